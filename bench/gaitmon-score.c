@@ -1,0 +1,239 @@
+/* gaitmon-score: detection accuracy of the pipeline on recordings with ground truth. */
+#include <dirent.h>
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gm_match.h"
+#include "gm_replay.h"
+
+struct group {
+        const char *name;
+        unsigned files;
+        struct gm_match_stats ic, fc;
+        double stance_err_sum;
+        size_t stance_n;
+        double cad_err_sum, cad_err_max;
+        unsigned cad_n;
+};
+
+enum { G_PELVIS_WALK, G_SHANK_RUN, G_SHANK_WALK, G_FOOT_WALK, G_OTHER, G_COUNT };
+static struct group groups[G_COUNT] = {
+        { .name = "pelvis walking" },
+        { .name = "shank running" },
+        { .name = "shank walking" },
+        { .name = "foot walking" },
+        { .name = "other" },
+};
+
+static int classify(const struct gm_recording *rec)
+{
+        unsigned shanks = (1u << GM_LOC_LEFT_SHANK) | (1u << GM_LOC_RIGHT_SHANK);
+        unsigned feet = (1u << GM_LOC_LEFT_FOOT) | (1u << GM_LOC_RIGHT_FOOT);
+        bool running = strcmp(rec->activity, "running") == 0;
+        if (rec->loc_mask & feet)
+                return running ? G_OTHER : G_FOOT_WALK;
+        if (rec->loc_mask & shanks)
+                return running ? G_SHANK_RUN : G_SHANK_WALK;
+        if (rec->loc_mask == (1u << GM_LOC_PELVIS))
+                return running ? G_OTHER : G_PELVIS_WALK;
+        return G_OTHER;
+}
+
+static void add_stats(struct gm_match_stats *a, const struct gm_match_stats *b)
+{
+        a->tp += b->tp;
+        a->fp += b->fp;
+        a->fn += b->fn;
+        a->abs_err_sum += b->abs_err_sum;
+}
+
+static double ms(double sum, size_t n)
+{
+        return n ? 1000.0 * sum / n : NAN;
+}
+
+static void row(const char *name, const struct gm_match_stats *ic, const struct gm_match_stats *fc,
+                double stance_err_sum, size_t stance_n, double cad_err)
+{
+        printf("%-36s %5.3f %5.3f %5.3f %6.1f | %5.3f %6.1f | %6.1f | %5.2f\n", name,
+               gm_match_precision(ic), gm_match_recall(ic), gm_match_f1(ic), ms(ic->abs_err_sum, ic->tp),
+               gm_match_f1(fc), ms(fc->abs_err_sum, fc->tp), ms(stance_err_sum, stance_n), cad_err);
+}
+
+static bool ends_with(const char *s, const char *suffix)
+{
+        size_t a = strlen(s), b = strlen(suffix);
+        return a >= b && strcmp(s + a - b, suffix) == 0;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+        return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int score_file(const char *dir, const char *file, const char *dump_dir)
+{
+        char path[4096], base[4096], tpath[4200], bpath[4200], err[512];
+        snprintf(path, sizeof(path), "%s/%s", dir, file);
+        snprintf(base, sizeof(base), "%.*s", (int)(strlen(file) - 4), file);
+        snprintf(tpath, sizeof(tpath), "%s/%s.events.csv", dir, base);
+        snprintf(bpath, sizeof(bpath), "%s/%s.bouts.csv", dir, base);
+
+        struct gm_recording *rec;
+        int r = gm_recording_read(path, &rec, err, sizeof(err), NULL, NULL);
+        if (r < 0) {
+                fprintf(stderr, "%s\n", err);
+                return r;
+        }
+        struct gm_event_list truth = { 0 };
+        struct gm_bout_list bouts = { 0 };
+        bool have_bouts = false;
+        r = gm_events_read(tpath, &truth, err, sizeof(err));
+        if (r < 0) {
+                fprintf(stderr, "%s\n", err);
+                gm_recording_free(rec);
+                return r;
+        }
+        FILE *bf = fopen(bpath, "r");
+        if (bf) {
+                fclose(bf);
+                r = gm_bouts_read(bpath, &bouts, err, sizeof(err));
+                if (r < 0) {
+                        fprintf(stderr, "%s\n", err);
+                        goto out;
+                }
+                have_bouts = true;
+        }
+        struct gm_replay rep;
+        r = gm_replay_run(rec, NULL, &rep, NULL, NULL);
+        if (r < 0) {
+                fprintf(stderr, "%s: pipeline failed: %s\n", path, strerror(-r));
+                goto out;
+        }
+        if (dump_dir) {
+                char dpath[4200];
+                snprintf(dpath, sizeof(dpath), "%s/%s.events.csv", dump_dir, base);
+                FILE *f = fopen(dpath, "w");
+                if (f) {
+                        gm_events_write(f, &rep.events);
+                        fclose(f);
+                }
+        }
+        struct gm_match_opts o;
+        gm_match_opts_default(&o);
+        o.bouts = have_bouts ? &bouts : NULL;
+        o.skip_fc_after_first_ic = strncmp(base, "mobgap_", 7) == 0;
+        struct gm_match_result res;
+        r = gm_match(&truth, &rep.events, &o, &res);
+        gm_replay_clear(&rep);
+        if (r < 0)
+                goto out;
+        double cad_err = 100.0 * fabs(res.cadence_det - res.cadence_true) / res.cadence_true;
+        row(base, &res.ic, &res.fc, res.stance_err_sum, res.stance_n, cad_err);
+        struct group *g = &groups[classify(rec)];
+        g->files++;
+        add_stats(&g->ic, &res.ic);
+        add_stats(&g->fc, &res.fc);
+        g->stance_err_sum += res.stance_err_sum;
+        g->stance_n += res.stance_n;
+        if (isfinite(res.cadence_true)) {
+                if (!isfinite(cad_err))
+                        cad_err = 100;
+                g->cad_err_sum += cad_err;
+                g->cad_err_max = fmax(g->cad_err_max, cad_err);
+                g->cad_n++;
+        }
+out:
+        gm_event_list_clear(&truth);
+        gm_bout_list_clear(&bouts);
+        gm_recording_free(rec);
+        return r;
+}
+
+static void usage(FILE *f)
+{
+        fputs("Usage: gaitmon-score [--dump DIR] [--only SUBSTRING] [DATASET_DIR]\n"
+              "\n"
+              "Runs every recording in DATASET_DIR (default ../shared/datasets) that has a\n"
+              "NAME.events.csv ground truth through the gait pipeline and prints, per file and\n"
+              "per dataset group: ic precision, recall, F1 and mean absolute timing error,\n"
+              "fc F1 and timing error, stance-time error and cadence error.\n"
+              "Matching: ic within 0.10 s, fc within 0.15 s, same side (truth 'unknown' matches\n"
+              "either); only inside NAME.bouts.csv spans when that file exists.\n"
+              "\n"
+              "  --dump DIR       write the detected events of each file to DIR/NAME.events.csv\n"
+              "  --only SUBSTRING score only files whose name contains SUBSTRING\n"
+              "  -h, --help       this text\n", f);
+}
+
+int main(int argc, char **argv)
+{
+        static const struct option opts[] = {
+                { "dump", required_argument, NULL, 'd' },
+                { "only", required_argument, NULL, 'o' },
+                { "help", no_argument, NULL, 'h' },
+                { 0 },
+        };
+        const char *dump = NULL, *only = NULL;
+        int c;
+        while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+                switch (c) {
+                case 'd': dump = optarg; break;
+                case 'o': only = optarg; break;
+                case 'h': usage(stdout); return 0;
+                default: usage(stderr); return 2;
+                }
+        }
+        const char *dir = optind < argc ? argv[optind] : "../shared/datasets";
+        DIR *d = opendir(dir);
+        if (!d) {
+                fprintf(stderr, "gaitmon-score: %s: %s\n", dir, strerror(errno));
+                return 1;
+        }
+        char *names[4096];
+        size_t n = 0;
+        struct dirent *de;
+        while ((de = readdir(d)) && n < 4096) {
+                const char *nm = de->d_name;
+                if (!ends_with(nm, ".csv") || ends_with(nm, ".events.csv") || ends_with(nm, ".bouts.csv"))
+                        continue;
+                if (only && !strstr(nm, only))
+                        continue;
+                char tpath[4200];
+                snprintf(tpath, sizeof(tpath), "%s/%.*s.events.csv", dir, (int)(strlen(nm) - 4), nm);
+                FILE *f = fopen(tpath, "r");
+                if (!f)
+                        continue;
+                fclose(f);
+                names[n++] = strdup(nm);
+        }
+        closedir(d);
+        qsort(names, n, sizeof(char *), cmp_str);
+        printf("%-36s %5s %5s %5s %6s | %5s %6s | %6s | %5s\n", "recording", "icP", "icR", "icF1", "icMAE",
+               "fcF1", "fcMAE", "stErr", "cad%");
+        printf("%-36s %5s %5s %5s %6s | %5s %6s | %6s | %5s\n", "", "", "", "", "ms", "", "ms", "ms", "");
+        int failures = 0;
+        for (size_t i = 0; i < n; i++) {
+                if (score_file(dir, names[i], dump) < 0)
+                        failures++;
+                free(names[i]);
+        }
+        printf("\n%-36s %5s %5s %5s %6s | %5s %6s | %6s | %5s %5s\n", "group (files)", "icP", "icR", "icF1",
+               "icMAE", "fcF1", "fcMAE", "stErr", "cad%", "max%");
+        for (int g = 0; g < G_COUNT; g++) {
+                if (!groups[g].files)
+                        continue;
+                char name[64];
+                snprintf(name, sizeof(name), "%s (%u)", groups[g].name, groups[g].files);
+                printf("%-36s %5.3f %5.3f %5.3f %6.1f | %5.3f %6.1f | %6.1f | %5.2f %5.2f\n", name,
+                       gm_match_precision(&groups[g].ic), gm_match_recall(&groups[g].ic), gm_match_f1(&groups[g].ic),
+                       ms(groups[g].ic.abs_err_sum, groups[g].ic.tp), gm_match_f1(&groups[g].fc),
+                       ms(groups[g].fc.abs_err_sum, groups[g].fc.tp), ms(groups[g].stance_err_sum, groups[g].stance_n),
+                       groups[g].cad_n ? groups[g].cad_err_sum / groups[g].cad_n : NAN, groups[g].cad_err_max);
+        }
+        return failures ? 1 : 0;
+}

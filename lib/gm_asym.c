@@ -1,0 +1,143 @@
+/* Asymmetry: SI of per-side running medians against a baseline learned after warm-up.
+ * A spike needs several strides in a row beyond the threshold, so one odd stride is not one. */
+#include <math.h>
+#include <string.h>
+
+#include "gm_asym.h"
+
+#define BASE_SD_FACTOR 4.0 /* threshold also scales with the runner's own variability */
+
+double gm_si(double left, double right)
+{
+        double mean = (left + right) / 2;
+        if (!isfinite(left) || !isfinite(right) || !(fabs(mean) > 1e-9))
+                return NAN;
+        return 100.0 * (left - right) / mean;
+}
+
+void gm_asym_init(struct gm_asym *a, const struct gm_pipeline_cfg *cfg)
+{
+        memset(a, 0, sizeof(*a));
+        a->warmup_s = cfg->warmup_s;
+        a->baseline_s = cfg->baseline_s;
+        a->spike_si = cfg->spike_si;
+        a->spike_strides = cfg->spike_strides;
+        gm_asym_reset_baseline(a);
+        a->base_start = a->warmup_s;
+        for (int i = 0; i < GM_METRIC_COUNT; i++)
+                a->m[i].si = NAN;
+}
+
+void gm_asym_reset_baseline(struct gm_asym *a)
+{
+        for (int i = 0; i < GM_METRIC_COUNT; i++) {
+                struct gm_asym_metric *m = &a->m[i];
+                m->base_sum = m->base_sq = 0;
+                m->base_n = 0;
+                m->base_mean = m->base_sd = NAN;
+                m->out_run = 0;
+                m->in_spike = false;
+        }
+        a->base_start = a->gait_s;
+}
+
+static double median(const double *v, unsigned n)
+{
+        double s[GM_ASYM_RECENT];
+        unsigned k = 0;
+        for (unsigned i = 0; i < n; i++)
+                if (isfinite(v[i]))
+                        s[k++] = v[i];
+        if (!k)
+                return NAN;
+        for (unsigned i = 1; i < k; i++)
+                for (unsigned j = i; j > 0 && s[j - 1] > s[j]; j--) {
+                        double x = s[j];
+                        s[j] = s[j - 1];
+                        s[j - 1] = x;
+                }
+        return k % 2 ? s[k / 2] : 0.5 * (s[k / 2 - 1] + s[k / 2]);
+}
+
+double gm_asym_recent(const struct gm_asym *a, enum gm_metric m, enum gm_side side)
+{
+        unsigned n = a->m[m].count[side];
+        return median(a->m[m].recent[side], n < GM_ASYM_RECENT ? n : GM_ASYM_RECENT);
+}
+
+bool gm_asym_baseline_ready(const struct gm_asym *a)
+{
+        for (int i = 0; i < GM_METRIC_COUNT; i++)
+                if (isfinite(a->m[i].base_mean))
+                        return true;
+        return false;
+}
+
+static double stride_value(const struct gm_stride *st, enum gm_metric m)
+{
+        switch (m) {
+        case GM_METRIC_STANCE: return st->stance_s;
+        case GM_METRIC_SWING: return st->swing_s;
+        case GM_METRIC_STRIDE: return st->stride_s;
+        case GM_METRIC_HIP_EXT: return st->hip_ext_deg;
+        case GM_METRIC_HIP_RANGE: return st->hip_range_deg;
+        case GM_METRIC_PELVIC_DROP: return st->pelvic_drop_deg;
+        case GM_METRIC_IMPACT: return st->impact_g;
+        default: return NAN;
+        }
+}
+
+bool gm_asym_stride(struct gm_asym *a, const struct gm_stride *st, struct gm_spike *spike)
+{
+        if (st->side > GM_SIDE_RIGHT)
+                return false;
+        a->gait_s += st->stride_s / 2;
+        bool learning = a->gait_s >= a->base_start && a->gait_s < a->base_start + a->baseline_s;
+        bool found = false;
+        for (int i = 0; i < GM_METRIC_COUNT; i++) {
+                struct gm_asym_metric *m = &a->m[i];
+                double v = stride_value(st, i);
+                if (!isfinite(v))
+                        continue;
+                m->recent[st->side][m->count[st->side]++ % GM_ASYM_RECENT] = v;
+                double l = gm_asym_recent(a, i, GM_SIDE_LEFT), r = gm_asym_recent(a, i, GM_SIDE_RIGHT);
+                m->si = gm_si(l, r);
+                if (!isfinite(m->si))
+                        continue;
+                if (learning) {
+                        m->base_sum += m->si;
+                        m->base_sq += m->si * m->si;
+                        m->base_n++;
+                        continue;
+                }
+                if (isnan(m->base_mean) && m->base_n >= 10 && a->gait_s >= a->base_start + a->baseline_s) {
+                        m->base_mean = m->base_sum / m->base_n;
+                        double var = m->base_sq / m->base_n - m->base_mean * m->base_mean;
+                        m->base_sd = sqrt(var > 0 ? var : 0);
+                }
+                if (isnan(m->base_mean))
+                        continue;
+                double thr = fmax(a->spike_si, BASE_SD_FACTOR * m->base_sd);
+                double dev = fabs(m->si - m->base_mean);
+                if (dev > thr) {
+                        if (m->out_run++ == 0)
+                                m->out_since = st->t_ic;
+                        if (m->out_run >= a->spike_strides && !m->in_spike && !found) {
+                                m->in_spike = true;
+                                *spike = (struct gm_spike){
+                                        .metric = i,
+                                        .t_onset = m->out_since,
+                                        .t_detect = st->t_next_ic,
+                                        .si = m->si,
+                                        .baseline = m->base_mean,
+                                };
+                                found = true;
+                        }
+                } else {
+                        m->out_run = 0;
+                        if (dev < thr / 2)
+                                m->in_spike = false;
+                }
+        }
+        return found;
+}

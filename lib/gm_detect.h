@@ -1,0 +1,34 @@
+/* Gait event detectors: one file per sensor placement behind this driver struct. */
+#pragma once
+
+#include <stdbool.h>
+
+#include "gm_types.h"
+
+/* Where detectors put decided events; owned by the pipeline. */
+struct gm_event_sink {
+        void (*emit)(struct gm_event_sink *sink, const struct gm_event *ev);
+};
+
+static inline void gm_sink_emit(struct gm_event_sink *sink, double t, enum gm_side side,
+                                enum gm_event_kind kind)
+{
+        struct gm_event ev = { .t = t, .side = side, .kind = kind };
+        sink->emit(sink, &ev);
+}
+
+struct gm_detector {
+        const char *name;
+        size_t state_size;
+        /* side: the limb's side; GM_SIDE_UNKNOWN for the pelvis, which names sides itself.
+         * Returns 0 or negative errno. Called again to start over after a gap. */
+        int (*init)(void *state, double rate_hz, enum gm_side side, bool has_gyr);
+        /* One finite sample; events are emitted in time order once decided. */
+        void (*push)(void *state, const struct gm_sample *s, struct gm_event_sink *sink);
+        /* End of stream: emit whatever can still be decided. */
+        void (*flush)(void *state, struct gm_event_sink *sink);
+};
+
+extern const struct gm_detector gm_detector_limb_gyro; /* shank or foot with a gyro */
+extern const struct gm_detector gm_detector_shank_acc; /* shank, accelerometer only */
+extern const struct gm_detector gm_detector_pelvis;    /* lower back, both sides */

@@ -1,0 +1,143 @@
+/* Events from a shank or foot gyro: the swing is the large forward rotation; final contact
+ * is the last minimum before it, initial contact the first minimum after it. */
+#include <errno.h>
+#include <math.h>
+
+#include "gm_align.h"
+#include "gm_detect.h"
+#include "gm_filter.h"
+
+#define SWING_LP_HZ 4.0      /* finds swings */
+#define EVENT_LP_HZ 12.0     /* times events */
+#define MIN_SWING_RATE 1.2   /* rad/s: slower is not a step */
+#define FC_WINDOW 0.45       /* fraction of the stride searched before the swing peak */
+#define IC_WINDOW 0.35       /* ... and after it */
+
+struct state {
+        double rate;
+        enum gm_side side;
+        struct gm_align align;
+        struct gm_biquad swing_lp[2], event_lp;
+        struct gm_hist swing, fine, t;
+        size_t n;
+        size_t cand;          /* candidate swing peak index, 0 = none */
+        double cand_val;
+        size_t last_peak;
+        double peak_level;    /* running typical swing peak */
+        double stride_s;      /* running typical stride time */
+        size_t pending;       /* decided swing peak waiting for its IC window */
+        size_t last_fc;
+};
+
+static int init(void *st, double rate_hz, enum gm_side side, bool has_gyr)
+{
+        struct state *s = st;
+        s->rate = rate_hz;
+        s->side = side;
+        gm_align_init(&s->align, rate_hz);
+        for (int i = 0; i < 2; i++)
+                gm_biquad_lowpass(&s->swing_lp[i], rate_hz, SWING_LP_HZ);
+        gm_biquad_lowpass(&s->event_lp, rate_hz, EVENT_LP_HZ);
+        s->peak_level = 3.0;
+        s->stride_s = 1.1;
+        return has_gyr ? 0 : -EINVAL;
+}
+
+static size_t samples(const struct state *s, double sec)
+{
+        return (size_t)(sec * s->rate + 0.5);
+}
+
+/* Earliest index still in the history. */
+static size_t oldest(const struct state *s)
+{
+        return s->n > GM_HIST_LEN - 1 ? s->n - (GM_HIST_LEN - 1) : 0;
+}
+
+/* Lowest local minimum in [from, to) of the fine signal; the latest (for fc) or the
+ * earliest (for ic) among those nearly as deep, since the event is the contact itself. */
+static size_t deepest_min(const struct state *s, size_t from, size_t to)
+{
+        if (from < oldest(s) + 1)
+                from = oldest(s) + 1;
+        if (to + 1 > s->n)
+                to = s->n - 1;
+        if (from >= to)
+                return 0;
+        return gm_hist_argmin(&s->fine, from, to);
+}
+
+static void decide(struct state *s, struct gm_event_sink *sink)
+{
+        size_t p = s->pending;
+        size_t w_fc = samples(s, FC_WINDOW * s->stride_s), w_ic = samples(s, IC_WINDOW * s->stride_s);
+        size_t lo = p > w_fc ? p - w_fc : 0;
+        if (lo <= s->last_fc)
+                lo = s->last_fc + 1;
+        size_t fc = deepest_min(s, lo, p);
+        size_t ic = deepest_min(s, p + 1, p + w_ic);
+        if (fc && gm_hist_at(&s->fine, fc) < gm_hist_at(&s->fine, p)) {
+                gm_sink_emit(sink, gm_hist_at(&s->t, fc), s->side, GM_EVENT_FC);
+                s->last_fc = fc;
+        }
+        if (ic)
+                gm_sink_emit(sink, gm_hist_at(&s->t, ic), s->side, GM_EVENT_IC);
+        s->pending = 0;
+}
+
+static void push(void *st, const struct gm_sample *smp, struct gm_event_sink *sink)
+{
+        struct state *s = st;
+        gm_align_push(&s->align, smp, true);
+        double w = gm_align_main_rate(&s->align, smp->gyr);
+        double ws = gm_biquad_run(&s->swing_lp[1], gm_biquad_run(&s->swing_lp[0], w));
+        double wf = gm_biquad_run(&s->event_lp, w);
+        gm_hist_push(&s->swing, ws);
+        gm_hist_push(&s->fine, wf);
+        gm_hist_push(&s->t, smp->t);
+        size_t i = s->n++;
+
+        /* The swing filter lags; peaks are searched on it, events on the fine signal. */
+        double thr = fmax(MIN_SWING_RATE, 0.35 * s->peak_level);
+        if (ws > thr && (!s->cand || ws > s->cand_val)) {
+                s->cand = i;
+                s->cand_val = ws;
+        }
+        if (s->cand && (ws < 0.5 * s->cand_val || i - s->cand > samples(s, 0.25))) {
+                size_t lag = samples(s, 0.04); /* 2 x 2nd-order 4 Hz group delay, about */
+                size_t peak = s->cand > lag ? s->cand - lag : s->cand;
+                /* Refine on the fine signal around the coarse peak. */
+                size_t a = peak > samples(s, 0.1) ? peak - samples(s, 0.1) : oldest(s) + 1;
+                if (a < oldest(s) + 1)
+                        a = oldest(s) + 1;
+                peak = gm_hist_argmax(&s->fine, a, peak + samples(s, 0.1) < s->n ? peak + samples(s, 0.1) : s->n);
+                double since = s->last_peak ? (peak - s->last_peak) / s->rate : 99;
+                if (since > 0.35) {
+                        if (s->pending)
+                                decide(s, sink);
+                        if (since < 2.5)
+                                s->stride_s += 0.2 * (since - s->stride_s);
+                        s->peak_level += 0.2 * (s->cand_val - s->peak_level);
+                        s->last_peak = peak;
+                        s->pending = peak;
+                }
+                s->cand = 0;
+        }
+        if (s->pending && i >= s->pending + samples(s, IC_WINDOW * s->stride_s))
+                decide(s, sink);
+}
+
+static void flush(void *st, struct gm_event_sink *sink)
+{
+        struct state *s = st;
+        if (s->pending)
+                decide(s, sink);
+}
+
+const struct gm_detector gm_detector_limb_gyro = {
+        .name = "limb_gyro",
+        .state_size = sizeof(struct state),
+        .init = init,
+        .push = push,
+        .flush = flush,
+};

@@ -1,0 +1,46 @@
+/* Small streaming filters: second-order sections and a fixed-size sample history. */
+#pragma once
+
+#include <stddef.h>
+
+struct gm_biquad {
+        double b0, b1, b2, a1, a2;
+        double z1, z2;
+};
+
+/* Butterworth (Q = 1/sqrt 2) low-pass and high-pass; band-pass with the given Q. */
+void gm_biquad_lowpass(struct gm_biquad *f, double rate_hz, double cutoff_hz);
+void gm_biquad_highpass(struct gm_biquad *f, double rate_hz, double cutoff_hz);
+void gm_biquad_bandpass(struct gm_biquad *f, double rate_hz, double center_hz, double q);
+void gm_biquad_reset(struct gm_biquad *f, double value);  /* settle on a constant input */
+
+static inline double gm_biquad_run(struct gm_biquad *f, double x)
+{
+        double y = f->b0 * x + f->z1;
+        f->z1 = f->b1 * x - f->a1 * y + f->z2;
+        f->z2 = f->b2 * x - f->a2 * y;
+        return y;
+}
+
+/* History of the last GM_HIST_LEN values of a signal, indexed by absolute sample number. */
+#define GM_HIST_LEN 8192 /* > 8 s at 1000 Hz */
+
+struct gm_hist {
+        double v[GM_HIST_LEN];
+        size_t n; /* samples pushed so far */
+};
+
+static inline void gm_hist_push(struct gm_hist *h, double x)
+{
+        h->v[h->n++ & (GM_HIST_LEN - 1)] = x;
+}
+
+/* Value at absolute index i; the caller keeps n - GM_HIST_LEN <= i < n. */
+static inline double gm_hist_at(const struct gm_hist *h, size_t i)
+{
+        return h->v[i & (GM_HIST_LEN - 1)];
+}
+
+/* Index of the smallest / largest value in [from, to). */
+size_t gm_hist_argmin(const struct gm_hist *h, size_t from, size_t to);
+size_t gm_hist_argmax(const struct gm_hist *h, size_t from, size_t to);

@@ -1,0 +1,556 @@
+/* The streaming pipeline: per location alignment and detection, per side strides,
+ * asymmetry and cadence. All buffers are sized at creation; nothing is allocated per sample. */
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gm_align.h"
+#include "gm_asym.h"
+#include "gm_cadence.h"
+#include "gm_detect.h"
+#include "gm_filter.h"
+#include "gm_pipeline.h"
+
+#define QUEUE_LEN 256          /* events/strides/spikes waiting to be pulled */
+#define MAX_ABS_ACC 2000.0     /* m/s²: beyond any body motion; treated as garbage */
+#define MAX_ABS_GYR 100.0      /* rad/s */
+#define GAP_PERIODS 5.0        /* a longer hole in the timestamps restarts detection */
+#define TILT_TAU_S 2.0         /* complementary filter: gyro short term, gravity long term */
+#define ROLL_TAU_S 2.0         /* pelvic obliquity: leaky integration of the roll rate */
+#define IMPACT_WINDOW_S 0.15
+
+static const char *const metric_names[GM_METRIC_COUNT] = {
+        [GM_METRIC_STANCE] = "stance",
+        [GM_METRIC_SWING] = "swing",
+        [GM_METRIC_STRIDE] = "stride",
+        [GM_METRIC_HIP_EXT] = "hip_extension",
+        [GM_METRIC_HIP_RANGE] = "hip_range",
+        [GM_METRIC_PELVIC_DROP] = "pelvic_drop",
+        [GM_METRIC_IMPACT] = "impact",
+};
+
+const char *gm_metric_name(enum gm_metric m)
+{
+        return m < GM_METRIC_COUNT ? metric_names[m] : "invalid";
+}
+
+struct queue {
+        void *items;
+        size_t size, head, tail; /* tail - head items waiting */
+        uint64_t dropped;
+};
+
+static void queue_put(struct queue *q, const void *item)
+{
+        if (q->tail - q->head == QUEUE_LEN) {
+                q->head++; /* the reader is not keeping up: oldest goes */
+                q->dropped++;
+        }
+        memcpy((char *)q->items + (q->tail++ % QUEUE_LEN) * q->size, item, q->size);
+}
+
+static int queue_get(struct queue *q, void *item)
+{
+        if (q->head == q->tail)
+                return 0;
+        memcpy(item, (char *)q->items + (q->head++ % QUEUE_LEN) * q->size, q->size);
+        return 1;
+}
+
+struct gm_pipeline;
+
+struct loc_sink {
+        struct gm_event_sink sink;
+        struct gm_pipeline *p;
+        unsigned side_mask; /* sides this location decides events for */
+};
+
+struct loc_state {
+        bool present, has_gyr;
+        enum gm_loc loc;
+        const struct gm_detector *det; /* NULL: this location decides no events */
+        void *det_state;
+        struct loc_sink sink;
+        struct gm_align align;
+        double last_t;
+        size_t n;
+        struct gm_hist t, acc_norm, angle; /* angle: thigh tilt or pelvic obliquity, rad */
+        struct gm_biquad roll_hp[2], roll_lp[2]; /* per horizontal axis */
+        double angle_now, roll_cov[3]; /* 2x2 covariance of the band-passed horizontal gyro */
+};
+
+struct side_state {
+        double last_ic, last_fc;
+        double recent_stride[8];
+        unsigned n_stride;
+        uint64_t strides;
+        double load;
+};
+
+struct gm_pipeline {
+        struct gm_pipeline_cfg cfg;
+        struct loc_state loc[GM_LOC_COUNT];
+        struct side_state side[2];
+        enum gm_loc impact_loc[2]; /* where impacts of each side are read */
+        enum gm_loc hip_loc[2];
+        bool have_pelvis;
+        struct queue events, strides, spikes;
+        struct gm_event ev_buf[QUEUE_LEN];
+        struct gm_stride st_buf[QUEUE_LEN];
+        struct gm_spike sp_buf[QUEUE_LEN];
+        struct gm_asym asym;
+        struct gm_cadence cadence;
+        enum gm_loc cadence_loc;
+        double cadence_factor; /* FFT peak to steps: 2 when the signal is one leg's */
+        double t_last, t_last_ic;
+        uint64_t steps, bad_samples, gaps;
+};
+
+void gm_pipeline_cfg_default(struct gm_pipeline_cfg *cfg)
+{
+        memset(cfg, 0, sizeof(*cfg));
+        cfg->rate_hz = 100;
+        cfg->warmup_s = 60;
+        cfg->baseline_s = 60;
+        cfg->spike_si = 6;
+        cfg->spike_strides = 3;
+}
+
+static bool has(unsigned mask, enum gm_loc l)
+{
+        return mask & (1u << l);
+}
+
+static double stride_value_median(const struct side_state *s)
+{
+        unsigned n = s->n_stride < 8 ? s->n_stride : 8;
+        double v[8];
+        memcpy(v, s->recent_stride, n * sizeof(double));
+        for (unsigned i = 1; i < n; i++)
+                for (unsigned j = i; j > 0 && v[j - 1] > v[j]; j--) {
+                        double x = v[j];
+                        v[j] = v[j - 1];
+                        v[j - 1] = x;
+                }
+        return n ? (n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2])) : NAN;
+}
+
+/* Extremes and mean of a location's angle history over [from, to]. */
+static bool angle_span(const struct loc_state *ls, double from, double to, double *min, double *max, double *mean)
+{
+        double lo = INFINITY, hi = -INFINITY, sum = 0;
+        size_t cnt = 0;
+        size_t oldest = ls->n > GM_HIST_LEN ? ls->n - GM_HIST_LEN : 0;
+        for (size_t i = ls->n; i-- > oldest;) {
+                double t = gm_hist_at(&ls->t, i);
+                if (t < from)
+                        break;
+                if (t > to)
+                        continue;
+                double a = gm_hist_at(&ls->angle, i);
+                lo = fmin(lo, a);
+                hi = fmax(hi, a);
+                sum += a;
+                cnt++;
+        }
+        if (!cnt)
+                return false;
+        *min = lo;
+        *max = hi;
+        if (mean)
+                *mean = sum / cnt;
+        return true;
+}
+
+static double peak_acc_g(const struct loc_state *ls, double from, double to)
+{
+        double peak = NAN;
+        size_t oldest = ls->n > GM_HIST_LEN ? ls->n - GM_HIST_LEN : 0;
+        for (size_t i = ls->n; i-- > oldest;) {
+                double t = gm_hist_at(&ls->t, i);
+                if (t < from)
+                        break;
+                if (t <= to)
+                        peak = isnan(peak) ? gm_hist_at(&ls->acc_norm, i) : fmax(peak, gm_hist_at(&ls->acc_norm, i));
+        }
+        return peak / GM_GRAVITY;
+}
+
+static void finish_stride(struct gm_pipeline *p, enum gm_side side, double t_ic)
+{
+        struct side_state *s = &p->side[side];
+        double stride = t_ic - s->last_ic;
+        if (!(stride > 0.3 && stride < 2.5))
+                return;
+        struct gm_stride st = {
+                .side = side,
+                .t_ic = s->last_ic,
+                .t_next_ic = t_ic,
+                .t_fc = NAN,
+                .stride_s = stride,
+                .stance_s = NAN,
+                .swing_s = NAN,
+                .cadence_spm = 120.0 / stride,
+                .hip_ext_deg = NAN,
+                .hip_range_deg = NAN,
+                .pelvic_drop_deg = NAN,
+                .impact_g = NAN,
+        };
+        if (s->last_fc > s->last_ic && s->last_fc < t_ic) {
+                st.t_fc = s->last_fc;
+                st.stance_s = s->last_fc - s->last_ic;
+                st.swing_s = t_ic - s->last_fc;
+        }
+        double lo, hi, mean;
+        if (p->hip_loc[side] < GM_LOC_COUNT && angle_span(&p->loc[p->hip_loc[side]], st.t_ic, t_ic, &lo, &hi, NULL)) {
+                st.hip_ext_deg = -lo * 180 / M_PI;
+                st.hip_range_deg = (hi - lo) * 180 / M_PI;
+        }
+        if (p->have_pelvis && isfinite(st.t_fc)) {
+                const struct loc_state *pl = &p->loc[GM_LOC_PELVIS];
+                double slo, shi;
+                if (angle_span(pl, st.t_ic, t_ic, &lo, &hi, &mean) && angle_span(pl, st.t_ic, st.t_fc, &slo, &shi, NULL))
+                        st.pelvic_drop_deg = fmax(shi - mean, mean - slo) * 180 / M_PI;
+        }
+        if (p->impact_loc[side] < GM_LOC_COUNT)
+                st.impact_g = peak_acc_g(&p->loc[p->impact_loc[side]], st.t_ic, st.t_ic + IMPACT_WINDOW_S);
+        if (isfinite(st.impact_g))
+                s->load += st.impact_g;
+        s->recent_stride[s->n_stride++ % 8] = stride;
+        s->strides++;
+        queue_put(&p->strides, &st);
+        struct gm_spike spike;
+        if (gm_asym_stride(&p->asym, &st, &spike))
+                queue_put(&p->spikes, &spike);
+}
+
+static void on_event(struct gm_event_sink *sink, const struct gm_event *ev)
+{
+        struct loc_sink *ls = (struct loc_sink *)sink;
+        struct gm_pipeline *p = ls->p;
+        if (ev->side > GM_SIDE_RIGHT || !(ls->side_mask & (1u << ev->side)))
+                return;
+        struct side_state *s = &p->side[ev->side];
+        queue_put(&p->events, ev);
+        if (ev->kind == GM_EVENT_IC) {
+                p->steps++;
+                p->t_last_ic = ev->t;
+                if (!isnan(s->last_ic))
+                        finish_stride(p, ev->side, ev->t);
+                s->last_ic = ev->t;
+        } else {
+                s->last_fc = ev->t;
+        }
+}
+
+/* Which sensor decides the events of each side: foot, then shank, then the pelvis. */
+static void choose_sources(struct gm_pipeline *p)
+{
+        static const enum gm_loc limbs[2][2] = {
+                { GM_LOC_LEFT_FOOT, GM_LOC_LEFT_SHANK },
+                { GM_LOC_RIGHT_FOOT, GM_LOC_RIGHT_SHANK },
+        };
+        unsigned pelvis_sides = 0;
+        for (int side = 0; side < 2; side++) {
+                p->impact_loc[side] = GM_LOC_COUNT;
+                p->hip_loc[side] = has(p->cfg.loc_mask, side ? GM_LOC_RIGHT_HIP : GM_LOC_LEFT_HIP)
+                                           ? (side ? GM_LOC_RIGHT_HIP : GM_LOC_LEFT_HIP)
+                                           : GM_LOC_COUNT;
+                bool found = false;
+                for (int k = 0; k < 2 && !found; k++) {
+                        enum gm_loc l = limbs[side][k];
+                        if (!has(p->cfg.loc_mask, l))
+                                continue;
+                        struct loc_state *ls = &p->loc[l];
+                        ls->det = ls->has_gyr ? &gm_detector_limb_gyro : &gm_detector_shank_acc;
+                        if (!ls->has_gyr && k == 0)
+                                continue; /* a foot without gyro: try the shank */
+                        ls->sink.side_mask = 1u << side;
+                        p->impact_loc[side] = l;
+                        found = true;
+                }
+                if (!found && p->have_pelvis) {
+                        pelvis_sides |= 1u << side;
+                        p->impact_loc[side] = GM_LOC_PELVIS;
+                }
+        }
+        if (pelvis_sides) {
+                p->loc[GM_LOC_PELVIS].det = &gm_detector_pelvis;
+                p->loc[GM_LOC_PELVIS].sink.side_mask = pelvis_sides;
+        }
+        for (int l = 0; l < GM_LOC_COUNT; l++)
+                if (p->loc[l].det && !p->loc[l].sink.side_mask)
+                        p->loc[l].det = NULL;
+        /* The FFT looks at the pelvis (steps of both feet) or else one event source (strides). */
+        p->cadence_loc = GM_LOC_COUNT;
+        if (p->have_pelvis) {
+                p->cadence_loc = GM_LOC_PELVIS;
+                p->cadence_factor = 60;
+        } else {
+                for (int side = 0; side < 2 && p->cadence_loc == GM_LOC_COUNT; side++)
+                        if (p->impact_loc[side] < GM_LOC_COUNT) {
+                                p->cadence_loc = p->impact_loc[side];
+                                p->cadence_factor = 120;
+                        }
+        }
+}
+
+static int init_detector(struct gm_pipeline *p, struct loc_state *ls)
+{
+        if (!ls->det)
+                return 0;
+        enum gm_side side = ls->loc == GM_LOC_PELVIS ? GM_SIDE_UNKNOWN : gm_loc_side(ls->loc);
+        memset(ls->det_state, 0, ls->det->state_size);
+        return ls->det->init(ls->det_state, p->cfg.rate_hz, side, ls->has_gyr);
+}
+
+struct gm_pipeline *gm_pipeline_new(const struct gm_pipeline_cfg *cfg)
+{
+        if (!(cfg->rate_hz >= 50 && cfg->rate_hz <= 1000) || !cfg->loc_mask ||
+            cfg->loc_mask >= (1u << GM_LOC_COUNT) || cfg->spike_strides < 1 || !(cfg->spike_si > 0)) {
+                errno = EINVAL;
+                return NULL;
+        }
+        struct gm_pipeline *p = calloc(1, sizeof(*p));
+        if (!p) {
+                errno = ENOMEM;
+                return NULL;
+        }
+        p->cfg = *cfg;
+        p->cfg.gyr_mask &= cfg->loc_mask;
+        p->have_pelvis = has(cfg->loc_mask, GM_LOC_PELVIS);
+        p->events = (struct queue){ .items = p->ev_buf, .size = sizeof(struct gm_event) };
+        p->strides = (struct queue){ .items = p->st_buf, .size = sizeof(struct gm_stride) };
+        p->spikes = (struct queue){ .items = p->sp_buf, .size = sizeof(struct gm_spike) };
+        p->t_last = p->t_last_ic = NAN;
+        for (int s = 0; s < 2; s++)
+                p->side[s].last_ic = p->side[s].last_fc = NAN;
+        for (int l = 0; l < GM_LOC_COUNT; l++) {
+                struct loc_state *ls = &p->loc[l];
+                ls->loc = l;
+                ls->present = has(cfg->loc_mask, l);
+                ls->has_gyr = has(p->cfg.gyr_mask, l);
+                ls->last_t = NAN;
+                ls->sink = (struct loc_sink){ .sink.emit = on_event, .p = p };
+        }
+        choose_sources(p);
+        int r = 0;
+        for (int l = 0; l < GM_LOC_COUNT && r >= 0; l++) {
+                struct loc_state *ls = &p->loc[l];
+                if (!ls->present)
+                        continue;
+                gm_align_init(&ls->align, cfg->rate_hz);
+                for (int i = 0; i < 2; i++) {
+                        gm_biquad_highpass(&ls->roll_hp[i], cfg->rate_hz, 0.3);
+                        gm_biquad_lowpass(&ls->roll_lp[i], cfg->rate_hz, 1.8);
+                }
+                if (ls->det) {
+                        ls->det_state = calloc(1, ls->det->state_size);
+                        r = ls->det_state ? init_detector(p, ls) : -ENOMEM;
+                }
+        }
+        if (r >= 0 && p->cadence_loc < GM_LOC_COUNT)
+                r = gm_cadence_init(&p->cadence, cfg->rate_hz);
+        if (r < 0) {
+                gm_pipeline_free(p);
+                errno = -r;
+                return NULL;
+        }
+        gm_asym_init(&p->asym, &p->cfg);
+        return p;
+}
+
+void gm_pipeline_free(struct gm_pipeline *p)
+{
+        if (!p)
+                return;
+        for (int l = 0; l < GM_LOC_COUNT; l++)
+                free(p->loc[l].det_state);
+        gm_cadence_free(&p->cadence);
+        free(p);
+}
+
+static double dot3(const double a[3], const double b[3])
+{
+        return a[0] * b[0] + a[1] * b[1] + a[2] * b[2];
+}
+
+static void cross3(const double a[3], const double b[3], double out[3])
+{
+        out[0] = a[1] * b[2] - a[2] * b[1];
+        out[1] = a[2] * b[0] - a[0] * b[2];
+        out[2] = a[0] * b[1] - a[1] * b[0];
+}
+
+/* Thigh sagittal tilt against the standing posture: gyro integrated, pulled slowly toward
+ * the tilt of the low-passed gravity direction about the same axis. */
+static double thigh_tilt(struct loc_state *ls, const struct gm_sample *s, double dt)
+{
+        const double *axis = ls->align.axis;
+        double up[3], c[3];
+        gm_align_up(&ls->align, up);
+        double w = gm_align_main_rate(&ls->align, s->gyr);
+        /* Angle from the standing "up" to the current acc, both projected on the sagittal plane. */
+        double a[3], g[3];
+        double ka = dot3(s->acc, axis), kg = dot3(up, axis);
+        for (int i = 0; i < 3; i++) {
+                a[i] = s->acc[i] - ka * axis[i];
+                g[i] = up[i] - kg * axis[i];
+        }
+        cross3(g, a, c);
+        double tilt_acc = -atan2(dot3(c, axis), dot3(g, a));
+        double k = dt / TILT_TAU_S;
+        double pred = ls->angle_now + w * dt;
+        ls->angle_now = pred + k * (tilt_acc - pred);
+        return ls->angle_now;
+}
+
+/* Pelvic obliquity: the horizontal rotation with most stride-frequency energy is the roll. */
+static double pelvis_roll(struct loc_state *ls, const struct gm_sample *s, double dt)
+{
+        double up[3], e1[3], e2[3];
+        gm_align_up(&ls->align, up);
+        double ref[3] = { 1, 0, 0 };
+        if (fabs(up[0]) > 0.8) {
+                ref[0] = 0;
+                ref[1] = 1;
+        }
+        cross3(up, ref, e1);
+        double n = sqrt(dot3(e1, e1));
+        for (int i = 0; i < 3; i++)
+                e1[i] /= n;
+        cross3(up, e1, e2);
+        double h[2] = { dot3(s->gyr, e1), dot3(s->gyr, e2) };
+        double b[2];
+        for (int i = 0; i < 2; i++)
+                b[i] = gm_biquad_run(&ls->roll_lp[i], gm_biquad_run(&ls->roll_hp[i], h[i]));
+        double k = dt / 6.0;
+        ls->roll_cov[0] += k * (b[0] * b[0] - ls->roll_cov[0]);
+        ls->roll_cov[1] += k * (b[0] * b[1] - ls->roll_cov[1]);
+        ls->roll_cov[2] += k * (b[1] * b[1] - ls->roll_cov[2]);
+        double ang = 0.5 * atan2(2 * ls->roll_cov[1], ls->roll_cov[0] - ls->roll_cov[2]);
+        double roll_rate = cos(ang) * h[0] + sin(ang) * h[1];
+        ls->angle_now = ls->angle_now * (1 - dt / ROLL_TAU_S) + roll_rate * dt;
+        return ls->angle_now;
+}
+
+static bool sample_ok(const struct gm_sample *s, bool has_gyr)
+{
+        if (!isfinite(s->t))
+                return false;
+        for (int i = 0; i < 3; i++) {
+                if (!isfinite(s->acc[i]) || fabs(s->acc[i]) > MAX_ABS_ACC)
+                        return false;
+                if (has_gyr && (!isfinite(s->gyr[i]) || fabs(s->gyr[i]) > MAX_ABS_GYR))
+                        return false;
+        }
+        return true;
+}
+
+int gm_pipeline_push(struct gm_pipeline *p, enum gm_loc loc, const struct gm_sample *s)
+{
+        if (loc >= GM_LOC_COUNT || !p->loc[loc].present)
+                return -EINVAL;
+        struct loc_state *ls = &p->loc[loc];
+        if (!sample_ok(s, ls->has_gyr) || (!isnan(ls->last_t) && !(s->t > ls->last_t))) {
+                p->bad_samples++;
+                return 1;
+        }
+        double dt = isnan(ls->last_t) ? 1.0 / p->cfg.rate_hz : s->t - ls->last_t;
+        if (dt > GAP_PERIODS / p->cfg.rate_hz) {
+                /* Events across a hole would be invented: start this sensor's detection over. */
+                p->gaps++;
+                if (ls->det && ls->det->flush)
+                        ls->det->flush(ls->det_state, &ls->sink.sink);
+                init_detector(p, ls);
+                dt = 1.0 / p->cfg.rate_hz;
+        }
+        ls->last_t = s->t;
+        if (isnan(p->t_last) || s->t > p->t_last)
+                p->t_last = s->t;
+
+        gm_align_push(&ls->align, s, ls->has_gyr);
+        double acc_norm = sqrt(dot3(s->acc, s->acc));
+        double angle = NAN;
+        if (ls->has_gyr && (loc == GM_LOC_LEFT_HIP || loc == GM_LOC_RIGHT_HIP))
+                angle = thigh_tilt(ls, s, dt);
+        else if (ls->has_gyr && loc == GM_LOC_PELVIS)
+                angle = pelvis_roll(ls, s, dt);
+        gm_hist_push(&ls->t, s->t);
+        gm_hist_push(&ls->acc_norm, acc_norm);
+        gm_hist_push(&ls->angle, angle);
+        ls->n++;
+        if (loc == p->cadence_loc)
+                gm_cadence_push(&p->cadence, acc_norm);
+        if (ls->det)
+                ls->det->push(ls->det_state, s, &ls->sink.sink);
+        return 0;
+}
+
+void gm_pipeline_flush(struct gm_pipeline *p)
+{
+        for (int l = 0; l < GM_LOC_COUNT; l++) {
+                struct loc_state *ls = &p->loc[l];
+                if (ls->det && ls->det->flush)
+                        ls->det->flush(ls->det_state, &ls->sink.sink);
+        }
+}
+
+int gm_pipeline_next_event(struct gm_pipeline *p, struct gm_event *out)
+{
+        return queue_get(&p->events, out);
+}
+
+int gm_pipeline_next_stride(struct gm_pipeline *p, struct gm_stride *out)
+{
+        return queue_get(&p->strides, out);
+}
+
+int gm_pipeline_next_spike(struct gm_pipeline *p, struct gm_spike *out)
+{
+        return queue_get(&p->spikes, out);
+}
+
+void gm_pipeline_reset_baseline(struct gm_pipeline *p)
+{
+        gm_asym_reset_baseline(&p->asym);
+}
+
+void gm_pipeline_snapshot(const struct gm_pipeline *p, struct gm_metrics *out)
+{
+        memset(out, 0, sizeof(*out));
+        out->t = p->t_last;
+        out->steps = p->steps;
+        out->bad_samples = p->bad_samples;
+        out->gaps = p->gaps;
+        double stride[2], stance_frac = NAN;
+        for (int s = 0; s < 2; s++) {
+                out->strides[s] = p->side[s].strides;
+                out->load[s] = p->side[s].load;
+                stride[s] = stride_value_median(&p->side[s]);
+        }
+        double st = isfinite(stride[0]) && isfinite(stride[1]) ? (stride[0] + stride[1]) / 2
+                                                              : isfinite(stride[0]) ? stride[0] : stride[1];
+        bool moving = isfinite(p->t_last_ic) && p->t_last - p->t_last_ic < 3.0;
+        out->cadence_spm = moving && isfinite(st) ? 120.0 / st : NAN;
+        double peak = p->cadence_loc < GM_LOC_COUNT ? gm_cadence_peak_hz(&p->cadence) : NAN;
+        out->cadence_fft_spm = moving ? peak * p->cadence_factor : NAN;
+        for (int m = 0; m < GM_METRIC_COUNT; m++) {
+                for (int s = 0; s < 2; s++)
+                        out->value[m][s] = gm_asym_recent(&p->asym, m, s);
+                out->si[m] = p->asym.m[m].si;
+                out->si_baseline[m] = p->asym.m[m].base_mean;
+        }
+        out->baseline_ready = gm_asym_baseline_ready(&p->asym);
+        double st_l = out->value[GM_METRIC_STANCE][0], st_r = out->value[GM_METRIC_STANCE][1];
+        double stance = isfinite(st_l) && isfinite(st_r) ? (st_l + st_r) / 2 : isfinite(st_l) ? st_l : st_r;
+        if (isfinite(stance) && isfinite(st))
+                stance_frac = stance / st;
+        if (!moving)
+                out->activity = GM_ACTIVITY_IDLE;
+        else if (isfinite(stance_frac) ? stance_frac < 0.5 : out->cadence_spm > 145)
+                out->activity = GM_ACTIVITY_RUNNING;
+        else
+                out->activity = GM_ACTIVITY_WALKING;
+}

@@ -1,0 +1,54 @@
+/* Recording CSV v1, events CSV and bouts CSV: reading and writing. */
+#pragma once
+
+#include <stdio.h>
+
+#include "gm_types.h"
+
+/* A recording held in memory. Per present location, 6 doubles a row:
+ * acc x/y/z then gyr x/y/z (gyr NaN when the file has no gyro columns). */
+struct gm_recording {
+        double rate_hz;
+        size_t n;
+        double *t;
+        unsigned loc_mask;  /* 1u << enum gm_loc for each present location */
+        unsigned gyr_mask;  /* locations that have gyro columns */
+        double *data[GM_LOC_COUNT];
+        char activity[32];  /* "# activity:" header, "" when absent */
+        size_t gaps;        /* rows more than 1.5 sample periods after the previous */
+};
+
+struct gm_event_list {
+        size_t n, cap;
+        struct gm_event *ev;
+};
+
+struct gm_bout {
+        double start, end;
+};
+
+struct gm_bout_list {
+        size_t n, cap;
+        struct gm_bout *b;
+};
+
+/* progress(done_bytes, total_bytes, userdata) is called now and then when not NULL. */
+typedef void (*gm_progress_fn)(size_t done, size_t total, void *userdata);
+
+/* Returns 0, or a negative errno with a message naming file and line in err. */
+int gm_recording_read(const char *path, struct gm_recording **out, char *err, size_t errlen,
+                      gm_progress_fn progress, void *userdata);
+struct gm_recording *gm_recording_new(double rate_hz, size_t n, unsigned loc_mask, unsigned gyr_mask);
+void gm_recording_free(struct gm_recording *rec);
+void gm_recording_get(const struct gm_recording *rec, enum gm_loc loc, size_t i, struct gm_sample *s);
+void gm_recording_set(struct gm_recording *rec, enum gm_loc loc, size_t i, const struct gm_sample *s);
+int gm_recording_write(FILE *f, const struct gm_recording *rec);
+
+int gm_events_read(const char *path, struct gm_event_list *out, char *err, size_t errlen);
+int gm_events_write(FILE *f, const struct gm_event_list *list);
+int gm_event_list_add(struct gm_event_list *list, const struct gm_event *ev);
+void gm_event_list_sort(struct gm_event_list *list);
+void gm_event_list_clear(struct gm_event_list *list);
+
+int gm_bouts_read(const char *path, struct gm_bout_list *out, char *err, size_t errlen);
+void gm_bout_list_clear(struct gm_bout_list *list);

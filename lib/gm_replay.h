@@ -1,0 +1,28 @@
+/* Feeding a whole recording through the pipeline, as the offline tools and tests do. */
+#pragma once
+
+#include "gm_pipeline.h"
+#include "gm_recording.h"
+
+struct gm_stride_list {
+        size_t n, cap;
+        struct gm_stride *st;
+};
+
+struct gm_spike_list {
+        size_t n, cap;
+        struct gm_spike *sp;
+};
+
+struct gm_replay {
+        struct gm_event_list events;   /* sorted by time */
+        struct gm_stride_list strides;
+        struct gm_spike_list spikes;
+        struct gm_metrics final;       /* snapshot after the last sample */
+};
+
+/* cfg may be NULL for the defaults; its rate and locations come from the recording.
+ * progress(done_rows, total_rows, userdata) when not NULL. 0 or negative errno. */
+int gm_replay_run(const struct gm_recording *rec, const struct gm_pipeline_cfg *cfg,
+                  struct gm_replay *out, void (*progress)(size_t, size_t, void *), void *userdata);
+void gm_replay_clear(struct gm_replay *r);
