@@ -6,6 +6,12 @@
 
 #define MEAN_TAU_S 4.0   /* gravity from the mean acceleration over a few strides */
 #define COV_TAU_S 6.0    /* rotation axis from the last few strides */
+#define SLOW_LP_HZ 2.0   /* swings last 0.2-0.4 s; toe-off and heel-strike spikes 30-100 ms */
+#define MOVING_RATE 0.5  /* rad/s of slow rotation: the segment is moving */
+#define SIGN_HYST 0.03   /* the sign flips only on clear, lasting evidence */
+#define QUIET_S 0.04     /* a flat foot rests at least this long in mid-stance */
+#define QUIET_RATE 0.6   /* rad/s: resting, whatever the sensor noise */
+#define VOTES_MAX 10     /* remember the last few strides' votes */
 #define STILL_S 0.5      /* stillness must last this long to define gravity */
 
 static double norm3(const double v[3])
@@ -18,11 +24,18 @@ static double dot3(const double a[3], const double b[3])
         return a[0] * b[0] + a[1] * b[1] + a[2] * b[2];
 }
 
+void gm_align_set_sign_mode(struct gm_align *a, enum gm_align_sign sign_mode)
+{
+        a->sign_mode = sign_mode;
+}
+
 void gm_align_init(struct gm_align *a, double rate_hz)
 {
         memset(a, 0, sizeof(*a));
         a->rate_hz = rate_hz;
         a->axis[1] = 1; /* until the data says otherwise */
+        for (int i = 0; i < 3; i++)
+                gm_biquad_lowpass(&a->slow_lp[i], rate_hz, SLOW_LP_HZ);
 }
 
 static void update_axis(struct gm_align *a)
@@ -39,14 +52,18 @@ static void update_axis(struct gm_align *a)
                 for (int i = 0; i < 3; i++)
                         v[i] = w[i] / n;
         }
-        /* Keep continuity with the old axis, then let the skew decide the sign. */
+        /* Keep continuity with the old axis, then let the balance decide the sign. */
         if (dot3(v, a->axis) < 0)
                 for (int i = 0; i < 3; i++)
                         v[i] = -v[i];
-        if (a->skew < 0) {
+        /* Votes are firm evidence when there are any; the balance fills in before the first. */
+        bool flip = a->sign_mode == GM_ALIGN_SIGN_AFTER_QUIET && a->votes != 0 ? a->votes < 0
+                                                                            : a->balance < -SIGN_HYST;
+        if (flip) {
                 for (int i = 0; i < 3; i++)
                         v[i] = -v[i];
-                a->skew = -a->skew;
+                a->balance = -a->balance;
+                a->votes = -a->votes;
         }
         memcpy(a->axis, v, sizeof(v));
 }
@@ -75,15 +92,45 @@ void gm_align_push(struct gm_align *a, const struct gm_sample *s, bool has_gyr)
         }
 
         if (has_gyr) {
-                double k = a->n < a->rate_hz ? 1.0 / (a->n + 1) : 1.0 / (COV_TAU_S * a->rate_hz);
+                double slow[3];
                 for (int i = 0; i < 3; i++)
-                        for (int j = 0; j < 3; j++)
-                                a->gyr_cov[i][j] += k * (s->gyr[i] * s->gyr[j] - a->gyr_cov[i][j]);
-                double w = dot3(s->gyr, a->axis);
-                a->skew += k * (w * w * w - a->skew);
-                if (++a->since_update >= a->rate_hz / 4) {
-                        a->since_update = 0;
-                        update_axis(a);
+                        slow[i] = gm_biquad_run(&a->slow_lp[i], s->gyr[i]);
+                /* Learn only from movement, fast from the first of it: standing teaches
+                 * nothing and should not make the estimate forget. */
+                bool moving = norm3(slow) > MOVING_RATE;
+                if (a->sign_mode == GM_ALIGN_SIGN_AFTER_QUIET) {
+                        /* Heel rise starts each foot's push-off; the swing turns the other way. */
+                        double w = dot3(slow, a->axis);
+                        if (norm3(s->gyr) < QUIET_RATE) {
+                                if (++a->quiet_run >= QUIET_S * a->rate_hz)
+                                        a->after_quiet = true;
+                        } else {
+                                a->quiet_run = 0;
+                                if (a->after_quiet && fabs(w) > 2 * MOVING_RATE && moving) {
+                                        a->votes += w > 0 ? -1 : 1;
+                                        a->votes = fmax(-VOTES_MAX, fmin(VOTES_MAX, a->votes));
+                                        a->after_quiet = false;
+                                }
+                        }
+                }
+                if (moving) {
+                        a->n_moving++;
+                        double k = fmax(1.0 / a->n_moving, 1.0 / (COV_TAU_S * a->rate_hz));
+                        for (int i = 0; i < 3; i++)
+                                for (int j = 0; j < 3; j++)
+                                        a->gyr_cov[i][j] += k * (s->gyr[i] * s->gyr[j] - a->gyr_cov[i][j]);
+                        /* The swing is the excursion that stays large the longest: toe-off
+                         * and heel-strike spikes are as tall but brief. */
+                        double w = dot3(slow, a->axis), rms = 0;
+                        for (int i = 0; i < 3; i++)
+                                for (int j = 0; j < 3; j++)
+                                        rms += a->axis[i] * a->gyr_cov[i][j] * a->axis[j];
+                        rms = sqrt(rms);
+                        a->balance += k * ((w > rms) - (w < -rms) - a->balance);
+                        if (++a->since_update >= a->rate_hz / 4) {
+                                a->since_update = 0;
+                                update_axis(a);
+                        }
                 }
         }
         a->n++;

@@ -4,9 +4,17 @@
 
 #include <stdbool.h>
 
+#include "gm_filter.h"
 #include "gm_types.h"
 
+/* How the sign of the dominant rotation is told. */
+enum gm_align_sign {
+        GM_ALIGN_SIGN_LONGEST,     /* the swing is the excursion that stays large longest (shank, thigh) */
+        GM_ALIGN_SIGN_AFTER_QUIET, /* a foot leaves its quiet mid-stance against the swing (heel rise) */
+};
+
 struct gm_align {
+        enum gm_align_sign sign_mode;
         double rate_hz;
         double acc_mean[3];   /* slow mean of acc: gravity while moving */
         double still_g[3];    /* gravity captured while still, unit vector */
@@ -15,19 +23,25 @@ struct gm_align {
         double still_acc[3];  /* mean acc during the current still run */
         double gyr_cov[3][3]; /* exponentially weighted gyro second moments */
         double axis[3];       /* dominant rotation axis, unit, signed (see below) */
-        double skew;          /* third moment of the rotation about axis: sets its sign */
+        struct gm_biquad slow_lp[3]; /* the sign looks at slow motion: brief impacts do not vote */
+        double balance;       /* time above +rms minus time below -rms: sets the sign */
         unsigned since_update;
         unsigned n;
+        unsigned n_moving;    /* samples with rotation */
+        unsigned quiet_run;   /* samples of a quiet (flat) foot */
+        bool after_quiet;     /* waiting for the first rotation after a quiet spell */
+        double votes;         /* first rotations after quiet: against (-) or along (+) axis */
 };
 
-void gm_align_init(struct gm_align *a, double rate_hz);
+void gm_align_init(struct gm_align *a, double rate_hz); /* GM_ALIGN_SIGN_LONGEST */
+void gm_align_set_sign_mode(struct gm_align *a, enum gm_align_sign sign_mode);
 void gm_align_push(struct gm_align *a, const struct gm_sample *s, bool has_gyr);
 /* Unit "up" vector in the sensor frame (still gravity when known, else mean acc). */
 void gm_align_up(const struct gm_align *a, double up[3]);
 /* Acceleration along "up", gravity removed (m/s²). */
 double gm_align_vertical_acc(const struct gm_align *a, const double acc[3]);
-/* Angular rate about the dominant axis, signed so that its largest brief excursions
- * (the swing of a limb) are positive. */
+/* Angular rate about the dominant axis, signed so that the excursion that stays large
+ * the longest (the swing of a limb) is positive. */
 double gm_align_main_rate(const struct gm_align *a, const double gyr[3]);
 /* Angular rate about "up" (yaw), right-handed. */
 double gm_align_yaw_rate(const struct gm_align *a, const double gyr[3]);

@@ -29,6 +29,7 @@ struct gm_detector {
         void (*flush)(void *state, struct gm_event_sink *sink);
 };
 
-extern const struct gm_detector gm_detector_limb_gyro; /* shank or foot with a gyro */
+extern const struct gm_detector gm_detector_shank_gyro; /* shank with a gyro */
+extern const struct gm_detector gm_detector_foot_gyro;  /* foot with a gyro */
 extern const struct gm_detector gm_detector_shank_acc; /* shank, accelerometer only */
 extern const struct gm_detector gm_detector_pelvis;    /* lower back, both sides */

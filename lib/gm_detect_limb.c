@@ -27,17 +27,18 @@ struct state {
         double stride_s;      /* running typical stride time */
         size_t pending;       /* decided swing peak waiting for its IC window */
         size_t last_fc;
+        double delay;         /* group delay of the event filter, s */
 };
 
-static int init(void *st, double rate_hz, enum gm_side side, bool has_gyr)
+static int init_common(struct state *s, double rate_hz, enum gm_side side, bool has_gyr)
 {
-        struct state *s = st;
         s->rate = rate_hz;
         s->side = side;
         gm_align_init(&s->align, rate_hz);
         for (int i = 0; i < 2; i++)
                 gm_biquad_lowpass(&s->swing_lp[i], rate_hz, SWING_LP_HZ);
         gm_biquad_lowpass(&s->event_lp, rate_hz, EVENT_LP_HZ);
+        s->delay = M_SQRT2 / (2 * M_PI * EVENT_LP_HZ); /* Butterworth, low frequencies */
         s->peak_level = 3.0;
         s->stride_s = 1.1;
         return has_gyr ? 0 : -EINVAL;
@@ -75,13 +76,18 @@ static void decide(struct state *s, struct gm_event_sink *sink)
         if (lo <= s->last_fc)
                 lo = s->last_fc + 1;
         size_t fc = deepest_min(s, lo, p);
-        size_t ic = deepest_min(s, p + 1, p + w_ic);
+        size_t ic = 0;
+        for (size_t k = p + 1; k < p + w_ic && k < s->n; k++)
+                if (gm_hist_at(&s->fine, k) < 0) {
+                        ic = k;
+                        break;
+                }
         if (fc && gm_hist_at(&s->fine, fc) < gm_hist_at(&s->fine, p)) {
-                gm_sink_emit(sink, gm_hist_at(&s->t, fc), s->side, GM_EVENT_FC);
+                gm_sink_emit(sink, gm_hist_at(&s->t, fc) - s->delay, s->side, GM_EVENT_FC);
                 s->last_fc = fc;
         }
         if (ic)
-                gm_sink_emit(sink, gm_hist_at(&s->t, ic), s->side, GM_EVENT_IC);
+                gm_sink_emit(sink, gm_hist_at(&s->t, ic) - s->delay, s->side, GM_EVENT_IC);
         s->pending = 0;
 }
 
@@ -134,10 +140,31 @@ static void flush(void *st, struct gm_event_sink *sink)
                 decide(s, sink);
 }
 
-const struct gm_detector gm_detector_limb_gyro = {
-        .name = "limb_gyro",
+static int init_shank(void *st, double rate_hz, enum gm_side side, bool has_gyr)
+{
+        return init_common(st, rate_hz, side, has_gyr);
+}
+
+static int init_foot(void *st, double rate_hz, enum gm_side side, bool has_gyr)
+{
+        struct state *s = st;
+        int r = init_common(s, rate_hz, side, has_gyr);
+        gm_align_set_sign_mode(&s->align, GM_ALIGN_SIGN_AFTER_QUIET);
+        return r;
+}
+
+const struct gm_detector gm_detector_shank_gyro = {
+        .name = "shank_gyro",
         .state_size = sizeof(struct state),
-        .init = init,
+        .init = init_shank,
+        .push = push,
+        .flush = flush,
+};
+
+const struct gm_detector gm_detector_foot_gyro = {
+        .name = "foot_gyro",
+        .state_size = sizeof(struct state),
+        .init = init_foot,
         .push = push,
         .flush = flush,
 };

@@ -263,7 +263,7 @@ static void choose_sources(struct gm_pipeline *p)
                         if (!has(p->cfg.loc_mask, l))
                                 continue;
                         struct loc_state *ls = &p->loc[l];
-                        ls->det = ls->has_gyr ? &gm_detector_limb_gyro : &gm_detector_shank_acc;
+                        ls->det = !ls->has_gyr ? &gm_detector_shank_acc : k == 0 ? &gm_detector_foot_gyro : &gm_detector_shank_gyro;
                         if (!ls->has_gyr && k == 0)
                                 continue; /* a foot without gyro: try the shank */
                         ls->sink.side_mask = 1u << side;
