@@ -100,10 +100,7 @@ static bool parse_double(const char *s, double *out)
         double v = strtod(s, &end);
         if (end == s || *end)
                 return false;
-        if (errno == ERANGE && isfinite(v) && v != 0)
-                return false;
-        if (errno == ERANGE)
-                v = v == 0 ? 0 : v; /* underflow: keep the tiny value */
+        /* ERANGE: overflow gives ±Inf (a bad sample, flagged later), underflow a tiny value. */
         *out = v;
         return true;
 }
