@@ -1,21 +1,308 @@
-/* Placeholder until the detector lands: decides no events. */
+/* Gait events of both feet from one lower-back IMU: vertical acceleration and yaw rate. */
+#include <math.h>
+#include <string.h>
+
+#include "gm_align.h"
 #include "gm_detect.h"
+#include "gm_filter.h"
+
+/* Each step loads the body: the vertical acceleration of the pelvis peaks in double
+ * support, once per step. A low-pass well above the step rate (<= 3 Hz when walking)
+ * but below the heel-strike transient shows one hump per step. */
+#define STEP_LP_HZ 3.0
+/* Heel strike starts the steep rise of vertical acceleration; a light smoothing keeps
+ * its shape (the transient lasts about 50 ms). */
+#define FINE_SIGMA_S 0.02
+/* Smallest hump that counts as a step (m/s²): quiet standing and sway stay well below. */
+#define MIN_STEP_ACC 0.2
+/* Steps closer than this are one step (faster than 240 steps/min is not gait). */
+/* The pelvis transient peaks shortly after the foot touches down. */
+#define IC_LEAD_S 0.02
+#define MIN_STEP_S 0.25
+#define MIN_STEP_FRAC 0.6
+/* Double support takes about a third of a step at walking speeds (~20 % of the stride per side). */
+#define DOUBLE_SUPPORT_FRAC 0.3
+/* A step with no neighbour within this time is not walking (slowest gait ~ 50 steps/min). */
+#define MAX_STEP_S 1.3
+/* Most recent steps kept for the side decision. */
+#define NSTEP 8
+/* Yaw window around a contact (s): where the pelvis rotation of a step is clearest. */
+#define YAW_BEFORE_S 0.1
+#define YAW_AFTER_S 0.05
+/* Yaw contrast that makes a confident vote (rad/s): typical step-to-step swing is 0.3-0.6. */
+#define YAW_SCALE 0.2
+/* Weight kept by older votes per step. */
+#define VOTE_FADE 0.8
+
+struct step {
+        size_t ic;      /* sample index of the initial contact */
+        double yaw;     /* mean yaw rate just around the contact */
+        size_t chain;   /* chain number: steps of one uninterrupted walk */
+        unsigned pos;   /* position in its chain */
+        bool has_yaw;
+        bool voted;
+        bool decided;
+};
 
 struct state {
-        int unused;
+        double rate;
+        struct gm_align align;
+        struct gm_biquad step_lp[2], step_hp, yaw_hp;
+        double trough;          /* lowest coarse value since the last peak */
+        struct gm_hist av, yaw, t, coarse;
+        size_t n;
+        double level;           /* running typical step hump */
+        double step_s;          /* running typical step time */
+        size_t cand;            /* pending coarse peak, 0 = none */
+        double cand_val;
+        struct step steps[NSTEP];
+        size_t nsteps;          /* steps so far (index into the ring modulo NSTEP) */
+        size_t chain;
+        double evidence[4];     /* per chain (mod 4): sum of (-1)^pos yaw; > 0 means even positions are right */
+        unsigned fine_half;     /* half width of the smoothing kernel, samples */
+        double kern[256];
 };
+
+static size_t samples(const struct state *s, double sec)
+{
+        return (size_t)(sec * s->rate + 0.5);
+}
 
 static int init(void *st, double rate_hz, enum gm_side side, bool has_gyr)
 {
+        struct state *s = st;
+        (void)side;
+        memset(s, 0, sizeof(*s));
+        s->rate = rate_hz;
+        gm_align_init(&s->align, rate_hz);
+        for (int i = 0; i < 2; i++)
+                gm_biquad_lowpass(&s->step_lp[i], rate_hz, STEP_LP_HZ);
+        /* The estimate of "up" is never exact: a slow bias stays in the vertical acceleration. */
+        gm_biquad_highpass(&s->step_hp, rate_hz, 0.5);
+        /* Removes turning from the yaw rate; the pelvis rotation of a stride (~1 Hz) passes. */
+        gm_biquad_highpass(&s->yaw_hp, rate_hz, 0.05);
+        s->level = 1.5;
+        s->step_s = 0.55;
+        s->chain = 1;
+        s->fine_half = (unsigned)fmin(255, ceil(3 * FINE_SIGMA_S * rate_hz));
+        for (unsigned k = 0; k <= s->fine_half; k++)
+                s->kern[k] = exp(-0.5 * pow(k / (FINE_SIGMA_S * rate_hz), 2));
+        (void)has_gyr;
         return 0;
 }
 
-static void push(void *st, const struct gm_sample *s, struct gm_event_sink *sink)
+/* Within a step the pelvis can show a second, smaller hump (single-support bounce);
+ * a step cannot be much shorter than the last ones. */
+static double min_step(const struct state *s)
 {
+        return fmax(MIN_STEP_S, MIN_STEP_FRAC * s->step_s);
+}
+
+static size_t oldest(const struct state *s)
+{
+        return s->n > GM_HIST_LEN - 1 ? s->n - (GM_HIST_LEN - 1) : 0;
+}
+
+/* Gaussian-smoothed vertical acceleration at i (needs i + fine_half < n). */
+static double fine_at(const struct state *s, size_t i)
+{
+        double sum = 0, w = 0;
+        for (int k = -(int)s->fine_half; k <= (int)s->fine_half; k++) {
+                size_t j = i + k;
+                if (j < oldest(s) || j >= s->n)
+                        continue;
+                double g = s->kern[k < 0 ? -k : k];
+                sum += g * gm_hist_at(&s->av, j);
+                w += g;
+        }
+        return w > 0 ? sum / w : 0;
+}
+
+static struct step *step_at(struct state *s, size_t k)
+{
+        return &s->steps[k % NSTEP];
+}
+
+static void emit_step(struct state *s, size_t k, struct gm_event_sink *sink)
+{
+        struct step *st = step_at(s, k);
+        bool even = st->pos % 2 == 0;
+        bool right = (s->evidence[st->chain % 4] >= 0) == even;
+        enum gm_side side = right ? GM_SIDE_RIGHT : GM_SIDE_LEFT;
+        gm_sink_emit(sink, gm_hist_at(&s->t, st->ic), side, GM_EVENT_IC);
+        /* The other foot leaves the ground at the end of double support. */
+        gm_sink_emit(sink, gm_hist_at(&s->t, st->ic) + DOUBLE_SUPPORT_FRAC * s->step_s,
+                     right ? GM_SIDE_LEFT : GM_SIDE_RIGHT, GM_EVENT_FC);
+        st->decided = true;
+}
+
+/* Refines a coarse step peak to the heel strike and files the step. */
+static void add_step(struct state *s, size_t peak, struct gm_event_sink *sink)
+{
+        (void)sink;
+        /* The coarse filter delays by about 2 x sqrt(2) / (2 pi fc). */
+        size_t delay = samples(s, 2 * M_SQRT2 / (2 * M_PI * STEP_LP_HZ));
+        size_t c = peak > delay ? peak - delay : 0;
+        size_t lo = c > samples(s, 0.15) ? c - samples(s, 0.15) : 0;
+        size_t hi = c + samples(s, 0.1);
+        if (lo < oldest(s) + s->fine_half)
+                lo = oldest(s) + s->fine_half;
+        if (hi + s->fine_half >= s->n)
+                hi = s->n - s->fine_half - 1;
+        if (lo >= hi)
+                return;
+        size_t best = lo;
+        double bv = -INFINITY;
+        for (size_t i = lo; i < hi; i++) {
+                double v = fine_at(s, i);
+                if (v > bv) {
+                        bv = v;
+                        best = i;
+                }
+        }
+        size_t ic = best > samples(s, IC_LEAD_S) ? best - samples(s, IC_LEAD_S) : 0;
+
+        struct step nw = { .ic = ic };
+        if (s->nsteps) {
+                struct step *prev = step_at(s, s->nsteps - 1);
+                if (ic <= prev->ic + samples(s, min_step(s)))
+                        return;
+                double dt = (ic - prev->ic) / s->rate;
+                if (dt < MAX_STEP_S && dt < 1.6 * s->step_s + 0.1) {
+                        nw.chain = prev->chain;
+                        nw.pos = prev->pos + 1;
+                        s->step_s += 0.2 * (dt - s->step_s);
+                } else {
+                        nw.chain = ++s->chain;
+                        s->evidence[s->chain % 4] = 0;
+                }
+        } else {
+                nw.chain = ++s->chain;
+        }
+        *step_at(s, s->nsteps++) = nw;
+}
+
+/* Mean yaw rate around a contact: the pelvis turns towards the stepping side's
+ * opposite just after heel strike (McCamley 2012: positive about "up" at a right ic). */
+static double yaw_feature(const struct state *s, size_t ic)
+{
+        size_t a = ic > samples(s, YAW_BEFORE_S) ? ic - samples(s, YAW_BEFORE_S) : 0;
+        size_t b = ic + samples(s, YAW_AFTER_S);
+        double sum = 0;
+        unsigned cnt = 0;
+        for (size_t i = a; i <= b && i < s->n; i++) {
+                if (i < oldest(s))
+                        continue;
+                sum += gm_hist_at(&s->yaw, i);
+                cnt++;
+        }
+        return cnt ? sum / cnt : 0;
+}
+
+static bool same_chain(struct state *s, size_t k, size_t j)
+{
+        return j < s->nsteps && step_at(s, j)->chain == step_at(s, k)->chain;
+}
+
+/* Sides: consecutive steps of a chain alternate, so only the chain's phase is unknown.
+ * Each step votes with its yaw against its neighbours' (turning cancels); votes fade so
+ * that a missed step only misleads for a few steps. */
+static void update(struct state *s, struct gm_event_sink *sink, bool final)
+{
+        size_t first = s->nsteps > NSTEP - 1 ? s->nsteps - (NSTEP - 1) : 0;
+        for (size_t k = first; k < s->nsteps; k++) {
+                struct step *st = step_at(s, k);
+                if (!st->has_yaw && (final || s->n > st->ic + samples(s, YAW_AFTER_S))) {
+                        st->yaw = yaw_feature(s, st->ic);
+                        st->has_yaw = true;
+                }
+        }
+        for (size_t k = first; k < s->nsteps; k++) {
+                struct step *st = step_at(s, k);
+                bool closed = final || (k + 1 < s->nsteps && !same_chain(s, k, k + 1)) ||
+                              s->n > st->ic + samples(s, MAX_STEP_S + YAW_AFTER_S);
+                bool next = same_chain(s, k, k + 1) && step_at(s, k + 1)->has_yaw;
+                if (st->voted || !st->has_yaw || !(next || closed))
+                        continue;
+                double nb = 0;
+                unsigned cnt = 0;
+                if (st->pos > 0 && k > first) {
+                        nb += step_at(s, k - 1)->yaw;
+                        cnt++;
+                }
+                if (next) {
+                        nb += step_at(s, k + 1)->yaw;
+                        cnt++;
+                }
+                double c = st->yaw - (cnt ? nb / cnt : 0);
+                double *ev = &s->evidence[st->chain % 4];
+                *ev = VOTE_FADE * *ev + (st->pos % 2 ? -1 : 1) * tanh(c / YAW_SCALE);
+                st->voted = true;
+        }
+        for (size_t k = first; k < s->nsteps; k++) {
+                struct step *st = step_at(s, k);
+                if (st->decided)
+                        continue;
+                bool closed = final || (k + 1 < s->nsteps && !same_chain(s, k, k + 1)) ||
+                              s->n > st->ic + samples(s, MAX_STEP_S + YAW_AFTER_S);
+                bool ahead = same_chain(s, k, k + 2) && step_at(s, k + 1)->voted;
+                if (!(st->voted && (ahead || closed)))
+                        return;
+                /* A lone bump is not walking. */
+                if (st->pos > 0 || same_chain(s, k, k + 1))
+                        emit_step(s, k, sink);
+                st->decided = true;
+        }
+}
+
+static void push(void *st, const struct gm_sample *smp, struct gm_event_sink *sink)
+{
+        struct state *s = st;
+        gm_align_push(&s->align, smp, true);
+        double av = gm_align_vertical_acc(&s->align, smp->acc);
+        double yaw = gm_biquad_run(&s->yaw_hp, gm_align_yaw_rate(&s->align, smp->gyr));
+        double c = gm_biquad_run(&s->step_lp[1], gm_biquad_run(&s->step_lp[0], gm_biquad_run(&s->step_hp, av)));
+        gm_hist_push(&s->av, av);
+        gm_hist_push(&s->yaw, yaw);
+        gm_hist_push(&s->t, smp->t);
+        gm_hist_push(&s->coarse, c);
+        size_t i = s->n++;
+        if (i < 2)
+                return;
+
+        /* Local maxima of the coarse signal above the step threshold. */
+        double c1 = gm_hist_at(&s->coarse, i - 1), c2 = gm_hist_at(&s->coarse, i - 2);
+        double thr = fmax(MIN_STEP_ACC, 0.2 * s->level);
+        s->trough = fmin(s->trough, c1);
+        if (c1 > c2 && c1 >= c && c1 - s->trough > thr) {
+                s->trough = c1;
+                if (s->cand && i - 1 - s->cand < samples(s, min_step(s))) {
+                        if (c1 > s->cand_val) {
+                                s->cand = i - 1;
+                                s->cand_val = c1;
+                        }
+                } else {
+                        if (s->cand)
+                                add_step(s, s->cand, sink);
+                        s->cand = i - 1;
+                        s->cand_val = c1;
+                }
+        }
+        if (s->cand && i - s->cand >= samples(s, min_step(s))) {
+                s->level += 0.2 * (s->cand_val - s->level);
+                add_step(s, s->cand, sink);
+                s->cand = 0;
+        }
+        update(s, sink, false);
 }
 
 static void flush(void *st, struct gm_event_sink *sink)
 {
+        struct state *s = st;
+        if (s->cand)
+                add_step(s, s->cand, sink);
+        s->cand = 0;
+        update(s, sink, true);
 }
 
 const struct gm_detector gm_detector_pelvis = {
