@@ -17,7 +17,7 @@
 #define MIN_STEP_ACC 0.2
 /* Steps closer than this are one step (faster than 240 steps/min is not gait). */
 /* The pelvis transient peaks shortly after the foot touches down. */
-#define IC_LEAD_S 0.02
+#define IC_LEAD_S 0.03
 #define MIN_STEP_S 0.25
 #define MIN_STEP_FRAC 0.6
 /* Double support takes about a third of a step at walking speeds (~20 % of the stride per side). */
