@@ -13,11 +13,13 @@
 /* Heel strike starts the steep rise of vertical acceleration; a light smoothing keeps
  * its shape (the transient lasts about 50 ms). */
 #define FINE_SIGMA_S 0.02
-/* Smallest hump that counts as a step (m/s²): quiet standing and sway stay well below. */
+/* Smallest trough-to-hump rise that counts as a step (m/s²): quiet standing and sway stay
+ * well below; slow walking while turning still reaches it. */
 #define MIN_STEP_ACC 0.2
-/* Steps closer than this are one step (faster than 240 steps/min is not gait). */
-/* The pelvis transient peaks shortly after the foot touches down. */
+/* The pelvis transient peaks some 30-50 ms after the foot touches down. */
 #define IC_LEAD_S 0.03
+/* Steps closer than this are one step (faster than 240 steps/min is not gait), and a
+ * step is at least this fraction of the recent ones (cadence changes slowly). */
 #define MIN_STEP_S 0.25
 #define MIN_STEP_FRAC 0.6
 /* Double support takes about a third of a step at walking speeds (~20 % of the stride per side). */
@@ -79,7 +81,7 @@ static int init(void *st, double rate_hz, enum gm_side side, bool has_gyr)
                 gm_biquad_lowpass(&s->step_lp[i], rate_hz, STEP_LP_HZ);
         /* The estimate of "up" is never exact: a slow bias stays in the vertical acceleration. */
         gm_biquad_highpass(&s->step_hp, rate_hz, 0.5);
-        /* Removes turning from the yaw rate; the pelvis rotation of a stride (~1 Hz) passes. */
+        /* Only removes gyro offset and long turns: the neighbour contrast cancels the rest. */
         gm_biquad_highpass(&s->yaw_hp, rate_hz, 0.05);
         s->level = 1.5;
         s->step_s = 0.55;
@@ -182,8 +184,8 @@ static void add_step(struct state *s, size_t peak, struct gm_event_sink *sink)
         *step_at(s, s->nsteps++) = nw;
 }
 
-/* Mean yaw rate around a contact: the pelvis turns towards the stepping side's
- * opposite just after heel strike (McCamley 2012: positive about "up" at a right ic). */
+/* Mean yaw rate around a contact: positive about "up" (counter-clockwise seen from
+ * above) around a right ic, negative around a left one (McCamley 2012). */
 static double yaw_feature(const struct state *s, size_t ic)
 {
         size_t a = ic > samples(s, YAW_BEFORE_S) ? ic - samples(s, YAW_BEFORE_S) : 0;
