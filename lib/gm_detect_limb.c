@@ -12,6 +12,8 @@
 #define MIN_SWING_RATE 1.2   /* rad/s: slower is not a step */
 #define FC_WINDOW 0.45       /* fraction of the stride searched before the swing peak */
 #define IC_WINDOW 0.35       /* ... and after it */
+#define SETTLE_S 1.0         /* seconds of movement before the first event */
+#define SHANK_IC_WINDOW 0.2  /* heel strike follows the swing's end within this fraction */
 
 struct state {
         double rate;
@@ -28,6 +30,7 @@ struct state {
         size_t pending;       /* decided swing peak waiting for its IC window */
         size_t last_fc;
         double delay;         /* group delay of the event filter, s */
+        bool foot;
 };
 
 static int init_common(struct state *s, double rate_hz, enum gm_side side, bool has_gyr)
@@ -77,11 +80,20 @@ static void decide(struct state *s, struct gm_event_sink *sink)
                 lo = s->last_fc + 1;
         size_t fc = deepest_min(s, lo, p);
         size_t ic = 0;
+        /* The swing ends where the rotation reverses: a foot is on the ground then; a shank
+         * still has the heel strike ahead, its sharp dip just after. */
         for (size_t k = p + 1; k < p + w_ic && k < s->n; k++)
                 if (gm_hist_at(&s->fine, k) < 0) {
                         ic = k;
                         break;
                 }
+        if (ic && !s->foot)
+                ic = deepest_min(s, ic, ic + samples(s, SHANK_IC_WINDOW * s->stride_s));
+        /* Until the axis and its sign have settled, events would be guesses. */
+        if (s->align.n_moving < SETTLE_S * s->rate) {
+                s->pending = 0;
+                return;
+        }
         if (fc && gm_hist_at(&s->fine, fc) < gm_hist_at(&s->fine, p)) {
                 gm_sink_emit(sink, gm_hist_at(&s->t, fc) - s->delay, s->side, GM_EVENT_FC);
                 s->last_fc = fc;
@@ -129,7 +141,7 @@ static void push(void *st, const struct gm_sample *smp, struct gm_event_sink *si
                 }
                 s->cand = 0;
         }
-        if (s->pending && i >= s->pending + samples(s, IC_WINDOW * s->stride_s))
+        if (s->pending && i >= s->pending + samples(s, (IC_WINDOW + SHANK_IC_WINDOW) * s->stride_s))
                 decide(s, sink);
 }
 
@@ -150,6 +162,7 @@ static int init_foot(void *st, double rate_hz, enum gm_side side, bool has_gyr)
         struct state *s = st;
         int r = init_common(s, rate_hz, side, has_gyr);
         gm_align_set_sign_mode(&s->align, GM_ALIGN_SIGN_AFTER_QUIET);
+        s->foot = true;
         return r;
 }
 
