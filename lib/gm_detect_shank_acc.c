@@ -1,21 +1,189 @@
-/* Placeholder until the detector lands: decides no events. */
+/* Events from a shank accelerometer without a gyro: initial contact from the impact
+ * transient of |acc|, final contact from the unloading of the shank along "up". */
+#include <math.h>
+#include <string.h>
+
+#include "gm_align.h"
 #include "gm_detect.h"
+#include "gm_filter.h"
+
+#define DIP_WINDOW_S 0.10    /* the impact rises out of the near free fall of terminal swing */
+#define NMS_FRACTION 0.6     /* one impact per stride: the largest within ±0.6 stride; the
+                              * push-off and terminal-swing peaks lie 0.1-0.45 stride away */
+#define MIN_IMPACT_G 0.5     /* g: smaller transients are not foot strikes */
+#define IMPACT_LEVEL_FRAC 0.3 /* of the typical impact: weaker peaks are not foot strikes */
+#define IC_LATENCY_S 0.035   /* the shank's impact peak follows ground contact (heel pad
+                              * compression, foot slap) */
+#define FINE_LP_HZ 15.0      /* keeps the unloading dip, drops the impact ringing */
+#define RUN_DIP_G 0.3        /* running: the shank is flung off the ground and the specific
+                              * force along it falls near zero right after toe off */
+#define FC_LATENCY_RUN_S 0.025  /* unloading dip after toe off, running */
+#define FC_LATENCY_WALK_S 0.070 /* ... walking: knee flexion is already under way in pre-swing */
 
 struct state {
-        int unused;
+        double rate;
+        enum gm_side side;
+        struct gm_align align;
+        struct gm_biquad v_lp;
+        struct gm_hist mag, score, vf, t;
+        size_t n;
+        size_t last_ic;       /* index of the last accepted impact peak, 0 = none */
+        size_t decided;       /* candidates below this index are settled */
+        double stride_s;      /* running typical stride time */
+        double impact_level;  /* running typical impact score, g */
 };
 
 static int init(void *st, double rate_hz, enum gm_side side, bool has_gyr)
 {
+        struct state *s = st;
+        (void)has_gyr;
+        memset(s, 0, sizeof(*s));
+        s->rate = rate_hz;
+        s->side = side;
+        gm_align_init(&s->align, rate_hz);
+        gm_biquad_lowpass(&s->v_lp, rate_hz, FINE_LP_HZ < 0.4 * rate_hz ? FINE_LP_HZ : 0.4 * rate_hz);
+        /* Long enough that a walking stride's push-off is not taken for an impact at the
+         * start; the running stride (0.7 s) is still longer than the suppression window. */
+        s->stride_s = 1.15;
+        s->impact_level = 1.0;
         return 0;
 }
 
-static void push(void *st, const struct gm_sample *s, struct gm_event_sink *sink)
+static size_t samples(const struct state *s, double sec)
 {
+        return (size_t)(sec * s->rate + 0.5);
+}
+
+/* Earliest index still in the history. */
+static size_t oldest(const struct state *s)
+{
+        return s->n > GM_HIST_LEN - 1 ? s->n - (GM_HIST_LEN - 1) : 0;
+}
+
+static double t_at(const struct state *s, size_t i)
+{
+        return gm_hist_at(&s->t, i);
+}
+
+/* Final contact between two impacts: the unloading dip of the specific force along "up". */
+static bool find_fc(const struct state *s, size_t ic0, size_t ic1, double *t_fc)
+{
+        size_t stride = ic1 - ic0;
+        size_t lo = ic0 + stride / 5, hi = ic1 - stride / 4;
+        if (lo < oldest(s))
+                return false;
+        if (lo >= hi)
+                return false;
+        size_t j = gm_hist_argmin(&s->vf, lo, hi);
+        if (gm_hist_at(&s->vf, j) < RUN_DIP_G) {
+                *t_fc = t_at(s, j) - FC_LATENCY_RUN_S;
+                return true;
+        }
+        /* Walking: the shank stays loaded; toe off is the dip right after the push-off
+         * peak, which is the highest point of late stance. */
+        size_t plo = ic0 + (size_t)(0.4 * stride);
+        if (plo >= j)
+                return false;
+        size_t pk = gm_hist_argmax(&s->vf, plo, j);
+        size_t end = pk + samples(s, 0.15);
+        if (end > j)
+                end = j;
+        size_t d = pk + 1;
+        while (d + 1 < end && !(gm_hist_at(&s->vf, d) <= gm_hist_at(&s->vf, d - 1) &&
+                                gm_hist_at(&s->vf, d) <= gm_hist_at(&s->vf, d + 1)))
+                d++;
+        *t_fc = t_at(s, d) - FC_LATENCY_WALK_S;
+        return true;
+}
+
+static void accept(struct state *s, size_t c, struct gm_event_sink *sink)
+{
+        /* The score peaks with |acc|; take the |acc| maximum next to it. */
+        size_t pk = c;
+        if (c > oldest(s) && gm_hist_at(&s->mag, c - 1) > gm_hist_at(&s->mag, pk))
+                pk = c - 1;
+        if (c + 1 < s->n && gm_hist_at(&s->mag, c + 1) > gm_hist_at(&s->mag, pk))
+                pk = c + 1;
+        double t_ic = t_at(s, pk) - IC_LATENCY_S;
+        if (s->last_ic) {
+                double stride = (c - s->last_ic) / s->rate;
+                double t_fc;
+                if (stride < 2.5 && find_fc(s, s->last_ic, c, &t_fc))
+                        gm_sink_emit(sink, t_fc, s->side, GM_EVENT_FC);
+                if (stride > 0.6 * s->stride_s && stride < 1.6 * s->stride_s)
+                        s->stride_s += 0.3 * (stride - s->stride_s);
+        }
+        gm_sink_emit(sink, t_ic, s->side, GM_EVENT_IC);
+        s->impact_level += 0.2 * (gm_hist_at(&s->score, c) - s->impact_level);
+        s->last_ic = c;
+}
+
+/* Decide candidate c when [c - w, c + w] is known (or the stream ended at hi). */
+static void consider(struct state *s, size_t c, size_t hi, struct gm_event_sink *sink)
+{
+        double sc = gm_hist_at(&s->score, c);
+        double thr = fmax(MIN_IMPACT_G, IMPACT_LEVEL_FRAC * s->impact_level);
+        if (sc < thr || c < oldest(s) + 1 || c + 1 >= s->n)
+                return;
+        if (gm_hist_at(&s->score, c - 1) > sc || gm_hist_at(&s->score, c + 1) >= sc)
+                return;
+        size_t w = samples(s, NMS_FRACTION * s->stride_s);
+        size_t lo = c > w ? c - w : 0;
+        if (lo < oldest(s))
+                lo = oldest(s);
+        size_t end = c + w + 1 < hi ? c + w + 1 : hi;
+        for (size_t i = lo; i < end; i++) {
+                double x = gm_hist_at(&s->score, i);
+                if (x > sc || (x == sc && i < c))
+                        return;
+        }
+        if (s->last_ic && c - s->last_ic < samples(s, 0.4 * s->stride_s))
+                return;
+        accept(s, c, sink);
+}
+
+static void push(void *st, const struct gm_sample *smp, struct gm_event_sink *sink)
+{
+        struct state *s = st;
+        gm_align_push(&s->align, smp, false);
+        double up[3];
+        gm_align_up(&s->align, up);
+        double mag = sqrt(smp->acc[0] * smp->acc[0] + smp->acc[1] * smp->acc[1] + smp->acc[2] * smp->acc[2]) /
+                     GM_GRAVITY;
+        double v = (smp->acc[0] * up[0] + smp->acc[1] * up[1] + smp->acc[2] * up[2]) / GM_GRAVITY;
+        size_t i = s->n;
+        if (i == 0)
+                gm_biquad_reset(&s->v_lp, v);
+        gm_hist_push(&s->mag, mag);
+        gm_hist_push(&s->vf, gm_biquad_run(&s->v_lp, v));
+        gm_hist_push(&s->t, smp->t);
+        /* Impact score: rise of |acc| out of the lowest value of the last 100 ms. */
+        size_t wd = samples(s, DIP_WINDOW_S);
+        size_t lo = i > wd ? i - wd : 0;
+        if (lo < oldest(s))
+                lo = oldest(s);
+        double mn = mag;
+        for (size_t k = lo; k < i; k++)
+                mn = fmin(mn, gm_hist_at(&s->mag, k));
+        gm_hist_push(&s->score, mag - mn);
+        s->n++;
+
+        size_t w = samples(s, NMS_FRACTION * s->stride_s);
+        if (i >= w) {
+                size_t c = i - w;
+                if (c >= s->decided) {
+                        consider(s, c, s->n, sink);
+                        s->decided = c + 1;
+                }
+        }
 }
 
 static void flush(void *st, struct gm_event_sink *sink)
 {
+        struct state *s = st;
+        for (size_t c = s->decided > oldest(s) ? s->decided : oldest(s); c < s->n; c++)
+                consider(s, c, s->n, sink);
+        s->decided = s->n;
 }
 
 const struct gm_detector gm_detector_shank_acc = {
