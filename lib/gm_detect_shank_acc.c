@@ -7,7 +7,8 @@
 #include "gm_detect.h"
 #include "gm_filter.h"
 
-#define DIP_WINDOW_S 0.10    /* the impact rises out of the near free fall of terminal swing */
+#define DIP_WINDOW_S 0.07    /* the impact rises out of the near free fall of terminal swing within
+                              * tens of ms; the swing's own smooth peaks rise more slowly */
 #define NMS_FRACTION 0.6     /* one impact per stride: the largest within ±0.6 stride; the
                               * push-off and terminal-swing peaks lie 0.1-0.45 stride away */
 #define MIN_IMPACT_G 0.5     /* g: smaller transients are not foot strikes */
