@@ -18,15 +18,17 @@
 #define FINE_LP_HZ 15.0      /* keeps the unloading dip, drops the impact ringing */
 #define RUN_DIP_G 0.3        /* running: the shank is flung off the ground and the specific
                               * force along it falls near zero right after toe off */
-#define FC_LATENCY_RUN_S 0.025  /* unloading dip after toe off, running */
-#define FC_LATENCY_WALK_S 0.070 /* ... walking: knee flexion is already under way in pre-swing */
+#define FC_LATENCY_RUN_S 0.040  /* unloading dip after toe off (with the filter's delay) */
+#define FC_LATENCY_WALK_S 0.005 /* push-off peak to toe off (with the filter's delay) */
+#define WALK_FC_FROM 0.4      /* of the stride: walking toe off is at about 0.6, the loading
+                               * peaks of early stance come before 0.3 */
 
 struct state {
         double rate;
         enum gm_side side;
         struct gm_align align;
-        struct gm_biquad v_lp;
-        struct gm_hist mag, score, vf, t;
+        struct gm_biquad v_lp, mag_lp;
+        struct gm_hist mag, magf, score, vf, t;
         size_t n;
         size_t last_ic;       /* index of the last accepted impact peak, 0 = none */
         size_t decided;       /* candidates below this index are settled */
@@ -42,7 +44,9 @@ static int init(void *st, double rate_hz, enum gm_side side, bool has_gyr)
         s->rate = rate_hz;
         s->side = side;
         gm_align_init(&s->align, rate_hz);
-        gm_biquad_lowpass(&s->v_lp, rate_hz, FINE_LP_HZ < 0.4 * rate_hz ? FINE_LP_HZ : 0.4 * rate_hz);
+        double fine = FINE_LP_HZ < 0.4 * rate_hz ? FINE_LP_HZ : 0.4 * rate_hz;
+        gm_biquad_lowpass(&s->v_lp, rate_hz, fine);
+        gm_biquad_lowpass(&s->mag_lp, rate_hz, fine);
         /* Long enough that a walking stride's push-off is not taken for an impact at the
          * start; the running stride (0.7 s) is still longer than the suppression window. */
         s->stride_s = 1.15;
@@ -66,34 +70,25 @@ static double t_at(const struct state *s, size_t i)
         return gm_hist_at(&s->t, i);
 }
 
-/* Final contact between two impacts: the unloading dip of the specific force along "up". */
+/* Final contact between two impacts. Running (the foot leaves the ground before half
+ * the stride): the shank is flung off the ground and the specific force along "up"
+ * dips to about zero. Walking: the shank stays loaded into pre-swing; toe off is the
+ * last push-off peak of |acc| before the quiet swing. */
 static bool find_fc(const struct state *s, size_t ic0, size_t ic1, double *t_fc)
 {
         size_t stride = ic1 - ic0;
         size_t lo = ic0 + stride / 5, hi = ic1 - stride / 4;
-        if (lo < oldest(s))
-                return false;
-        if (lo >= hi)
+        if (lo < oldest(s) || lo >= hi)
                 return false;
         size_t j = gm_hist_argmin(&s->vf, lo, hi);
-        if (gm_hist_at(&s->vf, j) < RUN_DIP_G) {
+        if (gm_hist_at(&s->vf, j) < RUN_DIP_G && j - ic0 < stride / 2) {
                 *t_fc = t_at(s, j) - FC_LATENCY_RUN_S;
                 return true;
         }
-        /* Walking: the shank stays loaded; toe off is the dip right after the push-off
-         * peak, which is the highest point of late stance. */
-        size_t plo = ic0 + (size_t)(0.4 * stride);
-        if (plo >= j)
+        size_t plo = ic0 + (size_t)(WALK_FC_FROM * stride);
+        if (plo >= hi)
                 return false;
-        size_t pk = gm_hist_argmax(&s->vf, plo, j);
-        size_t end = pk + samples(s, 0.15);
-        if (end > j)
-                end = j;
-        size_t d = pk + 1;
-        while (d + 1 < end && !(gm_hist_at(&s->vf, d) <= gm_hist_at(&s->vf, d - 1) &&
-                                gm_hist_at(&s->vf, d) <= gm_hist_at(&s->vf, d + 1)))
-                d++;
-        *t_fc = t_at(s, d) - FC_LATENCY_WALK_S;
+        *t_fc = t_at(s, gm_hist_argmax(&s->magf, plo, hi)) - FC_LATENCY_WALK_S;
         return true;
 }
 
@@ -153,9 +148,12 @@ static void push(void *st, const struct gm_sample *smp, struct gm_event_sink *si
                      GM_GRAVITY;
         double v = (smp->acc[0] * up[0] + smp->acc[1] * up[1] + smp->acc[2] * up[2]) / GM_GRAVITY;
         size_t i = s->n;
-        if (i == 0)
+        if (i == 0) {
                 gm_biquad_reset(&s->v_lp, v);
+                gm_biquad_reset(&s->mag_lp, mag);
+        }
         gm_hist_push(&s->mag, mag);
+        gm_hist_push(&s->magf, gm_biquad_run(&s->mag_lp, mag));
         gm_hist_push(&s->vf, gm_biquad_run(&s->v_lp, v));
         gm_hist_push(&s->t, smp->t);
         /* Impact score: rise of |acc| out of the lowest value of the last 100 ms. */
