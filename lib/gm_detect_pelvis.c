@@ -1,6 +1,9 @@
 /* Gait events of both feet from one lower-back IMU: vertical acceleration and yaw rate. */
 #include <math.h>
 #include <string.h>
+#ifdef PDEBUG
+#include <stdio.h>
+#endif
 
 #include "gm_align.h"
 #include "gm_detect.h"
@@ -35,10 +38,25 @@
 #define YAW_SCALE 0.2
 /* Weight kept by older votes per step. */
 #define VOTE_FADE 0.8
+/* Medio-lateral sway: the pelvis is pushed towards the new stance foot just before its
+ * contact and back towards the midline once weight is on it (a stride-periodic swing of
+ * 1-3 m/s² in the horizontal acceleration, low-passed below the impact transients).
+ * Windows relative to the contact, after the filter's ~0.1 s delay. */
+#define SWAY_LP_HZ 4.0
+#define SWAY_PRE_A_S 0.15
+#define SWAY_PRE_B_S 0.05
+#define SWAY_POST_A_S 0.15
+#define SWAY_POST_B_S 0.25
+/* Sway contrast that makes a confident vote (m/s²): typical step-to-step swing is 2-4. */
+#define SWAY_SCALE 0.5
+/* Length of the learnt "right" direction (yaw votes x m/s²) at which sway counts half:
+ * about two confident steps. */
+#define SWAY_TRUST 5.0
 
 struct step {
         size_t ic;      /* sample index of the initial contact */
         double yaw;     /* mean yaw rate just around the contact */
+        double sway[3]; /* horizontal acceleration before minus after the contact */
         size_t chain;   /* chain number: steps of one uninterrupted walk */
         unsigned pos;   /* position in its chain */
         bool has_yaw;
@@ -49,9 +67,9 @@ struct step {
 struct state {
         double rate;
         struct gm_align align;
-        struct gm_biquad step_lp[2], step_hp, yaw_hp;
+        struct gm_biquad step_lp[2], step_hp, yaw_hp, sway_lp[3][2];
         double trough;          /* lowest coarse value since the last peak */
-        struct gm_hist av, yaw, t, coarse;
+        struct gm_hist av, yaw, t, coarse, hor[3];
         size_t n;
         double level;           /* running typical step hump */
         double step_s;          /* running typical step time */
@@ -60,6 +78,7 @@ struct state {
         struct step steps[NSTEP];
         size_t nsteps;          /* steps so far (index into the ring modulo NSTEP) */
         size_t chain;
+        double right[3];        /* learnt direction of "right" in the sensor frame (sway x yaw) */
         double evidence[4];     /* per chain (mod 4): sum of (-1)^pos yaw; > 0 means even positions are right */
         unsigned fine_half;     /* half width of the smoothing kernel, samples */
         double kern[256];
@@ -83,6 +102,9 @@ static int init(void *st, double rate_hz, enum gm_side side, bool has_gyr)
         gm_biquad_highpass(&s->step_hp, rate_hz, 0.5);
         /* Only removes gyro offset and long turns: the neighbour contrast cancels the rest. */
         gm_biquad_highpass(&s->yaw_hp, rate_hz, 0.05);
+        for (int a = 0; a < 3; a++)
+                for (int i = 0; i < 2; i++)
+                        gm_biquad_lowpass(&s->sway_lp[a][i], rate_hz, SWAY_LP_HZ);
         s->level = 1.5;
         s->step_s = 0.55;
         s->chain = 1;
@@ -184,21 +206,32 @@ static void add_step(struct state *s, size_t peak, struct gm_event_sink *sink)
         *step_at(s, s->nsteps++) = nw;
 }
 
-/* Mean yaw rate around a contact: positive about "up" (counter-clockwise seen from
- * above) around a right ic, negative around a left one (McCamley 2012). */
-static double yaw_feature(const struct state *s, size_t ic)
+/* Mean of a history over [ic + from, ic + to] (seconds, may be negative). */
+static double window_mean(const struct state *s, const struct gm_hist *h, size_t ic, double from, double to)
 {
-        size_t a = ic > samples(s, YAW_BEFORE_S) ? ic - samples(s, YAW_BEFORE_S) : 0;
-        size_t b = ic + samples(s, YAW_AFTER_S);
+        long a = (long)ic + lround(from * s->rate), b = (long)ic + lround(to * s->rate);
         double sum = 0;
         unsigned cnt = 0;
-        for (size_t i = a; i <= b && i < s->n; i++) {
-                if (i < oldest(s))
+        for (long i = a; i <= b; i++) {
+                if (i < (long)oldest(s) || i >= (long)s->n)
                         continue;
-                sum += gm_hist_at(&s->yaw, i);
+                sum += gm_hist_at(h, (size_t)i);
                 cnt++;
         }
         return cnt ? sum / cnt : 0;
+}
+
+/* Side features of a contact. Yaw: mean rate about "up" (counter-clockwise seen from
+ * above) is positive around a right ic, negative around a left one (McCamley 2012).
+ * Sway: horizontal acceleration towards the new stance foot before the contact, away
+ * after it; its sign in the sensor frame is learnt from the yaw (see update). */
+static void features(struct state *s, struct step *st)
+{
+        st->yaw = window_mean(s, &s->yaw, st->ic, -YAW_BEFORE_S, YAW_AFTER_S);
+        for (int a = 0; a < 3; a++)
+                st->sway[a] = window_mean(s, &s->hor[a], st->ic, -SWAY_PRE_A_S, -SWAY_PRE_B_S) -
+                              window_mean(s, &s->hor[a], st->ic, SWAY_POST_A_S, SWAY_POST_B_S);
+        st->has_yaw = true;
 }
 
 static bool same_chain(struct state *s, size_t k, size_t j)
@@ -214,31 +247,47 @@ static void update(struct state *s, struct gm_event_sink *sink, bool final)
         size_t first = s->nsteps > NSTEP - 1 ? s->nsteps - (NSTEP - 1) : 0;
         for (size_t k = first; k < s->nsteps; k++) {
                 struct step *st = step_at(s, k);
-                if (!st->has_yaw && (final || s->n > st->ic + samples(s, YAW_AFTER_S))) {
-                        st->yaw = yaw_feature(s, st->ic);
-                        st->has_yaw = true;
-                }
+                if (!st->has_yaw && (final || s->n > st->ic + samples(s, SWAY_POST_B_S)))
+                        features(s, st);
         }
         for (size_t k = first; k < s->nsteps; k++) {
                 struct step *st = step_at(s, k);
                 bool closed = final || (k + 1 < s->nsteps && !same_chain(s, k, k + 1)) ||
-                              s->n > st->ic + samples(s, MAX_STEP_S + YAW_AFTER_S);
+                              s->n > st->ic + samples(s, MAX_STEP_S + SWAY_POST_B_S);
                 bool next = same_chain(s, k, k + 1) && step_at(s, k + 1)->has_yaw;
                 if (st->voted || !st->has_yaw || !(next || closed))
                         continue;
-                double nb = 0;
+                /* Contrast with the neighbours: turning and a constant tilt cancel. */
+                double nb[4] = { 0 };
                 unsigned cnt = 0;
-                if (st->pos > 0 && k > first) {
-                        nb += step_at(s, k - 1)->yaw;
+                for (int d = -1; d <= 1; d += 2) {
+                        if (d < 0 ? !(st->pos > 0 && k > first) : !next)
+                                continue;
+                        const struct step *o = step_at(s, k + d);
+                        nb[3] += o->yaw;
+                        for (int a = 0; a < 3; a++)
+                                nb[a] += o->sway[a];
                         cnt++;
                 }
-                if (next) {
-                        nb += step_at(s, k + 1)->yaw;
-                        cnt++;
+                if (!cnt)
+                        cnt = 1;
+                double yaw = tanh((st->yaw - nb[3] / cnt) / YAW_SCALE), sway[3], dot = 0, norm = 0;
+                for (int a = 0; a < 3; a++) {
+                        sway[a] = st->sway[a] - nb[a] / cnt;
+                        dot += sway[a] * s->right[a];
+                        norm += s->right[a] * s->right[a];
                 }
-                double c = st->yaw - (cnt ? nb / cnt : 0);
+                /* The learnt direction is trusted once a few confident steps agree on it. */
+                double vote = yaw + (norm > 0 ? tanh(dot / sqrt(norm) / SWAY_SCALE) * sqrt(norm) /
+                                                        (sqrt(norm) + SWAY_TRUST) : 0);
+                /* The mounting is fixed: every step tells which sensor direction is right. */
+                for (int a = 0; a < 3; a++)
+                        s->right[a] += yaw * sway[a];
+#ifdef PDEBUG
+                fprintf(stderr, "V %.2f pos %u yaw %.2f sway %.2f rn %.2f\n", gm_hist_at(&s->t, st->ic), st->pos, yaw, norm > 0 ? dot / sqrt(norm) : 0, sqrt(norm));
+#endif
                 double *ev = &s->evidence[st->chain % 4];
-                *ev = VOTE_FADE * *ev + (st->pos % 2 ? -1 : 1) * tanh(c / YAW_SCALE);
+                *ev = VOTE_FADE * *ev + (st->pos % 2 ? -1 : 1) * vote;
                 st->voted = true;
         }
         for (size_t k = first; k < s->nsteps; k++) {
@@ -246,7 +295,7 @@ static void update(struct state *s, struct gm_event_sink *sink, bool final)
                 if (st->decided)
                         continue;
                 bool closed = final || (k + 1 < s->nsteps && !same_chain(s, k, k + 1)) ||
-                              s->n > st->ic + samples(s, MAX_STEP_S + YAW_AFTER_S);
+                              s->n > st->ic + samples(s, MAX_STEP_S + SWAY_POST_B_S);
                 bool ahead = same_chain(s, k, k + 2) && step_at(s, k + 1)->voted;
                 if (!(st->voted && (ahead || closed)))
                         return;
@@ -268,6 +317,14 @@ static void push(void *st, const struct gm_sample *smp, struct gm_event_sink *si
         gm_hist_push(&s->yaw, yaw);
         gm_hist_push(&s->t, smp->t);
         gm_hist_push(&s->coarse, c);
+        /* Horizontal acceleration in the sensor frame: the body turns with the sensor, so
+         * the medio-lateral direction stays fixed there. */
+        double up[3];
+        gm_align_up(&s->align, up);
+        double along = smp->acc[0] * up[0] + smp->acc[1] * up[1] + smp->acc[2] * up[2];
+        for (int a = 0; a < 3; a++)
+                gm_hist_push(&s->hor[a], gm_biquad_run(&s->sway_lp[a][1], gm_biquad_run(&s->sway_lp[a][0],
+                             smp->acc[a] - along * up[a])));
         size_t i = s->n++;
         if (i < 2)
                 return;
