@@ -5,7 +5,7 @@
 
 #include "gm_asym.h"
 
-#define BASE_SD_FACTOR 4.0 /* threshold also scales with the runner's own variability */
+#define BASE_SD_FACTOR 5.0 /* threshold also scales with the runner's own variability */
 
 double gm_si(double left, double right)
 {

@@ -5,6 +5,8 @@
 
 #include "gm_cadence.h"
 
+#define FUNDAMENTAL_SHARE 0.2
+
 int gm_cadence_init(struct gm_cadence *c, double in_rate_hz)
 {
         memset(c, 0, sizeof(*c));
@@ -59,6 +61,12 @@ static void analyse(struct gm_cadence *c)
                 if (power[k] > best) {
                         best = power[k];
                         k_best = k;
+                }
+        /* Impacts make harmonics as strong as the fundamental: take the lowest clear peak. */
+        for (int k = lo; k < k_best; k++)
+                if (power[k] >= FUNDAMENTAL_SHARE * best && power[k] >= power[k - 1] && power[k] >= power[k + 1]) {
+                        k_best = k;
+                        break;
                 }
         /* A peak that is not clearly periodic (standing, noise) gives no cadence. */
         if (k_best < 0 || best < 0.05 * total || best < 1e-3) {

@@ -114,7 +114,7 @@ void gm_pipeline_cfg_default(struct gm_pipeline_cfg *cfg)
         cfg->warmup_s = 60;
         cfg->baseline_s = 60;
         cfg->spike_si = 6;
-        cfg->spike_strides = 3;
+        cfg->spike_strides = 4;
 }
 
 static bool has(unsigned mask, enum gm_loc l)
@@ -536,6 +536,15 @@ void gm_pipeline_snapshot(const struct gm_pipeline *p, struct gm_metrics *out)
         out->cadence_spm = moving && isfinite(st) ? 120.0 / st : NAN;
         double peak = p->cadence_loc < GM_LOC_COUNT ? gm_cadence_peak_hz(&p->cadence) : NAN;
         out->cadence_fft_spm = moving ? peak * p->cadence_factor : NAN;
+        /* One leg's signal may peak at its stride or its step rate: the FFT confirms the
+         * events' cadence up to that octave, and disagrees when off by anything else. */
+        if (isfinite(out->cadence_fft_spm) && isfinite(out->cadence_spm)) {
+                double best = out->cadence_fft_spm;
+                for (double m = 0.5; m <= 2; m *= 2)
+                        if (fabs(out->cadence_fft_spm * m - out->cadence_spm) < fabs(best - out->cadence_spm))
+                                best = out->cadence_fft_spm * m;
+                out->cadence_fft_spm = best;
+        }
         for (int m = 0; m < GM_METRIC_COUNT; m++) {
                 for (int s = 0; s < 2; s++)
                         out->value[m][s] = gm_asym_recent(&p->asym, m, s);

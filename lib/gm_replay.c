@@ -1,5 +1,6 @@
 /* Recording → pipeline → lists of events, strides and spikes. */
 #include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -40,6 +41,18 @@ static int drain(struct gm_pipeline *p, struct gm_replay *out)
         return 0;
 }
 
+static int cmp_double(const void *a, const void *b)
+{
+        double x = *(const double *)a, y = *(const double *)b;
+        return (x > y) - (x < y);
+}
+
+static double median(double *v, size_t n)
+{
+        qsort(v, n, sizeof(double), cmp_double);
+        return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
 int gm_replay_run(const struct gm_recording *rec, const struct gm_pipeline_cfg *cfg,
                   struct gm_replay *out, void (*progress)(size_t, size_t, void *), void *userdata)
 {
@@ -56,6 +69,10 @@ int gm_replay_run(const struct gm_recording *rec, const struct gm_pipeline_cfg *
         if (!p)
                 return -errno;
         int r = 0;
+        size_t fft_cap = (size_t)(rec->t[rec->n - 1] - rec->t[0]) + 2, fft_n = 0;
+        double *fft = malloc(fft_cap * sizeof(double)), next_fft = rec->t[0] + 1;
+        if (!fft)
+                r = -ENOMEM;
         for (size_t i = 0; i < rec->n && r >= 0; i++) {
                 for (int l = 0; l < GM_LOC_COUNT; l++) {
                         if (!(rec->loc_mask & (1u << l)))
@@ -63,6 +80,13 @@ int gm_replay_run(const struct gm_recording *rec, const struct gm_pipeline_cfg *
                         struct gm_sample s;
                         gm_recording_get(rec, l, i, &s);
                         gm_pipeline_push(p, l, &s);
+                }
+                if (rec->t[i] >= next_fft) {
+                        struct gm_metrics m;
+                        gm_pipeline_snapshot(p, &m);
+                        if (isfinite(m.cadence_fft_spm) && fft_n < fft_cap)
+                                fft[fft_n++] = m.cadence_fft_spm;
+                        next_fft = rec->t[i] + 1;
                 }
                 if ((i & 1023) == 0) {
                         r = drain(p, out);
@@ -74,6 +98,8 @@ int gm_replay_run(const struct gm_recording *rec, const struct gm_pipeline_cfg *
         if (r >= 0)
                 r = drain(p, out);
         gm_event_list_sort(&out->events);
+        out->cadence_fft_spm = fft_n ? median(fft, fft_n) : NAN;
+        free(fft);
         gm_pipeline_snapshot(p, &out->final);
         gm_pipeline_free(p);
         if (r < 0)

@@ -19,6 +19,8 @@ struct gm_replay {
         struct gm_stride_list strides;
         struct gm_spike_list spikes;
         struct gm_metrics final;       /* snapshot after the last sample */
+        double cadence_fft_spm;        /* median of the FFT cross-check, sampled once a second
+                                          of data while moving; NaN if never available */
 };
 
 /* cfg may be NULL for the defaults; its rate and locations come from the recording.

@@ -49,9 +49,9 @@ Test(filter, history_search)
         static struct gm_hist h;
         for (int i = 0; i < 10000; i++)
                 gm_hist_push(&h, sin(i * 0.01));
-        size_t imax = gm_hist_argmax(&h, 9000, 9500);
+        size_t imax = gm_hist_argmax(&h, 9000, 9700);
         cr_assert_float_eq(gm_hist_at(&h, imax), sin(imax * 0.01), 1e-12);
         cr_assert_gt(gm_hist_at(&h, imax), 0.99);
-        size_t imin = gm_hist_argmin(&h, 9000, 9500);
+        size_t imin = gm_hist_argmin(&h, 9000, 9700);
         cr_assert_lt(gm_hist_at(&h, imin), -0.99);
 }

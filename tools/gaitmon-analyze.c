@@ -253,69 +253,6 @@ static int summarise(const struct gm_stride_list *list, struct side_values *out)
         return 0;
 }
 
-/* The location the pipeline's FFT cross-check listens to (pelvis: steps; else one leg's
- * event source: strides), mirroring its choice of sources; GM_LOC_COUNT when none. */
-static enum gm_loc fft_location(const struct gm_recording *rec, double *factor)
-{
-        static const enum gm_loc limbs[2][2] = {
-                { GM_LOC_LEFT_FOOT, GM_LOC_LEFT_SHANK },
-                { GM_LOC_RIGHT_FOOT, GM_LOC_RIGHT_SHANK },
-        };
-        if (rec->loc_mask & (1u << GM_LOC_PELVIS)) {
-                *factor = 60;
-                return GM_LOC_PELVIS;
-        }
-        *factor = 120;
-        for (int side = 0; side < 2; side++)
-                for (int k = 0; k < 2; k++) {
-                        enum gm_loc l = limbs[side][k];
-                        if (!(rec->loc_mask & (1u << l)))
-                                continue;
-                        if (k == 0 && !(rec->gyr_mask & (1u << l)))
-                                continue; /* the pipeline skips a foot without gyro */
-                        return l;
-                }
-        return GM_LOC_COUNT;
-}
-
-/* The pipeline's snapshot only holds the FFT cadence of the last window, which a recording
- * that ends standing still leaves empty; summarise it over the whole recording instead:
- * the median of the once-a-second estimates taken while walking (an ic in the last 3 s). */
-static double fft_cadence(const struct gm_recording *rec, const struct gm_event_list *events)
-{
-        double factor;
-        enum gm_loc loc = fft_location(rec, &factor);
-        if (loc == GM_LOC_COUNT || !(rec->rate_hz > 0))
-                return NAN;
-        struct gm_cadence cad;
-        if (gm_cadence_init(&cad, rec->rate_hz) < 0)
-                return NAN;
-        size_t cap = (size_t)(rec->t[rec->n - 1] - rec->t[0]) + 2, k = 0, ev = 0;
-        double *est = malloc(cap * sizeof(double));
-        double last_ic = NAN, next_sample = rec->t[0] + 1;
-        for (size_t i = 0; est && i < rec->n; i++) {
-                const double *a = rec->data[loc] + i * 6;
-                double norm = sqrt(a[0] * a[0] + a[1] * a[1] + a[2] * a[2]);
-                if (!isfinite(norm) || norm > 2000)
-                        continue; /* what the pipeline flags as bad, it also skips */
-                gm_cadence_push(&cad, norm);
-                double t = rec->t[i];
-                for (; ev < events->n && events->ev[ev].t <= t; ev++)
-                        if (events->ev[ev].kind == GM_EVENT_IC)
-                                last_ic = events->ev[ev].t;
-                if (t < next_sample)
-                        continue;
-                next_sample = t + 1;
-                double hz = gm_cadence_peak_hz(&cad);
-                if (t - last_ic < 3.0 && isfinite(hz) && k < cap)
-                        est[k++] = hz * factor;
-        }
-        double r = est ? median(est, k) : NAN;
-        free(est);
-        gm_cadence_free(&cad);
-        return r;
-}
-
 /* How each metric is shown: SI units times scale, in unit. */
 static const struct {
         double scale;
@@ -626,9 +563,7 @@ int main(int argc, char **argv)
                 fprintf(stderr, "%s: out of memory\n", prog);
                 status = 1;
         }
-        sum.sv.cadence_fft_spm = fft_cadence(rec, &rp.events);
-        if (!isfinite(sum.sv.cadence_fft_spm))
-                sum.sv.cadence_fft_spm = rp.final.cadence_fft_spm;
+        sum.sv.cadence_fft_spm = rp.cadence_fft_spm;
         if (!status && events_path && write_atomic(events_path, 0, write_events, &rp.events) < 0)
                 status = 1;
         if (!status && strides_path && write_atomic(strides_path, 1, write_strides, &rp.strides) < 0)
