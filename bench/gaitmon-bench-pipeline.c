@@ -83,21 +83,22 @@ int main(int argc, char **argv)
         struct gm_pipeline *p = gm_pipeline_new(&pc);
         uint64_t events = 0;
         double t0 = cpu_now();
+        struct gm_event ev;
+        struct gm_stride st;
+        struct gm_spike sp;
         for (int pass = 0; pass < passes; pass++) {
                 for (size_t k = 0; k < n; k++) {
                         struct gm_sample s = samples[k];
                         s.t += pass * span;
                         gm_pipeline_push(p, where[k], &s);
+                        /* Drained as often as a main loop would. */
+                        if (k % 1024 == 0) {
+                                while (gm_pipeline_next_event(p, &ev))
+                                        events++;
+                                while (gm_pipeline_next_stride(p, &st) || gm_pipeline_next_spike(p, &sp))
+                                        ;
+                        }
                 }
-                struct gm_event ev;
-                struct gm_stride st;
-                struct gm_spike sp;
-                while (gm_pipeline_next_event(p, &ev))
-                        events++;
-                while (gm_pipeline_next_stride(p, &st))
-                        ;
-                while (gm_pipeline_next_spike(p, &sp))
-                        ;
         }
         double cpu = cpu_now() - t0;
         double total = (double)n * passes;
