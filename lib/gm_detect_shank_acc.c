@@ -7,10 +7,16 @@
 #include "gm_detect.h"
 #include "gm_filter.h"
 
-#define DIP_WINDOW_S 0.07    /* the impact rises out of the near free fall of terminal swing within
-                              * tens of ms; the swing's own smooth peaks rise more slowly */
-#define NMS_FRACTION 0.6     /* one impact per stride: the largest within ±0.6 stride; the
-                              * push-off and terminal-swing peaks lie 0.1-0.45 stride away */
+#define RISE_S 0.07          /* the impact rises out of the near free fall of terminal swing
+                              * within tens of ms; swing and push-off peaks rise more slowly */
+#define NMS_FRACTION 0.6     /* searching: one impact per stride, the largest within ±0.6
+                              * stride; push-off and swing peaks lie 0.1-0.45 stride away */
+#define TRACK_WINDOW 0.35    /* tracking: the next impact is the largest within ±0.35 stride
+                              * of one stride after the last (treadmill and steady running
+                              * vary a few percent); the other foot's strike, felt in the
+                              * swinging shank, is half a stride away */
+#define MIN_STRIDE_S 0.4     /* sprinting */
+#define MAX_STRIDE_S 2.0     /* slow walking */
 #define MIN_IMPACT_G 0.5     /* g: smaller transients are not foot strikes */
 #define IMPACT_LEVEL_FRAC 0.3 /* of the typical impact: weaker peaks are not foot strikes */
 #define IC_LATENCY_S 0.035   /* the shank's impact peak follows ground contact (heel pad
@@ -32,6 +38,8 @@ struct state {
         size_t n;
         size_t last_ic;       /* index of the last accepted impact peak, 0 = none */
         size_t decided;       /* candidates below this index are settled */
+        bool tracking;        /* the stride time is known: look one stride ahead */
+        bool searched;        /* the last impact was found by searching */
         double stride_s;      /* running typical stride time */
         double impact_level;  /* running typical impact score, g */
 };
@@ -104,10 +112,15 @@ static void accept(struct state *s, size_t c, struct gm_event_sink *sink)
         if (s->last_ic) {
                 double stride = (c - s->last_ic) / s->rate;
                 double t_fc;
-                if (stride < 2.5 && find_fc(s, s->last_ic, c, &t_fc))
+                if (stride < MAX_STRIDE_S && find_fc(s, s->last_ic, c, &t_fc))
                         gm_sink_emit(sink, t_fc, s->side, GM_EVENT_FC);
-                if (stride > 0.6 * s->stride_s && stride < 1.6 * s->stride_s)
+                if (s->tracking) {
                         s->stride_s += 0.3 * (stride - s->stride_s);
+                } else if (s->searched && stride > MIN_STRIDE_S && stride < MAX_STRIDE_S) {
+                        /* Two impacts in a row found by searching give the stride time. */
+                        s->stride_s = stride;
+                        s->tracking = true;
+                }
         }
         gm_sink_emit(sink, t_ic, s->side, GM_EVENT_IC);
         s->impact_level += 0.2 * (gm_hist_at(&s->score, c) - s->impact_level);
@@ -136,6 +149,51 @@ static void consider(struct state *s, size_t c, size_t hi, struct gm_event_sink 
         if (s->last_ic && c - s->last_ic < samples(s, 0.4 * s->stride_s))
                 return;
         accept(s, c, sink);
+        s->searched = true;
+}
+
+#define TRACK_PRIOR 0.5 /* weight lost at the edge of the tracking window */
+
+static bool is_peak(const struct state *s, size_t c)
+{
+        double sc = gm_hist_at(&s->score, c);
+        return c > oldest(s) && c + 1 < s->n && gm_hist_at(&s->score, c - 1) <= sc &&
+               gm_hist_at(&s->score, c + 1) < sc;
+}
+
+/* Tracking: once the window around one stride after the last impact has passed, the
+ * largest impact in it is the next one; without one, searching resumes. */
+static void track(struct state *s, bool end, struct gm_event_sink *sink)
+{
+        size_t from = s->last_ic + samples(s, (1 - TRACK_WINDOW) * s->stride_s);
+        size_t to = s->last_ic + samples(s, (1 + TRACK_WINDOW) * s->stride_s);
+        if (end && to + 1 >= s->n)
+                to = s->n - 1;
+        else if (s->n <= to + 1)
+                return;
+        double thr = fmax(MIN_IMPACT_G, IMPACT_LEVEL_FRAC * s->impact_level);
+        double expect = s->last_ic + s->stride_s * s->rate, half = TRACK_WINDOW * s->stride_s * s->rate;
+        size_t best = 0;
+        double best_w = 0;
+        for (size_t c = from > oldest(s) ? from : oldest(s); c <= to; c++) {
+                double sc = gm_hist_at(&s->score, c);
+                if (!is_peak(s, c) || sc < thr)
+                        continue;
+                /* Strides are regular: a peak far from the expected time must be larger. */
+                double w = sc * (1 - TRACK_PRIOR * fabs(c - expect) / half);
+                if (w > best_w) {
+                        best = c;
+                        best_w = w;
+                }
+        }
+        if (best) {
+                s->searched = false;
+                accept(s, best, sink);
+                s->decided = best + 1;
+        } else {
+                s->tracking = false;
+                s->decided = to + 1;
+        }
 }
 
 static void push(void *st, const struct gm_sample *smp, struct gm_event_sink *sink)
@@ -156,17 +214,18 @@ static void push(void *st, const struct gm_sample *smp, struct gm_event_sink *si
         gm_hist_push(&s->magf, gm_biquad_run(&s->mag_lp, mag));
         gm_hist_push(&s->vf, gm_biquad_run(&s->v_lp, v));
         gm_hist_push(&s->t, smp->t);
-        /* Impact score: rise of |acc| out of the lowest value of the last 100 ms. */
-        size_t wd = samples(s, DIP_WINDOW_S);
-        size_t lo = i > wd ? i - wd : 0;
-        if (lo < oldest(s))
-                lo = oldest(s);
+        /* Impact score: rise of |acc| above its lowest value of the last 70 ms. */
+        size_t rise = samples(s, RISE_S);
         double mn = mag;
-        for (size_t k = lo; k < i; k++)
-                mn = fmin(mn, gm_hist_at(&s->mag, k));
+        for (size_t k = 1; k <= rise && k <= i - oldest(s); k++)
+                mn = fmin(mn, gm_hist_at(&s->mag, i - k));
         gm_hist_push(&s->score, mag - mn);
         s->n++;
 
+        if (s->tracking) {
+                track(s, false, sink);
+                return;
+        }
         size_t w = samples(s, NMS_FRACTION * s->stride_s);
         if (i >= w) {
                 size_t c = i - w;
@@ -180,6 +239,10 @@ static void push(void *st, const struct gm_sample *smp, struct gm_event_sink *si
 static void flush(void *st, struct gm_event_sink *sink)
 {
         struct state *s = st;
+        if (s->tracking) {
+                track(s, true, sink);
+                return;
+        }
         for (size_t c = s->decided > oldest(s) ? s->decided : oldest(s); c < s->n; c++)
                 consider(s, c, s->n, sink);
         s->decided = s->n;
