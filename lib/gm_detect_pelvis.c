@@ -36,8 +36,11 @@
 #define YAW_AFTER_S 0.05
 /* Yaw contrast that makes a confident vote (rad/s): typical step-to-step swing is 0.3-0.6. */
 #define YAW_SCALE 0.2
-/* Weight kept by older votes per step. */
-#define VOTE_FADE 0.8
+/* Probability that the next detected step is the other foot: a missed or an extra step
+ * (shuffling, turning on the spot) breaks the alternation about once in ten steps. */
+#define ALTERNATE_P 0.9
+/* Log-odds (right vs left) carried by one fully confident feature. */
+#define VOTE_GAIN 1.5
 /* Medio-lateral sway: the pelvis is pushed towards the new stance foot just before its
  * contact and back towards the midline once weight is on it (a stride-periodic swing of
  * 1-3 m/s² in the horizontal acceleration, low-passed below the impact transients).
@@ -57,6 +60,8 @@ struct step {
         size_t ic;      /* sample index of the initial contact */
         double yaw;     /* mean yaw rate just around the contact */
         double sway[3]; /* horizontal acceleration before minus after the contact */
+        double llr;     /* log-odds right vs left from this step's own features */
+        double fwd;     /* log-odds given this and the earlier steps of its chain */
         size_t chain;   /* chain number: steps of one uninterrupted walk */
         unsigned pos;   /* position in its chain */
         bool has_yaw;
@@ -79,7 +84,6 @@ struct state {
         size_t nsteps;          /* steps so far (index into the ring modulo NSTEP) */
         size_t chain;
         double right[3];        /* learnt direction of "right" in the sensor frame (sway x yaw) */
-        double evidence[4];     /* per chain (mod 4): sum of (-1)^pos yaw; > 0 means even positions are right */
         unsigned fine_half;     /* half width of the smoothing kernel, samples */
         double kern[256];
 };
@@ -147,11 +151,29 @@ static struct step *step_at(struct state *s, size_t k)
         return &s->steps[k % NSTEP];
 }
 
+static bool same_chain(struct state *s, size_t k, size_t j)
+{
+        return j < s->nsteps && step_at(s, j)->chain == step_at(s, k)->chain;
+}
+
+/* Log-odds that a step is right, given the log-odds x that its neighbour is right:
+ * alternation with probability ALTERNATE_P. */
+static double carry(double x)
+{
+        double p = 1 / (1 + exp(-x));
+        double q = ALTERNATE_P * (1 - p) + (1 - ALTERNATE_P) * p;
+        return log(q / (1 - q));
+}
+
 static void emit_step(struct state *s, size_t k, struct gm_event_sink *sink)
 {
         struct step *st = step_at(s, k);
-        bool even = st->pos % 2 == 0;
-        bool right = (s->evidence[st->chain % 4] >= 0) == even;
+        /* What the next two steps of the chain say, carried back to this one. */
+        double back = 0;
+        for (size_t j = k + 2; j > k; j--)
+                if (same_chain(s, k, j) && step_at(s, j)->voted)
+                        back = carry(step_at(s, j)->llr + back);
+        bool right = st->fwd + back >= 0;
         enum gm_side side = right ? GM_SIDE_RIGHT : GM_SIDE_LEFT;
         gm_sink_emit(sink, gm_hist_at(&s->t, st->ic), side, GM_EVENT_IC);
         /* The other foot leaves the ground at the end of double support. */
@@ -198,7 +220,6 @@ static void add_step(struct state *s, size_t peak, struct gm_event_sink *sink)
                         s->step_s += 0.2 * (dt - s->step_s);
                 } else {
                         nw.chain = ++s->chain;
-                        s->evidence[s->chain % 4] = 0;
                 }
         } else {
                 nw.chain = ++s->chain;
@@ -232,11 +253,6 @@ static void features(struct state *s, struct step *st)
                 st->sway[a] = window_mean(s, &s->hor[a], st->ic, -SWAY_PRE_A_S, -SWAY_PRE_B_S) -
                               window_mean(s, &s->hor[a], st->ic, SWAY_POST_A_S, SWAY_POST_B_S);
         st->has_yaw = true;
-}
-
-static bool same_chain(struct state *s, size_t k, size_t j)
-{
-        return j < s->nsteps && step_at(s, j)->chain == step_at(s, k)->chain;
 }
 
 /* Sides: consecutive steps of a chain alternate, so only the chain's phase is unknown.
@@ -286,8 +302,8 @@ static void update(struct state *s, struct gm_event_sink *sink, bool final)
 #ifdef PDEBUG
                 fprintf(stderr, "V %.2f pos %u yaw %.2f sway %.2f rn %.2f\n", gm_hist_at(&s->t, st->ic), st->pos, yaw, norm > 0 ? dot / sqrt(norm) : 0, sqrt(norm));
 #endif
-                double *ev = &s->evidence[st->chain % 4];
-                *ev = VOTE_FADE * *ev + (st->pos % 2 ? -1 : 1) * vote;
+                st->llr = VOTE_GAIN * vote;
+                st->fwd = st->llr + (st->pos > 0 && k > first ? carry(step_at(s, k - 1)->fwd) : 0);
                 st->voted = true;
         }
         for (size_t k = first; k < s->nsteps; k++) {
