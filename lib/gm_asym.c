@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "gm_asym.h"
+#include "gm_stats.h"
 
 #define BASE_SD_FACTOR 5.0 /* threshold also scales with the runner's own variability */
 
@@ -41,28 +42,13 @@ void gm_asym_reset_baseline(struct gm_asym *a)
         a->base_start = a->gait_s;
 }
 
-static double median(const double *v, unsigned n)
-{
-        double s[GM_ASYM_RECENT];
-        unsigned k = 0;
-        for (unsigned i = 0; i < n; i++)
-                if (isfinite(v[i]))
-                        s[k++] = v[i];
-        if (!k)
-                return NAN;
-        for (unsigned i = 1; i < k; i++)
-                for (unsigned j = i; j > 0 && s[j - 1] > s[j]; j--) {
-                        double x = s[j];
-                        s[j] = s[j - 1];
-                        s[j - 1] = x;
-                }
-        return k % 2 ? s[k / 2] : 0.5 * (s[k / 2 - 1] + s[k / 2]);
-}
-
 double gm_asym_recent(const struct gm_asym *a, enum gm_metric m, enum gm_side side)
 {
         unsigned n = a->m[m].count[side];
-        return median(a->m[m].recent[side], n < GM_ASYM_RECENT ? n : GM_ASYM_RECENT);
+        double v[GM_ASYM_RECENT];
+        n = n < GM_ASYM_RECENT ? n : GM_ASYM_RECENT;
+        memcpy(v, a->m[m].recent[side], n * sizeof(double));
+        return gm_median(v, n);
 }
 
 bool gm_asym_baseline_ready(const struct gm_asym *a)
@@ -71,20 +57,6 @@ bool gm_asym_baseline_ready(const struct gm_asym *a)
                 if (isfinite(a->m[i].base_mean))
                         return true;
         return false;
-}
-
-static double stride_value(const struct gm_stride *st, enum gm_metric m)
-{
-        switch (m) {
-        case GM_METRIC_STANCE: return st->stance_s;
-        case GM_METRIC_SWING: return st->swing_s;
-        case GM_METRIC_STRIDE: return st->stride_s;
-        case GM_METRIC_HIP_EXT: return st->hip_ext_deg;
-        case GM_METRIC_HIP_RANGE: return st->hip_range_deg;
-        case GM_METRIC_PELVIC_DROP: return st->pelvic_drop_deg;
-        case GM_METRIC_IMPACT: return st->impact_g;
-        default: return NAN;
-        }
 }
 
 bool gm_asym_stride(struct gm_asym *a, const struct gm_stride *st, struct gm_spike *spike)
@@ -96,7 +68,7 @@ bool gm_asym_stride(struct gm_asym *a, const struct gm_stride *st, struct gm_spi
         bool found = false;
         for (int i = 0; i < GM_METRIC_COUNT; i++) {
                 struct gm_asym_metric *m = &a->m[i];
-                double v = stride_value(st, i);
+                double v = gm_stride_metric(st, i);
                 if (!isfinite(v))
                         continue;
                 m->recent[st->side][m->count[st->side]++ % GM_ASYM_RECENT] = v;

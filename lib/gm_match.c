@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "gm_match.h"
+#include "gm_stats.h"
 
 void gm_match_opts_default(struct gm_match_opts *o)
 {
@@ -133,12 +134,6 @@ static int match_kind(const struct gm_event_list *truth, const struct gm_event_l
         return 0;
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-        double x = *(const double *)a, y = *(const double *)b;
-        return (x > y) - (x < y);
-}
-
 double gm_events_cadence(const struct gm_event_list *ev, const struct gm_bout_list *bouts)
 {
         double *strides = malloc((ev->n + 1) * sizeof(double));
@@ -157,12 +152,7 @@ double gm_events_cadence(const struct gm_event_list *ev, const struct gm_bout_li
                         prev = e->t;
                 }
         }
-        double cad = NAN;
-        if (n > 0) {
-                qsort(strides, n, sizeof(double), cmp_double);
-                double med = n % 2 ? strides[n / 2] : 0.5 * (strides[n / 2 - 1] + strides[n / 2]);
-                cad = 120.0 / med;
-        }
+        double cad = 120.0 / gm_median(strides, n);
         free(strides);
         return cad;
 }

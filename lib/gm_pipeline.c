@@ -11,6 +11,7 @@
 #include "gm_detect.h"
 #include "gm_filter.h"
 #include "gm_pipeline.h"
+#include "gm_stats.h"
 
 #define QUEUE_LEN 256          /* events/strides/spikes waiting to be pulled */
 #define MAX_ABS_ACC 2000.0     /* m/s²: beyond any body motion; treated as garbage */
@@ -124,16 +125,24 @@ static bool has(unsigned mask, enum gm_loc l)
 
 static double stride_value_median(const struct side_state *s)
 {
-        unsigned n = s->n_stride < 8 ? s->n_stride : 8;
         double v[8];
+        unsigned n = s->n_stride < 8 ? s->n_stride : 8;
         memcpy(v, s->recent_stride, n * sizeof(double));
-        for (unsigned i = 1; i < n; i++)
-                for (unsigned j = i; j > 0 && v[j - 1] > v[j]; j--) {
-                        double x = v[j];
-                        v[j] = v[j - 1];
-                        v[j - 1] = x;
-                }
-        return n ? (n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2])) : NAN;
+        return gm_median(v, n);
+}
+
+double gm_stride_metric(const struct gm_stride *st, enum gm_metric m)
+{
+        switch (m) {
+        case GM_METRIC_STANCE: return st->stance_s;
+        case GM_METRIC_SWING: return st->swing_s;
+        case GM_METRIC_STRIDE: return st->stride_s;
+        case GM_METRIC_HIP_EXT: return st->hip_ext_deg;
+        case GM_METRIC_HIP_RANGE: return st->hip_range_deg;
+        case GM_METRIC_PELVIC_DROP: return st->pelvic_drop_deg;
+        case GM_METRIC_IMPACT: return st->impact_g;
+        default: return NAN;
+        }
 }
 
 /* Extremes and mean of a location's angle history over [from, to]. */

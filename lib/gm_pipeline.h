@@ -41,6 +41,9 @@ struct gm_stride {
         double impact_g;
 };
 
+/* The stride's value of a metric, in SI units (NaN when unknown). */
+double gm_stride_metric(const struct gm_stride *st, enum gm_metric m);
+
 /* An asymmetry metric that left the runner's baseline. */
 struct gm_spike {
         enum gm_metric metric;

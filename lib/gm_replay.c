@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "gm_replay.h"
+#include "gm_stats.h"
 
 static int grow(void **items, size_t *cap, size_t n, size_t size)
 {
@@ -39,18 +40,6 @@ static int drain(struct gm_pipeline *p, struct gm_replay *out)
                 out->spikes.sp[out->spikes.n++] = sp;
         }
         return 0;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-        double x = *(const double *)a, y = *(const double *)b;
-        return (x > y) - (x < y);
-}
-
-static double median(double *v, size_t n)
-{
-        qsort(v, n, sizeof(double), cmp_double);
-        return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
 }
 
 int gm_replay_run(const struct gm_recording *rec, const struct gm_pipeline_cfg *cfg,
@@ -98,7 +87,7 @@ int gm_replay_run(const struct gm_recording *rec, const struct gm_pipeline_cfg *
         if (r >= 0)
                 r = drain(p, out);
         gm_event_list_sort(&out->events);
-        out->cadence_fft_spm = fft_n ? median(fft, fft_n) : NAN;
+        out->cadence_fft_spm = gm_median(fft, fft_n);
         free(fft);
         gm_pipeline_snapshot(p, &out->final);
         gm_pipeline_free(p);

@@ -15,6 +15,7 @@
 #include "gm_asym.h"
 #include "gm_cadence.h"
 #include "gm_replay.h"
+#include "gm_stats.h"
 
 #define PROGRESS_MIN_BYTES (5u << 20)
 
@@ -194,34 +195,6 @@ struct side_values {
         size_t strides[2];
 };
 
-static int cmp_double(const void *a, const void *b)
-{
-        double x = *(const double *)a, y = *(const double *)b;
-        return (x > y) - (x < y);
-}
-
-static double median(double *v, size_t n)
-{
-        if (!n)
-                return NAN;
-        qsort(v, n, sizeof(*v), cmp_double);
-        return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
-
-static double stride_metric(const struct gm_stride *st, enum gm_metric m)
-{
-        switch (m) {
-        case GM_METRIC_STANCE: return st->stance_s;
-        case GM_METRIC_SWING: return st->swing_s;
-        case GM_METRIC_STRIDE: return st->stride_s;
-        case GM_METRIC_HIP_EXT: return st->hip_ext_deg;
-        case GM_METRIC_HIP_RANGE: return st->hip_range_deg;
-        case GM_METRIC_PELVIC_DROP: return st->pelvic_drop_deg;
-        case GM_METRIC_IMPACT: return st->impact_g;
-        default: return NAN;
-        }
-}
-
 /* Whole-recording values: medians over every stride rather than the pipeline's recent window. */
 static int summarise(const struct gm_stride_list *list, struct side_values *out)
 {
@@ -236,11 +209,11 @@ static int summarise(const struct gm_stride_list *list, struct side_values *out)
                 for (int s = 0; s < 2; s++) {
                         size_t k = 0;
                         for (size_t i = 0; i < list->n; i++) {
-                                double v = stride_metric(&list->st[i], m);
+                                double v = gm_stride_metric(&list->st[i], m);
                                 if ((int)list->st[i].side == s && isfinite(v))
                                         buf[k++] = v;
                         }
-                        out->v[m][s] = median(buf, k);
+                        out->v[m][s] = gm_median(buf, k);
                 }
                 out->si[m] = gm_si(out->v[m][0], out->v[m][1]);
         }
@@ -248,7 +221,7 @@ static int summarise(const struct gm_stride_list *list, struct side_values *out)
         for (size_t i = 0; i < list->n; i++)
                 if (isfinite(list->st[i].cadence_spm))
                         buf[k++] = list->st[i].cadence_spm;
-        out->cadence_spm = median(buf, k);
+        out->cadence_spm = gm_median(buf, k);
         free(buf);
         return 0;
 }
