@@ -239,13 +239,19 @@ static void push(void *st, const struct gm_sample *smp, struct gm_event_sink *si
 static void flush(void *st, struct gm_event_sink *sink)
 {
         struct state *s = st;
+        bool known = s->tracking; /* the stride time is trustworthy */
         if (s->tracking) {
                 track(s, true, sink);
-                return;
+        } else {
+                for (size_t c = s->decided > oldest(s) ? s->decided : oldest(s); c < s->n; c++)
+                        consider(s, c, s->n, sink);
+                s->decided = s->n;
         }
-        for (size_t c = s->decided > oldest(s) ? s->decided : oldest(s); c < s->n; c++)
-                consider(s, c, s->n, sink);
-        s->decided = s->n;
+        /* The toe off after the last impact, when its search window has been seen. */
+        size_t next = s->last_ic + samples(s, s->stride_s);
+        double t_fc;
+        if (known && s->last_ic && next - samples(s, s->stride_s) / 4 <= s->n && find_fc(s, s->last_ic, next, &t_fc))
+                gm_sink_emit(sink, t_fc, s->side, GM_EVENT_FC);
 }
 
 const struct gm_detector gm_detector_shank_acc = {
