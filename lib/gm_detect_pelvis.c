@@ -1,9 +1,6 @@
-/* Gait events of both feet from one lower-back IMU: vertical acceleration and yaw rate. */
+/* Gait events of both feet from one lower-back IMU: vertical acceleration, yaw rate and sway. */
 #include <math.h>
 #include <string.h>
-#ifdef PDEBUG
-#include <stdio.h>
-#endif
 
 #include "gm_align.h"
 #include "gm_detect.h"
@@ -64,7 +61,7 @@ struct step {
         double fwd;     /* log-odds given this and the earlier steps of its chain */
         size_t chain;   /* chain number: steps of one uninterrupted walk */
         unsigned pos;   /* position in its chain */
-        bool has_yaw;
+        bool has_feat;
         bool voted;
         bool decided;
 };
@@ -252,7 +249,7 @@ static void features(struct state *s, struct step *st)
         for (int a = 0; a < 3; a++)
                 st->sway[a] = window_mean(s, &s->hor[a], st->ic, -SWAY_PRE_A_S, -SWAY_PRE_B_S) -
                               window_mean(s, &s->hor[a], st->ic, SWAY_POST_A_S, SWAY_POST_B_S);
-        st->has_yaw = true;
+        st->has_feat = true;
 }
 
 /* Sides: consecutive steps of a chain alternate, so only the chain's phase is unknown.
@@ -263,15 +260,15 @@ static void update(struct state *s, struct gm_event_sink *sink, bool final)
         size_t first = s->nsteps > NSTEP - 1 ? s->nsteps - (NSTEP - 1) : 0;
         for (size_t k = first; k < s->nsteps; k++) {
                 struct step *st = step_at(s, k);
-                if (!st->has_yaw && (final || s->n > st->ic + samples(s, SWAY_POST_B_S)))
+                if (!st->has_feat && (final || s->n > st->ic + samples(s, SWAY_POST_B_S)))
                         features(s, st);
         }
         for (size_t k = first; k < s->nsteps; k++) {
                 struct step *st = step_at(s, k);
                 bool closed = final || (k + 1 < s->nsteps && !same_chain(s, k, k + 1)) ||
                               s->n > st->ic + samples(s, MAX_STEP_S + SWAY_POST_B_S);
-                bool next = same_chain(s, k, k + 1) && step_at(s, k + 1)->has_yaw;
-                if (st->voted || !st->has_yaw || !(next || closed))
+                bool next = same_chain(s, k, k + 1) && step_at(s, k + 1)->has_feat;
+                if (st->voted || !st->has_feat || !(next || closed))
                         continue;
                 /* Contrast with the neighbours: turning and a constant tilt cancel. */
                 double nb[4] = { 0 };
@@ -299,9 +296,6 @@ static void update(struct state *s, struct gm_event_sink *sink, bool final)
                 /* The mounting is fixed: every step tells which sensor direction is right. */
                 for (int a = 0; a < 3; a++)
                         s->right[a] += yaw * sway[a];
-#ifdef PDEBUG
-                fprintf(stderr, "V %.2f pos %u yaw %.2f sway %.2f rn %.2f\n", gm_hist_at(&s->t, st->ic), st->pos, yaw, norm > 0 ? dot / sqrt(norm) : 0, sqrt(norm));
-#endif
                 st->llr = VOTE_GAIN * vote;
                 st->fwd = st->llr + (st->pos > 0 && k > first ? carry(step_at(s, k - 1)->fwd) : 0);
                 st->voted = true;
