@@ -15,6 +15,8 @@
                               * of one stride after the last (treadmill and steady running
                               * vary a few percent); the other foot's strike, felt in the
                               * swinging shank, is half a stride away */
+#define TRACK_PRIOR 0.5      /* strides are regular: a peak at the edge of the tracking
+                              * window must be twice the size of one at the expected time */
 #define MIN_STRIDE_S 0.4     /* sprinting */
 #define MAX_STRIDE_S 2.0     /* slow walking */
 #define MIN_IMPACT_G 0.5     /* g: smaller transients are not foot strikes */
@@ -151,8 +153,6 @@ static void consider(struct state *s, size_t c, size_t hi, struct gm_event_sink 
         accept(s, c, sink);
         s->searched = true;
 }
-
-#define TRACK_PRIOR 0.5 /* weight lost at the edge of the tracking window */
 
 static bool is_peak(const struct state *s, size_t c)
 {
