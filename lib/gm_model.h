@@ -6,6 +6,11 @@
 #include "gm_recording.h"
 #include "gm_types.h"
 
+/* Sensor frames at zero mounting rotation, for every location: x up along the segment
+ * (towards proximal), y right, z forward, when standing. Sagittal angles rotate about y
+ * (positive = distal end forward, foot toe up), so gyr_y of a limb is dθ/dt and its
+ * swing is a positive peak. mount_rpy rotates that: sensor = R · segment. */
+
 /* Per-side impairment, applied from onset_s, ramped in over ramp_s. */
 struct gm_model_weakness {
         double hip_ext_frac;     /* 0.1 = 10 % less hip extension on this side */
@@ -45,6 +50,11 @@ int gm_model_set_gait(struct gm_model *m, enum gm_activity activity, double spee
  * dropout) and returns the sample time. True events that happened since the previous call
  * are appended to events (may be NULL). */
 double gm_model_step(struct gm_model *m, struct gm_sample out[GM_LOC_COUNT], struct gm_event_list *events);
+/* True values of the last completed stride of a side: peak hip extension, i.e.
+ * −min(θ_thigh − pelvis pitch), and the peak contralateral pelvic drop during that
+ * side's stance, in degrees. 0, -EAGAIN before the first full stride, or -EINVAL. */
+int gm_model_true_hip_ext(const struct gm_model *m, enum gm_side side, double *deg);
+int gm_model_true_pelvic_drop(const struct gm_model *m, enum gm_side side, double *deg);
 /* Whole recording of duration_s with its true events. 0 or negative errno. */
 int gm_model_generate(const struct gm_model_cfg *cfg, double duration_s,
                       struct gm_recording **rec, struct gm_event_list *truth);
