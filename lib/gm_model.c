@@ -1023,6 +1023,20 @@ int gm_model_generate(const struct gm_model_cfg *cfg, double duration_s,
                 return -ENOMEM;
         }
         snprintf(r->activity, sizeof(r->activity), "%s", gm_activity_name(cfg->activity));
+        if (truth) {
+                /* room for every event up front: at most 2 per step at 260 steps/min */
+                size_t cap = truth->n + (size_t)(duration_s * 9) + 16;
+                if (cap > truth->cap) {
+                        struct gm_event *e = realloc(truth->ev, cap * sizeof(*e));
+                        if (!e) {
+                                gm_recording_free(r);
+                                gm_model_free(m);
+                                return -ENOMEM;
+                        }
+                        truth->ev = e;
+                        truth->cap = cap;
+                }
+        }
         struct gm_sample s[GM_LOC_COUNT];
         for (size_t i = 0; i < n; i++) {
                 gm_model_step(m, s, truth);

@@ -48,7 +48,8 @@ void gm_model_free(struct gm_model *m);
 int gm_model_set_gait(struct gm_model *m, enum gm_activity activity, double speed_mps, double cadence_spm);
 /* Advance one sample period. Fills out[loc] for every configured location (NaN inside a
  * dropout) and returns the sample time. True events that happened since the previous call
- * are appended to events (may be NULL). */
+ * are appended to events (may be NULL); the step itself allocates nothing, the list grows
+ * as gm_event_list_add makes it (reserve its cap to avoid that). */
 double gm_model_step(struct gm_model *m, struct gm_sample out[GM_LOC_COUNT], struct gm_event_list *events);
 /* True values of the last completed stride of a side: peak hip extension, i.e.
  * −min(θ_thigh − pelvis pitch), and the peak contralateral pelvic drop during that

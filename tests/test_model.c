@@ -577,8 +577,13 @@ Test(model, set_gait_is_smooth)
                 gm_model_step(m, s, &ev);
         cr_assert_eq(ev.n, n_before, "no events while idle");
         cr_assert_float_eq(norm3(s[GM_LOC_PELVIS].acc), GM_GRAVITY, 1e-6);
-        for (size_t i = 1; i < ev.n; i++)
-                cr_assert_geq(ev.ev[i].t, ev.ev[i - 1].t);
+        int last[2] = { -1, -1 };
+        for (size_t i = 0; i < ev.n; i++) {
+                if (i)
+                        cr_assert_geq(ev.ev[i].t, ev.ev[i - 1].t);
+                cr_assert_neq((int)ev.ev[i].kind, last[ev.ev[i].side], "ic/fc alternate at %g", ev.ev[i].t);
+                last[ev.ev[i].side] = ev.ev[i].kind;
+        }
         gm_model_free(m);
         gm_event_list_clear(&ev);
 }
