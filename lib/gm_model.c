@@ -133,10 +133,10 @@ static const struct keyframe thigh_run[] = {
         { 0.00, 30 }, { 0.08, 25 }, { 0.25, 0 }, { 0.35, -14 }, { 0.39, -15 }, { 0.47, -8 },
         { 0.60, 20 }, { 0.74, 50 }, { 0.82, 55 }, { 0.92, 42 },
 };
+/* The shank turns back fastest at toe-off: the gyro minimum that marks fc. */
+/* The shank turns back fastest close to toe-off: the gyro minimum that marks fc. */
 static const struct keyframe shank_walk[] = {
-        { 0.00, 18 }, { 0.035, 12.5 }, { 0.09, 9 }, { 0.25, -2 }, { 0.40, -13 }, { 0.52, -28 },
-        { 0.59, -37 }, { 0.62, -39.5 }, { 0.68, -30 }, { 0.76, -5 }, { 0.85, 17 }, { 0.92, 24.5 },
-        { 0.96, 22 },
+        { 0.00, 18 }, { 0.035, 12.5 }, { 0.09, 9 }, { 0.25, -2 }, { 0.42, -13 }, { 0.54, -27 }, { 0.60, -36.5 }, { 0.63, -39 }, { 0.68, -30 }, { 0.76, -5 }, { 0.85, 17 }, { 0.92, 24.5 }, { 0.96, 22 },
 };
 static const struct keyframe shank_run[] = {
         { 0.00, 16 }, { 0.03, 10 }, { 0.08, 3 }, { 0.20, -12 }, { 0.32, -30 }, { 0.38, -40 },
