@@ -164,6 +164,7 @@ Test(model, idle_stays_still)
                 cr_assert_float_eq(norm3(s.gyr), 0, 1e-12);
         }
         gm_recording_free(r);
+        gm_event_list_clear(&ev);
 }
 
 static void check_counts(enum gm_activity act, double speed, double cadence)
