@@ -1,0 +1,232 @@
+/* The daemon's analysis: sensor samples into the gait pipeline, findings out to the sinks. */
+#include "analysis.h"
+
+#include <errno.h>
+#include <math.h>
+#include <string.h>
+#include <systemd/sd-daemon.h>
+
+#include "log.h"
+
+int gaitmond_add_sink(struct gaitmond *d, const struct gm_sink *sink, void *data)
+{
+        if (d->n_sinks >= GM_MAX_SINKS)
+                return -ENOSPC;
+        d->sinks[d->n_sinks] = sink;
+        d->sink_data[d->n_sinks] = data;
+        d->n_sinks++;
+        return 0;
+}
+
+int gaitmond_analysis_init(struct gaitmond *d)
+{
+        struct gm_pipeline_cfg pc;
+        gm_pipeline_cfg_default(&pc);
+        pc.rate_hz = d->cfg.sample_rate_hz;
+        pc.loc_mask = d->sensor_mask;
+        pc.gyr_mask = d->sensor_mask;
+        pc.warmup_s = d->cfg.warmup_s;
+        pc.baseline_s = d->cfg.baseline_s;
+        pc.spike_si = d->cfg.asymmetry_threshold_pct;
+        pc.spike_strides = d->cfg.asymmetry_strides;
+        d->pipeline = gm_pipeline_new(&pc);
+        if (!d->pipeline) {
+                int r = -errno;
+                log_error("cannot set up the gait pipeline: %s", strerror(errno));
+                return r ? r : -EINVAL;
+        }
+        gm_pipeline_snapshot(d->pipeline, &d->metrics);
+        return 0;
+}
+
+void gaitmond_analysis_free(struct gaitmond *d)
+{
+        gm_pipeline_free(d->pipeline);
+        d->pipeline = NULL;
+}
+
+double gaitmond_time(const struct gaitmond *d, int64_t ts_ns)
+{
+        return (double) (ts_ns - d->t0_ns) * 1e-9;
+}
+
+bool gaitmond_degraded(const struct gaitmond *d)
+{
+        for (int loc = 0; loc < GM_LOC_COUNT; loc++)
+                if ((d->sensor_mask & (1u << loc)) && d->status[loc] != GM_SENSOR_STREAMING)
+                        return true;
+        return false;
+}
+
+static bool streaming(const struct gaitmond *d, enum gm_loc loc)
+{
+        return (d->sensor_mask & (1u << loc)) && d->status[loc] == GM_SENSOR_STREAMING;
+}
+
+/* The location whose events time a side: foot, then shank, then the pelvis (as the pipeline). */
+static enum gm_loc event_loc(const struct gaitmond *d, enum gm_side side)
+{
+        static const enum gm_loc limbs[2][2] = {
+                { GM_LOC_LEFT_FOOT, GM_LOC_LEFT_SHANK },
+                { GM_LOC_RIGHT_FOOT, GM_LOC_RIGHT_SHANK },
+        };
+        for (int k = 0; k < 2; k++)
+                if (d->sensor_mask & (1u << limbs[side][k]))
+                        return limbs[side][k];
+        return GM_LOC_PELVIS;
+}
+
+bool gaitmond_side_available(const struct gaitmond *d, enum gm_side side)
+{
+        return streaming(d, event_loc(d, side));
+}
+
+static bool metric_available(const struct gaitmond *d, enum gm_metric m, enum gm_side side)
+{
+        if (!gaitmond_side_available(d, side))
+                return false;
+        switch (m) {
+        case GM_METRIC_HIP_EXT:
+        case GM_METRIC_HIP_RANGE:
+                return streaming(d, side == GM_SIDE_LEFT ? GM_LOC_LEFT_HIP : GM_LOC_RIGHT_HIP);
+        case GM_METRIC_PELVIC_DROP:
+                return streaming(d, GM_LOC_PELVIS);
+        default:
+                return true;
+        }
+}
+
+double gaitmond_metric(const struct gaitmond *d, enum gm_metric m, enum gm_side side)
+{
+        return metric_available(d, m, side) ? d->metrics.value[m][side] : NAN;
+}
+
+double gaitmond_si(const struct gaitmond *d, enum gm_metric m)
+{
+        if (!metric_available(d, m, GM_SIDE_LEFT) || !metric_available(d, m, GM_SIDE_RIGHT))
+                return NAN;
+        return d->metrics.si[m];
+}
+
+double gaitmond_si_baseline(const struct gaitmond *d, enum gm_metric m)
+{
+        return d->metrics.si_baseline[m];
+}
+
+double gaitmond_cadence(const struct gaitmond *d)
+{
+        if (!gaitmond_side_available(d, GM_SIDE_LEFT) && !gaitmond_side_available(d, GM_SIDE_RIGHT))
+                return NAN;
+        return d->metrics.cadence_spm;
+}
+
+uint64_t gaitmond_dropped(const struct gaitmond *d)
+{
+        uint64_t n = 0;
+        for (int loc = 0; loc < GM_LOC_COUNT; loc++)
+                n += d->dropped[loc] + d->overruns[loc];
+        return n;
+}
+
+static void notice_status(struct gaitmond *d, enum gm_loc loc)
+{
+        struct gm_sensor *s = &d->sensor[loc];
+        char reason[sizeof(s->reason)], device[sizeof(s->device)];
+        pthread_mutex_lock(&s->lock);
+        unsigned seq = s->status_seq;
+        enum gm_sensor_status status = s->status;
+        memcpy(reason, s->reason, sizeof(reason));
+        memcpy(device, s->device, sizeof(device));
+        pthread_mutex_unlock(&s->lock);
+        if (seq == d->status_seq[loc])
+                return;
+        d->status_seq[loc] = seq;
+        enum gm_sensor_status old = d->status[loc];
+        d->status[loc] = status;
+
+        if (status == GM_SENSOR_STREAMING)
+                gm_log_full(LOG_NOTICE, gm_loc_name(loc), "%s: streaming from %s", gm_loc_name(loc), device);
+        else /* the thread reports only a new state or a new reason */
+                gm_log_full(status == GM_SENSOR_FAULTY ? LOG_WARNING : LOG_NOTICE, gm_loc_name(loc),
+                            "%s: %s", gm_loc_name(loc), reason);
+        if (status == old)
+                return;
+        gaitmond_each_sink(d, i, sensor_changed)
+                d->sinks[i]->sensor_changed(d, loc, old, status, reason);
+}
+
+static void feed(struct gaitmond *d, enum gm_loc loc, const struct gm_raw_sample *rs)
+{
+        if (!d->have_t0) {
+                /* Sensors start a little apart: leave them a second before time 0. */
+                d->t0_ns = rs->ts_ns - 1000000000;
+                d->have_t0 = true;
+        }
+        int64_t last = d->last_ts_ns[loc];
+        if (d->samples[loc] > 0) {
+                if (rs->ts_ns <= last)
+                        return; /* a clock that went back: the pipeline needs time order */
+                double period_ns = 1e9 / d->cfg.sample_rate_hz;
+                double missing = (double) (rs->ts_ns - last) / period_ns - 1;
+                if (missing > 0.5)
+                        d->dropped[loc] += (uint64_t) llround(missing);
+        }
+        d->last_ts_ns[loc] = rs->ts_ns;
+        d->samples[loc]++;
+
+        struct gm_sample s = { .t = gaitmond_time(d, rs->ts_ns) };
+        for (int i = 0; i < 3; i++) {
+                s.acc[i] = rs->acc[i];
+                s.gyr[i] = rs->gyr[i];
+        }
+        (void) gm_pipeline_push(d->pipeline, loc, &s); /* bad samples are counted inside */
+}
+
+static void notify_ready(struct gaitmond *d)
+{
+        if (d->ready)
+                return;
+        d->ready = true;
+        sd_notify(0, "READY=1\nSTATUS=streaming");
+        log_info("streaming");
+}
+
+void gaitmond_drain(struct gaitmond *d)
+{
+        bool got = false;
+        for (int loc = 0; loc < GM_LOC_COUNT; loc++) {
+                struct gm_sensor *s = &d->sensor[loc];
+                if (!s->ring)
+                        continue;
+                notice_status(d, loc);
+                struct gm_raw_sample rs;
+                while (gm_ring_pop(s->ring, &rs)) {
+                        feed(d, loc, &rs);
+                        got = true;
+                }
+                d->overruns[loc] = atomic_load(&s->ring->overruns);
+        }
+        if (got)
+                notify_ready(d);
+
+        struct gm_event ev;
+        while (gm_pipeline_next_event(d->pipeline, &ev) > 0)
+                ;
+        struct gm_stride st;
+        while (gm_pipeline_next_stride(d->pipeline, &st) > 0)
+                ;
+        struct gm_spike sp;
+        while (gm_pipeline_next_spike(d->pipeline, &sp) > 0) {
+                gm_log_full(LOG_NOTICE, NULL, "asymmetry spike in %s: SI %.1f%% (baseline %.1f%%)",
+                            gm_metric_name(sp.metric), sp.si, sp.baseline);
+                gaitmond_each_sink(d, i, spike)
+                        d->sinks[i]->spike(d, &sp);
+        }
+}
+
+void gaitmond_tick(struct gaitmond *d)
+{
+        gm_pipeline_snapshot(d->pipeline, &d->metrics);
+        gaitmond_each_sink(d, i, tick)
+                d->sinks[i]->tick(d);
+}

@@ -1,0 +1,276 @@
+/* gaitmond: the gait monitor daemon's entry point, options and main loop. */
+#include "gaitmond.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <systemd/sd-daemon.h>
+#include <unistd.h>
+
+#include "analysis.h"
+#include "log.h"
+
+#ifndef GAITMON_SYSCONFDIR
+#define GAITMON_SYSCONFDIR "/etc"
+#endif
+
+static void usage(FILE *f)
+{
+        fprintf(f,
+                "Usage: gaitmond [OPTION...]\n"
+                "\n"
+                "Gait monitor daemon: reads the belt pack's IMUs through libiio, estimates cadence,\n"
+                "stance time, hip extension, pelvic drop and left/right asymmetry, and publishes them\n"
+                "on the D-Bus system bus as org.gaitmon.Monitor1.\n"
+                "\n"
+                "  -c, --config FILE          configuration file (default %s/gaitmon/gaitmon.conf);\n"
+                "                             drop-ins are read from FILE.d/*.conf\n"
+                "      --check-config         only load the configuration and report problems\n"
+                "      --print-introspection  print the D-Bus interface XML and exit\n"
+                "  -v, --verbose              log debug messages too\n"
+                "  -h, --help                 show this help\n"
+                "      --version              show the version\n"
+                "\n"
+                "Signals: SIGHUP reloads the configuration, SIGTERM and SIGINT stop the daemon.\n",
+                GAITMON_SYSCONFDIR);
+}
+
+static int on_quit(sd_event_source *src, const struct signalfd_siginfo *si, void *userdata)
+{
+        struct gaitmond *d = userdata;
+        log_info("received %s, stopping", strsignal((int) si->ssi_signo));
+        sd_notify(0, "STOPPING=1");
+        d->quitting = true;
+        return sd_event_exit(sd_event_source_get_event(src), 0);
+}
+
+static bool acquisition_differs(const struct gm_config *a, const struct gm_config *b)
+{
+        return strcmp(a->uri, b->uri) != 0 || a->sample_rate_hz != b->sample_rate_hz ||
+               a->buffer_samples != b->buffer_samples || memcmp(a->sensor, b->sensor, sizeof(a->sensor)) != 0;
+}
+
+static bool analysis_differs(const struct gm_config *a, const struct gm_config *b)
+{
+        return a->warmup_s != b->warmup_s || a->baseline_s != b->baseline_s ||
+               a->asymmetry_threshold_pct != b->asymmetry_threshold_pct ||
+               a->asymmetry_strides != b->asymmetry_strides;
+}
+
+static unsigned sensor_mask_of(const struct gm_config *c)
+{
+        unsigned mask = 0;
+        for (int loc = 0; loc < GM_LOC_COUNT; loc++)
+                if (c->sensor[loc].kind != GM_MATCH_NONE)
+                        mask |= 1u << loc;
+        return mask;
+}
+
+static int on_reload(sd_event_source *src, const struct signalfd_siginfo *si, void *userdata)
+{
+        struct gaitmond *d = userdata;
+        struct gm_config next;
+        char err[512];
+        gm_config_default(&next);
+        sd_notify(0, "RELOADING=1");
+        int r = gm_config_load(&next, d->config_path, d->config_path_is_default, err, sizeof(err));
+        if (r < 0) {
+                log_error("%s; keeping the running configuration", err);
+                sd_notify(0, "READY=1");
+                return 0;
+        }
+        bool restart_acq = acquisition_differs(&d->cfg, &next);
+        bool restart_analysis = restart_acq || analysis_differs(&d->cfg, &next);
+        if (restart_acq)
+                gaitmond_acquisition_stop(d);
+        d->cfg = next;
+        if (restart_analysis) {
+                /* New sensors or thresholds: start the analysis afresh on the new settings. */
+                gaitmond_analysis_free(d);
+                d->sensor_mask = sensor_mask_of(&d->cfg);
+                d->have_t0 = false;
+                memset(d->samples, 0, sizeof(d->samples));
+                r = gaitmond_analysis_init(d);
+                if (r < 0)
+                        return sd_event_exit(d->event, r);
+        }
+        if (restart_acq) {
+                memset(d->status_seq, 0, sizeof(d->status_seq));
+                r = gaitmond_acquisition_start(d);
+                if (r < 0)
+                        return sd_event_exit(d->event, r);
+        }
+        log_info("configuration reloaded from %s%s", d->config_path,
+                 restart_acq ? "; sensors reopened" : restart_analysis ? "; analysis restarted" : "");
+        sd_notify(0, "READY=1");
+        return 0;
+}
+
+static void update_status(struct gaitmond *d)
+{
+        unsigned configured = 0, streaming = 0;
+        for (int loc = 0; loc < GM_LOC_COUNT; loc++) {
+                if (!(d->sensor_mask & (1u << loc)))
+                        continue;
+                configured++;
+                streaming += d->status[loc] == GM_SENSOR_STREAMING;
+        }
+        double cadence = gaitmond_cadence(d);
+        char line[200];
+        if (isfinite(cadence))
+                snprintf(line, sizeof(line), "STATUS=%s, %.0f steps/min, %llu steps, %u/%u sensors streaming",
+                         gm_activity_name(d->metrics.activity), cadence,
+                         (unsigned long long) d->metrics.steps, streaming, configured);
+        else
+                snprintf(line, sizeof(line), "STATUS=%s, %llu steps, %u/%u sensors streaming",
+                         gm_activity_name(d->metrics.activity),
+                         (unsigned long long) d->metrics.steps, streaming, configured);
+        sd_notify(0, line);
+}
+
+static int on_tick(sd_event_source *src, uint64_t usec, void *userdata)
+{
+        struct gaitmond *d = userdata;
+        gaitmond_drain(d);
+        gaitmond_tick(d);
+        update_status(d);
+        sd_event_source_set_time(src, usec + 1000000);
+        return 0;
+}
+
+static int parse_args(struct gaitmond *d, int argc, char **argv, bool *check_only, bool *introspect)
+{
+        enum { ARG_VERSION = 0x100, ARG_CHECK, ARG_INTROSPECT };
+        static const struct option options[] = {
+                { "config", required_argument, NULL, 'c' },
+                { "check-config", no_argument, NULL, ARG_CHECK },
+                { "print-introspection", no_argument, NULL, ARG_INTROSPECT },
+                { "verbose", no_argument, NULL, 'v' },
+                { "help", no_argument, NULL, 'h' },
+                { "version", no_argument, NULL, ARG_VERSION },
+                {},
+        };
+        int c;
+        snprintf(d->config_path, sizeof(d->config_path), "%s/gaitmon/gaitmon.conf", GAITMON_SYSCONFDIR);
+        d->config_path_is_default = true;
+        while ((c = getopt_long(argc, argv, "c:vh", options, NULL)) >= 0) {
+                switch (c) {
+                case 'c':
+                        if (snprintf(d->config_path, sizeof(d->config_path), "%s", optarg) >= (int) sizeof(d->config_path)) {
+                                fprintf(stderr, "gaitmond: configuration path too long\n");
+                                return -EINVAL;
+                        }
+                        d->config_path_is_default = false;
+                        break;
+                case ARG_CHECK:
+                        *check_only = true;
+                        break;
+                case ARG_INTROSPECT:
+                        *introspect = true;
+                        break;
+                case 'v':
+                        gm_log_init(LOG_DEBUG);
+                        break;
+                case 'h':
+                        usage(stdout);
+                        exit(EXIT_SUCCESS);
+                case ARG_VERSION:
+                        printf("gaitmond %s\n", GAITMON_VERSION);
+                        exit(EXIT_SUCCESS);
+                default:
+                        usage(stderr);
+                        return -EINVAL;
+                }
+        }
+        if (optind < argc) {
+                fprintf(stderr, "gaitmond: unexpected argument '%s'\n", argv[optind]);
+                usage(stderr);
+                return -EINVAL;
+        }
+        return 0;
+}
+
+static void gaitmond_free(struct gaitmond *d)
+{
+        gaitmond_acquisition_stop(d);
+        gaitmond_analysis_free(d);
+        d->tick_source = sd_event_source_disable_unref(d->tick_source);
+        d->event = sd_event_unref(d->event);
+}
+
+static int run(struct gaitmond *d)
+{
+        int r = sd_event_default(&d->event);
+        if (r < 0) {
+                log_error("cannot create the event loop: %s", strerror(-r));
+                return r;
+        }
+        sigset_t mask;
+        sigemptyset(&mask);
+        sigaddset(&mask, SIGTERM);
+        sigaddset(&mask, SIGINT);
+        sigaddset(&mask, SIGHUP);
+        sigprocmask(SIG_BLOCK, &mask, NULL);
+        signal(SIGPIPE, SIG_IGN); /* a vanished peer is an error return, not a death */
+        if ((r = sd_event_add_signal(d->event, NULL, SIGTERM, on_quit, d)) < 0 ||
+            (r = sd_event_add_signal(d->event, NULL, SIGINT, on_quit, d)) < 0 ||
+            (r = sd_event_add_signal(d->event, NULL, SIGHUP, on_reload, d)) < 0) {
+                log_error("cannot watch signals: %s", strerror(-r));
+                return r;
+        }
+        /* Sends WATCHDOG=1 by itself when the service manager asks for it. */
+        (void) sd_event_set_watchdog(d->event, true);
+
+        r = gaitmond_analysis_init(d);
+        if (r < 0)
+                return r;
+        r = gaitmond_acquisition_start(d);
+        if (r < 0)
+                return r;
+        uint64_t now;
+        sd_event_now(d->event, CLOCK_MONOTONIC, &now);
+        r = sd_event_add_time(d->event, &d->tick_source, CLOCK_MONOTONIC, now + 1000000, 100000, on_tick, d);
+        if (r < 0) {
+                log_error("cannot add the status timer: %s", strerror(-r));
+                return r;
+        }
+        sd_event_source_set_enabled(d->tick_source, SD_EVENT_ON);
+        sd_notify(0, "STATUS=waiting for sensors");
+        return sd_event_loop(d->event);
+}
+
+int main(int argc, char **argv)
+{
+        static struct gaitmond d = { .wake_fd = -1 };
+        bool check_only = false, introspect = false;
+        gm_log_init(LOG_INFO);
+        if (parse_args(&d, argc, argv, &check_only, &introspect) < 0)
+                return EXIT_FAILURE;
+
+        gm_config_default(&d.cfg);
+        char err[512];
+        if (gm_config_load(&d.cfg, d.config_path, d.config_path_is_default, err, sizeof(err)) < 0) {
+                log_error("%s", err);
+                return EXIT_FAILURE;
+        }
+        if (check_only) {
+                printf("%s: ok\n", d.config_path);
+                return EXIT_SUCCESS;
+        }
+        d.sensor_mask = sensor_mask_of(&d.cfg);
+        if (!d.sensor_mask) {
+                log_error("%s: no sensor configured in [sensors]", d.config_path);
+                return EXIT_FAILURE;
+        }
+        int r = run(&d);
+        gaitmond_free(&d);
+        if (r < 0) {
+                sd_notifyf(0, "ERRNO=%d", -r);
+                return EXIT_FAILURE;
+        }
+        return EXIT_SUCCESS;
+}

@@ -1,0 +1,59 @@
+/* gaitmond's context: everything the main loop owns. */
+#pragma once
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <systemd/sd-event.h>
+
+#include "config.h"
+#include "gm_pipeline.h"
+#include "sensor.h"
+#include "sink.h"
+
+#define GM_MAX_SINKS 4
+
+struct gaitmond {
+        sd_event *event;
+        char config_path[PATH_MAX];
+        bool config_path_is_default;
+        struct gm_config cfg;
+
+        /* acquisition */
+        struct gm_sensor sensor[GM_LOC_COUNT];
+        unsigned sensor_mask;               /* configured locations */
+        int wake_fd;
+        sd_event_source *wake_source;
+        sd_event_source *tick_source;
+
+        /* per-sensor bookkeeping of the main loop */
+        enum gm_sensor_status status[GM_LOC_COUNT];
+        unsigned status_seq[GM_LOC_COUNT];
+        int64_t last_ts_ns[GM_LOC_COUNT];
+        uint64_t samples[GM_LOC_COUNT];
+        uint64_t dropped[GM_LOC_COUNT];     /* lost to timestamp gaps */
+        uint64_t overruns[GM_LOC_COUNT];    /* lost because the main loop fell behind */
+
+        /* analysis */
+        struct gm_pipeline *pipeline;
+        bool have_t0;
+        int64_t t0_ns;                      /* sample time 0 */
+        struct gm_metrics metrics;
+
+        const struct gm_sink *sinks[GM_MAX_SINKS];
+        void *sink_data[GM_MAX_SINKS];
+        unsigned n_sinks;
+
+        bool ready;
+        bool quitting;
+};
+
+/* Sample time in seconds of a sensor timestamp. */
+double gaitmond_time(const struct gaitmond *d, int64_t ts_ns);
+/* Any configured sensor not streaming? */
+bool gaitmond_degraded(const struct gaitmond *d);
+/* A metric of one side is unavailable when the sensors it needs are not streaming. */
+bool gaitmond_side_available(const struct gaitmond *d, enum gm_side side);
+
+int gaitmond_acquisition_start(struct gaitmond *d);
+void gaitmond_acquisition_stop(struct gaitmond *d);

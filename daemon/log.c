@@ -1,0 +1,44 @@
+/* gaitmond's logging: journald with structured fields, and stderr. */
+#include "log.h"
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <systemd/sd-journal.h>
+
+static int log_max_priority = LOG_INFO;
+static bool stderr_is_journal;
+
+void gm_log_init(int max_priority)
+{
+        log_max_priority = max_priority;
+        /* Under systemd stderr already goes to the journal: do not log twice. */
+        const char *js = getenv("JOURNAL_STREAM");
+        struct stat st;
+        unsigned long dev, ino;
+        if (js && sscanf(js, "%lu:%lu", &dev, &ino) == 2 && fstat(2, &st) == 0 &&
+            st.st_dev == dev && st.st_ino == ino)
+                stderr_is_journal = true;
+}
+
+void gm_log_full(int priority, const char *location, const char *fmt, ...)
+{
+        if (priority > log_max_priority)
+                return;
+        char msg[512];
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(msg, sizeof(msg), fmt, ap);
+        va_end(ap);
+
+        if (location)
+                sd_journal_send("MESSAGE=%s", msg, "PRIORITY=%d", priority,
+                                "SYSLOG_IDENTIFIER=gaitmond", "GAITMON_LOCATION=%s", location, NULL);
+        else
+                sd_journal_send("MESSAGE=%s", msg, "PRIORITY=%d", priority,
+                                "SYSLOG_IDENTIFIER=gaitmond", NULL);
+        if (!stderr_is_journal)
+                fprintf(stderr, "gaitmond: %s\n", msg);
+}

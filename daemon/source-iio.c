@@ -1,0 +1,246 @@
+/* Acquisition from an IIO device through libiio: one thread doing blocking refills. */
+#include <errno.h>
+#include <iio.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sensor.h"
+
+static const char *const channel_ids[6] = {
+        "accel_x", "accel_y", "accel_z", "anglvel_x", "anglvel_y", "anglvel_z",
+};
+
+struct iio_source {
+        struct iio_context *ctx;
+        struct iio_buffer *buf;          /* guarded by the sensor's lock: stop cancels it */
+        struct iio_channel *chn[6];
+        struct iio_channel *timestamp;
+        double scale[6];
+};
+
+static struct iio_device *find_device(struct iio_context *ctx, const struct gm_sensor_match *m)
+{
+        unsigned n = iio_context_get_devices_count(ctx);
+        for (unsigned i = 0; i < n; i++) {
+                struct iio_device *dev = iio_context_get_device(ctx, i);
+                const char *id = iio_device_get_id(dev);
+                const char *name = iio_device_get_name(dev);
+                const char *label = iio_device_get_label(dev);
+                const char *base;
+                switch (m->kind) {
+                case GM_MATCH_LABEL:
+                        if (label && strcmp(label, m->value) == 0)
+                                return dev;
+                        break;
+                case GM_MATCH_NAME:
+                        if (name && strcmp(name, m->value) == 0)
+                                return dev;
+                        break;
+                case GM_MATCH_SYSFS:
+                        base = strrchr(m->value, '/');
+                        base = base ? base + 1 : m->value;
+                        if (id && strcmp(id, base) == 0)
+                                return dev;
+                        break;
+                default:
+                        break;
+                }
+        }
+        return NULL;
+}
+
+static void close_source(struct gm_sensor *s, struct iio_source *src)
+{
+        pthread_mutex_lock(&s->lock);
+        struct iio_buffer *buf = src->buf;
+        src->buf = NULL;
+        pthread_mutex_unlock(&s->lock);
+        if (buf)
+                iio_buffer_destroy(buf);
+        if (src->ctx)
+                iio_context_destroy(src->ctx);
+        src->ctx = NULL;
+}
+
+/* Finds and configures the device and creates its buffer. On failure writes why. */
+static int open_source(struct gm_sensor *s, struct iio_source *src, char *why, size_t why_size,
+                       char *device, size_t device_size)
+{
+        char uri[sizeof(s->uri)];
+        snprintf(uri, sizeof(uri), "%s", s->uri); /* libiio may write into the URI */
+        src->ctx = iio_create_context_from_uri(uri);
+        if (!src->ctx) {
+                int r = -errno;
+                snprintf(why, why_size, "cannot open IIO context %.100s: %s", s->uri, strerror(errno));
+                return r ? r : -EIO;
+        }
+        struct iio_device *dev = find_device(src->ctx, &s->match);
+        if (!dev) {
+                snprintf(why, why_size, "no IIO device with %s %.60s at %.60s",
+                         gm_match_kind_name(s->match.kind), s->match.value, s->uri);
+                return -ENODEV;
+        }
+        const char *name = iio_device_get_name(dev);
+        snprintf(device, device_size, "%s (%s)", iio_device_get_id(dev), name ? name : "?");
+
+        for (unsigned i = 0; i < iio_device_get_channels_count(dev); i++)
+                iio_channel_disable(iio_device_get_channel(dev, i));
+        for (int i = 0; i < 6; i++) {
+                src->chn[i] = iio_device_find_channel(dev, channel_ids[i], false);
+                if (!src->chn[i] || !iio_channel_is_scan_element(src->chn[i])) {
+                        snprintf(why, why_size, "%s has no buffered %s channel", device, channel_ids[i]);
+                        return -ENOTSUP;
+                }
+                src->scale[i] = 1.0;
+                if (iio_channel_attr_read_double(src->chn[i], "scale", &src->scale[i]) < 0) {
+                        snprintf(why, why_size, "%s: cannot read the scale of %s", device, channel_ids[i]);
+                        return -EIO;
+                }
+                iio_channel_enable(src->chn[i]);
+        }
+        src->timestamp = iio_device_find_channel(dev, "timestamp", false);
+        if (!src->timestamp || !iio_channel_is_scan_element(src->timestamp)) {
+                snprintf(why, why_size, "%s has no buffered timestamp channel", device);
+                return -ENOTSUP;
+        }
+        iio_channel_enable(src->timestamp);
+
+        /* A device that keeps its own rate is still usable: timestamps tell the truth. */
+        (void) iio_device_attr_write_double(dev, "sampling_frequency", s->rate_hz);
+        double rate = s->rate_hz;
+        if (iio_device_attr_read_double(dev, "sampling_frequency", &rate) < 0 || rate <= 0)
+                rate = s->rate_hz;
+        pthread_mutex_lock(&s->lock);
+        s->device_rate_hz = rate;
+        pthread_mutex_unlock(&s->lock);
+
+        struct iio_buffer *buf = iio_device_create_buffer(dev, s->buffer_samples, false);
+        if (!buf) {
+                int r = -errno;
+                snprintf(why, why_size, "%s: cannot start its buffer: %s", device, strerror(errno));
+                return r ? r : -EIO;
+        }
+        pthread_mutex_lock(&s->lock);
+        src->buf = buf;
+        pthread_mutex_unlock(&s->lock);
+        return 0;
+}
+
+static int64_t read_timestamp(const struct iio_channel *chn, const void *p)
+{
+        int64_t v = 0;
+        iio_channel_convert(chn, &v, p);
+        return v;
+}
+
+static double read_axis(const struct iio_channel *chn, const void *p, double scale)
+{
+        const struct iio_data_format *fmt = iio_channel_get_data_format(chn);
+        if (fmt->length <= 16) {
+                int16_t v = 0;
+                iio_channel_convert(chn, &v, p);
+                return v * scale;
+        }
+        int32_t v = 0;
+        iio_channel_convert(chn, &v, p);
+        return v * scale;
+}
+
+/* Refills until an error or stop; returns the error (negative errno) or 0 on stop. */
+static int stream(struct gm_sensor *s, struct iio_source *src)
+{
+        while (!atomic_load(&s->stop)) {
+                ssize_t n = iio_buffer_refill(src->buf);
+                if (n < 0)
+                        return atomic_load(&s->stop) ? 0 : (int) n;
+                ptrdiff_t step = iio_buffer_step(src->buf);
+                const char *end = iio_buffer_end(src->buf);
+                const char *p_ts = iio_buffer_first(src->buf, src->timestamp);
+                const char *p[6];
+                for (int i = 0; i < 6; i++)
+                        p[i] = iio_buffer_first(src->buf, src->chn[i]);
+                for (; p_ts < end; p_ts += step) {
+                        struct gm_raw_sample rs = { .ts_ns = read_timestamp(src->timestamp, p_ts) };
+                        for (int i = 0; i < 3; i++) {
+                                rs.acc[i] = (float) read_axis(src->chn[i], p[i], src->scale[i]);
+                                rs.gyr[i] = (float) read_axis(src->chn[i + 3], p[i + 3], src->scale[i + 3]);
+                        }
+                        for (int i = 0; i < 6; i++)
+                                p[i] += step;
+                        gm_ring_push(s->ring, &rs);
+                }
+                gm_sensor_wake(s);
+        }
+        return 0;
+}
+
+static void *acquire_thread(void *userdata)
+{
+        struct gm_sensor *s = userdata;
+        struct iio_source *src = s->driver_data;
+        double backoff = 0.25;
+        bool streamed = false;
+
+        while (!atomic_load(&s->stop)) {
+                char why[160] = "", device[64] = "";
+                int r = open_source(s, src, why, sizeof(why), device, sizeof(device));
+                if (r == 0) {
+                        gm_sensor_set_status(s, GM_SENSOR_STREAMING, device, "");
+                        streamed = true;
+                        backoff = 0.25;
+                        r = stream(s, src);
+                        if (r < 0)
+                                snprintf(why, sizeof(why), "%s: reading failed: %s", device, strerror(-r));
+                }
+                close_source(s, src);
+                if (atomic_load(&s->stop))
+                        break;
+                gm_sensor_set_status(s, streamed ? GM_SENSOR_FAULTY : GM_SENSOR_WAITING,
+                                     device[0] ? device : NULL, why);
+                if (gm_sensor_sleep(s, backoff))
+                        break;
+                backoff = backoff * 2 > 2.0 ? 2.0 : backoff * 2;
+        }
+        return NULL;
+}
+
+static int iio_start(struct gm_sensor *s)
+{
+        struct iio_source *src = calloc(1, sizeof(*src));
+        if (!src)
+                return -ENOMEM;
+        s->driver_data = src;
+        atomic_store(&s->stop, false);
+        int r = pthread_create(&s->thread, NULL, acquire_thread, s);
+        if (r != 0) {
+                free(src);
+                s->driver_data = NULL;
+                return -r;
+        }
+        s->thread_running = true;
+        return 0;
+}
+
+static void iio_stop(struct gm_sensor *s)
+{
+        struct iio_source *src = s->driver_data;
+        if (!s->thread_running)
+                return;
+        atomic_store(&s->stop, true);
+        pthread_mutex_lock(&s->lock);
+        if (src->buf)
+                iio_buffer_cancel(src->buf);
+        pthread_mutex_unlock(&s->lock);
+        pthread_join(s->thread, NULL);
+        s->thread_running = false;
+        free(src);
+        s->driver_data = NULL;
+}
+
+const struct gm_source_driver gm_source_iio = {
+        .name = "iio",
+        .start = iio_start,
+        .stop = iio_stop,
+};
