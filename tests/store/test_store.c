@@ -1,0 +1,559 @@
+/* The run history on a real SQLite file: round trips, windows, order, damage kept aside. */
+#include <criterion/criterion.h>
+#include <criterion/redirect.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "gm_store.h"
+
+static char state_dir[256];
+static char db_path[300];
+
+static void make_dir(void) {
+        const char *tmp = getenv("TMPDIR");
+        snprintf(state_dir, sizeof state_dir, "%s/gm-store-test-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+        cr_assert_not_null(mkdtemp(state_dir), "mkdtemp: %s", strerror(errno));
+        snprintf(db_path, sizeof db_path, "%s/history.db", state_dir);
+}
+
+static void remove_dir(void) {
+        DIR *d = opendir(state_dir);
+        struct dirent *e;
+
+        if (!d)
+                return;
+        while ((e = readdir(d))) {
+                char p[600];
+                if (e->d_name[0] == '.')
+                        continue;
+                snprintf(p, sizeof p, "%s/%s", state_dir, e->d_name);
+                unlink(p);
+        }
+        closedir(d);
+        rmdir(state_dir);
+}
+
+TestSuite(store, .init = make_dir, .fini = remove_dir);
+
+static struct gm_run_summary begin_summary(int64_t start_us, enum gm_activity a) {
+        return (struct gm_run_summary) {
+                .start_us = start_us,
+                .activity = a,
+                .cadence_spm = NAN,
+                .stance_ms = { NAN, NAN },
+                .hip_ext_deg = { NAN, NAN },
+                .pelvic_drop_deg = { NAN, NAN },
+                .asym_max_pct = NAN,
+                .fatigue_max = NAN,
+                .load = NAN,
+        };
+}
+
+static struct gm_run_minute minute(double t_s, unsigned k) {
+        return (struct gm_run_minute) {
+                .t_s = t_s,
+                .steps = 160 + k,
+                .cadence_spm = 160.0 + k,
+                .stance_ms = { 250.0 + k, 245.0 - k },
+                .hip_ext_deg = { 12.0 - 0.5 * k, 12.5 },
+                .pelvic_drop_deg = { 4.0, 4.0 + 0.25 * k },
+                .asym_max_pct = 2.0 * k,
+                .fatigue = 0.1 * k,
+        };
+}
+
+static uint64_t begin_run(struct gm_store *s, int64_t start_us) {
+        struct gm_run_summary b = begin_summary(start_us, GM_ACTIVITY_RUNNING);
+        uint64_t id = 0;
+        cr_assert_eq(gm_store_run_begin(s, &b, &id), 0);
+        cr_assert_gt(id, 0);
+        return id;
+}
+
+static void assert_same_double(double got, double want, const char *what) {
+        if (isnan(want))
+                cr_assert(isnan(got), "%s: %g, expected NaN", what, got);
+        else
+                cr_assert_float_eq(got, want, 1e-9, "%s: %g, expected %g", what, got, want);
+}
+
+static void assert_same_minute(const struct gm_run_minute *got, const struct gm_run_minute *want) {
+        assert_same_double(got->t_s, want->t_s, "t_s");
+        cr_assert_eq(got->steps, want->steps);
+        assert_same_double(got->cadence_spm, want->cadence_spm, "cadence");
+        for (int side = 0; side < 2; side++) {
+                assert_same_double(got->stance_ms[side], want->stance_ms[side], "stance");
+                assert_same_double(got->hip_ext_deg[side], want->hip_ext_deg[side], "hip");
+                assert_same_double(got->pelvic_drop_deg[side], want->pelvic_drop_deg[side], "drop");
+        }
+        assert_same_double(got->asym_max_pct, want->asym_max_pct, "asym");
+        assert_same_double(got->fatigue, want->fatigue, "fatigue");
+}
+
+static size_t count_files(const char *prefix) {
+        DIR *d = opendir(state_dir);
+        struct dirent *e;
+        size_t n = 0;
+
+        cr_assert_not_null(d);
+        while ((e = readdir(d)))
+                if (strncmp(e->d_name, prefix, strlen(prefix)) == 0)
+                        n++;
+        closedir(d);
+        return n;
+}
+
+/* The name of the one file whose name starts with prefix and has no -wal/-shm suffix. */
+static void find_aside(const char *prefix, char *out, size_t size) {
+        DIR *d = opendir(state_dir);
+        struct dirent *e;
+        int found = 0;
+
+        cr_assert_not_null(d);
+        while ((e = readdir(d)))
+                if (strncmp(e->d_name, prefix, strlen(prefix)) == 0 && !strstr(e->d_name, "-wal") &&
+                    !strstr(e->d_name, "-shm")) {
+                        snprintf(out, size, "%s/%s", state_dir, e->d_name);
+                        found++;
+                }
+        closedir(d);
+        cr_assert_eq(found, 1, "%d files named %s*", found, prefix);
+}
+
+static void write_file(const char *path, const void *data, size_t len) {
+        int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        cr_assert_geq(fd, 0);
+        cr_assert_eq(write(fd, data, len), (ssize_t) len);
+        close(fd);
+}
+
+static size_t read_file(const char *path, char *buf, size_t size) {
+        int fd = open(path, O_RDONLY);
+        cr_assert_geq(fd, 0, "%s: %s", path, strerror(errno));
+        ssize_t n = read(fd, buf, size);
+        close(fd);
+        cr_assert_geq(n, 0);
+        return (size_t) n;
+}
+
+Test(store, round_trip) {
+        struct gm_store *s = NULL;
+        struct gm_run_minute *mins = NULL, want[3];
+        struct gm_run_summary end, got;
+        struct gm_advice advice = { .rest_days = 2, .acwr = 1.42, .n_actions = 2 }, got_advice;
+        enum gm_store_run_state state;
+        size_t n = 0;
+
+        cr_assert_eq(gm_store_open(state_dir, &s), 0);
+        uint64_t id = begin_run(s, 1700000000000000);
+        for (unsigned k = 0; k < 3; k++) {
+                want[k] = minute(60.0 * k, k);
+                cr_assert_eq(gm_store_run_minute(s, id, &want[k]), 0);
+        }
+
+        end = (struct gm_run_summary) {
+                .id = id, .start_us = 1700000000000000, .duration_s = 171.5, .activity = GM_ACTIVITY_RUNNING,
+                .steps = 483, .cadence_spm = 161.0, .stance_ms = { 251, 244 }, .hip_ext_deg = { 11.5, 12.5 },
+                .pelvic_drop_deg = { 4.0, NAN }, .asym_max_pct = 7.5, .asym_metric = "hip_extension",
+                .fatigue_max = 0.2, .load = 321.5,
+        };
+        snprintf(advice.summary, sizeof advice.summary, "Short run; left hip extended less late in the run.");
+        snprintf(advice.actions[0], GM_ADVICE_ACTION_MAX, "Hydrate and refuel within 20 minutes.");
+        snprintf(advice.actions[1], GM_ADVICE_ACTION_MAX, "Glute bridges, 3 x 12, \"slow\" and 'controlled'.");
+        cr_assert_eq(gm_store_run_end(s, &end, &advice), 0);
+        s = gm_store_free(s);
+
+        /* Everything must come back from the file, not from memory. */
+        cr_assert_eq(gm_store_open(state_dir, &s), 0);
+        cr_assert_eq(gm_store_run_get(s, id, &got, &got_advice, &state), 0);
+        cr_assert_eq(state, GM_STORE_RUN_ENDED);
+        cr_assert_eq(got.id, id);
+        cr_assert_eq(got.start_us, end.start_us);
+        cr_assert_eq(got.activity, GM_ACTIVITY_RUNNING);
+        cr_assert_eq(got.steps, 483);
+        assert_same_double(got.duration_s, 171.5, "duration");
+        assert_same_double(got.cadence_spm, 161.0, "cadence");
+        assert_same_double(got.stance_ms[1], 244, "stance right");
+        assert_same_double(got.hip_ext_deg[0], 11.5, "hip left");
+        assert_same_double(got.pelvic_drop_deg[1], NAN, "drop right");
+        assert_same_double(got.asym_max_pct, 7.5, "asym");
+        cr_assert_str_eq(got.asym_metric, "hip_extension");
+        assert_same_double(got.fatigue_max, 0.2, "fatigue");
+        assert_same_double(got.load, 321.5, "load");
+        cr_assert_str_eq(got_advice.summary, advice.summary);
+        cr_assert_eq(got_advice.n_actions, 2);
+        cr_assert_str_eq(got_advice.actions[0], advice.actions[0]);
+        cr_assert_str_eq(got_advice.actions[1], advice.actions[1]);
+        cr_assert_eq(got_advice.rest_days, 2);
+        assert_same_double(got_advice.acwr, 1.42, "acwr");
+
+        cr_assert_eq(gm_store_run_minutes(s, id, &mins, &n), 0);
+        cr_assert_eq(n, 3);
+        for (unsigned k = 0; k < 3; k++)
+                assert_same_minute(&mins[k], &want[k]);
+        free(mins);
+
+        cr_assert_eq(gm_store_run_get(s, id + 1, &got, NULL, NULL), -ENOENT);
+        cr_assert_eq(gm_store_run_minutes(s, id + 1, &mins, &n), -ENOENT);
+        gm_store_free(s);
+}
+
+Test(store, running_summary_and_misuse) {
+        struct gm_store *s = NULL;
+        struct gm_run_summary got;
+        struct gm_run_minute m;
+        enum gm_store_run_state state;
+
+        cr_assert_eq(gm_store_open(state_dir, &s), 0);
+        uint64_t id = begin_run(s, 1000);
+        cr_assert_eq(gm_store_run_get(s, id, &got, NULL, &state), 0);
+        cr_assert_eq(state, GM_STORE_RUN_ACTIVE);
+        cr_assert_eq(got.steps, 0);
+
+        for (unsigned k = 0; k < 4; k++) {
+                m = minute(60.0 * k, k);
+                if (k == 2)
+                        m.cadence_spm = NAN; /* unknown: left out of the mean, not counted as 0 */
+                cr_assert_eq(gm_store_run_minute(s, id, &m), 0);
+        }
+        cr_assert_eq(gm_store_run_get(s, id, &got, NULL, NULL), 0);
+        assert_same_double(got.duration_s, 240.0, "duration");
+        cr_assert_eq(got.steps, 160 + 161 + 162 + 163);
+        assert_same_double(got.cadence_spm, (160.0 + 161.0 + 163.0) / 3, "cadence mean");
+        assert_same_double(got.fatigue_max, 0.3, "fatigue max");
+        assert_same_double(got.asym_max_pct, 6.0, "asym max");
+        assert_same_double(got.hip_ext_deg[0], (12.0 + 11.5 + 11.0 + 10.5) / 4, "hip mean");
+
+        m = minute(60.0, 9);
+        cr_assert_eq(gm_store_run_minute(s, id, &m), -EEXIST, "a second minute at the same time");
+        cr_assert_eq(gm_store_run_minute(s, id + 7, &m), -ENOENT);
+        m.t_s = NAN;
+        cr_assert_eq(gm_store_run_minute(s, id, &m), -EINVAL);
+        cr_assert_eq(gm_store_run_get(s, id, &got, NULL, NULL), 0);
+        cr_assert_eq(got.steps, 160 + 161 + 162 + 163, "a rejected minute changed the summary");
+
+        got.id = id;
+        cr_assert_eq(gm_store_run_end(s, &got, NULL), 0);
+        cr_assert_eq(gm_store_run_end(s, &got, NULL), -ESTALE);
+        m = minute(600, 1);
+        cr_assert_eq(gm_store_run_minute(s, id, &m), -ESTALE);
+        got.id = id + 7;
+        cr_assert_eq(gm_store_run_end(s, &got, NULL), -ENOENT);
+        gm_store_free(s);
+}
+
+Test(store, runs_since_window) {
+        const int64_t day = INT64_C(86400) * 1000000, now = INT64_C(1750000000) * 1000000;
+        const int64_t ages_days[] = { 30, 8, 7, 6, 1, 0 };
+        struct gm_run_summary *runs = NULL;
+        struct gm_store *s = NULL;
+        uint64_t ids[6];
+        size_t n = 99;
+
+        cr_assert_eq(gm_store_open(state_dir, &s), 0);
+        cr_assert_eq(gm_store_runs_since(s, 0, &runs, &n), 0);
+        cr_assert_eq(n, 0);
+        cr_assert_null(runs);
+
+        /* Inserted newest first: the result must be ordered by start, not by id. */
+        for (int i = 5; i >= 0; i--)
+                ids[i] = begin_run(s, now - ages_days[i] * day);
+
+        cr_assert_eq(gm_store_runs_since(s, now - 7 * day, &runs, &n), 0);
+        cr_assert_eq(n, 4, "runs 7, 6, 1 and 0 days old; got %zu", n);
+        for (size_t i = 0; i < n; i++) {
+                cr_assert_eq(runs[i].id, ids[i + 2]);
+                cr_assert_eq(runs[i].start_us, now - ages_days[i + 2] * day);
+        }
+        free(runs);
+
+        cr_assert_eq(gm_store_runs_since(s, now + 1, &runs, &n), 0);
+        cr_assert_eq(n, 0);
+        cr_assert_eq(gm_store_runs_since(s, INT64_MIN, &runs, &n), 0);
+        cr_assert_eq(n, 6);
+        cr_assert_eq(runs[0].id, ids[0]);
+        free(runs);
+        gm_store_free(s);
+}
+
+Test(store, minutes_in_time_order) {
+        const double order[] = { 180, 0, 120, 60, 240 };
+        struct gm_run_minute *mins = NULL;
+        struct gm_store *s = NULL;
+        size_t n = 0;
+
+        cr_assert_eq(gm_store_open(state_dir, &s), 0);
+        uint64_t other = begin_run(s, 5);
+        uint64_t id = begin_run(s, 10);
+        for (size_t i = 0; i < 5; i++) {
+                struct gm_run_minute m = minute(order[i], (unsigned) (order[i] / 60));
+                cr_assert_eq(gm_store_run_minute(s, id, &m), 0);
+        }
+        struct gm_run_minute m = minute(30, 99);
+        cr_assert_eq(gm_store_run_minute(s, other, &m), 0);
+
+        cr_assert_eq(gm_store_run_minutes(s, id, &mins, &n), 0);
+        cr_assert_eq(n, 5);
+        for (size_t i = 0; i < n; i++) {
+                struct gm_run_minute want = minute(60.0 * i, (unsigned) i);
+                assert_same_minute(&mins[i], &want);
+        }
+        free(mins);
+        gm_store_free(s);
+}
+
+Test(store, interrupted_run_closed_on_open) {
+        struct gm_run_minute *mins = NULL;
+        struct gm_run_summary got;
+        struct gm_advice advice;
+        enum gm_store_run_state state;
+        struct gm_store *s = NULL;
+        size_t n = 0;
+
+        cr_redirect_stderr();
+        cr_assert_eq(gm_store_open(state_dir, &s), 0);
+        uint64_t done = begin_run(s, 100);
+        struct gm_run_summary end = begin_summary(100, GM_ACTIVITY_WALKING);
+        end.id = done;
+        end.duration_s = 900;
+        cr_assert_eq(gm_store_run_end(s, &end, NULL), 0);
+        uint64_t id = begin_run(s, 200);
+        for (unsigned k = 0; k < 2; k++) {
+                struct gm_run_minute m = minute(60.0 * k, k);
+                cr_assert_eq(gm_store_run_minute(s, id, &m), 0);
+        }
+        /* No gm_store_run_end(): the process "dies" here. */
+        s = gm_store_free(s);
+
+        cr_assert_eq(gm_store_open(state_dir, &s), 0);
+        fflush(stderr);
+        cr_assert_eq(gm_store_run_get(s, id, &got, &advice, &state), 0);
+        cr_assert_eq(state, GM_STORE_RUN_INTERRUPTED);
+        assert_same_double(got.duration_s, 120, "duration up to the last minute");
+        cr_assert_eq(got.steps, 160 + 161);
+        cr_assert_str_eq(advice.summary, "");
+        cr_assert_eq(advice.n_actions, 0);
+        cr_assert_eq(gm_store_run_minutes(s, id, &mins, &n), 0);
+        cr_assert_eq(n, 2);
+        free(mins);
+        struct gm_run_minute late = minute(120, 2);
+        cr_assert_eq(gm_store_run_minute(s, id, &late), -ESTALE);
+
+        cr_assert_eq(gm_store_run_get(s, done, &got, NULL, &state), 0);
+        cr_assert_eq(state, GM_STORE_RUN_ENDED, "an ended run must stay ended");
+        assert_same_double(got.duration_s, 900, "ended duration");
+        gm_store_free(s);
+
+        char log[4096] = "";
+        size_t len = fread(log, 1, sizeof log - 1, cr_get_redirected_stderr());
+        log[len] = 0;
+        char want[64];
+        snprintf(want, sizeof want, "run %llu was never ended", (unsigned long long) id);
+        cr_assert(strstr(log, want), "log: %s", log);
+        cr_assert(strstr(log, db_path), "log names the file: %s", log);
+}
+
+static void assert_fresh_and_usable(void) {
+        struct gm_run_summary *runs = NULL;
+        struct gm_store *s = NULL;
+        size_t n = 1;
+
+        cr_assert_eq(gm_store_open(state_dir, &s), 0);
+        cr_assert_eq(gm_store_runs_since(s, INT64_MIN, &runs, &n), 0);
+        cr_assert_eq(n, 0, "the new history must start empty");
+        uint64_t id = begin_run(s, 42);
+        struct gm_run_minute m = minute(0, 0);
+        cr_assert_eq(gm_store_run_minute(s, id, &m), 0);
+        gm_store_free(s);
+}
+
+static const char garbage[] = "this is not an SQLite database, but somebody's precious bytes\n";
+
+Test(store, garbage_file_kept_aside) {
+        char aside[600], buf[512], log[4096] = "";
+        struct gm_store *s = NULL;
+
+        cr_redirect_stderr();
+        write_file(db_path, garbage, sizeof garbage - 1);
+        cr_assert_eq(gm_store_open(state_dir, &s), 0);
+        gm_store_free(s);
+
+        find_aside("history.db.corrupt-", aside, sizeof aside);
+        size_t n = read_file(aside, buf, sizeof buf);
+        cr_assert_eq(n, sizeof garbage - 1);
+        cr_assert_eq(memcmp(buf, garbage, n), 0, "the corrupt file was changed");
+        assert_fresh_and_usable();
+        cr_assert_eq(count_files("history.db.corrupt-"), 1, "opening the fresh file set something else aside");
+
+        fflush(stderr);
+        size_t len = fread(log, 1, sizeof log - 1, cr_get_redirected_stderr());
+        log[len] = 0;
+        cr_assert(strstr(log, db_path) && strstr(log, "corrupt") && strstr(log, aside), "log: %s", log);
+        /* Reported once: one line about it. */
+        cr_assert_eq(strchr(log, '\n'), strrchr(log, '\n'), "log: %s", log);
+}
+
+Test(store, damaged_page_kept_aside_with_wal) {
+        char aside[600], wal[700];
+        struct gm_store *s = NULL;
+        struct stat st;
+
+        cr_redirect_stderr();
+        cr_assert_eq(gm_store_open(state_dir, &s), 0);
+        for (int r = 0; r < 40; r++) {
+                uint64_t id = begin_run(s, 1000 + r);
+                for (unsigned k = 0; k < 10; k++) {
+                        struct gm_run_minute m = minute(60.0 * k, k);
+                        cr_assert_eq(gm_store_run_minute(s, id, &m), 0);
+                }
+        }
+        gm_store_free(s);
+        cr_assert_eq(stat(db_path, &st), 0);
+        cr_assert_gt(st.st_size, 4 * 4096, "the test needs several pages");
+
+        /* Overwrite page 3 (a b-tree page) with junk; also leave a stray WAL beside it. */
+        char page[4096];
+        memset(page, 0xa5, sizeof page);
+        int fd = open(db_path, O_WRONLY);
+        cr_assert_geq(fd, 0);
+        cr_assert_eq(pwrite(fd, page, sizeof page, 2 * 4096), (ssize_t) sizeof page);
+        close(fd);
+        char wal_path[400];
+        snprintf(wal_path, sizeof wal_path, "%s-wal", db_path);
+        write_file(wal_path, garbage, sizeof garbage - 1);
+
+        cr_assert_eq(gm_store_open(state_dir, &s), 0);
+        gm_store_free(s);
+        find_aside("history.db.corrupt-", aside, sizeof aside);
+        cr_assert_eq(stat(aside, &st), 0);
+        cr_assert_gt(st.st_size, 4 * 4096);
+        snprintf(wal, sizeof wal, "%s-wal", aside);
+        char buf[512];
+        cr_assert_eq(read_file(wal, buf, sizeof buf), sizeof garbage - 1, "the WAL went aside with it");
+        assert_fresh_and_usable();
+}
+
+Test(store, newer_schema_kept_aside) {
+        char aside[600];
+        struct gm_store *s = NULL;
+        sqlite3 *db = NULL;
+
+        cr_redirect_stderr();
+        cr_assert_eq(sqlite3_open(db_path, &db), SQLITE_OK);
+        cr_assert_eq(sqlite3_exec(db,
+                                  "CREATE TABLE runs (id INTEGER PRIMARY KEY, from_the_future TEXT);"
+                                  "INSERT INTO runs VALUES (7, 'keep me');"
+                                  "PRAGMA user_version = 99;",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+        sqlite3_close(db);
+
+        cr_assert_eq(gm_store_open(state_dir, &s), 0);
+        gm_store_free(s);
+
+        find_aside("history.db.newer-", aside, sizeof aside);
+        cr_assert_eq(sqlite3_open_v2(aside, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+        sqlite3_stmt *st = NULL;
+        cr_assert_eq(sqlite3_prepare_v2(db, "SELECT from_the_future FROM runs WHERE id = 7", -1, &st, NULL), SQLITE_OK);
+        cr_assert_eq(sqlite3_step(st), SQLITE_ROW);
+        cr_assert_str_eq((const char *) sqlite3_column_text(st, 0), "keep me");
+        sqlite3_finalize(st);
+        cr_assert_eq(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL), SQLITE_OK);
+        cr_assert_eq(sqlite3_step(st), SQLITE_ROW);
+        cr_assert_eq(sqlite3_column_int(st, 0), 99, "the newer file was modified");
+        sqlite3_finalize(st);
+        sqlite3_close(db);
+        assert_fresh_and_usable();
+}
+
+Test(store, foreign_database_kept_aside) {
+        char aside[600];
+        struct gm_store *s = NULL;
+        sqlite3 *db = NULL;
+
+        cr_redirect_stderr();
+        cr_assert_eq(sqlite3_open(db_path, &db), SQLITE_OK);
+        cr_assert_eq(sqlite3_exec(db, "CREATE TABLE recipes (name TEXT);", NULL, NULL, NULL), SQLITE_OK);
+        sqlite3_close(db);
+        cr_assert_eq(gm_store_open(state_dir, &s), 0);
+        gm_store_free(s);
+        find_aside("history.db.foreign-", aside, sizeof aside);
+        assert_fresh_and_usable();
+}
+
+Test(store, aside_names_never_collide) {
+        struct gm_store *s = NULL;
+        char buf[512];
+
+        cr_redirect_stderr();
+        /* Three damaged files in (very likely) the same second: three distinct aside files. */
+        for (int i = 0; i < 3; i++) {
+                char text[64];
+                int len = snprintf(text, sizeof text, "garbage number %d\n", i);
+                write_file(db_path, text, (size_t) len);
+                cr_assert_eq(gm_store_open(state_dir, &s), 0);
+                s = gm_store_free(s);
+                unlink(db_path);
+                char wal[400], shm[400];
+                snprintf(wal, sizeof wal, "%s-wal", db_path);
+                snprintf(shm, sizeof shm, "%s-shm", db_path);
+                unlink(wal);
+                unlink(shm);
+        }
+        cr_assert_eq(count_files("history.db.corrupt-"), 3);
+
+        /* Each one still holds its own bytes. */
+        DIR *d = opendir(state_dir);
+        struct dirent *e;
+        unsigned seen = 0;
+        while ((e = readdir(d))) {
+                if (strncmp(e->d_name, "history.db.corrupt-", 19) != 0)
+                        continue;
+                char p[600];
+                snprintf(p, sizeof p, "%s/%s", state_dir, e->d_name);
+                size_t n = read_file(p, buf, sizeof buf - 1);
+                buf[n] = 0;
+                int i = -1;
+                cr_assert_eq(sscanf(buf, "garbage number %d", &i), 1, "%s holds %s", p, buf);
+                seen |= 1u << i;
+        }
+        closedir(d);
+        cr_assert_eq(seen, 7u);
+}
+
+Test(store, missing_state_directory) {
+        struct gm_store *s = NULL;
+        char missing[400];
+
+        cr_redirect_stderr();
+        snprintf(missing, sizeof missing, "%s/not-there", state_dir);
+        cr_assert_eq(gm_store_open(missing, &s), -ENOENT);
+        cr_assert_null(s);
+}
+
+Test(store, wal_and_schema_version) {
+        struct gm_store *s = NULL;
+        sqlite3 *db = NULL;
+        sqlite3_stmt *st = NULL;
+
+        cr_assert_eq(gm_store_open(state_dir, &s), 0);
+        cr_assert_eq(sqlite3_open_v2(db_path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+        cr_assert_eq(sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &st, NULL), SQLITE_OK);
+        cr_assert_eq(sqlite3_step(st), SQLITE_ROW);
+        cr_assert_str_eq((const char *) sqlite3_column_text(st, 0), "wal");
+        sqlite3_finalize(st);
+        cr_assert_eq(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL), SQLITE_OK);
+        cr_assert_eq(sqlite3_step(st), SQLITE_ROW);
+        cr_assert_eq(sqlite3_column_int(st, 0), GM_STORE_SCHEMA_VERSION);
+        sqlite3_finalize(st);
+        sqlite3_close(db);
+        gm_store_free(s);
+}
