@@ -21,6 +21,7 @@ struct gm_run_minute {
         double pelvic_drop_deg[2];
         double asym_max_pct;       /* largest |SI - baseline| over the metrics, % points */
         double fatigue;            /* 0..1 */
+        double length_s;           /* 60, less for the last minute of a run */
 };
 
 /* A whole run, as kept in the history. */
@@ -38,6 +39,14 @@ struct gm_run_summary {
         char asym_metric[32];      /* its metric name, "" when none */
         double fatigue_max;        /* 0..1 */
         double load;               /* session load (arbitrary units) for the workload ratio */
+        /* Signs of weak-glute compensation (NaN when unknown): the largest sustained (one
+         * minute's mean) excursion of the hip-extension and pelvic-drop SI from the runner's
+         * baseline, signed like the SI (negative: the left lower than at baseline), % points,
+         * and the largest rise of each side's pelvic drop over the early-run baseline, deg. */
+        double hip_ext_asym_pct;
+        double pelvic_drop_asym_pct;
+        double pelvic_drop_rise_deg[2];
+        unsigned fatigue_level_max; /* highest fatigue level reached, 0..3 */
 };
 
 /* A fatigue alert: level 1 mild, 2 marked, 3 severe, with the reasons in words. */

@@ -1,0 +1,367 @@
+/* Fatigue score from the drift of the gait metrics away from the runner's baseline. */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gm_fatigue.h"
+
+/* The tracked values as one flat array, so baseline and smoothing treat them alike. */
+enum {
+        V_CADENCE,
+        V_STANCE_L, V_STANCE_R,
+        V_HIP_L, V_HIP_R,
+        V_PELVIC_L, V_PELVIC_R,
+        V_SI,                           /* GM_METRIC_COUNT values follow */
+        V_COUNT = V_SI + GM_METRIC_COUNT,
+};
+
+/* A baseline value needs this many snapshots (seconds of gait) to count. */
+#define BASELINE_MIN_SAMPLES 10
+/* One snapshot stands for at most this much time in the smoothing, so a pause does not
+ * make the first value after it jump. */
+#define SMOOTH_DT_MAX 2.0
+/* A factor is named as a reason from half its meaningful change on, or, once a level is
+ * reached, when it is at least half the largest one: an alert from several small drifts
+ * still names them. */
+#define REASON_MIN_SHARE 0.25
+#define REASON_OF_LARGEST 0.5
+/* The other side drifted nearly as much: both sides are named. */
+#define BOTH_SIDES_RATIO 0.8
+
+/* SI metrics whose drift counts as asymmetry: the signature of weak-glute compensation. */
+static const enum gm_metric asym_metrics[] = { GM_METRIC_STANCE, GM_METRIC_HIP_EXT, GM_METRIC_PELVIC_DROP };
+
+struct gm_fatigue {
+        struct gm_fatigue_cfg cfg;
+        double base_sum[V_COUNT];
+        unsigned base_n[V_COUNT];
+        double base[V_COUNT];           /* NaN until ready */
+        bool base_ready;
+        double now[V_COUNT];            /* smoothed, NaN until a first value */
+        double t_last;                  /* NaN before the first push */
+        double share[GM_FATIGUE_FACTOR_COUNT];
+        double score;
+        unsigned level;                 /* with hysteresis */
+        unsigned alerted_level;         /* last level alerted and not since fallen below */
+        unsigned last_alert_level;
+        double t_last_alert;
+};
+
+void gm_fatigue_cfg_default(struct gm_fatigue_cfg *cfg)
+{
+        *cfg = (struct gm_fatigue_cfg) {
+                .baseline_from_s = 60,
+                .baseline_to_s = 300,
+                .smooth_s = 30,
+                .threshold = 0.5,
+                .hysteresis = 0.1,
+                .realert_s = 300,
+        };
+}
+
+static bool cfg_valid(const struct gm_fatigue_cfg *c)
+{
+        return isfinite(c->baseline_from_s) && c->baseline_from_s >= 0 &&
+               isfinite(c->baseline_to_s) && c->baseline_to_s >= c->baseline_from_s + BASELINE_MIN_SAMPLES &&
+               isfinite(c->smooth_s) && c->smooth_s > 0 &&
+               c->threshold > 0 && c->threshold < 1 &&
+               c->hysteresis >= 0 && c->hysteresis < c->threshold &&
+               isfinite(c->realert_s) && c->realert_s >= 0;
+}
+
+struct gm_fatigue *gm_fatigue_new(const struct gm_fatigue_cfg *cfg)
+{
+        if (!cfg || !cfg_valid(cfg)) {
+                errno = EINVAL;
+                return NULL;
+        }
+        struct gm_fatigue *f = calloc(1, sizeof(*f));
+        if (!f)
+                return NULL;
+        f->cfg = *cfg;
+        gm_fatigue_reset(f);
+        return f;
+}
+
+void gm_fatigue_free(struct gm_fatigue *f)
+{
+        free(f);
+}
+
+void gm_fatigue_reset(struct gm_fatigue *f)
+{
+        for (int i = 0; i < V_COUNT; i++) {
+                f->base_sum[i] = 0;
+                f->base_n[i] = 0;
+                f->base[i] = NAN;
+                f->now[i] = NAN;
+        }
+        for (int i = 0; i < GM_FATIGUE_FACTOR_COUNT; i++)
+                f->share[i] = 0;
+        f->base_ready = false;
+        f->t_last = NAN;
+        f->score = 0;
+        f->level = 0;
+        f->alerted_level = 0;
+        f->last_alert_level = 0;
+        f->t_last_alert = NAN;
+}
+
+double gm_fatigue_level_score(double threshold, unsigned level)
+{
+        switch (level) {
+        case 1: return threshold;
+        case 2: return threshold + (1 - threshold) * 0.5;
+        case 3: return threshold + (1 - threshold) * 0.8;
+        default: return level == 0 ? 0 : INFINITY;
+        }
+}
+
+static void snapshot_values(const struct gm_metrics *m, double v[V_COUNT])
+{
+        v[V_CADENCE] = m->cadence_spm;
+        for (int s = 0; s < 2; s++) {
+                v[V_STANCE_L + s] = m->value[GM_METRIC_STANCE][s];
+                v[V_HIP_L + s] = m->value[GM_METRIC_HIP_EXT][s];
+                v[V_PELVIC_L + s] = m->value[GM_METRIC_PELVIC_DROP][s];
+        }
+        for (int k = 0; k < GM_METRIC_COUNT; k++)
+                v[V_SI + k] = m->si[k];
+}
+
+static void values_out(const double v[V_COUNT], struct gm_fatigue_values *out)
+{
+        out->cadence_spm = v[V_CADENCE];
+        for (int s = 0; s < 2; s++) {
+                out->stance_s[s] = v[V_STANCE_L + s];
+                out->hip_ext_deg[s] = v[V_HIP_L + s];
+                out->pelvic_drop_deg[s] = v[V_PELVIC_L + s];
+        }
+        for (int k = 0; k < GM_METRIC_COUNT; k++)
+                out->si[k] = v[V_SI + k];
+}
+
+static double share_of(double drift, double ref)
+{
+        if (!isfinite(drift) || drift <= 0)
+                return 0;
+        return fmin(1.0, 0.5 * drift / ref);
+}
+
+/* Drift of a per-side value in its bad direction (sign +1: up is bad), per side. */
+static void side_drift(const struct gm_fatigue *f, int v_left, double sign, bool relative, double drift[2])
+{
+        for (int s = 0; s < 2; s++) {
+                double b = f->base[v_left + s], c = f->now[v_left + s];
+                drift[s] = sign * (c - b);
+                if (relative)
+                        drift[s] = b > 0 ? 100.0 * drift[s] / b : NAN;
+        }
+}
+
+static double worse_side(const double drift[2])
+{
+        double l = isfinite(drift[0]) ? drift[0] : -INFINITY, r = isfinite(drift[1]) ? drift[1] : -INFINITY;
+        return fmax(l, r) > -INFINITY ? fmax(l, r) : NAN;
+}
+
+static enum gm_metric worst_asym_metric(const struct gm_fatigue *f, double *drift)
+{
+        enum gm_metric worst = asym_metrics[0];
+        *drift = NAN;
+        for (size_t i = 0; i < sizeof(asym_metrics) / sizeof(asym_metrics[0]); i++) {
+                enum gm_metric k = asym_metrics[i];
+                double d = fabs(f->now[V_SI + k] - f->base[V_SI + k]);
+                if (isfinite(d) && !(d <= *drift)) {
+                        *drift = d;
+                        worst = k;
+                }
+        }
+        return worst;
+}
+
+static void update_score(struct gm_fatigue *f)
+{
+        double d[2];
+        f->share[GM_FATIGUE_CADENCE] =
+                share_of(100.0 * (f->base[V_CADENCE] - f->now[V_CADENCE]) / f->base[V_CADENCE], GM_FATIGUE_REF_CADENCE_PCT);
+        side_drift(f, V_STANCE_L, +1, true, d);
+        f->share[GM_FATIGUE_STANCE] = share_of(worse_side(d), GM_FATIGUE_REF_STANCE_PCT);
+        side_drift(f, V_HIP_L, -1, false, d);
+        f->share[GM_FATIGUE_HIP_EXT] = share_of(worse_side(d), GM_FATIGUE_REF_HIP_EXT_DEG);
+        side_drift(f, V_PELVIC_L, +1, false, d);
+        f->share[GM_FATIGUE_PELVIC_DROP] = share_of(worse_side(d), GM_FATIGUE_REF_PELVIC_DEG);
+        double asym;
+        (void) worst_asym_metric(f, &asym);
+        f->share[GM_FATIGUE_ASYMMETRY] = share_of(asym, GM_FATIGUE_REF_ASYM_SI);
+
+        double fresh = 1;
+        for (int i = 0; i < GM_FATIGUE_FACTOR_COUNT; i++)
+                fresh *= 1 - f->share[i];
+        f->score = 1 - fresh;
+}
+
+static void update_level(struct gm_fatigue *f)
+{
+        const double thr = f->cfg.threshold;
+        while (f->level < 3 && f->score >= gm_fatigue_level_score(thr, f->level + 1))
+                f->level++;
+        while (f->level > 0 && f->score < gm_fatigue_level_score(thr, f->level) - f->cfg.hysteresis)
+                f->level--;
+        if (f->alerted_level > f->level)
+                f->alerted_level = f->level; /* fell back: the level may alert again */
+}
+
+static void learn_baseline(struct gm_fatigue *f, const double v[V_COUNT], double gait_s)
+{
+        if (f->base_ready || gait_s < f->cfg.baseline_from_s)
+                return;
+        if (gait_s < f->cfg.baseline_to_s) {
+                for (int i = 0; i < V_COUNT; i++)
+                        if (isfinite(v[i])) {
+                                f->base_sum[i] += v[i];
+                                f->base_n[i]++;
+                        }
+                return;
+        }
+        for (int i = 0; i < V_COUNT; i++)
+                f->base[i] = f->base_n[i] >= BASELINE_MIN_SAMPLES ? f->base_sum[i] / f->base_n[i] : NAN;
+        f->base_ready = true;
+}
+
+static void smooth(struct gm_fatigue *f, const double v[V_COUNT], double t)
+{
+        double dt = isfinite(f->t_last) ? fmin(t - f->t_last, SMOOTH_DT_MAX) : SMOOTH_DT_MAX;
+        double alpha = 1 - exp(-dt / f->cfg.smooth_s);
+        for (int i = 0; i < V_COUNT; i++) {
+                if (!isfinite(v[i]))
+                        continue;
+                f->now[i] = isfinite(f->now[i]) ? f->now[i] + alpha * (v[i] - f->now[i]) : v[i];
+        }
+        f->t_last = t;
+}
+
+int gm_fatigue_push(struct gm_fatigue *f, const struct gm_metrics *m, double gait_s, struct gm_fatigue_alert *alert)
+{
+        if (!f || !m || !isfinite(m->t) || !isfinite(gait_s) || (isfinite(f->t_last) && m->t < f->t_last))
+                return -EINVAL;
+        double v[V_COUNT];
+        snapshot_values(m, v);
+        smooth(f, v, m->t);
+        learn_baseline(f, v, gait_s);
+        if (!f->base_ready)
+                return 0;
+        update_score(f);
+        update_level(f);
+        if (f->level <= f->alerted_level)
+                return 0;
+        /* Rising above the last alert is news at once; the same level again only after a while. */
+        if (f->level <= f->last_alert_level && isfinite(f->t_last_alert) && m->t - f->t_last_alert < f->cfg.realert_s)
+                return 0;
+        f->alerted_level = f->level;
+        f->last_alert_level = f->level;
+        f->t_last_alert = m->t;
+        if (alert)
+                gm_fatigue_current(f, alert);
+        return 1;
+}
+
+bool gm_fatigue_baseline_ready(const struct gm_fatigue *f)
+{
+        return f->base_ready;
+}
+
+void gm_fatigue_baseline(const struct gm_fatigue *f, struct gm_fatigue_values *out)
+{
+        values_out(f->base, out);
+}
+
+void gm_fatigue_values_now(const struct gm_fatigue *f, struct gm_fatigue_values *out)
+{
+        values_out(f->now, out);
+}
+
+double gm_fatigue_factor(const struct gm_fatigue *f, enum gm_fatigue_factor factor)
+{
+        return factor < GM_FATIGUE_FACTOR_COUNT ? f->share[factor] : NAN;
+}
+
+/* "left", "right" or "both" for a per-side drift. */
+static const char *drift_side(const double drift[2], int *worst)
+{
+        double l = isfinite(drift[0]) ? drift[0] : -INFINITY, r = isfinite(drift[1]) ? drift[1] : -INFINITY;
+        *worst = r > l ? GM_SIDE_RIGHT : GM_SIDE_LEFT;
+        double lo = fmin(l, r), hi = fmax(l, r);
+        if (lo > 0 && lo >= BOTH_SIDES_RATIO * hi)
+                return "both";
+        return gm_side_name(*worst);
+}
+
+static void reason_text(const struct gm_fatigue *f, enum gm_fatigue_factor factor, char *buf, size_t size)
+{
+        double d[2];
+        int w;
+        const char *side;
+        switch (factor) {
+        case GM_FATIGUE_CADENCE:
+                snprintf(buf, size, "cadence down %.0f%% from baseline",
+                         100.0 * (f->base[V_CADENCE] - f->now[V_CADENCE]) / f->base[V_CADENCE]);
+                break;
+        case GM_FATIGUE_STANCE:
+                side_drift(f, V_STANCE_L, +1, true, d);
+                side = drift_side(d, &w);
+                if (strcmp(side, "both") == 0)
+                        snprintf(buf, size, "stance time up %.0f%% on both sides", d[w]);
+                else
+                        snprintf(buf, size, "%s stance time up %.0f%%", side, d[w]);
+                break;
+        case GM_FATIGUE_HIP_EXT:
+                side_drift(f, V_HIP_L, -1, false, d);
+                side = drift_side(d, &w);
+                snprintf(buf, size, "hip extension down %.0f° %s", d[w],
+                         strcmp(side, "both") == 0 ? "on both sides" : w == GM_SIDE_LEFT ? "on the left" : "on the right");
+                break;
+        case GM_FATIGUE_PELVIC_DROP:
+                side_drift(f, V_PELVIC_L, +1, false, d);
+                side = drift_side(d, &w);
+                snprintf(buf, size, "pelvic drop up %.0f° %s", d[w],
+                         strcmp(side, "both") == 0 ? "on both sides" : w == GM_SIDE_LEFT ? "on the left" : "on the right");
+                break;
+        case GM_FATIGUE_ASYMMETRY: {
+                double drift;
+                enum gm_metric k = worst_asym_metric(f, &drift);
+                snprintf(buf, size, "asymmetry in %s %.0f%% from baseline", gm_metric_name(k), drift);
+                break;
+        }
+        default:
+                buf[0] = '\0';
+        }
+}
+
+void gm_fatigue_current(const struct gm_fatigue *f, struct gm_fatigue_alert *out)
+{
+        memset(out, 0, sizeof(*out));
+        out->level = f->level;
+        out->score = f->score;
+        if (!f->base_ready)
+                return;
+        /* Reasons from the largest share down. */
+        bool used[GM_FATIGUE_FACTOR_COUNT] = { false };
+        double largest = 0;
+        for (int i = 0; i < GM_FATIGUE_FACTOR_COUNT; i++)
+                largest = fmax(largest, f->share[i]);
+        const double min_share = f->level > 0 ? fmin(REASON_MIN_SHARE, REASON_OF_LARGEST * largest) : REASON_MIN_SHARE;
+        while (out->n_reasons < GM_FATIGUE_REASONS_MAX) {
+                int best = -1;
+                for (int i = 0; i < GM_FATIGUE_FACTOR_COUNT; i++)
+                        if (!used[i] && f->share[i] > 0 && f->share[i] >= min_share && (best < 0 || f->share[i] > f->share[best]))
+                                best = i;
+                if (best < 0)
+                        break;
+                used[best] = true;
+                reason_text(f, best, out->reasons[out->n_reasons], GM_FATIGUE_REASON_MAX);
+                out->n_reasons++;
+        }
+}
