@@ -1,9 +1,7 @@
 /* Marshalling of the run history into the GetSessions and GetRun replies. */
 #include <errno.h>
 #include <stdbool.h>
-#include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "store-dbus.h"
 
@@ -205,88 +203,4 @@ int gm_store_dbus_append_run(struct gm_store *s, uint64_t id, DBusMessageIter *r
         r = append_run(reply, &run, &advice, state, minutes, n) ? 0 : -ENOMEM;
         free(minutes);
         return r;
-}
-
-static int reply_error(DBusMessage *call, const char *name, const char *message, DBusMessage **ret_reply) {
-        DBusMessage *m = dbus_message_new_error(call, name, message);
-        if (!m)
-                return -ENOMEM;
-        *ret_reply = m;
-        return 0;
-}
-
-static int reply_history_error(DBusMessage *call, int r, DBusMessage **ret_reply) {
-        char text[160];
-
-        if (r == -ENOMEM)
-                return r;
-        snprintf(text, sizeof text, "The run history cannot be read: %s", strerror(-r));
-        return reply_error(call, GM_STORE_DBUS_ERROR_HISTORY, text, ret_reply);
-}
-
-static int reply_invalid_args(DBusMessage *call, const char *signature, DBusMessage **ret_reply) {
-        char text[128];
-
-        snprintf(text, sizeof text, "Expected arguments of type '%s', got '%s'", signature,
-                 dbus_message_get_signature(call));
-        return reply_error(call, DBUS_ERROR_INVALID_ARGS, text, ret_reply);
-}
-
-int gm_store_dbus_get_sessions(struct gm_store *s, DBusMessage *call, int64_t now_us, DBusMessage **ret_reply) {
-        DBusMessageIter it;
-        DBusMessage *m;
-        dbus_uint32_t days;
-        int r;
-
-        if (!dbus_message_has_signature(call, "u"))
-                return reply_invalid_args(call, "u", ret_reply);
-        if (!s)
-                return reply_error(call, GM_STORE_DBUS_ERROR_HISTORY, "The run history is not available.", ret_reply);
-
-        dbus_message_iter_init(call, &it);
-        dbus_message_iter_get_basic(&it, &days);
-
-        m = dbus_message_new_method_return(call);
-        if (!m)
-                return -ENOMEM;
-        dbus_message_iter_init_append(m, &it);
-        r = gm_store_dbus_append_sessions(s, days, now_us, &it);
-        if (r < 0) {
-                dbus_message_unref(m);
-                return reply_history_error(call, r, ret_reply);
-        }
-        *ret_reply = m;
-        return 0;
-}
-
-int gm_store_dbus_get_run(struct gm_store *s, DBusMessage *call, DBusMessage **ret_reply) {
-        DBusMessageIter it;
-        DBusMessage *m;
-        dbus_uint64_t id;
-        int r;
-
-        if (!dbus_message_has_signature(call, "t"))
-                return reply_invalid_args(call, "t", ret_reply);
-        if (!s)
-                return reply_error(call, GM_STORE_DBUS_ERROR_HISTORY, "The run history is not available.", ret_reply);
-
-        dbus_message_iter_init(call, &it);
-        dbus_message_iter_get_basic(&it, &id);
-
-        m = dbus_message_new_method_return(call);
-        if (!m)
-                return -ENOMEM;
-        dbus_message_iter_init_append(m, &it);
-        r = gm_store_dbus_append_run(s, id, &it);
-        if (r < 0) {
-                dbus_message_unref(m);
-                if (r == -ENOENT) {
-                        char text[96];
-                        snprintf(text, sizeof text, "No run with id %llu in the history.", (unsigned long long) id);
-                        return reply_error(call, GM_STORE_DBUS_ERROR_NO_SUCH_RUN, text, ret_reply);
-                }
-                return reply_history_error(call, r, ret_reply);
-        }
-        *ret_reply = m;
-        return 0;
 }
