@@ -94,3 +94,128 @@ Test(session, fatigue_alert_with_reasons)
                     (unsigned long long) end->summary.steps);
         drive_free(&d);
 }
+
+static void walker(struct gm_model_cfg *mc)
+{
+        mc->still_s = 5;
+        mc->activity = GM_ACTIVITY_WALKING;
+        mc->speed_mps = 1.4;
+        mc->cadence_spm = 112;
+}
+
+/* A 12 s walk is no run; 100 s are. The run ends once 120 s pass without gait, at its last step. */
+Test(session, starts_after_sustained_gait_ends_after_idle_timeout)
+{
+        struct gm_session_cfg sc;
+        gm_session_cfg_default(&sc);
+        struct drive d;
+        drive_init(&d, &sc, walker);
+        drive_gait(&d, GM_ACTIVITY_IDLE, 5);
+        drive_gait(&d, GM_ACTIVITY_WALKING, 12);
+        drive_gait(&d, GM_ACTIVITY_IDLE, 15);
+        cr_expect_eq(drive_count(&d, GM_SESSION_RUN_START), 0, "12 s of walking started a run");
+        double t_walk = d.t;
+        drive_gait(&d, GM_ACTIVITY_WALKING, 100);
+        double t_stop = d.t;
+        struct gm_session_state st;
+        gm_session_current(d.sess, &st);
+        cr_expect(st.in_run);
+        const struct gm_session_event *start = drive_find(&d, GM_SESSION_RUN_START, 0);
+        cr_assert_not_null(start, "no run after 100 s of walking");
+        cr_expect(start->t >= t_walk && start->t < t_walk + 5, "run starts at %.1f s, walking from %.1f s", start->t, t_walk);
+        cr_expect_eq(st.t_start, start->t);
+
+        drive_gait(&d, GM_ACTIVITY_IDLE, 110);
+        cr_expect_eq(drive_count(&d, GM_SESSION_RUN_END), 0, "run ended before the idle timeout");
+        gm_session_current(d.sess, &st);
+        cr_expect(st.in_run, "still in the run while idle under 120 s");
+        drive_gait(&d, GM_ACTIVITY_IDLE, 20);
+        gm_session_current(d.sess, &st);
+        cr_expect_not(st.in_run);
+        cr_expect(isnan(st.t_start));
+        cr_assert_eq(drive_count(&d, GM_SESSION_RUN_START), 1);
+        cr_assert_eq(drive_count(&d, GM_SESSION_RUN_END), 1);
+        const struct gm_session_event *end = drive_find(&d, GM_SESSION_RUN_END, 0);
+        /* The pipeline calls gait idle 3 s after the last foot contact. */
+        cr_expect(end->t > t_stop - 4 && end->t <= t_stop + 4, "run ends at %.1f s, the walk stopped at %.1f s", end->t,
+                  t_stop);
+        cr_expect(fabs(end->summary.duration_s - (end->t - start->t)) < 1e-9);
+        cr_expect_eq(end->summary.activity, GM_ACTIVITY_WALKING);
+        cr_expect_eq(end->summary.start_us, 0, "the caller fills the wall clock");
+        cr_expect(fabs(end->summary.cadence_spm - 112) < 3, "cadence %.1f", end->summary.cadence_spm);
+        double expected_steps = end->summary.duration_s * 112 / 60;
+        cr_expect(fabs((double) end->summary.steps - expected_steps) < 8, "%llu steps in %.0f s",
+                  (unsigned long long) end->summary.steps, end->summary.duration_s);
+        cr_expect(end->summary.load > 0.5 * end->summary.steps, "load %.0f for %llu steps", end->summary.load,
+                  (unsigned long long) end->summary.steps);
+
+        /* One full minute and the partial last one, in order, adding up to the run. */
+        cr_assert_eq(drive_count(&d, GM_SESSION_MINUTE), 2);
+        const struct gm_session_event *m0 = drive_find(&d, GM_SESSION_MINUTE, 0), *m1 = drive_find(&d, GM_SESSION_MINUTE, 1);
+        cr_expect(m0 > start && m1 > m0 && end > m1, "events out of order");
+        cr_expect_eq(m0->minute.t_s, 0);
+        cr_expect_eq(m0->minute.length_s, 60);
+        cr_expect_eq(m1->minute.t_s, 60);
+        cr_expect(fabs(m1->minute.length_s - (end->summary.duration_s - 60)) < 1e-9, "last minute %.1f s",
+                  m1->minute.length_s);
+        cr_expect_eq(m0->minute.steps + m1->minute.steps, end->summary.steps);
+        cr_expect(fabs(m0->minute.cadence_spm - 112) < 3, "minute cadence %.1f", m0->minute.cadence_spm);
+        for (int side = 0; side < 2; side++)
+                cr_expect(m0->minute.stance_ms[side] > 500 && m0->minute.stance_ms[side] < 800, "walking stance %.0f ms",
+                          m0->minute.stance_ms[side]);
+        drive_free(&d);
+}
+
+/* EndSession: the run ends now, with its partial minute; without a run it does nothing. */
+Test(session, explicit_end)
+{
+        struct gm_session_cfg sc;
+        gm_session_cfg_default(&sc);
+        struct drive d;
+        drive_init(&d, &sc, steady);
+        cr_expect_eq(gm_session_end(d.sess, 0), 0, "no run to end");
+        drive_gait(&d, GM_ACTIVITY_RUNNING, 150);
+        cr_expect_eq(gm_session_end(d.sess, d.t - 10), -EINVAL, "time going backwards");
+        cr_expect_eq(gm_session_end(d.sess, d.t), 1);
+        size_t before = d.n_ev;
+        drive_end(&d);
+        cr_expect_eq(d.n_ev, before + 2, "the partial minute and RUN_END");
+        cr_expect_eq(drive_count(&d, GM_SESSION_MINUTE), 3, "two full minutes and the partial one");
+        const struct gm_session_event *last = drive_find(&d, GM_SESSION_MINUTE, 2), *end = drive_find(&d, GM_SESSION_RUN_END, 0);
+        cr_assert(last && end);
+        cr_expect(last < end, "minute after the end");
+        cr_expect_eq(end->t, d.t);
+        cr_expect(end->summary.duration_s > 140 && end->summary.duration_s < 146, "duration %.1f", end->summary.duration_s);
+        cr_expect(fabs(last->minute.t_s + last->minute.length_s - end->summary.duration_s) < 1e-9);
+        cr_expect_eq(end->summary.activity, GM_ACTIVITY_RUNNING);
+        cr_expect_eq(gm_session_end(d.sess, d.t), 0, "ended twice");
+        drive_free(&d);
+}
+
+Test(session, rejects_bad_configuration_and_input)
+{
+        struct gm_session_cfg sc;
+        gm_session_cfg_default(&sc);
+        sc.start_s = 0;
+        cr_expect_null(gm_session_new(&sc));
+        gm_session_cfg_default(&sc);
+        sc.idle_timeout_s = NAN;
+        cr_expect_null(gm_session_new(&sc));
+        gm_session_cfg_default(&sc);
+        sc.fatigue.threshold = 1.2;
+        cr_expect_null(gm_session_new(&sc));
+        gm_session_cfg_default(&sc);
+        struct gm_session *s = gm_session_new(&sc);
+        cr_assert_not_null(s);
+        struct gm_metrics m = { .t = 10, .activity = GM_ACTIVITY_RUNNING };
+        cr_expect_eq(gm_session_push_metrics(s, &m), 0);
+        m.t = 9;
+        cr_expect_eq(gm_session_push_metrics(s, &m), -EINVAL, "time going backwards");
+        m.t = NAN;
+        cr_expect_eq(gm_session_push_metrics(s, &m), -EINVAL);
+        struct gm_spike sp = { .metric = GM_METRIC_COUNT, .t_detect = 10 };
+        cr_expect_eq(gm_session_push_spike(s, &sp), -EINVAL);
+        struct gm_stride st = { .t_ic = NAN };
+        cr_expect_eq(gm_session_push_stride(s, &st), -EINVAL);
+        gm_session_free(s);
+}
