@@ -40,6 +40,10 @@ static const char *const schema_sql =
         " asym_metric TEXT NOT NULL DEFAULT '',"
         " fatigue_max REAL,"
         " load REAL,"
+        " hip_ext_asym_pct REAL,"
+        " pelvic_drop_asym_pct REAL,"
+        " pelvic_drop_rise_left_deg REAL, pelvic_drop_rise_right_deg REAL,"
+        " fatigue_level_max INTEGER NOT NULL DEFAULT 0,"
         " advice_summary TEXT NOT NULL DEFAULT '',"
         " rest_days INTEGER NOT NULL DEFAULT 0,"
         " acwr REAL);"
@@ -54,6 +58,7 @@ static const char *const schema_sql =
         " pelvic_drop_left_deg REAL, pelvic_drop_right_deg REAL,"
         " asym_max_pct REAL,"
         " fatigue REAL,"
+        " length_s REAL NOT NULL,"
         " PRIMARY KEY (run_id, t_s)) WITHOUT ROWID;"
         "CREATE TABLE run_actions ("
         " run_id INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,"
@@ -65,7 +70,10 @@ static const char *const schema_sql =
 #define SUMMARY_COLUMNS                                                                  \
         "id, start_us, activity, duration_s, steps, cadence_spm, stance_left_ms, "       \
         "stance_right_ms, hip_ext_left_deg, hip_ext_right_deg, pelvic_drop_left_deg, "   \
-        "pelvic_drop_right_deg, asym_max_pct, asym_metric, fatigue_max, load"
+        "pelvic_drop_right_deg, asym_max_pct, asym_metric, fatigue_max, load, hip_ext_asym_pct, "  \
+        "pelvic_drop_asym_pct, pelvic_drop_rise_left_deg, pelvic_drop_rise_right_deg, "      \
+        "fatigue_level_max"
+#define SUMMARY_N_COLUMNS 21
 
 static const char *const state_names[] = {
         [GM_STORE_RUN_ACTIVE] = "active",
@@ -514,6 +522,11 @@ static void bind_summary_values(sqlite3_stmt *st, int first, const struct gm_run
                           SQLITE_TRANSIENT);
         bind_double(st, i++, run->fatigue_max);
         bind_double(st, i++, run->load);
+        bind_double(st, i++, run->hip_ext_asym_pct);
+        bind_double(st, i++, run->pelvic_drop_asym_pct);
+        bind_double(st, i++, run->pelvic_drop_rise_deg[GM_SIDE_LEFT]);
+        bind_double(st, i++, run->pelvic_drop_rise_deg[GM_SIDE_RIGHT]);
+        sqlite3_bind_int64(st, i++, run->fatigue_level_max);
 }
 
 static const char *activity_name(enum gm_activity a) {
@@ -534,8 +547,11 @@ int gm_store_run_begin(struct gm_store *s, const struct gm_run_summary *run, uin
         r = prepare(s,
                     "INSERT INTO runs (start_us, state, activity, duration_s, steps, cadence_spm, "
                     "stance_left_ms, stance_right_ms, hip_ext_left_deg, hip_ext_right_deg, "
-                    "pelvic_drop_left_deg, pelvic_drop_right_deg, asym_max_pct, asym_metric, fatigue_max, load) "
-                    "VALUES (?1, 'active', ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+                    "pelvic_drop_left_deg, pelvic_drop_right_deg, asym_max_pct, asym_metric, fatigue_max, load, "
+                    "hip_ext_asym_pct, pelvic_drop_asym_pct, pelvic_drop_rise_left_deg, pelvic_drop_rise_right_deg, "
+                    "fatigue_level_max) "
+                    "VALUES (?1, 'active', ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, "
+                    "?16, ?17, ?18, ?19, ?20)",
                     &st);
         if (r >= 0) {
                 sqlite3_bind_int64(st, 1, run->start_us);
@@ -576,11 +592,16 @@ static int require_active(struct gm_store *s, uint64_t id) {
         return r == GM_STORE_RUN_ACTIVE ? 0 : -ESTALE;
 }
 
+/* A minute whose length was not given (0) is a whole one. */
+static double minute_length(const struct gm_run_minute *m) {
+        return m->length_s > 0 ? m->length_s : 60.0;
+}
+
 int gm_store_run_minute(struct gm_store *s, uint64_t id, const struct gm_run_minute *m) {
         sqlite3_stmt *st = NULL;
         int r;
 
-        if (!s || !m || !isfinite(m->t_s) || m->t_s < 0)
+        if (!s || !m || !isfinite(m->t_s) || m->t_s < 0 || !(m->length_s >= 0 && m->length_s <= 60))
                 return -EINVAL;
 
         r = begin(s);
@@ -591,8 +612,8 @@ int gm_store_run_minute(struct gm_store *s, uint64_t id, const struct gm_run_min
                 r = prepare(s,
                             "INSERT INTO run_minutes (run_id, t_s, steps, cadence_spm, stance_left_ms, "
                             "stance_right_ms, hip_ext_left_deg, hip_ext_right_deg, pelvic_drop_left_deg, "
-                            "pelvic_drop_right_deg, asym_max_pct, fatigue) "
-                            "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                            "pelvic_drop_right_deg, asym_max_pct, fatigue, length_s) "
+                            "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
                             &st);
         if (r >= 0) {
                 int i = 1;
@@ -608,6 +629,7 @@ int gm_store_run_minute(struct gm_store *s, uint64_t id, const struct gm_run_min
                 bind_double(st, i++, m->pelvic_drop_deg[GM_SIDE_RIGHT]);
                 bind_double(st, i++, m->asym_max_pct);
                 bind_double(st, i++, m->fatigue);
+                sqlite3_bind_double(st, i++, minute_length(m));
                 r = step_done(s, st);
         }
         sqlite3_finalize(st);
@@ -620,7 +642,7 @@ int gm_store_run_minute(struct gm_store *s, uint64_t id, const struct gm_run_min
                             "UPDATE runs SET (duration_s, steps, cadence_spm, stance_left_ms, stance_right_ms, "
                             "hip_ext_left_deg, hip_ext_right_deg, pelvic_drop_left_deg, pelvic_drop_right_deg, "
                             "asym_max_pct, fatigue_max) = "
-                            "(SELECT max(t_s) + 60, total(steps), avg(cadence_spm), avg(stance_left_ms), "
+                            "(SELECT max(t_s + length_s), total(steps), avg(cadence_spm), avg(stance_left_ms), "
                             "avg(stance_right_ms), avg(hip_ext_left_deg), avg(hip_ext_right_deg), "
                             "avg(pelvic_drop_left_deg), avg(pelvic_drop_right_deg), max(asym_max_pct), max(fatigue) "
                             "FROM run_minutes WHERE run_id = ?1) WHERE id = ?1",
@@ -666,22 +688,24 @@ int gm_store_run_end(struct gm_store *s, const struct gm_run_summary *run, const
                             "UPDATE runs SET state = 'ended', activity = ?2, duration_s = ?3, steps = ?4, "
                             "cadence_spm = ?5, stance_left_ms = ?6, stance_right_ms = ?7, hip_ext_left_deg = ?8, "
                             "hip_ext_right_deg = ?9, pelvic_drop_left_deg = ?10, pelvic_drop_right_deg = ?11, "
-                            "asym_max_pct = ?12, asym_metric = ?13, fatigue_max = ?14, load = ?15, "
-                            "advice_summary = ?16, rest_days = ?17, acwr = ?18 WHERE id = ?1",
+                            "asym_max_pct = ?12, asym_metric = ?13, fatigue_max = ?14, load = ?15, hip_ext_asym_pct = ?16, "
+                            "pelvic_drop_asym_pct = ?17, pelvic_drop_rise_left_deg = ?18, "
+                            "pelvic_drop_rise_right_deg = ?19, fatigue_level_max = ?20, "
+                            "advice_summary = ?21, rest_days = ?22, acwr = ?23 WHERE id = ?1",
                             &st);
         if (r >= 0) {
                 sqlite3_bind_int64(st, 1, (sqlite3_int64) run->id);
                 sqlite3_bind_text(st, 2, activity_name(run->activity), -1, SQLITE_STATIC);
                 bind_summary_values(st, 3, run);
                 if (advice) {
-                        sqlite3_bind_text(st, 16, advice->summary, (int) strnlen(advice->summary, sizeof advice->summary),
+                        sqlite3_bind_text(st, 21, advice->summary, (int) strnlen(advice->summary, sizeof advice->summary),
                                           SQLITE_TRANSIENT);
-                        sqlite3_bind_int64(st, 17, advice->rest_days);
-                        bind_double(st, 18, advice->acwr);
+                        sqlite3_bind_int64(st, 22, advice->rest_days);
+                        bind_double(st, 23, advice->acwr);
                 } else {
-                        sqlite3_bind_text(st, 16, "", 0, SQLITE_STATIC);
-                        sqlite3_bind_int(st, 17, 0);
-                        sqlite3_bind_null(st, 18);
+                        sqlite3_bind_text(st, 21, "", 0, SQLITE_STATIC);
+                        sqlite3_bind_int(st, 22, 0);
+                        sqlite3_bind_null(st, 23);
                 }
                 r = step_done(s, st);
         }
@@ -714,6 +738,11 @@ static void summary_from_row(sqlite3_stmt *st, struct gm_run_summary *run) {
         copy_text(run->asym_metric, sizeof run->asym_metric, sqlite3_column_text(st, i++));
         run->fatigue_max = column_double(st, i++);
         run->load = column_double(st, i++);
+        run->hip_ext_asym_pct = column_double(st, i++);
+        run->pelvic_drop_asym_pct = column_double(st, i++);
+        run->pelvic_drop_rise_deg[GM_SIDE_LEFT] = column_double(st, i++);
+        run->pelvic_drop_rise_deg[GM_SIDE_RIGHT] = column_double(st, i++);
+        run->fatigue_level_max = (unsigned) sqlite3_column_int64(st, i++);
 }
 
 /* Grows *array (of elem bytes each) so that it holds at least need elements. */
@@ -809,16 +838,16 @@ int gm_store_run_get(struct gm_store *s, uint64_t id, struct gm_run_summary *run
         else if (rc != SQLITE_ROW)
                 r = errno_from_sqlite(s->db, rc);
         else {
-                state = state_from_name((const char *) sqlite3_column_text(st, 16));
+                state = state_from_name((const char *) sqlite3_column_text(st, SUMMARY_N_COLUMNS));
                 if (state < 0)
                         r = state;
                 if (r >= 0 && run)
                         summary_from_row(st, run);
                 if (r >= 0 && advice) {
                         *advice = (struct gm_advice) {};
-                        copy_text(advice->summary, sizeof advice->summary, sqlite3_column_text(st, 17));
-                        advice->rest_days = (unsigned) sqlite3_column_int64(st, 18);
-                        advice->acwr = column_double(st, 19);
+                        copy_text(advice->summary, sizeof advice->summary, sqlite3_column_text(st, SUMMARY_N_COLUMNS + 1));
+                        advice->rest_days = (unsigned) sqlite3_column_int64(st, SUMMARY_N_COLUMNS + 2);
+                        advice->acwr = column_double(st, SUMMARY_N_COLUMNS + 3);
                 }
         }
         sqlite3_finalize(st);
@@ -842,7 +871,7 @@ int gm_store_run_minutes(struct gm_store *s, uint64_t id, struct gm_run_minute *
         if (r >= 0)
                 r = prepare(s,
                             "SELECT t_s, steps, cadence_spm, stance_left_ms, stance_right_ms, hip_ext_left_deg, "
-                            "hip_ext_right_deg, pelvic_drop_left_deg, pelvic_drop_right_deg, asym_max_pct, fatigue "
+                            "hip_ext_right_deg, pelvic_drop_left_deg, pelvic_drop_right_deg, asym_max_pct, fatigue, length_s "
                             "FROM run_minutes WHERE run_id = ?1 ORDER BY t_s",
                             &st);
         if (r >= 0)
@@ -871,6 +900,7 @@ int gm_store_run_minutes(struct gm_store *s, uint64_t id, struct gm_run_minute *
                 m->pelvic_drop_deg[GM_SIDE_RIGHT] = column_double(st, i++);
                 m->asym_max_pct = column_double(st, i++);
                 m->fatigue = column_double(st, i++);
+                m->length_s = sqlite3_column_double(st, i++);
         }
         sqlite3_finalize(st);
         if (r < 0) {

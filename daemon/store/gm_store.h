@@ -32,7 +32,7 @@ struct gm_store *gm_store_free(struct gm_store *s); /* NULL-safe; returns NULL *
 int gm_store_run_begin(struct gm_store *s, const struct gm_run_summary *run, uint64_t *ret_id);
 
 /* Appends one minute in its own durable transaction and refreshes the run's running summary
- * (duration to the end of this minute, steps, mean cadence/stance/hip/drop, max asymmetry and
+ * (duration to the end of this minute, m->length_s long, a whole minute when 0; steps, mean cadence/stance/hip/drop, max asymmetry and
  * fatigue). -ENOENT unknown run, -ESTALE run no longer active, -EEXIST a minute at that t_s. */
 int gm_store_run_minute(struct gm_store *s, uint64_t id, const struct gm_run_minute *m);
 

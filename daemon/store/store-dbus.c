@@ -129,7 +129,8 @@ static bool append_minute(DBusMessageIter *array, const struct gm_run_minute *m)
             !append_double(&st, m->pelvic_drop_deg[GM_SIDE_LEFT]) ||
             !append_double(&st, m->pelvic_drop_deg[GM_SIDE_RIGHT]) ||
             !append_double(&st, m->asym_max_pct) ||
-            !append_double(&st, m->fatigue)) {
+            !append_double(&st, m->fatigue) ||
+            !append_double(&st, m->length_s)) {
                 dbus_message_iter_abandon_container(array, &st);
                 return false;
         }

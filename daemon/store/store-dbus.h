@@ -12,10 +12,12 @@
 /* One GetSessions entry: id, start µs, activity, duration s, steps, cadence steps/min,
  * max asymmetry %, max fatigue, advice summary, rest days, state (active, ended, interrupted). */
 #define GM_STORE_DBUS_SESSION_TYPE "(ttsdtdddsus)"
-/* One GetRun minute: t s, steps, cadence, stance L/R ms, hip extension L/R deg,
- * pelvic drop L/R deg, max asymmetry %, fatigue. */
-#define GM_STORE_DBUS_MINUTE_TYPE "(dtddddddddd)"
-/* GetRun out arguments, in order (see gm_store_dbus_append_run). */
+/* One GetRun minute: start s into the run, steps, cadence, stance L/R ms, hip extension L/R deg,
+ * pelvic drop L/R deg, max asymmetry %, fatigue, length s (60, less for the last). */
+#define GM_STORE_DBUS_MINUTE_TYPE "(dtdddddddddd)"
+/* GetRun out arguments, in order: id, start µs, activity, state, duration s, steps, cadence,
+ * stance L/R ms, hip extension L/R deg, pelvic drop L/R deg, max asymmetry %, its metric,
+ * max fatigue, load, advice summary, actions, rest days, acwr, minutes. */
 #define GM_STORE_DBUS_RUN_SIGNATURE "ttssdtddddddddsddsasuda" GM_STORE_DBUS_MINUTE_TYPE
 
 /* Appends the GetSessions reply, a(ttsdtdddsus): runs that started in the last `days` days

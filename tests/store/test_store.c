@@ -67,6 +67,7 @@ static struct gm_run_minute minute(double t_s, unsigned k) {
                 .pelvic_drop_deg = { 4.0, 4.0 + 0.25 * k },
                 .asym_max_pct = 2.0 * k,
                 .fatigue = 0.1 * k,
+                .length_s = 60,
         };
 }
 
@@ -96,6 +97,7 @@ static void assert_same_minute(const struct gm_run_minute *got, const struct gm_
         }
         assert_same_double(got->asym_max_pct, want->asym_max_pct, "asym");
         assert_same_double(got->fatigue, want->fatigue, "fatigue");
+        assert_same_double(got->length_s, want->length_s, "length");
 }
 
 static size_t count_files(const char *prefix) {
@@ -156,14 +158,19 @@ Test(store, round_trip) {
         uint64_t id = begin_run(s, 1700000000000000);
         for (unsigned k = 0; k < 3; k++) {
                 want[k] = minute(60.0 * k, k);
+                if (k == 2)
+                        want[k].length_s = 51.5; /* the run ended during its third minute */
                 cr_assert_eq(gm_store_run_minute(s, id, &want[k]), 0);
         }
+        cr_assert_eq(gm_store_run_get(s, id, &got, NULL, NULL), 0);
+        assert_same_double(got.duration_s, 171.5, "running duration to the end of the partial minute");
 
         end = (struct gm_run_summary) {
                 .id = id, .start_us = 1700000000000000, .duration_s = 171.5, .activity = GM_ACTIVITY_RUNNING,
                 .steps = 483, .cadence_spm = 161.0, .stance_ms = { 251, 244 }, .hip_ext_deg = { 11.5, 12.5 },
                 .pelvic_drop_deg = { 4.0, NAN }, .asym_max_pct = 7.5, .asym_metric = "hip_extension",
-                .fatigue_max = 0.2, .load = 321.5,
+                .fatigue_max = 0.2, .load = 321.5, .hip_ext_asym_pct = -8.25, .pelvic_drop_asym_pct = NAN,
+                .pelvic_drop_rise_deg = { 0.5, 2.25 }, .fatigue_level_max = 2,
         };
         snprintf(advice.summary, sizeof advice.summary, "Short run; left hip extended less late in the run.");
         snprintf(advice.actions[0], GM_ADVICE_ACTION_MAX, "Hydrate and refuel within 20 minutes.");
@@ -188,6 +195,11 @@ Test(store, round_trip) {
         cr_assert_str_eq(got.asym_metric, "hip_extension");
         assert_same_double(got.fatigue_max, 0.2, "fatigue");
         assert_same_double(got.load, 321.5, "load");
+        assert_same_double(got.hip_ext_asym_pct, -8.25, "hip extension asymmetry");
+        assert_same_double(got.pelvic_drop_asym_pct, NAN, "pelvic drop asymmetry");
+        assert_same_double(got.pelvic_drop_rise_deg[0], 0.5, "drop rise left");
+        assert_same_double(got.pelvic_drop_rise_deg[1], 2.25, "drop rise right");
+        cr_assert_eq(got.fatigue_level_max, 2);
         cr_assert_str_eq(got_advice.summary, advice.summary);
         cr_assert_eq(got_advice.n_actions, 2);
         cr_assert_str_eq(got_advice.actions[0], advice.actions[0]);
@@ -237,6 +249,9 @@ Test(store, running_summary_and_misuse) {
         cr_assert_eq(gm_store_run_minute(s, id + 7, &m), -ENOENT);
         m.t_s = NAN;
         cr_assert_eq(gm_store_run_minute(s, id, &m), -EINVAL);
+        m = minute(900, 1);
+        m.length_s = 61;
+        cr_assert_eq(gm_store_run_minute(s, id, &m), -EINVAL, "a minute longer than a minute");
         cr_assert_eq(gm_store_run_get(s, id, &got, NULL, NULL), 0);
         cr_assert_eq(got.steps, 160 + 161 + 162 + 163, "a rejected minute changed the summary");
 
