@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "drive.h"
+#include "gm_recovery.h"
 
 static void log_minutes(const struct drive *d)
 {
@@ -50,6 +51,57 @@ Test(session, steady_run_has_no_fatigue_alert)
                     end->summary.fatigue_max, end->summary.hip_ext_asym_pct, end->summary.pelvic_drop_asym_pct,
                     end->summary.pelvic_drop_rise_deg[0], end->summary.pelvic_drop_rise_deg[1], end->summary.load,
                     (unsigned long long) end->summary.steps);
+        cr_expect_eq(end->summary.fatigue_level_max, 0);
+        cr_expect(fabs(end->summary.hip_ext_asym_pct) < GM_RECOVERY_HIP_EXT_ASYM_PCT, "hip asym %.1f",
+                  end->summary.hip_ext_asym_pct);
+        struct gm_advice a;
+        cr_assert_eq(gm_recovery_advise(&end->summary, NULL, 0, 0, 30, &a), 0);
+        for (unsigned i = 0; i < a.n_actions; i++)
+                cr_expect_null(strstr(a.actions[i], "piriformis"), "glute work after a symmetric run: %s", a.actions[i]);
+        cr_expect(strstr(a.summary, "steady, symmetric"), "%s", a.summary);
+        drive_free(&d);
+}
+
+static void weak_left_glute(struct gm_model_cfg *mc)
+{
+        mc->still_s = 5;
+        mc->weak[GM_SIDE_LEFT].hip_ext_frac = 0.2;
+        mc->weak[GM_SIDE_LEFT].pelvic_drop_deg = 3;
+        mc->weak[GM_SIDE_LEFT].onset_s = 300;
+        mc->weak[GM_SIDE_LEFT].ramp_s = 60;
+}
+
+/* A left glute that gives way from minute 5: the summary shows it, the advice treats it. */
+Test(session, glute_weakness_reaches_the_advice)
+{
+        struct gm_session_cfg sc;
+        gm_session_cfg_default(&sc);
+        struct drive d;
+        drive_init(&d, &sc, weak_left_glute);
+        drive_gait(&d, GM_ACTIVITY_RUNNING, 10 * 60);
+        drive_end(&d);
+        log_minutes(&d);
+        const struct gm_session_event *end = drive_find(&d, GM_SESSION_RUN_END, 0);
+        cr_assert_not_null(end);
+        const struct gm_run_summary *sum = &end->summary;
+        cr_log_info("summary: asym %.1f %s, hip asym %.1f, drop asym %.1f, rise %.2f/%.2f, spikes %zu", sum->asym_max_pct,
+                    sum->asym_metric, sum->hip_ext_asym_pct, sum->pelvic_drop_asym_pct, sum->pelvic_drop_rise_deg[0],
+                    sum->pelvic_drop_rise_deg[1], d.n_spikes);
+        cr_expect_leq(sum->hip_ext_asym_pct, -GM_RECOVERY_HIP_EXT_ASYM_PCT, "left hip extension SI excursion %.1f",
+                      sum->hip_ext_asym_pct);
+        cr_expect_geq(sum->pelvic_drop_rise_deg[GM_SIDE_LEFT], GM_RECOVERY_PELVIC_RISE_DEG, "left pelvic drop rise %.2f",
+                      sum->pelvic_drop_rise_deg[GM_SIDE_LEFT]);
+        cr_expect_lt(sum->pelvic_drop_rise_deg[GM_SIDE_RIGHT], 1.0, "right pelvic drop rise %.2f",
+                     sum->pelvic_drop_rise_deg[GM_SIDE_RIGHT]);
+        struct gm_advice a;
+        cr_assert_eq(gm_recovery_advise(sum, NULL, 0, 0, 30, &a), 0);
+        bool release = false, strengthen = false;
+        for (unsigned i = 0; i < a.n_actions; i++) {
+                release |= strstr(a.actions[i], "piriformis, especially on the left") != NULL;
+                strengthen |= strstr(a.actions[i], "Strengthen the glutes") != NULL;
+        }
+        cr_expect(release && strengthen, "glute work for the left");
+        cr_expect(strstr(a.summary, "glute compensation"), "%s", a.summary);
         drive_free(&d);
 }
 
