@@ -1,0 +1,234 @@
+/* The fatigue score on hand-made snapshots: baseline window, each factor, levels, hysteresis. */
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <math.h>
+#include <string.h>
+
+#include "gm_fatigue.h"
+#include "gm_session.h"
+
+/* A steady runner: 170 steps/min, stance 250 ms, hip extension 20°, pelvic drop 6°. */
+static struct gm_metrics snapshot(double t, double cadence)
+{
+        struct gm_metrics m = { .t = t, .activity = GM_ACTIVITY_RUNNING, .cadence_spm = cadence };
+        for (int k = 0; k < GM_METRIC_COUNT; k++) {
+                m.value[k][0] = m.value[k][1] = NAN;
+                m.si[k] = 0;
+                m.si_baseline[k] = 0;
+        }
+        for (int s = 0; s < 2; s++) {
+                m.value[GM_METRIC_STANCE][s] = 0.250;
+                m.value[GM_METRIC_HIP_EXT][s] = 20;
+                m.value[GM_METRIC_PELVIC_DROP][s] = 6;
+        }
+        return m;
+}
+
+static struct gm_fatigue *fatigue_new(void)
+{
+        struct gm_fatigue_cfg cfg;
+        gm_fatigue_cfg_default(&cfg);
+        struct gm_fatigue *f = gm_fatigue_new(&cfg);
+        cr_assert_not_null(f);
+        return f;
+}
+
+/* Push one snapshot a second from t0 to t1 (gait time = t), cadence from a function. */
+static unsigned push_span(struct gm_fatigue *f, double t0, double t1, double (*cadence)(double), void (*edit)(struct gm_metrics *),
+                          struct gm_fatigue_alert *alerts, unsigned max_alerts, double *t_alerts)
+{
+        unsigned n = 0;
+        for (double t = t0; t < t1; t += 1) {
+                struct gm_metrics m = snapshot(t, cadence(t));
+                if (edit)
+                        edit(&m);
+                struct gm_fatigue_alert a;
+                int r = gm_fatigue_push(f, &m, t, &a);
+                cr_assert_geq(r, 0);
+                if (r == 1 && n < max_alerts) {
+                        alerts[n] = a;
+                        t_alerts[n] = t;
+                        n++;
+                }
+        }
+        return n;
+}
+
+static double cadence_steady(double t)
+{
+        return 170;
+}
+
+static double cadence_down_6pct(double t)
+{
+        return t < 300 ? 170 : 170 * 0.94;
+}
+
+Test(fatigue, baseline_from_minutes_2_to_5)
+{
+        struct gm_fatigue *f = fatigue_new();
+        struct gm_fatigue_alert a[4];
+        double ta[4];
+        /* Minute 1 is warming up and does not count: a slow first minute changes nothing. */
+        cr_expect_eq(push_span(f, 0, 60, cadence_down_6pct, NULL, a, 4, ta), 0);
+        cr_expect_eq(push_span(f, 60, 299, cadence_steady, NULL, a, 4, ta), 0);
+        cr_expect_not(gm_fatigue_baseline_ready(f));
+        struct gm_fatigue_alert now;
+        gm_fatigue_current(f, &now);
+        cr_expect_eq(now.score, 0, "no score before the baseline");
+        cr_expect_eq(push_span(f, 299, 600, cadence_steady, NULL, a, 4, ta), 0);
+        cr_expect(gm_fatigue_baseline_ready(f));
+        struct gm_fatigue_values base;
+        gm_fatigue_baseline(f, &base);
+        cr_expect(fabs(base.cadence_spm - 170) < 1e-9, "baseline cadence %.2f", base.cadence_spm);
+        gm_fatigue_current(f, &now);
+        cr_expect_eq(now.score, 0);
+        cr_expect_eq(now.n_reasons, 0);
+        gm_fatigue_free(f);
+}
+
+/* Cadence 6 % down: above its meaningful change (5 %), level 1, named in the words of the alert. */
+Test(fatigue, cadence_drop_alerts_once_with_its_reason)
+{
+        struct gm_fatigue *f = fatigue_new();
+        struct gm_fatigue_alert a[8];
+        double ta[8];
+        push_span(f, 0, 300, cadence_steady, NULL, a, 8, ta);
+        unsigned n = push_span(f, 300, 1800, cadence_down_6pct, NULL, a, 8, ta);
+        cr_assert_eq(n, 1, "%u alerts for one steady drop", n);
+        cr_expect_eq(a[0].level, 1);
+        cr_expect(fabs(a[0].score - 0.5) < 0.02, "score %.3f at the alert", a[0].score);
+        cr_expect_eq(a[0].n_reasons, 1);
+        cr_expect_str_eq(a[0].reasons[0], "cadence down 5% from baseline", "reason at the alert");
+        struct gm_fatigue_alert now;
+        gm_fatigue_current(f, &now);
+        cr_expect(fabs(now.score - 0.6) < 0.01, "score %.3f for 6 %% down: 0.5 · 6 / 5", now.score);
+        cr_expect_str_eq(now.reasons[0], "cadence down 6% from baseline");
+        cr_expect(fabs(gm_fatigue_factor(f, GM_FATIGUE_CADENCE) - 0.6) < 0.01);
+        cr_expect_eq(gm_fatigue_factor(f, GM_FATIGUE_STANCE), 0);
+        gm_fatigue_free(f);
+}
+
+/* Around the threshold the smoothed score wobbles; hysteresis keeps it to one alert, and
+ * a level that really fell back alerts again only after 5 minutes. */
+static double cadence_wobble(double t)
+{
+        if (t < 300)
+                return 170;
+        return 170 * (((long) t / 20) % 2 ? 0.945 : 0.955); /* score 0.55 / 0.45 */
+}
+
+static double cadence_swing(double t)
+{
+        if (t < 300)
+                return 170;
+        return 170 * (((long) t / 120) % 2 ? 0.94 : 1.0); /* 2 minutes tired, 2 fresh */
+}
+
+Test(fatigue, hysteresis_and_realert_interval)
+{
+        struct gm_fatigue *f = fatigue_new();
+        struct gm_fatigue_alert a[16];
+        double ta[16];
+        push_span(f, 0, 300, cadence_steady, NULL, a, 16, ta);
+        unsigned n = push_span(f, 300, 1800, cadence_wobble, NULL, a, 16, ta);
+        cr_expect_eq(n, 1, "wobbling around the threshold: %u alerts", n);
+        gm_fatigue_free(f);
+
+        f = fatigue_new();
+        push_span(f, 0, 300, cadence_steady, NULL, a, 16, ta);
+        n = push_span(f, 300, 3000, cadence_swing, NULL, a, 16, ta);
+        /* 11 tired spells in 45 minutes; an alert at most every 5 minutes. */
+        cr_expect(n >= 2 && n <= 9, "%u alerts", n);
+        for (unsigned i = 1; i < n; i++)
+                cr_expect_geq(ta[i] - ta[i - 1], 300, "alerts %.0f s apart", ta[i] - ta[i - 1]);
+        gm_fatigue_free(f);
+}
+
+static void tired_left(struct gm_metrics *m)
+{
+        if (m->t < 300)
+                return;
+        m->value[GM_METRIC_STANCE][0] = 0.250 * 1.09;   /* +9 % */
+        m->value[GM_METRIC_HIP_EXT][0] = 16;            /* −4° */
+        m->value[GM_METRIC_PELVIC_DROP][1] = 8;         /* +2° */
+        m->si[GM_METRIC_HIP_EXT] = -11;
+}
+
+/* Several factors at once: levels rise one by one and every factor is named. */
+Test(fatigue, each_factor_named_and_levels_rise)
+{
+        struct gm_fatigue *f = fatigue_new();
+        struct gm_fatigue_alert a[8];
+        double ta[8];
+        push_span(f, 0, 300, cadence_steady, NULL, a, 8, ta);
+        unsigned n = push_span(f, 300, 900, cadence_down_6pct, tired_left, a, 8, ta);
+        cr_assert_eq(n, 3, "levels 1, 2, 3: %u alerts", n);
+        for (unsigned i = 0; i < n; i++)
+                cr_expect_eq(a[i].level, i + 1);
+        cr_expect(ta[2] - ta[0] < 120, "severe within 2 minutes of the change");
+        struct gm_fatigue_alert now;
+        gm_fatigue_current(f, &now);
+        cr_expect_eq(now.level, 3);
+        cr_expect(fabs(now.score - (1 - 0.4 * (1 - 0.5625) * (1 - 4.0 / 6) * 0.5 * 0.45)) < 0.005, "score %.4f", now.score);
+        const char *want[] = { "cadence down 6% from baseline", "left stance time up 9%", "hip extension down 4° on the left",
+                               "pelvic drop up 2° on the right", "asymmetry in hip_extension 11% from baseline" };
+        cr_assert_eq(now.n_reasons, 5);
+        for (unsigned w = 0; w < 5; w++) {
+                bool found = false;
+                for (unsigned k = 0; k < now.n_reasons; k++)
+                        found |= strcmp(now.reasons[k], want[w]) == 0;
+                cr_expect(found, "reason \"%s\" missing", want[w]);
+        }
+        gm_fatigue_free(f);
+}
+
+Test(fatigue, levels_and_bad_input)
+{
+        cr_expect_eq(gm_fatigue_level_score(0.5, 1), 0.5);
+        cr_expect_eq(gm_fatigue_level_score(0.5, 2), 0.75);
+        cr_expect_eq(gm_fatigue_level_score(0.5, 3), 0.9);
+        cr_expect_eq(gm_fatigue_level_score(0.6, 2), 0.8);
+        struct gm_fatigue_cfg cfg;
+        gm_fatigue_cfg_default(&cfg);
+        cfg.baseline_to_s = cfg.baseline_from_s;
+        cr_expect_null(gm_fatigue_new(&cfg));
+        gm_fatigue_cfg_default(&cfg);
+        cfg.threshold = 0;
+        cr_expect_null(gm_fatigue_new(&cfg));
+        struct gm_fatigue *f = fatigue_new();
+        struct gm_metrics m = snapshot(10, 170);
+        cr_expect_eq(gm_fatigue_push(f, &m, 10, NULL), 0);
+        m.t = 5;
+        cr_expect_eq(gm_fatigue_push(f, &m, 11, NULL), -EINVAL, "time going backwards");
+        gm_fatigue_free(f);
+}
+
+/* Unread events are never overwritten: the session refuses snapshots until they are read. */
+Test(fatigue, session_queue_full_refuses_then_recovers)
+{
+        struct gm_session_cfg sc;
+        gm_session_cfg_default(&sc);
+        struct gm_session *s = gm_session_new(&sc);
+        cr_assert_not_null(s);
+        int r = 0;
+        double t = 0;
+        for (; t < 4 * 3600 && r == 0; t += 1) {
+                struct gm_metrics m = snapshot(t, 170);
+                r = gm_session_push_metrics(s, &m);
+        }
+        cr_expect_eq(r, -ENOBUFS, "the queue never filled in 4 hours");
+        struct gm_session_event ev;
+        size_t minutes = 0, starts = 0;
+        while (gm_session_next_event(s, &ev)) {
+                minutes += ev.kind == GM_SESSION_MINUTE;
+                starts += ev.kind == GM_SESSION_RUN_START;
+                if (ev.kind == GM_SESSION_MINUTE)
+                        cr_expect_eq(ev.minute.t_s, 60.0 * (minutes - 1), "minute %zu at %.0f s", minutes, ev.minute.t_s);
+        }
+        cr_expect_eq(starts, 1);
+        cr_expect_gt(minutes, 30);
+        struct gm_metrics m = snapshot(t, 170);
+        cr_expect_eq(gm_session_push_metrics(s, &m), 0, "accepted again once read");
+        gm_session_free(s);
+}
