@@ -5,7 +5,6 @@
 #include <string.h>
 
 #include "gm_fatigue.h"
-#include "gm_session.h"
 
 /* A steady runner: 170 steps/min, stance 250 ms, hip extension 20°, pelvic drop 6°. */
 static struct gm_metrics snapshot(double t, double cadence)
@@ -202,33 +201,4 @@ Test(fatigue, levels_and_bad_input)
         m.t = 5;
         cr_expect_eq(gm_fatigue_push(f, &m, 11, NULL), -EINVAL, "time going backwards");
         gm_fatigue_free(f);
-}
-
-/* Unread events are never overwritten: the session refuses snapshots until they are read. */
-Test(fatigue, session_queue_full_refuses_then_recovers)
-{
-        struct gm_session_cfg sc;
-        gm_session_cfg_default(&sc);
-        struct gm_session *s = gm_session_new(&sc);
-        cr_assert_not_null(s);
-        int r = 0;
-        double t = 0;
-        for (; t < 4 * 3600 && r == 0; t += 1) {
-                struct gm_metrics m = snapshot(t, 170);
-                r = gm_session_push_metrics(s, &m);
-        }
-        cr_expect_eq(r, -ENOBUFS, "the queue never filled in 4 hours");
-        struct gm_session_event ev;
-        size_t minutes = 0, starts = 0;
-        while (gm_session_next_event(s, &ev)) {
-                minutes += ev.kind == GM_SESSION_MINUTE;
-                starts += ev.kind == GM_SESSION_RUN_START;
-                if (ev.kind == GM_SESSION_MINUTE)
-                        cr_expect_eq(ev.minute.t_s, 60.0 * (minutes - 1), "minute %zu at %.0f s", minutes, ev.minute.t_s);
-        }
-        cr_expect_eq(starts, 1);
-        cr_expect_gt(minutes, 30);
-        struct gm_metrics m = snapshot(t, 170);
-        cr_expect_eq(gm_session_push_metrics(s, &m), 0, "accepted again once read");
-        gm_session_free(s);
 }

@@ -271,3 +271,41 @@ Test(session, rejects_bad_configuration_and_input)
         cr_expect_eq(gm_session_push_stride(s, &st), -EINVAL);
         gm_session_free(s);
 }
+
+/* A running snapshot without any measured metric: enough for runs and minutes. */
+static struct gm_metrics running_snapshot(double t)
+{
+        struct gm_metrics m = { .t = t, .activity = GM_ACTIVITY_RUNNING, .cadence_spm = 170 };
+        for (int k = 0; k < GM_METRIC_COUNT; k++)
+                m.value[k][0] = m.value[k][1] = m.si[k] = m.si_baseline[k] = NAN;
+        return m;
+}
+
+/* Unread events are never overwritten: the session refuses snapshots until they are read. */
+Test(session, queue_full_refuses_then_recovers)
+{
+        struct gm_session_cfg sc;
+        gm_session_cfg_default(&sc);
+        struct gm_session *s = gm_session_new(&sc);
+        cr_assert_not_null(s);
+        int r = 0;
+        double t = 0;
+        for (; t < 4 * 3600 && r == 0; t += 1) {
+                struct gm_metrics m = running_snapshot(t);
+                r = gm_session_push_metrics(s, &m);
+        }
+        cr_expect_eq(r, -ENOBUFS, "the queue never filled in 4 hours");
+        struct gm_session_event ev;
+        size_t minutes = 0, starts = 0;
+        while (gm_session_next_event(s, &ev)) {
+                minutes += ev.kind == GM_SESSION_MINUTE;
+                starts += ev.kind == GM_SESSION_RUN_START;
+                if (ev.kind == GM_SESSION_MINUTE)
+                        cr_expect_eq(ev.minute.t_s, 60.0 * (minutes - 1), "minute %zu at %.0f s", minutes, ev.minute.t_s);
+        }
+        cr_expect_eq(starts, 1);
+        cr_expect_gt(minutes, 30);
+        struct gm_metrics m = running_snapshot(t);
+        cr_expect_eq(gm_session_push_metrics(s, &m), 0, "accepted again once read");
+        gm_session_free(s);
+}
