@@ -1,0 +1,262 @@
+/* gaitmonctl watch: the status, redrawn in place on PropertiesChanged, and gaitmond's alerts. */
+#include <errno.h>
+#include <math.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ctl.h"
+#include "ctl-bus.h"
+#include "ctl-log.h"
+#include "ctl-status.h"
+
+#define EVENTS_SHOWN 4
+#define EVENT_MAX 256
+
+struct watch {
+        struct ctl_context *ctl;
+        struct ctl_props props;
+        bool tty;
+        bool gone;                      /* gaitmond left the bus */
+        char events[EVENTS_SHOWN][EVENT_MAX];
+        unsigned n_events;
+};
+
+static volatile sig_atomic_t stop_requested;
+
+static void on_stop_signal(int sig) {
+        stop_requested = 1;
+}
+
+static double now_s(void) {
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (double) ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void redraw(struct watch *w) {
+        if (w->ctl->json) {
+                struct ctl_json j;
+                ctl_json_init(&j, stdout);
+                ctl_status_json(&j, &w->props);
+                ctl_json_finish(&j);
+                return;
+        }
+        if (!w->tty)
+                return; /* plain output prints changes as they come, see print_changes() */
+
+        /* Home and clear on the alternate screen: no line counting to get wrong on wrapping. */
+        fputs("\033[H\033[J", stdout);
+        printf("gaitmond, live (Ctrl-C to stop)\n\n");
+        ctl_status_print(stdout, &w->props);
+        if (w->n_events > 0) {
+                printf("\nRecent alerts:\n");
+                for (unsigned i = 0; i < w->n_events; i++)
+                        printf("  %s\n", w->events[i]);
+        }
+        fflush(stdout);
+}
+
+static void print_changes(struct watch *w, DBusMessage *m, DBusMessageIter *changed) {
+        DBusMessageIter entries;
+        char stamp[16];
+        time_t t = time(NULL);
+        struct tm tm;
+
+        if (w->tty || w->ctl->json)
+                return;
+        strftime(stamp, sizeof stamp, "%H:%M:%S", localtime_r(&t, &tm));
+        printf("%s", stamp);
+        dbus_message_iter_recurse(changed, &entries);
+        for (; dbus_message_iter_get_arg_type(&entries) == DBUS_TYPE_DICT_ENTRY; dbus_message_iter_next(&entries)) {
+                DBusMessageIter entry, variant;
+                const char *name;
+
+                dbus_message_iter_recurse(&entries, &entry);
+                dbus_message_iter_get_basic(&entry, &name);
+                dbus_message_iter_next(&entry);
+                dbus_message_iter_recurse(&entry, &variant);
+                printf(" %s=", name);
+                ctl_value_text(stdout, &variant);
+        }
+        putchar('\n');
+        fflush(stdout);
+}
+
+/* Returns whether the in-place view changed. */
+static bool add_event(struct watch *w, DBusMessage *m) {
+        char text[EVENT_MAX], stamp[16];
+        DBusMessageIter it;
+        time_t t = time(NULL);
+        struct tm tm;
+        FILE *f;
+
+        if (w->ctl->json) {
+                struct ctl_json j;
+                ctl_json_init(&j, stdout);
+                ctl_json_object_begin(&j);
+                ctl_json_key(&j, "event");
+                ctl_json_string(&j, dbus_message_get_member(m));
+                ctl_json_key(&j, "arguments");
+                ctl_json_array_begin(&j);
+                if (dbus_message_iter_init(m, &it))
+                        do
+                                ctl_value_json(&j, &it);
+                        while (dbus_message_iter_next(&it));
+                ctl_json_array_end(&j);
+                ctl_json_object_end(&j);
+                ctl_json_finish(&j);
+                return false;
+        }
+
+        f = fmemopen(text, sizeof text, "w");
+        if (!f)
+                return false;
+        strftime(stamp, sizeof stamp, "%H:%M:%S", localtime_r(&t, &tm));
+        fprintf(f, "%s %s:", stamp, dbus_message_get_member(m));
+        if (dbus_message_iter_init(m, &it))
+                do {
+                        fputc(' ', f);
+                        ctl_value_text(f, &it);
+                } while (dbus_message_iter_next(&it));
+        fclose(f);
+        text[sizeof text - 1] = 0;
+
+        if (!w->tty) {
+                printf("%s\n", text);
+                fflush(stdout);
+                return false;
+        }
+        if (w->n_events == EVENTS_SHOWN) {
+                memmove(w->events[0], w->events[1], sizeof w->events[0] * (EVENTS_SHOWN - 1));
+                w->n_events--;
+        }
+        memcpy(w->events[w->n_events++], text, sizeof text);
+        return true;
+}
+
+/* Returns 1 when the view changed, 0 when not, negative on a bad message. */
+static int handle(struct watch *w, DBusMessage *m) {
+        if (dbus_message_is_signal(m, DBUS_INTERFACE_PROPERTIES, "PropertiesChanged")) {
+                DBusMessageIter it, changed;
+                const char *interface;
+
+                if (!dbus_message_iter_init(m, &it) || dbus_message_iter_get_arg_type(&it) != DBUS_TYPE_STRING)
+                        return 0;
+                dbus_message_iter_get_basic(&it, &interface);
+                if (strcmp(interface, CTL_BUS_INTERFACE) != 0 || !dbus_message_iter_next(&it))
+                        return 0;
+                changed = it;
+                if (ctl_props_update(&w->props, m, &changed) < 0)
+                        return 0;
+                print_changes(w, m, &it);
+                /* Invalidated properties (the third argument) are fetched again with GetAll. */
+                if (dbus_message_iter_next(&it) && dbus_message_iter_get_arg_type(&it) == DBUS_TYPE_ARRAY) {
+                        DBusMessageIter names;
+                        dbus_message_iter_recurse(&it, &names);
+                        if (dbus_message_iter_get_arg_type(&names) == DBUS_TYPE_STRING)
+                                return ctl_status_fetch(w->ctl->bus, &w->props) < 0 ? -EIO : 1;
+                }
+                return 1;
+        }
+        if (dbus_message_is_signal(m, DBUS_INTERFACE_DBUS, "NameOwnerChanged")) {
+                const char *name, *old_owner, *new_owner;
+                if (dbus_message_get_args(m, NULL, DBUS_TYPE_STRING, &name, DBUS_TYPE_STRING, &old_owner,
+                                          DBUS_TYPE_STRING, &new_owner, DBUS_TYPE_INVALID) &&
+                    strcmp(name, CTL_BUS_NAME) == 0 && new_owner[0] == 0)
+                        w->gone = true;
+                return 0;
+        }
+        if (dbus_message_get_type(m) == DBUS_MESSAGE_TYPE_SIGNAL && dbus_message_has_interface(m, CTL_BUS_INTERFACE)) {
+                return add_event(w, m);
+        }
+        return 0;
+}
+
+static int add_match(DBusConnection *bus, const char *rule) {
+        DBusError error;
+        int r = 0;
+
+        dbus_error_init(&error);
+        dbus_bus_add_match(bus, rule, &error);
+        if (dbus_error_is_set(&error)) {
+                r = ctl_bus_log_error(&error, "watch gaitmond's signals");
+                dbus_error_free(&error);
+        }
+        return r;
+}
+
+int ctl_watch(struct ctl_context *c) {
+        struct watch w = { .ctl = c, .tty = isatty(STDOUT_FILENO) && !c->json };
+        struct sigaction sa = { .sa_handler = on_stop_signal }, old_int, old_term;
+        double deadline = c->duration_s > 0 ? now_s() + c->duration_s : INFINITY;
+        int r;
+
+        /* Subscribe before reading the properties, so no change falls in between. */
+        r = add_match(c->bus, "type='signal',sender='" CTL_BUS_NAME "',path='" CTL_BUS_PATH "'");
+        if (r >= 0)
+                r = add_match(c->bus, "type='signal',sender='" DBUS_SERVICE_DBUS "',member='NameOwnerChanged',"
+                                      "arg0='" CTL_BUS_NAME "'");
+        if (r >= 0)
+                r = ctl_status_fetch(c->bus, &w.props);
+        if (r < 0) {
+                ctl_props_clear(&w.props);
+                return r;
+        }
+
+        sigemptyset(&sa.sa_mask);
+        sigaction(SIGINT, &sa, &old_int);
+        sigaction(SIGTERM, &sa, &old_term);
+        stop_requested = 0;
+
+        if (w.tty)
+                fputs("\033[?1049h\033[?25l", stdout); /* alternate screen, cursor hidden */
+        if (w.tty || c->json)
+                redraw(&w);
+        else {
+                ctl_status_print(stdout, &w.props);
+                fflush(stdout);
+        }
+
+        while (!stop_requested && !w.gone) {
+                double left = deadline - now_s();
+                if (left <= 0)
+                        break;
+                /* Short waits: a signal does not interrupt libdbus' poll. */
+                int timeout_ms = left > 0.25 ? 250 : (int) ceil(left * 1000);
+                if (!dbus_connection_read_write(c->bus, timeout_ms)) {
+                        w.gone = true;
+                        break;
+                }
+                bool changed = false;
+                DBusMessage *m;
+                while ((m = dbus_connection_pop_message(c->bus))) {
+                        int k = handle(&w, m);
+                        dbus_message_unref(m);
+                        if (k < 0) {
+                                r = k;
+                                stop_requested = 1;
+                                break;
+                        }
+                        changed = changed || k > 0;
+                }
+                if (changed && (w.tty || (c->json && !w.gone)))
+                        redraw(&w);
+        }
+
+        if (w.tty)
+                fputs("\033[?25h\033[?1049l", stdout);
+        fflush(stdout);
+        sigaction(SIGINT, &old_int, NULL);
+        sigaction(SIGTERM, &old_term, NULL);
+        ctl_props_clear(&w.props);
+
+        if (r >= 0 && w.gone) {
+                ctl_log("gaitmond stopped (" CTL_BUS_NAME " left the system bus).");
+                r = -ESRCH;
+        }
+        return r;
+}
