@@ -33,6 +33,7 @@ struct conn {
         char rbuf[SIM_MAX_LINE];
         size_t rlen;
         char line[SIM_MAX_LINE + 1];
+        size_t line_len;
         struct open_buffer buf[SIM_MAX_DEVICES];
         struct sim_raw_sample *raw;     /* MAX_CHUNK each, made on the first READBUF */
         uint8_t *out;
@@ -86,6 +87,7 @@ static int read_line(struct conn *c)
                         if (!overlong) {
                                 memcpy(c->line, c->rbuf, len);
                                 c->line[len] = '\0';
+                                c->line_len = len;
                         }
                         c->rlen -= len + 1;
                         memmove(c->rbuf, nl + 1, c->rlen);
@@ -437,6 +439,8 @@ void sim_client_serve(int fd, struct sim_engine *e, const struct sim_context_des
                         r = reply(c, -EINVAL);
                 else if (n <= 0)
                         break;
+                else if (memchr(c->line, '\0', c->line_len))
+                        r = reply(c, -EINVAL);  /* binary junk */
                 else if (c->line[strspn(c->line, " \t\r")] == '\0')
                         r = 0;          /* a blank line asks nothing */
                 else {
