@@ -179,6 +179,7 @@ kill -TERM "$AGENT_PID"
 rc=0
 wait "$AGENT_PID" || rc=$?
 [ "$rc" -eq 0 ] || fail "gaitmon-notify exited $rc on SIGTERM: $(agent_log)"
+! grep -qE "runtime error|Sanitizer" "$dir/agent.log" || fail "sanitizer report: $(agent_log)"
 echo "--- agent log ---"
 agent_log
 echo "PASS"
