@@ -281,7 +281,7 @@ static void *watch_unplug(void *userdata)
 Test(sim_libiio, unplug_stuck_and_saturated, .timeout = 60)
 {
         struct sim_proc p;
-        const char *args[] = { "--port", "0", "--speed", "5", sim_test_file("faults.ini"), NULL };
+        const char *args[] = { "--port", "0", "--speed", "3", sim_test_file("faults.ini"), NULL };
         cr_assert_eq(sim_proc_start(&p, args), 0);
         struct iio_context *ctx = connect(&p);
 
