@@ -7,6 +7,7 @@
 #include <systemd/sd-daemon.h>
 
 #include "log.h"
+#include "runs.h"
 
 int gaitmond_add_sink(struct gaitmond *d, const struct gm_sink *sink, void *data)
 {
@@ -214,14 +215,16 @@ void gaitmond_drain(struct gaitmond *d)
                 ;
         struct gm_stride st;
         while (gm_pipeline_next_stride(d->pipeline, &st) > 0)
-                ;
+                gaitmond_runs_stride(d, &st);
         struct gm_spike sp;
         while (gm_pipeline_next_spike(d->pipeline, &sp) > 0) {
                 gm_log_full(LOG_NOTICE, NULL, "asymmetry spike in %s: SI %.1f%% (baseline %.1f%%)",
                             gm_metric_name(sp.metric), sp.si, sp.baseline);
+                gaitmond_runs_spike(d, &sp);
                 gaitmond_each_sink(d, i, spike)
                         d->sinks[i]->spike(d, &sp);
         }
+        gaitmond_runs_update(d);
 }
 
 void gaitmond_tick(struct gaitmond *d)

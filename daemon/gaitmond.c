@@ -13,6 +13,8 @@
 
 #include "analysis.h"
 #include "log.h"
+#include "monitor-object.h"
+#include "runs.h"
 
 #ifndef GAITMON_SYSCONFDIR
 #define GAITMON_SYSCONFDIR "/etc"
@@ -197,6 +199,8 @@ static int parse_args(struct gaitmond *d, int argc, char **argv, bool *check_onl
 static void gaitmond_free(struct gaitmond *d)
 {
         gaitmond_acquisition_stop(d);
+        gaitmond_monitor_stop(d);
+        gaitmond_runs_free(d);
         gaitmond_analysis_free(d);
         d->tick_source = sd_event_source_disable_unref(d->tick_source);
         d->event = sd_event_unref(d->event);
@@ -228,6 +232,12 @@ static int run(struct gaitmond *d)
         r = gaitmond_analysis_init(d);
         if (r < 0)
                 return r;
+        r = gaitmond_runs_init(d);
+        if (r < 0)
+                return r;
+        r = gaitmond_monitor_start(d);
+        if (r < 0)
+                return r;
         r = gaitmond_acquisition_start(d);
         if (r < 0)
                 return r;
@@ -250,6 +260,9 @@ int main(int argc, char **argv)
         gm_log_init(LOG_INFO);
         if (parse_args(&d, argc, argv, &check_only, &introspect) < 0)
                 return EXIT_FAILURE;
+
+        if (introspect)
+                return gaitmond_monitor_write_xml(stdout) < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
 
         gm_config_default(&d.cfg);
         char err[512];

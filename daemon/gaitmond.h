@@ -13,6 +13,11 @@
 
 #define GM_MAX_SINKS 4
 
+struct gm_bus;
+struct gm_bus_object;
+struct gm_session;
+struct gm_store;
+
 struct gaitmond {
         sd_event *event;
         char config_path[PATH_MAX];
@@ -39,6 +44,19 @@ struct gaitmond {
         bool have_t0;
         int64_t t0_ns;                      /* sample time 0 */
         struct gm_metrics metrics;
+
+        /* runs */
+        struct gm_session *session;
+        struct gm_store *store;             /* NULL when the history cannot be kept */
+        double next_session_t;              /* sample time of the next metrics push */
+        bool in_run;
+        int64_t run_start_us;               /* wall clock */
+        uint64_t run_id;
+        double fatigue_score;               /* NaN until the run's baseline is learned */
+
+        /* D-Bus */
+        struct gm_bus *bus;
+        struct gm_bus_object *monitor;
 
         const struct gm_sink *sinks[GM_MAX_SINKS];
         void *sink_data[GM_MAX_SINKS];

@@ -1,0 +1,473 @@
+/* The org.gaitmon.Monitor1 object: properties, signals and methods on the system bus. */
+#include "monitor-object.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "analysis.h"
+#include "bus-connection.h"
+#include "bus-introspect.h"
+#include "bus-object.h"
+#include "gm_session.h"
+#include "log.h"
+#include "runs.h"
+#include "store-dbus.h"
+
+/* What the properties say, refreshed about once a second and on sensor changes. */
+struct monitor_values {
+        const char *state;
+        const char *activity;
+        double cadence;
+        uint64_t steps;
+        double stance_ms[2], swing_ms[2], hip_ext_deg[2], pelvic_drop_deg[2];
+        double si[GM_METRIC_COUNT];
+        double si_baseline[GM_METRIC_COUNT];
+        double fatigue;
+        uint64_t session_start_us;
+        enum gm_sensor_status status[GM_LOC_COUNT];
+        char device[GM_LOC_COUNT][64];
+        uint64_t dropped;
+};
+
+struct monitor {
+        struct gaitmond *d;
+        struct monitor_values v;
+};
+
+static struct monitor *monitor_of(struct gaitmond *d)
+{
+        for (unsigned i = 0; i < d->n_sinks; i++)
+                if (strcmp(d->sinks[i]->name, "dbus") == 0)
+                        return d->sink_data[i];
+        return NULL;
+}
+
+static int append_basic(DBusMessageIter *it, int type, const void *v)
+{
+        return dbus_message_iter_append_basic(it, type, v) ? 0 : -ENOMEM;
+}
+
+#define GETTER(fn, type, expr)                                          \
+        static int fn(DBusMessageIter *it, void *userdata)              \
+        {                                                               \
+                const struct monitor *m = userdata;                     \
+                return append_basic(it, type, &(expr));                 \
+        }
+
+GETTER(get_state, DBUS_TYPE_STRING, m->v.state)
+GETTER(get_activity, DBUS_TYPE_STRING, m->v.activity)
+GETTER(get_cadence, DBUS_TYPE_DOUBLE, m->v.cadence)
+GETTER(get_steps, DBUS_TYPE_UINT64, m->v.steps)
+GETTER(get_stance_left, DBUS_TYPE_DOUBLE, m->v.stance_ms[GM_SIDE_LEFT])
+GETTER(get_stance_right, DBUS_TYPE_DOUBLE, m->v.stance_ms[GM_SIDE_RIGHT])
+GETTER(get_swing_left, DBUS_TYPE_DOUBLE, m->v.swing_ms[GM_SIDE_LEFT])
+GETTER(get_swing_right, DBUS_TYPE_DOUBLE, m->v.swing_ms[GM_SIDE_RIGHT])
+GETTER(get_hip_left, DBUS_TYPE_DOUBLE, m->v.hip_ext_deg[GM_SIDE_LEFT])
+GETTER(get_hip_right, DBUS_TYPE_DOUBLE, m->v.hip_ext_deg[GM_SIDE_RIGHT])
+GETTER(get_drop_left, DBUS_TYPE_DOUBLE, m->v.pelvic_drop_deg[GM_SIDE_LEFT])
+GETTER(get_drop_right, DBUS_TYPE_DOUBLE, m->v.pelvic_drop_deg[GM_SIDE_RIGHT])
+GETTER(get_fatigue, DBUS_TYPE_DOUBLE, m->v.fatigue)
+GETTER(get_session_start, DBUS_TYPE_UINT64, m->v.session_start_us)
+GETTER(get_dropped, DBUS_TYPE_UINT64, m->v.dropped)
+#undef GETTER
+
+/* metric → value for every metric whose value is known. */
+static int append_metric_dict(DBusMessageIter *it, const double value[GM_METRIC_COUNT])
+{
+        DBusMessageIter dict;
+        if (!dbus_message_iter_open_container(it, DBUS_TYPE_ARRAY, "{sd}", &dict))
+                return -ENOMEM;
+        for (int i = 0; i < GM_METRIC_COUNT; i++) {
+                if (!isfinite(value[i]))
+                        continue;
+                DBusMessageIter entry;
+                const char *name = gm_metric_name(i);
+                if (!dbus_message_iter_open_container(&dict, DBUS_TYPE_DICT_ENTRY, NULL, &entry) ||
+                    !dbus_message_iter_append_basic(&entry, DBUS_TYPE_STRING, &name) ||
+                    !dbus_message_iter_append_basic(&entry, DBUS_TYPE_DOUBLE, &value[i]) ||
+                    !dbus_message_iter_close_container(&dict, &entry)) {
+                        dbus_message_iter_abandon_container(it, &dict);
+                        return -ENOMEM;
+                }
+        }
+        return dbus_message_iter_close_container(it, &dict) ? 0 : -ENOMEM;
+}
+
+static int get_asymmetry(DBusMessageIter *it, void *userdata)
+{
+        const struct monitor *m = userdata;
+        return append_metric_dict(it, m->v.si);
+}
+
+static int get_asymmetry_baseline(DBusMessageIter *it, void *userdata)
+{
+        const struct monitor *m = userdata;
+        return append_metric_dict(it, m->v.si_baseline);
+}
+
+static int get_sensors(DBusMessageIter *it, void *userdata)
+{
+        const struct monitor *m = userdata;
+        DBusMessageIter array;
+        if (!dbus_message_iter_open_container(it, DBUS_TYPE_ARRAY, "(sss)", &array))
+                return -ENOMEM;
+        for (int loc = 0; loc < GM_LOC_COUNT; loc++) {
+                if (!(m->d->sensor_mask & (1u << loc)))
+                        continue;
+                DBusMessageIter entry;
+                const char *name = gm_loc_name(loc);
+                const char *device = m->v.device[loc];
+                const char *status = gm_sensor_status_name(m->v.status[loc]);
+                if (!dbus_message_iter_open_container(&array, DBUS_TYPE_STRUCT, NULL, &entry) ||
+                    !dbus_message_iter_append_basic(&entry, DBUS_TYPE_STRING, &name) ||
+                    !dbus_message_iter_append_basic(&entry, DBUS_TYPE_STRING, &device) ||
+                    !dbus_message_iter_append_basic(&entry, DBUS_TYPE_STRING, &status) ||
+                    !dbus_message_iter_close_container(&array, &entry)) {
+                        dbus_message_iter_abandon_container(it, &array);
+                        return -ENOMEM;
+                }
+        }
+        return dbus_message_iter_close_container(it, &array) ? 0 : -ENOMEM;
+}
+
+static int method_reset_baseline(DBusMessage *call, DBusMessageIter *reply, void *userdata,
+                                 struct gm_bus_error *error)
+{
+        struct monitor *m = userdata;
+        gm_pipeline_reset_baseline(m->d->pipeline);
+        log_info("asymmetry baseline reset on request; learning it again");
+        return 0;
+}
+
+static int method_end_session(DBusMessage *call, DBusMessageIter *reply, void *userdata,
+                              struct gm_bus_error *error)
+{
+        struct monitor *m = userdata;
+        int r = gaitmond_runs_end(m->d);
+        if (r == 0)
+                return gm_bus_error_set(error, "org.gaitmon.Monitor1.Error.NoSession", "No run is in progress.");
+        return r < 0 ? r : 0;
+}
+
+static int64_t now_us(void)
+{
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        return (int64_t) ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+static int history_unavailable(struct gm_bus_error *error)
+{
+        return gm_bus_error_set(error, GM_STORE_DBUS_ERROR_HISTORY,
+                                "The run history is not available (see the daemon's log).");
+}
+
+static int method_get_sessions(DBusMessage *call, DBusMessageIter *reply, void *userdata,
+                               struct gm_bus_error *error)
+{
+        struct monitor *m = userdata;
+        uint32_t days = 0;
+        if (!m->d->store)
+                return history_unavailable(error);
+        if (!dbus_message_get_args(call, NULL, DBUS_TYPE_UINT32, &days, DBUS_TYPE_INVALID))
+                return -EINVAL;
+        int r = gm_store_dbus_append_sessions(m->d->store, days, now_us(), reply);
+        return r < 0 ? gm_bus_error_set_errno(error, r) : 0;
+}
+
+static int method_get_run(DBusMessage *call, DBusMessageIter *reply, void *userdata,
+                          struct gm_bus_error *error)
+{
+        struct monitor *m = userdata;
+        uint64_t id = 0;
+        if (!m->d->store)
+                return history_unavailable(error);
+        if (!dbus_message_get_args(call, NULL, DBUS_TYPE_UINT64, &id, DBUS_TYPE_INVALID))
+                return -EINVAL;
+        int r = gm_store_dbus_append_run(m->d->store, id, reply);
+        if (r == -ENOENT)
+                return gm_bus_error_set(error, GM_STORE_DBUS_ERROR_NO_SUCH_RUN, "No run with id %llu.",
+                                        (unsigned long long) id);
+        return r < 0 ? gm_bus_error_set_errno(error, r) : 0;
+}
+
+#define PROP(n, sig, fn) { .name = n, .signature = sig, .get = fn, .flags = GM_BUS_PROPERTY_EMITS_CHANGE }
+static const struct gm_bus_property monitor_properties[] = {
+        PROP("State", "s", get_state),
+        PROP("Activity", "s", get_activity),
+        PROP("Cadence", "d", get_cadence),
+        PROP("StepCount", "t", get_steps),
+        PROP("StanceTimeLeft", "d", get_stance_left),
+        PROP("StanceTimeRight", "d", get_stance_right),
+        PROP("SwingTimeLeft", "d", get_swing_left),
+        PROP("SwingTimeRight", "d", get_swing_right),
+        PROP("HipExtensionLeft", "d", get_hip_left),
+        PROP("HipExtensionRight", "d", get_hip_right),
+        PROP("PelvicDropLeft", "d", get_drop_left),
+        PROP("PelvicDropRight", "d", get_drop_right),
+        PROP("Asymmetry", "a{sd}", get_asymmetry),
+        PROP("AsymmetryBaseline", "a{sd}", get_asymmetry_baseline),
+        PROP("FatigueScore", "d", get_fatigue),
+        PROP("SessionStart", "t", get_session_start),
+        PROP("Sensors", "a(sss)", get_sensors),
+        PROP("DroppedSamples", "t", get_dropped),
+        {},
+};
+#undef PROP
+
+static const struct gm_bus_method monitor_methods[] = {
+        { "ResetBaseline", "", "", "", "", method_reset_baseline },
+        { "EndSession", "", "", "", "", method_end_session },
+        { "GetSessions", "u", "days", "a" GM_STORE_DBUS_SESSION_TYPE, "sessions", method_get_sessions },
+        { "GetRun", "t", "id", GM_STORE_DBUS_RUN_SIGNATURE,
+          "id start activity state duration steps cadence stance_left stance_right "
+          "hip_extension_left hip_extension_right pelvic_drop_left pelvic_drop_right "
+          "asymmetry_max asymmetry_metric fatigue_max load advice actions rest_days acwr minutes",
+          method_get_run },
+        {},
+};
+
+static const struct gm_bus_signal monitor_signals[] = {
+        { "AsymmetrySpike", "sdd", "metric value baseline" },
+        { "FatigueAlert", "uas", "level reasons" },
+        { "RecoveryAdvice", "sasu", "summary actions rest_days" },
+        { "SensorFault", "ss", "location reason" },
+        { "SensorRecovered", "s", "location" },
+        {},
+};
+
+static const struct gm_bus_interface monitor_interface = {
+        .name = "org.gaitmon.Monitor1",
+        .properties = monitor_properties,
+        .methods = monitor_methods,
+        .signals = monitor_signals,
+};
+
+int gaitmond_monitor_write_xml(FILE *f)
+{
+        return gm_bus_interface_write_xml(&monitor_interface, f);
+}
+
+static void compute(struct gaitmond *d, struct monitor_values *v)
+{
+        memset(v, 0, sizeof(*v));
+        v->activity = gm_activity_name(d->metrics.activity);
+        v->state = gaitmond_degraded(d) ? "degraded" : v->activity;
+        v->cadence = gaitmond_cadence(d);
+        v->steps = d->metrics.steps;
+        for (int side = 0; side < 2; side++) {
+                v->stance_ms[side] = gaitmond_metric(d, GM_METRIC_STANCE, side) * 1000;
+                v->swing_ms[side] = gaitmond_metric(d, GM_METRIC_SWING, side) * 1000;
+                v->hip_ext_deg[side] = gaitmond_metric(d, GM_METRIC_HIP_EXT, side);
+                v->pelvic_drop_deg[side] = gaitmond_metric(d, GM_METRIC_PELVIC_DROP, side);
+        }
+        for (int i = 0; i < GM_METRIC_COUNT; i++) {
+                v->si[i] = gaitmond_si(d, i);
+                v->si_baseline[i] = gaitmond_si_baseline(d, i);
+        }
+        v->fatigue = d->fatigue_score;
+        v->session_start_us = d->in_run ? (uint64_t) d->run_start_us : 0;
+        for (int loc = 0; loc < GM_LOC_COUNT; loc++) {
+                struct gm_sensor *s = &d->sensor[loc];
+                v->status[loc] = d->status[loc];
+                if (!s->ring)
+                        continue;
+                pthread_mutex_lock(&s->lock);
+                memcpy(v->device[loc], s->device, sizeof(v->device[loc]));
+                pthread_mutex_unlock(&s->lock);
+        }
+        v->dropped = gaitmond_dropped(d);
+}
+
+#define DIFFERS(field) (memcmp(&old.field, &m->v.field, sizeof(old.field)) != 0)
+
+/* Recomputes the values and announces the properties whose value changed. */
+static void refresh(struct gaitmond *d, struct monitor *m)
+{
+        struct monitor_values old = m->v;
+        compute(d, &m->v);
+        if (!d->monitor)
+                return;
+        static const struct {
+                const char *name;
+                size_t offset, size;
+        } fields[] = {
+#define F(n, f) { n, offsetof(struct monitor_values, f), sizeof(((struct monitor_values *) 0)->f) }
+                F("Cadence", cadence), F("StepCount", steps),
+                F("StanceTimeLeft", stance_ms[0]), F("StanceTimeRight", stance_ms[1]),
+                F("SwingTimeLeft", swing_ms[0]), F("SwingTimeRight", swing_ms[1]),
+                F("HipExtensionLeft", hip_ext_deg[0]), F("HipExtensionRight", hip_ext_deg[1]),
+                F("PelvicDropLeft", pelvic_drop_deg[0]), F("PelvicDropRight", pelvic_drop_deg[1]),
+                F("Asymmetry", si), F("AsymmetryBaseline", si_baseline),
+                F("FatigueScore", fatigue), F("SessionStart", session_start_us),
+                F("DroppedSamples", dropped),
+#undef F
+        };
+        for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
+                if (memcmp((char *) &old + fields[i].offset, (char *) &m->v + fields[i].offset, fields[i].size))
+                        gm_bus_object_changed(d->monitor, fields[i].name);
+        if (strcmp(old.state ? old.state : "", m->v.state))
+                gm_bus_object_changed(d->monitor, "State");
+        if (strcmp(old.activity ? old.activity : "", m->v.activity))
+                gm_bus_object_changed(d->monitor, "Activity");
+        if (DIFFERS(status) || DIFFERS(device))
+                gm_bus_object_changed(d->monitor, "Sensors");
+}
+#undef DIFFERS
+
+static void sink_tick(struct gaitmond *d)
+{
+        struct monitor *m = monitor_of(d);
+        refresh(d, m);
+}
+
+static void emit_logged(struct gaitmond *d, int r, const char *signal)
+{
+        if (r < 0)
+                log_warning("cannot emit %s: %s", signal, strerror(-r));
+}
+
+static void sink_spike(struct gaitmond *d, const struct gm_spike *sp)
+{
+        const char *metric = gm_metric_name(sp->metric);
+        double value = sp->si, baseline = sp->baseline;
+        emit_logged(d, gm_bus_object_emit(d->monitor, "AsymmetrySpike", DBUS_TYPE_STRING, &metric,
+                                          DBUS_TYPE_DOUBLE, &value, DBUS_TYPE_DOUBLE, &baseline,
+                                          DBUS_TYPE_INVALID), "AsymmetrySpike");
+}
+
+static void sink_sensor_changed(struct gaitmond *d, enum gm_loc loc, enum gm_sensor_status old_status,
+                                enum gm_sensor_status new_status, const char *reason)
+{
+        const char *location = gm_loc_name(loc);
+        if (new_status == GM_SENSOR_STREAMING && old_status == GM_SENSOR_FAULTY)
+                emit_logged(d, gm_bus_object_emit(d->monitor, "SensorRecovered", DBUS_TYPE_STRING, &location,
+                                                  DBUS_TYPE_INVALID), "SensorRecovered");
+        else if (new_status == GM_SENSOR_FAULTY)
+                emit_logged(d, gm_bus_object_emit(d->monitor, "SensorFault", DBUS_TYPE_STRING, &location,
+                                                  DBUS_TYPE_STRING, &reason, DBUS_TYPE_INVALID), "SensorFault");
+        refresh(d, monitor_of(d));
+}
+
+static int append_fatigue(DBusMessageIter *it, void *userdata)
+{
+        const struct gm_fatigue_alert *a = userdata;
+        const char *reasons[GM_FATIGUE_REASONS_MAX];
+        for (unsigned i = 0; i < a->n_reasons && i < GM_FATIGUE_REASONS_MAX; i++)
+                reasons[i] = a->reasons[i];
+        const char **p = reasons;
+        DBusMessageIter array;
+        if (!dbus_message_iter_append_basic(it, DBUS_TYPE_UINT32, &a->level) ||
+            !dbus_message_iter_open_container(it, DBUS_TYPE_ARRAY, "s", &array))
+                return -ENOMEM;
+        for (unsigned i = 0; i < a->n_reasons && i < GM_FATIGUE_REASONS_MAX; i++)
+                if (!dbus_message_iter_append_basic(&array, DBUS_TYPE_STRING, &p[i])) {
+                        dbus_message_iter_abandon_container(it, &array);
+                        return -ENOMEM;
+                }
+        return dbus_message_iter_close_container(it, &array) ? 0 : -ENOMEM;
+}
+
+static void sink_fatigue_alert(struct gaitmond *d, const struct gm_fatigue_alert *a)
+{
+        emit_logged(d, gm_bus_object_emit_with(d->monitor, "FatigueAlert", append_fatigue, (void *) a),
+                    "FatigueAlert");
+}
+
+static int append_advice(DBusMessageIter *it, void *userdata)
+{
+        const struct gm_advice *a = userdata;
+        const char *summary = a->summary;
+        DBusMessageIter array;
+        if (!dbus_message_iter_append_basic(it, DBUS_TYPE_STRING, &summary) ||
+            !dbus_message_iter_open_container(it, DBUS_TYPE_ARRAY, "s", &array))
+                return -ENOMEM;
+        for (unsigned i = 0; i < a->n_actions && i < GM_ADVICE_ACTIONS_MAX; i++) {
+                const char *action = a->actions[i];
+                if (!dbus_message_iter_append_basic(&array, DBUS_TYPE_STRING, &action)) {
+                        dbus_message_iter_abandon_container(it, &array);
+                        return -ENOMEM;
+                }
+        }
+        if (!dbus_message_iter_close_container(it, &array) ||
+            !dbus_message_iter_append_basic(it, DBUS_TYPE_UINT32, &a->rest_days))
+                return -ENOMEM;
+        return 0;
+}
+
+static void sink_run_end(struct gaitmond *d, const struct gm_run_summary *run, const struct gm_advice *advice)
+{
+        emit_logged(d, gm_bus_object_emit_with(d->monitor, "RecoveryAdvice", append_advice, (void *) advice),
+                    "RecoveryAdvice");
+        refresh(d, monitor_of(d));
+}
+
+static void sink_run_start(struct gaitmond *d)
+{
+        refresh(d, monitor_of(d));
+}
+
+static const struct gm_sink dbus_sink = {
+        .name = "dbus",
+        .spike = sink_spike,
+        .sensor_changed = sink_sensor_changed,
+        .fatigue_alert = sink_fatigue_alert,
+        .run_start = sink_run_start,
+        .run_end = sink_run_end,
+        .tick = sink_tick,
+};
+
+static void bus_log(int priority, const char *message, void *userdata)
+{
+        gm_log_full(priority, NULL, "%s", message);
+}
+
+int gaitmond_monitor_start(struct gaitmond *d)
+{
+        struct monitor *m = calloc(1, sizeof(*m));
+        if (!m)
+                return -ENOMEM;
+        m->d = d;
+        compute(d, &m->v);
+        int r = gaitmond_add_sink(d, &dbus_sink, m);
+        if (r < 0) {
+                free(m);
+                return r;
+        }
+        r = gm_bus_new(d->event, &d->bus);
+        if (r < 0)
+                return r;
+        gm_bus_set_log(d->bus, bus_log, d);
+        r = gm_bus_object_new(d->bus, GM_MONITOR_PATH, &monitor_interface, m, &d->monitor);
+        if (r < 0) {
+                log_error("cannot set up the D-Bus object: %s", strerror(-r));
+                return r;
+        }
+        struct gm_bus_error error = GM_BUS_ERROR_NULL;
+        r = gm_bus_start(d->bus, GM_MONITOR_BUS_NAME, &error);
+        if (r < 0)
+                log_error("%s", error.message ? error.message : strerror(-r));
+        gm_bus_error_free(&error);
+        return r;
+}
+
+void gaitmond_monitor_stop(struct gaitmond *d)
+{
+        struct monitor *m = monitor_of(d);
+        gm_bus_object_free(d->monitor);
+        d->monitor = NULL;
+        gm_bus_free(d->bus);
+        d->bus = NULL;
+        free(m);
+        for (unsigned i = 0; i < d->n_sinks; i++) {
+                if (d->sinks[i] != &dbus_sink)
+                        continue;
+                memmove(&d->sinks[i], &d->sinks[i + 1], (d->n_sinks - i - 1) * sizeof(d->sinks[0]));
+                memmove(&d->sink_data[i], &d->sink_data[i + 1], (d->n_sinks - i - 1) * sizeof(d->sink_data[0]));
+                d->n_sinks--;
+                break;
+        }
+}

@@ -1,0 +1,190 @@
+/* Runs: the session tracker fed by the analysis, the history store and the recovery advice. */
+#include "runs.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "analysis.h"
+#include "gm_recovery.h"
+#include "gm_session.h"
+#include "gm_store.h"
+#include "log.h"
+
+#define HISTORY_DAYS 28
+
+static int64_t wall_us(void)
+{
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        return (int64_t) ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+int gaitmond_runs_init(struct gaitmond *d)
+{
+        struct gm_session_cfg sc;
+        gm_session_cfg_default(&sc);
+        sc.idle_timeout_s = d->cfg.idle_timeout_s;
+        sc.fatigue.threshold = d->cfg.fatigue_threshold;
+        d->session = gm_session_new(&sc);
+        if (!d->session) {
+                int r = -errno;
+                log_error("cannot set up run tracking: %s", strerror(errno));
+                return r ? r : -EINVAL;
+        }
+        d->fatigue_score = NAN;
+        d->next_session_t = NAN;
+        /* Without the history the daemon still measures; it just cannot remember runs. */
+        int r = gm_store_open(d->cfg.state_directory, &d->store);
+        if (r < 0) {
+                log_error("run history unavailable in %s: %s; runs will not be kept",
+                          d->cfg.state_directory, strerror(-r));
+                d->store = NULL;
+        }
+        return 0;
+}
+
+void gaitmond_runs_free(struct gaitmond *d)
+{
+        gm_session_free(d->session);
+        d->session = NULL;
+        d->store = gm_store_free(d->store);
+}
+
+void gaitmond_runs_stride(struct gaitmond *d, const struct gm_stride *st)
+{
+        (void) gm_session_push_stride(d->session, st);
+}
+
+void gaitmond_runs_spike(struct gaitmond *d, const struct gm_spike *sp)
+{
+        (void) gm_session_push_spike(d->session, sp);
+}
+
+static void run_started(struct gaitmond *d, double t)
+{
+        d->in_run = true;
+        d->run_start_us = wall_us() - (int64_t) ((d->metrics.t - t) * 1e6);
+        d->run_id = 0;
+        if (d->store) {
+                struct gm_run_summary run = {
+                        .start_us = d->run_start_us,
+                        .activity = d->metrics.activity,
+                        .cadence_spm = NAN,
+                };
+                int r = gm_store_run_begin(d->store, &run, &d->run_id);
+                if (r < 0)
+                        log_warning("cannot record the run's start: %s", strerror(-r));
+        }
+        log_info("run started");
+        gaitmond_each_sink(d, i, run_start)
+                d->sinks[i]->run_start(d);
+}
+
+static void run_minute(struct gaitmond *d, const struct gm_run_minute *m)
+{
+        if (d->store && d->run_id) {
+                int r = gm_store_run_minute(d->store, d->run_id, m);
+                if (r < 0)
+                        log_warning("cannot record minute %.0f of the run: %s", m->t_s / 60, strerror(-r));
+        }
+        gaitmond_each_sink(d, i, run_minute)
+                d->sinks[i]->run_minute(d, m);
+}
+
+static void run_ended(struct gaitmond *d, struct gm_run_summary *run)
+{
+        run->id = d->run_id;
+        run->start_us = d->run_start_us;
+        int64_t now = wall_us();
+        struct gm_run_summary *history = NULL;
+        size_t n_history = 0;
+        if (d->store) {
+                int r = gm_store_runs_since(d->store, now - (int64_t) HISTORY_DAYS * 86400 * 1000000, &history, &n_history);
+                if (r < 0)
+                        log_warning("cannot read the run history: %s; advice without it", strerror(-r));
+        }
+        /* The history holds this run too (still active): leave it out. */
+        size_t kept = 0;
+        for (size_t i = 0; i < n_history; i++)
+                if (history[i].id != run->id)
+                        history[kept++] = history[i];
+
+        struct gm_advice advice;
+        int r = gm_recovery_advise(run, history, kept, now, d->cfg.age, &advice);
+        free(history);
+        if (r < 0) {
+                log_warning("cannot work out recovery advice: %s", strerror(-r));
+                memset(&advice, 0, sizeof(advice));
+                advice.acwr = NAN;
+        }
+        if (d->store && d->run_id) {
+                r = gm_store_run_end(d->store, run, r < 0 ? NULL : &advice);
+                if (r < 0)
+                        log_warning("cannot record the run's end: %s", strerror(-r));
+        }
+        d->in_run = false;
+        d->fatigue_score = NAN;
+        log_info("run ended after %.0f min, %llu steps: %s", run->duration_s / 60,
+                 (unsigned long long) run->steps, advice.summary);
+        gaitmond_each_sink(d, i, run_end)
+                d->sinks[i]->run_end(d, run, &advice);
+}
+
+static void process_events(struct gaitmond *d)
+{
+        struct gm_session_event ev;
+        while (gm_session_next_event(d->session, &ev) > 0) {
+                switch (ev.kind) {
+                case GM_SESSION_RUN_START:
+                        run_started(d, ev.t);
+                        break;
+                case GM_SESSION_MINUTE:
+                        run_minute(d, &ev.minute);
+                        break;
+                case GM_SESSION_FATIGUE_ALERT:
+                        log_notice("fatigue level %u (score %.2f)", ev.alert.level, ev.alert.score);
+                        gaitmond_each_sink(d, i, fatigue_alert)
+                                d->sinks[i]->fatigue_alert(d, &ev.alert);
+                        break;
+                case GM_SESSION_RUN_END:
+                        run_ended(d, &ev.summary);
+                        break;
+                }
+        }
+        struct gm_session_state st;
+        gm_session_current(d->session, &st);
+        d->fatigue_score = st.in_run && st.fatigue_ready ? st.fatigue.score : NAN;
+}
+
+void gaitmond_runs_update(struct gaitmond *d)
+{
+        if (!d->have_t0)
+                return;
+        struct gm_metrics m;
+        gm_pipeline_snapshot(d->pipeline, &m);
+        if (!isfinite(m.t))
+                return;
+        if (!isfinite(d->next_session_t))
+                d->next_session_t = m.t;
+        if (m.t < d->next_session_t)
+                return;
+        d->next_session_t = m.t + 1.0;
+        d->metrics = m;
+        if (gm_session_push_metrics(d->session, &m) < 0)
+                log_debug("session skipped a snapshot at %.1f s", m.t);
+        process_events(d);
+}
+
+int gaitmond_runs_end(struct gaitmond *d)
+{
+        if (!d->in_run)
+                return 0;
+        int r = gm_session_end(d->session, d->metrics.t);
+        if (r < 0)
+                return r;
+        process_events(d);
+        return r;
+}
