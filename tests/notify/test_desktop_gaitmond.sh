@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# Acceptance: gaitmon-sim serves a runner whose left hip weakens, gaitmond
+# reads it over libiio and signals on a private system bus, gaitmon-notify
+# shows the alerts through a real dunst under Xvfb.
+#
+#   test_desktop_gaitmond.sh GAITMON_NOTIFY GAITMOND GAITMON_SIM SCENARIO TESTBUS_SH DESKTOP_SH ARTIFACT_DIR
+set -euo pipefail
+
+notify_exe=$1 gaitmond_exe=$2 sim_exe=$3 scenario=$4 testbus_sh=$5 desktop_sh=$6 artifact_dir=$7
+# shellcheck source=desktop.sh
+. "$desktop_sh"
+desktop_enter "$0" "$@"
+# shellcheck source=../lib/testbus.sh
+. "$testbus_sh"
+
+dir=$NOTIFY_TEST_SESSION_DIR
+trap 'desktop_cleanup; testbus_stop' EXIT
+
+agent_log() { cat "$dir/agent.log"; }
+agent_logged() { grep -qE -- "$1" "$dir/agent.log"; }
+agent_log_count() { grep -cE -- "$1" "$dir/agent.log" || true; }
+log_count_is() { test "$(agent_log_count "$1")" -eq "$2"; }
+displayed_is() { test "$(dunstctl count displayed)" "$1" "$2"; }
+history_of() { desktop_history | awk -F'\t' -v s="$1" 'index($2, s) == 1'; }
+context() { echo "--- agent ---"; agent_log; echo "--- gaitmond ---"; tail -n 30 "$dir/gaitmond.log"; }
+
+start_gaitmond() {
+        "$gaitmond_exe" --config "$dir/gaitmond.conf" >>"$dir/gaitmond.log" 2>&1 &
+        GAITMOND_PID=$!
+        DESKTOP_PIDS+=($GAITMOND_PID)
+}
+
+testbus_start "$dir/system"
+desktop_start_x "$dir"
+desktop_start_dunst "$dir"
+
+"$notify_exe" --cooldown 0 --verbose >"$dir/agent.log" 2>&1 &
+AGENT_PID=$!
+DESKTOP_PIDS+=($AGENT_PID)
+wait_until 10 agent_logged "Waiting for gaitmond" || fail "the agent does not wait for gaitmond: $(agent_log)"
+
+# The weakness sets in at 300 s of the scenario: 25 times real time gets
+# there in about 12 s.
+"$sim_exe" --port 0 --speed 25 "$scenario" >"$dir/sim.log" 2>&1 &
+DESKTOP_PIDS+=($!)
+wait_until 10 grep -q "listening on" "$dir/sim.log" || fail "gaitmon-sim did not start: $(cat "$dir/sim.log")"
+port=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$dir/sim.log" | head -n1)
+
+cat > "$dir/gaitmond.conf" <<INI
+[iio]
+uri = ip:127.0.0.1:$port
+
+[sensors]
+$(sed -n '/^\[sensors\]/,/^\[/{/^[a-z_]* *=/p}' "$(dirname "$scenario")/../gaitmon.conf")
+
+[daemon]
+state_directory = $dir/state
+INI
+mkdir -p "$dir/state"
+start_gaitmond
+wait_until 15 agent_logged "gaitmond is on the system bus" || fail "gaitmond not followed: $(context)"
+
+echo "# the left hip weakens: a critical asymmetry notification"
+asym='Alert: Gait asymmetry: hip extension: Left hip extension [0-9]+% below right'
+wait_until 60 agent_logged "$asym" || fail "no hip extension spike reached the agent: $(context)"
+wait_until 5 displayed_is -ge 1 || fail "nothing on the desktop: $(context)"
+sleep 2
+desktop_screenshot "$artifact_dir/notify-gaitmond-desktop.png"
+
+echo "# gaitmond restarts: the agent follows it"
+kill -TERM "$GAITMOND_PID"
+wait "$GAITMOND_PID" || true
+wait_until 10 agent_logged "gaitmond left the system bus" || fail "gaitmond leaving not noticed: $(context)"
+start_gaitmond
+wait_until 15 log_count_is "gaitmond is on the system bus" 2 || fail "restarted gaitmond not followed: $(context)"
+
+dunstctl close-all
+wait_until 5 displayed_is -eq 0 || fail "close-all left notifications"
+desktop_history
+spikes=$(agent_log_count "Alert: Gait asymmetry")
+[ "$(history_of "Gait asymmetry" | wc -l)" -eq 1 ] ||
+        fail "$spikes spikes should make one notification, dunst has: $(history_of "Gait asymmetry")"
+IFS=$'\t' read -r _ summary body shown <<<"$(history_of "Gait asymmetry")"
+last=$(grep "Alert: Gait asymmetry" "$dir/agent.log" | tail -n1)
+[ "$last" = "gaitmon-notify: Alert: $summary: $body" ] || fail "dunst shows '$summary: $body', the last spike was '$last'"
+case $shown in "[critical] "*) ;; *) fail "asymmetry not critical: $shown" ;; esac
+echo "$spikes asymmetry spikes, one notification: $summary: $body"
+grep -E "$asym" "$dir/agent.log" | head -n1
+
+kill -TERM "$AGENT_PID"
+rc=0
+wait "$AGENT_PID" || rc=$?
+[ "$rc" -eq 0 ] || fail "gaitmon-notify exited $rc on SIGTERM: $(agent_log)"
+! grep -qE "runtime error|Sanitizer" "$dir/agent.log" || fail "sanitizer report: $(agent_log)"
+echo "PASS"
