@@ -1,0 +1,420 @@
+/* A private connection to the system bus driven by an sd-event loop: it owns a
+ * well-known name, serves the objects of bus-object.h and reconnects by itself. */
+#include "bus-private.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#define RECONNECT_FIRST_USEC (1000 * 1000ULL)
+#define RECONNECT_MAX_USEC   (30 * 1000 * 1000ULL)
+
+static void log_stderr(int priority, const char *message, void *userdata) {
+        fprintf(stderr, "bus: %s\n", message);
+}
+
+void gm_bus_log(struct gm_bus *bus, int priority, const char *format, ...) {
+        char *message = NULL;
+        va_list ap;
+
+        va_start(ap, format);
+        if (vasprintf(&message, format, ap) < 0)
+                message = NULL;
+        va_end(ap);
+        bus->log(priority, message ? message : format, bus->log_userdata);
+        free(message);
+}
+
+/* ---- watches: one io source per DBusWatch, each on its own dup() of the fd ---- */
+
+static uint32_t watch_epoll_events(DBusWatch *watch) {
+        unsigned flags = dbus_watch_get_flags(watch);
+        uint32_t events = 0;
+
+        if (flags & DBUS_WATCH_READABLE)
+                events |= EPOLLIN;
+        if (flags & DBUS_WATCH_WRITABLE)
+                events |= EPOLLOUT;
+        return events;
+}
+
+static int on_watch_io(sd_event_source *source, int fd, uint32_t revents, void *userdata) {
+        DBusWatch *watch = userdata;
+        unsigned flags = 0;
+
+        if (revents & EPOLLIN)
+                flags |= DBUS_WATCH_READABLE;
+        if (revents & EPOLLOUT)
+                flags |= DBUS_WATCH_WRITABLE;
+        if (revents & EPOLLERR)
+                flags |= DBUS_WATCH_ERROR;
+        if (revents & EPOLLHUP)
+                flags |= DBUS_WATCH_HANGUP;
+
+        /* May remove this very watch (on hangup), which unrefs source: do not touch
+         * either afterwards. Queued messages arrive through the dispatch status. */
+        (void) dbus_watch_handle(watch, flags);
+        return 0;
+}
+
+static void source_unref(void *source) {
+        sd_event_source_disable_unref(source);
+}
+
+static dbus_bool_t on_add_watch(DBusWatch *watch, void *userdata) {
+        struct gm_bus *bus = userdata;
+        sd_event_source *source = NULL;
+        int fd, r;
+
+        /* sd-event takes one source per fd, libdbus gives two watches per socket. */
+        fd = fcntl(dbus_watch_get_unix_fd(watch), F_DUPFD_CLOEXEC, 3);
+        if (fd < 0)
+                return FALSE;
+
+        r = sd_event_add_io(bus->event, &source, fd, watch_epoll_events(watch), on_watch_io, watch);
+        if (r < 0) {
+                close(fd);
+                return FALSE;
+        }
+        (void) sd_event_source_set_io_fd_own(source, true);
+        (void) sd_event_source_set_description(source, "bus-watch");
+        r = sd_event_source_set_enabled(source, dbus_watch_get_enabled(watch) ? SD_EVENT_ON : SD_EVENT_OFF);
+        if (r < 0) {
+                sd_event_source_disable_unref(source);
+                return FALSE;
+        }
+        dbus_watch_set_data(watch, source, source_unref);
+        return TRUE;
+}
+
+static void on_remove_watch(DBusWatch *watch, void *userdata) {
+        /* Frees the source through source_unref(). */
+        dbus_watch_set_data(watch, NULL, NULL);
+}
+
+static void on_toggle_watch(DBusWatch *watch, void *userdata) {
+        sd_event_source *source = dbus_watch_get_data(watch);
+
+        if (!source)
+                return;
+        if (dbus_watch_get_enabled(watch)) {
+                (void) sd_event_source_set_io_events(source, watch_epoll_events(watch));
+                (void) sd_event_source_set_enabled(source, SD_EVENT_ON);
+        } else {
+                (void) sd_event_source_set_enabled(source, SD_EVENT_OFF);
+        }
+}
+
+/* ---- timeouts: a one-shot timer re-armed from the interval each time ---- */
+
+static uint64_t timeout_usec(DBusTimeout *timeout) {
+        int ms = dbus_timeout_get_interval(timeout);
+        return ms > 0 ? (uint64_t) ms * 1000 : 0;
+}
+
+static int on_timeout_elapsed(sd_event_source *source, uint64_t usec, void *userdata) {
+        DBusTimeout *timeout = userdata;
+
+        /* libdbus expects the timeout to repeat until removed or disabled; re-arm
+         * first, since handling it may remove it (and unref source). */
+        (void) sd_event_source_set_time_relative(source, timeout_usec(timeout));
+        (void) sd_event_source_set_enabled(source, SD_EVENT_ONESHOT);
+        (void) dbus_timeout_handle(timeout);
+        return 0;
+}
+
+static dbus_bool_t on_add_timeout(DBusTimeout *timeout, void *userdata) {
+        struct gm_bus *bus = userdata;
+        sd_event_source *source = NULL;
+        int r;
+
+        r = sd_event_add_time_relative(bus->event, &source, CLOCK_MONOTONIC, timeout_usec(timeout),
+                                       1000, on_timeout_elapsed, timeout);
+        if (r < 0)
+                return FALSE;
+        (void) sd_event_source_set_description(source, "bus-timeout");
+        r = sd_event_source_set_enabled(source, dbus_timeout_get_enabled(timeout) ? SD_EVENT_ONESHOT
+                                                                                 : SD_EVENT_OFF);
+        if (r < 0) {
+                sd_event_source_disable_unref(source);
+                return FALSE;
+        }
+        dbus_timeout_set_data(timeout, source, source_unref);
+        return TRUE;
+}
+
+static void on_remove_timeout(DBusTimeout *timeout, void *userdata) {
+        dbus_timeout_set_data(timeout, NULL, NULL);
+}
+
+static void on_toggle_timeout(DBusTimeout *timeout, void *userdata) {
+        sd_event_source *source = dbus_timeout_get_data(timeout);
+
+        if (!source)
+                return;
+        if (dbus_timeout_get_enabled(timeout)) {
+                /* The interval may have changed and counts from now. */
+                (void) sd_event_source_set_time_relative(source, timeout_usec(timeout));
+                (void) sd_event_source_set_enabled(source, SD_EVENT_ONESHOT);
+        } else {
+                (void) sd_event_source_set_enabled(source, SD_EVENT_OFF);
+        }
+}
+
+/* ---- dispatching: from a defer source, never from the status callback ---- */
+
+static void on_dispatch_status(DBusConnection *conn, DBusDispatchStatus status, void *userdata) {
+        struct gm_bus *bus = userdata;
+
+        if (status == DBUS_DISPATCH_DATA_REMAINS)
+                (void) sd_event_source_set_enabled(bus->dispatch_source, SD_EVENT_ON);
+}
+
+static void schedule_reconnect(struct gm_bus *bus);
+
+static void connection_drop(struct gm_bus *bus) {
+        DBusConnection *conn = bus->conn;
+
+        if (!conn)
+                return;
+        bus->conn = NULL;
+        bus->ready = false;
+        bus->lost = false;
+        (void) sd_event_source_set_enabled(bus->dispatch_source, SD_EVENT_OFF);
+
+        dbus_connection_set_dispatch_status_function(conn, NULL, NULL, NULL);
+        dbus_connection_close(conn);
+        /* Removes (and frees the sources of) all remaining watches and timeouts. */
+        (void) dbus_connection_set_watch_functions(conn, NULL, NULL, NULL, NULL, NULL);
+        (void) dbus_connection_set_timeout_functions(conn, NULL, NULL, NULL, NULL, NULL);
+        dbus_connection_unref(conn);
+}
+
+static int on_dispatch(sd_event_source *source, void *userdata) {
+        struct gm_bus *bus = userdata;
+
+        /* One message per loop iteration, so other sources get their turn. */
+        if (bus->conn && !bus->lost &&
+            dbus_connection_dispatch(bus->conn) == DBUS_DISPATCH_DATA_REMAINS && !bus->lost)
+                return 0;
+
+        (void) sd_event_source_set_enabled(source, SD_EVENT_OFF);
+        if (bus->lost) {
+                gm_bus_log(bus, LOG_WARNING, "lost the connection to the system bus, reconnecting");
+                connection_drop(bus);
+                bus->reconnect_delay_usec = RECONNECT_FIRST_USEC;
+                schedule_reconnect(bus);
+        }
+        return 0;
+}
+
+static DBusHandlerResult on_filter(DBusConnection *conn, DBusMessage *message, void *userdata) {
+        struct gm_bus *bus = userdata;
+
+        if (dbus_message_is_signal(message, DBUS_INTERFACE_LOCAL, "Disconnected") &&
+            dbus_message_has_path(message, DBUS_PATH_LOCAL)) {
+                /* The connection is dropped once dispatch has returned. */
+                bus->lost = true;
+                return DBUS_HANDLER_RESULT_HANDLED;
+        }
+        return DBUS_HANDLER_RESULT_NOT_YET_HANDLED;
+}
+
+static DBusHandlerResult on_message(DBusConnection *conn, DBusMessage *message, void *userdata) {
+        return gm_bus_objects_dispatch(userdata, message);
+}
+
+static const DBusObjectPathVTable fallback_vtable = {
+        .message_function = on_message,
+};
+
+static int request_name(struct gm_bus *bus, struct gm_bus_error *error) {
+        DBusError e;
+        int r;
+
+        dbus_error_init(&e);
+        r = dbus_bus_request_name(bus->conn, bus->name, DBUS_NAME_FLAG_DO_NOT_QUEUE, &e);
+        if (r < 0) {
+                if (dbus_error_has_name(&e, DBUS_ERROR_ACCESS_DENIED))
+                        r = gm_bus_error_set(error, DBUS_ERROR_ACCESS_DENIED,
+                                             "not allowed to own %s: check the D-Bus policy", bus->name);
+                else
+                        r = gm_bus_error_set(error, e.name, "cannot request %s: %s", bus->name,
+                                             e.message ? e.message : e.name);
+                dbus_error_free(&e);
+                return r;
+        }
+        if (r != DBUS_REQUEST_NAME_REPLY_PRIMARY_OWNER && r != DBUS_REQUEST_NAME_REPLY_ALREADY_OWNER)
+                return gm_bus_error_set(error, DBUS_ERROR_FILE_EXISTS,
+                                        "%s is already owned by another process", bus->name);
+        return 0;
+}
+
+/* Opens, glues, serves and names one connection; on failure leaves none behind. */
+static int connection_open(struct gm_bus *bus, struct gm_bus_error *error) {
+        DBusError e;
+        int r;
+
+        dbus_error_init(&e);
+        bus->conn = dbus_bus_get_private(DBUS_BUS_SYSTEM, &e);
+        if (!bus->conn) {
+                r = gm_bus_error_set(error, e.name ? e.name : DBUS_ERROR_NO_SERVER,
+                                     "cannot connect to the system bus: %s",
+                                     e.message ? e.message : "unknown error");
+                dbus_error_free(&e);
+                /* NoServer and FileNotFound alike mean "not there right now". */
+                return r == -EIO || r == -ENOENT || r == -ECONNREFUSED ? -ENOTCONN : r;
+        }
+        bus->lost = false;
+        dbus_connection_set_exit_on_disconnect(bus->conn, FALSE);
+
+        if (!dbus_connection_add_filter(bus->conn, on_filter, bus, NULL) ||
+            !dbus_connection_try_register_fallback(bus->conn, "/", &fallback_vtable, bus, &e)) {
+                r = dbus_error_is_set(&e) ? gm_bus_error_set_dbus(error, &e)
+                                          : gm_bus_error_set_errno(error, -ENOMEM);
+                dbus_error_free(&e);
+                goto fail;
+        }
+
+        if (!dbus_connection_set_watch_functions(bus->conn, on_add_watch, on_remove_watch,
+                                                 on_toggle_watch, bus, NULL) ||
+            !dbus_connection_set_timeout_functions(bus->conn, on_add_timeout, on_remove_timeout,
+                                                   on_toggle_timeout, bus, NULL)) {
+                r = gm_bus_error_set_errno(error, -ENOMEM);
+                goto fail;
+        }
+        dbus_connection_set_dispatch_status_function(bus->conn, on_dispatch_status, bus, NULL);
+
+        /* The objects are served before the name is taken, so the first caller finds them. */
+        if (bus->name) {
+                r = request_name(bus, error);
+                if (r < 0)
+                        goto fail;
+        }
+        bus->ready = true;
+
+        /* Messages that arrived while the name request blocked. */
+        if (dbus_connection_get_dispatch_status(bus->conn) == DBUS_DISPATCH_DATA_REMAINS)
+                (void) sd_event_source_set_enabled(bus->dispatch_source, SD_EVENT_ON);
+        return 0;
+
+fail:
+        connection_drop(bus);
+        return r;
+}
+
+static int on_reconnect(sd_event_source *source, uint64_t usec, void *userdata) {
+        struct gm_bus *bus = userdata;
+        struct gm_bus_error error = GM_BUS_ERROR_NULL;
+        int r;
+
+        r = connection_open(bus, &error);
+        if (r >= 0) {
+                gm_bus_log(bus, LOG_INFO, "connected to the system bus again%s%s",
+                           bus->name ? ", owning " : "", bus->name ? bus->name : "");
+                bus->reconnect_delay_usec = RECONNECT_FIRST_USEC;
+                return 0;
+        }
+
+        /* Only the first failure of a series is worth a warning. */
+        gm_bus_log(bus, bus->reconnect_delay_usec == RECONNECT_FIRST_USEC ? LOG_WARNING : LOG_DEBUG,
+                   "%s; retrying in %llu s", error.message ? error.message : strerror(-r),
+                   (unsigned long long) (bus->reconnect_delay_usec * 2 > RECONNECT_MAX_USEC
+                                         ? RECONNECT_MAX_USEC : bus->reconnect_delay_usec * 2) / 1000000);
+        gm_bus_error_free(&error);
+        bus->reconnect_delay_usec *= 2;
+        if (bus->reconnect_delay_usec > RECONNECT_MAX_USEC)
+                bus->reconnect_delay_usec = RECONNECT_MAX_USEC;
+        schedule_reconnect(bus);
+        return 0;
+}
+
+static void schedule_reconnect(struct gm_bus *bus) {
+        int r;
+
+        if (!bus->reconnect_source) {
+                r = sd_event_add_time_relative(bus->event, &bus->reconnect_source, CLOCK_MONOTONIC,
+                                               bus->reconnect_delay_usec, 0, on_reconnect, bus);
+                if (r >= 0)
+                        (void) sd_event_source_set_description(bus->reconnect_source, "bus-reconnect");
+        } else {
+                r = sd_event_source_set_time_relative(bus->reconnect_source, bus->reconnect_delay_usec);
+                if (r >= 0)
+                        r = sd_event_source_set_enabled(bus->reconnect_source, SD_EVENT_ONESHOT);
+        }
+        if (r < 0)
+                gm_bus_log(bus, LOG_ERR, "cannot schedule reconnecting to the system bus: %s",
+                           strerror(-r));
+}
+
+int gm_bus_new(sd_event *event, struct gm_bus **ret) {
+        struct gm_bus *bus;
+        int r;
+
+        bus = calloc(1, sizeof(*bus));
+        if (!bus)
+                return -ENOMEM;
+        bus->event = sd_event_ref(event);
+        bus->log = log_stderr;
+        bus->reconnect_delay_usec = RECONNECT_FIRST_USEC;
+
+        r = sd_event_add_defer(event, &bus->dispatch_source, on_dispatch, bus);
+        if (r < 0) {
+                gm_bus_free(bus);
+                return r;
+        }
+        (void) sd_event_source_set_description(bus->dispatch_source, "bus-dispatch");
+        (void) sd_event_source_set_enabled(bus->dispatch_source, SD_EVENT_OFF);
+
+        *ret = bus;
+        return 0;
+}
+
+void gm_bus_set_log(struct gm_bus *bus, gm_bus_log_fn log, void *userdata) {
+        bus->log = log ? log : log_stderr;
+        bus->log_userdata = log ? userdata : NULL;
+}
+
+int gm_bus_start(struct gm_bus *bus, const char *name, struct gm_bus_error *error) {
+        if (bus->conn || bus->reconnect_source)
+                return -EBUSY;
+        if (name) {
+                if (!dbus_validate_bus_name(name, NULL))
+                        return gm_bus_error_set(error, DBUS_ERROR_INVALID_ARGS,
+                                                "invalid bus name \"%s\"", name);
+                bus->name = strdup(name);
+                if (!bus->name)
+                        return gm_bus_error_set_errno(error, -ENOMEM);
+        }
+        return connection_open(bus, error);
+}
+
+void gm_bus_free(struct gm_bus *bus) {
+        if (!bus)
+                return;
+        gm_bus_objects_detach(bus);
+        connection_drop(bus);
+        sd_event_source_disable_unref(bus->reconnect_source);
+        sd_event_source_disable_unref(bus->dispatch_source);
+        sd_event_unref(bus->event);
+        free(bus->name);
+        free(bus);
+}
+
+DBusConnection *gm_bus_get_connection(struct gm_bus *bus) {
+        return bus->ready ? bus->conn : NULL;
+}
+
+sd_event *gm_bus_get_event(struct gm_bus *bus) {
+        return bus->event;
+}
+
+bool gm_bus_is_ready(struct gm_bus *bus) {
+        return bus->ready;
+}
