@@ -1,0 +1,206 @@
+"""Harness for the daemon's integration tests: a private system bus, gaitmon-sim, gaitmond, busctl."""
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import tempfile
+import threading
+import time
+
+GAITMOND = os.environ["GM_DAEMON"]
+SIM = os.environ["GM_SIM"]
+TESTBUS = os.environ["GM_TESTBUS"]
+SCENARIOS = os.environ["GM_SCENARIOS"]
+BUS_NAME = "org.gaitmon.Monitor1"
+PATH = "/org/gaitmon/Monitor1"
+IFACE = "org.gaitmon.Monitor1"
+
+
+class Bus:
+    """A private system-like dbus-daemon (tests/lib/testbus.sh) with the permissive test policy."""
+
+    def __init__(self, workdir, policies=()):
+        script = ('. "$1"; shift; exec 3>&1; testbus_start "$@" >/dev/null 2>&1 || exit 1; '
+                  'echo "$TESTBUS_ADDRESS"; echo "$TESTBUS_PID"')
+        out = subprocess.run(["bash", "-c", script, "_", TESTBUS, workdir, *policies],
+                             check=True, capture_output=True, text=True).stdout.split("\n")
+        self.address, self.pid = out[0], int(out[1])
+
+    def busctl(self, *args, check=True):
+        p = subprocess.run(["busctl", "--address=" + self.address, *args], capture_output=True,
+                           text=True, timeout=20)
+        if check and p.returncode != 0:
+            raise AssertionError("busctl %s failed: %s" % (" ".join(args), p.stderr.strip()))
+        return p
+
+    def get(self, prop):
+        p = self.busctl("--json=short", "get-property", BUS_NAME, PATH, IFACE, prop)
+        return json.loads(p.stdout)["data"]
+
+    def call(self, method, signature="", *args, check=True):
+        cmd = ["--json=short", "call", BUS_NAME, PATH, IFACE, method]
+        if signature:
+            cmd += [signature, *map(str, args)]
+        return self.busctl(*cmd, check=check)
+
+    def stop(self):
+        try:
+            os.kill(self.pid, signal.SIGTERM)
+        except ProcessLookupError:
+            pass
+
+
+class Sim:
+    """gaitmon-sim on a free port, writing the true events of what it serves."""
+
+    def __init__(self, workdir, scenario, speed, *extra):
+        self.events = os.path.join(workdir, "true.events.csv")
+        self.proc = subprocess.Popen([SIM, "--port", "0", "--speed", str(speed), "--events", self.events,
+                                      *extra, os.path.join(SCENARIOS, scenario)],
+                                     stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        line = self.proc.stdout.readline()
+        m = re.search(r"listening on 127\.0\.0\.1:(\d+)", line)
+        assert m, "gaitmon-sim did not start: %r" % line
+        self.uri = "ip:127.0.0.1:" + m.group(1)
+
+    def true_events(self):
+        """(time_s, side, event) of everything served so far."""
+        rows = []
+        try:
+            with open(self.events) as f:
+                for line in f:
+                    parts = line.strip().split(",")
+                    if len(parts) == 3 and parts[0] != "time_s":
+                        rows.append((float(parts[0]), parts[1], parts[2]))
+        except FileNotFoundError:
+            pass
+        return rows
+
+    def now(self):
+        """Simulated time of the last event served (a lower bound of the sim's clock)."""
+        ev = self.true_events()
+        return ev[-1][0] if ev else 0.0
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.terminate()
+        self.proc.wait(timeout=10)
+
+
+class Daemon:
+    """The real gaitmond, configured for the sim and the private bus."""
+
+    def __init__(self, workdir, bus, uri, extra_conf="", env=None, wait=True):
+        self.workdir = workdir
+        self.state = os.path.join(workdir, "state")
+        os.makedirs(self.state, exist_ok=True)
+        self.conf = os.path.join(workdir, "gaitmon.conf")
+        with open(self.conf, "w") as f:
+            f.write("[iio]\nuri = %s\nbuffer_samples = 64\n[daemon]\nstate_directory = %s\n%s"
+                    % (uri, self.state, extra_conf))
+        self.log = open(os.path.join(workdir, "gaitmond.log"), "w+")
+        e = dict(os.environ, DBUS_SYSTEM_BUS_ADDRESS=bus.address)
+        e.update(env or {})
+        self.proc = subprocess.Popen([GAITMOND, "--config", self.conf], stdout=self.log, stderr=self.log, env=e)
+        self.bus = bus
+        if wait:
+            self.wait_for_name()
+
+    def wait_for_name(self, timeout=10):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            assert self.proc.poll() is None, "gaitmond exited: " + self.logtext()
+            if self.bus.busctl("status", BUS_NAME, check=False).returncode == 0:
+                return
+            time.sleep(0.05)
+        raise AssertionError("gaitmond never owned its name: " + self.logtext())
+
+    def logtext(self):
+        self.log.flush()
+        with open(self.log.name) as f:
+            return f.read()
+
+    def stop(self, timeout=10):
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+        return self.proc.wait(timeout=timeout)
+
+
+class Monitor:
+    """busctl monitor on the daemon's signals; each message is kept with the sim's time on arrival."""
+
+    def __init__(self, bus, sim=None):
+        self.sim = sim
+        self.messages = []
+        self.lock = threading.Lock()
+        self.proc = subprocess.Popen(["busctl", "--address=" + bus.address, "--json=short", "monitor", BUS_NAME],
+                                     stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        self.thread = threading.Thread(target=self._read, daemon=True)
+        self.thread.start()
+        time.sleep(0.3)  # let busctl subscribe
+
+    def _read(self):
+        for line in self.proc.stdout:
+            try:
+                msg = json.loads(line)
+            except ValueError:
+                continue
+            at = self.sim.now() if self.sim else None
+            with self.lock:
+                self.messages.append((at, msg))
+
+    def signals(self, member):
+        with self.lock:
+            return [(at, m.get("payload", {}).get("data")) for at, m in self.messages
+                    if m.get("type") == "signal" and m.get("member") == member and m.get("interface") == IFACE]
+
+    def property_changes(self):
+        with self.lock:
+            return [m for _, m in self.messages
+                    if m.get("type") == "signal" and m.get("member") == "PropertiesChanged"]
+
+    def wait_for(self, member, timeout):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            got = self.signals(member)
+            if got:
+                return got
+            time.sleep(0.05)
+        return []
+
+    def stop(self):
+        self.proc.terminate()
+        self.proc.wait(timeout=5)
+
+
+class World:
+    """Bus + sim + daemon in a temporary directory, torn down on exit."""
+
+    def __init__(self, scenario, speed, extra_conf="", sim_args=(), env=None):
+        self.dir = tempfile.mkdtemp(prefix="gaitmond-test-")
+        self.bus = Bus(self.dir)
+        self.sim = Sim(self.dir, scenario, speed, *sim_args)
+        self.daemon = Daemon(self.dir, self.bus, self.sim.uri, extra_conf, env)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        if exc[0] is not None:
+            print("---- gaitmond log ----\n" + self.daemon.logtext())
+        self.daemon.stop()
+        self.sim.stop()
+        self.bus.stop()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def wait_until(what, predicate, timeout, step=0.1):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        v = predicate()
+        if v:
+            return v
+        time.sleep(step)
+    raise AssertionError("timed out waiting for " + what)
