@@ -1,0 +1,195 @@
+#!/usr/bin/env bash
+# Install tests: `meson install --destdir` into a temporary root, then one check of what landed there.
+#
+# Usage: test-install.sh CHECK MESON BUILD_ROOT PREFIX SYSCONFDIR [ARGS...]
+#   files EXPECTED.txt   exactly the files in EXPECTED.txt are installed
+#                        (@prefix@ and @sysconfdir@ stand for the configured ones)
+#   unit                 gaitmond.service passes systemd-analyze verify with nothing
+#                        on stderr, and scores <= 1.5 in systemd-analyze security,
+#                        alone and with the remote-iiod example drop-in
+#   system               sysusers.d makes user and group gaitmon without a login,
+#                        tmpfiles.d makes /var/lib/gaitmon 0750 gaitmon:gaitmon, and
+#                        the udev rule's RUN command opens exactly the attributes
+#                        gaitmond writes to group gaitmon
+#   man                  every installed page renders without warnings and names
+#                        every long option of its program's --help
+set -euo pipefail
+
+check=$1 meson=$2 build=$3 prefix=$4 sysconfdir=$5
+shift 5
+
+die() { echo "FAIL: $*" >&2; exit 1; }
+failures=0
+fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
+ok() { echo "ok: $*"; }
+
+tmp=$(mktemp -d)
+created_group=no
+cleanup() {
+        if [ $created_group = yes ]; then
+                groupdel gaitmon 2>/dev/null || true
+        fi
+        rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+root=$tmp/root
+"$meson" install -C "$build" --destdir "$root" --no-rebuild --quiet >"$tmp/install.log" 2>&1 ||
+        { cat "$tmp/install.log" >&2; die "meson install failed"; }
+
+case $check in
+files)
+        expected=$1
+        sed -e '/^#/d' -e '/^$/d' -e "s|@prefix@|$prefix|g" -e "s|@sysconfdir@|$sysconfdir|g" \
+                "$expected" | sort > "$tmp/expected"
+        (cd "$root" && find . \( -type f -o -type l -o -type d -empty \) | sed 's|^\.||' | sort) \
+                > "$tmp/installed"
+        if diff -u "$tmp/expected" "$tmp/installed"; then
+                ok "$(wc -l < "$tmp/installed") files installed, as listed in $(basename "$expected")"
+        else
+                die "installed files differ from $(basename "$expected") (- expected, + installed)"
+        fi
+        [ -d "$root$sysconfdir/gaitmon/gaitmon.conf.d" ] || die "gaitmon.conf.d is not a directory"
+        ;;
+
+unit)
+        unit=$root$prefix/lib/systemd/system/gaitmond.service
+        [ -f "$unit" ] || die "gaitmond.service is not installed in $prefix/lib/systemd/system"
+        exec_start=$(sed -n 's/^ExecStart=//p' "$unit")
+        [ "$exec_start" = "$prefix/sbin/gaitmond" ] && ok "ExecStart=$exec_start" ||
+                fail "ExecStart=$exec_start, expected $prefix/sbin/gaitmond"
+        [ -x "$root$exec_start" ] || die "$exec_start is not installed"
+        # verify wants the binary to exist: point ExecStart at the installed copy.
+        mkdir -p "$tmp/units"
+        sed "s|^ExecStart=|ExecStart=$root|" "$unit" > "$tmp/units/gaitmond.service"
+        dropin=$root$prefix/share/doc/gaitmon/examples/gaitmond.service.d/remote-iiod.conf
+        [ -f "$dropin" ] || die "the remote-iiod drop-in example is not installed"
+
+        analyze() { # analyze LABEL: verify and score the unit in $tmp/units as it is now
+                local rc=0
+                (cd "$tmp" && systemd-analyze verify --man=no "$tmp/units/gaitmond.service") \
+                        >"$tmp/verify.out" 2>"$tmp/verify.err" || rc=$?
+                if [ $rc -eq 0 ] && [ ! -s "$tmp/verify.err" ]; then
+                        ok "$1: systemd-analyze verify --man=no: exit 0, nothing on stderr"
+                else
+                        fail "$1: systemd-analyze verify exit $rc: $(cat "$tmp/verify.out" "$tmp/verify.err")"
+                fi
+                rc=0
+                systemd-analyze security --offline=true --no-pager "$tmp/units/gaitmond.service" \
+                        >"$tmp/security.out" 2>&1 || rc=$?
+                local score
+                score=$(sed -n 's/.*Overall exposure level for gaitmond\.service: \([0-9.]*\).*/\1/p' \
+                        "$tmp/security.out")
+                if [ $rc -ne 0 ] || [ -z "$score" ]; then
+                        fail "$1: systemd-analyze security exit $rc: $(cat "$tmp/security.out")"
+                elif awk -v s="$score" 'BEGIN { exit !(s <= 1.5) }'; then
+                        ok "$1: systemd-analyze security --offline=true: exposure $score (<= 1.5)"
+                else
+                        grep '✗' "$tmp/security.out" >&2 || true
+                        fail "$1: exposure $score is above 1.5"
+                fi
+        }
+        analyze "gaitmond.service"
+        mkdir -p "$tmp/units/gaitmond.service.d"
+        cp "$dropin" "$tmp/units/gaitmond.service.d/"
+        analyze "with remote-iiod.conf"
+        grep -q 'RestrictAddressFamilies=~AF_(INET|INET6).*✗\|✗ RestrictAddressFamilies=~AF_(INET|INET6)' \
+                "$tmp/security.out" && ok "the drop-in opens AF_INET/AF_INET6" ||
+                fail "the drop-in did not take effect: $(grep 'AF_(INET' "$tmp/security.out")"
+        ;;
+
+system)
+        [ "$(id -u)" -eq 0 ] || die "must run as root: chgrp to group gaitmon"
+        sysroot=$tmp/sysroot
+        mkdir -p "$sysroot/etc"
+        systemd-sysusers --root="$sysroot" "$root$prefix/lib/sysusers.d/gaitmon.conf" \
+                >"$tmp/sysusers.log" 2>&1 || { cat "$tmp/sysusers.log" >&2; die "systemd-sysusers failed"; }
+        IFS=: read -r name _ uid gid _ home shell < <(grep '^gaitmon:' "$sysroot/etc/passwd") ||
+                die "sysusers.d made no user gaitmon"
+        group_gid=$(awk -F: '$1 == "gaitmon" { print $3 }' "$sysroot/etc/group")
+        [ "$gid" = "$group_gid" ] && ok "user gaitmon ($uid) in its own group gaitmon ($gid)" ||
+                fail "user gaitmon has gid $gid, group gaitmon is '$group_gid'"
+        [ "$uid" -lt 1000 ] && ok "gaitmon is a system user" || fail "uid $uid is not a system uid"
+        [ "$shell" = /usr/sbin/nologin ] && ok "no login shell" || fail "shell is $shell"
+        [ "$home" = /var/lib/gaitmon ] || fail "home is $home"
+
+        systemd-tmpfiles --root="$sysroot" --create "$root$prefix/lib/tmpfiles.d/gaitmon.conf" \
+                >"$tmp/tmpfiles.log" 2>&1 || { cat "$tmp/tmpfiles.log" >&2; die "systemd-tmpfiles failed"; }
+        st=$(stat -c '%a %u %g' "$sysroot/var/lib/gaitmon") || die "tmpfiles.d made no /var/lib/gaitmon"
+        [ "$st" = "750 $uid $gid" ] && ok "/var/lib/gaitmon is 0750 gaitmon:gaitmon" ||
+                fail "/var/lib/gaitmon is '$st', expected '750 $uid $gid'"
+
+        # The udev rule: matches IIO devices by their channels, hands the node to the
+        # group, starts the service, and its RUN command opens the written attributes.
+        rules=$root$prefix/lib/udev/rules.d/70-gaitmon.rules
+        [ -f "$rules" ] || die "70-gaitmon.rules is not installed"
+        grep -q '^GROUP="gaitmon", MODE="0660"' "$rules" || fail "the rule does not set GROUP/MODE"
+        grep -q 'TAG+="systemd", ENV{SYSTEMD_WANTS}+="gaitmond.service"' "$rules" ||
+                fail "the rule does not start gaitmond.service"
+        if ! getent group gaitmon >/dev/null; then
+                groupadd --system gaitmon || die "cannot create group gaitmon"
+                created_group=yes
+        fi
+        dev=$tmp/sys/devices/platform/soc/i2c-1/1-006a/iio:device0
+        mkdir -p "$dev/buffer" "$dev/scan_elements" "$dev/trigger"
+        for f in name in_accel_x_raw in_accel_scale sampling_frequency in_anglvel_sampling_frequency \
+                 buffer/enable buffer/length buffer/watermark scan_elements/in_accel_x_en \
+                 scan_elements/in_anglvel_z_en scan_elements/in_timestamp_en \
+                 scan_elements/in_accel_x_type scan_elements/in_accel_x_index trigger/current_trigger; do
+                : > "$dev/$f"
+                chmod 0644 "$dev/$f"
+        done
+        run=$(sed -n 's/^RUN+="\(.*\)"$/\1/p' "$rules")
+        [ -n "$run" ] || die "no RUN+= in the rule"
+        # udev substitutes %p (the device path under /sys) and $$ (a dollar).
+        run=${run//\/sys%p/$tmp/sys/devices/platform/soc/i2c-1/1-006a/iio:device0}
+        run=${run//\$\$/\$}
+        eval "$run" || fail "the RUN command failed"
+        for f in sampling_frequency in_anglvel_sampling_frequency buffer/enable buffer/length \
+                 buffer/watermark scan_elements/in_accel_x_en scan_elements/in_anglvel_z_en \
+                 scan_elements/in_timestamp_en trigger/current_trigger; do
+                st=$(stat -c '%a %G' "$dev/$f")
+                [ "$st" = "664 gaitmon" ] || fail "$f is '$st' after RUN, expected '664 gaitmon'"
+        done
+        for f in name in_accel_x_raw in_accel_scale scan_elements/in_accel_x_type \
+                 scan_elements/in_accel_x_index; do
+                st=$(stat -c '%a %G' "$dev/$f")
+                [ "$st" = "644 root" ] || fail "$f changed to '$st'; RUN must leave it alone"
+        done
+        [ $failures -eq 0 ] && ok "RUN opens the 9 written attributes to group gaitmon and nothing else"
+        ;;
+
+man)
+        mandir=$root$prefix/share/man
+        command -v man >/dev/null || die "man (man-db) is missing"
+        pages=$(cd "$mandir" && find . -type f | sort)
+        [ -n "$pages" ] || die "no man pages installed"
+        for page in $pages; do
+                warn=$(MANWIDTH=80 man --warnings -l "$mandir/$page" 2>&1 >/dev/null) || true
+                [ -z "$warn" ] && ok "$page renders without warnings" || fail "$page: $warn"
+        done
+        # Every program's long options, as its installed --help prints them, are in its page.
+        for prog in bin/gaitmon-analyze bin/gaitmon-synth bin/gaitmon-sim bin/gaitmonctl \
+                    bin/gaitmon-notify sbin/gaitmond; do
+                exe=$root$prefix/$prog
+                name=${prog#*/}
+                page=$(ls "$mandir"/man*/"$name".[0-9] 2>/dev/null | head -n1)
+                [ -x "$exe" ] || { fail "$prog is not installed"; continue; }
+                [ -n "$page" ] || { fail "$name has no man page"; continue; }
+                help_opts=$("$exe" --help | grep -o -- '--[a-z][a-z-]*' | sort -u)
+                [ -n "$help_opts" ] || { fail "$name --help lists no options"; continue; }
+                page_text=$(MANWIDTH=1000 man -l "$page" 2>/dev/null | col -b)
+                missing=
+                for o in $help_opts; do
+                        grep -q -- "$o\b" <<<"$page_text" || missing="$missing $o"
+                done
+                [ -z "$missing" ] && ok "$name: $(wc -w <<<"$help_opts") options of --help documented" ||
+                        fail "$name: page lacks$missing"
+        done
+        ;;
+*)
+        die "unknown check $check"
+        ;;
+esac
+
+[ $failures -eq 0 ] || die "$failures checks failed"
