@@ -12,7 +12,8 @@
 #                        the udev rule's RUN command opens exactly the attributes
 #                        gaitmond writes to group gaitmon
 #   man                  every installed page renders without warnings and names
-#                        every long option of its program's --help
+#                        every long option of its program's --help; gaitmon.conf(5)
+#                        names every section and key of the installed gaitmon.conf
 set -euo pipefail
 
 check=$1 meson=$2 build=$3 prefix=$4 sysconfdir=$5
@@ -186,6 +187,17 @@ man)
                 [ -z "$missing" ] && ok "$name: $(wc -w <<<"$help_opts") options of --help documented" ||
                         fail "$name: page lacks$missing"
         done
+        # gaitmon.conf(5) names every section and key of the installed gaitmon.conf.
+        conf_text=$(MANWIDTH=1000 man -l "$mandir/man5/gaitmon.conf.5" 2>/dev/null | col -b)
+        missing= n=0
+        while read -r word; do
+                n=$((n + 1))
+                grep -qwF -- "$word" <<<"$conf_text" || missing="$missing $word"
+        done < <(sed -n -e 's/^\(\[[a-z]*\]\)$/\1/p' -e 's/^\([a-z_]*\) = .*/\1/p' \
+                "$root$sysconfdir/gaitmon/gaitmon.conf")
+        [ $n -gt 10 ] || fail "found only $n sections and keys in gaitmon.conf"
+        [ -z "$missing" ] && ok "gaitmon.conf(5) documents all $n sections and keys of gaitmon.conf" ||
+                fail "gaitmon.conf(5) lacks$missing"
         ;;
 *)
         die "unknown check $check"
