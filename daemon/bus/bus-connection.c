@@ -14,6 +14,7 @@
 
 #define RECONNECT_FIRST_USEC (1000 * 1000ULL)
 #define RECONNECT_MAX_USEC   (30 * 1000 * 1000ULL)
+#define SYSTEM_BUS_DEFAULT_ADDRESS "unix:path=/run/dbus/system_bus_socket"
 
 static void log_stderr(int priority, const char *message, void *userdata) {
         fprintf(stderr, "bus: %s\n", message);
@@ -257,19 +258,24 @@ static int request_name(struct gm_bus *bus, struct gm_bus_error *error) {
 }
 
 /* Opens, glues, serves and names one connection; on failure leaves none behind. */
-static int connection_open(struct gm_bus *bus, struct gm_bus_error *error) {
+static int connection_open(struct gm_bus *bus, const char *address, struct gm_bus_error *error) {
         DBusError e;
         int r;
 
         dbus_error_init(&e);
-        bus->conn = dbus_bus_get_private(DBUS_BUS_SYSTEM, &e);
+        bus->conn = dbus_connection_open_private(address, &e);
+        if (bus->conn && !dbus_bus_register(bus->conn, &e)) {
+                dbus_connection_close(bus->conn);
+                dbus_connection_unref(bus->conn);
+                bus->conn = NULL;
+        }
         if (!bus->conn) {
                 r = gm_bus_error_set(error, e.name ? e.name : DBUS_ERROR_NO_SERVER,
                                      "cannot connect to the system bus: %s",
                                      e.message ? e.message : "unknown error");
                 dbus_error_free(&e);
-                /* NoServer and FileNotFound alike mean "not there right now". */
-                return r == -EIO || r == -ENOENT || r == -ECONNREFUSED ? -ENOTCONN : r;
+                /* NoServer, FileNotFound, NoReply alike mean "not there right now". */
+                return r == -ENOMEM ? r : -ENOTCONN;
         }
         bus->lost = false;
         dbus_connection_set_exit_on_disconnect(bus->conn, FALSE);
@@ -314,7 +320,7 @@ static int on_reconnect(sd_event_source *source, uint64_t usec, void *userdata) 
         struct gm_bus_error error = GM_BUS_ERROR_NULL;
         int r;
 
-        r = connection_open(bus, &error);
+        r = connection_open(bus, bus->reconnect_address, &error);
         if (r >= 0) {
                 gm_bus_log(bus, LOG_INFO, "connected to the system bus again%s%s",
                            bus->name ? ", owning " : "", bus->name ? bus->name : "");
@@ -381,7 +387,35 @@ void gm_bus_set_log(struct gm_bus *bus, gm_bus_log_fn log, void *userdata) {
         bus->log_userdata = log ? userdata : NULL;
 }
 
+/* A bus that comes back has a new guid: reconnecting must not insist on the old one. */
+static char *address_without_guid(const char *address) {
+        char *copy = malloc(strlen(address) + 1), *out = copy;
+        const char *pos = address;
+
+        if (!copy)
+                return NULL;
+        /* Entries are separated by ';', key=value pairs within an entry by ','. */
+        while (*pos) {
+                size_t len = strcspn(pos, ",;");
+
+                if (strncmp(pos, "guid=", 5) == 0) {
+                        if (out > copy && out[-1] == ',')
+                                out--;
+                } else {
+                        memcpy(out, pos, len);
+                        out += len;
+                }
+                pos += len;
+                if (*pos)
+                        *out++ = *pos++;
+        }
+        *out = '\0';
+        return copy;
+}
+
 int gm_bus_start(struct gm_bus *bus, const char *name, struct gm_bus_error *error) {
+        const char *address;
+
         if (bus->conn || bus->reconnect_source)
                 return -EBUSY;
         if (name) {
@@ -392,7 +426,13 @@ int gm_bus_start(struct gm_bus *bus, const char *name, struct gm_bus_error *erro
                 if (!bus->name)
                         return gm_bus_error_set_errno(error, -ENOMEM);
         }
-        return connection_open(bus, error);
+        address = secure_getenv("DBUS_SYSTEM_BUS_ADDRESS");
+        if (!address || address[0] == '\0')
+                address = SYSTEM_BUS_DEFAULT_ADDRESS;
+        bus->reconnect_address = address_without_guid(address);
+        if (!bus->reconnect_address)
+                return gm_bus_error_set_errno(error, -ENOMEM);
+        return connection_open(bus, address, error);
 }
 
 void gm_bus_free(struct gm_bus *bus) {
@@ -403,6 +443,7 @@ void gm_bus_free(struct gm_bus *bus) {
         sd_event_source_disable_unref(bus->reconnect_source);
         sd_event_source_disable_unref(bus->dispatch_source);
         sd_event_unref(bus->event);
+        free(bus->reconnect_address);
         free(bus->name);
         free(bus);
 }

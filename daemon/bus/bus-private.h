@@ -13,6 +13,7 @@ struct gm_bus_object;
 struct gm_bus {
         sd_event *event;
         char *name;                        /* well-known name to own, NULL for none */
+        char *reconnect_address;           /* the bus address without its guid */
         DBusConnection *conn;              /* NULL while disconnected */
         bool ready;                        /* connected and owning name */
         bool lost;                         /* Disconnected seen: drop conn after dispatch */
