@@ -204,3 +204,8 @@ def wait_until(what, predicate, timeout, step=0.1):
             return v
         time.sleep(step)
     raise AssertionError("timed out waiting for " + what)
+
+
+def unknown(v):
+    """busctl --json writes NaN as null."""
+    return v is None or (isinstance(v, float) and v != v)
