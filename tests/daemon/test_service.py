@@ -1,0 +1,141 @@
+"""gaitmond as a service: sd_notify, watchdog, signals, configuration errors, hostile D-Bus calls."""
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+from gmtest import GAITMOND, World, wait_until
+
+
+def notify_socket(directory):
+    path = os.path.join(directory, "notify.sock")
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    sock.bind(path)
+    sock.settimeout(0.2)
+    return sock, path
+
+
+def read_notifications(sock, seconds):
+    got = []
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            got.append(sock.recv(4096).decode())
+        except socket.timeout:
+            pass
+    return got
+
+
+def check_config_refused():
+    with tempfile.TemporaryDirectory() as d:
+        cases = {
+            "[iio]\nsample_rate_hz = 5000\n": ":2: [iio] sample_rate_hz",
+            "[iio]\nfrobnicate = 1\n": ":2: unknown key 'frobnicate'",
+            "[sensors]\nleft_knee = label:x\n": ":2: [sensors] unknown location",
+            "[sensors]\npelvis = serial:7\n": ":2: [sensors] pelvis",
+            "this is not ini\n": ":1: not a 'key = value'",
+        }
+        for text, expected in cases.items():
+            path = os.path.join(d, "bad.conf")
+            with open(path, "w") as f:
+                f.write(text)
+            p = subprocess.run([GAITMOND, "--config", path], capture_output=True, text=True, timeout=10)
+            assert p.returncode != 0, "gaitmond ran with %r" % text
+            lines = p.stderr.strip().split("\n")
+            assert len(lines) == 1 and path + expected in lines[0], "for %r: %r" % (text, p.stderr)
+        # A bad drop-in is named too.
+        path = os.path.join(d, "good.conf")
+        with open(path, "w") as f:
+            f.write("[runner]\nage = 40\n")
+        os.mkdir(path + ".d")
+        with open(os.path.join(path + ".d", "50-bad.conf"), "w") as f:
+            f.write("# comment\n[runner]\nage = old\n")
+        p = subprocess.run([GAITMOND, "--config", path, "--check-config"], capture_output=True, text=True)
+        assert p.returncode != 0 and "50-bad.conf:3: [runner] age" in p.stderr, p.stderr
+        for args in (["--help"], ["--version"]):
+            p = subprocess.run([GAITMOND, *args], capture_output=True, text=True)
+            assert p.returncode == 0 and p.stdout, args
+        p = subprocess.run([GAITMOND, "--no-such-option"], capture_output=True, text=True)
+        assert p.returncode != 0 and "Usage" in p.stderr
+
+
+def check_hostile_calls(w):
+    bus = w.bus
+    # busctl prints the error's message, not its name.
+    bad = [
+        (("GetSessions", "s", "seven"), "nvalid"),
+        (("GetSessions",), "nvalid"),
+        (("GetRun", "t", "999999"), "No run with id 999999"),
+        (("NoSuchMethod",), "NoSuchMethod"),
+    ]
+    for args, error in bad:
+        p = bus.call(*args, check=False)
+        assert p.returncode != 0 and error in p.stderr, (args, p.stderr)
+    p = bus.busctl("set-property", "org.gaitmon.Monitor1", "/org/gaitmon/Monitor1", "org.gaitmon.Monitor1",
+                   "Cadence", "d", "1", check=False)
+    assert p.returncode != 0, "Cadence was writable"
+    p = bus.busctl("call", "org.gaitmon.Monitor1", "/org/gaitmon/Monitor1", "org.gaitmon.Monitor1",
+                   "GetSessions", "s", "x" * 100000, check=False)
+    assert p.returncode != 0
+    p = bus.busctl("get-property", "org.gaitmon.Monitor1", "/org/gaitmon/Monitor1", "org.gaitmon.Monitor1",
+                   "NoSuchProperty", check=False)
+    assert p.returncode != 0
+    p = bus.busctl("call", "org.gaitmon.Monitor1", "/org/gaitmon/Nowhere", "org.gaitmon.Monitor1",
+                   "ResetBaseline", check=False)
+    assert p.returncode != 0
+    p = bus.call("EndSession", check=False)
+    assert p.returncode != 0 and "No run is in progress" in p.stderr, p.stderr  # standing still: no run yet
+    sessions = bus.call("GetSessions", "u", "7")
+    assert sessions.returncode == 0
+    assert w.daemon.proc.poll() is None, "gaitmond died on hostile calls"
+    assert bus.get("State") in ("idle", "walking", "running", "degraded")
+
+
+def main():
+    check_config_refused()
+    with tempfile.TemporaryDirectory() as d:
+        sock, path = notify_socket(d)
+        env = {"NOTIFY_SOCKET": path, "WATCHDOG_USEC": "1000000"}
+        with World("steady-run.ini", 5, env=env) as w:
+            msgs = read_notifications(sock, 4)
+            text = "\n".join(msgs)
+            print("notifications:", msgs[:6], "...")
+            assert "READY=1" in text, text
+            assert text.count("WATCHDOG=1") >= 4, "watchdog pinged %d times in 4 s" % text.count("WATCHDOG=1")
+            assert any(m.startswith("STATUS=") and "sensors streaming" in m for m in text.split("\n")), text
+
+            check_hostile_calls(w)
+
+            # SIGHUP with a bad drop-in keeps the running configuration.
+            os.mkdir(w.daemon.conf + ".d")
+            bad = os.path.join(w.daemon.conf + ".d", "90-bad.conf")
+            with open(bad, "w") as f:
+                f.write("[alerts]\nwarmup_s = soon\n")
+            w.daemon.proc.send_signal(signal.SIGHUP)
+            wait_until("the reload error", lambda: "90-bad.conf:2:" in w.daemon.logtext(), timeout=5)
+            assert "keeping the running configuration" in w.daemon.logtext()
+            steps = w.bus.get("StepCount")
+            wait_until("steps after a failed reload", lambda: w.bus.get("StepCount") > steps, timeout=10)
+
+            # A good one is applied.
+            with open(bad, "w") as f:
+                f.write("[alerts]\nwarmup_s = 30\n")
+            w.daemon.proc.send_signal(signal.SIGHUP)
+            wait_until("the reload", lambda: "configuration reloaded" in w.daemon.logtext(), timeout=5)
+            assert w.daemon.proc.poll() is None
+
+            t0 = time.monotonic()
+            w.daemon.proc.send_signal(signal.SIGTERM)
+            rc = w.daemon.proc.wait(timeout=10)
+            took = time.monotonic() - t0
+            print("SIGTERM: exit %d after %.2f s" % (rc, took))
+            assert rc == 0 and took < 2, (rc, took)
+            assert "STOPPING=1" in "\n".join(read_notifications(sock, 0.5))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
