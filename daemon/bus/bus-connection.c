@@ -416,8 +416,9 @@ static char *address_without_guid(const char *address) {
 int gm_bus_start(struct gm_bus *bus, const char *name, struct gm_bus_error *error) {
         const char *address;
 
-        if (bus->conn || bus->reconnect_source)
+        if (bus->started)
                 return -EBUSY;
+        bus->started = true;
         if (name) {
                 if (!dbus_validate_bus_name(name, NULL))
                         return gm_bus_error_set(error, DBUS_ERROR_INVALID_ARGS,

@@ -26,7 +26,8 @@ void gm_bus_set_log(struct gm_bus *bus, gm_bus_log_fn log, void *userdata);
  *   -EACCES   the policy does not allow owning name,
  *   -EEXIST   another connection owns name,
  *   -ENOTCONN (or another errno) the bus cannot be reached,
- * with error describing it in one sentence for the caller to log. Call it once.
+ * with error describing it in one sentence for the caller to log. Call it once
+ * (-EBUSY afterwards), also when it failed.
  * Afterwards a lost connection is reopened with backoff (1 s doubling to 30 s), the
  * objects are served again and the name requested again; that is logged here. */
 int gm_bus_start(struct gm_bus *bus, const char *name, struct gm_bus_error *error);

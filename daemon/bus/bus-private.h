@@ -15,6 +15,7 @@ struct gm_bus {
         char *name;                        /* well-known name to own, NULL for none */
         char *reconnect_address;           /* the bus address without its guid */
         DBusConnection *conn;              /* NULL while disconnected */
+        bool started;                      /* gm_bus_start() was called */
         bool ready;                        /* connected and owning name */
         bool lost;                         /* Disconnected seen: drop conn after dispatch */
         sd_event_source *dispatch_source;  /* defer: dispatches while messages remain */

@@ -1,11 +1,35 @@
 /* Calls org.gaitmon.Test1.Describe with an argument too large for a command line:
  *   bus-test-call BYTES          Describe(s of BYTES, d) → prints the returned length
  *   bus-test-call --wrong BYTES  Describe(s of BYTES, s) → prints the error name
+ *   bus-test-call --idle SECONDS connects, prints its unique name, answers nothing
  * Exit status 0 when a reply or error arrived, 1 when the call itself failed. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <dbus/dbus.h>
+
+/* A peer that never dispatches, so calls to it time out. */
+static int idle(unsigned seconds) {
+        DBusError error;
+        DBusConnection *conn;
+
+        dbus_error_init(&error);
+        conn = dbus_bus_get_private(DBUS_BUS_SYSTEM, &error);
+        if (!conn) {
+                fprintf(stderr, "cannot connect: %s\n", error.message);
+                dbus_error_free(&error);
+                return 1;
+        }
+        dbus_connection_set_exit_on_disconnect(conn, FALSE);
+        printf("%s\n", dbus_bus_get_unique_name(conn));
+        fflush(stdout);
+        sleep(seconds);
+        dbus_connection_close(conn);
+        dbus_connection_unref(conn);
+        dbus_shutdown();
+        return 0;
+}
 
 int main(int argc, char **argv) {
         int wrong = argc > 2 && strcmp(argv[1], "--wrong") == 0;
@@ -17,6 +41,8 @@ int main(int argc, char **argv) {
         char *text;
         int status = 1;
 
+        if (argc == 3 && strcmp(argv[1], "--idle") == 0)
+                return idle((unsigned) size);
         if (argc < 2 || size == 0) {
                 fprintf(stderr, "usage: %s [--wrong] BYTES\n", argv[0]);
                 return 2;

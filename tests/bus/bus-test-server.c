@@ -61,6 +61,20 @@ static int get_asymmetry(DBusMessageIter *it, void *userdata) {
         return dbus_message_iter_close_container(it, &dict) ? 0 : -ENOMEM;
 }
 
+static int get_baseline(DBusMessageIter *it, void *userdata) {
+        struct server *s = userdata;
+        const char *metric = "stance";
+        DBusMessageIter dict, entry;
+
+        if (!dbus_message_iter_open_container(it, DBUS_TYPE_ARRAY, "{sd}", &dict) ||
+            !dbus_message_iter_open_container(&dict, DBUS_TYPE_DICT_ENTRY, NULL, &entry) ||
+            append_basic(&entry, DBUS_TYPE_STRING, &metric) < 0 ||
+            append_basic(&entry, DBUS_TYPE_DOUBLE, &s->cadence) < 0 ||
+            !dbus_message_iter_close_container(&dict, &entry))
+                return -ENOMEM;
+        return dbus_message_iter_close_container(it, &dict) ? 0 : -ENOMEM;
+}
+
 static int get_sensors(DBusMessageIter *it, void *userdata) {
         static const char *const rows[][3] = {
                 { "pelvis", "iio:device0", "streaming" },
@@ -153,6 +167,7 @@ static int on_churn_tick(sd_event_source *source, uint64_t usec, void *userdata)
         s->step_count++;
         (void) gm_bus_object_changed(s->object, "Cadence");
         (void) gm_bus_object_changed(s->object, "StepCount");
+        (void) gm_bus_object_changed(s->object, "Baseline");
         if (usec < s->churn_until_usec) {
                 (void) sd_event_source_set_time(source, usec + CHURN_TICK_USEC);
                 (void) sd_event_source_set_enabled(source, SD_EVENT_ONESHOT);
@@ -219,11 +234,51 @@ static int method_spike(DBusMessage *call, DBusMessageIter *reply, void *userdat
         return gm_bus_object_emit_with(s->object, "FatigueAlert", append_fatigue, NULL);
 }
 
+static void on_relay_reply(DBusPendingCall *pending, void *userdata) {
+        struct server *s = userdata;
+        DBusMessage *reply = dbus_pending_call_steal_reply(pending);
+        const char *result = "ok";
+
+        if (reply && dbus_message_get_type(reply) == DBUS_MESSAGE_TYPE_ERROR)
+                result = dbus_message_get_error_name(reply);
+        (void) gm_bus_object_emit(s->object, "RelayDone", DBUS_TYPE_STRING, &result, DBUS_TYPE_INVALID);
+        if (reply)
+                dbus_message_unref(reply);
+}
+
+/* Relay(s destination, u timeout_ms): Ping destination; RelayDone(s) tells how it
+ * went, e.g. NoReply when the reply timeout (an sd-event timer) expired. */
+static int method_relay(DBusMessage *call, DBusMessageIter *reply, void *userdata,
+                        struct gm_bus_error *error) {
+        struct server *s = userdata;
+        DBusConnection *conn = gm_bus_get_connection(s->bus);
+        DBusPendingCall *pending = NULL;
+        DBusMessage *ping;
+        const char *destination;
+        uint32_t timeout_ms;
+        int r = 0;
+
+        if (!dbus_message_get_args(call, NULL, DBUS_TYPE_STRING, &destination, DBUS_TYPE_UINT32, &timeout_ms,
+                                   DBUS_TYPE_INVALID) || !dbus_validate_bus_name(destination, NULL))
+                return -EINVAL;
+        ping = dbus_message_new_method_call(destination, "/", DBUS_INTERFACE_PEER, "Ping");
+        if (!ping)
+                return -ENOMEM;
+        if (!conn || !dbus_connection_send_with_reply(conn, ping, &pending, (int) timeout_ms) || !pending ||
+            !dbus_pending_call_set_notify(pending, on_relay_reply, s, NULL))
+                r = -ENOMEM;
+        if (pending)
+                dbus_pending_call_unref(pending);
+        dbus_message_unref(ping);
+        return r;
+}
+
 static const struct gm_bus_property test_properties[] = {
         { "Name", "s", get_name, NULL, GM_BUS_PROPERTY_CONST },
         { "Cadence", "d", get_cadence, NULL, GM_BUS_PROPERTY_EMITS_CHANGE },
         { "StepCount", "t", get_step_count, NULL, GM_BUS_PROPERTY_EMITS_CHANGE },
         { "Asymmetry", "a{sd}", get_asymmetry, NULL, GM_BUS_PROPERTY_EMITS_CHANGE },
+        { "Baseline", "a{sd}", get_baseline, NULL, GM_BUS_PROPERTY_EMITS_INVALIDATION },
         { "Sensors", "a(sss)", get_sensors, NULL, 0 },
         { "Label", "s", get_label, set_label, GM_BUS_PROPERTY_EMITS_CHANGE },
         { NULL }
@@ -235,12 +290,14 @@ static const struct gm_bus_method test_methods[] = {
         { "BadReply", "", "", "s", "text", method_bad_reply },
         { "Churn", "u", "milliseconds", "", "", method_churn },
         { "Spike", "sd", "metric value", "", "", method_spike },
+        { "Relay", "su", "destination timeout_ms", "", "", method_relay },
         { NULL }
 };
 
 static const struct gm_bus_signal test_signals[] = {
         { "AsymmetrySpike", "sdd", "metric value baseline" },
         { "FatigueAlert", "uas", "level reasons" },
+        { "RelayDone", "s", "result" },
         { NULL }
 };
 

@@ -8,8 +8,9 @@ testbus_sh=$1 server=$2 call=$3
 . "$testbus_sh"
 
 dir=$(mktemp -d)
-server_pid= monitor_pid=
+server_pid= monitor_pid= idle_pid=
 cleanup() {
+        [ -n "$idle_pid" ] && kill "$idle_pid" 2>/dev/null || true
         [ -n "$monitor_pid" ] && kill "$monitor_pid" 2>/dev/null || true
         [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null || true
         testbus_stop
@@ -76,7 +77,18 @@ properties_changed() {
         grep '"path":"'$OBJECT'","interface":"org.freedesktop.DBus.Properties","member":"PropertiesChanged"' "$1" || true
 }
 
-testbus_start "$dir/bus"
+# Peer calls between any connections, so the server can call a peer that stays silent.
+mkdir -p "$dir/policy"
+cat > "$dir/policy/peer.conf" <<'XML'
+<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <policy context="default">
+    <allow send_type="method_call" send_interface="org.freedesktop.DBus.Peer"/>
+  </policy>
+</busconfig>
+XML
+testbus_start "$dir/bus" "$(testbus_permissive "$dir/policy")" "$dir/policy/peer.conf"
 "$server" --interval-ms $INTERVAL_MS 2>"$dir/server.log" &
 server_pid=$!
 wait_for_name
@@ -97,6 +109,9 @@ for want in \
         '<property name="StepCount" type="t" access="read"/>' \
         '<property name="Asymmetry" type="a{sd}" access="read"/>' \
         '<property name="Sensors" type="a(sss)" access="read">' \
+        '<property name="Baseline" type="a{sd}" access="read">' \
+        '<annotation name="org.freedesktop.DBus.Property.EmitsChangedSignal" value="invalidates"/>' \
+        '<signal name="RelayDone">' '<arg type="u" name="timeout_ms" direction="in"/>' \
         '<property name="Name" type="s" access="read">' \
         '<property name="Label" type="s" access="readwrite"/>' \
         '<node name="Child"/>'; do
@@ -134,7 +149,7 @@ grep -qE '^\{"type":"a\{sd\}","data":\{"stance":4\.50*e\+00,"hip_extension":-1\.
         fail "Asymmetry as JSON: $json"
 expect_output "StepCount as JSON" '{"type":"t","data":0}' bctl --json=short get-property $SERVICE $OBJECT $IFACE StepCount
 all=$(dbus-send --system --print-reply --dest=$SERVICE $OBJECT org.freedesktop.DBus.Properties.GetAll string:$IFACE)
-for p in Name Cadence StepCount Asymmetry Sensors Label; do
+for p in Name Cadence StepCount Asymmetry Baseline Sensors Label; do
         grep -qF "string \"$p\"" <<<"$all" || fail "GetAll lacks $p"
 done
 all=$(dbus-send --system --print-reply --dest=$SERVICE $OBJECT org.freedesktop.DBus.Properties.GetAll \
@@ -233,7 +248,8 @@ grep -o '"timestamp-realtime":[0-9]*' <<<"$changes" | cut -d: -f2 |
                                               { prev = $1 } END { exit bad }' >&2 ||
         fail "PropertiesChanged came faster than every $INTERVAL_MS ms"
 grep -qF '"Cadence":{"type":"d","data":' <<<"$changes" || fail "PropertiesChanged never carried Cadence"
-! grep -qE '"(Name|Sensors|Asymmetry)":' <<<"$changes" || fail "PropertiesChanged carried unchanged properties"
+! grep -qE '"(Name|Sensors|Asymmetry|Baseline)":' <<<"$changes" || fail "PropertiesChanged carried unchanged properties"
+grep -qF '},["Baseline"]]}' <<<"$changes" || fail "PropertiesChanged never invalidated Baseline"
 last_steps=$(grep -o '"StepCount":{"type":"t","data":[0-9]*}' <<<"$changes" | tail -n1 | tr -dc 0-9)
 [ "$last_steps" = "$steps" ] || fail "the last PropertiesChanged had StepCount $last_steps, the object has $steps"
 grep -qF '"Label":{"type":"s","data":"after the run"}' <<<"$changes" || fail "no PropertiesChanged for Label"
@@ -244,6 +260,34 @@ grep -qE '"path":"/org/gaitmon/Test1","interface":"org.gaitmon.Test1","member":"
 grep -qE '"member":"FatigueAlert","payload":\{"type":"uas","data":\[2,\["cadence","stance"\]\]\}' "$dir/monitor.json" ||
         fail "FatigueAlert missing or wrong"
 grep -qF 'signal AsymmetrySpike given "s", not "sdd"' "$dir/server.log" || fail "the bad signal was not logged"
+
+echo "# timeouts of outgoing calls"
+"$call" --idle 30 > "$dir/idle.name" &
+idle_pid=$!
+for i in $(seq 50); do [ -s "$dir/idle.name" ] && break; sleep 0.1; done
+idle_name=$(cat "$dir/idle.name")
+[ -n "$idle_name" ] || fail "the idle peer did not connect"
+bctl monitor --json=short $SERVICE > "$dir/relay.json" 2>/dev/null &
+monitor_pid=$!
+for i in $(seq 100); do
+        bctl call $SERVICE $OBJECT org.freedesktop.DBus.Peer Ping
+        grep -q '"member":"Ping"' "$dir/relay.json" && break
+        sleep 0.1
+done
+bctl call $SERVICE $OBJECT $IFACE Relay su "$idle_name" 300
+bctl call $SERVICE $OBJECT $IFACE Relay su org.freedesktop.DBus 300
+for i in $(seq 100); do
+        [ "$(grep -c '"member":"RelayDone"' "$dir/relay.json")" -ge 2 ] && break
+        sleep 0.1
+done
+# Checked while the silent peer lives: once it is gone the bus itself would answer NoReply.
+kill -0 "$idle_pid" 2>/dev/null || fail "the idle peer exited early"
+grep -qF '"member":"RelayDone","payload":{"type":"s","data":["org.freedesktop.DBus.Error.NoReply"]}' "$dir/relay.json" ||
+        fail "a call to a silent peer did not time out"
+grep -qF '"member":"RelayDone","payload":{"type":"s","data":["ok"]}' "$dir/relay.json" ||
+        fail "a call to the bus driver got no reply"
+kill "$monitor_pid" "$idle_pid"; wait "$monitor_pid" "$idle_pid" 2>/dev/null || true; monitor_pid= idle_pid=
+server_alive "after outgoing calls"
 
 echo "# the bus restarts"
 cpu_ticks() { awk '{ print $14 + $15 }' /proc/$server_pid/stat; }
