@@ -200,9 +200,10 @@ static void connection_drop(struct gm_bus *bus) {
 static int on_dispatch(sd_event_source *source, void *userdata) {
         struct gm_bus *bus = userdata;
 
-        /* One message per loop iteration, so other sources get their turn. */
+        /* One message per loop iteration, so other sources get their turn; without
+         * memory, try again on the next one. */
         if (bus->conn && !bus->lost &&
-            dbus_connection_dispatch(bus->conn) == DBUS_DISPATCH_DATA_REMAINS && !bus->lost)
+            dbus_connection_dispatch(bus->conn) != DBUS_DISPATCH_COMPLETE && !bus->lost)
                 return 0;
 
         (void) sd_event_source_set_enabled(source, SD_EVENT_OFF);

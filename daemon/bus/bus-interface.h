@@ -16,7 +16,10 @@ enum gm_bus_property_flags {
 };
 
 /* Appends exactly one value of the property's signature to it (inside the variant of
- * Get, GetAll and PropertiesChanged). Returns 0, or a negative errno. */
+ * Get, GetAll and PropertiesChanged). Returns 0, or a negative errno: Get and GetAll
+ * then fail with org.freedesktop.DBus.Error.Failed, PropertiesChanged lists the
+ * property as invalidated. A value of the wrong type is refused the same way.
+ * Strings must be valid UTF-8 (libdbus aborts on others), here as everywhere. */
 typedef int (*gm_bus_property_get_fn)(DBusMessageIter *it, void *userdata);
 
 /* Reads the new value from value (already checked to have the property's signature).
@@ -25,8 +28,9 @@ typedef int (*gm_bus_property_set_fn)(DBusMessageIter *value, void *userdata,
                                       struct gm_bus_error *error);
 
 /* Handles a call whose arguments match in_signature: reads them from call, appends
- * the out_signature values to reply. Returns >= 0 for a reply, or a negative errno:
- * error if set is sent, otherwise the standard error for the errno. */
+ * the out_signature values to reply (nothing for ""). Returns >= 0 for a reply, or a
+ * negative errno: error if set is sent, otherwise the standard error for the errno.
+ * A reply that does not match out_signature is logged and replaced by Failed. */
 typedef int (*gm_bus_method_fn)(DBusMessage *call, DBusMessageIter *reply, void *userdata,
                                 struct gm_bus_error *error);
 

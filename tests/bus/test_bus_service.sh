@@ -225,7 +225,7 @@ for i in $(seq 100); do
 done
 churn_ms=1500
 bctl call $SERVICE $OBJECT $IFACE Churn u $churn_ms
-sleep $(( (churn_ms + 3 * INTERVAL_MS) / 1000 )).$(( (churn_ms + 3 * INTERVAL_MS) % 1000 ))
+sleep 2.25 # the churn (1.5 s) and three intervals: the last change has gone out
 steps=$(bctl get-property $SERVICE $OBJECT $IFACE StepCount)
 steps=${steps#t }
 bctl set-property $SERVICE $OBJECT $IFACE Label s "after the run"
