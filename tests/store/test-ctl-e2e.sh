@@ -97,7 +97,13 @@ lines=$(wc -l < "$work/watch.json")
 while read -r line; do
         printf '%s' "$line" | python3 -m json.tool > /dev/null || die "watch --json line is not JSON: $line"
 done < "$work/watch.json"
-echo "watch: $changes changes in 3 s; --json: $lines objects in 2 s"
+# On a terminal: the alternate screen, redrawn in place, and the terminal given back.
+script -qec "$ctl watch --duration 3" /dev/null > "$work/watch.tty" || die "watch on a tty failed"
+redraws=$(grep -o $'\e\[H\e\[J' "$work/watch.tty" | wc -l)
+grep -q $'\e\[?1049h' "$work/watch.tty" && grep -q $'\e\[?25h\e\[?1049l' "$work/watch.tty" ||
+        die "watch on a tty did not use and leave the alternate screen"
+[ "$redraws" -ge 2 ] || die "watch on a tty drew $redraws times in 3 s"
+echo "watch: $changes changes in 3 s; --json: $lines objects in 2 s; on a tty: $redraws redraws"
 
 # The first run ends on the idle timeout; the second then starts and records minutes.
 first_run_ended() { [ "$(sql "SELECT count(*) FROM runs WHERE state = 'ended'")" = 1 ]; }

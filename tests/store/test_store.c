@@ -544,6 +544,23 @@ Test(store, aside_names_never_collide) {
         cr_assert_eq(seen, 7u);
 }
 
+Test(store, unopenable_file_left_alone) {
+        struct gm_store *s = NULL;
+        char inside[400];
+
+        cr_redirect_stderr();
+        /* Not a damaged database but something in the way: report it, move nothing. */
+        cr_assert_eq(mkdir(db_path, 0700), 0);
+        snprintf(inside, sizeof inside, "%s/keep", db_path);
+        write_file(inside, garbage, sizeof garbage - 1);
+        cr_assert_lt(gm_store_open(state_dir, &s), 0);
+        cr_assert_null(s);
+        cr_assert_eq(count_files("history.db."), 0, "something was set aside");
+        cr_assert_eq(access(inside, F_OK), 0);
+        unlink(inside);
+        rmdir(db_path);
+}
+
 Test(store, missing_state_directory) {
         struct gm_store *s = NULL;
         char missing[400];
