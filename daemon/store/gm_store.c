@@ -346,30 +346,21 @@ static int open_usable(const char *path, sqlite3 **ret, int64_t *ret_version) {
                         db = NULL;
                         r = open_db(path, SQLITE_OPEN_READONLY, &db);
                 }
-                if (r < 0) {
-                        log_store("%s: cannot open the run history: %s", path, strerror(-r));
+                if (r < 0)
                         return r;
-                }
                 verdict = judge(db, &version, detail, sizeof detail);
-                if (verdict < 0)
-                        log_store("%s: cannot read the run history: %s", path, sqlite3_errmsg(db));
                 sqlite3_close(db);
                 if (verdict < 0)
                         return verdict;
                 if (verdict == DB_USABLE) {
                         r = open_db(path, SQLITE_OPEN_READWRITE, ret);
-                        if (r < 0) {
-                                log_store("%s: cannot open the run history for writing: %s", path, strerror(-r));
+                        if (r < 0)
                                 return r;
-                        }
                         *ret_version = version;
                         return 0;
                 }
-                if (attempt > 0) {
-                        /* A file we just created is unusable: do not loop renaming forever. */
-                        log_store("%s: a freshly created run history is unusable", path);
-                        return -EIO;
-                }
+                if (attempt > 0)
+                        return -EIO; /* a file just created is unusable: do not rename forever */
 
                 switch (verdict) {
                 case DB_NEWER:
@@ -457,7 +448,6 @@ int gm_store_open(const char *dir, struct gm_store **ret) {
         }
         if (access(dir, W_OK | X_OK) < 0) {
                 r = -errno;
-                log_store("%s: cannot use the state directory: %m", dir);
                 goto fail;
         }
 
@@ -471,22 +461,12 @@ int gm_store_open(const char *dir, struct gm_store **ret) {
                 r = exec(s, "PRAGMA synchronous = FULL");
         if (r >= 0)
                 r = exec(s, "PRAGMA foreign_keys = ON");
-        if (r < 0) {
-                log_store("%s: cannot set up the run history: %s", s->path, sqlite3_errmsg(s->db));
-                goto fail;
-        }
-        if (version == 0) {
+        if (r >= 0 && version == 0)
                 r = create_schema(s);
-                if (r < 0) {
-                        log_store("%s: cannot create the run history: %s", s->path, sqlite3_errmsg(s->db));
-                        goto fail;
-                }
-        }
-        r = close_interrupted(s);
-        if (r < 0) {
-                log_store("%s: cannot close interrupted runs: %s", s->path, sqlite3_errmsg(s->db));
+        if (r >= 0)
+                r = close_interrupted(s);
+        if (r < 0)
                 goto fail;
-        }
 
         *ret = s;
         return 0;

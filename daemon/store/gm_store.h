@@ -22,8 +22,9 @@ const char *gm_store_run_state_name(enum gm_store_run_state state);
 /* Opens (or creates) <dir>/history.db. A corrupt database, one with a newer schema or one that
  * is not ours is renamed aside (history.db.corrupt-<unix time>, history.db.newer-<unix time>,
  * with its -wal and -shm), reported once on stderr, and a fresh one is created. Runs left
- * active by a previous process are closed as interrupted. Returns 0 or a negative errno
- * (logged); -ENOENT when dir does not exist. */
+ * active by a previous process are closed as interrupted (and reported). Returns 0 or a
+ * negative errno for the caller to report: -ENOENT no such dir, -EISDIR, -EACCES, ...; a file
+ * that cannot be moved aside is left as it is (and reported). */
 int gm_store_open(const char *dir, struct gm_store **ret);
 struct gm_store *gm_store_free(struct gm_store *s); /* NULL-safe; returns NULL */
 
