@@ -307,8 +307,12 @@ static int set_aside(const char *path, const char *tag, char *aside, size_t size
                 snprintf(from, sizeof from, "%s%s", path, companions[i]);
                 snprintf(to, sizeof to, "%s%s", aside, companions[i]);
                 r = rename_noreplace(from, to);
-                if (r < 0 && r != -ENOENT)
-                        log_store("%s: could not move %s aside to %s: %s", path, from, to, strerror(-r));
+                /* A WAL left behind would be replayed into the new file: better no history. */
+                if (r < 0 && r != -ENOENT) {
+                        log_store("%s: could not move %s aside to %s: %s; not starting a new history", path, from,
+                                  to, strerror(-r));
+                        return r;
+                }
         }
         return 0;
 }
@@ -381,8 +385,8 @@ static int open_usable(const char *path, sqlite3 **ret, int64_t *ret_version) {
                 }
                 r = set_aside(path, tag, aside, sizeof aside);
                 if (r < 0) {
-                        log_store("%s: run history is %s (%s) and could not be moved aside: %s; not touching it",
-                                  path, why, detail, strerror(-r));
+                        log_store("%s: run history is %s (%s) and could not be moved aside: %s", path, why, detail,
+                                  strerror(-r));
                         return r;
                 }
                 log_store("%s: run history is %s (%s); kept as %s, starting a new history", path, why, detail, aside);
