@@ -13,7 +13,7 @@ struct gm_raw_sample {
         float gyr[3];    /* rad/s */
 };
 
-#define GM_RING_CAPACITY 8192u /* a power of two: about 20 s at 416 Hz */
+#define GM_RING_CAPACITY 2048u /* a power of two: about 5 s at 416 Hz */
 
 struct gm_sample_ring {
         _Atomic size_t head;   /* written by the producer only */
