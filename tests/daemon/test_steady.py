@@ -40,6 +40,9 @@ def main():
         spikes = mon.signals("AsymmetrySpike")
         print("asymmetry spikes in 30 symmetric minutes:", spikes)
         assert not spikes, "false AsymmetrySpike: %s" % spikes
+        alerts = mon.signals("FatigueAlert")
+        print("fatigue alerts in 30 steady minutes:", alerts, "final score", w.bus.get("FatigueScore"))
+        assert not alerts, "FatigueAlert in a steady run: %s" % alerts
         baseline = w.bus.get("AsymmetryBaseline")
         assert "stance" in baseline and "hip_extension" in baseline, "baseline never learned: %s" % baseline
 

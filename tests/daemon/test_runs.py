@@ -1,0 +1,49 @@
+"""A tiring run through gaitmon-sim: FatigueAlert during it, RecoveryAdvice at its end, kept in the history."""
+import os
+import sys
+
+from gmtest import Monitor, World, wait_until
+
+SPEED = 25
+RUN_END_S = 725      # the scenario's last step; the run ends after [session] idle_timeout_s more
+
+
+def main():
+    scenario = os.path.join(os.environ["GM_TEST_SCENARIOS"], "fatigue-run.ini")
+    with World(scenario, SPEED, extra_conf="[session]\nidle_timeout_s = 60\n[runner]\nage = 62\n") as w:
+        mon = Monitor(w.bus, w.sim)
+        wait_until("a run", lambda: w.bus.get("SessionStart") > 0, timeout=30)
+
+        advice = mon.wait_for("RecoveryAdvice", timeout=(RUN_END_S + 120) / SPEED + 30)
+        assert advice, "no RecoveryAdvice at the end of the run: " + w.daemon.logtext()[-2000:]
+        _, (summary, actions, rest_days) = advice[0]
+        print("RecoveryAdvice: %s | %d actions | %d rest days" % (summary, len(actions), rest_days))
+        text = " ".join(actions).lower()
+        assert "20 minutes" in text, actions            # hydrate and refuel
+        assert "toward the heart" in text, actions      # flushing strokes
+        assert "before stretching" not in text, "walking advice after a 12-minute run"
+        assert "12 min" in summary or "steps" in summary, summary
+
+        alerts = mon.signals("FatigueAlert")
+        print("FatigueAlerts:", [(round(at), a) for at, a in alerts])
+        assert alerts, "no FatigueAlert in a tiring run"
+        levels = [a[0] for _, a in alerts]
+        assert all(1 <= lv <= 3 for lv in levels) and all(a[1] for _, a in alerts)
+        assert w.bus.get("SessionStart") == 0, "the run did not end"
+
+        # Kept with the run in the history.
+        p = w.bus.call("GetSessions", "u", "1")
+        import json
+        runs = json.loads(p.stdout)["data"][0]
+        assert len(runs) == 1, runs
+        run = runs[0]
+        print("GetSessions:", run)
+        assert run[8] == summary and run[9] == rest_days and run[10] == "ended", run
+        assert 600 <= run[3] <= 800, "duration %.0f s for a 12-minute run" % run[3]
+        mon.stop()
+        assert w.daemon.stop() == 0
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
