@@ -176,6 +176,8 @@ static void feed(struct gaitmond *d, enum gm_loc loc, const struct gm_raw_sample
         d->samples[loc]++;
 
         struct gm_sample s = { .t = gaitmond_time(d, rs->ts_ns) };
+        if (s.t > d->t_latest)
+                d->t_latest = s.t;
         for (int i = 0; i < 3; i++) {
                 s.acc[i] = rs->acc[i];
                 s.gyr[i] = rs->gyr[i];

@@ -95,6 +95,8 @@ static int on_reload(sd_event_source *src, const struct signalfd_siginfo *si, vo
                 gaitmond_analysis_free(d);
                 d->sensor_mask = sensor_mask_of(&d->cfg);
                 d->have_t0 = false;
+                d->t_latest = 0;
+                d->next_session_t = NAN;
                 memset(d->samples, 0, sizeof(d->samples));
                 r = gaitmond_analysis_init(d);
                 if (r < 0)

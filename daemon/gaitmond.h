@@ -43,6 +43,7 @@ struct gaitmond {
         struct gm_pipeline *pipeline;
         bool have_t0;
         int64_t t0_ns;                      /* sample time 0 */
+        double t_latest;                    /* sample time of the newest sample */
         struct gm_metrics metrics;
 
         /* runs */

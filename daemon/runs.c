@@ -161,15 +161,12 @@ static void process_events(struct gaitmond *d)
 
 void gaitmond_runs_update(struct gaitmond *d)
 {
-        if (!d->have_t0)
+        /* Once per second of sample time, not per drain: a snapshot is not free. */
+        if (!d->have_t0 || (isfinite(d->next_session_t) && d->t_latest < d->next_session_t))
                 return;
         struct gm_metrics m;
         gm_pipeline_snapshot(d->pipeline, &m);
         if (!isfinite(m.t))
-                return;
-        if (!isfinite(d->next_session_t))
-                d->next_session_t = m.t;
-        if (m.t < d->next_session_t)
                 return;
         d->next_session_t = m.t + 1.0;
         d->metrics = m;
