@@ -38,6 +38,33 @@ DBusMessage *ctl_bus_new_call(const char *interface, const char *method) {
         return dbus_message_new_method_call(CTL_BUS_NAME, CTL_BUS_PATH, interface, method);
 }
 
+int ctl_bus_call_method(DBusConnection *bus, const char *interface, const char *method, int arg_type,
+                        const void *arg, const char *reply_signature, DBusMessage **ret_reply) {
+        DBusMessage *call, *reply = NULL;
+        int r;
+
+        call = ctl_bus_new_call(interface, method);
+        if (!call || (arg_type != DBUS_TYPE_INVALID &&
+                      !dbus_message_append_args(call, arg_type, arg, DBUS_TYPE_INVALID))) {
+                if (call)
+                        dbus_message_unref(call);
+                ctl_log("Out of memory.");
+                return -ENOMEM;
+        }
+        r = ctl_bus_call(bus, call, &reply);
+        dbus_message_unref(call);
+        if (r < 0)
+                return r;
+        if (reply_signature && !dbus_message_has_signature(reply, reply_signature)) {
+                ctl_log("Unexpected reply from gaitmond to %s (signature '%s', expected '%s').", method,
+                        dbus_message_get_signature(reply), reply_signature);
+                dbus_message_unref(reply);
+                return -EBADMSG;
+        }
+        *ret_reply = reply;
+        return 0;
+}
+
 int ctl_bus_log_error(const DBusError *error, const char *what) {
         const char *name = error->name ? error->name : "";
 

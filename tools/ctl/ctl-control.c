@@ -7,16 +7,10 @@
 #include "ctl-log.h"
 
 static int call_simple(struct ctl_context *c, const char *method, const char *json_key) {
-        DBusMessage *call, *reply = NULL;
+        DBusMessage *reply = NULL;
         int r;
 
-        call = ctl_bus_new_call(CTL_BUS_INTERFACE, method);
-        if (!call) {
-                ctl_log("Out of memory.");
-                return -ENOMEM;
-        }
-        r = ctl_bus_call(c->bus, call, &reply);
-        dbus_message_unref(call);
+        r = ctl_bus_call_method(c->bus, CTL_BUS_INTERFACE, method, DBUS_TYPE_INVALID, NULL, NULL, &reply);
         if (r < 0)
                 return r;
         dbus_message_unref(reply);

@@ -90,30 +90,17 @@ static void print_table(const struct session *s, size_t n, uint32_t days) {
 }
 
 int ctl_history(struct ctl_context *c) {
-        DBusMessage *call, *reply = NULL;
+        DBusMessage *reply = NULL;
         struct session *sessions = NULL;
         DBusMessageIter it, array;
         dbus_uint32_t days = c->days;
         size_t n = 0, allocated = 0;
         int r;
 
-        call = ctl_bus_new_call(CTL_BUS_INTERFACE, "GetSessions");
-        if (!call || !dbus_message_append_args(call, DBUS_TYPE_UINT32, &days, DBUS_TYPE_INVALID)) {
-                if (call)
-                        dbus_message_unref(call);
-                ctl_log("Out of memory.");
-                return -ENOMEM;
-        }
-        r = ctl_bus_call(c->bus, call, &reply);
-        dbus_message_unref(call);
+        r = ctl_bus_call_method(c->bus, CTL_BUS_INTERFACE, "GetSessions", DBUS_TYPE_UINT32, &days,
+                                SESSIONS_SIGNATURE, &reply);
         if (r < 0)
                 return r;
-        if (!dbus_message_has_signature(reply, SESSIONS_SIGNATURE)) {
-                ctl_log("Unexpected reply from gaitmond to GetSessions (signature '%s', expected '%s').",
-                        dbus_message_get_signature(reply), SESSIONS_SIGNATURE);
-                dbus_message_unref(reply);
-                return -EBADMSG;
-        }
 
         dbus_message_iter_init(reply, &it);
         dbus_message_iter_recurse(&it, &array);

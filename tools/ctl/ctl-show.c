@@ -288,28 +288,15 @@ finish:
 }
 
 int ctl_show(struct ctl_context *c, uint64_t id) {
-        DBusMessage *call, *reply = NULL;
+        DBusMessage *reply = NULL;
         dbus_uint64_t arg = id;
         struct run run = {};
         int r;
 
-        call = ctl_bus_new_call(CTL_BUS_INTERFACE, "GetRun");
-        if (!call || !dbus_message_append_args(call, DBUS_TYPE_UINT64, &arg, DBUS_TYPE_INVALID)) {
-                if (call)
-                        dbus_message_unref(call);
-                ctl_log("Out of memory.");
-                return -ENOMEM;
-        }
-        r = ctl_bus_call(c->bus, call, &reply);
-        dbus_message_unref(call);
+        r = ctl_bus_call_method(c->bus, CTL_BUS_INTERFACE, "GetRun", DBUS_TYPE_UINT64, &arg, RUN_SIGNATURE,
+                                &reply);
         if (r < 0)
                 return r;
-        if (!dbus_message_has_signature(reply, RUN_SIGNATURE)) {
-                ctl_log("Unexpected reply from gaitmond to GetRun (signature '%s', expected '%s').",
-                        dbus_message_get_signature(reply), RUN_SIGNATURE);
-                dbus_message_unref(reply);
-                return -EBADMSG;
-        }
         r = read_run(reply, &run);
         if (r < 0)
                 ctl_log("Out of memory.");

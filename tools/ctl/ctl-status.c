@@ -29,19 +29,11 @@ static bool is_known(const char *name) {
 
 int ctl_status_fetch(DBusConnection *bus, struct ctl_props *props) {
         const char *interface = CTL_BUS_INTERFACE;
-        DBusMessage *call, *reply = NULL;
+        DBusMessage *reply = NULL;
         DBusMessageIter it;
         int r;
 
-        call = ctl_bus_new_call(DBUS_INTERFACE_PROPERTIES, "GetAll");
-        if (!call || !dbus_message_append_args(call, DBUS_TYPE_STRING, &interface, DBUS_TYPE_INVALID)) {
-                if (call)
-                        dbus_message_unref(call);
-                ctl_log("Out of memory.");
-                return -ENOMEM;
-        }
-        r = ctl_bus_call(bus, call, &reply);
-        dbus_message_unref(call);
+        r = ctl_bus_call_method(bus, DBUS_INTERFACE_PROPERTIES, "GetAll", DBUS_TYPE_STRING, &interface, NULL, &reply);
         if (r < 0)
                 return r;
         dbus_message_iter_init(reply, &it);
