@@ -13,6 +13,8 @@
 #define QUIET_RATE 0.6   /* rad/s: resting, whatever the sensor noise */
 #define VOTES_MAX 10     /* remember the last few strides' votes */
 #define STILL_S 0.5      /* stillness must last this long to define gravity */
+#define SETTLE_S 1.0     /* seconds of movement before the axis is trusted */
+#define SETTLE_VOTES 2   /* a single heel rise may be a shuffle */
 
 static double norm3(const double v[3])
 {
@@ -64,6 +66,7 @@ static void update_axis(struct gm_align *a)
                         v[i] = -v[i];
                 a->balance = -a->balance;
                 a->votes = -a->votes;
+                a->flips++;
         }
         memcpy(a->axis, v, sizeof(v));
 }
@@ -154,6 +157,13 @@ double gm_align_vertical_acc(const struct gm_align *a, const double acc[3])
 double gm_align_main_rate(const struct gm_align *a, const double gyr[3])
 {
         return dot3(gyr, a->axis);
+}
+
+bool gm_align_sign_settled(const struct gm_align *a)
+{
+        if (a->n_moving < SETTLE_S * a->rate_hz)
+                return false;
+        return a->sign_mode != GM_ALIGN_SIGN_AFTER_QUIET || fabs(a->votes) >= SETTLE_VOTES;
 }
 
 double gm_align_yaw_rate(const struct gm_align *a, const double gyr[3])

@@ -31,6 +31,7 @@ struct gm_align {
         unsigned quiet_run;   /* samples of a quiet (flat) foot */
         bool after_quiet;     /* waiting for the first rotation after a quiet spell */
         double votes;         /* first rotations after quiet: against (-) or along (+) axis */
+        unsigned flips;       /* times the sign of the axis was reversed */
 };
 
 void gm_align_init(struct gm_align *a, double rate_hz); /* GM_ALIGN_SIGN_LONGEST */
@@ -43,5 +44,8 @@ double gm_align_vertical_acc(const struct gm_align *a, const double acc[3]);
 /* Angular rate about the dominant axis, signed so that the excursion that stays large
  * the longest (the swing of a limb) is positive. */
 double gm_align_main_rate(const struct gm_align *a, const double gyr[3]);
+/* Whether the sign of the main rate rests on evidence yet: a second of movement, and for a
+ * foot two more heel rises one way than the other. */
+bool gm_align_sign_settled(const struct gm_align *a);
 /* Angular rate about "up" (yaw), right-handed. */
 double gm_align_yaw_rate(const struct gm_align *a, const double gyr[3]);

@@ -12,7 +12,6 @@
 #define MIN_SWING_RATE 1.2   /* rad/s: slower is not a step */
 #define FC_WINDOW 0.45       /* fraction of the stride searched before the swing peak */
 #define IC_WINDOW 0.35       /* ... and after it */
-#define SETTLE_S 1.0         /* seconds of movement before the first event */
 #define SHANK_IC_WINDOW 0.2  /* heel strike follows the swing's end within this fraction */
 
 struct state {
@@ -31,6 +30,9 @@ struct state {
         size_t last_fc;
         double delay;         /* group delay of the event filter, s */
         bool foot;
+        bool settled;         /* the sign of the rotation is known: events are emitted */
+        unsigned flips;       /* sign reversals of the alignment already applied to the history */
+        double last_emit_t;   /* events are emitted in time order, each once */
 };
 
 static int init_common(struct state *s, double rate_hz, enum gm_side side, bool has_gyr)
@@ -44,6 +46,7 @@ static int init_common(struct state *s, double rate_hz, enum gm_side side, bool 
         s->delay = M_SQRT2 / (2 * M_PI * EVENT_LP_HZ); /* Butterworth, low frequencies */
         s->peak_level = 3.0;
         s->stride_s = 1.1;
+        s->last_emit_t = -INFINITY;
         return has_gyr ? 0 : -EINVAL;
 }
 
@@ -71,6 +74,15 @@ static size_t deepest_min(const struct state *s, size_t from, size_t to)
         return gm_hist_argmin(&s->fine, from, to);
 }
 
+static void emit(struct state *s, struct gm_event_sink *sink, size_t i, enum gm_event_kind kind)
+{
+        double t = gm_hist_at(&s->t, i) - s->delay;
+        if (!s->settled || t <= s->last_emit_t)
+                return;
+        gm_sink_emit(sink, t, s->side, kind);
+        s->last_emit_t = t;
+}
+
 static void decide(struct state *s, struct gm_event_sink *sink)
 {
         size_t p = s->pending;
@@ -89,32 +101,20 @@ static void decide(struct state *s, struct gm_event_sink *sink)
                 }
         if (ic && !s->foot)
                 ic = deepest_min(s, ic, ic + samples(s, SHANK_IC_WINDOW * s->stride_s));
-        /* Until the axis and its sign have settled, events would be guesses. */
-        if (s->align.n_moving < SETTLE_S * s->rate) {
-                s->pending = 0;
-                return;
-        }
+        /* Until the sign has settled, events would be guesses; they are found again then. */
         if (fc && gm_hist_at(&s->fine, fc) < gm_hist_at(&s->fine, p)) {
-                gm_sink_emit(sink, gm_hist_at(&s->t, fc) - s->delay, s->side, GM_EVENT_FC);
+                emit(s, sink, fc, GM_EVENT_FC);
                 s->last_fc = fc;
         }
         if (ic)
-                gm_sink_emit(sink, gm_hist_at(&s->t, ic) - s->delay, s->side, GM_EVENT_IC);
+                emit(s, sink, ic, GM_EVENT_IC);
         s->pending = 0;
 }
 
-static void push(void *st, const struct gm_sample *smp, struct gm_event_sink *sink)
+/* Swing peaks and events at sample i of the stored signals. */
+static void scan(struct state *s, size_t i, struct gm_event_sink *sink)
 {
-        struct state *s = st;
-        gm_align_push(&s->align, smp, true);
-        double w = gm_align_main_rate(&s->align, smp->gyr);
-        double ws = gm_biquad_run(&s->swing_lp[1], gm_biquad_run(&s->swing_lp[0], w));
-        double wf = gm_biquad_run(&s->event_lp, w);
-        gm_hist_push(&s->swing, ws);
-        gm_hist_push(&s->fine, wf);
-        gm_hist_push(&s->t, smp->t);
-        size_t i = s->n++;
-
+        double ws = gm_hist_at(&s->swing, i);
         /* The swing filter lags; peaks are searched on it, events on the fine signal. */
         double thr = fmax(MIN_SWING_RATE, 0.35 * s->peak_level);
         if (ws > thr && (!s->cand || ws > s->cand_val)) {
@@ -143,6 +143,50 @@ static void push(void *st, const struct gm_sample *smp, struct gm_event_sink *si
         }
         if (s->pending && i >= s->pending + samples(s, (IC_WINDOW + SHANK_IC_WINDOW) * s->stride_s))
                 decide(s, sink);
+}
+
+static void negate(struct gm_hist *h, struct gm_biquad *f, size_t nf, size_t from, size_t to)
+{
+        for (size_t i = from; i < to; i++)
+                h->v[i & (GM_HIST_LEN - 1)] = -gm_hist_at(h, i);
+        for (size_t k = 0; k < nf; k++) {
+                f[k].z1 = -f[k].z1;
+                f[k].z2 = -f[k].z2;
+        }
+}
+
+/* The sign of the rotation became known or was reversed: what is stored is read again
+ * with the right sign, so the first strides are not lost or misplaced. */
+static void rescan(struct state *s, struct gm_event_sink *sink)
+{
+        if (s->flips != s->align.flips) {
+                negate(&s->swing, s->swing_lp, 2, oldest(s), s->n);
+                negate(&s->fine, &s->event_lp, 1, oldest(s), s->n);
+                s->flips = s->align.flips;
+        }
+        s->cand = s->pending = s->last_peak = 0;
+        s->peak_level = 3.0;
+        s->stride_s = 1.1;
+        for (size_t i = oldest(s) + 1; i < s->n; i++)
+                scan(s, i, sink);
+}
+
+static void push(void *st, const struct gm_sample *smp, struct gm_event_sink *sink)
+{
+        struct state *s = st;
+        gm_align_push(&s->align, smp, true);
+        double w = gm_align_main_rate(&s->align, smp->gyr);
+        gm_hist_push(&s->swing, gm_biquad_run(&s->swing_lp[1], gm_biquad_run(&s->swing_lp[0], w)));
+        gm_hist_push(&s->fine, gm_biquad_run(&s->event_lp, w));
+        gm_hist_push(&s->t, smp->t);
+        size_t i = s->n++;
+        bool settled = gm_align_sign_settled(&s->align);
+        if (settled != s->settled || s->flips != s->align.flips) {
+                s->settled = settled;
+                rescan(s, sink);
+                return;
+        }
+        scan(s, i, sink);
 }
 
 static void flush(void *st, struct gm_event_sink *sink)
