@@ -26,7 +26,10 @@
 #define DOUBLE_SUPPORT_FRAC 0.3
 /* A step with no neighbour within this time is not walking (slowest gait ~ 50 steps/min). */
 #define MAX_STEP_S 1.3
-/* Most recent steps kept for the side decision. */
+/* A step's side is decided once the votes of this many later steps of its walk are in: a
+ * walk's first steps and a step after a missed one have too little evidence before. */
+#define SIDE_LOOKAHEAD 4
+/* Most recent steps kept for the side decision (more than SIDE_LOOKAHEAD + 2). */
 #define NSTEP 8
 /* Yaw window around a contact (s): where the pelvis rotation of a step is clearest. */
 #define YAW_BEFORE_S 0.1
@@ -165,9 +168,9 @@ static double carry(double x)
 static void emit_step(struct state *s, size_t k, struct gm_event_sink *sink)
 {
         struct step *st = step_at(s, k);
-        /* What the next two steps of the chain say, carried back to this one. */
+        /* What the next steps of the chain say, carried back to this one. */
         double back = 0;
-        for (size_t j = k + 2; j > k; j--)
+        for (size_t j = k + SIDE_LOOKAHEAD; j > k; j--)
                 if (same_chain(s, k, j) && step_at(s, j)->voted)
                         back = carry(step_at(s, j)->llr + back);
         bool right = st->fwd + back >= 0;
@@ -304,9 +307,12 @@ static void update(struct state *s, struct gm_event_sink *sink, bool final)
                 struct step *st = step_at(s, k);
                 if (st->decided)
                         continue;
-                bool closed = final || (k + 1 < s->nsteps && !same_chain(s, k, k + 1)) ||
-                              s->n > st->ic + samples(s, MAX_STEP_S + SWAY_POST_B_S);
-                bool ahead = same_chain(s, k, k + 2) && step_at(s, k + 1)->voted;
+                /* The walk has ended: no later step of it will come. */
+                const struct step *newest = step_at(s, s->nsteps - 1);
+                bool closed = final || !same_chain(s, k, s->nsteps - 1) ||
+                              s->n > newest->ic + samples(s, MAX_STEP_S + SWAY_POST_B_S);
+                bool ahead = same_chain(s, k, k + SIDE_LOOKAHEAD) &&
+                             step_at(s, k + SIDE_LOOKAHEAD - 1)->voted;
                 if (!(st->voted && (ahead || closed)))
                         return;
                 /* A lone bump is not walking. */
