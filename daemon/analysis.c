@@ -3,11 +3,20 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 #include <systemd/sd-daemon.h>
+#include <time.h>
 
 #include "log.h"
 #include "runs.h"
+
+/* A sensor's timestamps stepping back further than this mean its clock started again;
+ * smaller steps back are stray samples, dropped. */
+#define CLOCK_BACK_NS 1000000000LL
+/* Sensors whose clocks restart within this time (and to within this much of each other)
+ * restarted together. */
+#define CLOCK_RESTART_SAME_US 10000000LL
 
 int gaitmond_add_sink(struct gaitmond *d, const struct gm_sink *sink, void *data)
 {
@@ -156,6 +165,34 @@ static void notice_status(struct gaitmond *d, enum gm_loc loc)
                 d->sinks[i]->sensor_changed(d, loc, old, status, reason);
 }
 
+static uint64_t now_us(void)
+{
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (uint64_t) ts.tv_sec * 1000000u + (uint64_t) ts.tv_nsec / 1000u;
+}
+
+/* A timestamp far behind the last one: the sensor's clock started again (a restarted iiod or
+ * emulator, a reset device). Its time goes on from where it was, after the time it was away;
+ * sensors of one source that restart together get one offset, so they stay aligned. */
+static void clock_restarted(struct gaitmond *d, enum gm_loc loc, int64_t raw_ns)
+{
+        uint64_t now = now_us();
+        if (d->clock_restart.at_us && now - d->clock_restart.at_us < CLOCK_RESTART_SAME_US &&
+            llabs(raw_ns - d->clock_restart.raw_ns) < CLOCK_RESTART_SAME_US * 1000) {
+                d->clock_offset_ns[loc] = d->clock_restart.offset_ns;
+        } else {
+                int64_t away_ns = (int64_t) (now - d->last_arrival_us[loc]) * 1000;
+                int64_t period_ns = (int64_t) (1e9 / d->cfg.sample_rate_hz);
+                d->clock_offset_ns[loc] = d->last_ts_ns[loc] + (away_ns > period_ns ? away_ns : period_ns) - raw_ns;
+                d->clock_restart.at_us = now;
+                d->clock_restart.raw_ns = raw_ns;
+                d->clock_restart.offset_ns = d->clock_offset_ns[loc];
+        }
+        gm_log_full(LOG_NOTICE, gm_loc_name(loc), "%s: the sensor's clock started again; its samples go on after %.1f s",
+                    gm_loc_name(loc), gaitmond_time(d, d->last_ts_ns[loc]));
+}
+
 static void feed(struct gaitmond *d, enum gm_loc loc, const struct gm_raw_sample *rs)
 {
         if (!d->have_t0) {
@@ -164,18 +201,22 @@ static void feed(struct gaitmond *d, enum gm_loc loc, const struct gm_raw_sample
                 d->have_t0 = true;
         }
         int64_t last = d->last_ts_ns[loc];
+        if (d->samples[loc] > 0 && rs->ts_ns + d->clock_offset_ns[loc] < last - CLOCK_BACK_NS)
+                clock_restarted(d, loc, rs->ts_ns);
+        int64_t ts_ns = rs->ts_ns + d->clock_offset_ns[loc];
         if (d->samples[loc] > 0) {
-                if (rs->ts_ns <= last)
-                        return; /* a clock that went back: the pipeline needs time order */
+                if (ts_ns <= last)
+                        return; /* a stray timestamp: the pipeline needs time order */
                 double period_ns = 1e9 / d->cfg.sample_rate_hz;
-                double missing = (double) (rs->ts_ns - last) / period_ns - 1;
+                double missing = (double) (ts_ns - last) / period_ns - 1;
                 if (missing > 0.5)
                         d->dropped[loc] += (uint64_t) llround(missing);
         }
-        d->last_ts_ns[loc] = rs->ts_ns;
+        d->last_ts_ns[loc] = ts_ns;
+        d->last_arrival_us[loc] = now_us();
         d->samples[loc]++;
 
-        struct gm_sample s = { .t = gaitmond_time(d, rs->ts_ns) };
+        struct gm_sample s = { .t = gaitmond_time(d, ts_ns) };
         if (s.t > d->t_latest)
                 d->t_latest = s.t;
         for (int i = 0; i < 3; i++) {

@@ -98,6 +98,8 @@ static int on_reload(sd_event_source *src, const struct signalfd_siginfo *si, vo
                 d->t_latest = 0;
                 d->next_session_t = NAN;
                 memset(d->samples, 0, sizeof(d->samples));
+                memset(d->clock_offset_ns, 0, sizeof(d->clock_offset_ns));
+                memset(&d->clock_restart, 0, sizeof(d->clock_restart));
                 r = gaitmond_analysis_init(d);
                 if (r < 0)
                         return sd_event_exit(d->event, r);

@@ -34,7 +34,13 @@ struct gaitmond {
         /* per-sensor bookkeeping of the main loop */
         enum gm_sensor_status status[GM_LOC_COUNT];
         unsigned status_seq[GM_LOC_COUNT];
-        int64_t last_ts_ns[GM_LOC_COUNT];
+        int64_t last_ts_ns[GM_LOC_COUNT];   /* on the daemon's sample clock (offset applied) */
+        int64_t clock_offset_ns[GM_LOC_COUNT]; /* added to a sensor's timestamps once its clock restarted */
+        uint64_t last_arrival_us[GM_LOC_COUNT]; /* CLOCK_MONOTONIC when its last sample was fed */
+        struct {                            /* the latest clock restart, shared by sensors of one source */
+                uint64_t at_us;
+                int64_t raw_ns, offset_ns;
+        } clock_restart;
         uint64_t samples[GM_LOC_COUNT];
         uint64_t dropped[GM_LOC_COUNT];     /* lost to timestamp gaps */
         uint64_t overruns[GM_LOC_COUNT];    /* lost because the main loop fell behind */

@@ -55,15 +55,16 @@ class Bus:
 class Sim:
     """gaitmon-sim on a free port, writing the true events of what it serves."""
 
-    def __init__(self, workdir, scenario, speed, *extra):
+    def __init__(self, workdir, scenario, speed, *extra, port=0):
         self.events = os.path.join(workdir, "true.events.csv")
-        self.proc = subprocess.Popen([SIM, "--port", "0", "--speed", str(speed), "--events", self.events,
+        self.proc = subprocess.Popen([SIM, "--port", str(port), "--speed", str(speed), "--events", self.events,
                                       *extra, os.path.join(SCENARIOS, scenario)],
                                      stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
         line = self.proc.stdout.readline()
         m = re.search(r"listening on 127\.0\.0\.1:(\d+)", line)
         assert m, "gaitmon-sim did not start: %r" % line
-        self.uri = "ip:127.0.0.1:" + m.group(1)
+        self.port = int(m.group(1))
+        self.uri = "ip:127.0.0.1:%d" % self.port
 
     def true_events(self):
         """(time_s, side, event) of everything served so far."""
