@@ -175,7 +175,7 @@ static uint64_t now_us(void)
 /* A timestamp far behind the last one: the sensor's clock started again (a restarted iiod or
  * emulator, a reset device). Its time goes on from where it was, after the time it was away;
  * sensors of one source that restart together get one offset, so they stay aligned. */
-static void clock_restarted(struct gaitmond *d, enum gm_loc loc, int64_t raw_ns)
+static void clock_restarted(struct gaitmond *d, enum gm_loc loc, int64_t raw_ns, const char *why)
 {
         uint64_t now = now_us();
         if (d->clock_restart.at_us && now - d->clock_restart.at_us < CLOCK_RESTART_SAME_US &&
@@ -189,8 +189,8 @@ static void clock_restarted(struct gaitmond *d, enum gm_loc loc, int64_t raw_ns)
                 d->clock_restart.raw_ns = raw_ns;
                 d->clock_restart.offset_ns = d->clock_offset_ns[loc];
         }
-        gm_log_full(LOG_NOTICE, gm_loc_name(loc), "%s: the sensor's clock started again; its samples go on after %.1f s",
-                    gm_loc_name(loc), gaitmond_time(d, d->last_ts_ns[loc]));
+        gm_log_full(LOG_NOTICE, gm_loc_name(loc), "%s: %s; its samples go on after %.1f s", gm_loc_name(loc), why,
+                    gaitmond_time(d, d->last_ts_ns[loc]));
 }
 
 static void feed(struct gaitmond *d, enum gm_loc loc, const struct gm_raw_sample *rs)
@@ -201,10 +201,14 @@ static void feed(struct gaitmond *d, enum gm_loc loc, const struct gm_raw_sample
                 d->have_t0 = true;
         }
         int64_t last = d->last_ts_ns[loc];
-        if (d->samples[loc] > 0 && rs->ts_ns + d->clock_offset_ns[loc] < last - CLOCK_BACK_NS)
-                clock_restarted(d, loc, rs->ts_ns);
+        bool reopened = d->reanchor_mask & (1u << loc);
+        d->reanchor_mask &= ~(1u << loc);
+        if (d->samples[loc] > 0 && reopened)
+                clock_restarted(d, loc, rs->ts_ns, "reopened with a new configuration");
+        else if (d->samples[loc] > 0 && rs->ts_ns + d->clock_offset_ns[loc] < last - CLOCK_BACK_NS)
+                clock_restarted(d, loc, rs->ts_ns, "the sensor's clock started again");
         int64_t ts_ns = rs->ts_ns + d->clock_offset_ns[loc];
-        if (d->samples[loc] > 0) {
+        if (d->samples[loc] > 0 && !reopened) {
                 if (ts_ns <= last)
                         return; /* a stray timestamp: the pipeline needs time order */
                 double period_ns = 1e9 / d->cfg.sample_rate_hz;

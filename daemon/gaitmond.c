@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "analysis.h"
+#include "gm_session.h"
 #include "log.h"
 #include "monitor-object.h"
 #include "runs.h"
@@ -87,25 +88,32 @@ static int on_reload(sd_event_source *src, const struct signalfd_siginfo *si, vo
         }
         bool restart_acq = acquisition_differs(&d->cfg, &next);
         bool restart_analysis = restart_acq || analysis_differs(&d->cfg, &next);
+        if (next.idle_timeout_s != d->cfg.idle_timeout_s || next.fatigue_threshold != d->cfg.fatigue_threshold) {
+                /* The run in progress goes on under the new limits. */
+                r = gm_session_set_limits(d->session, next.idle_timeout_s, next.fatigue_threshold);
+                if (r < 0) {
+                        log_error("cannot apply the new run limits: %s; keeping the running configuration", strerror(-r));
+                        sd_notify(0, "READY=1");
+                        return 0;
+                }
+        }
         if (restart_acq)
                 gaitmond_acquisition_stop(d);
         d->cfg = next;
         if (restart_analysis) {
-                /* New sensors or thresholds: start the analysis afresh on the new settings. */
+                /* New sensors or thresholds: start the analysis afresh on the new settings. The
+                 * sample clock goes on (the run tracker needs time to move forward); reopened
+                 * sensors whose clocks differ are re-anchored as after a restart. */
                 gaitmond_analysis_free(d);
                 d->sensor_mask = sensor_mask_of(&d->cfg);
-                d->have_t0 = false;
-                d->t_latest = 0;
                 d->next_session_t = NAN;
-                memset(d->samples, 0, sizeof(d->samples));
-                memset(d->clock_offset_ns, 0, sizeof(d->clock_offset_ns));
-                memset(&d->clock_restart, 0, sizeof(d->clock_restart));
                 r = gaitmond_analysis_init(d);
                 if (r < 0)
                         return sd_event_exit(d->event, r);
         }
         if (restart_acq) {
                 memset(d->status_seq, 0, sizeof(d->status_seq));
+                d->reanchor_mask = d->sensor_mask;
                 r = gaitmond_acquisition_start(d);
                 if (r < 0)
                         return sd_event_exit(d->event, r);

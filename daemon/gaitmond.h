@@ -37,6 +37,7 @@ struct gaitmond {
         int64_t last_ts_ns[GM_LOC_COUNT];   /* on the daemon's sample clock (offset applied) */
         int64_t clock_offset_ns[GM_LOC_COUNT]; /* added to a sensor's timestamps once its clock restarted */
         uint64_t last_arrival_us[GM_LOC_COUNT]; /* CLOCK_MONOTONIC when its last sample was fed */
+        unsigned reanchor_mask;             /* reopened sensors: their clock may be another one */
         struct {                            /* the latest clock restart, shared by sensors of one source */
                 uint64_t at_us;
                 int64_t raw_ns, offset_ns;
@@ -56,6 +57,7 @@ struct gaitmond {
         struct gm_session *session;
         struct gm_store *store;             /* NULL when the history cannot be kept */
         double next_session_t;              /* sample time of the next metrics push */
+        bool session_refused;               /* the last push was refused (logged once) */
         bool in_run;
         int64_t run_start_us;               /* wall clock */
         uint64_t run_id;

@@ -170,8 +170,10 @@ void gaitmond_runs_update(struct gaitmond *d)
                 return;
         d->next_session_t = m.t + 1.0;
         d->metrics = m;
-        if (gm_session_push_metrics(d->session, &m) < 0)
-                log_debug("session skipped a snapshot at %.1f s", m.t);
+        int r = gm_session_push_metrics(d->session, &m);
+        if (r < 0 && !d->session_refused)
+                log_warning("run tracking refused the snapshot at %.1f s: %s", m.t, strerror(-r));
+        d->session_refused = r < 0;
         process_events(d);
 }
 

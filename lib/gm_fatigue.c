@@ -90,6 +90,18 @@ void gm_fatigue_free(struct gm_fatigue *f)
         free(f);
 }
 
+int gm_fatigue_set_threshold(struct gm_fatigue *f, double threshold)
+{
+        if (!f)
+                return -EINVAL;
+        struct gm_fatigue_cfg c = f->cfg;
+        c.threshold = threshold;
+        if (!cfg_valid(&c))
+                return -EINVAL;
+        f->cfg = c;
+        return 0;
+}
+
 void gm_fatigue_reset(struct gm_fatigue *f)
 {
         for (int i = 0; i < V_COUNT; i++) {

@@ -61,6 +61,8 @@ struct gm_fatigue *gm_fatigue_new(const struct gm_fatigue_cfg *cfg);
 void gm_fatigue_free(struct gm_fatigue *f);
 /* Forget everything: a new run starts. */
 void gm_fatigue_reset(struct gm_fatigue *f);
+/* A new alert threshold (a reloaded configuration); the baseline is kept. 0 or -EINVAL. */
+int gm_fatigue_set_threshold(struct gm_fatigue *f, double threshold);
 /* One pipeline snapshot taken during gait, in time order; gait_s is the run's gait time so
  * far. Returns 1 and fills *alert (may be NULL) when the level rose and an alert is due,
  * 0 when not, -EINVAL for bad input. */

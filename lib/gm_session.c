@@ -72,6 +72,18 @@ struct gm_session {
         size_t per_push_max;            /* events one push may queue at most */
 };
 
+static size_t per_push_max(double idle_timeout_s)
+{
+        /* Ending a run queues the minutes up to its end (at most one idle timeout's worth),
+         * the partial one and RUN_END; a gait snapshot adds RUN_START, minutes, an alert. */
+        return (size_t) ceil(idle_timeout_s / MINUTE_S) + 8;
+}
+
+static bool idle_timeout_ok(double idle_timeout_s)
+{
+        return idle_timeout_s >= 1 && idle_timeout_s <= 24 * 3600.0;
+}
+
 void gm_session_cfg_default(struct gm_session_cfg *cfg)
 {
         cfg->start_s = 20;
@@ -81,8 +93,7 @@ void gm_session_cfg_default(struct gm_session_cfg *cfg)
 
 struct gm_session *gm_session_new(const struct gm_session_cfg *cfg)
 {
-        if (!cfg || !(cfg->start_s >= 1 && cfg->start_s <= MINUTE_S) ||
-            !(cfg->idle_timeout_s >= 1 && cfg->idle_timeout_s <= 24 * 3600.0)) {
+        if (!cfg || !(cfg->start_s >= 1 && cfg->start_s <= MINUTE_S) || !idle_timeout_ok(cfg->idle_timeout_s)) {
                 errno = EINVAL;
                 return NULL;
         }
@@ -91,9 +102,7 @@ struct gm_session *gm_session_new(const struct gm_session_cfg *cfg)
                 return NULL;
         s->cfg = *cfg;
         s->fatigue = gm_fatigue_new(&cfg->fatigue);
-        /* Ending a run queues the minutes up to its end (at most one idle timeout's worth),
-         * the partial one and RUN_END; a gait snapshot adds RUN_START, minutes, an alert. */
-        s->per_push_max = (size_t) ceil(cfg->idle_timeout_s / MINUTE_S) + 8;
+        s->per_push_max = per_push_max(cfg->idle_timeout_s);
         s->cap = 4 * s->per_push_max + 64;
         s->queue = s->fatigue ? calloc(s->cap, sizeof(*s->queue)) : NULL;
         if (!s->queue) {
@@ -114,6 +123,37 @@ void gm_session_free(struct gm_session *s)
         gm_fatigue_free(s->fatigue);
         free(s->queue);
         free(s);
+}
+
+int gm_session_set_limits(struct gm_session *s, double idle_timeout_s, double fatigue_threshold)
+{
+        if (!s || !idle_timeout_ok(idle_timeout_s))
+                return -EINVAL;
+        struct gm_fatigue_cfg fc = s->cfg.fatigue;
+        fc.threshold = fatigue_threshold;
+        size_t push_max = per_push_max(idle_timeout_s), cap = 4 * push_max + 64;
+        if (cap > s->cap) {
+                /* A longer idle time may queue more at once: the waiting events move over in order. */
+                struct gm_session_event *q = calloc(cap, sizeof(*q));
+                if (!q)
+                        return -ENOMEM;
+                for (size_t i = 0; i < s->n; i++)
+                        q[i] = s->queue[(s->head + i) % s->cap];
+                if (gm_fatigue_set_threshold(s->fatigue, fatigue_threshold) < 0) {
+                        free(q);
+                        return -EINVAL;
+                }
+                free(s->queue);
+                s->queue = q;
+                s->cap = cap;
+                s->head = 0;
+        } else if (gm_fatigue_set_threshold(s->fatigue, fatigue_threshold) < 0) {
+                return -EINVAL;
+        }
+        s->cfg.fatigue = fc;
+        s->cfg.idle_timeout_s = idle_timeout_s;
+        s->per_push_max = push_max;
+        return 0;
 }
 
 static struct gm_session_event *enqueue(struct gm_session *s, enum gm_session_event_kind kind, double t)

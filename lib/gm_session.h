@@ -58,6 +58,9 @@ void gm_session_cfg_default(struct gm_session_cfg *cfg);
 /* NULL with errno set (EINVAL for a bad configuration, ENOMEM). */
 struct gm_session *gm_session_new(const struct gm_session_cfg *cfg);
 void gm_session_free(struct gm_session *s);
+/* New limits from a reloaded configuration, applied to the run in progress too.
+ * 0, -EINVAL (out of range; nothing changed) or -ENOMEM. */
+int gm_session_set_limits(struct gm_session *s, double idle_timeout_s, double fatigue_threshold);
 
 /* About once a second of sample time, in time order. 0, -EINVAL for bad input or time
  * going backwards, -ENOBUFS when too many events wait unread (nothing was consumed). */

@@ -309,3 +309,46 @@ Test(session, queue_full_refuses_then_recovers)
         cr_expect_eq(gm_session_push_metrics(s, &m), 0, "accepted again once read");
         gm_session_free(s);
 }
+
+/* A reloaded configuration: the run in progress takes the new idle time (here longer, which
+ * needs a larger queue: events already waiting stay, in order); bad limits change nothing. */
+Test(session, new_limits_apply_to_the_run_in_progress)
+{
+        struct gm_session_cfg sc;
+        gm_session_cfg_default(&sc);
+        sc.idle_timeout_s = 30;
+        struct gm_session *s = gm_session_new(&sc);
+        cr_assert_not_null(s);
+        double t = 0;
+        for (; t < 200; t += 1) {
+                struct gm_metrics m = running_snapshot(t);
+                cr_assert_eq(gm_session_push_metrics(s, &m), 0);
+        }
+        cr_expect_eq(gm_session_set_limits(s, 0.5, 0.5), -EINVAL);
+        cr_expect_eq(gm_session_set_limits(s, 600, 1.5), -EINVAL);
+        cr_expect_eq(gm_session_set_limits(s, 7200, 0.6), 0);
+        /* 40 minutes idle: the old 30 s would have ended the run long ago. */
+        for (; t < 200 + 2400; t += 1) {
+                struct gm_metrics m = running_snapshot(t);
+                m.activity = GM_ACTIVITY_IDLE;
+                cr_assert_eq(gm_session_push_metrics(s, &m), 0, "at %.0f s", t);
+        }
+        struct gm_session_state st;
+        gm_session_current(s, &st);
+        cr_expect(st.in_run, "the run ended before the new idle time");
+        struct gm_session_event ev;
+        size_t starts = 0, ends = 0, minutes = 0;
+        double last_t = -1;
+        while (gm_session_next_event(s, &ev)) {
+                cr_expect(ev.t >= last_t, "events out of order after the queue grew");
+                last_t = ev.t;
+                starts += ev.kind == GM_SESSION_RUN_START;
+                ends += ev.kind == GM_SESSION_RUN_END;
+                minutes += ev.kind == GM_SESSION_MINUTE;
+        }
+        cr_expect_eq(starts, 1);
+        cr_expect_eq(ends, 0);
+        cr_expect_geq(minutes, 3, "the minutes queued before the change were kept");
+        cr_expect_eq(gm_session_end(s, t), 1);
+        gm_session_free(s);
+}
