@@ -75,6 +75,10 @@ static int cmp_str(const void *a, const void *b)
         return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* Matching criteria other than the defaults, to split side errors from timing errors. */
+static double ic_tolerance = 0.10;
+static bool any_side;
+
 static int score_file(const char *dir, const char *file, const char *dump_dir)
 {
         char path[4096], base[4096], tpath[4200], bpath[4200], err[512];
@@ -127,6 +131,8 @@ static int score_file(const char *dir, const char *file, const char *dump_dir)
         gm_match_opts_default(&o);
         o.bouts = have_bouts ? &bouts : NULL;
         o.skip_fc_after_first_ic = strncmp(base, "mobgap_", 7) == 0;
+        o.tol_ic = ic_tolerance;
+        o.any_side = any_side;
         struct gm_match_result res;
         r = gm_match(&truth, &rep.events, &o, &res);
         gm_replay_clear(&rep);
@@ -156,7 +162,8 @@ out:
 
 static void usage(FILE *f)
 {
-        fputs("Usage: gaitmon-score [--dump DIR] [--only SUBSTRING] [DATASET_DIR]\n"
+        fputs("Usage: gaitmon-score [--dump DIR] [--only SUBSTRING] [--ic-tolerance S] [--any-side]\n"
+              "                    [DATASET_DIR]\n"
               "\n"
               "Runs every recording in DATASET_DIR (default ../shared/datasets) that has a\n"
               "NAME.events.csv ground truth through the gait pipeline and prints, per file and\n"
@@ -167,6 +174,8 @@ static void usage(FILE *f)
               "\n"
               "  --dump DIR       write the detected events of each file to DIR/NAME.events.csv\n"
               "  --only SUBSTRING score only files whose name contains SUBSTRING\n"
+              "  --ic-tolerance S match ic within S seconds instead of 0.10\n"
+              "  --any-side       match events whatever their side\n"
               "  -h, --help       this text\n", f);
 }
 
@@ -175,6 +184,8 @@ int main(int argc, char **argv)
         static const struct option opts[] = {
                 { "dump", required_argument, NULL, 'd' },
                 { "only", required_argument, NULL, 'o' },
+                { "ic-tolerance", required_argument, NULL, 't' },
+                { "any-side", no_argument, NULL, 's' },
                 { "help", no_argument, NULL, 'h' },
                 { 0 },
         };
@@ -184,6 +195,18 @@ int main(int argc, char **argv)
                 switch (c) {
                 case 'd': dump = optarg; break;
                 case 'o': only = optarg; break;
+                case 't': {
+                        char *end;
+                        errno = 0;
+                        ic_tolerance = strtod(optarg, &end);
+                        if (errno || end == optarg || *end || !(ic_tolerance > 0 && ic_tolerance <= 1)) {
+                                fprintf(stderr, "gaitmon-score: --ic-tolerance wants seconds in (0, 1], not '%s'\n",
+                                        optarg);
+                                return 2;
+                        }
+                        break;
+                }
+                case 's': any_side = true; break;
                 case 'h': usage(stdout); return 0;
                 default: usage(stderr); return 2;
                 }
@@ -213,6 +236,8 @@ int main(int argc, char **argv)
         }
         closedir(d);
         qsort(names, n, sizeof(char *), cmp_str);
+        if (ic_tolerance != 0.10 || any_side)
+                printf("matching: ic within %.3f s, %s\n\n", ic_tolerance, any_side ? "any side" : "same side");
         printf("%-36s %5s %5s %5s %6s | %5s %6s | %6s | %5s\n", "recording", "icP", "icR", "icF1", "icMAE",
                "fcF1", "fcMAE", "stErr", "cad%");
         printf("%-36s %5s %5s %5s %6s | %5s %6s | %6s | %5s\n", "", "", "", "", "ms", "", "ms", "ms", "");

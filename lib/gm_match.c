@@ -96,7 +96,7 @@ static int match_kind(const struct gm_event_list *truth, const struct gm_event_l
                 while (lo < det->n && det->ev[lo].t < e->t - tol)
                         lo++;
                 for (size_t d = lo; d < det->n && det->ev[d].t <= e->t + tol; d++) {
-                        if (!det_ok[d] || !sides_match(e->side, det->ev[d].side))
+                        if (!det_ok[d] || (!o->any_side && !sides_match(e->side, det->ev[d].side)))
                                 continue;
                         if (np == cap) {
                                 cap *= 2;

@@ -10,6 +10,7 @@ struct gm_match_opts {
         /* Truth lists one fc per stride: ignore fc detections between a bout's first
          * and second ic (the contralateral toe-off there is not annotated). */
         bool skip_fc_after_first_ic;
+        bool any_side;     /* match regardless of side (for splitting side from timing errors) */
 };
 
 struct gm_match_stats {
