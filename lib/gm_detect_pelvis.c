@@ -16,8 +16,9 @@
 /* Smallest trough-to-hump rise that counts as a step (m/s²): quiet standing and sway stay
  * well below; slow walking while turning still reaches it. */
 #define MIN_STEP_ACC 0.2
-/* The pelvis transient peaks some 30-50 ms after the foot touches down. */
-#define IC_LEAD_S 0.03
+/* The pelvis transient peaks some 30-70 ms after the foot touches down (50 ms is the
+ * median lag against instrumented-insole contacts on lower-back recordings). */
+#define IC_LEAD_S 0.05
 /* Steps closer than this are one step (faster than 240 steps/min is not gait), and a
  * step is at least this fraction of the recent ones (cadence changes slowly). */
 #define MIN_STEP_S 0.25
