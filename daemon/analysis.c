@@ -45,12 +45,36 @@ int gaitmond_analysis_init(struct gaitmond *d)
                 log_error("cannot set up the gait pipeline: %s", strerror(errno));
                 return r ? r : -EINVAL;
         }
-        gm_pipeline_snapshot(d->pipeline, &d->metrics);
+        gaitmond_snapshot(d, &d->metrics);
         return 0;
+}
+
+void gaitmond_snapshot(struct gaitmond *d, struct gm_metrics *m)
+{
+        gm_pipeline_snapshot(d->pipeline, m);
+        m->steps += d->carried.steps;
+        m->bad_samples += d->carried.bad_samples;
+        m->gaps += d->carried.gaps;
+        for (int side = 0; side < 2; side++) {
+                m->strides[side] += d->carried.strides[side];
+                m->load[side] += d->carried.load[side];
+        }
 }
 
 void gaitmond_analysis_free(struct gaitmond *d)
 {
+        if (!d->pipeline)
+                return;
+        /* A reload may start a new pipeline: the counts of the run go on from here. */
+        struct gm_metrics m;
+        gaitmond_snapshot(d, &m);
+        d->carried.steps = m.steps;
+        d->carried.bad_samples = m.bad_samples;
+        d->carried.gaps = m.gaps;
+        for (int side = 0; side < 2; side++) {
+                d->carried.strides[side] = m.strides[side];
+                d->carried.load[side] = m.load[side];
+        }
         gm_pipeline_free(d->pipeline);
         d->pipeline = NULL;
 }
@@ -276,7 +300,7 @@ void gaitmond_drain(struct gaitmond *d)
 
 void gaitmond_tick(struct gaitmond *d)
 {
-        gm_pipeline_snapshot(d->pipeline, &d->metrics);
+        gaitmond_snapshot(d, &d->metrics);
         gaitmond_each_sink(d, i, tick)
                 d->sinks[i]->tick(d);
 }

@@ -7,6 +7,9 @@ int gaitmond_analysis_init(struct gaitmond *d);
 void gaitmond_analysis_free(struct gaitmond *d);
 /* Moves every queued sample and status change into the pipeline and the sinks. */
 void gaitmond_drain(struct gaitmond *d);
+/* The pipeline's current metrics, its counts going on from those of the pipelines a
+ * reload replaced. */
+void gaitmond_snapshot(struct gaitmond *d, struct gm_metrics *m);
 /* Once a second: refresh the snapshot and tell the sinks. */
 void gaitmond_tick(struct gaitmond *d);
 int gaitmond_add_sink(struct gaitmond *d, const struct gm_sink *sink, void *data);

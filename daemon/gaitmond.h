@@ -51,7 +51,11 @@ struct gaitmond {
         bool have_t0;
         int64_t t0_ns;                      /* sample time 0 */
         double t_latest;                    /* sample time of the newest sample */
-        struct gm_metrics metrics;
+        struct gm_metrics metrics;          /* counts include those carried */
+        struct {                            /* counts of pipelines before a reload restarted it */
+                uint64_t steps, strides[2], bad_samples, gaps;
+                double load[2];
+        } carried;
 
         /* runs */
         struct gm_session *session;

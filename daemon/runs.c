@@ -165,7 +165,7 @@ void gaitmond_runs_update(struct gaitmond *d)
         if (!d->have_t0 || (isfinite(d->next_session_t) && d->t_latest < d->next_session_t))
                 return;
         struct gm_metrics m;
-        gm_pipeline_snapshot(d->pipeline, &m);
+        gaitmond_snapshot(d, &m);
         if (!isfinite(m.t))
                 return;
         d->next_session_t = m.t + 1.0;
