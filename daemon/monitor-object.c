@@ -225,7 +225,9 @@ static const struct gm_bus_method monitor_methods[] = {
         { "GetRun", "t", "id", GM_STORE_DBUS_RUN_SIGNATURE,
           "id start activity state duration steps cadence stance_left stance_right "
           "hip_extension_left hip_extension_right pelvic_drop_left pelvic_drop_right "
-          "asymmetry_max asymmetry_metric fatigue_max load advice actions rest_days acwr minutes",
+          "asymmetry_max asymmetry_metric fatigue_max load advice actions rest_days acwr minutes "
+          "hip_extension_asymmetry pelvic_drop_asymmetry pelvic_drop_rise_left pelvic_drop_rise_right "
+          "fatigue_level_max",
           method_get_run },
         {},
 };

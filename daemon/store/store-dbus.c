@@ -181,7 +181,15 @@ static bool append_run(DBusMessageIter *reply, const struct gm_run_summary *run,
                         dbus_message_iter_abandon_container(reply, &array);
                         return false;
                 }
-        return dbus_message_iter_close_container(reply, &array);
+        if (!dbus_message_iter_close_container(reply, &array))
+                return false;
+
+        /* The signs of compensation come last, so that readers of the older reply keep working. */
+        return append_double(reply, run->hip_ext_asym_pct) &&
+               append_double(reply, run->pelvic_drop_asym_pct) &&
+               append_double(reply, run->pelvic_drop_rise_deg[GM_SIDE_LEFT]) &&
+               append_double(reply, run->pelvic_drop_rise_deg[GM_SIDE_RIGHT]) &&
+               append_u32(reply, run->fatigue_level_max);
 }
 
 int gm_store_dbus_append_run(struct gm_store *s, uint64_t id, DBusMessageIter *reply) {

@@ -17,8 +17,10 @@
 #define GM_STORE_DBUS_MINUTE_TYPE "(dtdddddddddd)"
 /* GetRun out arguments, in order: id, start µs, activity, state, duration s, steps, cadence,
  * stance L/R ms, hip extension L/R deg, pelvic drop L/R deg, max asymmetry %, its metric,
- * max fatigue, load, advice summary, actions, rest days, acwr, minutes. */
-#define GM_STORE_DBUS_RUN_SIGNATURE "ttssdtddddddddsddsasuda" GM_STORE_DBUS_MINUTE_TYPE
+ * max fatigue, load, advice summary, actions, rest days, acwr, minutes, then the signs of
+ * compensation: hip-extension and pelvic-drop asymmetry from baseline (% points, signed like
+ * the SI), pelvic drop rise L/R deg, highest fatigue level 0..3. */
+#define GM_STORE_DBUS_RUN_SIGNATURE "ttssdtddddddddsddsasuda" GM_STORE_DBUS_MINUTE_TYPE "ddddu"
 
 /* Appends the GetSessions reply, a(ttsdtdddsus): runs that started in the last `days` days
  * before now_us (all runs when days is 0), oldest first. Everything is read before anything is

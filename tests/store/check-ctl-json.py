@@ -53,6 +53,12 @@ def check_show(show, run_rows, minute_rows, action_rows):
         same(show[key], row[col], f"{w} {key}")
     same(show["hip_extension_deg"]["left"], row["hip_ext_left_deg"], f"{w} hip left")
     same(show["pelvic_drop_deg"]["right"], row["pelvic_drop_right_deg"], f"{w} drop right")
+    comp = show["compensation"]
+    same(comp["hip_extension_asymmetry_pct"], row["hip_ext_asym_pct"], f"{w} hip extension asymmetry")
+    same(comp["pelvic_drop_asymmetry_pct"], row["pelvic_drop_asym_pct"], f"{w} pelvic drop asymmetry")
+    same(comp["pelvic_drop_rise_deg"]["left"], row["pelvic_drop_rise_left_deg"], f"{w} drop rise left")
+    same(comp["pelvic_drop_rise_deg"]["right"], row["pelvic_drop_rise_right_deg"], f"{w} drop rise right")
+    same(comp["fatigue_level_max"], row["fatigue_level_max"], f"{w} fatigue level")
     same(show["advice"]["summary"], row["advice_summary"], f"{w} advice")
     same(show["advice"]["rest_days"], row["rest_days"], f"{w} rest days")
     same(show["advice"]["acwr"], row["acwr"], f"{w} acwr")

@@ -133,7 +133,9 @@ show_agrees 1
 
 # show: text and the chart.
 "$ctl" show 1 --svg "$work/run1.svg" > "$work/show1.txt" || die "show 1 --svg failed"
-grep -q "MINUTE" "$work/show1.txt" && grep -q "Advice:" "$work/show1.txt" || die "show 1: $(cat "$work/show1.txt")"
+grep -q "MINUTE" "$work/show1.txt" && grep -q "Advice:" "$work/show1.txt" && grep -q "Hip ext. shift:" "$work/show1.txt" ||
+        die "show 1: $(cat "$work/show1.txt")"
+sed -n '1,/^$/p' "$work/show1.txt"
 python3 - "$work/run1.svg" "$(sql "SELECT count(*) FROM run_minutes WHERE run_id = 1")" <<'PY' || die "the chart is wrong"
 import sys
 import xml.etree.ElementTree as ET

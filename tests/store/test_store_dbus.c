@@ -59,7 +59,8 @@ static uint64_t add_run(struct gm_store *s, int64_t start_us, unsigned minutes, 
                         .id = id, .start_us = start_us, .activity = GM_ACTIVITY_RUNNING, .duration_s = 60.0 * minutes,
                         .steps = 170 * minutes, .cadence_spm = 171, .asym_max_pct = 4.5, .asym_metric = "pelvic_drop",
                         .fatigue_max = 0.3, .load = 12, .stance_ms = { 240, 250 }, .hip_ext_deg = { 11, 12 },
-                        .pelvic_drop_deg = { 4, 5 },
+                        .pelvic_drop_deg = { 4, 5 }, .hip_ext_asym_pct = -6.5, .pelvic_drop_asym_pct = NAN,
+                        .pelvic_drop_rise_deg = { 0.5, 2.25 }, .fatigue_level_max = 2,
                 };
                 cr_assert_eq(gm_store_run_end(s, &run, &advice), 0);
         }
@@ -358,6 +359,27 @@ Test(store_dbus, run_reply) {
                 dbus_message_iter_next(&array);
         }
         cr_assert_eq(dbus_message_iter_get_arg_type(&array), DBUS_TYPE_INVALID);
+        /* After the minutes, the signs of compensation. */
+        cr_assert(dbus_message_iter_next(&it));
+        {
+                double v_ = next_double(&it);
+                cr_assert_float_eq(v_, -6.5, 1e-9, "hip extension asymmetry from baseline");
+        }
+        cr_assert(isnan(next_double(&it)), "pelvic drop asymmetry unknown stays NaN");
+        {
+                double v_ = next_double(&it);
+                cr_assert_float_eq(v_, 0.5, 1e-9);
+        }
+        {
+                double v_ = next_double(&it);
+                cr_assert_float_eq(v_, 2.25, 1e-9);
+        }
+        cr_assert_eq(dbus_message_iter_get_arg_type(&it), DBUS_TYPE_UINT32);
+        {
+                uint32_t v_ = next_u32(&it);
+                cr_assert_eq(v_, 2, "highest fatigue level");
+        }
+        cr_assert_eq(dbus_message_iter_get_arg_type(&it), DBUS_TYPE_INVALID);
         dbus_message_unref(m);
 
         /* Unknown id: -ENOENT and nothing appended. */

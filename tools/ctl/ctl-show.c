@@ -13,7 +13,7 @@
 #include "ctl-svg.h"
 
 #define MINUTE_TYPE "(dtdddddddddd)"
-#define RUN_SIGNATURE "ttssdtddddddddsddsasuda" MINUTE_TYPE
+#define RUN_SIGNATURE "ttssdtddddddddsddsasuda" MINUTE_TYPE "ddddu"
 #define ACTIONS_MAX 64
 
 struct minute {
@@ -32,6 +32,9 @@ struct run {
         uint32_t rest_days;
         struct minute *minutes;
         size_t n_minutes;
+        /* signs of compensation: SI shifts from baseline (% points), pelvic drop rise (deg) */
+        double hip_ext_shift, pelvic_drop_shift, drop_rise[2];
+        uint32_t fatigue_level_max;
 };
 
 static void read_minute(DBusMessageIter *st, struct minute *m) {
@@ -94,6 +97,12 @@ static int read_run(DBusMessage *reply, struct run *run) {
                 dbus_message_iter_recurse(&array, &st);
                 read_minute(&st, &run->minutes[run->n_minutes++]);
         }
+        dbus_message_iter_next(&it);
+        run->hip_ext_shift = ctl_reply_double(&it);
+        run->pelvic_drop_shift = ctl_reply_double(&it);
+        run->drop_rise[0] = ctl_reply_double(&it);
+        run->drop_rise[1] = ctl_reply_double(&it);
+        run->fatigue_level_max = ctl_reply_u32(&it);
         return 0;
 }
 
@@ -124,6 +133,13 @@ static void print_json(const struct run *run) {
         ctl_json_field_string(&j, "asymmetry_metric", run->asym_metric);
         ctl_json_field_double(&j, "fatigue_max", run->fatigue_max);
         ctl_json_field_double(&j, "load", run->load);
+        ctl_json_key(&j, "compensation");
+        ctl_json_object_begin(&j);
+        ctl_json_field_double(&j, "hip_extension_asymmetry_pct", run->hip_ext_shift);
+        ctl_json_field_double(&j, "pelvic_drop_asymmetry_pct", run->pelvic_drop_shift);
+        json_pair(&j, "pelvic_drop_rise_deg", run->drop_rise);
+        ctl_json_field_uint(&j, "fatigue_level_max", run->fatigue_level_max);
+        ctl_json_object_end(&j);
         ctl_json_key(&j, "advice");
         ctl_json_object_begin(&j);
         ctl_json_field_string(&j, "summary", run->advice);
@@ -176,6 +192,14 @@ static const char *pair_cell(char *buf, size_t size, const double v[2], int deci
         return buf;
 }
 
+/* An SI shift from baseline, with the side it lowered (the SI is left minus right). */
+static void print_shift(const char *text, double v) {
+        char buf[32];
+        label(text);
+        printf("%s%s\n", ctl_format_number(buf, sizeof buf, v, 1, " % points"),
+               !isfinite(v) || v == 0 ? "" : v < 0 ? " (left lower)" : " (right lower)");
+}
+
 static void print_text(const struct run *run) {
         char buf[64];
 
@@ -198,8 +222,12 @@ static void print_text(const struct run *run) {
         label("Max asymmetry");
         printf("%s%s%s%s\n", ctl_format_number(buf, sizeof buf, run->asym_max, 1, " % points"),
                run->asym_metric[0] ? " (" : "", run->asym_metric, run->asym_metric[0] ? ")" : "");
+        print_shift("Hip ext. shift", run->hip_ext_shift);
+        print_shift("Drop shift", run->pelvic_drop_shift);
+        print_pair("Drop rise", run->drop_rise, 1, "°");
         label("Max fatigue");
-        printf("%s\n", ctl_format_number(buf, sizeof buf, run->fatigue_max, 2, ""));
+        printf("%s (level %u of 3)\n", ctl_format_number(buf, sizeof buf, run->fatigue_max, 2, ""),
+               run->fatigue_level_max);
         label("Load");
         printf("%s\n", ctl_format_number(buf, sizeof buf, run->load, 0, ""));
         label("Workload ratio");
