@@ -226,9 +226,12 @@ static void summarise(const struct gm_run_summary *run, double acwr, struct gm_a
         main_finding(run, acwr, finding, sizeof(finding));
         if (isfinite(run->cadence_spm))
                 snprintf(cadence, sizeof(cadence), " at %.0f steps/min", run->cadence_spm);
-        snprintf(out->summary, sizeof(out->summary), "%s of %s, %llu steps%s: %s.",
-                 run->activity == GM_ACTIVITY_WALKING ? "Walk" : "Run", duration, (unsigned long long) run->steps,
-                 cadence, finding);
+        int n = snprintf(out->summary, sizeof(out->summary), "%s of %s, %llu steps%s: %s.",
+                         run->activity == GM_ACTIVITY_WALKING ? "Walk" : "Run", duration,
+                         (unsigned long long) run->steps, cadence, finding);
+        /* A cut summary says so rather than ending mid-word. */
+        if (n >= (int) sizeof(out->summary))
+                memcpy(out->summary + sizeof(out->summary) - 4, "...", 4);
 }
 
 static unsigned max_u(unsigned a, unsigned b)

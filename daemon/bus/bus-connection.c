@@ -1,16 +1,14 @@
 /* A private connection to the system bus driven by an sd-event loop: it owns a
  * well-known name, serves the objects of bus-object.h and reconnects by itself. */
 #include "bus-private.h"
+#include "bus-sdevent.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/epoll.h>
 #include <syslog.h>
-#include <unistd.h>
 
 #define RECONNECT_FIRST_USEC (1000 * 1000ULL)
 #define RECONNECT_MAX_USEC   (30 * 1000 * 1000ULL)
@@ -30,142 +28,6 @@ void gm_bus_log(struct gm_bus *bus, int priority, const char *format, ...) {
         va_end(ap);
         bus->log(priority, message ? message : format, bus->log_userdata);
         free(message);
-}
-
-/* ---- watches: one io source per DBusWatch, each on its own dup() of the fd ---- */
-
-static uint32_t watch_epoll_events(DBusWatch *watch) {
-        unsigned flags = dbus_watch_get_flags(watch);
-        uint32_t events = 0;
-
-        if (flags & DBUS_WATCH_READABLE)
-                events |= EPOLLIN;
-        if (flags & DBUS_WATCH_WRITABLE)
-                events |= EPOLLOUT;
-        return events;
-}
-
-static int on_watch_io(sd_event_source *source, int fd, uint32_t revents, void *userdata) {
-        DBusWatch *watch = userdata;
-        unsigned flags = 0;
-
-        if (revents & EPOLLIN)
-                flags |= DBUS_WATCH_READABLE;
-        if (revents & EPOLLOUT)
-                flags |= DBUS_WATCH_WRITABLE;
-        if (revents & EPOLLERR)
-                flags |= DBUS_WATCH_ERROR;
-        if (revents & EPOLLHUP)
-                flags |= DBUS_WATCH_HANGUP;
-
-        /* May remove this very watch (on hangup), which unrefs source: do not touch
-         * either afterwards. Queued messages arrive through the dispatch status. */
-        (void) dbus_watch_handle(watch, flags);
-        return 0;
-}
-
-static void source_unref(void *source) {
-        sd_event_source_disable_unref(source);
-}
-
-static dbus_bool_t on_add_watch(DBusWatch *watch, void *userdata) {
-        struct gm_bus *bus = userdata;
-        sd_event_source *source = NULL;
-        int fd, r;
-
-        /* sd-event takes one source per fd, libdbus gives two watches per socket. */
-        fd = fcntl(dbus_watch_get_unix_fd(watch), F_DUPFD_CLOEXEC, 3);
-        if (fd < 0)
-                return FALSE;
-
-        r = sd_event_add_io(bus->event, &source, fd, watch_epoll_events(watch), on_watch_io, watch);
-        if (r < 0) {
-                close(fd);
-                return FALSE;
-        }
-        (void) sd_event_source_set_io_fd_own(source, true);
-        (void) sd_event_source_set_description(source, "bus-watch");
-        r = sd_event_source_set_enabled(source, dbus_watch_get_enabled(watch) ? SD_EVENT_ON : SD_EVENT_OFF);
-        if (r < 0) {
-                sd_event_source_disable_unref(source);
-                return FALSE;
-        }
-        dbus_watch_set_data(watch, source, source_unref);
-        return TRUE;
-}
-
-static void on_remove_watch(DBusWatch *watch, void *userdata) {
-        /* Frees the source through source_unref(). */
-        dbus_watch_set_data(watch, NULL, NULL);
-}
-
-static void on_toggle_watch(DBusWatch *watch, void *userdata) {
-        sd_event_source *source = dbus_watch_get_data(watch);
-
-        if (!source)
-                return;
-        if (dbus_watch_get_enabled(watch)) {
-                (void) sd_event_source_set_io_events(source, watch_epoll_events(watch));
-                (void) sd_event_source_set_enabled(source, SD_EVENT_ON);
-        } else {
-                (void) sd_event_source_set_enabled(source, SD_EVENT_OFF);
-        }
-}
-
-/* ---- timeouts: a one-shot timer re-armed from the interval each time ---- */
-
-static uint64_t timeout_usec(DBusTimeout *timeout) {
-        int ms = dbus_timeout_get_interval(timeout);
-        return ms > 0 ? (uint64_t) ms * 1000 : 0;
-}
-
-static int on_timeout_elapsed(sd_event_source *source, uint64_t usec, void *userdata) {
-        DBusTimeout *timeout = userdata;
-
-        /* libdbus expects the timeout to repeat until removed or disabled; re-arm
-         * first, since handling it may remove it (and unref source). */
-        (void) sd_event_source_set_time_relative(source, timeout_usec(timeout));
-        (void) sd_event_source_set_enabled(source, SD_EVENT_ONESHOT);
-        (void) dbus_timeout_handle(timeout);
-        return 0;
-}
-
-static dbus_bool_t on_add_timeout(DBusTimeout *timeout, void *userdata) {
-        struct gm_bus *bus = userdata;
-        sd_event_source *source = NULL;
-        int r;
-
-        r = sd_event_add_time_relative(bus->event, &source, CLOCK_MONOTONIC, timeout_usec(timeout),
-                                       1000, on_timeout_elapsed, timeout);
-        if (r < 0)
-                return FALSE;
-        (void) sd_event_source_set_description(source, "bus-timeout");
-        r = sd_event_source_set_enabled(source, dbus_timeout_get_enabled(timeout) ? SD_EVENT_ONESHOT
-                                                                                 : SD_EVENT_OFF);
-        if (r < 0) {
-                sd_event_source_disable_unref(source);
-                return FALSE;
-        }
-        dbus_timeout_set_data(timeout, source, source_unref);
-        return TRUE;
-}
-
-static void on_remove_timeout(DBusTimeout *timeout, void *userdata) {
-        dbus_timeout_set_data(timeout, NULL, NULL);
-}
-
-static void on_toggle_timeout(DBusTimeout *timeout, void *userdata) {
-        sd_event_source *source = dbus_timeout_get_data(timeout);
-
-        if (!source)
-                return;
-        if (dbus_timeout_get_enabled(timeout)) {
-                /* The interval may have changed and counts from now. */
-                (void) sd_event_source_set_time_relative(source, timeout_usec(timeout));
-                (void) sd_event_source_set_enabled(source, SD_EVENT_ONESHOT);
-        } else {
-                (void) sd_event_source_set_enabled(source, SD_EVENT_OFF);
-        }
 }
 
 /* ---- dispatching: from a defer source, never from the status callback ---- */
@@ -191,9 +53,7 @@ static void connection_drop(struct gm_bus *bus) {
 
         dbus_connection_set_dispatch_status_function(conn, NULL, NULL, NULL);
         dbus_connection_close(conn);
-        /* Removes (and frees the sources of) all remaining watches and timeouts. */
-        (void) dbus_connection_set_watch_functions(conn, NULL, NULL, NULL, NULL, NULL);
-        (void) dbus_connection_set_timeout_functions(conn, NULL, NULL, NULL, NULL, NULL);
+        gm_bus_sdevent_detach(conn);
         dbus_connection_unref(conn);
 }
 
@@ -289,11 +149,9 @@ static int connection_open(struct gm_bus *bus, const char *address, struct gm_bu
                 goto fail;
         }
 
-        if (!dbus_connection_set_watch_functions(bus->conn, on_add_watch, on_remove_watch,
-                                                 on_toggle_watch, bus, NULL) ||
-            !dbus_connection_set_timeout_functions(bus->conn, on_add_timeout, on_remove_timeout,
-                                                   on_toggle_timeout, bus, NULL)) {
-                r = gm_bus_error_set_errno(error, -ENOMEM);
+        r = gm_bus_sdevent_attach(bus->conn, bus->event);
+        if (r < 0) {
+                r = gm_bus_error_set_errno(error, r);
                 goto fail;
         }
         dbus_connection_set_dispatch_status_function(bus->conn, on_dispatch_status, bus, NULL);
