@@ -132,23 +132,23 @@ int gm_session_set_limits(struct gm_session *s, double idle_timeout_s, double fa
         struct gm_fatigue_cfg fc = s->cfg.fatigue;
         fc.threshold = fatigue_threshold;
         size_t push_max = per_push_max(idle_timeout_s), cap = 4 * push_max + 64;
-        if (cap > s->cap) {
-                /* A longer idle time may queue more at once: the waiting events move over in order. */
-                struct gm_session_event *q = calloc(cap, sizeof(*q));
-                if (!q)
-                        return -ENOMEM;
+        /* A longer idle time may queue more at once: a larger queue is made before anything
+         * changes, so a failure leaves the session as it was. */
+        struct gm_session_event *q = NULL;
+        if (cap > s->cap && !(q = calloc(cap, sizeof(*q))))
+                return -ENOMEM;
+        if (gm_fatigue_set_threshold(s->fatigue, fatigue_threshold) < 0) {
+                free(q);
+                return -EINVAL;
+        }
+        if (q) {
+                /* The waiting events move over in order. */
                 for (size_t i = 0; i < s->n; i++)
                         q[i] = s->queue[(s->head + i) % s->cap];
-                if (gm_fatigue_set_threshold(s->fatigue, fatigue_threshold) < 0) {
-                        free(q);
-                        return -EINVAL;
-                }
                 free(s->queue);
                 s->queue = q;
                 s->cap = cap;
                 s->head = 0;
-        } else if (gm_fatigue_set_threshold(s->fatigue, fatigue_threshold) < 0) {
-                return -EINVAL;
         }
         s->cfg.fatigue = fc;
         s->cfg.idle_timeout_s = idle_timeout_s;
