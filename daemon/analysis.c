@@ -217,14 +217,19 @@ static void clock_restarted(struct gaitmond *d, enum gm_loc loc, int64_t raw_ns,
                     gaitmond_time(d, d->last_ts_ns[loc]));
 }
 
+/* The newest sample's time on the daemon's clock. */
+static int64_t newest_ns(const struct gaitmond *d)
+{
+        return d->t0_ns + llround(d->t_latest * 1e9);
+}
+
 /* A sensor's first sample far from the newest of the others: its clock is not theirs (they
  * went on after a restart, and a reload added it). It starts at the newest time. */
 static void clock_joined(struct gaitmond *d, enum gm_loc loc, int64_t raw_ns)
 {
-        int64_t newest_ns = d->t0_ns + llround(d->t_latest * 1e9);
-        d->clock_offset_ns[loc] = newest_ns - raw_ns;
+        d->clock_offset_ns[loc] = newest_ns(d) - raw_ns;
         gm_log_full(LOG_NOTICE, gm_loc_name(loc), "%s: its clock is %.1f s away from the other sensors'; "
-                    "its samples start at %.1f s", gm_loc_name(loc), (double) (newest_ns - raw_ns) * 1e-9,
+                    "its samples start at %.1f s", gm_loc_name(loc), (double) d->clock_offset_ns[loc] * 1e-9,
                     d->t_latest);
 }
 
@@ -251,7 +256,7 @@ static void feed(struct gaitmond *d, enum gm_loc loc, const struct gm_raw_sample
         else if (d->samples[loc] > 0 && rs->ts_ns + d->clock_offset_ns[loc] < last - CLOCK_BACK_NS)
                 clock_restarted(d, loc, rs->ts_ns, "the sensor's clock started again");
         else if (d->samples[loc] == 0 && any_samples(d) &&
-                 llabs(rs->ts_ns + d->clock_offset_ns[loc] - d->t0_ns - llround(d->t_latest * 1e9)) > CLOCK_BACK_NS)
+                 llabs(rs->ts_ns + d->clock_offset_ns[loc] - newest_ns(d)) > CLOCK_BACK_NS)
                 clock_joined(d, loc, rs->ts_ns);
         int64_t ts_ns = rs->ts_ns + d->clock_offset_ns[loc];
         if (d->samples[loc] > 0 && !reopened) {
