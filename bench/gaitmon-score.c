@@ -9,6 +9,7 @@
 
 #include "gm_match.h"
 #include "gm_replay.h"
+#include "gm_stats.h"
 
 struct group {
         const char *name;
@@ -18,22 +19,80 @@ struct group {
         size_t stance_n;
         double cad_err_sum, cad_err_max;
         unsigned cad_n;
+        double hip_ext_err_max, hip_range_err_max, hip_ext_err_sum, hip_range_err_sum;
+        unsigned hip_n, hip_missing;
 };
 
-enum { G_PELVIS_WALK, G_SHANK_RUN, G_SHANK_WALK, G_FOOT_WALK, G_OTHER, G_COUNT };
+/* Per-stride hip extension of the reference (NAME.hipext.csv). */
+struct hip_ref {
+        size_t n[2];
+        double ext[2][512], range[2][512];
+        double from, to;
+};
+
+static int hip_ref_read(const char *path, struct hip_ref *h)
+{
+        FILE *f = fopen(path, "r");
+        if (!f)
+                return -errno;
+        memset(h, 0, sizeof(*h));
+        h->from = INFINITY;
+        h->to = -INFINITY;
+        char line[512];
+        int r = 0;
+        if (!fgets(line, sizeof(line), f) || strncmp(line, "side,stride_start_s,stride_end_s,peak_ext_deg", 45) != 0)
+                r = -EINVAL;
+        while (r == 0 && fgets(line, sizeof(line), f)) {
+                char side[16];
+                double a, b, ext, t, flex, range;
+                if (sscanf(line, "%15[^,],%lf,%lf,%lf,%lf,%lf,%lf", side, &a, &b, &ext, &t, &flex, &range) != 7) {
+                        r = -EINVAL;
+                        break;
+                }
+                int sd = gm_side_from_name(side);
+                if (sd < 0 || sd > GM_SIDE_RIGHT || h->n[sd] >= 512)
+                        continue;
+                h->ext[sd][h->n[sd]] = ext;
+                h->range[sd][h->n[sd]++] = range;
+                h->from = fmin(h->from, a);
+                h->to = fmax(h->to, b);
+        }
+        fclose(f);
+        return r;
+}
+
+static double median_of(double *v, size_t n)
+{
+        return gm_median(v, n);
+}
+
+enum { G_PELVIS_WALK, G_SHANK_RUN, G_SHANK_WALK, G_FOOT_WALK, G_LEGS_RUN, G_LEGS_RUN_FEET, G_LEGS_WALK,
+       G_LEGS_WALK_FEET, G_OTHER, G_COUNT };
 static struct group groups[G_COUNT] = {
         { .name = "pelvis walking" },
         { .name = "shank running" },
         { .name = "shank walking" },
         { .name = "foot walking" },
+        { .name = "legs running" },
+        { .name = "legs+feet running" },
+        { .name = "legs walking" },
+        { .name = "legs+feet walking" },
         { .name = "other" },
 };
+
+static const unsigned feet_mask = (1u << GM_LOC_LEFT_FOOT) | (1u << GM_LOC_RIGHT_FOOT);
 
 static int classify(const struct gm_recording *rec)
 {
         unsigned shanks = (1u << GM_LOC_LEFT_SHANK) | (1u << GM_LOC_RIGHT_SHANK);
-        unsigned feet = (1u << GM_LOC_LEFT_FOOT) | (1u << GM_LOC_RIGHT_FOOT);
+        unsigned feet = feet_mask;
+        unsigned thighs = (1u << GM_LOC_LEFT_HIP) | (1u << GM_LOC_RIGHT_HIP);
         bool running = strcmp(rec->activity, "running") == 0;
+        if (rec->loc_mask & thighs) {
+                if (rec->loc_mask & feet)
+                        return running ? G_LEGS_RUN_FEET : G_LEGS_WALK_FEET;
+                return running ? G_LEGS_RUN : G_LEGS_WALK;
+        }
         if (rec->loc_mask & feet)
                 return running ? G_OTHER : G_FOOT_WALK;
         if (rec->loc_mask & shanks)
@@ -75,11 +134,53 @@ static int cmp_str(const void *a, const void *b)
         return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* Median hip extension and range per side against the reference's medians. */
+static void score_hip(const char *base, const struct hip_ref *h, const struct gm_replay *rep, struct group *g)
+{
+        static double ext[4096], range[4096], thigh[4096];
+        for (int sd = 0; sd < 2; sd++) {
+                if (!h->n[sd])
+                        continue;
+                size_t n = 0, nt = 0, all = 0;
+                for (size_t i = 0; i < rep->strides.n && n < 4096; i++) {
+                        const struct gm_stride *st = &rep->strides.st[i];
+                        if ((int)st->side != sd || st->t_ic < h->from - 0.5 || st->t_next_ic > h->to + 0.5)
+                                continue;
+                        all++;
+                        if (isfinite(st->thigh_ext_deg))
+                                thigh[nt++] = st->thigh_ext_deg;
+                        if (!isfinite(st->hip_ext_deg))
+                                continue;
+                        ext[n] = st->hip_ext_deg;
+                        range[n++] = st->hip_range_deg;
+                }
+                double rext[512], rrange[512];
+                memcpy(rext, h->ext[sd], h->n[sd] * sizeof(double));
+                memcpy(rrange, h->range[sd], h->n[sd] * sizeof(double));
+                double re = median_of(rext, h->n[sd]), rr = median_of(rrange, h->n[sd]);
+                double de = n ? median_of(ext, n) : NAN, dr = n ? median_of(range, n) : NAN;
+                double dt = nt ? median_of(thigh, nt) : NAN;
+                printf("  hip %-5s strides %3zu/%3zu ext %6.1f (truth %5.1f, err %+5.1f)  range %5.1f (truth %5.1f, err %+5.1f)"
+                       "  thigh ext %5.1f\n",
+                       gm_side_name(sd), n, all, de, re, de - re, dr, rr, dr - rr, dt);
+                if (!n) {
+                        g->hip_missing++;
+                        continue;
+                }
+                g->hip_n++;
+                g->hip_ext_err_sum += fabs(de - re);
+                g->hip_range_err_sum += fabs(dr - rr);
+                g->hip_ext_err_max = fmax(g->hip_ext_err_max, fabs(de - re));
+                g->hip_range_err_max = fmax(g->hip_range_err_max, fabs(dr - rr));
+        }
+        (void)base;
+}
+
 /* Matching criteria other than the defaults, to split side errors from timing errors. */
 static double ic_tolerance = 0.10;
 static bool any_side;
 
-static int score_file(const char *dir, const char *file, const char *dump_dir)
+static int score_file(const char *dir, const char *file, const char *dump_dir, bool drop_feet)
 {
         char path[4096], base[4096], tpath[4200], bpath[4200], err[512];
         snprintf(path, sizeof(path), "%s/%s", dir, file);
@@ -112,6 +213,11 @@ static int score_file(const char *dir, const char *file, const char *dump_dir)
                 }
                 have_bouts = true;
         }
+        if (drop_feet) {
+                rec->loc_mask &= ~feet_mask;
+                rec->gyr_mask &= ~feet_mask;
+                strcat(base, " -feet");
+        }
         struct gm_replay rep;
         r = gm_replay_run(rec, NULL, &rep, NULL, NULL);
         if (r < 0) {
@@ -135,12 +241,20 @@ static int score_file(const char *dir, const char *file, const char *dump_dir)
         o.any_side = any_side;
         struct gm_match_result res;
         r = gm_match(&truth, &rep.events, &o, &res);
-        gm_replay_clear(&rep);
-        if (r < 0)
+        if (r < 0) {
+                gm_replay_clear(&rep);
                 goto out;
+        }
         double cad_err = 100.0 * fabs(res.cadence_det - res.cadence_true) / res.cadence_true;
         row(base, &res.ic, &res.fc, res.stance_err_sum, res.stance_n, cad_err);
         struct group *g = &groups[classify(rec)];
+        char hpath[4200];
+        snprintf(hpath, sizeof(hpath), "%s/%.*s.hipext.csv", dir, (int)(strlen(file) - 4), file);
+        struct hip_ref *h = malloc(sizeof(*h));
+        if (h && hip_ref_read(hpath, h) == 0)
+                score_hip(base, h, &rep, g);
+        free(h);
+        gm_replay_clear(&rep);
         g->files++;
         add_stats(&g->ic, &res.ic);
         add_stats(&g->fc, &res.fc);
@@ -243,8 +357,12 @@ int main(int argc, char **argv)
         printf("%-36s %5s %5s %5s %6s | %5s %6s | %6s | %5s\n", "", "", "", "", "ms", "", "ms", "ms", "");
         int failures = 0;
         for (size_t i = 0; i < n; i++) {
-                if (score_file(dir, names[i], dump) < 0)
+                if (score_file(dir, names[i], dump, false) < 0)
                         failures++;
+                /* Legs with feet are scored again without them: the feet must not be needed. */
+                if (strncmp(names[i], "rbds", 4) == 0 || strncmp(names[i], "wbds", 4) == 0)
+                        if (score_file(dir, names[i], NULL, true) < 0)
+                                failures++;
                 free(names[i]);
         }
         printf("\n%-36s %5s %5s %5s %6s | %5s %6s | %6s | %5s %5s\n", "group (files)", "icP", "icR", "icF1",
@@ -259,6 +377,16 @@ int main(int argc, char **argv)
                        ms(groups[g].ic.abs_err_sum, groups[g].ic.tp), gm_match_f1(&groups[g].fc),
                        ms(groups[g].fc.abs_err_sum, groups[g].fc.tp), ms(groups[g].stance_err_sum, groups[g].stance_n),
                        groups[g].cad_n ? groups[g].cad_err_sum / groups[g].cad_n : NAN, groups[g].cad_err_max);
+        }
+        printf("\n%-36s %5s %8s %8s %8s %8s %7s\n", "hip extension vs *.hipext.csv", "sides", "extMAE", "extMax",
+               "rngMAE", "rngMax", "missing");
+        for (int g = 0; g < G_COUNT; g++) {
+                const struct group *gr = &groups[g];
+                if (!gr->hip_n && !gr->hip_missing)
+                        continue;
+                printf("%-36s %5u %8.1f %8.1f %8.1f %8.1f %7u\n", gr->name, gr->hip_n,
+                       gr->hip_n ? gr->hip_ext_err_sum / gr->hip_n : NAN, gr->hip_ext_err_max,
+                       gr->hip_n ? gr->hip_range_err_sum / gr->hip_n : NAN, gr->hip_range_err_max, gr->hip_missing);
         }
         return failures ? 1 : 0;
 }

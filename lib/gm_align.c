@@ -16,6 +16,7 @@
 #define SETTLE_S 1.0     /* seconds of movement before the axis is trusted */
 #define SETTLE_VOTES 2   /* a single heel rise may be a shuffle */
 
+
 static double norm3(const double v[3])
 {
         return sqrt(v[0] * v[0] + v[1] * v[1] + v[2] * v[2]);
@@ -59,8 +60,15 @@ static void update_axis(struct gm_align *a)
                 for (int i = 0; i < 3; i++)
                         v[i] = -v[i];
         /* Votes are firm evidence when there are any; the balance fills in before the first. */
-        bool flip = a->sign_mode == GM_ALIGN_SIGN_AFTER_QUIET && a->votes != 0 ? a->votes < 0
-                                                                            : a->balance < -SIGN_HYST;
+        bool flip;
+        switch (a->sign_mode) {
+        case GM_ALIGN_SIGN_CALLER:
+                flip = false;
+                break;
+        default:
+                flip = a->sign_mode == GM_ALIGN_SIGN_AFTER_QUIET && a->votes != 0 ? a->votes < 0
+                                                                               : a->balance < -SIGN_HYST;
+        }
         if (flip) {
                 for (int i = 0; i < 3; i++)
                         v[i] = -v[i];

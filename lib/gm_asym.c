@@ -16,6 +16,31 @@ double gm_si(double left, double right)
         return 100.0 * (left - right) / mean;
 }
 
+double gm_metric_si(enum gm_metric m, double left, double right)
+{
+        double floor = 0;
+        switch (m) {
+        case GM_METRIC_HIP_EXT:
+        case GM_METRIC_THIGH_EXT:
+                floor = 10; /* deg: peak extension runs 0-20 deg */
+                break;
+        case GM_METRIC_PELVIC_DROP:
+                floor = 3; /* deg: drop runs 2-8 deg */
+                break;
+        default:
+                break;
+        }
+        double mean = (left + right) / 2;
+        if (!isfinite(left) || !isfinite(right))
+                return NAN;
+        if (fabs(mean) < floor)
+                mean = floor;
+        if (!(fabs(mean) > 1e-9))
+                return NAN;
+        double si = 100.0 * (left - right) / fabs(mean);
+        return fabs(si) <= 200 ? si : NAN;
+}
+
 void gm_asym_init(struct gm_asym *a, const struct gm_pipeline_cfg *cfg)
 {
         memset(a, 0, sizeof(*a));
@@ -73,7 +98,7 @@ bool gm_asym_stride(struct gm_asym *a, const struct gm_stride *st, struct gm_spi
                         continue;
                 m->recent[st->side][m->count[st->side]++ % GM_ASYM_RECENT] = v;
                 double l = gm_asym_recent(a, i, GM_SIDE_LEFT), r = gm_asym_recent(a, i, GM_SIDE_RIGHT);
-                m->si = gm_si(l, r);
+                m->si = gm_metric_si(i, l, r);
                 if (!isfinite(m->si))
                         continue;
                 if (learning) {

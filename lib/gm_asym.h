@@ -36,3 +36,7 @@ double gm_asym_recent(const struct gm_asym *a, enum gm_metric m, enum gm_side si
 bool gm_asym_baseline_ready(const struct gm_asym *a);
 /* SI = 100 (L − R) / ((L + R) / 2), NaN when undefined. */
 double gm_si(double left, double right);
+/* The SI of a metric: angles whose zero is a posture, not an absence (hip and thigh
+ * extension, pelvic drop), are divided by at least a typical size, so small values near
+ * zero do not make a large SI; NaN beyond +-200, which no pair of readings can give. */
+double gm_metric_si(enum gm_metric m, double left, double right);

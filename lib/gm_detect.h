@@ -27,6 +27,9 @@ struct gm_detector {
         void (*push)(void *state, const struct gm_sample *s, struct gm_event_sink *sink);
         /* End of stream: emit whatever can still be decided. */
         void (*flush)(void *state, struct gm_event_sink *sink);
+        /* Whether its events rest on a decided frame yet; NULL: always. A side with two
+         * sources takes the events of the first that is ready. */
+        bool (*ready)(const void *state);
 };
 
 extern const struct gm_detector gm_detector_shank_gyro; /* shank with a gyro */

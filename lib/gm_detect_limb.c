@@ -201,6 +201,12 @@ static int init_shank(void *st, double rate_hz, enum gm_side side, bool has_gyr)
         return init_common(st, rate_hz, side, has_gyr);
 }
 
+static bool ready(const void *st)
+{
+        const struct state *s = st;
+        return s->settled;
+}
+
 static int init_foot(void *st, double rate_hz, enum gm_side side, bool has_gyr)
 {
         struct state *s = st;
@@ -216,6 +222,7 @@ const struct gm_detector gm_detector_shank_gyro = {
         .init = init_shank,
         .push = push,
         .flush = flush,
+        .ready = ready,
 };
 
 const struct gm_detector gm_detector_foot_gyro = {
@@ -224,4 +231,5 @@ const struct gm_detector gm_detector_foot_gyro = {
         .init = init_foot,
         .push = push,
         .flush = flush,
+        .ready = ready,
 };

@@ -10,14 +10,30 @@
 #include "gm_cadence.h"
 #include "gm_detect.h"
 #include "gm_filter.h"
+#include "gm_orient.h"
 #include "gm_pipeline.h"
+#include "gm_sagittal.h"
 #include "gm_stats.h"
 
 #define QUEUE_LEN 256          /* events/strides/spikes waiting to be pulled */
 #define MAX_ABS_ACC 2000.0     /* m/s²: beyond any body motion; treated as garbage */
 #define MAX_ABS_GYR 100.0      /* rad/s */
 #define GAP_PERIODS 5.0        /* a longer hole in the timestamps restarts detection */
-#define TILT_TAU_S 2.0         /* complementary filter: gyro short term, gravity long term */
+#define TILT_TAU_S 1.0         /* orientation fusion: gyro short term, gravity long term */
+#define REF_TAU_S 10.0         /* the mean posture over gait: zero of the sagittal angles */
+#define GAIT_HOLD_S 2.0        /* after the last initial contact the posture still counts as gait */
+#define PELVIS_VOTE_S 0.10     /* the contralateral side drops in the first 100 ms of stance */
+/* Mean flexion over the stride (deg): the thigh's and the hip's sagittal angles oscillate
+ * about these in gait, which sets the zero of an angle measured against the mean posture
+ * when no anatomical calibration exists. Hip: the femur in the pelvis frame; thigh: the
+ * femur against the vertical. Running swings the thigh further forward than walking. */
+#define HIP_MEAN_WALK_DEG 15.0
+#define HIP_MEAN_RUN_DEG 24.0
+#define THIGH_MEAN_WALK_DEG 7.0
+#define THIGH_MEAN_RUN_DEG 17.0
+#define HIP_EXT_MIN_DEG -10.0  /* what a hip can do; outside is a defect, not a reading */
+#define HIP_EXT_MAX_DEG 45.0
+#define HIP_RANGE_MAX_DEG 120.0
 #define ROLL_TAU_S 2.0         /* pelvic obliquity: leaky integration of the roll rate */
 #define IMPACT_WINDOW_S 0.15
 
@@ -29,6 +45,7 @@ static const char *const metric_names[GM_METRIC_COUNT] = {
         [GM_METRIC_HIP_RANGE] = "hip_range",
         [GM_METRIC_PELVIC_DROP] = "pelvic_drop",
         [GM_METRIC_IMPACT] = "impact",
+        [GM_METRIC_THIGH_EXT] = "thigh_extension",
 };
 
 const char *gm_metric_name(enum gm_metric m)
@@ -76,12 +93,23 @@ struct loc_state {
         struct gm_align align;
         double last_t;
         size_t n;
-        struct gm_hist t, acc_norm, angle; /* angle: thigh tilt or pelvic obliquity, rad */
+        struct gm_hist t, acc_norm, angle; /* angle: pelvic obliquity, rad */
         struct gm_biquad roll_hp[2], roll_lp[2]; /* per horizontal axis */
         double angle_now, roll_cov[3]; /* 2x2 covariance of the band-passed horizontal gyro */
+        /* Sagittal angle (thigh, pelvis): fused "up", its mean over gait as the zero, and the
+         * sign of the axis decided by stride evidence. Stored without the sign, so deciding or
+         * reversing it never corrupts what was stored. */
+        struct gm_orient orient;
+        double ref[3];
+        size_t ref_n;
+        double ap[3];               /* pelvis: forward-backward axis, continuous sign */
+        struct gm_sign_vote sign;   /* thigh: + = flexion; pelvis: + = ap points forward */
+        struct gm_hist rate, pitch; /* rate about the axis (thigh) or roll rate (pelvis); angle, rad */
 };
 
 struct side_state {
+        enum gm_loc src[2];  /* event sources in order of preference; GM_LOC_COUNT: none */
+        double last_event_t;
         double last_ic, last_fc;
         double recent_stride[8];
         unsigned n_stride;
@@ -123,6 +151,18 @@ static bool has(unsigned mask, enum gm_loc l)
         return mask & (1u << l);
 }
 
+static double dot3(const double a[3], const double b[3])
+{
+        return a[0] * b[0] + a[1] * b[1] + a[2] * b[2];
+}
+
+static void cross3(const double a[3], const double b[3], double out[3])
+{
+        out[0] = a[1] * b[2] - a[2] * b[1];
+        out[1] = a[2] * b[0] - a[0] * b[2];
+        out[2] = a[0] * b[1] - a[1] * b[0];
+}
+
 static double stride_value_median(const struct side_state *s)
 {
         double v[8];
@@ -141,6 +181,7 @@ double gm_stride_metric(const struct gm_stride *st, enum gm_metric m)
         case GM_METRIC_HIP_RANGE: return st->hip_range_deg;
         case GM_METRIC_PELVIC_DROP: return st->pelvic_drop_deg;
         case GM_METRIC_IMPACT: return st->impact_g;
+        case GM_METRIC_THIGH_EXT: return st->thigh_ext_deg;
         default: return NAN;
         }
 }
@@ -186,6 +227,79 @@ static double peak_acc_g(const struct loc_state *ls, double from, double to)
         return peak / GM_GRAVITY;
 }
 
+/* Integral of a location's stored rate over [from, to], rad. */
+static double rate_integral(const struct loc_state *ls, double from, double to)
+{
+        double sum = 0, prev_t = NAN;
+        size_t oldest = ls->n > GM_HIST_LEN ? ls->n - GM_HIST_LEN : 0;
+        for (size_t i = ls->n; i-- > oldest;) {
+                double t = gm_hist_at(&ls->t, i);
+                if (t < from)
+                        break;
+                if (t <= to && isfinite(prev_t))
+                        sum += gm_hist_at(&ls->rate, i) * (prev_t - t);
+                prev_t = t;
+        }
+        return sum;
+}
+
+/* The physics that decides the signs, one vote a stride: a thigh turns backward (extends)
+ * through stance whatever the speed; the pelvis drops on the side opposite the stance leg
+ * at loading, which tells its forward axis from its backward one. */
+static void sign_votes(struct gm_pipeline *p, enum gm_side side, double t_ic, double t_fc, double stride)
+{
+        enum gm_loc thigh = p->hip_loc[side];
+        if (thigh < GM_LOC_COUNT && p->loc[thigh].has_gyr) {
+                double to = isfinite(t_fc) ? t_fc : t_ic + 0.25 * stride;
+                gm_sign_vote_add(&p->loc[thigh].sign, -rate_integral(&p->loc[thigh], t_ic, to));
+        }
+        struct loc_state *pl = &p->loc[GM_LOC_PELVIS];
+        if (p->have_pelvis && pl->has_gyr) {
+                double roll = rate_integral(pl, t_ic, t_ic + PELVIS_VOTE_S);
+                gm_sign_vote_add(&pl->sign, side == GM_SIDE_LEFT ? roll : -roll);
+        }
+}
+
+/* Extremes over [from, to] of a thigh's flexion angle (deg): against the pelvis when with_pelvis,
+ * else against the vertical; mean_deg is the stride's mean flexion. False when unknown. */
+static bool flexion_span(const struct gm_pipeline *p, enum gm_loc thigh, double from, double to, bool with_pelvis,
+                         double mean_deg, double *lo, double *hi)
+{
+        const struct loc_state *ls = &p->loc[thigh], *pl = &p->loc[GM_LOC_PELVIS];
+        if (!ls->sign.sign || (with_pelvis && !pl->sign.sign))
+                return false;
+        double min = INFINITY, max = -INFINITY;
+        size_t oldest = ls->n > GM_HIST_LEN ? ls->n - GM_HIST_LEN : 0;
+        size_t p_oldest = pl->n > GM_HIST_LEN ? pl->n - GM_HIST_LEN : 0, j = pl->n;
+        for (size_t i = ls->n; i-- > oldest;) {
+                double t = gm_hist_at(&ls->t, i);
+                if (t < from)
+                        break;
+                if (t > to)
+                        continue;
+                double a = ls->sign.sign * gm_hist_at(&ls->pitch, i);
+                if (with_pelvis) {
+                        /* The pelvis sample closest before t; both histories run in time order. */
+                        while (j > p_oldest && gm_hist_at(&pl->t, j - 1) > t)
+                                j--;
+                        if (j == p_oldest || j == 0)
+                                return false;
+                        /* Hip flexion = thigh rotation minus pelvis rotation about the right axis;
+                         * anterior pelvic tilt turns about it negatively. */
+                        a -= pl->sign.sign * gm_hist_at(&pl->pitch, j - 1);
+                }
+                if (!isfinite(a))
+                        return false;
+                min = fmin(min, a);
+                max = fmax(max, a);
+        }
+        if (!(max >= min))
+                return false;
+        *lo = min * 180 / M_PI + mean_deg;
+        *hi = max * 180 / M_PI + mean_deg;
+        return true;
+}
+
 static void finish_stride(struct gm_pipeline *p, enum gm_side side, double t_ic)
 {
         struct side_state *s = &p->side[side];
@@ -203,6 +317,8 @@ static void finish_stride(struct gm_pipeline *p, enum gm_side side, double t_ic)
                 .cadence_spm = 120.0 / stride,
                 .hip_ext_deg = NAN,
                 .hip_range_deg = NAN,
+                .thigh_ext_deg = NAN,
+                .thigh_range_deg = NAN,
                 .pelvic_drop_deg = NAN,
                 .impact_g = NAN,
         };
@@ -212,9 +328,23 @@ static void finish_stride(struct gm_pipeline *p, enum gm_side side, double t_ic)
                 st.swing_s = t_ic - s->last_fc;
         }
         double lo, hi, mean;
-        if (p->hip_loc[side] < GM_LOC_COUNT && angle_span(&p->loc[p->hip_loc[side]], st.t_ic, t_ic, &lo, &hi, NULL)) {
-                st.hip_ext_deg = -lo * 180 / M_PI;
-                st.hip_range_deg = (hi - lo) * 180 / M_PI;
+        sign_votes(p, side, st.t_ic, st.t_fc, stride);
+        bool running = isfinite(st.stance_s) ? st.stance_s < 0.5 * stride : st.cadence_spm > 145;
+        enum gm_loc thigh = p->hip_loc[side];
+        if (thigh < GM_LOC_COUNT && p->loc[thigh].has_gyr) {
+                if (flexion_span(p, thigh, st.t_ic, t_ic, false, running ? THIGH_MEAN_RUN_DEG : THIGH_MEAN_WALK_DEG,
+                                 &lo, &hi) &&
+                    -lo >= HIP_EXT_MIN_DEG && -lo <= HIP_EXT_MAX_DEG && hi - lo <= HIP_RANGE_MAX_DEG) {
+                        st.thigh_ext_deg = -lo;
+                        st.thigh_range_deg = hi - lo;
+                }
+                if (p->have_pelvis && p->loc[GM_LOC_PELVIS].has_gyr &&
+                    flexion_span(p, thigh, st.t_ic, t_ic, true, running ? HIP_MEAN_RUN_DEG : HIP_MEAN_WALK_DEG, &lo,
+                                 &hi) &&
+                    -lo >= HIP_EXT_MIN_DEG && -lo <= HIP_EXT_MAX_DEG && hi - lo <= HIP_RANGE_MAX_DEG) {
+                        st.hip_ext_deg = -lo;
+                        st.hip_range_deg = hi - lo;
+                }
         }
         if (p->have_pelvis && isfinite(st.t_fc)) {
                 const struct loc_state *pl = &p->loc[GM_LOC_PELVIS];
@@ -241,6 +371,20 @@ static void on_event(struct gm_event_sink *sink, const struct gm_event *ev)
         if (ev->side > GM_SIDE_RIGHT || !(ls->side_mask & (1u << ev->side)))
                 return;
         struct side_state *s = &p->side[ev->side];
+        if (ls->p->loc[s->src[0]].det && s->src[1] < GM_LOC_COUNT) {
+                /* Two sources: the first one whose frame is decided speaks for the side, so a
+                 * sensor that cannot decide does not silence it. */
+                const struct loc_state *first = &p->loc[s->src[0]];
+                bool first_ready = !first->det->ready || first->det->ready(first->det_state);
+                enum gm_loc speaker = first_ready ? s->src[0] : s->src[1];
+                const struct loc_state *me = &p->loc[speaker];
+                if (&me->sink != ls)
+                        return;
+        }
+        /* A change of speaker must not repeat or reorder the side's events. */
+        if (!(ev->t > s->last_event_t))
+                return;
+        s->last_event_t = ev->t;
         queue_put(&p->events, ev);
         if (ev->kind == GM_EVENT_IC) {
                 p->steps++;
@@ -267,7 +411,9 @@ static void choose_sources(struct gm_pipeline *p)
                                            ? (side ? GM_LOC_RIGHT_HIP : GM_LOC_LEFT_HIP)
                                            : GM_LOC_COUNT;
                 bool found = false;
-                for (int k = 0; k < 2 && !found; k++) {
+                struct side_state *ss = &p->side[side];
+                ss->src[0] = ss->src[1] = GM_LOC_COUNT;
+                for (int k = 0, n = 0; k < 2; k++) {
                         enum gm_loc l = limbs[side][k];
                         if (!has(p->cfg.loc_mask, l))
                                 continue;
@@ -276,7 +422,9 @@ static void choose_sources(struct gm_pipeline *p)
                         if (!ls->has_gyr && k == 0)
                                 continue; /* a foot without gyro: try the shank */
                         ls->sink.side_mask = 1u << side;
-                        p->impact_loc[side] = l;
+                        if (!found)
+                                p->impact_loc[side] = l;
+                        ss->src[n++] = l;
                         found = true;
                 }
                 if (!found && p->have_pelvis) {
@@ -333,8 +481,11 @@ struct gm_pipeline *gm_pipeline_new(const struct gm_pipeline_cfg *cfg)
         p->strides = (struct queue){ .items = p->st_buf, .size = sizeof(struct gm_stride) };
         p->spikes = (struct queue){ .items = p->sp_buf, .size = sizeof(struct gm_spike) };
         p->t_last = p->t_last_ic = NAN;
-        for (int s = 0; s < 2; s++)
+        for (int s = 0; s < 2; s++) {
                 p->side[s].last_ic = p->side[s].last_fc = NAN;
+                p->side[s].last_event_t = -INFINITY;
+                p->side[s].src[0] = p->side[s].src[1] = GM_LOC_COUNT;
+        }
         for (int l = 0; l < GM_LOC_COUNT; l++) {
                 struct loc_state *ls = &p->loc[l];
                 ls->loc = l;
@@ -350,6 +501,11 @@ struct gm_pipeline *gm_pipeline_new(const struct gm_pipeline_cfg *cfg)
                 if (!ls->present)
                         continue;
                 gm_align_init(&ls->align, cfg->rate_hz);
+                if (l == GM_LOC_LEFT_HIP || l == GM_LOC_RIGHT_HIP)
+                        gm_align_set_sign_mode(&ls->align, GM_ALIGN_SIGN_CALLER);
+                gm_orient_init(&ls->orient, TILT_TAU_S);
+                gm_sign_vote_init(&ls->sign);
+                ls->ap[0] = 1;
                 for (int i = 0; i < 2; i++) {
                         gm_biquad_highpass(&ls->roll_hp[i], cfg->rate_hz, 0.3);
                         gm_biquad_lowpass(&ls->roll_lp[i], cfg->rate_hz, 1.8);
@@ -380,41 +536,6 @@ void gm_pipeline_free(struct gm_pipeline *p)
         free(p);
 }
 
-static double dot3(const double a[3], const double b[3])
-{
-        return a[0] * b[0] + a[1] * b[1] + a[2] * b[2];
-}
-
-static void cross3(const double a[3], const double b[3], double out[3])
-{
-        out[0] = a[1] * b[2] - a[2] * b[1];
-        out[1] = a[2] * b[0] - a[0] * b[2];
-        out[2] = a[0] * b[1] - a[1] * b[0];
-}
-
-/* Thigh sagittal tilt against the standing posture: gyro integrated, pulled slowly toward
- * the tilt of the low-passed gravity direction about the same axis. */
-static double thigh_tilt(struct loc_state *ls, const struct gm_sample *s, double dt)
-{
-        const double *axis = ls->align.axis;
-        double up[3], c[3];
-        gm_align_up(&ls->align, up);
-        double w = gm_align_main_rate(&ls->align, s->gyr);
-        /* Angle from the standing "up" to the current acc, both projected on the sagittal plane. */
-        double a[3], g[3];
-        double ka = dot3(s->acc, axis), kg = dot3(up, axis);
-        for (int i = 0; i < 3; i++) {
-                a[i] = s->acc[i] - ka * axis[i];
-                g[i] = up[i] - kg * axis[i];
-        }
-        cross3(g, a, c);
-        double tilt_acc = -atan2(dot3(c, axis), dot3(g, a));
-        double k = dt / TILT_TAU_S;
-        double pred = ls->angle_now + w * dt;
-        ls->angle_now = pred + k * (tilt_acc - pred);
-        return ls->angle_now;
-}
-
 /* Pelvic obliquity: the horizontal rotation with most stride-frequency energy is the roll. */
 static double pelvis_roll(struct loc_state *ls, const struct gm_sample *s, double dt)
 {
@@ -440,8 +561,55 @@ static double pelvis_roll(struct loc_state *ls, const struct gm_sample *s, doubl
         ls->roll_cov[2] += k * (b[1] * b[1] - ls->roll_cov[2]);
         double ang = 0.5 * atan2(2 * ls->roll_cov[1], ls->roll_cov[0] - ls->roll_cov[2]);
         double roll_rate = cos(ang) * h[0] + sin(ang) * h[1];
+        /* The roll axis is the forward-backward one; its sign is kept continuous here and
+         * decided by which side drops in each stance (see pelvis_vote). */
+        double ap[3];
+        for (int i = 0; i < 3; i++)
+                ap[i] = cos(ang) * e1[i] + sin(ang) * e2[i];
+        if (dot3(ap, ls->ap) < 0)
+                for (int i = 0; i < 3; i++)
+                        ap[i] = -ap[i];
+        memcpy(ls->ap, ap, sizeof(ap));
         ls->angle_now = ls->angle_now * (1 - dt / ROLL_TAU_S) + roll_rate * dt;
         return ls->angle_now;
+}
+
+/* The sagittal angle of a thigh or the pelvis against its mean posture over gait, and the
+ * rate that votes on its sign, both without the sign. */
+static void sagittal_push(struct gm_pipeline *p, struct loc_state *ls, const struct gm_sample *s, double dt)
+{
+        gm_orient_push(&ls->orient, s->acc, s->gyr, dt);
+        const double *up = ls->orient.up;
+        bool in_gait = isfinite(p->t_last_ic) && s->t - p->t_last_ic < GAIT_HOLD_S;
+        if (in_gait) {
+                double k = fmax(1.0 / (ls->ref_n + 1), dt / REF_TAU_S);
+                double n = 0;
+                for (int i = 0; i < 3; i++) {
+                        ls->ref[i] += k * (up[i] - ls->ref[i]);
+                        n += ls->ref[i] * ls->ref[i];
+                }
+                for (int i = 0; i < 3; i++)
+                        ls->ref[i] /= sqrt(n);
+                ls->ref_n++;
+        }
+        double axis[3], rate;
+        if (ls->loc == GM_LOC_PELVIS) {
+                /* Pitch turns about the left-right axis: forward x up. */
+                cross3(ls->ap, up, axis);
+                rate = dot3(s->gyr, ls->ap);
+        } else {
+                memcpy(axis, ls->align.axis, sizeof(axis));
+                rate = dot3(s->gyr, axis);
+        }
+        double n = sqrt(dot3(axis, axis));
+        double pitch = NAN;
+        if (ls->ref_n && n > 0.5) {
+                for (int i = 0; i < 3; i++)
+                        axis[i] /= n;
+                pitch = gm_sagittal_angle(up, ls->ref, axis);
+        }
+        gm_hist_push(&ls->rate, rate);
+        gm_hist_push(&ls->pitch, pitch);
 }
 
 static bool sample_ok(const struct gm_sample *s, bool has_gyr)
@@ -482,10 +650,10 @@ int gm_pipeline_push(struct gm_pipeline *p, enum gm_loc loc, const struct gm_sam
         gm_align_push(&ls->align, s, ls->has_gyr);
         double acc_norm = sqrt(dot3(s->acc, s->acc));
         double angle = NAN;
-        if (ls->has_gyr && (loc == GM_LOC_LEFT_HIP || loc == GM_LOC_RIGHT_HIP))
-                angle = thigh_tilt(ls, s, dt);
-        else if (ls->has_gyr && loc == GM_LOC_PELVIS)
+        if (ls->has_gyr && loc == GM_LOC_PELVIS)
                 angle = pelvis_roll(ls, s, dt);
+        if (ls->has_gyr && (loc == GM_LOC_LEFT_HIP || loc == GM_LOC_RIGHT_HIP || loc == GM_LOC_PELVIS))
+                sagittal_push(p, ls, s, dt);
         gm_hist_push(&ls->t, s->t);
         gm_hist_push(&ls->acc_norm, acc_norm);
         gm_hist_push(&ls->angle, angle);

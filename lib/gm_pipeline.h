@@ -15,6 +15,7 @@ enum gm_metric {
         GM_METRIC_HIP_RANGE,
         GM_METRIC_PELVIC_DROP,
         GM_METRIC_IMPACT,
+        GM_METRIC_THIGH_EXT, /* thigh against the vertical: what a thigh tells without the pelvis */
         GM_METRIC_COUNT,
 };
 
@@ -36,7 +37,8 @@ struct gm_stride {
         double t_ic, t_next_ic, t_fc;
         double stride_s, stance_s, swing_s;
         double cadence_spm;
-        double hip_ext_deg, hip_range_deg;
+        double hip_ext_deg, hip_range_deg;     /* thigh against the pelvis: needs both */
+        double thigh_ext_deg, thigh_range_deg; /* thigh against the vertical */
         double pelvic_drop_deg;
         double impact_g;
 };

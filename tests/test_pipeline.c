@@ -130,11 +130,13 @@ Test(pipeline, sensor_subsets)
 {
         struct {
                 unsigned locs, gyr;
-                bool hip, pelvis;
+                bool hip, pelvis, thigh;
         } cases[] = {
-                { (1u << GM_LOC_LEFT_SHANK) | (1u << GM_LOC_RIGHT_SHANK), ~0u, false, false },
-                { 1u << GM_LOC_PELVIS, ~0u, false, true },
-                { ALL5 & ~(1u << GM_LOC_PELVIS), ~0u, true, false },
+                { (1u << GM_LOC_LEFT_SHANK) | (1u << GM_LOC_RIGHT_SHANK), ~0u, false, false, false },
+                { 1u << GM_LOC_PELVIS, ~0u, false, true, false },
+                /* Without the pelvis a thigh tells its own angle, not the hip's. */
+                { ALL5 & ~(1u << GM_LOC_PELVIS), ~0u, false, false, true },
+                { ALL5, ~0u, true, true, true },
         };
         for (unsigned i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
                 struct gm_model_cfg mc;
@@ -153,6 +155,8 @@ Test(pipeline, sensor_subsets)
                              rep.final.cadence_spm);
                 for (int side = 0; side < 2; side++) {
                         cr_expect_eq(isfinite(rep.final.value[GM_METRIC_HIP_EXT][side]), cases[i].hip, "case %u hip", i);
+                        cr_expect_eq(isfinite(rep.final.value[GM_METRIC_THIGH_EXT][side]), cases[i].thigh, "case %u thigh",
+                                     i);
                         cr_expect_eq(isfinite(rep.final.value[GM_METRIC_PELVIC_DROP][side]), cases[i].pelvis,
                                      "case %u pelvis", i);
                 }

@@ -111,7 +111,7 @@ static int write_strides(FILE *f, const void *data)
                 qsort(st, list->n, sizeof(*st), cmp_stride);
         }
         fputs("side,t_ic_s,t_fc_s,t_next_ic_s,stride_s,stance_ms,swing_ms,cadence_spm,"
-              "hip_ext_deg,hip_range_deg,pelvic_drop_deg,impact_g\n", f);
+              "hip_ext_deg,hip_range_deg,thigh_ext_deg,thigh_range_deg,pelvic_drop_deg,impact_g\n", f);
         for (size_t i = 0; i < list->n; i++) {
                 const struct gm_stride *s = &st[i];
                 fputs(gm_side_name(s->side), f);
@@ -124,6 +124,8 @@ static int write_strides(FILE *f, const void *data)
                 csv_num(f, s->cadence_spm, "%.2f");
                 csv_num(f, s->hip_ext_deg, "%.2f");
                 csv_num(f, s->hip_range_deg, "%.2f");
+                csv_num(f, s->thigh_ext_deg, "%.2f");
+                csv_num(f, s->thigh_range_deg, "%.2f");
                 csv_num(f, s->pelvic_drop_deg, "%.2f");
                 csv_num(f, s->impact_g, "%.3f");
                 fputc('\n', f);
@@ -215,7 +217,7 @@ static int summarise(const struct gm_stride_list *list, struct side_values *out)
                         }
                         out->v[m][s] = gm_median(buf, k);
                 }
-                out->si[m] = gm_si(out->v[m][0], out->v[m][1]);
+                out->si[m] = gm_metric_si(m, out->v[m][0], out->v[m][1]);
         }
         size_t k = 0;
         for (size_t i = 0; i < list->n; i++)
@@ -238,6 +240,7 @@ static const struct {
         [GM_METRIC_HIP_RANGE] = { 1, "deg", "deg", "%.1f" },
         [GM_METRIC_PELVIC_DROP] = { 1, "deg", "deg", "%.1f" },
         [GM_METRIC_IMPACT] = { 1, "g", "g", "%.2f" },
+        [GM_METRIC_THIGH_EXT] = { 1, "deg", "deg", "%.1f" },
 };
 
 struct summary {

@@ -1,0 +1,60 @@
+/* Gravity direction from gyro and accelerometer: rotate with the gyro, correct toward the
+ * mean specific force. */
+#include <math.h>
+#include <string.h>
+
+#include "gm_orient.h"
+
+static double norm3(const double v[3])
+{
+        return sqrt(v[0] * v[0] + v[1] * v[1] + v[2] * v[2]);
+}
+
+void gm_orient_init(struct gm_orient *o, double tau_s)
+{
+        memset(o, 0, sizeof(*o));
+        o->tau_s = tau_s > 0 ? tau_s : 1.0;
+        o->up[2] = 1;
+}
+
+/* A vector fixed in the world turns in the sensor frame as dv/dt = -w x v. */
+static void transport(double v[3], const double w[3], double dt)
+{
+        double c[3] = { w[1] * v[2] - w[2] * v[1], w[2] * v[0] - w[0] * v[2], w[0] * v[1] - w[1] * v[0] };
+        for (int i = 0; i < 3; i++)
+                v[i] -= c[i] * dt;
+}
+
+void gm_orient_push(struct gm_orient *o, const double acc[3], const double gyr[3], double dt)
+{
+        double an = norm3(acc);
+        if (!isfinite(an) || !(an > 0) || !(dt > 0) || !isfinite(dt))
+                return;
+        if (!o->started) {
+                for (int i = 0; i < 3; i++) {
+                        o->up[i] = acc[i] / an;
+                        o->mean_f[i] = acc[i];
+                }
+                o->started = true;
+                return;
+        }
+        if (isfinite(gyr[0]) && isfinite(gyr[1]) && isfinite(gyr[2])) {
+                double nu = norm3(o->up);
+                transport(o->up, gyr, dt);
+                transport(o->mean_f, gyr, dt);
+                /* Keep the lengths: the first-order step would stretch them. */
+                double k = nu / norm3(o->up);
+                for (int i = 0; i < 3; i++)
+                        o->up[i] *= k;
+        }
+        double k = fmin(1.0, dt / o->tau_s);
+        for (int i = 0; i < 3; i++)
+                o->mean_f[i] += k * (acc[i] - o->mean_f[i]);
+        double mn = norm3(o->mean_f);
+        if (mn > 0)
+                for (int i = 0; i < 3; i++)
+                        o->up[i] += k * (o->mean_f[i] / mn - o->up[i]);
+        double n = norm3(o->up);
+        for (int i = 0; i < 3; i++)
+                o->up[i] /= n;
+}
