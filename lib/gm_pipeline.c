@@ -22,7 +22,6 @@
 #define TILT_TAU_S 1.0         /* orientation fusion: gyro short term, gravity long term */
 #define REF_TAU_S 10.0         /* the mean posture over gait: zero of the sagittal angles */
 #define GAIT_HOLD_S 2.0        /* after the last initial contact the posture still counts as gait */
-#define PELVIS_VOTE_S 0.10     /* the contralateral side drops in the first 100 ms of stance */
 /* Mean flexion over the stride (deg): the thigh's and the hip's sagittal angles oscillate
  * about these in gait, which sets the zero of an angle measured against the mean posture
  * when no anatomical calibration exists. Hip: the femur in the pelvis frame; thigh: the
@@ -96,15 +95,14 @@ struct loc_state {
         struct gm_hist t, acc_norm, angle; /* angle: pelvic obliquity, rad */
         struct gm_biquad roll_hp[2], roll_lp[2]; /* per horizontal axis */
         double angle_now, roll_cov[3]; /* 2x2 covariance of the band-passed horizontal gyro */
-        /* Sagittal angle (thigh, pelvis): fused "up", its mean over gait as the zero, and the
+        /* Sagittal angle of a thigh: fused "up", its mean over gait as the zero, and the
          * sign of the axis decided by stride evidence. Stored without the sign, so deciding or
          * reversing it never corrupts what was stored. */
         struct gm_orient orient;
         double ref[3];
         size_t ref_n;
-        double ap[3];               /* pelvis: forward-backward axis, continuous sign */
-        struct gm_sign_vote sign;   /* thigh: + = flexion; pelvis: + = ap points forward */
-        struct gm_hist rate, pitch; /* rate about the axis (thigh) or roll rate (pelvis); angle, rad */
+        struct gm_sign_vote sign;   /* thigh: + = flexion */
+        struct gm_hist rate, pitch; /* rate about the axis, rad/s; angle, rad */
 };
 
 struct side_state {
@@ -243,9 +241,8 @@ static double rate_integral(const struct loc_state *ls, double from, double to)
         return sum;
 }
 
-/* The physics that decides the signs, one vote a stride: a thigh turns backward (extends)
- * through stance whatever the speed; the pelvis drops on the side opposite the stance leg
- * at loading, which tells its forward axis from its backward one. */
+/* The physics that decides a thigh's sign, one vote a stride: a thigh turns backward
+ * (extends) through stance whatever the speed. */
 static void sign_votes(struct gm_pipeline *p, enum gm_side side, double t_ic, double t_fc, double stride)
 {
         enum gm_loc thigh = p->hip_loc[side];
@@ -253,24 +250,18 @@ static void sign_votes(struct gm_pipeline *p, enum gm_side side, double t_ic, do
                 double to = isfinite(t_fc) ? t_fc : t_ic + 0.25 * stride;
                 gm_sign_vote_add(&p->loc[thigh].sign, -rate_integral(&p->loc[thigh], t_ic, to));
         }
-        struct loc_state *pl = &p->loc[GM_LOC_PELVIS];
-        if (p->have_pelvis && pl->has_gyr) {
-                double roll = rate_integral(pl, t_ic, t_ic + PELVIS_VOTE_S);
-                gm_sign_vote_add(&pl->sign, side == GM_SIDE_LEFT ? roll : -roll);
-        }
 }
 
-/* Extremes over [from, to] of a thigh's flexion angle (deg): against the pelvis when with_pelvis,
- * else against the vertical; mean_deg is the stride's mean flexion. False when unknown. */
-static bool flexion_span(const struct gm_pipeline *p, enum gm_loc thigh, double from, double to, bool with_pelvis,
-                         double mean_deg, double *lo, double *hi)
+/* Extremes over [from, to] of a thigh's flexion angle (deg) against its mean posture, plus
+ * mean_deg, the stride's mean flexion. False while the sign is unknown. */
+static bool flexion_span(const struct gm_pipeline *p, enum gm_loc thigh, double from, double to, double mean_deg,
+                         double *lo, double *hi)
 {
-        const struct loc_state *ls = &p->loc[thigh], *pl = &p->loc[GM_LOC_PELVIS];
-        if (!ls->sign.sign || (with_pelvis && !pl->sign.sign))
+        const struct loc_state *ls = &p->loc[thigh];
+        if (!ls->sign.sign)
                 return false;
         double min = INFINITY, max = -INFINITY;
         size_t oldest = ls->n > GM_HIST_LEN ? ls->n - GM_HIST_LEN : 0;
-        size_t p_oldest = pl->n > GM_HIST_LEN ? pl->n - GM_HIST_LEN : 0, j = pl->n;
         for (size_t i = ls->n; i-- > oldest;) {
                 double t = gm_hist_at(&ls->t, i);
                 if (t < from)
@@ -278,16 +269,6 @@ static bool flexion_span(const struct gm_pipeline *p, enum gm_loc thigh, double 
                 if (t > to)
                         continue;
                 double a = ls->sign.sign * gm_hist_at(&ls->pitch, i);
-                if (with_pelvis) {
-                        /* The pelvis sample closest before t; both histories run in time order. */
-                        while (j > p_oldest && gm_hist_at(&pl->t, j - 1) > t)
-                                j--;
-                        if (j == p_oldest || j == 0)
-                                return false;
-                        /* Hip flexion = thigh rotation minus pelvis rotation about the right axis;
-                         * anterior pelvic tilt turns about it negatively. */
-                        a -= pl->sign.sign * gm_hist_at(&pl->pitch, j - 1);
-                }
                 if (!isfinite(a))
                         return false;
                 min = fmin(min, a);
@@ -332,15 +313,16 @@ static void finish_stride(struct gm_pipeline *p, enum gm_side side, double t_ic)
         bool running = isfinite(st.stance_s) ? st.stance_s < 0.5 * stride : st.cadence_spm > 145;
         enum gm_loc thigh = p->hip_loc[side];
         if (thigh < GM_LOC_COUNT && p->loc[thigh].has_gyr) {
-                if (flexion_span(p, thigh, st.t_ic, t_ic, false, running ? THIGH_MEAN_RUN_DEG : THIGH_MEAN_WALK_DEG,
-                                 &lo, &hi) &&
+                if (flexion_span(p, thigh, st.t_ic, t_ic, running ? THIGH_MEAN_RUN_DEG : THIGH_MEAN_WALK_DEG, &lo, &hi) &&
                     -lo >= HIP_EXT_MIN_DEG && -lo <= HIP_EXT_MAX_DEG && hi - lo <= HIP_RANGE_MAX_DEG) {
                         st.thigh_ext_deg = -lo;
                         st.thigh_range_deg = hi - lo;
                 }
-                if (p->have_pelvis && p->loc[GM_LOC_PELVIS].has_gyr &&
-                    flexion_span(p, thigh, st.t_ic, t_ic, true, running ? HIP_MEAN_RUN_DEG : HIP_MEAN_WALK_DEG, &lo,
-                                 &hi) &&
+                /* The hip is the thigh in the pelvis frame: the pelvis's posture is the thigh's
+                 * zero. Its pitch within the stride (a few degrees) is not subtracted yet: its
+                 * axis cannot be told from roll reliably. */
+                if (p->have_pelvis && flexion_span(p, thigh, st.t_ic, t_ic, running ? HIP_MEAN_RUN_DEG : HIP_MEAN_WALK_DEG,
+                                                   &lo, &hi) &&
                     -lo >= HIP_EXT_MIN_DEG && -lo <= HIP_EXT_MAX_DEG && hi - lo <= HIP_RANGE_MAX_DEG) {
                         st.hip_ext_deg = -lo;
                         st.hip_range_deg = hi - lo;
@@ -505,7 +487,6 @@ struct gm_pipeline *gm_pipeline_new(const struct gm_pipeline_cfg *cfg)
                         gm_align_set_sign_mode(&ls->align, GM_ALIGN_SIGN_CALLER);
                 gm_orient_init(&ls->orient, TILT_TAU_S);
                 gm_sign_vote_init(&ls->sign);
-                ls->ap[0] = 1;
                 for (int i = 0; i < 2; i++) {
                         gm_biquad_highpass(&ls->roll_hp[i], cfg->rate_hz, 0.3);
                         gm_biquad_lowpass(&ls->roll_lp[i], cfg->rate_hz, 1.8);
@@ -561,21 +542,13 @@ static double pelvis_roll(struct loc_state *ls, const struct gm_sample *s, doubl
         ls->roll_cov[2] += k * (b[1] * b[1] - ls->roll_cov[2]);
         double ang = 0.5 * atan2(2 * ls->roll_cov[1], ls->roll_cov[0] - ls->roll_cov[2]);
         double roll_rate = cos(ang) * h[0] + sin(ang) * h[1];
-        /* The roll axis is the forward-backward one; its sign is kept continuous here and
-         * decided by which side drops in each stance (see pelvis_vote). */
-        double ap[3];
-        for (int i = 0; i < 3; i++)
-                ap[i] = cos(ang) * e1[i] + sin(ang) * e2[i];
-        if (dot3(ap, ls->ap) < 0)
-                for (int i = 0; i < 3; i++)
-                        ap[i] = -ap[i];
-        memcpy(ls->ap, ap, sizeof(ap));
+
         ls->angle_now = ls->angle_now * (1 - dt / ROLL_TAU_S) + roll_rate * dt;
         return ls->angle_now;
 }
 
-/* The sagittal angle of a thigh or the pelvis against its mean posture over gait, and the
- * rate that votes on its sign, both without the sign. */
+/* A thigh's sagittal angle against its mean posture over gait, and the rate that votes on its
+ * sign, both without the sign. */
 static void sagittal_push(struct gm_pipeline *p, struct loc_state *ls, const struct gm_sample *s, double dt)
 {
         gm_orient_push(&ls->orient, s->acc, s->gyr, dt);
@@ -592,24 +565,9 @@ static void sagittal_push(struct gm_pipeline *p, struct loc_state *ls, const str
                         ls->ref[i] /= sqrt(n);
                 ls->ref_n++;
         }
-        double axis[3], rate;
-        if (ls->loc == GM_LOC_PELVIS) {
-                /* Pitch turns about the left-right axis: forward x up. */
-                cross3(ls->ap, up, axis);
-                rate = dot3(s->gyr, ls->ap);
-        } else {
-                memcpy(axis, ls->align.axis, sizeof(axis));
-                rate = dot3(s->gyr, axis);
-        }
-        double n = sqrt(dot3(axis, axis));
-        double pitch = NAN;
-        if (ls->ref_n && n > 0.5) {
-                for (int i = 0; i < 3; i++)
-                        axis[i] /= n;
-                pitch = gm_sagittal_angle(up, ls->ref, axis);
-        }
-        gm_hist_push(&ls->rate, rate);
-        gm_hist_push(&ls->pitch, pitch);
+        const double *axis = ls->align.axis;
+        gm_hist_push(&ls->rate, dot3(s->gyr, axis));
+        gm_hist_push(&ls->pitch, ls->ref_n ? gm_sagittal_angle(up, ls->ref, axis) : NAN);
 }
 
 static bool sample_ok(const struct gm_sample *s, bool has_gyr)
@@ -652,7 +610,7 @@ int gm_pipeline_push(struct gm_pipeline *p, enum gm_loc loc, const struct gm_sam
         double angle = NAN;
         if (ls->has_gyr && loc == GM_LOC_PELVIS)
                 angle = pelvis_roll(ls, s, dt);
-        if (ls->has_gyr && (loc == GM_LOC_LEFT_HIP || loc == GM_LOC_RIGHT_HIP || loc == GM_LOC_PELVIS))
+        if (ls->has_gyr && (loc == GM_LOC_LEFT_HIP || loc == GM_LOC_RIGHT_HIP))
                 sagittal_push(p, ls, s, dt);
         gm_hist_push(&ls->t, s->t);
         gm_hist_push(&ls->acc_norm, acc_norm);
