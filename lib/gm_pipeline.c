@@ -353,7 +353,7 @@ static void on_event(struct gm_event_sink *sink, const struct gm_event *ev)
         if (ev->side > GM_SIDE_RIGHT || !(ls->side_mask & (1u << ev->side)))
                 return;
         struct side_state *s = &p->side[ev->side];
-        if (ls->p->loc[s->src[0]].det && s->src[1] < GM_LOC_COUNT) {
+        if (s->src[0] < GM_LOC_COUNT && s->src[1] < GM_LOC_COUNT) {
                 /* Two sources: the first one whose frame is decided speaks for the side, so a
                  * sensor that cannot decide does not silence it. */
                 const struct loc_state *first = &p->loc[s->src[0]];
