@@ -22,14 +22,15 @@
 #define TILT_TAU_S 1.0         /* orientation fusion: gyro short term, gravity long term */
 #define REF_TAU_S 10.0         /* the mean posture over gait: zero of the sagittal angles */
 #define GAIT_HOLD_S 2.0        /* after the last initial contact the posture still counts as gait */
-/* Mean flexion over the stride (deg): the thigh's and the hip's sagittal angles oscillate
- * about these in gait, which sets the zero of an angle measured against the mean posture
- * when no anatomical calibration exists. Hip: the femur in the pelvis frame; thigh: the
- * femur against the vertical. Running swings the thigh further forward than walking. */
-#define HIP_MEAN_WALK_DEG 15.0
-#define HIP_MEAN_RUN_DEG 24.0
-#define THIGH_MEAN_WALK_DEG 7.0
-#define THIGH_MEAN_RUN_DEG 17.0
+/* The hip's mean flexion over a stride (deg), which sets the zero of an angle measured
+ * against the mean posture when no anatomical calibration exists: gait swings the thigh
+ * further forward than back, the more so the larger the swing, from slow walking to fast
+ * running alike: mean = base + share x range of the thigh's swing. The femur against the
+ * vertical differs by the pelvis's anterior tilt in gait. */
+#define HIP_MEAN_BASE_DEG 13.5
+#define HIP_MEAN_PER_RANGE 0.25
+#define PELVIC_TILT_DEG 10.0
+#define RANGE_MEMORY 8 /* strides whose median swing sets the zero */
 #define HIP_EXT_MIN_DEG -10.0  /* what a hip can do; outside is a defect, not a reading */
 #define HIP_EXT_MAX_DEG 45.0
 #define HIP_RANGE_MAX_DEG 120.0
@@ -102,6 +103,8 @@ struct loc_state {
         double ref[3];
         size_t ref_n;
         struct gm_sign_vote sign;   /* thigh: + = flexion */
+        double swing_deg[RANGE_MEMORY]; /* the thigh's last strides' angular range */
+        unsigned n_swing;
         struct gm_hist rate, pitch; /* rate about the axis, rad/s; angle, rad */
 };
 
@@ -310,21 +313,26 @@ static void finish_stride(struct gm_pipeline *p, enum gm_side side, double t_ic)
         }
         double lo, hi, mean;
         sign_votes(p, side, st.t_ic, st.t_fc, stride);
-        bool running = isfinite(st.stance_s) ? st.stance_s < 0.5 * stride : st.cadence_spm > 145;
         enum gm_loc thigh = p->hip_loc[side];
-        if (thigh < GM_LOC_COUNT && p->loc[thigh].has_gyr) {
-                if (flexion_span(p, thigh, st.t_ic, t_ic, running ? THIGH_MEAN_RUN_DEG : THIGH_MEAN_WALK_DEG, &lo, &hi) &&
-                    -lo >= HIP_EXT_MIN_DEG && -lo <= HIP_EXT_MAX_DEG && hi - lo <= HIP_RANGE_MAX_DEG) {
-                        st.thigh_ext_deg = -lo;
+        if (thigh < GM_LOC_COUNT && p->loc[thigh].has_gyr && flexion_span(p, thigh, st.t_ic, t_ic, 0, &lo, &hi) &&
+            hi - lo <= HIP_RANGE_MAX_DEG) {
+                struct loc_state *tl = &p->loc[thigh];
+                tl->swing_deg[tl->n_swing++ % RANGE_MEMORY] = hi - lo;
+                double v[RANGE_MEMORY];
+                unsigned n = tl->n_swing < RANGE_MEMORY ? tl->n_swing : RANGE_MEMORY;
+                memcpy(v, tl->swing_deg, n * sizeof(double));
+                double hip_mean = HIP_MEAN_BASE_DEG + HIP_MEAN_PER_RANGE * gm_median(v, n);
+                double thigh_ext = -(lo + hip_mean - PELVIC_TILT_DEG);
+                if (thigh_ext >= HIP_EXT_MIN_DEG && thigh_ext <= HIP_EXT_MAX_DEG) {
+                        st.thigh_ext_deg = thigh_ext;
                         st.thigh_range_deg = hi - lo;
                 }
                 /* The hip is the thigh in the pelvis frame: the pelvis's posture is the thigh's
                  * zero. Its pitch within the stride (a few degrees) is not subtracted yet: its
                  * axis cannot be told from roll reliably. */
-                if (p->have_pelvis && flexion_span(p, thigh, st.t_ic, t_ic, running ? HIP_MEAN_RUN_DEG : HIP_MEAN_WALK_DEG,
-                                                   &lo, &hi) &&
-                    -lo >= HIP_EXT_MIN_DEG && -lo <= HIP_EXT_MAX_DEG && hi - lo <= HIP_RANGE_MAX_DEG) {
-                        st.hip_ext_deg = -lo;
+                double hip_ext = -(lo + hip_mean);
+                if (p->have_pelvis && hip_ext >= HIP_EXT_MIN_DEG && hip_ext <= HIP_EXT_MAX_DEG) {
+                        st.hip_ext_deg = hip_ext;
                         st.hip_range_deg = hi - lo;
                 }
         }
