@@ -30,6 +30,9 @@
 #define HIP_MEAN_BASE_DEG 13.5
 #define HIP_MEAN_PER_RANGE 0.25
 #define PELVIC_TILT_DEG 10.0
+/* The pelvis tilts forward as the hip extends and back as it flexes, taking about an eighth
+ * of the thigh's swing: the hip's own range is the rest. */
+#define PELVIC_SHARE 0.13
 #define RANGE_MEMORY 8 /* strides whose median swing sets the zero */
 #define HIP_EXT_MIN_DEG -10.0  /* what a hip can do; outside is a defect, not a reading */
 #define HIP_EXT_MAX_DEG 45.0
@@ -328,12 +331,12 @@ static void finish_stride(struct gm_pipeline *p, enum gm_side side, double t_ic)
                         st.thigh_range_deg = hi - lo;
                 }
                 /* The hip is the thigh in the pelvis frame: the pelvis's posture is the thigh's
-                 * zero. Its pitch within the stride (a few degrees) is not subtracted yet: its
-                 * axis cannot be told from roll reliably. */
+                 * zero. Its tilt within the stride is not measured (a sacral sensor's pitch axis
+                 * could not be told reliably from its roll and yaw): its share of the swing is. */
                 double hip_ext = -(lo + hip_mean);
                 if (p->have_pelvis && hip_ext >= HIP_EXT_MIN_DEG && hip_ext <= HIP_EXT_MAX_DEG) {
                         st.hip_ext_deg = hip_ext;
-                        st.hip_range_deg = hi - lo;
+                        st.hip_range_deg = (1 - PELVIC_SHARE) * (hi - lo);
                 }
         }
         if (p->have_pelvis && isfinite(st.t_fc)) {
