@@ -15,6 +15,8 @@
 #define STILL_S 0.5      /* stillness must last this long to define gravity */
 #define SETTLE_S 1.0     /* seconds of movement before the axis is trusted */
 #define SETTLE_VOTES 2   /* a single heel rise may be a shuffle */
+#define SETTLE_LONGEST_S 2.0 /* a couple of strides before the longest excursion is known */
+#define SETTLE_BALANCE 0.06  /* and then a clear lead of one direction */
 
 
 static double norm3(const double v[3])
@@ -171,7 +173,10 @@ bool gm_align_sign_settled(const struct gm_align *a)
 {
         if (a->n_moving < SETTLE_S * a->rate_hz)
                 return false;
-        return a->sign_mode != GM_ALIGN_SIGN_AFTER_QUIET || fabs(a->votes) >= SETTLE_VOTES;
+        if (a->sign_mode == GM_ALIGN_SIGN_AFTER_QUIET)
+                return fabs(a->votes) >= SETTLE_VOTES;
+        /* A near tie (slow walking: stance and swing rotations last alike) is no evidence. */
+        return a->n_moving >= SETTLE_LONGEST_S * a->rate_hz && fabs(a->balance) > SETTLE_BALANCE;
 }
 
 double gm_align_yaw_rate(const struct gm_align *a, const double gyr[3])
