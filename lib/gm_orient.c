@@ -5,6 +5,8 @@
 
 #include "gm_orient.h"
 
+#define SETTLE_S 1.5 /* the plain mean over a few strides is close enough to start from */
+
 static double norm3(const double v[3])
 {
         return sqrt(v[0] * v[0] + v[1] * v[1] + v[2] * v[2]);
@@ -36,6 +38,7 @@ void gm_orient_push(struct gm_orient *o, const double acc[3], const double gyr[3
                         o->mean_f[i] = acc[i];
                 }
                 o->started = true;
+                o->age_s = dt;
                 return;
         }
         if (isfinite(gyr[0]) && isfinite(gyr[1]) && isfinite(gyr[2])) {
@@ -47,7 +50,10 @@ void gm_orient_push(struct gm_orient *o, const double acc[3], const double gyr[3
                 for (int i = 0; i < 3; i++)
                         o->up[i] *= k;
         }
-        double k = fmin(1.0, dt / o->tau_s);
+        /* From the start, the plain mean of all so far (the first guess may be an impact);
+         * then a moving one. */
+        o->age_s += dt;
+        double k = fmin(1.0, fmax(dt / o->tau_s, dt / o->age_s));
         for (int i = 0; i < 3; i++)
                 o->mean_f[i] += k * (acc[i] - o->mean_f[i]);
         double mn = norm3(o->mean_f);
@@ -57,4 +63,9 @@ void gm_orient_push(struct gm_orient *o, const double acc[3], const double gyr[3
         double n = norm3(o->up);
         for (int i = 0; i < 3; i++)
                 o->up[i] /= n;
+}
+
+bool gm_orient_settled(const struct gm_orient *o)
+{
+        return o->started && o->age_s >= SETTLE_S;
 }

@@ -12,9 +12,12 @@ struct gm_orient {
         double up[3];    /* unit vector, sensor frame */
         double mean_f[3]; /* rotation-compensated mean specific force, m/s² */
         double tau_s;    /* time constant of the correction */
+        double age_s;    /* of fused data: the first seconds average from the start */
         bool started;
 };
 
 void gm_orient_init(struct gm_orient *o, double tau_s);
 /* acc m/s², gyr rad/s, dt s. Non-finite input is ignored. */
 void gm_orient_push(struct gm_orient *o, const double acc[3], const double gyr[3], double dt);
+/* Whether "up" has had time to settle from its first guess (a few strides). */
+bool gm_orient_settled(const struct gm_orient *o);

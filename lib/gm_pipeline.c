@@ -21,7 +21,8 @@
 #define GAP_PERIODS 5.0        /* a longer hole in the timestamps restarts detection */
 #define TILT_TAU_S 1.0         /* orientation fusion: gyro short term, gravity long term */
 #define REF_TAU_S 10.0         /* the mean posture over gait: zero of the sagittal angles */
-#define GAIT_HOLD_S 2.0        /* after the last initial contact the posture still counts as gait */
+#define GAIT_HOLD_S 2.0        /* after the last swing the posture still counts as gait */
+#define THIGH_SWING_RATE 1.0   /* rad/s: a thigh turns faster than this in every stride of gait */
 /* The hip's mean flexion over a stride (deg), which sets the zero of an angle measured
  * against the mean posture when no anatomical calibration exists: gait swings the thigh
  * further forward than back, the more so the larger the swing, from slow walking to fast
@@ -34,6 +35,7 @@
  * of the thigh's swing: the hip's own range is the rest. */
 #define PELVIC_SHARE 0.13
 #define RANGE_MEMORY 8 /* strides whose median swing sets the zero */
+#define STRIDE_MEANS 4 /* strides whose median mean posture is the zero */
 #define HIP_EXT_MIN_DEG -10.0  /* what a hip can do; outside is a defect, not a reading */
 #define HIP_EXT_MAX_DEG 45.0
 #define HIP_RANGE_MAX_DEG 120.0
@@ -108,6 +110,9 @@ struct loc_state {
         struct gm_sign_vote sign;   /* thigh: + = flexion */
         double swing_deg[RANGE_MEMORY]; /* the thigh's last strides' angular range */
         unsigned n_swing;
+        double stride_mean[STRIDE_MEANS]; /* mean angle of the last strides, rad, no sign */
+        unsigned n_stride_mean;
+        double last_swing_t;
         struct gm_hist rate, pitch; /* rate about the axis, rad/s; angle, rad */
 };
 
@@ -258,32 +263,42 @@ static void sign_votes(struct gm_pipeline *p, enum gm_side side, double t_ic, do
         }
 }
 
-/* Extremes over [from, to] of a thigh's flexion angle (deg) against its mean posture, plus
- * mean_deg, the stride's mean flexion. False while the sign is unknown. */
-static bool flexion_span(const struct gm_pipeline *p, enum gm_loc thigh, double from, double to, double mean_deg,
-                         double *lo, double *hi)
+/* One stride [from, to] of a thigh: records its mean posture, and gives the extremes of the
+ * flexion angle (deg) against the mean posture of the last strides. False while the sign is
+ * unknown or the angle is not. */
+static bool flexion_span(struct gm_pipeline *p, enum gm_loc thigh, double from, double to, double *lo, double *hi)
 {
-        const struct loc_state *ls = &p->loc[thigh];
-        if (!ls->sign.sign)
-                return false;
-        double min = INFINITY, max = -INFINITY;
-        size_t oldest = ls->n > GM_HIST_LEN ? ls->n - GM_HIST_LEN : 0;
+        struct loc_state *ls = &p->loc[thigh];
+        double min = INFINITY, max = -INFINITY, sum = 0;
+        size_t cnt = 0, oldest = ls->n > GM_HIST_LEN ? ls->n - GM_HIST_LEN : 0;
         for (size_t i = ls->n; i-- > oldest;) {
                 double t = gm_hist_at(&ls->t, i);
                 if (t < from)
                         break;
                 if (t > to)
                         continue;
-                double a = ls->sign.sign * gm_hist_at(&ls->pitch, i);
+                double a = gm_hist_at(&ls->pitch, i);
                 if (!isfinite(a))
                         return false;
                 min = fmin(min, a);
                 max = fmax(max, a);
+                sum += a;
+                cnt++;
         }
-        if (!(max >= min))
+        if (!cnt)
                 return false;
-        *lo = min * 180 / M_PI + mean_deg;
-        *hi = max * 180 / M_PI + mean_deg;
+        /* The zero is the mean over whole strides: a moving average of "up" would carry the
+         * part of a stride it began in. */
+        ls->stride_mean[ls->n_stride_mean++ % STRIDE_MEANS] = sum / cnt;
+        double v[STRIDE_MEANS];
+        unsigned n = ls->n_stride_mean < STRIDE_MEANS ? ls->n_stride_mean : STRIDE_MEANS;
+        memcpy(v, ls->stride_mean, n * sizeof(double));
+        double zero = gm_median(v, n);
+        if (!ls->sign.sign)
+                return false;
+        double a = ls->sign.sign * (min - zero), b = ls->sign.sign * (max - zero);
+        *lo = fmin(a, b) * 180 / M_PI;
+        *hi = fmax(a, b) * 180 / M_PI;
         return true;
 }
 
@@ -317,7 +332,7 @@ static void finish_stride(struct gm_pipeline *p, enum gm_side side, double t_ic)
         double lo, hi, mean;
         sign_votes(p, side, st.t_ic, st.t_fc, stride);
         enum gm_loc thigh = p->hip_loc[side];
-        if (thigh < GM_LOC_COUNT && p->loc[thigh].has_gyr && flexion_span(p, thigh, st.t_ic, t_ic, 0, &lo, &hi) &&
+        if (thigh < GM_LOC_COUNT && p->loc[thigh].has_gyr && flexion_span(p, thigh, st.t_ic, t_ic, &lo, &hi) &&
             hi - lo <= HIP_RANGE_MAX_DEG) {
                 struct loc_state *tl = &p->loc[thigh];
                 tl->swing_deg[tl->n_swing++ % RANGE_MEMORY] = hi - lo;
@@ -498,6 +513,7 @@ struct gm_pipeline *gm_pipeline_new(const struct gm_pipeline_cfg *cfg)
                         gm_align_set_sign_mode(&ls->align, GM_ALIGN_SIGN_CALLER);
                 gm_orient_init(&ls->orient, TILT_TAU_S);
                 gm_sign_vote_init(&ls->sign);
+                ls->last_swing_t = -INFINITY;
                 for (int i = 0; i < 2; i++) {
                         gm_biquad_highpass(&ls->roll_hp[i], cfg->rate_hz, 0.3);
                         gm_biquad_lowpass(&ls->roll_lp[i], cfg->rate_hz, 1.8);
@@ -564,8 +580,11 @@ static void sagittal_push(struct gm_pipeline *p, struct loc_state *ls, const str
 {
         gm_orient_push(&ls->orient, s->acc, s->gyr, dt);
         const double *up = ls->orient.up;
-        bool in_gait = isfinite(p->t_last_ic) && s->t - p->t_last_ic < GAIT_HOLD_S;
-        if (in_gait) {
+        /* The thigh's own swing says it is in gait: its zero must not wait for the events. */
+        if (sqrt(dot3(s->gyr, s->gyr)) > THIGH_SWING_RATE)
+                ls->last_swing_t = s->t;
+        bool in_gait = s->t - ls->last_swing_t < GAIT_HOLD_S;
+        if (in_gait && gm_orient_settled(&ls->orient)) {
                 double k = fmax(1.0 / (ls->ref_n + 1), dt / REF_TAU_S);
                 double n = 0;
                 for (int i = 0; i < 3; i++) {

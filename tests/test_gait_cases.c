@@ -1,0 +1,191 @@
+/* Gait the sensors' frames must survive: slow walking, a short walk from standing to
+ * standing, a thigh mounted upside down, analysis started in the middle of a run. */
+#include <criterion/criterion.h>
+#include <math.h>
+#include <string.h>
+
+#include "gm_match.h"
+#include "gm_model.h"
+#include "gm_replay.h"
+
+static const unsigned legs = (1u << GM_LOC_PELVIS) | (1u << GM_LOC_LEFT_HIP) | (1u << GM_LOC_RIGHT_HIP) |
+                             (1u << GM_LOC_LEFT_SHANK) | (1u << GM_LOC_RIGHT_SHANK);
+
+static struct gm_match_result score(const struct gm_event_list *truth, const struct gm_event_list *det)
+{
+        struct gm_match_opts o;
+        struct gm_match_result r;
+        gm_match_opts_default(&o);
+        cr_assert_eq(gm_match(truth, det, &o, &r), 0);
+        return r;
+}
+
+/* 70 steps/min at 0.5 m/s: stance and swing rotations of a shank last about alike. */
+Test(gait_cases, slow_walk_70_steps_per_min)
+{
+        struct gm_model_cfg mc;
+        gm_model_cfg_default(&mc);
+        mc.seed = 7;
+        mc.rate_hz = 100;
+        mc.activity = GM_ACTIVITY_WALKING;
+        mc.speed_mps = 0.5;
+        mc.cadence_spm = 70;
+        mc.loc_mask = mc.gyr_mask = legs;
+        struct gm_recording *rec;
+        struct gm_event_list truth = { 0 };
+        cr_assert_eq(gm_model_generate(&mc, 90, &rec, &truth), 0);
+        struct gm_replay rep;
+        cr_assert_eq(gm_replay_run(rec, NULL, &rep, NULL, NULL), 0);
+        struct gm_match_result r = score(&truth, &rep.events);
+        cr_expect_geq(gm_match_f1(&r.ic), 0.95, "ic F1 %.3f", gm_match_f1(&r.ic));
+        cr_expect_lt(fabs(rep.final.cadence_spm - 70) / 70, 0.03, "cadence %.1f", rep.final.cadence_spm);
+        cr_expect_lt(fabs(rep.cadence_fft_spm - 70) / 70, 0.1, "FFT cadence %.1f: not an octave off",
+                     rep.cadence_fft_spm);
+        for (int side = 0; side < 2; side++) {
+                double h = rep.final.value[GM_METRIC_HIP_EXT][side];
+                cr_expect(h >= -10 && h <= 45, "%s hip extension %.1f", gm_side_name(side), h);
+        }
+        gm_replay_clear(&rep);
+        gm_event_list_clear(&truth);
+        gm_recording_free(rec);
+}
+
+/* Standing, a few steps of walking, standing again: the steps are found from the first. */
+Test(gait_cases, short_walk_from_standing_to_standing)
+{
+        struct gm_model_cfg mc;
+        gm_model_cfg_default(&mc);
+        mc.seed = 3;
+        mc.rate_hz = 100;
+        mc.activity = GM_ACTIVITY_WALKING;
+        mc.speed_mps = 1.2;
+        mc.cadence_spm = 105;
+        mc.still_s = 3;
+        mc.loc_mask = mc.gyr_mask = legs;
+        struct gm_model *m = gm_model_new(&mc);
+        cr_assert_not_null(m);
+        struct gm_pipeline_cfg pc;
+        gm_pipeline_cfg_default(&pc);
+        pc.rate_hz = mc.rate_hz;
+        pc.loc_mask = pc.gyr_mask = legs;
+        struct gm_pipeline *p = gm_pipeline_new(&pc);
+        cr_assert_not_null(p);
+        struct gm_event_list truth = { 0 }, det = { 0 };
+        bool stopped = false;
+        for (int i = 0; i < 15 * mc.rate_hz; i++) {
+                struct gm_sample s[GM_LOC_COUNT];
+                double t = gm_model_step(m, s, &truth);
+                if (!stopped && t >= 3 + 5.5) { /* 5.5 s of walking: about 5 m */
+                        gm_model_set_gait(m, GM_ACTIVITY_IDLE, 0, 0);
+                        stopped = true;
+                }
+                for (int l = 0; l < GM_LOC_COUNT; l++)
+                        if (legs & (1u << l))
+                                gm_pipeline_push(p, l, &s[l]);
+                struct gm_event ev;
+                while (gm_pipeline_next_event(p, &ev))
+                        gm_event_list_add(&det, &ev);
+        }
+        gm_pipeline_flush(p);
+        struct gm_event ev;
+        while (gm_pipeline_next_event(p, &ev))
+                gm_event_list_add(&det, &ev);
+        gm_event_list_sort(&det);
+        size_t true_ic = 0;
+        for (size_t i = 0; i < truth.n; i++)
+                true_ic += truth.ev[i].kind == GM_EVENT_IC;
+        struct gm_match_result r = score(&truth, &det);
+        cr_log_info("short walk: %zu true ic, recall %.2f precision %.2f", true_ic, gm_match_recall(&r.ic),
+                    gm_match_precision(&r.ic));
+        cr_assert_geq(true_ic, 8, "the model walked %zu steps", true_ic);
+        cr_expect_geq(gm_match_recall(&r.ic), 0.8, "ic recall %.2f of %zu", gm_match_recall(&r.ic), true_ic);
+        cr_expect_geq(gm_match_precision(&r.ic), 0.9, "ic precision %.2f", gm_match_precision(&r.ic));
+        gm_pipeline_free(p);
+        gm_model_free(m);
+        gm_event_list_clear(&truth);
+        gm_event_list_clear(&det);
+}
+
+static void run_replay(const struct gm_model_cfg *mc, double seconds, struct gm_replay *rep)
+{
+        struct gm_recording *rec;
+        struct gm_event_list truth = { 0 };
+        cr_assert_eq(gm_model_generate(mc, seconds, &rec, &truth), 0);
+        cr_assert_eq(gm_replay_run(rec, NULL, rep, NULL, NULL), 0);
+        gm_recording_free(rec);
+        gm_event_list_clear(&truth);
+}
+
+/* Upside down, or turned a quarter about the thigh: the same angle. */
+Test(gait_cases, thigh_mounted_upside_down)
+{
+        struct gm_model_cfg mc;
+        gm_model_cfg_default(&mc);
+        mc.seed = 11;
+        mc.rate_hz = 100;
+        struct gm_replay a, b;
+        run_replay(&mc, 120, &a);
+        mc.mount_rpy[GM_LOC_LEFT_HIP][0] = M_PI;
+        mc.mount_rpy[GM_LOC_RIGHT_HIP][1] = M_PI;
+        mc.mount_rpy[GM_LOC_RIGHT_HIP][2] = M_PI / 2;
+        run_replay(&mc, 120, &b);
+        for (int side = 0; side < 2; side++)
+                for (int m = GM_METRIC_HIP_EXT; m <= GM_METRIC_THIGH_EXT; m += GM_METRIC_THIGH_EXT - GM_METRIC_HIP_EXT) {
+                        double va = a.final.value[m][side], vb = b.final.value[m][side];
+                        cr_expect(isfinite(va) && fabs(va - vb) < 1.0, "%s %s: %.2f upright, %.2f turned",
+                                  gm_side_name(side), gm_metric_name(m), va, vb);
+                }
+        gm_replay_clear(&a);
+        gm_replay_clear(&b);
+}
+
+/* Started in the middle of a run (mid-stride, no standing moment): from the third stride on
+ * the same hip extension as when it saw the run from its start, and near the model's. */
+Test(gait_cases, started_mid_run)
+{
+        struct gm_model_cfg mc;
+        gm_model_cfg_default(&mc);
+        mc.seed = 5;
+        mc.rate_hz = 100;
+        struct gm_recording *rec;
+        struct gm_event_list truth = { 0 };
+        cr_assert_eq(gm_model_generate(&mc, 90, &rec, &truth), 0);
+        struct gm_replay whole;
+        cr_assert_eq(gm_replay_run(rec, NULL, &whole, NULL, NULL), 0);
+        size_t skip = (size_t)(43.37 * mc.rate_hz);
+        struct gm_recording *late = gm_recording_new(rec->rate_hz, rec->n - skip, rec->loc_mask, rec->gyr_mask);
+        cr_assert_not_null(late);
+        for (size_t i = 0; i < late->n; i++) {
+                late->t[i] = rec->t[i + skip];
+                for (int l = 0; l < GM_LOC_COUNT; l++) {
+                        if (!(rec->loc_mask & (1u << l)))
+                                continue;
+                        struct gm_sample s;
+                        gm_recording_get(rec, l, i + skip, &s);
+                        gm_recording_set(late, l, i, &s);
+                }
+        }
+        struct gm_replay part;
+        cr_assert_eq(gm_replay_run(late, NULL, &part, NULL, NULL), 0);
+        unsigned seen[2] = { 0 }, compared = 0;
+        for (size_t i = 0; i < part.strides.n; i++) {
+                const struct gm_stride *st = &part.strides.st[i];
+                if (++seen[st->side] < 3)
+                        continue;
+                for (size_t k = 0; k < whole.strides.n; k++) {
+                        const struct gm_stride *w = &whole.strides.st[k];
+                        if (w->side != st->side || fabs(w->t_ic - st->t_ic) > 0.05)
+                                continue;
+                        cr_expect(isfinite(st->hip_ext_deg) && fabs(st->hip_ext_deg - w->hip_ext_deg) < 2.0,
+                                  "stride %u of %s at %.2f s: %.2f started late, %.2f from the start", seen[st->side],
+                                  gm_side_name(st->side), st->t_ic, st->hip_ext_deg, w->hip_ext_deg);
+                        compared++;
+                }
+        }
+        cr_expect_geq(compared, 40, "%u strides compared", compared);
+        gm_replay_clear(&whole);
+        gm_replay_clear(&part);
+        gm_recording_free(late);
+        gm_recording_free(rec);
+        gm_event_list_clear(&truth);
+}
