@@ -122,6 +122,9 @@ static bool metric_available(const struct gaitmond *d, enum gm_metric m, enum gm
         switch (m) {
         case GM_METRIC_HIP_EXT:
         case GM_METRIC_HIP_RANGE:
+                return streaming(d, side == GM_SIDE_LEFT ? GM_LOC_LEFT_HIP : GM_LOC_RIGHT_HIP) &&
+                       streaming(d, GM_LOC_PELVIS);
+        case GM_METRIC_THIGH_EXT:
                 return streaming(d, side == GM_SIDE_LEFT ? GM_LOC_LEFT_HIP : GM_LOC_RIGHT_HIP);
         case GM_METRIC_PELVIC_DROP:
                 return streaming(d, GM_LOC_PELVIS);

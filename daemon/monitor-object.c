@@ -22,7 +22,7 @@ struct monitor_values {
         const char *activity;
         double cadence;
         uint64_t steps;
-        double stance_ms[2], swing_ms[2], hip_ext_deg[2], pelvic_drop_deg[2];
+        double stance_ms[2], swing_ms[2], hip_ext_deg[2], thigh_ext_deg[2], pelvic_drop_deg[2];
         double si[GM_METRIC_COUNT];
         double si_baseline[GM_METRIC_COUNT];
         double fatigue;
@@ -67,6 +67,8 @@ GETTER(get_swing_left, DBUS_TYPE_DOUBLE, m->v.swing_ms[GM_SIDE_LEFT])
 GETTER(get_swing_right, DBUS_TYPE_DOUBLE, m->v.swing_ms[GM_SIDE_RIGHT])
 GETTER(get_hip_left, DBUS_TYPE_DOUBLE, m->v.hip_ext_deg[GM_SIDE_LEFT])
 GETTER(get_hip_right, DBUS_TYPE_DOUBLE, m->v.hip_ext_deg[GM_SIDE_RIGHT])
+GETTER(get_thigh_left, DBUS_TYPE_DOUBLE, m->v.thigh_ext_deg[GM_SIDE_LEFT])
+GETTER(get_thigh_right, DBUS_TYPE_DOUBLE, m->v.thigh_ext_deg[GM_SIDE_RIGHT])
 GETTER(get_drop_left, DBUS_TYPE_DOUBLE, m->v.pelvic_drop_deg[GM_SIDE_LEFT])
 GETTER(get_drop_right, DBUS_TYPE_DOUBLE, m->v.pelvic_drop_deg[GM_SIDE_RIGHT])
 GETTER(get_fatigue, DBUS_TYPE_DOUBLE, m->v.fatigue)
@@ -206,6 +208,8 @@ static const struct gm_bus_property monitor_properties[] = {
         PROP("SwingTimeRight", "d", get_swing_right),
         PROP("HipExtensionLeft", "d", get_hip_left),
         PROP("HipExtensionRight", "d", get_hip_right),
+        PROP("ThighExtensionLeft", "d", get_thigh_left),
+        PROP("ThighExtensionRight", "d", get_thigh_right),
         PROP("PelvicDropLeft", "d", get_drop_left),
         PROP("PelvicDropRight", "d", get_drop_right),
         PROP("Asymmetry", "a{sd}", get_asymmetry),
@@ -264,6 +268,7 @@ static void compute(struct gaitmond *d, struct monitor_values *v)
                 v->stance_ms[side] = gaitmond_metric(d, GM_METRIC_STANCE, side) * 1000;
                 v->swing_ms[side] = gaitmond_metric(d, GM_METRIC_SWING, side) * 1000;
                 v->hip_ext_deg[side] = gaitmond_metric(d, GM_METRIC_HIP_EXT, side);
+                v->thigh_ext_deg[side] = gaitmond_metric(d, GM_METRIC_THIGH_EXT, side);
                 v->pelvic_drop_deg[side] = gaitmond_metric(d, GM_METRIC_PELVIC_DROP, side);
         }
         for (int i = 0; i < GM_METRIC_COUNT; i++) {
@@ -302,6 +307,7 @@ static void refresh(struct gaitmond *d, struct monitor *m)
                 F("StanceTimeLeft", stance_ms[0]), F("StanceTimeRight", stance_ms[1]),
                 F("SwingTimeLeft", swing_ms[0]), F("SwingTimeRight", swing_ms[1]),
                 F("HipExtensionLeft", hip_ext_deg[0]), F("HipExtensionRight", hip_ext_deg[1]),
+                F("ThighExtensionLeft", thigh_ext_deg[0]), F("ThighExtensionRight", thigh_ext_deg[1]),
                 F("PelvicDropLeft", pelvic_drop_deg[0]), F("PelvicDropRight", pelvic_drop_deg[1]),
                 F("Asymmetry", si), F("AsymmetryBaseline", si_baseline),
                 F("FatigueScore", fatigue), F("SessionStart", session_start_us),

@@ -16,7 +16,8 @@
 /* Properties shown with their own words; any other is shown after them as it comes. */
 static const char *const known[] = {
         "State", "Activity", "Cadence", "StepCount", "StanceTimeLeft", "StanceTimeRight", "SwingTimeLeft",
-        "SwingTimeRight", "HipExtensionLeft", "HipExtensionRight", "PelvicDropLeft", "PelvicDropRight",
+        "SwingTimeRight", "HipExtensionLeft", "HipExtensionRight", "ThighExtensionLeft", "ThighExtensionRight",
+        "PelvicDropLeft", "PelvicDropRight",
         "Asymmetry", "AsymmetryBaseline", "FatigueScore", "SessionStart", "Sensors", "DroppedSamples",
 };
 
@@ -162,6 +163,7 @@ void ctl_status_print(FILE *f, const struct ctl_props *p) {
         line_pair(f, p, "StanceTimeLeft", "StanceTimeRight", "Stance time", 0, " ms");
         line_pair(f, p, "SwingTimeLeft", "SwingTimeRight", "Swing time", 0, " ms");
         line_pair(f, p, "HipExtensionLeft", "HipExtensionRight", "Hip extension", 1, "°");
+        line_pair(f, p, "ThighExtensionLeft", "ThighExtensionRight", "Thigh extension", 1, "°");
         line_pair(f, p, "PelvicDropLeft", "PelvicDropRight", "Pelvic drop", 1, "°");
         line_asymmetry(f, p, "Asymmetry", "Asymmetry", "none measured yet");
         line_asymmetry(f, p, "AsymmetryBaseline", "Asymmetry baseline", "not learned yet");
