@@ -48,8 +48,11 @@ void gm_asym_init(struct gm_asym *a, const struct gm_pipeline_cfg *cfg)
         a->baseline_s = cfg->baseline_s;
         a->spike_si = cfg->spike_si;
         a->spike_strides = cfg->spike_strides;
+        a->activity = -1;
+        a->t_last = -INFINITY;
         gm_asym_reset_baseline(a);
-        a->base_start = a->warmup_s;
+        for (int k = 0; k < 2; k++)
+                a->base_start[k] = a->warmup_s;
         for (int i = 0; i < GM_METRIC_COUNT; i++)
                 a->m[i].si = NAN;
 }
@@ -58,81 +61,114 @@ void gm_asym_reset_baseline(struct gm_asym *a)
 {
         for (int i = 0; i < GM_METRIC_COUNT; i++) {
                 struct gm_asym_metric *m = &a->m[i];
-                m->base_sum = m->base_sq = 0;
-                m->base_n = 0;
-                m->base_mean = m->base_sd = NAN;
+                for (int k = 0; k < 2; k++)
+                        m->base[k] = (struct gm_asym_base){ .mean = NAN, .sd = NAN };
                 m->out_run = 0;
                 m->in_spike = false;
+                m->last_spike_gait_s = -INFINITY;
         }
-        a->base_start = a->gait_s;
+        for (int k = 0; k < 2; k++)
+                a->base_start[k] = a->gait_s[k];
 }
 
 double gm_asym_recent(const struct gm_asym *a, enum gm_metric m, enum gm_side side)
 {
-        unsigned n = a->m[m].count[side];
+        const struct gm_asym_metric *am = &a->m[m];
+        unsigned n = am->count[side] < GM_ASYM_RECENT ? am->count[side] : GM_ASYM_RECENT, k = 0;
         double v[GM_ASYM_RECENT];
-        n = n < GM_ASYM_RECENT ? n : GM_ASYM_RECENT;
-        memcpy(v, a->m[m].recent[side], n * sizeof(double));
-        return gm_median(v, n);
+        for (unsigned i = 0; i < n; i++)
+                if (am->recent_t[side][i] >= a->t_last - GM_ASYM_FRESH_S)
+                        v[k++] = am->recent[side][i];
+        return gm_median(v, k);
+}
+
+double gm_asym_baseline(const struct gm_asym *a, enum gm_metric m)
+{
+        return a->activity >= 0 ? a->m[m].base[a->activity].mean : NAN;
 }
 
 bool gm_asym_baseline_ready(const struct gm_asym *a)
 {
+        if (a->activity < 0)
+                return false;
         for (int i = 0; i < GM_METRIC_COUNT; i++)
-                if (isfinite(a->m[i].base_mean))
+                if (isfinite(a->m[i].base[a->activity].mean))
                         return true;
         return false;
 }
 
 bool gm_asym_stride(struct gm_asym *a, const struct gm_stride *st, struct gm_spike *spike)
 {
-        if (st->side > GM_SIDE_RIGHT)
+        if (st->side > GM_SIDE_RIGHT || !st->steady ||
+            (st->activity != GM_ACTIVITY_WALKING && st->activity != GM_ACTIVITY_RUNNING))
                 return false;
-        a->gait_s += st->stride_s / 2;
-        bool learning = a->gait_s >= a->base_start && a->gait_s < a->base_start + a->baseline_s;
+        int act = st->activity == GM_ACTIVITY_RUNNING;
+        if (act != a->activity) {
+                /* Another gait: what the sides did in the last one is no comparison. */
+                for (int i = 0; i < GM_METRIC_COUNT; i++) {
+                        a->m[i].count[0] = a->m[i].count[1] = 0;
+                        a->m[i].out_run = 0;
+                        a->m[i].si = NAN;
+                }
+                a->activity = act;
+        }
+        a->t_last = st->t_next_ic;
+        a->gait_s[act] += st->stride_s / 2;
+        double gait_s = a->gait_s[act];
+        bool learning = gait_s >= a->base_start[act] && gait_s < a->base_start[act] + a->baseline_s;
         bool found = false;
         for (int i = 0; i < GM_METRIC_COUNT; i++) {
                 struct gm_asym_metric *m = &a->m[i];
+                struct gm_asym_base *b = &m->base[act];
                 double v = gm_stride_metric(st, i);
                 if (!isfinite(v))
                         continue;
-                m->recent[st->side][m->count[st->side]++ % GM_ASYM_RECENT] = v;
+                unsigned slot = m->count[st->side]++ % GM_ASYM_RECENT;
+                m->recent[st->side][slot] = v;
+                m->recent_t[st->side][slot] = st->t_next_ic;
                 double l = gm_asym_recent(a, i, GM_SIDE_LEFT), r = gm_asym_recent(a, i, GM_SIDE_RIGHT);
                 m->si = gm_metric_si(i, l, r);
                 if (!isfinite(m->si))
                         continue;
                 if (learning) {
-                        m->base_sum += m->si;
-                        m->base_sq += m->si * m->si;
-                        m->base_n++;
+                        b->sum += m->si;
+                        b->sq += m->si * m->si;
+                        b->n++;
                         continue;
                 }
-                if (isnan(m->base_mean) && m->base_n >= 10 && a->gait_s >= a->base_start + a->baseline_s) {
-                        m->base_mean = m->base_sum / m->base_n;
-                        double var = m->base_sq / m->base_n - m->base_mean * m->base_mean;
-                        m->base_sd = sqrt(var > 0 ? var : 0);
+                if (isnan(b->mean) && b->n >= 10 && gait_s >= a->base_start[act] + a->baseline_s) {
+                        b->mean = b->sum / b->n;
+                        double var = b->sq / b->n - b->mean * b->mean;
+                        b->sd = sqrt(var > 0 ? var : 0);
                 }
-                if (isnan(m->base_mean))
+                if (isnan(b->mean))
                         continue;
-                double thr = fmax(a->spike_si, BASE_SD_FACTOR * m->base_sd);
-                double dev = fabs(m->si - m->base_mean);
+                double thr = fmax(a->spike_si, BASE_SD_FACTOR * b->sd);
+                double dev = fabs(m->si - b->mean);
                 if (dev > thr) {
                         if (m->out_run++ == 0)
                                 m->out_since = st->t_ic;
-                        if (m->out_run >= a->spike_strides && !m->in_spike && !found) {
+                        /* One excursion is one report; the same metric again only after a
+                         * while of gait, so a value wavering at the threshold does not nag. */
+                        if (m->out_run >= a->spike_strides && !m->in_spike && !found &&
+                            gait_s - m->last_spike_gait_s >= GM_ASYM_REFIRE_S) {
                                 m->in_spike = true;
+                                m->last_spike_gait_s = gait_s;
                                 *spike = (struct gm_spike){
                                         .metric = i,
                                         .t_onset = m->out_since,
                                         .t_detect = st->t_next_ic,
                                         .si = m->si,
-                                        .baseline = m->base_mean,
+                                        .baseline = b->mean,
                                 };
                                 found = true;
                         }
+                        m->back_run = 0;
                 } else {
                         m->out_run = 0;
-                        if (dev < thr / 2)
+                        /* Back for good, not a dip: many strides near the baseline. */
+                        m->back_run = dev < thr / 2 ? m->back_run + 1 : 0;
+                        if (m->back_run >= GM_ASYM_REARM_STRIDES)
                                 m->in_spike = false;
                 }
         }

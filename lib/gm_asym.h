@@ -6,33 +6,50 @@
 #include "gm_pipeline.h"
 
 #define GM_ASYM_RECENT 5 /* strides per side in the running median */
+#define GM_ASYM_FRESH_S 8.0 /* a side's value older than this is no comparison for the other's */
+#define GM_ASYM_REARM_STRIDES 20 /* strides close to the baseline end an excursion */
+#define GM_ASYM_REFIRE_S 300.0 /* gait seconds before the same metric may be reported again */
+
+/* The baseline of one activity: walking and running are different gaits. */
+struct gm_asym_base {
+        double sum, sq;
+        unsigned n;
+        double mean, sd;          /* NaN until learned */
+};
 
 struct gm_asym_metric {
         double recent[2][GM_ASYM_RECENT];
+        double recent_t[2][GM_ASYM_RECENT]; /* their strides' times: only fresh ones count */
         unsigned count[2];
-        double si;                 /* current SI, NaN until both sides have values */
-        double base_sum, base_sq;  /* baseline accumulation */
-        unsigned base_n;
-        double base_mean, base_sd; /* NaN until learned */
+        double si;                 /* current SI, NaN unless both sides are fresh */
+        struct gm_asym_base base[2]; /* [0] walking, [1] running */
         unsigned out_run;          /* consecutive strides away from the baseline */
+        unsigned back_run;         /* consecutive strides close to it */
         double out_since;          /* time of the first of them */
         bool in_spike;             /* reported; re-armed once back near the baseline */
+        double last_spike_gait_s;  /* gait time of the last report, -inf before any */
 };
 
 struct gm_asym {
         struct gm_asym_metric m[GM_METRIC_COUNT];
-        double gait_s;             /* time spent in gait so far (sum of strides / 2) */
+        double gait_s[2];          /* steady gait so far per activity (sum of strides / 2) */
         double warmup_s, baseline_s, spike_si;
         unsigned spike_strides;
-        double base_start;         /* gait_s at which the baseline starts */
+        double base_start[2];      /* gait_s at which each activity's baseline starts */
+        int activity;              /* of the last steady stride: 0 walking, 1 running, -1 none */
+        double t_last;             /* time of the last steady stride */
 };
 
 void gm_asym_init(struct gm_asym *a, const struct gm_pipeline_cfg *cfg);
 void gm_asym_reset_baseline(struct gm_asym *a);
-/* A finished stride. Returns true and fills *spike when a metric left its baseline. */
+/* A finished stride. Strides that are not steady (near an activity change, a pause, a gap or
+ * bad samples) are left out of everything. Returns true and fills *spike when a metric left
+ * the baseline of the stride's activity. */
 bool gm_asym_stride(struct gm_asym *a, const struct gm_stride *st, struct gm_spike *spike);
-/* Median of the recent values of one side, NaN if none. */
+/* Median of the fresh recent values of one side, NaN if none. */
 double gm_asym_recent(const struct gm_asym *a, enum gm_metric m, enum gm_side side);
+/* The baseline SI of a metric for the current activity, NaN until learned. */
+double gm_asym_baseline(const struct gm_asym *a, enum gm_metric m);
 bool gm_asym_baseline_ready(const struct gm_asym *a);
 /* SI = 100 (L − R) / ((L + R) / 2), NaN when undefined. */
 double gm_si(double left, double right);

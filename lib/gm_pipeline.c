@@ -41,6 +41,11 @@
 #define HIP_RANGE_MAX_DEG 120.0
 #define ROLL_TAU_S 2.0         /* pelvic obliquity: leaky integration of the roll rate */
 #define IMPACT_WINDOW_S 0.15
+/* Findings compare like with like: strides this long after an activity change, a pause, a
+ * time gap or bad samples are not steady gait. */
+#define HOLD_S 10.0
+#define PAUSE_S 2.0            /* no initial contact for this long is a pause */
+#define ACTIVITY_VOTES 6       /* strides whose majority is the current activity */
 
 static const char *const metric_names[GM_METRIC_COUNT] = {
         [GM_METRIC_STANCE] = "stance",
@@ -142,6 +147,9 @@ struct gm_pipeline {
         enum gm_loc cadence_loc;
         double cadence_factor; /* FFT peak to steps: 2 when the signal is one leg's */
         double t_last, t_last_ic;
+        double hold_until;     /* strides starting before this are not steady */
+        int activity_votes;    /* running minus walking among the last strides, clamped */
+        enum gm_activity activity; /* the majority's */
         uint64_t steps, bad_samples, gaps;
 };
 
@@ -302,6 +310,27 @@ static bool flexion_span(struct gm_pipeline *p, enum gm_loc thigh, double from, 
         return true;
 }
 
+/* The stride's gait from its duty factor (a runner's stance is under half the stride), the
+ * activity as the majority of the last strides, and whether the stride is steady. */
+static void stride_activity(struct gm_pipeline *p, struct gm_stride *st)
+{
+        bool running = isfinite(st->stance_s) ? st->stance_s < 0.5 * st->stride_s : st->cadence_spm > 145;
+        st->activity = running ? GM_ACTIVITY_RUNNING : GM_ACTIVITY_WALKING;
+        p->activity_votes += running ? 1 : -1;
+        if (p->activity_votes > ACTIVITY_VOTES / 2)
+                p->activity_votes = ACTIVITY_VOTES / 2;
+        if (p->activity_votes < -ACTIVITY_VOTES / 2)
+                p->activity_votes = -ACTIVITY_VOTES / 2;
+        enum gm_activity now = p->activity_votes > 0 ? GM_ACTIVITY_RUNNING : p->activity_votes < 0 ? GM_ACTIVITY_WALKING
+                                                                                              : p->activity;
+        if (now != p->activity) {
+                if (p->activity != GM_ACTIVITY_IDLE)
+                        p->hold_until = fmax(p->hold_until, st->t_next_ic + HOLD_S);
+                p->activity = now;
+        }
+        st->steady = st->t_ic >= p->hold_until && st->activity == p->activity;
+}
+
 static void finish_stride(struct gm_pipeline *p, enum gm_side side, double t_ic)
 {
         struct side_state *s = &p->side[side];
@@ -364,6 +393,7 @@ static void finish_stride(struct gm_pipeline *p, enum gm_side side, double t_ic)
                 st.impact_g = peak_acc_g(&p->loc[p->impact_loc[side]], st.t_ic, st.t_ic + IMPACT_WINDOW_S);
         if (isfinite(st.impact_g))
                 s->load += st.impact_g;
+        stride_activity(p, &st);
         s->recent_stride[s->n_stride++ % 8] = stride;
         s->strides++;
         queue_put(&p->strides, &st);
@@ -395,6 +425,8 @@ static void on_event(struct gm_event_sink *sink, const struct gm_event *ev)
         s->last_event_t = ev->t;
         queue_put(&p->events, ev);
         if (ev->kind == GM_EVENT_IC) {
+                if (!(ev->t - p->t_last_ic < PAUSE_S))
+                        p->hold_until = fmax(p->hold_until, ev->t + HOLD_S);
                 p->steps++;
                 p->t_last_ic = ev->t;
                 if (!isnan(s->last_ic))
@@ -489,6 +521,8 @@ struct gm_pipeline *gm_pipeline_new(const struct gm_pipeline_cfg *cfg)
         p->strides = (struct queue){ .items = p->st_buf, .size = sizeof(struct gm_stride) };
         p->spikes = (struct queue){ .items = p->sp_buf, .size = sizeof(struct gm_spike) };
         p->t_last = p->t_last_ic = NAN;
+        p->hold_until = -INFINITY;
+        p->activity = GM_ACTIVITY_IDLE;
         for (int s = 0; s < 2; s++) {
                 p->side[s].last_ic = p->side[s].last_fc = NAN;
                 p->side[s].last_event_t = -INFINITY;
@@ -620,12 +654,15 @@ int gm_pipeline_push(struct gm_pipeline *p, enum gm_loc loc, const struct gm_sam
         struct loc_state *ls = &p->loc[loc];
         if (!sample_ok(s, ls->has_gyr) || (!isnan(ls->last_t) && !(s->t > ls->last_t))) {
                 p->bad_samples++;
+                if (isfinite(s->t))
+                        p->hold_until = fmax(p->hold_until, s->t + HOLD_S);
                 return 1;
         }
         double dt = isnan(ls->last_t) ? 1.0 / p->cfg.rate_hz : s->t - ls->last_t;
         if (dt > GAP_PERIODS / p->cfg.rate_hz) {
                 /* Events across a hole would be invented: start this sensor's detection over. */
                 p->gaps++;
+                p->hold_until = fmax(p->hold_until, s->t + HOLD_S);
                 if (ls->det && ls->det->flush)
                         ls->det->flush(ls->det_state, &ls->sink.sink);
                 init_detector(p, ls);
@@ -714,9 +751,10 @@ void gm_pipeline_snapshot(const struct gm_pipeline *p, struct gm_metrics *out)
                 for (int s = 0; s < 2; s++)
                         out->value[m][s] = gm_asym_recent(&p->asym, m, s);
                 out->si[m] = p->asym.m[m].si;
-                out->si_baseline[m] = p->asym.m[m].base_mean;
+                out->si_baseline[m] = gm_asym_baseline(&p->asym, m);
         }
         out->baseline_ready = gm_asym_baseline_ready(&p->asym);
+        out->steady = isfinite(p->t_last) && p->t_last >= p->hold_until;
         double st_l = out->value[GM_METRIC_STANCE][0], st_r = out->value[GM_METRIC_STANCE][1];
         double stance = isfinite(st_l) && isfinite(st_r) ? (st_l + st_r) / 2 : isfinite(st_l) ? st_l : st_r;
         if (isfinite(stance) && isfinite(st))

@@ -41,6 +41,9 @@ struct gm_stride {
         double thigh_ext_deg, thigh_range_deg; /* thigh against the vertical */
         double pelvic_drop_deg;
         double impact_g;
+        enum gm_activity activity;  /* walking or running, from the stride's duty factor */
+        bool steady;                /* not near an activity change, a pause, a gap or bad
+                                       samples: only steady strides make findings */
 };
 
 /* The stride's value of a metric, in SI units (NaN when unknown). */
@@ -67,6 +70,7 @@ struct gm_metrics {
         double si[GM_METRIC_COUNT];          /* current SI, % */
         double si_baseline[GM_METRIC_COUNT]; /* NaN until learned */
         bool baseline_ready;
+        bool steady;              /* the last strides were steady gait of one activity */
         uint64_t bad_samples;     /* NaN, Inf or out of range: skipped */
         uint64_t gaps;            /* time gaps that restarted detection */
 };
