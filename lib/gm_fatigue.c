@@ -27,18 +27,22 @@ enum {
  * still names them. */
 #define REASON_MIN_SHARE 0.25
 #define REASON_OF_LARGEST 0.5
-/* The other side drifted nearly as much: both sides are named. */
-#define BOTH_SIDES_RATIO 0.8
 
-/* SI metrics whose drift counts as asymmetry: the signature of weak-glute compensation. */
-static const enum gm_metric asym_metrics[] = { GM_METRIC_STANCE, GM_METRIC_HIP_EXT, GM_METRIC_PELVIC_DROP };
+/* Per activity: walking and running are different gaits, each has its own baseline. */
+struct activity_base {
+        double gait_s;                  /* steady gait of this activity so far */
+        double sum[V_COUNT];
+        unsigned n[V_COUNT];
+        double v[V_COUNT];              /* NaN until ready */
+        bool ready;
+};
 
 struct gm_fatigue {
         struct gm_fatigue_cfg cfg;
-        double base_sum[V_COUNT];
-        unsigned base_n[V_COUNT];
-        double base[V_COUNT];           /* NaN until ready */
-        bool base_ready;
+        struct activity_base ab[2];     /* [0] walking, [1] running */
+        int act;                        /* activity of the smoothed values, -1 none */
+        double *base;                   /* ab[act].v */
+        bool base_ready;                /* ab[act].ready */
         double now[V_COUNT];            /* smoothed, NaN until a first value */
         double t_last;                  /* NaN before the first push */
         double share[GM_FATIGUE_FACTOR_COUNT];
@@ -104,12 +108,20 @@ int gm_fatigue_set_threshold(struct gm_fatigue *f, double threshold)
 
 void gm_fatigue_reset(struct gm_fatigue *f)
 {
-        for (int i = 0; i < V_COUNT; i++) {
-                f->base_sum[i] = 0;
-                f->base_n[i] = 0;
-                f->base[i] = NAN;
-                f->now[i] = NAN;
+        for (int k = 0; k < 2; k++) {
+                struct activity_base *b = &f->ab[k];
+                b->gait_s = 0;
+                b->ready = false;
+                for (int i = 0; i < V_COUNT; i++) {
+                        b->sum[i] = 0;
+                        b->n[i] = 0;
+                        b->v[i] = NAN;
+                }
         }
+        f->act = 1;
+        f->base = f->ab[1].v;
+        for (int i = 0; i < V_COUNT; i++)
+                f->now[i] = NAN;
         for (int i = 0; i < GM_FATIGUE_FACTOR_COUNT; i++)
                 f->share[i] = 0;
         f->base_ready = false;
@@ -173,25 +185,13 @@ static void side_drift(const struct gm_fatigue *f, int v_left, double sign, bool
         }
 }
 
-static double worse_side(const double drift[2])
+/* Fatigue tires both legs: the drift both sides share. One side alone drifting is
+ * compensation, reported as asymmetry and not counted again here. */
+static double both_sides(const double drift[2])
 {
-        double l = isfinite(drift[0]) ? drift[0] : -INFINITY, r = isfinite(drift[1]) ? drift[1] : -INFINITY;
-        return fmax(l, r) > -INFINITY ? fmax(l, r) : NAN;
-}
-
-static enum gm_metric worst_asym_metric(const struct gm_fatigue *f, double *drift)
-{
-        enum gm_metric worst = asym_metrics[0];
-        *drift = NAN;
-        for (size_t i = 0; i < sizeof(asym_metrics) / sizeof(asym_metrics[0]); i++) {
-                enum gm_metric k = asym_metrics[i];
-                double d = fabs(f->now[V_SI + k] - f->base[V_SI + k]);
-                if (isfinite(d) && !(d <= *drift)) {
-                        *drift = d;
-                        worst = k;
-                }
-        }
-        return worst;
+        if (isfinite(drift[0]) && isfinite(drift[1]))
+                return fmin(drift[0], drift[1]);
+        return NAN;
 }
 
 static void update_score(struct gm_fatigue *f)
@@ -200,14 +200,11 @@ static void update_score(struct gm_fatigue *f)
         f->share[GM_FATIGUE_CADENCE] =
                 share_of(100.0 * (f->base[V_CADENCE] - f->now[V_CADENCE]) / f->base[V_CADENCE], GM_FATIGUE_REF_CADENCE_PCT);
         side_drift(f, V_STANCE_L, +1, true, d);
-        f->share[GM_FATIGUE_STANCE] = share_of(worse_side(d), GM_FATIGUE_REF_STANCE_PCT);
+        f->share[GM_FATIGUE_STANCE] = share_of(both_sides(d), GM_FATIGUE_REF_STANCE_PCT);
         side_drift(f, V_HIP_L, -1, false, d);
-        f->share[GM_FATIGUE_HIP_EXT] = share_of(worse_side(d), GM_FATIGUE_REF_HIP_EXT_DEG);
+        f->share[GM_FATIGUE_HIP_EXT] = share_of(both_sides(d), GM_FATIGUE_REF_HIP_EXT_DEG);
         side_drift(f, V_PELVIC_L, +1, false, d);
-        f->share[GM_FATIGUE_PELVIC_DROP] = share_of(worse_side(d), GM_FATIGUE_REF_PELVIC_DEG);
-        double asym;
-        (void) worst_asym_metric(f, &asym);
-        f->share[GM_FATIGUE_ASYMMETRY] = share_of(asym, GM_FATIGUE_REF_ASYM_SI);
+        f->share[GM_FATIGUE_PELVIC_DROP] = share_of(both_sides(d), GM_FATIGUE_REF_PELVIC_DEG);
 
         double fresh = 1;
         for (int i = 0; i < GM_FATIGUE_FACTOR_COUNT; i++)
@@ -226,20 +223,22 @@ static void update_level(struct gm_fatigue *f)
                 f->alerted_level = f->level; /* fell back: the level may alert again */
 }
 
-static void learn_baseline(struct gm_fatigue *f, const double v[V_COUNT], double gait_s)
+static void learn_baseline(struct gm_fatigue *f, const double v[V_COUNT])
 {
-        if (f->base_ready || gait_s < f->cfg.baseline_from_s)
+        struct activity_base *b = &f->ab[f->act];
+        if (b->ready || b->gait_s < f->cfg.baseline_from_s)
                 return;
-        if (gait_s < f->cfg.baseline_to_s) {
+        if (b->gait_s < f->cfg.baseline_to_s) {
                 for (int i = 0; i < V_COUNT; i++)
                         if (isfinite(v[i])) {
-                                f->base_sum[i] += v[i];
-                                f->base_n[i]++;
+                                b->sum[i] += v[i];
+                                b->n[i]++;
                         }
                 return;
         }
         for (int i = 0; i < V_COUNT; i++)
-                f->base[i] = f->base_n[i] >= BASELINE_MIN_SAMPLES ? f->base_sum[i] / f->base_n[i] : NAN;
+                b->v[i] = b->n[i] >= BASELINE_MIN_SAMPLES ? b->sum[i] / b->n[i] : NAN;
+        b->ready = true;
         f->base_ready = true;
 }
 
@@ -255,14 +254,30 @@ static void smooth(struct gm_fatigue *f, const double v[V_COUNT], double t)
         f->t_last = t;
 }
 
-int gm_fatigue_push(struct gm_fatigue *f, const struct gm_metrics *m, double gait_s, struct gm_fatigue_alert *alert)
+int gm_fatigue_push(struct gm_fatigue *f, const struct gm_metrics *m, struct gm_fatigue_alert *alert)
 {
-        if (!f || !m || !isfinite(m->t) || !isfinite(gait_s) || (isfinite(f->t_last) && m->t < f->t_last))
+        if (!f || !m || !isfinite(m->t) || (isfinite(f->t_last) && m->t < f->t_last))
                 return -EINVAL;
+        /* Only steady gait counts, and only against the baseline of its own activity: a
+         * cool-down walk is not a tired run, a transition or a gap is not a drift. */
+        int act = m->activity == GM_ACTIVITY_RUNNING ? 1 : m->activity == GM_ACTIVITY_WALKING ? 0 : -1;
+        double dt = isfinite(f->t_last) ? fmin(m->t - f->t_last, SMOOTH_DT_MAX) : 0;
+        if (act < 0 || !m->steady) {
+                f->t_last = m->t;
+                return 0;
+        }
+        if (act != f->act) {
+                f->act = act;
+                f->base = f->ab[act].v;
+                f->base_ready = f->ab[act].ready;
+                for (int i = 0; i < V_COUNT; i++)
+                        f->now[i] = NAN;
+        }
+        f->ab[act].gait_s += dt;
         double v[V_COUNT];
         snapshot_values(m, v);
         smooth(f, v, m->t);
-        learn_baseline(f, v, gait_s);
+        learn_baseline(f, v);
         if (!f->base_ready)
                 return 0;
         update_score(f);
@@ -300,22 +315,9 @@ double gm_fatigue_factor(const struct gm_fatigue *f, enum gm_fatigue_factor fact
         return factor < GM_FATIGUE_FACTOR_COUNT ? f->share[factor] : NAN;
 }
 
-/* "left", "right" or "both" for a per-side drift. */
-static const char *drift_side(const double drift[2], int *worst)
-{
-        double l = isfinite(drift[0]) ? drift[0] : -INFINITY, r = isfinite(drift[1]) ? drift[1] : -INFINITY;
-        *worst = r > l ? GM_SIDE_RIGHT : GM_SIDE_LEFT;
-        double lo = fmin(l, r), hi = fmax(l, r);
-        if (lo > 0 && lo >= BOTH_SIDES_RATIO * hi)
-                return "both";
-        return gm_side_name(*worst);
-}
-
 static void reason_text(const struct gm_fatigue *f, enum gm_fatigue_factor factor, char *buf, size_t size)
 {
         double d[2];
-        int w;
-        const char *side;
         switch (factor) {
         case GM_FATIGUE_CADENCE:
                 snprintf(buf, size, "cadence down %.0f%% from baseline",
@@ -323,30 +325,16 @@ static void reason_text(const struct gm_fatigue *f, enum gm_fatigue_factor facto
                 break;
         case GM_FATIGUE_STANCE:
                 side_drift(f, V_STANCE_L, +1, true, d);
-                side = drift_side(d, &w);
-                if (strcmp(side, "both") == 0)
-                        snprintf(buf, size, "stance time up %.0f%% on both sides", d[w]);
-                else
-                        snprintf(buf, size, "%s stance time up %.0f%%", side, d[w]);
+                snprintf(buf, size, "stance time up %.0f%% on both sides", both_sides(d));
                 break;
         case GM_FATIGUE_HIP_EXT:
                 side_drift(f, V_HIP_L, -1, false, d);
-                side = drift_side(d, &w);
-                snprintf(buf, size, "hip extension down %.0f° %s", d[w],
-                         strcmp(side, "both") == 0 ? "on both sides" : w == GM_SIDE_LEFT ? "on the left" : "on the right");
+                snprintf(buf, size, "hip extension down %.0f° on both sides", both_sides(d));
                 break;
         case GM_FATIGUE_PELVIC_DROP:
                 side_drift(f, V_PELVIC_L, +1, false, d);
-                side = drift_side(d, &w);
-                snprintf(buf, size, "pelvic drop up %.0f° %s", d[w],
-                         strcmp(side, "both") == 0 ? "on both sides" : w == GM_SIDE_LEFT ? "on the left" : "on the right");
+                snprintf(buf, size, "pelvic drop up %.0f° on both sides", both_sides(d));
                 break;
-        case GM_FATIGUE_ASYMMETRY: {
-                double drift;
-                enum gm_metric k = worst_asym_metric(f, &drift);
-                snprintf(buf, size, "asymmetry in %s %.0f%% from baseline", gm_metric_name(k), drift);
-                break;
-        }
         default:
                 buf[0] = '\0';
         }

@@ -1,9 +1,14 @@
-/* Fatigue during a run: drift of cadence, stance time, hip extension, pelvic drop and
- * asymmetry from the runner's own baseline, as a score 0..1 with the reasons named.
+/* Fatigue during a run: drift of cadence, stance time, hip extension and pelvic drop from
+ * the runner's own baseline, as a score 0..1 with the reasons named. Fatigue tires both
+ * legs: a per-side value counts by the drift both sides share; one side drifting alone is
+ * compensation, which the asymmetry findings report, and is not counted twice.
  *
- * Baseline: the mean of each value over the gait seconds [baseline_from_s, baseline_to_s)
- * of the run (default 60..300 s: minutes 2 to 5, after the first minute of warming up).
- * Before it is complete the score is 0. Current values: exponential means of the
+ * Only steady snapshots count (gm_metrics.steady), each against the baseline of its own
+ * activity: walking and running each learn one, over their own gait seconds
+ * [baseline_from_s, baseline_to_s) (default 60..300 s: minutes 2 to 5, after the first
+ * minute of warming up). A cool-down walk is compared with walking, or with nothing when
+ * there was too little walking to learn from. Before a baseline is complete the score
+ * stays where it was (0 at first). Current values: exponential means of the
  * pipeline's per-second snapshot (time constant smooth_s), so single strides do not count.
  *
  * Each factor's drift is divided by its meaningful change (GM_FATIGUE_REF_*): a factor is
@@ -19,17 +24,15 @@
 
 /* Meaningful changes from the baseline. */
 #define GM_FATIGUE_REF_CADENCE_PCT 5.0  /* cadence down 5 % */
-#define GM_FATIGUE_REF_STANCE_PCT 8.0   /* stance time up 8 % on a side */
-#define GM_FATIGUE_REF_HIP_EXT_DEG 3.0  /* peak hip extension down 3° on a side */
-#define GM_FATIGUE_REF_PELVIC_DEG 2.0   /* pelvic drop up 2° on a side */
-#define GM_FATIGUE_REF_ASYM_SI 10.0     /* an SI 10 points away from its baseline */
+#define GM_FATIGUE_REF_STANCE_PCT 8.0   /* stance time up 8 % on both sides */
+#define GM_FATIGUE_REF_HIP_EXT_DEG 3.0  /* peak hip extension down 3° on both sides */
+#define GM_FATIGUE_REF_PELVIC_DEG 2.0   /* pelvic drop up 2° on both sides */
 
 enum gm_fatigue_factor {
         GM_FATIGUE_CADENCE,
         GM_FATIGUE_STANCE,
         GM_FATIGUE_HIP_EXT,
         GM_FATIGUE_PELVIC_DROP,
-        GM_FATIGUE_ASYMMETRY,
         GM_FATIGUE_FACTOR_COUNT,
 };
 
@@ -63,10 +66,9 @@ void gm_fatigue_free(struct gm_fatigue *f);
 void gm_fatigue_reset(struct gm_fatigue *f);
 /* A new alert threshold (a reloaded configuration); the baseline is kept. 0 or -EINVAL. */
 int gm_fatigue_set_threshold(struct gm_fatigue *f, double threshold);
-/* One pipeline snapshot taken during gait, in time order; gait_s is the run's gait time so
- * far. Returns 1 and fills *alert (may be NULL) when the level rose and an alert is due,
- * 0 when not, -EINVAL for bad input. */
-int gm_fatigue_push(struct gm_fatigue *f, const struct gm_metrics *m, double gait_s, struct gm_fatigue_alert *alert);
+/* One pipeline snapshot (about one a second), in time order. Returns 1 and fills *alert
+ * (may be NULL) when the level rose and an alert is due, 0 when not, -EINVAL for bad input. */
+int gm_fatigue_push(struct gm_fatigue *f, const struct gm_metrics *m, struct gm_fatigue_alert *alert);
 /* Level (with hysteresis), score and reasons now. */
 void gm_fatigue_current(const struct gm_fatigue *f, struct gm_fatigue_alert *out);
 bool gm_fatigue_baseline_ready(const struct gm_fatigue *f);

@@ -121,6 +121,15 @@ struct loc_state {
         struct gm_hist rate, pitch; /* rate about the axis, rad/s; angle, rad */
 };
 
+/* What the live values show: the median of each side's last strides, steady or not. */
+#define SHOWN_STRIDES 5
+#define SHOWN_FRESH_S 8.0
+
+struct shown {
+        double v[SHOWN_STRIDES], t[SHOWN_STRIDES];
+        unsigned n;
+};
+
 struct side_state {
         enum gm_loc src[2];  /* event sources in order of preference; GM_LOC_COUNT: none */
         double last_event_t;
@@ -129,6 +138,7 @@ struct side_state {
         unsigned n_stride;
         uint64_t strides;
         double load;
+        struct shown shown[GM_METRIC_COUNT];
 };
 
 struct gm_pipeline {
@@ -394,6 +404,14 @@ static void finish_stride(struct gm_pipeline *p, enum gm_side side, double t_ic)
         if (isfinite(st.impact_g))
                 s->load += st.impact_g;
         stride_activity(p, &st);
+        for (int m = 0; m < GM_METRIC_COUNT; m++) {
+                double v = gm_stride_metric(&st, m);
+                if (!isfinite(v))
+                        continue;
+                struct shown *sh = &s->shown[m];
+                sh->v[sh->n % SHOWN_STRIDES] = v;
+                sh->t[sh->n++ % SHOWN_STRIDES] = st.t_next_ic;
+        }
         s->recent_stride[s->n_stride++ % 8] = stride;
         s->strides++;
         queue_put(&p->strides, &st);
@@ -747,10 +765,19 @@ void gm_pipeline_snapshot(const struct gm_pipeline *p, struct gm_metrics *out)
                                 best = out->cadence_fft_spm * m;
                 out->cadence_fft_spm = best;
         }
+        /* Asymmetry only from fresh steady strides; the values shown from any fresh ones. */
+        bool si_fresh = p->t_last - p->asym.t_last < GM_ASYM_FRESH_S;
         for (int m = 0; m < GM_METRIC_COUNT; m++) {
-                for (int s = 0; s < 2; s++)
-                        out->value[m][s] = gm_asym_recent(&p->asym, m, s);
-                out->si[m] = p->asym.m[m].si;
+                for (int s = 0; s < 2; s++) {
+                        const struct shown *sh = &p->side[s].shown[m];
+                        double v[SHOWN_STRIDES];
+                        unsigned k = 0;
+                        for (unsigned i = 0; i < SHOWN_STRIDES && i < sh->n; i++)
+                                if (sh->t[i] >= p->t_last - SHOWN_FRESH_S)
+                                        v[k++] = sh->v[i];
+                        out->value[m][s] = gm_median(v, k);
+                }
+                out->si[m] = si_fresh ? p->asym.m[m].si : NAN;
                 out->si_baseline[m] = gm_asym_baseline(&p->asym, m);
         }
         out->baseline_ready = gm_asym_baseline_ready(&p->asym);
@@ -761,6 +788,8 @@ void gm_pipeline_snapshot(const struct gm_pipeline *p, struct gm_metrics *out)
                 stance_frac = stance / st;
         if (!moving)
                 out->activity = GM_ACTIVITY_IDLE;
+        else if (p->activity != GM_ACTIVITY_IDLE)
+                out->activity = p->activity; /* the majority of the last strides */
         else if (isfinite(stance_frac) ? stance_frac < 0.5 : out->cadence_spm > 145)
                 out->activity = GM_ACTIVITY_RUNNING;
         else

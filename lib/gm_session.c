@@ -302,7 +302,7 @@ static void add_gait(struct gm_session *s, const struct gm_metrics *m)
         r->t_last_gait = m->t;
 
         struct gm_fatigue_alert alert;
-        int raised = gm_fatigue_push(s->fatigue, m, r->gait_s, &alert);
+        int raised = gm_fatigue_push(s->fatigue, m, &alert);
         double score = 0;
         if (gm_fatigue_baseline_ready(s->fatigue)) {
                 struct gm_fatigue_alert now;
