@@ -63,17 +63,44 @@ static void rule_walk_before_stretching(const struct gm_run_summary *run, struct
                                 "the muscles need to cool down first");
 }
 
-/* Rule: glycogen and fluid are restored fastest right after the effort. */
-static void rule_refuel(struct gm_advice *out)
+/* Rule: glycogen and fluid are restored fastest right after the effort: it matters after a
+ * long or a hard run, not after a few minutes. */
+static void rule_refuel(const struct gm_run_summary *run, struct gm_advice *out)
 {
-        add_action(out, "Drink and eat within 20 minutes: water with some salt, carbohydrates and protein");
+        if (run->duration_s >= GM_RECOVERY_REFUEL_RUN_S || run->fatigue_level_max >= 2)
+                add_action(out, "Drink and eat within 20 minutes: water with some salt, carbohydrates and protein");
 }
 
-/* Rule: light strokes move fluid out of the worked muscles. */
-static void rule_flush(struct gm_advice *out)
+/* Rule: light strokes move fluid out of the worked muscles, once they have worked a while. */
+static void rule_flush(const struct gm_run_summary *run, struct gm_advice *out)
 {
-        add_action(out, "Flush the legs with light, quick strokes toward the heart over the quads, hamstrings "
-                        "and calves, a minute or two each");
+        if (run->duration_s >= GM_RECOVERY_FLUSH_RUN_S)
+                add_action(out, "Flush the legs with light, quick strokes toward the heart over the quads, "
+                                "hamstrings and calves, a minute or two each");
+        else
+                add_action(out, "A short run: an easy walk and some mobility are all the recovery it needs");
+}
+
+/* Rule: severe fatigue (level 3) needs a day for the muscles to recover, whatever the length. */
+static unsigned rule_fatigue_rest(const struct gm_run_summary *run)
+{
+        return run->fatigue_level_max >= 3 ? 1 : 0;
+}
+
+/* How a metric is named in advice. */
+static const char *metric_words(const char *metric)
+{
+        static const struct {
+                const char *name, *words;
+        } words[] = {
+                { "stance", "stance time" },   { "swing", "swing time" },   { "stride", "stride time" },
+                { "impact", "landing impact" }, { "hip_range", "hip range" }, { "thigh_extension", "thigh extension" },
+                { "hip_extension", "hip extension" }, { "pelvic_drop", "pelvic drop" },
+        };
+        for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+                if (strcmp(words[i].name, metric) == 0)
+                        return words[i].words;
+        return metric;
 }
 
 /* The side whose glutes look weaker, or NULL. A lower hip extension (negative SI
@@ -211,7 +238,10 @@ static void main_finding(const struct gm_run_summary *run, double acwr, char *bu
                         snprintf(buf, size, "signs of glute compensation, more pelvic drop on the %s", side);
                 else
                         snprintf(buf, size, "signs of glute compensation in %s", run->asym_metric);
-        } else if (run->fatigue_level_max >= 1 && run->fatigue_level_max <= 3)
+        } else if (run->asym_metric[0] && isfinite(run->asym_max_pct) && run->asym_max_pct >= GM_RECOVERY_OTHER_ASYM_PCT)
+                snprintf(buf, size, "%s asymmetry %.0f points off your baseline", metric_words(run->asym_metric),
+                         run->asym_max_pct);
+        else if (run->fatigue_level_max >= 1 && run->fatigue_level_max <= 3)
                 snprintf(buf, size, "%s fatigue late in the run", level_names[run->fatigue_level_max]);
         else if (isfinite(acwr) && acwr > GM_RECOVERY_ACWR_HIGH)
                 snprintf(buf, size, "this week's load is %.1f times your 4-week average", acwr);
@@ -248,10 +278,10 @@ int gm_recovery_advise(const struct gm_run_summary *run, const struct gm_run_sum
         out->acwr = gm_recovery_acwr(run, history, n_history, now_us);
 
         rule_walk_before_stretching(run, out);
-        rule_refuel(out);
-        rule_flush(out);
+        rule_refuel(run, out);
+        rule_flush(run, out);
         rule_glute_compensation(run, out);
-        unsigned rest = rest_days_for_run(run, age_years);
+        unsigned rest = max_u(rest_days_for_run(run, age_years), rule_fatigue_rest(run));
         rest = max_u(rest, rule_weekly_recovery(days_run_this_week(run, history, n_history, now_us), out));
         rest += rule_workload(out->acwr, out);
         rule_rest_days(rest, out);

@@ -14,6 +14,9 @@
 #define GM_RECOVERY_HIP_EXT_ASYM_PCT 8.0         /* hip-extension SI this far from baseline */
 #define GM_RECOVERY_PELVIC_ASYM_PCT 10.0         /* pelvic-drop SI this far from baseline */
 #define GM_RECOVERY_PELVIC_RISE_DEG 2.0          /* or a side's pelvic drop up this much */
+#define GM_RECOVERY_OTHER_ASYM_PCT 10.0          /* any other metric's SI this far from baseline */
+#define GM_RECOVERY_REFUEL_RUN_S (45 * 60.0)     /* refuel at once after this long (or when tired) */
+#define GM_RECOVERY_FLUSH_RUN_S (20 * 60.0)      /* flush the legs after this long */
 #define GM_RECOVERY_ACWR_LOW 0.8                 /* the workload ratio's safe range */
 #define GM_RECOVERY_ACWR_HIGH 1.3
 #define GM_RECOVERY_ACWR_DANGER 1.5              /* a stronger warning above this */

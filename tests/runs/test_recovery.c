@@ -3,6 +3,7 @@
 #include <criterion/criterion.h>
 #include <errno.h>
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "gm_recovery.h"
@@ -262,4 +263,38 @@ Test(recovery, rejects_bad_input)
         cr_expect_eq(gm_recovery_advise(&r, NULL, 3, NOW_US, 30, &a), -EINVAL);
         r.duration_s = NAN;
         cr_expect_eq(gm_recovery_advise(&r, NULL, 0, NOW_US, 30, &a), -EINVAL);
+}
+
+/* Advice in proportion: a minute's jog needs no refuelling or flushing. */
+Test(recovery, short_run_gets_short_advice)
+{
+        struct gm_run_summary r = run_of(1);
+        r.steps = 106;
+        struct gm_advice a = advise(&r, NULL, 0, 30);
+        cr_expect_not(has_action(&a, "within 20 minutes"), "no refuelling after a minute");
+        cr_expect_not(has_action(&a, "toward the heart"), "no flushing after a minute");
+        cr_expect(has_action(&a, "short run"), "says what a short run needs");
+}
+
+/* Severe fatigue and "no rest day needed" cannot stand side by side. */
+Test(recovery, severe_fatigue_gets_a_rest_day)
+{
+        struct gm_run_summary r = run_of(40);
+        r.fatigue_level_max = 3;
+        r.fatigue_max = 0.95;
+        struct gm_advice a = advise(&r, NULL, 0, 30);
+        cr_expect_geq(a.rest_days, 1);
+        cr_expect_not(has_action(&a, "No full rest day needed"));
+        cr_expect(has_action(&a, "within 20 minutes"), "a hard run is refuelled whatever its length");
+        cr_expect(strstr(a.summary, "severe fatigue"), "summary: %s", a.summary);
+}
+
+/* Any metric can be the finding, not only the hip and the pelvis. */
+Test(recovery, stance_asymmetry_is_a_finding)
+{
+        struct gm_run_summary r = run_of(40);
+        snprintf(r.asym_metric, sizeof(r.asym_metric), "stance");
+        r.asym_max_pct = 14;
+        struct gm_advice a = advise(&r, NULL, 0, 30);
+        cr_expect(strstr(a.summary, "stance time asymmetry 14 points"), "summary: %s", a.summary);
 }
