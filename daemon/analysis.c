@@ -18,6 +18,11 @@
  * restarted together. */
 #define CLOCK_RESTART_SAME_US 10000000LL
 
+#define RATE_CHECK_S 3.0      /* of timestamps before the real rate is known */
+#define RATE_TOLERANCE 0.10   /* a rate this far off the pipeline's restarts it */
+#define RATE_MIN_HZ 50
+#define RATE_MAX_HZ 1000
+
 int gaitmond_add_sink(struct gaitmond *d, const struct gm_sink *sink, void *data)
 {
         if (d->n_sinks >= GM_MAX_SINKS)
@@ -32,7 +37,9 @@ int gaitmond_analysis_init(struct gaitmond *d)
 {
         struct gm_pipeline_cfg pc;
         gm_pipeline_cfg_default(&pc);
-        pc.rate_hz = d->cfg.sample_rate_hz;
+        if (!(d->rate_hz >= RATE_MIN_HZ && d->rate_hz <= RATE_MAX_HZ))
+                d->rate_hz = d->cfg.sample_rate_hz;
+        pc.rate_hz = d->rate_hz;
         pc.loc_mask = d->sensor_mask;
         pc.gyr_mask = d->sensor_mask;
         pc.warmup_s = d->cfg.warmup_s;
@@ -210,7 +217,7 @@ static void clock_restarted(struct gaitmond *d, enum gm_loc loc, int64_t raw_ns,
                 d->clock_offset_ns[loc] = d->clock_restart.offset_ns;
         } else {
                 int64_t away_ns = (int64_t) (now - d->last_arrival_us[loc]) * 1000;
-                int64_t period_ns = (int64_t) (1e9 / d->cfg.sample_rate_hz);
+                int64_t period_ns = (int64_t) (1e9 / d->rate_hz);
                 d->clock_offset_ns[loc] = d->last_ts_ns[loc] + (away_ns > period_ns ? away_ns : period_ns) - raw_ns;
                 d->clock_restart.at_us = now;
                 d->clock_restart.raw_ns = raw_ns;
@@ -244,6 +251,43 @@ static bool any_samples(const struct gaitmond *d)
         return false;
 }
 
+/* The rate the sensors really deliver, from their timestamps over the first seconds: a
+ * device may not take the configured rate, and every filter of the analysis depends on it.
+ * When it is off by more than RATE_TOLERANCE the analysis starts again at the real rate. */
+static void check_rate(struct gaitmond *d, enum gm_loc loc, int64_t ts_ns)
+{
+        struct gm_rate_check *rc = &d->rate_check[loc];
+        if (rc->done)
+                return;
+        if (rc->n++ == 0) {
+                rc->first_ns = ts_ns;
+                return;
+        }
+        double span_s = (double) (ts_ns - rc->first_ns) * 1e-9;
+        if (span_s < RATE_CHECK_S)
+                return;
+        rc->done = true;
+        double measured = (double) (rc->n - 1) / span_s;
+        double device = d->sensor[loc].device_rate_hz;
+        if (fabs(measured - d->rate_hz) <= RATE_TOLERANCE * d->rate_hz)
+                return;
+        if (!(measured >= RATE_MIN_HZ && measured <= RATE_MAX_HZ)) {
+                gm_log_full(LOG_WARNING, gm_loc_name(loc), "%s: delivers %.0f samples/s (configured %.0f Hz), "
+                            "outside %d..%d Hz; analysing at %.0f Hz", gm_loc_name(loc), measured,
+                            d->cfg.sample_rate_hz, RATE_MIN_HZ, RATE_MAX_HZ, d->rate_hz);
+                return;
+        }
+        gm_log_full(LOG_NOTICE, gm_loc_name(loc), "%s: delivers %.0f samples/s, not the configured %.0f Hz "
+                    "(the device reports %.0f Hz); the analysis starts again at %.0f Hz", gm_loc_name(loc), measured,
+                    d->cfg.sample_rate_hz, device, measured);
+        gaitmond_analysis_free(d);
+        d->rate_hz = measured;
+        if (gaitmond_analysis_init(d) < 0) {
+                d->rate_hz = d->cfg.sample_rate_hz;
+                (void) gaitmond_analysis_init(d);
+        }
+}
+
 static void feed(struct gaitmond *d, enum gm_loc loc, const struct gm_raw_sample *rs)
 {
         if (!d->have_t0) {
@@ -265,7 +309,7 @@ static void feed(struct gaitmond *d, enum gm_loc loc, const struct gm_raw_sample
         if (d->samples[loc] > 0 && !reopened) {
                 if (ts_ns <= last)
                         return; /* a stray timestamp: the pipeline needs time order */
-                double period_ns = 1e9 / d->cfg.sample_rate_hz;
+                double period_ns = 1e9 / d->rate_hz;
                 double missing = (double) (ts_ns - last) / period_ns - 1;
                 if (missing > 0.5)
                         d->dropped[loc] += (uint64_t) llround(missing);
@@ -273,6 +317,7 @@ static void feed(struct gaitmond *d, enum gm_loc loc, const struct gm_raw_sample
         d->last_ts_ns[loc] = ts_ns;
         d->last_arrival_us[loc] = now_us();
         d->samples[loc]++;
+        check_rate(d, loc, ts_ns);
 
         struct gm_sample s = { .t = gaitmond_time(d, ts_ns) };
         if (s.t > d->t_latest)

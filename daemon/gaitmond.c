@@ -100,6 +100,11 @@ static int on_reload(sd_event_source *src, const struct signalfd_siginfo *si, vo
         if (restart_acq)
                 gaitmond_acquisition_stop(d);
         d->cfg = next;
+        if (restart_acq) {
+                /* Other devices or another rate: what they deliver is measured again. */
+                d->rate_hz = 0;
+                memset(d->rate_check, 0, sizeof(d->rate_check));
+        }
         if (restart_analysis) {
                 /* New sensors or thresholds: start the analysis afresh on the new settings. The
                  * sample clock goes on (the run tracker needs time to move forward); reopened

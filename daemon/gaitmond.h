@@ -18,6 +18,13 @@ struct gm_bus_object;
 struct gm_session;
 struct gm_store;
 
+/* The rate a sensor really delivers, from its timestamps. */
+struct gm_rate_check {
+        int64_t first_ns;
+        uint64_t n;
+        bool done;
+};
+
 struct gaitmond {
         sd_event *event;
         char config_path[PATH_MAX];
@@ -48,6 +55,8 @@ struct gaitmond {
 
         /* analysis */
         struct gm_pipeline *pipeline;
+        double rate_hz;                     /* the pipeline's: configured, or measured when off */
+        struct gm_rate_check rate_check[GM_LOC_COUNT];
         bool have_t0;
         int64_t t0_ns;                      /* sample time 0 */
         double t_latest;                    /* sample time of the newest sample */
