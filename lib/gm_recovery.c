@@ -71,10 +71,11 @@ static void rule_refuel(const struct gm_run_summary *run, struct gm_advice *out)
                 add_action(out, "Drink and eat within 20 minutes: water with some salt, carbohydrates and protein");
 }
 
-/* Rule: light strokes move fluid out of the worked muscles, once they have worked a while. */
+/* Rule: light strokes move fluid out of the worked muscles, once they have worked a while
+ * or hard. */
 static void rule_flush(const struct gm_run_summary *run, struct gm_advice *out)
 {
-        if (run->duration_s >= GM_RECOVERY_FLUSH_RUN_S)
+        if (run->duration_s >= GM_RECOVERY_FLUSH_RUN_S || run->fatigue_level_max >= 2)
                 add_action(out, "Flush the legs with light, quick strokes toward the heart over the quads, "
                                 "hamstrings and calves, a minute or two each");
         else

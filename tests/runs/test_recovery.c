@@ -279,13 +279,15 @@ Test(recovery, short_run_gets_short_advice)
 /* Severe fatigue and "no rest day needed" cannot stand side by side. */
 Test(recovery, severe_fatigue_gets_a_rest_day)
 {
-        struct gm_run_summary r = run_of(40);
+        struct gm_run_summary r = run_of(12); /* short, but hard */
         r.fatigue_level_max = 3;
         r.fatigue_max = 0.95;
         struct gm_advice a = advise(&r, NULL, 0, 30);
         cr_expect_geq(a.rest_days, 1);
         cr_expect_not(has_action(&a, "No full rest day needed"));
         cr_expect(has_action(&a, "within 20 minutes"), "a hard run is refuelled whatever its length");
+        cr_expect(has_action(&a, "toward the heart"), "and its legs flushed");
+        cr_expect_not(has_action(&a, "short run"), "a hard run is not waved off as short");
         cr_expect(strstr(a.summary, "severe fatigue"), "summary: %s", a.summary);
 }
 
