@@ -10,35 +10,14 @@
 #include "gm_cadence.h"
 #include "gm_detect.h"
 #include "gm_filter.h"
-#include "gm_orient.h"
 #include "gm_pipeline.h"
-#include "gm_sagittal.h"
 #include "gm_stats.h"
+#include "gm_thigh.h"
 
 #define QUEUE_LEN 256          /* events/strides/spikes waiting to be pulled */
 #define MAX_ABS_ACC 2000.0     /* m/s²: beyond any body motion; treated as garbage */
 #define MAX_ABS_GYR 100.0      /* rad/s */
 #define GAP_PERIODS 5.0        /* a longer hole in the timestamps restarts detection */
-#define TILT_TAU_S 1.0         /* orientation fusion: gyro short term, gravity long term */
-#define REF_TAU_S 10.0         /* the mean posture over gait: zero of the sagittal angles */
-#define GAIT_HOLD_S 2.0        /* after the last swing the posture still counts as gait */
-#define THIGH_SWING_RATE 1.0   /* rad/s: a thigh turns faster than this in every stride of gait */
-/* The hip's mean flexion over a stride (deg), which sets the zero of an angle measured
- * against the mean posture when no anatomical calibration exists: gait swings the thigh
- * further forward than back, the more so the larger the swing, from slow walking to fast
- * running alike: mean = base + share x range of the thigh's swing. The femur against the
- * vertical differs by the pelvis's anterior tilt in gait. */
-#define HIP_MEAN_BASE_DEG 13.5
-#define HIP_MEAN_PER_RANGE 0.25
-#define PELVIC_TILT_DEG 10.0
-/* The pelvis tilts forward as the hip extends and back as it flexes, taking about an eighth
- * of the thigh's swing: the hip's own range is the rest. */
-#define PELVIC_SHARE 0.13
-#define RANGE_MEMORY 8 /* strides whose median swing sets the zero */
-#define STRIDE_MEANS 4 /* strides whose median mean posture is the zero */
-#define HIP_EXT_MIN_DEG -10.0  /* what a hip can do; outside is a defect, not a reading */
-#define HIP_EXT_MAX_DEG 45.0
-#define HIP_RANGE_MAX_DEG 120.0
 #define ROLL_TAU_S 2.0         /* pelvic obliquity: leaky integration of the roll rate */
 #define IMPACT_WINDOW_S 0.15
 /* Findings compare like with like: strides this long after an activity change, a pause, a
@@ -106,19 +85,7 @@ struct loc_state {
         struct gm_hist t, acc_norm, angle; /* angle: pelvic obliquity, rad */
         struct gm_biquad roll_hp[2], roll_lp[2]; /* per horizontal axis */
         double angle_now, roll_cov[3]; /* 2x2 covariance of the band-passed horizontal gyro */
-        /* Sagittal angle of a thigh: fused "up", its mean over gait as the zero, and the
-         * sign of the axis decided by stride evidence. Stored without the sign, so deciding or
-         * reversing it never corrupts what was stored. */
-        struct gm_orient orient;
-        double ref[3];
-        size_t ref_n;
-        struct gm_sign_vote sign;   /* thigh: + = flexion */
-        double swing_deg[RANGE_MEMORY]; /* the thigh's last strides' angular range */
-        unsigned n_swing;
-        double stride_mean[STRIDE_MEANS]; /* mean angle of the last strides, rad, no sign */
-        unsigned n_stride_mean;
-        double last_swing_t;
-        struct gm_hist rate, pitch; /* rate about the axis, rad/s; angle, rad */
+        struct gm_thigh *thigh;     /* a thigh with a gyro: its sagittal angle */
 };
 
 /* What the live values show: the median of each side's last strides, steady or not. */
@@ -254,72 +221,6 @@ static double peak_acc_g(const struct loc_state *ls, double from, double to)
         return peak / GM_GRAVITY;
 }
 
-/* Integral of a location's stored rate over [from, to], rad. */
-static double rate_integral(const struct loc_state *ls, double from, double to)
-{
-        double sum = 0, prev_t = NAN;
-        size_t oldest = ls->n > GM_HIST_LEN ? ls->n - GM_HIST_LEN : 0;
-        for (size_t i = ls->n; i-- > oldest;) {
-                double t = gm_hist_at(&ls->t, i);
-                if (t < from)
-                        break;
-                if (t <= to && isfinite(prev_t))
-                        sum += gm_hist_at(&ls->rate, i) * (prev_t - t);
-                prev_t = t;
-        }
-        return sum;
-}
-
-/* The physics that decides a thigh's sign, one vote a stride: a thigh turns backward
- * (extends) through stance whatever the speed. */
-static void sign_votes(struct gm_pipeline *p, enum gm_side side, double t_ic, double t_fc, double stride)
-{
-        enum gm_loc thigh = p->hip_loc[side];
-        if (thigh < GM_LOC_COUNT && p->loc[thigh].has_gyr) {
-                double to = isfinite(t_fc) ? t_fc : t_ic + 0.25 * stride;
-                gm_sign_vote_add(&p->loc[thigh].sign, -rate_integral(&p->loc[thigh], t_ic, to));
-        }
-}
-
-/* One stride [from, to] of a thigh: records its mean posture, and gives the extremes of the
- * flexion angle (deg) against the mean posture of the last strides. False while the sign is
- * unknown or the angle is not. */
-static bool flexion_span(struct gm_pipeline *p, enum gm_loc thigh, double from, double to, double *lo, double *hi)
-{
-        struct loc_state *ls = &p->loc[thigh];
-        double min = INFINITY, max = -INFINITY, sum = 0;
-        size_t cnt = 0, oldest = ls->n > GM_HIST_LEN ? ls->n - GM_HIST_LEN : 0;
-        for (size_t i = ls->n; i-- > oldest;) {
-                double t = gm_hist_at(&ls->t, i);
-                if (t < from)
-                        break;
-                if (t > to)
-                        continue;
-                double a = gm_hist_at(&ls->pitch, i);
-                if (!isfinite(a))
-                        return false;
-                min = fmin(min, a);
-                max = fmax(max, a);
-                sum += a;
-                cnt++;
-        }
-        if (!cnt)
-                return false;
-        /* The zero is the mean over whole strides: a moving average of "up" would carry the
-         * part of a stride it began in. */
-        ls->stride_mean[ls->n_stride_mean++ % STRIDE_MEANS] = sum / cnt;
-        double v[STRIDE_MEANS];
-        unsigned n = ls->n_stride_mean < STRIDE_MEANS ? ls->n_stride_mean : STRIDE_MEANS;
-        memcpy(v, ls->stride_mean, n * sizeof(double));
-        double zero = gm_median(v, n);
-        if (!ls->sign.sign)
-                return false;
-        double a = ls->sign.sign * (min - zero), b = ls->sign.sign * (max - zero);
-        *lo = fmin(a, b) * 180 / M_PI;
-        *hi = fmax(a, b) * 180 / M_PI;
-        return true;
-}
-
 /* The stride's gait from its duty factor (a runner's stance is under half the stride), the
  * activity as the majority of the last strides, and whether the stride is steady. */
 static void stride_activity(struct gm_pipeline *p, struct gm_stride *st)
@@ -369,28 +270,15 @@ static void finish_stride(struct gm_pipeline *p, enum gm_side side, double t_ic)
                 st.swing_s = t_ic - s->last_fc;
         }
         double lo, hi, mean;
-        sign_votes(p, side, st.t_ic, st.t_fc, stride);
         enum gm_loc thigh = p->hip_loc[side];
-        if (thigh < GM_LOC_COUNT && p->loc[thigh].has_gyr && flexion_span(p, thigh, st.t_ic, t_ic, &lo, &hi) &&
-            hi - lo <= HIP_RANGE_MAX_DEG) {
-                struct loc_state *tl = &p->loc[thigh];
-                tl->swing_deg[tl->n_swing++ % RANGE_MEMORY] = hi - lo;
-                double v[RANGE_MEMORY];
-                unsigned n = tl->n_swing < RANGE_MEMORY ? tl->n_swing : RANGE_MEMORY;
-                memcpy(v, tl->swing_deg, n * sizeof(double));
-                double hip_mean = HIP_MEAN_BASE_DEG + HIP_MEAN_PER_RANGE * gm_median(v, n);
-                double thigh_ext = -(lo + hip_mean - PELVIC_TILT_DEG);
-                if (thigh_ext >= HIP_EXT_MIN_DEG && thigh_ext <= HIP_EXT_MAX_DEG) {
-                        st.thigh_ext_deg = thigh_ext;
-                        st.thigh_range_deg = hi - lo;
-                }
-                /* The hip is the thigh in the pelvis frame: the pelvis's posture is the thigh's
-                 * zero. Its tilt within the stride is not measured (a sacral sensor's pitch axis
-                 * could not be told reliably from its roll and yaw): its share of the swing is. */
-                double hip_ext = -(lo + hip_mean);
-                if (p->have_pelvis && hip_ext >= HIP_EXT_MIN_DEG && hip_ext <= HIP_EXT_MAX_DEG) {
-                        st.hip_ext_deg = hip_ext;
-                        st.hip_range_deg = (1 - PELVIC_SHARE) * (hi - lo);
+        if (thigh < GM_LOC_COUNT && p->loc[thigh].thigh) {
+                struct gm_thigh_stride ts;
+                gm_thigh_stride(p->loc[thigh].thigh, st.t_ic, st.t_fc, t_ic, &ts);
+                st.thigh_ext_deg = ts.thigh_ext_deg;
+                st.thigh_range_deg = ts.thigh_range_deg;
+                if (p->have_pelvis) {
+                        st.hip_ext_deg = ts.hip_ext_deg;
+                        st.hip_range_deg = ts.hip_range_deg;
                 }
         }
         if (p->have_pelvis && isfinite(st.t_fc)) {
@@ -561,11 +449,14 @@ struct gm_pipeline *gm_pipeline_new(const struct gm_pipeline_cfg *cfg)
                 if (!ls->present)
                         continue;
                 gm_align_init(&ls->align, cfg->rate_hz);
-                if (l == GM_LOC_LEFT_HIP || l == GM_LOC_RIGHT_HIP)
-                        gm_align_set_sign_mode(&ls->align, GM_ALIGN_SIGN_CALLER);
-                gm_orient_init(&ls->orient, TILT_TAU_S);
-                gm_sign_vote_init(&ls->sign);
-                ls->last_swing_t = -INFINITY;
+                if ((l == GM_LOC_LEFT_HIP || l == GM_LOC_RIGHT_HIP) && ls->has_gyr) {
+                        ls->thigh = malloc(sizeof(*ls->thigh));
+                        if (!ls->thigh) {
+                                r = -ENOMEM;
+                                break;
+                        }
+                        gm_thigh_init(ls->thigh, cfg->rate_hz);
+                }
                 for (int i = 0; i < 2; i++) {
                         gm_biquad_highpass(&ls->roll_hp[i], cfg->rate_hz, 0.3);
                         gm_biquad_lowpass(&ls->roll_lp[i], cfg->rate_hz, 1.8);
@@ -590,8 +481,10 @@ void gm_pipeline_free(struct gm_pipeline *p)
 {
         if (!p)
                 return;
-        for (int l = 0; l < GM_LOC_COUNT; l++)
+        for (int l = 0; l < GM_LOC_COUNT; l++) {
                 free(p->loc[l].det_state);
+                free(p->loc[l].thigh);
+        }
         gm_cadence_free(&p->cadence);
         free(p);
 }
@@ -624,32 +517,6 @@ static double pelvis_roll(struct loc_state *ls, const struct gm_sample *s, doubl
 
         ls->angle_now = ls->angle_now * (1 - dt / ROLL_TAU_S) + roll_rate * dt;
         return ls->angle_now;
-}
-
-/* A thigh's sagittal angle against its mean posture over gait, and the rate that votes on its
- * sign, both without the sign. */
-static void sagittal_push(struct gm_pipeline *p, struct loc_state *ls, const struct gm_sample *s, double dt)
-{
-        gm_orient_push(&ls->orient, s->acc, s->gyr, dt);
-        const double *up = ls->orient.up;
-        /* The thigh's own swing says it is in gait: its zero must not wait for the events. */
-        if (sqrt(dot3(s->gyr, s->gyr)) > THIGH_SWING_RATE)
-                ls->last_swing_t = s->t;
-        bool in_gait = s->t - ls->last_swing_t < GAIT_HOLD_S;
-        if (in_gait && gm_orient_settled(&ls->orient)) {
-                double k = fmax(1.0 / (ls->ref_n + 1), dt / REF_TAU_S);
-                double n = 0;
-                for (int i = 0; i < 3; i++) {
-                        ls->ref[i] += k * (up[i] - ls->ref[i]);
-                        n += ls->ref[i] * ls->ref[i];
-                }
-                for (int i = 0; i < 3; i++)
-                        ls->ref[i] /= sqrt(n);
-                ls->ref_n++;
-        }
-        const double *axis = ls->align.axis;
-        gm_hist_push(&ls->rate, dot3(s->gyr, axis));
-        gm_hist_push(&ls->pitch, ls->ref_n ? gm_sagittal_angle(up, ls->ref, axis) : NAN);
 }
 
 static bool sample_ok(const struct gm_sample *s, bool has_gyr)
@@ -695,8 +562,8 @@ int gm_pipeline_push(struct gm_pipeline *p, enum gm_loc loc, const struct gm_sam
         double angle = NAN;
         if (ls->has_gyr && loc == GM_LOC_PELVIS)
                 angle = pelvis_roll(ls, s, dt);
-        if (ls->has_gyr && (loc == GM_LOC_LEFT_HIP || loc == GM_LOC_RIGHT_HIP))
-                sagittal_push(p, ls, s, dt);
+        if (ls->thigh)
+                gm_thigh_push(ls->thigh, s, dt);
         gm_hist_push(&ls->t, s->t);
         gm_hist_push(&ls->acc_norm, acc_norm);
         gm_hist_push(&ls->angle, angle);

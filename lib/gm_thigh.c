@@ -1,0 +1,154 @@
+/* Thigh angle: fused tilt about the rotation axis, a sign from stance, a zero from gait. */
+#include <math.h>
+#include <string.h>
+
+#include "gm_stats.h"
+#include "gm_thigh.h"
+
+#define TILT_TAU_S 1.0         /* orientation fusion: gyro short term, gravity long term */
+#define REF_TAU_S 10.0         /* the reference posture follows the mean over gait */
+#define GAIT_HOLD_S 2.0        /* after the last swing the posture still counts as gait */
+#define SWING_RATE 1.0         /* rad/s: a thigh turns faster than this in every stride of gait */
+/* The hip's mean flexion over a stride (deg), which sets the zero of an angle measured
+ * against the mean posture when no anatomical calibration exists: gait swings the thigh
+ * further forward than back, the more so the larger the swing, from slow walking to fast
+ * running alike: mean = base + share x range of the thigh's swing. The femur against the
+ * vertical differs by the pelvis's anterior tilt in gait. */
+#define HIP_MEAN_BASE_DEG 13.5
+#define HIP_MEAN_PER_RANGE 0.25
+#define PELVIC_TILT_DEG 10.0
+/* The pelvis tilts forward as the hip extends and back as it flexes, taking about an eighth
+ * of the thigh's swing: the hip's own range is the rest. */
+#define PELVIC_SHARE 0.13
+#define EXT_MIN_DEG -10.0      /* what a hip can do; outside is a defect, not a reading */
+#define EXT_MAX_DEG 45.0
+#define RANGE_MAX_DEG 120.0
+#define STANCE_SHARE 0.25      /* without a toe-off, the first quarter of the stride is stance */
+
+static double dot3(const double a[3], const double b[3])
+{
+        return a[0] * b[0] + a[1] * b[1] + a[2] * b[2];
+}
+
+void gm_thigh_init(struct gm_thigh *th, double rate_hz)
+{
+        memset(th, 0, sizeof(*th));
+        gm_align_init(&th->align, rate_hz);
+        gm_align_set_sign_mode(&th->align, GM_ALIGN_SIGN_CALLER);
+        gm_orient_init(&th->orient, TILT_TAU_S);
+        gm_sign_vote_init(&th->sign);
+        th->last_swing_t = -INFINITY;
+}
+
+void gm_thigh_push(struct gm_thigh *th, const struct gm_sample *s, double dt)
+{
+        gm_align_push(&th->align, s, true);
+        gm_orient_push(&th->orient, s->acc, s->gyr, dt);
+        const double *up = th->orient.up;
+        /* The thigh's own swing says it is in gait: its reference must not wait for events. */
+        if (sqrt(dot3(s->gyr, s->gyr)) > SWING_RATE)
+                th->last_swing_t = s->t;
+        if (s->t - th->last_swing_t < GAIT_HOLD_S && gm_orient_settled(&th->orient)) {
+                double k = fmax(1.0 / (th->ref_n + 1), dt / REF_TAU_S), n = 0;
+                for (int i = 0; i < 3; i++) {
+                        th->ref[i] += k * (up[i] - th->ref[i]);
+                        n += th->ref[i] * th->ref[i];
+                }
+                for (int i = 0; i < 3; i++)
+                        th->ref[i] /= sqrt(n);
+                th->ref_n++;
+        }
+        const double *axis = th->align.axis;
+        gm_hist_push(&th->t, s->t);
+        gm_hist_push(&th->rate, dot3(s->gyr, axis));
+        gm_hist_push(&th->pitch, th->ref_n ? gm_sagittal_angle(up, th->ref, axis) : NAN);
+        th->n++;
+}
+
+static size_t oldest(const struct gm_thigh *th)
+{
+        return th->n > GM_HIST_LEN ? th->n - GM_HIST_LEN : 0;
+}
+
+/* Integral of the rate about the axis over [from, to], rad. */
+static double rate_integral(const struct gm_thigh *th, double from, double to)
+{
+        double sum = 0, prev_t = NAN;
+        for (size_t i = th->n; i-- > oldest(th);) {
+                double t = gm_hist_at(&th->t, i);
+                if (t < from)
+                        break;
+                if (t <= to && isfinite(prev_t))
+                        sum += gm_hist_at(&th->rate, i) * (prev_t - t);
+                prev_t = t;
+        }
+        return sum;
+}
+
+/* Records the stride's mean posture and gives the extremes of the flexion angle (deg)
+ * against the mean posture of the last strides. False while the sign or the angle is
+ * unknown. */
+static bool flexion_span(struct gm_thigh *th, double from, double to, double *lo, double *hi)
+{
+        double min = INFINITY, max = -INFINITY, sum = 0;
+        size_t cnt = 0;
+        for (size_t i = th->n; i-- > oldest(th);) {
+                double t = gm_hist_at(&th->t, i);
+                if (t < from)
+                        break;
+                if (t > to)
+                        continue;
+                double a = gm_hist_at(&th->pitch, i);
+                if (!isfinite(a))
+                        return false;
+                min = fmin(min, a);
+                max = fmax(max, a);
+                sum += a;
+                cnt++;
+        }
+        if (!cnt)
+                return false;
+        /* The zero is the mean over whole strides: a moving average of "up" would carry the
+         * part of a stride it began in. */
+        th->stride_mean[th->n_stride_mean++ % GM_THIGH_MEANS] = sum / cnt;
+        double v[GM_THIGH_MEANS];
+        unsigned n = th->n_stride_mean < GM_THIGH_MEANS ? th->n_stride_mean : GM_THIGH_MEANS;
+        memcpy(v, th->stride_mean, n * sizeof(double));
+        double zero = gm_median(v, n);
+        if (!th->sign.sign)
+                return false;
+        double a = th->sign.sign * (min - zero), b = th->sign.sign * (max - zero);
+        *lo = fmin(a, b) * 180 / M_PI;
+        *hi = fmax(a, b) * 180 / M_PI;
+        return true;
+}
+
+void gm_thigh_stride(struct gm_thigh *th, double t_ic, double t_fc, double t_next_ic, struct gm_thigh_stride *out)
+{
+        *out = (struct gm_thigh_stride){ NAN, NAN, NAN, NAN };
+        /* The physics that decides the sign, one vote a stride: a thigh turns backward
+         * (extends) through stance, whatever the speed. */
+        double stance_end = isfinite(t_fc) ? t_fc : t_ic + STANCE_SHARE * (t_next_ic - t_ic);
+        gm_sign_vote_add(&th->sign, -rate_integral(th, t_ic, stance_end));
+        double lo, hi;
+        if (!flexion_span(th, t_ic, t_next_ic, &lo, &hi) || hi - lo > RANGE_MAX_DEG)
+                return;
+        th->swing_deg[th->n_swing++ % GM_THIGH_SWINGS] = hi - lo;
+        double v[GM_THIGH_SWINGS];
+        unsigned n = th->n_swing < GM_THIGH_SWINGS ? th->n_swing : GM_THIGH_SWINGS;
+        memcpy(v, th->swing_deg, n * sizeof(double));
+        double hip_mean = HIP_MEAN_BASE_DEG + HIP_MEAN_PER_RANGE * gm_median(v, n);
+        double thigh_ext = -(lo + hip_mean - PELVIC_TILT_DEG);
+        if (thigh_ext >= EXT_MIN_DEG && thigh_ext <= EXT_MAX_DEG) {
+                out->thigh_ext_deg = thigh_ext;
+                out->thigh_range_deg = hi - lo;
+        }
+        /* The hip is the thigh in the pelvis frame: the pelvis's posture is the thigh's zero.
+         * Its tilt within the stride is not measured (a sacral sensor's pitch axis could not
+         * be told reliably from its roll and yaw): its share of the swing is. */
+        double hip_ext = -(lo + hip_mean);
+        if (hip_ext >= EXT_MIN_DEG && hip_ext <= EXT_MAX_DEG) {
+                out->hip_ext_deg = hip_ext;
+                out->hip_range_deg = (1 - PELVIC_SHARE) * (hi - lo);
+        }
+}

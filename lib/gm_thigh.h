@@ -1,0 +1,45 @@
+/* A thigh's sagittal angle, stride by stride: hip and thigh extension and range. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "gm_align.h"
+#include "gm_filter.h"
+#include "gm_orient.h"
+#include "gm_sagittal.h"
+#include "gm_types.h"
+
+#define GM_THIGH_SWINGS 8      /* strides whose median swing sets the zero */
+#define GM_THIGH_MEANS 4       /* strides whose median mean posture is the zero */
+
+/* The tilt is fused from gyro and accelerometer; the angle is that tilt about the thigh's
+ * main rotation axis against a reference posture, stored without its sign, so deciding or
+ * reversing the sign never corrupts what was stored. */
+struct gm_thigh {
+        struct gm_align align;      /* the rotation axis, its sign left to the votes */
+        struct gm_orient orient;
+        double ref[3];              /* mean "up" over gait: a reference posture */
+        size_t ref_n;
+        double last_swing_t;        /* the thigh turned fast: gait */
+        struct gm_sign_vote sign;   /* + = flexion */
+        struct gm_hist t, rate, pitch; /* s; rate about the axis, rad/s; angle, rad */
+        size_t n;
+        double swing_deg[GM_THIGH_SWINGS];
+        unsigned n_swing;
+        double stride_mean[GM_THIGH_MEANS]; /* mean angle of the last strides, rad, no sign */
+        unsigned n_stride_mean;
+};
+
+/* One stride's angles, degrees; NaN where unknown or outside what a body can do. */
+struct gm_thigh_stride {
+        double hip_ext_deg, hip_range_deg;     /* the thigh in the pelvis frame */
+        double thigh_ext_deg, thigh_range_deg; /* the thigh against the vertical */
+};
+
+void gm_thigh_init(struct gm_thigh *th, double rate_hz);
+/* One finite sample with its gyro; dt since the previous one. */
+void gm_thigh_push(struct gm_thigh *th, const struct gm_sample *s, double dt);
+/* The stride of this thigh's side from t_ic to t_next_ic, its toe-off t_fc (NaN when
+ * unknown): first a vote on the sign (a thigh extends through stance), then the angles. */
+void gm_thigh_stride(struct gm_thigh *th, double t_ic, double t_fc, double t_next_ic, struct gm_thigh_stride *out);
