@@ -22,6 +22,7 @@ struct gm_run_minute {
         double asym_max_pct;       /* largest |SI - baseline| over the metrics, % points */
         double fatigue;            /* 0..1 */
         double length_s;           /* 60, less for the last minute of a run */
+        enum gm_activity activity; /* the most of its gait: walking or running; idle without gait */
 };
 
 /* A whole run, as kept in the history. */

@@ -37,6 +37,7 @@ struct gait_means {
         unsigned snapshots;
         struct mean cadence, stance[2], hip_ext[2], pelvic_drop[2], fatigue;
         struct mean excursion[GM_METRIC_COUNT]; /* SI − the pipeline's baseline, signed */
+        double walking_s, running_s;
 };
 
 struct run {
@@ -236,6 +237,9 @@ static void emit_minute(struct gm_session *s, double length)
                         keep_larger(&r->excursion_max[k], e);
         }
         mn->fatigue = mean_get(&g->fatigue);
+        mn->activity = !(g->walking_s + g->running_s > 0) ? GM_ACTIVITY_IDLE
+                       : g->running_s >= g->walking_s    ? GM_ACTIVITY_RUNNING
+                                                         : GM_ACTIVITY_WALKING;
         memset(&r->minute, 0, sizeof(r->minute));
         r->minute_steps = 0;
 }
@@ -295,10 +299,13 @@ static void add_gait(struct gm_session *s, const struct gm_metrics *m)
         struct run *r = &s->run;
         double dt = s->last_gait ? fmin(m->t - r->t_last_gait, GAIT_DT_MAX) : 0;
         r->gait_s += dt;
-        if (m->activity == GM_ACTIVITY_RUNNING)
+        if (m->activity == GM_ACTIVITY_RUNNING) {
                 r->running_s += dt;
-        else
+                r->minute.running_s += dt;
+        } else {
                 r->walking_s += dt;
+                r->minute.walking_s += dt;
+        }
         r->t_last_gait = m->t;
 
         struct gm_fatigue_alert alert;

@@ -59,6 +59,7 @@ static const char *const schema_sql =
         " asym_max_pct REAL,"
         " fatigue REAL,"
         " length_s REAL NOT NULL,"
+        " activity TEXT,"
         " PRIMARY KEY (run_id, t_s)) WITHOUT ROWID;"
         "CREATE TABLE run_actions ("
         " run_id INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,"
@@ -405,6 +406,19 @@ static int create_schema(struct gm_store *s) {
         return commit_or_rollback(s, r);
 }
 
+/* A history of an older gaitmond, brought to this schema in one transaction. */
+static int migrate(struct gm_store *s, int64_t version) {
+        int r = begin(s);
+        if (r < 0)
+                return r;
+        /* 2: each minute keeps its activity (an interrupted run is what most of it was). */
+        if (version < 2)
+                r = exec(s, "ALTER TABLE run_minutes ADD COLUMN activity TEXT");
+        if (r >= 0)
+                r = exec(s, "PRAGMA user_version = " STRINGIFY(GM_STORE_SCHEMA_VERSION));
+        return commit_or_rollback(s, r);
+}
+
 static int close_interrupted(struct gm_store *s) {
         sqlite3_stmt *st = NULL;
         int r;
@@ -467,6 +481,8 @@ int gm_store_open(const char *dir, struct gm_store **ret) {
                 r = exec(s, "PRAGMA foreign_keys = ON");
         if (r >= 0 && version == 0)
                 r = create_schema(s);
+        else if (r >= 0 && version < GM_STORE_SCHEMA_VERSION)
+                r = migrate(s, version);
         if (r >= 0)
                 r = close_interrupted(s);
         if (r < 0)
@@ -596,8 +612,8 @@ int gm_store_run_minute(struct gm_store *s, uint64_t id, const struct gm_run_min
                 r = prepare(s,
                             "INSERT INTO run_minutes (run_id, t_s, steps, cadence_spm, stance_left_ms, "
                             "stance_right_ms, hip_ext_left_deg, hip_ext_right_deg, pelvic_drop_left_deg, "
-                            "pelvic_drop_right_deg, asym_max_pct, fatigue, length_s) "
-                            "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+                            "pelvic_drop_right_deg, asym_max_pct, fatigue, length_s, activity) "
+                            "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
                             &st);
         if (r >= 0) {
                 int i = 1;
@@ -614,21 +630,28 @@ int gm_store_run_minute(struct gm_store *s, uint64_t id, const struct gm_run_min
                 bind_double(st, i++, m->asym_max_pct);
                 bind_double(st, i++, m->fatigue);
                 sqlite3_bind_double(st, i++, minute_length(m));
+                if (m->activity == GM_ACTIVITY_WALKING || m->activity == GM_ACTIVITY_RUNNING)
+                        sqlite3_bind_text(st, i++, gm_activity_name(m->activity), -1, SQLITE_STATIC);
+                else
+                        sqlite3_bind_null(st, i++);
                 r = step_done(s, st);
         }
         sqlite3_finalize(st);
         st = NULL;
 
         /* The running summary is recomputed from the minutes, so that an interrupted run
-         * reads as what it had at its last committed minute. */
+         * reads as what it had at its last committed minute: its activity is that of most of
+         * its minutes, not of its first. */
         if (r >= 0)
                 r = prepare(s,
                             "UPDATE runs SET (duration_s, steps, cadence_spm, stance_left_ms, stance_right_ms, "
                             "hip_ext_left_deg, hip_ext_right_deg, pelvic_drop_left_deg, pelvic_drop_right_deg, "
-                            "asym_max_pct, fatigue_max) = "
+                            "asym_max_pct, fatigue_max, activity) = "
                             "(SELECT max(t_s + length_s), total(steps), avg(cadence_spm), avg(stance_left_ms), "
                             "avg(stance_right_ms), avg(hip_ext_left_deg), avg(hip_ext_right_deg), "
-                            "avg(pelvic_drop_left_deg), avg(pelvic_drop_right_deg), max(asym_max_pct), max(fatigue) "
+                            "avg(pelvic_drop_left_deg), avg(pelvic_drop_right_deg), max(asym_max_pct), max(fatigue), "
+                            "coalesce((SELECT activity FROM run_minutes WHERE run_id = ?1 AND activity IS NOT NULL "
+                            "GROUP BY activity ORDER BY total(length_s) DESC, activity DESC LIMIT 1), runs.activity) "
                             "FROM run_minutes WHERE run_id = ?1) WHERE id = ?1",
                             &st);
         if (r >= 0) {
@@ -855,8 +878,8 @@ int gm_store_run_minutes(struct gm_store *s, uint64_t id, struct gm_run_minute *
         if (r >= 0)
                 r = prepare(s,
                             "SELECT t_s, steps, cadence_spm, stance_left_ms, stance_right_ms, hip_ext_left_deg, "
-                            "hip_ext_right_deg, pelvic_drop_left_deg, pelvic_drop_right_deg, asym_max_pct, fatigue, length_s "
-                            "FROM run_minutes WHERE run_id = ?1 ORDER BY t_s",
+                            "hip_ext_right_deg, pelvic_drop_left_deg, pelvic_drop_right_deg, asym_max_pct, fatigue, length_s, "
+                            "activity FROM run_minutes WHERE run_id = ?1 ORDER BY t_s",
                             &st);
         if (r >= 0)
                 sqlite3_bind_int64(st, 1, (sqlite3_int64) id);
@@ -885,6 +908,9 @@ int gm_store_run_minutes(struct gm_store *s, uint64_t id, struct gm_run_minute *
                 m->asym_max_pct = column_double(st, i++);
                 m->fatigue = column_double(st, i++);
                 m->length_s = sqlite3_column_double(st, i++);
+                const unsigned char *act = sqlite3_column_text(st, i++);
+                int a = act ? gm_activity_from_name((const char *) act) : -EINVAL;
+                m->activity = a >= 0 ? (enum gm_activity) a : GM_ACTIVITY_IDLE;
         }
         sqlite3_finalize(st);
         if (r < 0) {

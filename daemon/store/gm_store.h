@@ -7,7 +7,7 @@
 #include "gm_run.h"
 
 #define GM_STORE_FILE "history.db"
-#define GM_STORE_SCHEMA_VERSION 1
+#define GM_STORE_SCHEMA_VERSION 2
 
 struct gm_store;
 

@@ -589,3 +589,92 @@ Test(store, wal_and_schema_version) {
         sqlite3_close(db);
         gm_store_free(s);
 }
+
+/* A run that began with a walk and was cut short while running is a run. */
+Test(store, interrupted_run_has_the_activity_of_most_minutes) {
+        struct gm_store *s = NULL;
+        struct gm_run_summary got;
+        enum gm_store_run_state state;
+
+        cr_redirect_stderr();
+        cr_assert_eq(gm_store_open(state_dir, &s), 0);
+        struct gm_run_summary b = begin_summary(300, GM_ACTIVITY_WALKING);
+        uint64_t id = 0;
+        cr_assert_eq(gm_store_run_begin(s, &b, &id), 0);
+        for (unsigned k = 0; k < 4; k++) {
+                struct gm_run_minute m = minute(60.0 * k, k);
+                m.activity = k == 0 ? GM_ACTIVITY_WALKING : GM_ACTIVITY_RUNNING;
+                cr_assert_eq(gm_store_run_minute(s, id, &m), 0);
+        }
+        s = gm_store_free(s);
+        cr_assert_eq(gm_store_open(state_dir, &s), 0);
+        cr_assert_eq(gm_store_run_get(s, id, &got, NULL, &state), 0);
+        cr_assert_eq(state, GM_STORE_RUN_INTERRUPTED);
+        cr_assert_eq(got.activity, GM_ACTIVITY_RUNNING, "activity %s", gm_activity_name(got.activity));
+        struct gm_run_minute *mins = NULL;
+        size_t n = 0;
+        cr_assert_eq(gm_store_run_minutes(s, id, &mins, &n), 0);
+        cr_assert_eq(n, 4);
+        cr_assert_eq(mins[0].activity, GM_ACTIVITY_WALKING);
+        cr_assert_eq(mins[3].activity, GM_ACTIVITY_RUNNING);
+        free(mins);
+        gm_store_free(s);
+}
+
+/* A history written by the previous schema (version 1: minutes without their activity) is
+ * brought forward in place, its runs kept. */
+Test(store, version_1_history_migrated) {
+        sqlite3 *db = NULL;
+        cr_assert_eq(sqlite3_open(db_path, &db), SQLITE_OK);
+        static const char v1[] =
+                "CREATE TABLE runs (id INTEGER PRIMARY KEY AUTOINCREMENT, start_us INTEGER NOT NULL,"
+                " state TEXT NOT NULL CHECK (state IN ('active', 'ended', 'interrupted')), activity TEXT NOT NULL,"
+                " duration_s REAL NOT NULL DEFAULT 0, steps INTEGER NOT NULL DEFAULT 0, cadence_spm REAL,"
+                " stance_left_ms REAL, stance_right_ms REAL, hip_ext_left_deg REAL, hip_ext_right_deg REAL,"
+                " pelvic_drop_left_deg REAL, pelvic_drop_right_deg REAL, asym_max_pct REAL,"
+                " asym_metric TEXT NOT NULL DEFAULT '', fatigue_max REAL, load REAL, hip_ext_asym_pct REAL,"
+                " pelvic_drop_asym_pct REAL, pelvic_drop_rise_left_deg REAL, pelvic_drop_rise_right_deg REAL,"
+                " fatigue_level_max INTEGER NOT NULL DEFAULT 0, advice_summary TEXT NOT NULL DEFAULT '',"
+                " rest_days INTEGER NOT NULL DEFAULT 0, acwr REAL);"
+                "CREATE INDEX runs_by_start ON runs (start_us);"
+                "CREATE TABLE run_minutes (run_id INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,"
+                " t_s REAL NOT NULL, steps INTEGER NOT NULL, cadence_spm REAL, stance_left_ms REAL,"
+                " stance_right_ms REAL, hip_ext_left_deg REAL, hip_ext_right_deg REAL, pelvic_drop_left_deg REAL,"
+                " pelvic_drop_right_deg REAL, asym_max_pct REAL, fatigue REAL, length_s REAL NOT NULL,"
+                " PRIMARY KEY (run_id, t_s)) WITHOUT ROWID;"
+                "CREATE TABLE run_actions (run_id INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,"
+                " position INTEGER NOT NULL, text TEXT NOT NULL, PRIMARY KEY (run_id, position)) WITHOUT ROWID;"
+                "INSERT INTO runs (start_us, state, activity, duration_s, steps) VALUES (42, 'ended', 'running', 600, 1700);"
+                "INSERT INTO run_minutes (run_id, t_s, steps, length_s) VALUES (1, 0, 170, 60);"
+                "PRAGMA user_version = 1;";
+        cr_assert_eq(sqlite3_exec(db, v1, NULL, NULL, NULL), SQLITE_OK, "%s", sqlite3_errmsg(db));
+        sqlite3_close(db);
+
+        struct gm_store *s = NULL;
+        cr_assert_eq(gm_store_open(state_dir, &s), 0);
+        struct gm_run_summary got;
+        enum gm_store_run_state state;
+        cr_assert_eq(gm_store_run_get(s, 1, &got, NULL, &state), 0);
+        cr_assert_eq(state, GM_STORE_RUN_ENDED);
+        cr_assert_eq(got.steps, 1700);
+        cr_assert_eq(got.activity, GM_ACTIVITY_RUNNING);
+        struct gm_run_minute *mins = NULL;
+        size_t n = 0;
+        cr_assert_eq(gm_store_run_minutes(s, 1, &mins, &n), 0);
+        cr_assert_eq(n, 1);
+        cr_assert_eq(mins[0].activity, GM_ACTIVITY_IDLE, "a minute of then has no activity");
+        free(mins);
+        uint64_t id = begin_run(s, 500);
+        struct gm_run_minute m = minute(0, 1);
+        m.activity = GM_ACTIVITY_WALKING;
+        cr_assert_eq(gm_store_run_minute(s, id, &m), 0);
+        gm_store_free(s);
+
+        cr_assert_eq(sqlite3_open_v2(db_path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+        sqlite3_stmt *st = NULL;
+        cr_assert_eq(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL), SQLITE_OK);
+        cr_assert_eq(sqlite3_step(st), SQLITE_ROW);
+        cr_assert_eq(sqlite3_column_int(st, 0), GM_STORE_SCHEMA_VERSION);
+        sqlite3_finalize(st);
+        sqlite3_close(db);
+}
