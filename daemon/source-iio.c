@@ -64,6 +64,14 @@ static void close_source(struct gm_sensor *s, struct iio_source *src)
         src->ctx = NULL;
 }
 
+/* iio_channel_convert() writes length/8 x repeat bytes, whatever the context declared: only
+ * formats that fit what is read into are accepted (checked when the device is opened). */
+static bool format_fits(const struct iio_data_format *f, unsigned max_length)
+{
+        return f->repeat <= 1 && (f->length == 8 || f->length == 16 || f->length == 32 || f->length == 64) &&
+               f->length <= max_length && f->bits > 0 && f->bits <= f->length && f->shift + f->bits <= f->length;
+}
+
 /* Finds and configures the device and creates its buffer. On failure writes why. */
 static int open_source(struct gm_sensor *s, struct iio_source *src, char *why, size_t why_size,
                        char *device, size_t device_size)
@@ -93,6 +101,11 @@ static int open_source(struct gm_sensor *s, struct iio_source *src, char *why, s
                         snprintf(why, why_size, "%s has no buffered %s channel", device, channel_ids[i]);
                         return -ENOTSUP;
                 }
+                if (!format_fits(iio_channel_get_data_format(src->chn[i]), 32)) {
+                        snprintf(why, why_size, "%s: %s has a sample format gaitmond cannot read "
+                                 "(8 to 32 bits, one value per sample)", device, channel_ids[i]);
+                        return -ENOTSUP;
+                }
                 src->scale[i] = 1.0;
                 if (iio_channel_attr_read_double(src->chn[i], "scale", &src->scale[i]) < 0) {
                         snprintf(why, why_size, "%s: cannot read the scale of %s", device, channel_ids[i]);
@@ -103,6 +116,10 @@ static int open_source(struct gm_sensor *s, struct iio_source *src, char *why, s
         src->timestamp = iio_device_find_channel(dev, "timestamp", false);
         if (!src->timestamp || !iio_channel_is_scan_element(src->timestamp)) {
                 snprintf(why, why_size, "%s has no buffered timestamp channel", device);
+                return -ENOTSUP;
+        }
+        if (!format_fits(iio_channel_get_data_format(src->timestamp), 64)) {
+                snprintf(why, why_size, "%s: its timestamp has a sample format gaitmond cannot read", device);
                 return -ENOTSUP;
         }
         iio_channel_enable(src->timestamp);
@@ -138,14 +155,20 @@ static int64_t read_timestamp(const struct iio_channel *chn, const void *p)
 static double read_axis(const struct iio_channel *chn, const void *p, double scale)
 {
         const struct iio_data_format *fmt = iio_channel_get_data_format(chn);
-        if (fmt->length <= 16) {
-                int16_t v = 0;
-                iio_channel_convert(chn, &v, p);
-                return v * scale;
-        }
-        int32_t v = 0;
+        union {
+                int8_t s8;
+                uint8_t u8;
+                int16_t s16;
+                uint16_t u16;
+                int32_t s32;
+                uint32_t u32;
+        } v = { 0 };
         iio_channel_convert(chn, &v, p);
-        return v * scale;
+        switch (fmt->length) {
+        case 8: return (fmt->is_signed ? v.s8 : v.u8) * scale;
+        case 16: return (fmt->is_signed ? v.s16 : v.u16) * scale;
+        default: return (fmt->is_signed ? (double) v.s32 : (double) v.u32) * scale;
+        }
 }
 
 /* Refills until an error or stop; returns the error (negative errno) or 0 on stop. */
@@ -197,7 +220,9 @@ static void *acquire_thread(void *userdata)
                 close_source(s, src);
                 if (atomic_load(&s->stop))
                         break;
-                gm_sensor_set_status(s, streamed ? GM_SENSOR_FAULTY : GM_SENSOR_WAITING,
+                /* A device found but unusable (channels or formats it cannot be read with) is
+                 * faulty, not awaited. */
+                gm_sensor_set_status(s, streamed || r == -ENOTSUP ? GM_SENSOR_FAULTY : GM_SENSOR_WAITING,
                                      device[0] ? device : NULL, why);
                 if (gm_sensor_sleep(s, backoff))
                         break;
