@@ -86,6 +86,12 @@ static int on_reload(sd_event_source *src, const struct signalfd_siginfo *si, vo
                 sd_notify(0, "READY=1");
                 return 0;
         }
+        if (!sensor_mask_of(&next)) {
+                /* As at start-up: nothing to read is no configuration to run on. */
+                log_error("%s: no sensor configured in [sensors]; keeping the running configuration", d->config_path);
+                sd_notify(0, "READY=1");
+                return 0;
+        }
         bool restart_acq = acquisition_differs(&d->cfg, &next);
         bool restart_analysis = restart_acq || analysis_differs(&d->cfg, &next);
         if (next.idle_timeout_s != d->cfg.idle_timeout_s || next.fatigue_threshold != d->cfg.fatigue_threshold) {

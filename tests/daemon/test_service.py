@@ -144,6 +144,17 @@ def main():
             steps = w.bus.get("StepCount")
             wait_until("steps after a failed reload", lambda: w.bus.get("StepCount") > steps, timeout=10)
 
+            # A reload to no sensors at all is refused like at start-up, and nothing stops.
+            with open(bad, "w") as f:
+                f.write("[sensors]\n" + "".join("%s = none\n" % loc for loc in
+                        ("pelvis", "left_hip", "right_hip", "left_shank", "right_shank")))
+            w.daemon.proc.send_signal(signal.SIGHUP)
+            wait_until("the refusal", lambda: "no sensor configured in [sensors]; keeping the running configuration"
+                       in w.daemon.logtext(), timeout=5)
+            assert w.daemon.proc.poll() is None, "gaitmond exited on a reload to no sensors"
+            steps = w.bus.get("StepCount")
+            wait_until("steps after the refused reload", lambda: w.bus.get("StepCount") > steps, timeout=10)
+
             # A good one is applied.
             with open(bad, "w") as f:
                 f.write("[alerts]\nwarmup_s = 30\n")
