@@ -73,6 +73,19 @@ def test_bad_scenarios():
                   % (i, line, word, r.returncode, err))
 
 
+def test_replay_with_a_huge_gap():
+    """A recording with a gap of 1e9 s is refused at once with the row, not served for days."""
+    with tempfile.TemporaryDirectory() as d:
+        path = os.path.join(d, "gap.csv")
+        rows = ["%.2f,0,0,9.8" % (i / 100) for i in range(10)] + ["%.2f,0,0,9.8" % (1e9 + i / 100) for i in range(10)]
+        with open(path, "w") as f:
+            f.write("# gaitmon-recording 1\n# rate_hz: 100\ntime_s,pelvis_acc_x,pelvis_acc_y,pelvis_acc_z\n")
+            f.write("\n".join(rows) + "\n")
+        r = run(SIM, "--port", "0", "--replay", path, timeout=10)
+        check(r.returncode == 1 and b"time gap" in r.stderr and b"row 11" in r.stderr,
+              "a 1e9 s gap is refused with its row: %r" % r.stderr)
+
+
 def test_shipped_scenarios():
     d = os.path.join(TESTDIR, "..", "..", "config", "scenarios")
     names = sorted(f for f in os.listdir(d) if f.endswith(".ini"))
@@ -203,6 +216,7 @@ def test_events_and_duration():
 def main():
     test_usage()
     test_bad_scenarios()
+    test_replay_with_a_huge_gap()
     test_shipped_scenarios()
     sim = Sim("--speed", "20", os.path.join(TESTDIR, "run-steady.ini"))
     try:

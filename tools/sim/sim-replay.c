@@ -8,6 +8,8 @@
 
 #include "sim-source.h"
 
+#define REPLAY_GAP_MAX_S 3600.0
+
 struct replay_source {
         struct sim_source base;
         struct gm_recording *rec;
@@ -113,6 +115,16 @@ int sim_replay_new(const char *path, bool loop, struct sim_source **out, char *e
                 ret = -EINVAL;
                 goto fail;
         }
+        /* The emulator serves every sample slot of a time gap (the sensor stands still there):
+         * a gap longer than anything worth replaying is refused, not served for days. */
+        for (size_t i = 1; i < r->rec->n; i++)
+                if (!(r->rec->t[i] - r->rec->t[i - 1] <= REPLAY_GAP_MAX_S)) {
+                        snprintf(err, errlen, "%s: a time gap of %.3g s before row %zu of the samples; "
+                                 "gaps over %.0f s are not replayed",
+                                 path, r->rec->t[i] - r->rec->t[i - 1], i + 1, REPLAY_GAP_MAX_S);
+                        ret = -EINVAL;
+                        goto fail;
+                }
         ret = load_truth(r, path, err, errlen);
         if (ret < 0)
                 goto fail;
