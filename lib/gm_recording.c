@@ -8,6 +8,9 @@
 #include <string.h>
 
 #include "gm_recording.h"
+#include "gm_stats.h"
+
+#define RATE_MISMATCH 0.05 /* rate_hz this far from the timestamps' rate is refused */
 
 #define MAX_COLS (1 + GM_LOC_COUNT * 6)
 
@@ -213,6 +216,15 @@ int gm_recording_read(const char *path, struct gm_recording **out, char *err, si
         struct gm_recording *rec = NULL;
         char *cursor = buf, *line;
         size_t lineno = 0;
+        /* Lines are strings: a NUL inside one would end it and the rest of the file quietly. */
+        const char *nul = memchr(buf, '\0', len);
+        if (nul) {
+                size_t at = 1;
+                for (const char *c = buf; c < nul; c++)
+                        at += *c == '\n';
+                r = fail(err, errlen, -EINVAL, "%s:%zu: a NUL byte in the text", path, at);
+                goto out;
+        }
         double header_rate = NAN;
         char activity[32] = "";
         bool magic = false;
@@ -239,6 +251,10 @@ int gm_recording_read(const char *path, struct gm_recording **out, char *err, si
                         }
                         magic = true;
                 } else if (strncmp(body, "rate_hz:", 8) == 0) {
+                        if (!isnan(header_rate)) {
+                                r = fail(err, errlen, -EINVAL, "%s:%zu: rate_hz given twice", path, lineno);
+                                goto out;
+                        }
                         if (!parse_double(trim(body + 8), &header_rate) || !(header_rate >= 1 && header_rate <= 100000)) {
                                 r = fail(err, errlen, -EINVAL, "%s:%zu: rate_hz must be a number between 1 and 100000", path, lineno);
                                 goto out;
@@ -382,16 +398,22 @@ int gm_recording_read(const char *path, struct gm_recording **out, char *err, si
                 goto out;
         }
         rec->n = n;
-        double span_rate = (n - 1) / (rec->t[n - 1] - rec->t[0]);
+        /* The rate the timestamps keep: the median interval, which gaps do not move. */
+        double *dt = malloc((n - 1) * sizeof(double));
+        if (!dt) {
+                r = fail(err, errlen, -ENOMEM, "%s: out of memory", path);
+                goto out;
+        }
+        for (size_t i = 1; i < n; i++)
+                dt[i - 1] = rec->t[i] - rec->t[i - 1];
+        double data_rate = 1.0 / gm_median(dt, n - 1);
+        free(dt);
         if (isnan(header_rate)) {
-                rec->rate_hz = span_rate;
-        } else if (fabs(span_rate - header_rate) > 0.5 * header_rate && n > 10) {
-                /* Gaps lower the apparent rate; a rate far above the header's is an error. */
-                if (span_rate > 1.5 * header_rate) {
-                        r = fail(err, errlen, -EINVAL, "%s: rate_hz %.6g does not match the timestamps (%.6g Hz)",
-                                 path, header_rate, span_rate);
-                        goto out;
-                }
+                rec->rate_hz = data_rate;
+        } else if (n > 10 && fabs(data_rate - header_rate) > RATE_MISMATCH * header_rate) {
+                r = fail(err, errlen, -EINVAL, "%s: rate_hz %.6g does not match the timestamps (%.6g Hz)", path,
+                         header_rate, data_rate);
+                goto out;
         }
         if (!(rec->rate_hz >= 1 && rec->rate_hz <= 100000)) {
                 r = fail(err, errlen, -EINVAL, "%s: sample rate %.6g Hz out of range", path, rec->rate_hz);

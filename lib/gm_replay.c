@@ -58,7 +58,9 @@ int gm_replay_run(const struct gm_recording *rec, const struct gm_pipeline_cfg *
         if (!p)
                 return -errno;
         int r = 0;
-        size_t fft_cap = (size_t)(rec->t[rec->n - 1] - rec->t[0]) + 2, fft_n = 0;
+        /* One FFT reading a second of data at most, and at most one a row. */
+        double span = rec->t[rec->n - 1] - rec->t[0];
+        size_t fft_cap = span + 2 < (double)rec->n ? (size_t)(span + 2) : rec->n, fft_n = 0;
         double *fft = malloc(fft_cap * sizeof(double)), next_fft = rec->t[0] + 1;
         if (!fft)
                 r = -ENOMEM;

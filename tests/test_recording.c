@@ -579,3 +579,52 @@ Test(bouts, bad_input_names_the_line)
         unlink(path);
         free(path);
 }
+
+/* A rate header that the timestamps contradict would make every sample a gap (or halve the
+ * cadence): refused with both rates. Gaps alone do not make it disagree. */
+Test(recording, rate_header_must_match_the_timestamps)
+{
+        size_t len;
+        char *text = walk_text(300, 300, NULL, &len); /* 100 Hz rows */
+        char *wrong = NULL;
+        cr_assert(asprintf(&wrong, "# gaitmon-recording 1\n# rate_hz: 1000\n%s", strstr(text, "time_s")) > 0);
+        expect_error(wrong, "rate_hz 1000", "100 Hz");
+        free(wrong);
+        cr_assert(asprintf(&wrong, "# gaitmon-recording 1\n# rate_hz: 100\n# rate_hz: 50\n%s", strstr(text, "time_s")) > 0);
+        expect_error(wrong, ":3:", "twice");
+        free(wrong);
+        /* 100 Hz with a 2 s hole: still 100 Hz. */
+        char *buf = NULL;
+        size_t blen;
+        FILE *f = open_memstream(&buf, &blen);
+        fputs(HDR COLS, f);
+        for (int i = 0; i < 300; i++)
+                walk_row(f, i < 150 ? i / 100.0 : i / 100.0 + 2);
+        fclose(f);
+        struct read_result res;
+        read_text(buf, &res);
+        cr_assert_eq(res.r, 0, "%s", res.err);
+        cr_expect_eq(res.rec->gaps, 1);
+        done(&res);
+        free(buf);
+        free(text);
+}
+
+/* A NUL byte would end the text early and quietly: refused with its line. */
+Test(recording, nul_byte_names_the_line)
+{
+        size_t len;
+        char *text = walk_text(50, 50, NULL, &len);
+        char *row = strstr(text, "\n0.2000,");
+        cr_assert_not_null(row);
+        row[3] = '\0';
+        struct read_result res;
+        res.path = tmp_file(text, len);
+        res.rec = NULL;
+        res.r = gm_recording_read(res.path, &res.rec, res.err, sizeof(res.err), NULL, NULL);
+        cr_assert_eq(res.r, -EINVAL);
+        cr_assert(strstr(res.err, "NUL"), "%s", res.err);
+        cr_assert(strstr(res.err, ":24:"), "names the line: %s", res.err); /* row 20 */
+        done(&res);
+        free(text);
+}
