@@ -269,11 +269,12 @@ static void finish_stride(struct gm_pipeline *p, enum gm_side side, double t_ic)
                 st.stance_s = s->last_fc - s->last_ic;
                 st.swing_s = t_ic - s->last_fc;
         }
+        stride_activity(p, &st);
         double lo, hi, mean;
         enum gm_loc thigh = p->hip_loc[side];
         if (thigh < GM_LOC_COUNT && p->loc[thigh].thigh) {
                 struct gm_thigh_stride ts;
-                gm_thigh_stride(p->loc[thigh].thigh, st.t_ic, st.t_fc, t_ic, &ts);
+                gm_thigh_stride(p->loc[thigh].thigh, st.t_ic, st.t_fc, t_ic, p->activity, st.steady, &ts);
                 st.thigh_ext_deg = ts.thigh_ext_deg;
                 st.thigh_range_deg = ts.thigh_range_deg;
                 if (p->have_pelvis) {
@@ -291,7 +292,6 @@ static void finish_stride(struct gm_pipeline *p, enum gm_side side, double t_ic)
                 st.impact_g = peak_acc_g(&p->loc[p->impact_loc[side]], st.t_ic, st.t_ic + IMPACT_WINDOW_S);
         if (isfinite(st.impact_g))
                 s->load += st.impact_g;
-        stride_activity(p, &st);
         for (int m = 0; m < GM_METRIC_COUNT; m++) {
                 double v = gm_stride_metric(&st, m);
                 if (!isfinite(v))

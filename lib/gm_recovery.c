@@ -239,7 +239,8 @@ static void main_finding(const struct gm_run_summary *run, double acwr, char *bu
                         snprintf(buf, size, "signs of glute compensation, more pelvic drop on the %s", side);
                 else
                         snprintf(buf, size, "signs of glute compensation in %s", run->asym_metric);
-        } else if (run->asym_metric[0] && isfinite(run->asym_max_pct) && run->asym_max_pct >= GM_RECOVERY_OTHER_ASYM_PCT)
+        } else if (run->asym_alerted && run->asym_metric[0] && isfinite(run->asym_max_pct) &&
+                   run->asym_max_pct >= GM_RECOVERY_OTHER_ASYM_PCT)
                 snprintf(buf, size, "%s asymmetry %.0f points off your baseline", metric_words(run->asym_metric),
                          run->asym_max_pct);
         else if (run->fatigue_level_max >= 1 && run->fatigue_level_max <= 3)

@@ -1,6 +1,7 @@
 /* What a run is made of: per-minute records, the run's summary and its recovery advice. */
 #pragma once
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "gm_types.h"
@@ -38,6 +39,7 @@ struct gm_run_summary {
         double pelvic_drop_deg[2];
         double asym_max_pct;       /* largest sustained asymmetry excursion, % points */
         char asym_metric[32];      /* its metric name, "" when none */
+        bool asym_alerted;         /* that metric raised an AsymmetrySpike during the run */
         double fatigue_max;        /* 0..1 */
         double load;               /* session load (arbitrary units) for the workload ratio */
         /* Signs of weak-glute compensation (NaN when unknown): the largest sustained (one

@@ -52,6 +52,7 @@ struct run {
         double pelvic_rise_max[2];
         double fatigue_max;
         unsigned level_max;
+        unsigned spiked;                /* 1u << metric for each AsymmetrySpike of the run */
 };
 
 enum phase {
@@ -267,14 +268,20 @@ static void fill_summary(const struct gm_session *s, double t_end, struct gm_run
                 sum->pelvic_drop_deg[side] = mean_get(&g->pelvic_drop[side]);
                 sum->pelvic_drop_rise_deg[side] = r->pelvic_rise_max[side];
         }
+        /* The metrics the runner was alerted to come first: a noisy one's wandering minute
+         * means are no finding. */
         sum->asym_max_pct = NAN;
-        for (int k = 0; k < GM_METRIC_COUNT; k++) {
-                double e = fabs(r->excursion_max[k]);
-                if (isfinite(e) && !(e <= sum->asym_max_pct)) {
-                        sum->asym_max_pct = e;
-                        strncpy(sum->asym_metric, gm_metric_name(k), sizeof(sum->asym_metric) - 1);
+        for (int pass = 0; pass < 2 && isnan(sum->asym_max_pct); pass++)
+                for (int k = 0; k < GM_METRIC_COUNT; k++) {
+                        double e = fabs(r->excursion_max[k]);
+                        if (pass == 0 && !(r->spiked & (1u << k)))
+                                continue;
+                        if (isfinite(e) && !(e <= sum->asym_max_pct)) {
+                                sum->asym_max_pct = e;
+                                strncpy(sum->asym_metric, gm_metric_name(k), sizeof(sum->asym_metric) - 1);
+                                sum->asym_alerted = pass == 0;
+                        }
                 }
-        }
         sum->hip_ext_asym_pct = r->excursion_max[GM_METRIC_HIP_EXT];
         sum->pelvic_drop_asym_pct = r->excursion_max[GM_METRIC_PELVIC_DROP];
         sum->fatigue_max = r->fatigue_max;
@@ -385,8 +392,10 @@ int gm_session_push_spike(struct gm_session *s, const struct gm_spike *sp)
 {
         if (!s || !sp || sp->metric >= GM_METRIC_COUNT || !isfinite(sp->t_detect))
                 return -EINVAL;
-        if (s->phase != PHASE_IDLE && sp->t_onset >= s->run.t_start)
+        if (s->phase != PHASE_IDLE && sp->t_onset >= s->run.t_start) {
                 keep_larger(&s->run.excursion_max[sp->metric], sp->si - sp->baseline);
+                s->run.spiked |= 1u << sp->metric;
+        }
         return 0;
 }
 

@@ -38,6 +38,14 @@ void gm_thigh_init(struct gm_thigh *th, double rate_hz)
         gm_orient_init(&th->orient, TILT_TAU_S);
         gm_sign_vote_init(&th->sign);
         th->last_swing_t = -INFINITY;
+        th->activity = -1;
+}
+
+static void relearn(struct gm_thigh *th, int activity)
+{
+        th->activity = activity;
+        th->n_zero = 0;
+        th->n_recent = 0;
 }
 
 void gm_thigh_push(struct gm_thigh *th, const struct gm_sample *s, double dt)
@@ -48,7 +56,10 @@ void gm_thigh_push(struct gm_thigh *th, const struct gm_sample *s, double dt)
         /* The thigh's own swing says it is in gait: its reference must not wait for events. */
         if (sqrt(dot3(s->gyr, s->gyr)) > SWING_RATE)
                 th->last_swing_t = s->t;
-        if (s->t - th->last_swing_t < GAIT_HOLD_S && gm_orient_settled(&th->orient)) {
+        /* The reference is held once the zero is learned against it: a disturbance (a gap in
+         * the samples, a stumble) must not move the frame the zero is in. */
+        bool zero_held = th->n_zero == GM_THIGH_ZERO_STRIDES;
+        if (!zero_held && s->t - th->last_swing_t < GAIT_HOLD_S && gm_orient_settled(&th->orient)) {
                 double k = fmax(1.0 / (th->ref_n + 1), dt / REF_TAU_S), n = 0;
                 for (int i = 0; i < 3; i++) {
                         th->ref[i] += k * (up[i] - th->ref[i]);
@@ -85,12 +96,10 @@ static double rate_integral(const struct gm_thigh *th, double from, double to)
         return sum;
 }
 
-/* Records the stride's mean posture and gives the extremes of the flexion angle (deg)
- * against the mean posture of the last strides. False while the sign or the angle is
- * unknown. */
-static bool flexion_span(struct gm_thigh *th, double from, double to, double *lo, double *hi)
+/* Extremes and mean of the stored angle over [from, to], rad, no sign. False when unknown. */
+static bool stride_angles(const struct gm_thigh *th, double from, double to, double *min, double *max, double *mean)
 {
-        double min = INFINITY, max = -INFINITY, sum = 0;
+        double lo = INFINITY, hi = -INFINITY, sum = 0;
         size_t cnt = 0;
         for (size_t i = th->n; i-- > oldest(th);) {
                 double t = gm_hist_at(&th->t, i);
@@ -101,43 +110,76 @@ static bool flexion_span(struct gm_thigh *th, double from, double to, double *lo
                 double a = gm_hist_at(&th->pitch, i);
                 if (!isfinite(a))
                         return false;
-                min = fmin(min, a);
-                max = fmax(max, a);
+                lo = fmin(lo, a);
+                hi = fmax(hi, a);
                 sum += a;
                 cnt++;
         }
         if (!cnt)
                 return false;
-        /* The zero is the mean over whole strides: a moving average of "up" would carry the
-         * part of a stride it began in. */
-        th->stride_mean[th->n_stride_mean++ % GM_THIGH_MEANS] = sum / cnt;
-        double v[GM_THIGH_MEANS];
-        unsigned n = th->n_stride_mean < GM_THIGH_MEANS ? th->n_stride_mean : GM_THIGH_MEANS;
-        memcpy(v, th->stride_mean, n * sizeof(double));
-        double zero = gm_median(v, n);
-        if (!th->sign.sign)
-                return false;
-        double a = th->sign.sign * (min - zero), b = th->sign.sign * (max - zero);
-        *lo = fmin(a, b) * 180 / M_PI;
-        *hi = fmax(a, b) * 180 / M_PI;
+        *min = lo;
+        *max = hi;
+        *mean = sum / cnt;
         return true;
 }
 
-void gm_thigh_stride(struct gm_thigh *th, double t_ic, double t_fc, double t_next_ic, struct gm_thigh_stride *out)
+/* Median of the first n of v. */
+static double median_of(const double *v, unsigned n)
+{
+        double c[GM_THIGH_ZERO_STRIDES];
+        memcpy(c, v, n * sizeof(double));
+        return gm_median(c, n);
+}
+
+/* The zero (rad, no sign) and the hip's mean flexion (deg) for this stride: from the first
+ * steady strides once there are enough (a mean of "up" would carry the part of a stride it
+ * began in, so these are means over whole strides), from the last few until then. */
+static void zero_for(struct gm_thigh *th, double mean, double swing_deg, bool steady, double *zero, double *hip_mean)
+{
+        th->recent_mean[th->n_recent % GM_THIGH_RECENT] = mean;
+        th->recent_swing_deg[th->n_recent++ % GM_THIGH_RECENT] = swing_deg;
+        if (steady && th->n_zero < GM_THIGH_ZERO_STRIDES) {
+                th->mean[th->n_zero] = mean;
+                th->swing_deg[th->n_zero++] = swing_deg;
+        }
+        double swing;
+        if (th->n_zero == GM_THIGH_ZERO_STRIDES) {
+                *zero = median_of(th->mean, th->n_zero);
+                swing = median_of(th->swing_deg, th->n_zero);
+        } else {
+                unsigned n = th->n_recent < GM_THIGH_RECENT ? th->n_recent : GM_THIGH_RECENT;
+                *zero = median_of(th->recent_mean, n);
+                swing = median_of(th->recent_swing_deg, n);
+        }
+        *hip_mean = HIP_MEAN_BASE_DEG + HIP_MEAN_PER_RANGE * swing;
+}
+
+void gm_thigh_stride(struct gm_thigh *th, double t_ic, double t_fc, double t_next_ic, enum gm_activity activity,
+                     bool steady, struct gm_thigh_stride *out)
 {
         *out = (struct gm_thigh_stride){ NAN, NAN, NAN, NAN };
         /* The physics that decides the sign, one vote a stride: a thigh turns backward
          * (extends) through stance, whatever the speed. */
         double stance_end = isfinite(t_fc) ? t_fc : t_ic + STANCE_SHARE * (t_next_ic - t_ic);
+        int sign_before = th->sign.sign;
         gm_sign_vote_add(&th->sign, -rate_integral(th, t_ic, stance_end));
-        double lo, hi;
-        if (!flexion_span(th, t_ic, t_next_ic, &lo, &hi) || hi - lo > RANGE_MAX_DEG)
+        /* Another gait swings about another posture; a turned sensor sits otherwise. */
+        if (sign_before && th->sign.sign != sign_before) {
+                th->ref_n = 0; /* a turned sensor: another frame altogether */
+                relearn(th, activity);
+        } else if ((int)activity != th->activity) {
+                relearn(th, activity);
+        }
+        double min, max, mean;
+        if (!stride_angles(th, t_ic, t_next_ic, &min, &max, &mean) || !th->sign.sign)
                 return;
-        th->swing_deg[th->n_swing++ % GM_THIGH_SWINGS] = hi - lo;
-        double v[GM_THIGH_SWINGS];
-        unsigned n = th->n_swing < GM_THIGH_SWINGS ? th->n_swing : GM_THIGH_SWINGS;
-        memcpy(v, th->swing_deg, n * sizeof(double));
-        double hip_mean = HIP_MEAN_BASE_DEG + HIP_MEAN_PER_RANGE * gm_median(v, n);
+        double swing = (max - min) * 180 / M_PI;
+        if (swing > RANGE_MAX_DEG)
+                return;
+        double zero, hip_mean;
+        zero_for(th, mean, swing, steady, &zero, &hip_mean);
+        double lo = fmin(th->sign.sign * (min - zero), th->sign.sign * (max - zero)) * 180 / M_PI;
+        double hi = lo + swing;
         double thigh_ext = -(lo + hip_mean - PELVIC_TILT_DEG);
         if (thigh_ext >= EXT_MIN_DEG && thigh_ext <= EXT_MAX_DEG) {
                 out->thigh_ext_deg = thigh_ext;

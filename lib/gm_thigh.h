@@ -10,8 +10,8 @@
 #include "gm_sagittal.h"
 #include "gm_types.h"
 
-#define GM_THIGH_SWINGS 8      /* strides whose median swing sets the zero */
-#define GM_THIGH_MEANS 4       /* strides whose median mean posture is the zero */
+#define GM_THIGH_ZERO_STRIDES 8 /* steady strides of one activity whose median posture and swing set the zero */
+#define GM_THIGH_RECENT 4        /* strides whose median stands in until then */
 
 /* The tilt is fused from gyro and accelerometer; the angle is that tilt about the thigh's
  * main rotation axis against a reference posture, stored without its sign, so deciding or
@@ -25,10 +25,14 @@ struct gm_thigh {
         struct gm_sign_vote sign;   /* + = flexion */
         struct gm_hist t, rate, pitch; /* s; rate about the axis, rad/s; angle, rad */
         size_t n;
-        double swing_deg[GM_THIGH_SWINGS];
-        unsigned n_swing;
-        double stride_mean[GM_THIGH_MEANS]; /* mean angle of the last strides, rad, no sign */
-        unsigned n_stride_mean;
+        /* The zero: learned over the first steady strides of an activity, then held, so that
+         * a side that stops extending shows all of it instead of carrying its zero along;
+         * until then the last few strides stand in. */
+        int activity;               /* enum gm_activity the zero is for, -1 none */
+        double mean[GM_THIGH_ZERO_STRIDES], swing_deg[GM_THIGH_ZERO_STRIDES]; /* steady strides */
+        unsigned n_zero;
+        double recent_mean[GM_THIGH_RECENT], recent_swing_deg[GM_THIGH_RECENT];
+        unsigned n_recent;
 };
 
 /* One stride's angles, degrees; NaN where unknown or outside what a body can do. */
@@ -41,5 +45,7 @@ void gm_thigh_init(struct gm_thigh *th, double rate_hz);
 /* One finite sample with its gyro; dt since the previous one. */
 void gm_thigh_push(struct gm_thigh *th, const struct gm_sample *s, double dt);
 /* The stride of this thigh's side from t_ic to t_next_ic, its toe-off t_fc (NaN when
- * unknown): first a vote on the sign (a thigh extends through stance), then the angles. */
-void gm_thigh_stride(struct gm_thigh *th, double t_ic, double t_fc, double t_next_ic, struct gm_thigh_stride *out);
+ * unknown), its gait (walking or running) and whether it is steady (gm_stride.steady):
+ * first a vote on the sign (a thigh extends through stance), then the angles. */
+void gm_thigh_stride(struct gm_thigh *th, double t_ic, double t_fc, double t_next_ic, enum gm_activity activity,
+                     bool steady, struct gm_thigh_stride *out);

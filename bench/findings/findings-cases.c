@@ -168,8 +168,11 @@ static void judge(const struct findings_case *c, struct findings_result *o)
         /* The weakness ramps in over RAMP_S; strides are counted from its onset. */
         double limit = FIND_WITHIN_STRIDES + RAMP_S / stride;
         if (c->weak_side < 0) {
-                o->pass = o->false_alarms == 0 && o->fatigue_level_max <= 1;
-                snprintf(o->why, sizeof(o->why), "%s", o->pass ? "" : o->false_alarms ? "false alarm" : "fatigue above level 1");
+                bool quiet = !strstr(text, "asymmetry") && !strstr(text, "compensation");
+                o->pass = o->false_alarms == 0 && o->fatigue_level_max <= 1 && quiet;
+                snprintf(o->why, sizeof(o->why), "%s",
+                         o->pass ? "" : o->false_alarms ? "false alarm" : !quiet ? "the summary claims a finding"
+                                                                               : "fatigue above level 1");
         } else {
                 o->pass = o->false_alarms == 0 && o->found_after_strides <= limit && o->summary_names_finding;
                 snprintf(o->why, sizeof(o->why), "%s",

@@ -298,5 +298,8 @@ Test(recovery, stance_asymmetry_is_a_finding)
         snprintf(r.asym_metric, sizeof(r.asym_metric), "stance");
         r.asym_max_pct = 14;
         struct gm_advice a = advise(&r, NULL, 0, 30);
+        cr_expect(strstr(a.summary, "steady, symmetric"), "not alerted during the run, no finding: %s", a.summary);
+        r.asym_alerted = true;
+        a = advise(&r, NULL, 0, 30);
         cr_expect(strstr(a.summary, "stance time asymmetry 14 points"), "summary: %s", a.summary);
 }
