@@ -45,7 +45,44 @@ const char *gm_match_kind_name(enum gm_match_kind k)
 struct parse_state {
         struct gm_config *cfg;
         char error[256];   /* the first problem; inih gives its line */
+        FILE *f;
+        int line;
+        int too_long;      /* a line that did not fit the parser's buffer */
+        char seen[64][80]; /* "section\nkey" of this file: a key given twice is a mistake */
+        unsigned n_seen;
 };
+
+/* libinih reads lines into a fixed buffer and parses what does not fit as a line of its own
+ * (a comment's tail would become a setting): a line that does not fit ends the parse. */
+static char *read_line(char *str, int num, void *stream)
+{
+        struct parse_state *st = stream;
+        char *r = fgets(str, num, st->f);
+        if (!r)
+                return NULL;
+        st->line++;
+        size_t len = strlen(r);
+        if (len == (size_t) num - 1 && r[len - 1] != '\n' && !feof(st->f)) {
+                st->too_long = st->line;
+                return NULL;
+        }
+        return r;
+}
+
+/* False (and the error set) when this file gave section/name before. */
+static bool first_time(struct parse_state *st, const char *section, const char *name)
+{
+        char key[80];
+        snprintf(key, sizeof(key), "%s\n%s", section, name);
+        for (unsigned i = 0; i < st->n_seen; i++)
+                if (strcmp(st->seen[i], key) == 0) {
+                        snprintf(st->error, sizeof(st->error), "[%.64s] %.64s given twice", section, name);
+                        return false;
+                }
+        if (st->n_seen < sizeof(st->seen) / sizeof(st->seen[0]))
+                memcpy(st->seen[st->n_seen++], key, sizeof(key));
+        return true;
+}
 
 static int parse_double(const char *v, double lo, double hi, double *out)
 {
@@ -122,6 +159,8 @@ static int handle_key(void *user, const char *section, const char *name, const c
 
         if (st->error[0])
                 return 1; /* only the first problem is reported */
+        if (!first_time(st, section, name))
+                return 0;
 
         if (strcmp(section, "iio") == 0 && strcmp(name, "uri") == 0) {
                 if (!value[0] || strlen(value) >= sizeof(c->uri)) {
@@ -178,9 +217,13 @@ static int load_file(struct gm_config *c, const char *path, char *err, size_t er
                 snprintf(err, err_size, "%s: %s", path, strerror(-r));
                 return r;
         }
-        struct parse_state st = { .cfg = c };
-        int line = ini_parse_file(f, handle_key, &st);
+        struct parse_state st = { .cfg = c, .f = f };
+        int line = ini_parse_stream(read_line, &st, handle_key, &st);
         fclose(f);
+        if (st.too_long && !st.error[0]) {
+                snprintf(err, err_size, "%s:%d: line longer than %d characters", path, st.too_long, INI_MAX_LINE - 2);
+                return -EINVAL;
+        }
         if (line == 0)
                 return 0;
         if (line < 0)

@@ -60,6 +60,9 @@ def check_config_refused():
             "[sensors]\nleft_knee = label:x\n": ":2: [sensors] unknown location",
             "[sensors]\npelvis = serial:7\n": ":2: [sensors] pelvis",
             "this is not ini\n": ":1: not a 'key = value'",
+            # Repeats in one file are mistakes; a long comment's tail is not a setting.
+            "[runner]\nage = 30\nage = 70\n": ":3: [runner] age given twice",
+            "[runner]\n# " + "x" * 197 + " age = 7\n": ":2: line longer than 198 characters",
         }
         for text, expected in cases.items():
             path = os.path.join(d, "bad.conf")

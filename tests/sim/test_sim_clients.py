@@ -48,6 +48,7 @@ def test_bad_scenarios():
         ("[phase a]\nactivity = running\nduration = -5\n", 3, "duration"),
         ("[phase a]\nactivity = running\nduration = 5\nspeed = 3\nspeeed = 3\n", 5, "speeed"),
         ("[phase a]\nactivity = running\nduration = 5\nduration = 6\n", 4, "twice"),
+        ("[phase a]\nactivity = running\nduration = 5\n# " + "x" * 197 + " speed = 7\n", 4, "longer than"),
         ("[sim]\nlocations = pelvis, left_elbow\n", 2, "locations"),
         ("[sim]\nseed = 1\n", 2, "phase"),
         ("[phase a]\nactivity = running\n", 2, "duration"),

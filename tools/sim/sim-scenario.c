@@ -20,6 +20,7 @@ struct parse_ctx {
         char *err;
         size_t errlen;
         int failed;                     /* first error kept, the rest ignored */
+        unsigned too_long;              /* a line that did not fit the parser's buffer */
         char seen[256][96];             /* "section\nkey" pairs, to refuse repeats */
         size_t n_seen;
         /* per-section bookkeeping for checks after the whole file */
@@ -50,12 +51,20 @@ static int fail(struct parse_ctx *ctx, unsigned line, const char *fmt, ...)
         return 0;
 }
 
+/* libinih reads lines into a fixed buffer and parses what does not fit as a line of its own:
+ * a line that does not fit ends the parse here, to be reported. */
 static char *count_lines(char *str, int num, void *stream)
 {
         struct parse_ctx *ctx = stream;
         char *r = fgets(str, num, ctx->f);
-        if (r)
-                ctx->line++;
+        if (!r)
+                return NULL;
+        ctx->line++;
+        size_t len = strlen(r);
+        if (len == (size_t)num - 1 && r[len - 1] != '\n' && !feof(ctx->f)) {
+                ctx->too_long = ctx->line;
+                return NULL;
+        }
         return r;
 }
 
@@ -411,7 +420,9 @@ int sim_scenario_load(const char *path, struct sim_scenario *sc, char *err, size
                 return r;
         }
         int r = ini_parse_stream(count_lines, ctx, handler, ctx);
-        if (r > 0 && !ctx->failed)
+        if (ctx->too_long && !ctx->failed)
+                fail(ctx, ctx->too_long, "line longer than %d characters", INI_MAX_LINE - 2);
+        else if (r > 0 && !ctx->failed)
                 fail(ctx, (unsigned)r, "not a key = value line or a [section]");
         else if (r < 0 && !ctx->failed)
                 fail(ctx, ctx->line, "cannot read the file");
