@@ -92,6 +92,12 @@ static int on_reload(sd_event_source *src, const struct signalfd_siginfo *si, vo
                 sd_notify(0, "READY=1");
                 return 0;
         }
+        if (strcmp(next.state_directory, d->cfg.state_directory) != 0) {
+                /* The history is open in the old one, with a run perhaps in progress. */
+                log_warning("[daemon] state_directory changes only when gaitmond starts; the run history stays in %s",
+                            d->cfg.state_directory);
+                snprintf(next.state_directory, sizeof(next.state_directory), "%s", d->cfg.state_directory);
+        }
         bool restart_acq = acquisition_differs(&d->cfg, &next);
         bool restart_analysis = restart_acq || analysis_differs(&d->cfg, &next);
         if (next.idle_timeout_s != d->cfg.idle_timeout_s || next.fatigue_threshold != d->cfg.fatigue_threshold) {

@@ -158,13 +158,14 @@ def main():
             steps = w.bus.get("StepCount")
             wait_until("steps after the refused reload", lambda: w.bus.get("StepCount") > steps, timeout=10)
 
-            # A good one is applied.
+            # A good one is applied; the state directory, where the history is open, is not.
             with open(bad, "w") as f:
-                f.write("[alerts]\nwarmup_s = 30\n")
+                f.write("[alerts]\nwarmup_s = 30\n[daemon]\nstate_directory = %s\n" % os.path.join(w.dir, "elsewhere"))
             before = w.bus.get("StepCount")
             w.daemon.proc.send_signal(signal.SIGHUP)
             wait_until("the reload", lambda: "configuration reloaded" in w.daemon.logtext(), timeout=5)
             assert w.daemon.proc.poll() is None
+            assert "state_directory changes only when gaitmond starts" in w.daemon.logtext(), w.daemon.logtext()
             # The analysis started afresh, on the same clock: the run tracker keeps taking its
             # snapshots, and the step count goes on from where it was.
             counts = []
