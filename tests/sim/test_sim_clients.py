@@ -49,6 +49,11 @@ def test_bad_scenarios():
         ("[phase a]\nactivity = running\nduration = 5\nspeed = 3\nspeeed = 3\n", 5, "speeed"),
         ("[phase a]\nactivity = running\nduration = 5\nduration = 6\n", 4, "twice"),
         ("[phase a]\nactivity = running\nduration = 5\n# " + "x" * 197 + " speed = 7\n", 4, "longer than"),
+        ("[phase a]\nactivity = running\nduration = 5\n[phase  b]\nactivity = running\nduration = 5\n", 5, "one space"),
+        ("[phase a]\nactivity = idle\nduration = 5\nspeed = 12\ncadence = 260\n", 2, "no speed"),
+        ("[phase a]\nactivity = running\nduration = 5\nspeed = 3\ncadence = 40\n", 2, "what a body does"),
+        ("[phase a]\nactivity = running\nduration = 5\n[fault f]\ntype = unplug\nlocation = left_shank\n"
+         "from = 10\nto = 15\n", 5, "after the scenario's end"),
         ("[sim]\nlocations = pelvis, left_elbow\n", 2, "locations"),
         ("[sim]\nseed = 1\n", 2, "phase"),
         ("[phase a]\nactivity = running\n", 2, "duration"),

@@ -306,8 +306,13 @@ static int handler(void *user, const char *section, const char *name, const char
                 return fail(ctx, ctx->line, "too many keys");
         snprintf(ctx->seen[ctx->n_seen++], sizeof(ctx->seen[0]), "%s", pair);
 
-        char kind[32], sname[64];
+        char kind[32], sname[64], canonical[100];
         split_section(section, kind, sizeof(kind), sname, sizeof(sname));
+        /* [phase  a] and [phase a] would be one phase under two spellings. */
+        snprintf(canonical, sizeof(canonical), "%s%s%s", kind, *sname ? " " : "", sname);
+        if (strcmp(canonical, section) != 0 || strpbrk(sname, " \t"))
+                return fail(ctx, ctx->line, "[%s]: write a section as [KIND] or [KIND NAME], one space, "
+                            "a name without spaces", section);
         if (strcmp(kind, "sim") == 0 && !*sname)
                 return handle_sim(ctx, section, name, value);
         if (strcmp(kind, "phase") == 0)
@@ -348,6 +353,24 @@ static int check(struct parse_ctx *ctx)
                                        p->activity == GM_ACTIVITY_WALKING ? 1.3 : 0;
                 if (!(p->seen & PHASE_CADENCE))
                         p->cadence_spm = p->activity == GM_ACTIVITY_RUNNING ? 170 : 110;
+                /* What a body does in each activity; standing has neither speed nor cadence. */
+                static const struct body_range {
+                        double speed_lo, speed_hi, cadence_lo, cadence_hi;
+                } body[] = {
+                        [GM_ACTIVITY_IDLE] = { 0, 0, 0, 1e9 },
+                        [GM_ACTIVITY_WALKING] = { 0.2, 2.5, 40, 150 },
+                        [GM_ACTIVITY_RUNNING] = { 1.5, 8, 120, 230 },
+                };
+                const struct body_range *b = &body[p->activity];
+                if (p->activity == GM_ACTIVITY_IDLE && (p->seen & (PHASE_SPEED | PHASE_CADENCE)) && p->speed_mps > 0)
+                        return fail(ctx, ctx->phase_line[i], "[phase %s]: standing still has no speed", p->name),
+                               -EINVAL;
+                if (p->speed_mps < b->speed_lo || p->speed_mps > b->speed_hi || p->cadence_spm < b->cadence_lo ||
+                    p->cadence_spm > b->cadence_hi)
+                        return fail(ctx, ctx->phase_line[i], "[phase %s]: %s at %.3g m/s and %.3g steps/min is not "
+                                    "what a body does (%.3g to %.3g m/s, %.3g to %.3g steps/min)", p->name,
+                                    gm_activity_name(p->activity), p->speed_mps, p->cadence_spm, b->speed_lo,
+                                    b->speed_hi, b->cadence_lo, b->cadence_hi), -EINVAL;
         }
 
         struct gm_model_weakness by_side[2] = { 0 };
@@ -383,6 +406,9 @@ static int check(struct parse_ctx *ctx)
                 if (!(f->to_s > f->from_s))
                         return fail(ctx, ctx->fault_line[i], "[fault %s]: 'to' must be after 'from'",
                                     ctx->fault_name[i]), -EINVAL;
+                if (f->from_s >= sim_scenario_duration(sc))
+                        return fail(ctx, ctx->fault_line[i], "[fault %s]: starts at %g s, after the scenario's "
+                                    "end at %g s", ctx->fault_name[i], f->from_s, sim_scenario_duration(sc)), -EINVAL;
                 if (f->type == SIM_FAULT_UNPLUG && (ctx->fault_seen[i] & FAULT_CHAN))
                         return fail(ctx, ctx->fault_line[i], "[fault %s]: an unplugged sensor loses every "
                                     "channel; drop 'channel'", ctx->fault_name[i]), -EINVAL;
