@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <string.h>
 #include <systemd/sd-daemon.h>
 #include <unistd.h>
@@ -287,6 +288,8 @@ int main(int argc, char **argv)
         static struct gaitmond d = { .wake_fd = -1 };
         bool check_only = false, introspect = false;
         gm_log_init(LOG_INFO);
+        /* Health data: the history is for the service and its group, whoever started it. */
+        umask(0027);
         if (parse_args(&d, argc, argv, &check_only, &introspect) < 0)
                 return EXIT_FAILURE;
 

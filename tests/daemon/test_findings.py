@@ -29,6 +29,10 @@ def main():
         print("FatigueAlert:", alerts)
         assert all(a[0] <= 1 for _, a in alerts), "fatigue above level 1: %s" % alerts
         assert "symmetric" in summary, summary
+        # Health data: the history is not readable by others, whatever umask started gaitmond.
+        mode = os.stat(os.path.join(w.daemon.state, "history.db")).st_mode & 0o777
+        print("history.db mode %o" % mode)
+        assert not mode & 0o007, "history.db is %o" % mode
         assert w.daemon.stop() == 0
     return 0
 
