@@ -18,6 +18,7 @@
  * restarted together. */
 #define CLOCK_RESTART_SAME_US 10000000LL
 
+#define OVERRUN_LOG_US 10000000ULL /* ring overruns are logged at most this often */
 #define RATE_CHECK_S 3.0      /* of timestamps before the real rate is known */
 #define RATE_TOLERANCE 0.10   /* a rate this far off the pipeline's restarts it */
 #define RATE_MIN_HZ 50
@@ -351,7 +352,17 @@ void gaitmond_drain(struct gaitmond *d)
                         feed(d, loc, &rs);
                         got = true;
                 }
-                d->overruns[loc] = atomic_load(&s->ring->overruns);
+                uint64_t overruns = atomic_load(&s->ring->overruns);
+                /* Samples lost because the main loop fell behind: said, at most every 10 s. */
+                if (overruns > d->overruns_logged[loc] && now_us() - d->overruns_logged_at_us[loc] >= OVERRUN_LOG_US) {
+                        gm_log_full(LOG_WARNING, gm_loc_name(loc), "%s: %llu samples lost because gaitmond fell "
+                                    "behind (%llu in all)", gm_loc_name(loc),
+                                    (unsigned long long) (overruns - d->overruns_logged[loc]),
+                                    (unsigned long long) overruns);
+                        d->overruns_logged[loc] = overruns;
+                        d->overruns_logged_at_us[loc] = now_us();
+                }
+                d->overruns[loc] = overruns;
         }
         if (got)
                 notify_ready(d);

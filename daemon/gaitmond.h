@@ -52,6 +52,7 @@ struct gaitmond {
         uint64_t samples[GM_LOC_COUNT];
         uint64_t dropped[GM_LOC_COUNT];     /* lost to timestamp gaps */
         uint64_t overruns[GM_LOC_COUNT];    /* lost because the main loop fell behind */
+        uint64_t overruns_logged[GM_LOC_COUNT], overruns_logged_at_us[GM_LOC_COUNT];
 
         /* analysis */
         struct gm_pipeline *pipeline;
