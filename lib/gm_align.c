@@ -18,7 +18,6 @@
 #define SETTLE_LONGEST_S 2.0 /* a couple of strides before the longest excursion is known */
 #define SETTLE_BALANCE 0.06  /* and then a clear lead of one direction */
 
-
 static double norm3(const double v[3])
 {
         return sqrt(v[0] * v[0] + v[1] * v[1] + v[2] * v[2]);
@@ -62,15 +61,9 @@ static void update_axis(struct gm_align *a)
                 for (int i = 0; i < 3; i++)
                         v[i] = -v[i];
         /* Votes are firm evidence when there are any; the balance fills in before the first. */
-        bool flip;
-        switch (a->sign_mode) {
-        case GM_ALIGN_SIGN_CALLER:
-                flip = false;
-                break;
-        default:
-                flip = a->sign_mode == GM_ALIGN_SIGN_AFTER_QUIET && a->votes != 0 ? a->votes < 0
+        bool flip = a->sign_mode == GM_ALIGN_SIGN_CALLER ? false
+                    : a->sign_mode == GM_ALIGN_SIGN_AFTER_QUIET && a->votes != 0 ? a->votes < 0
                                                                                : a->balance < -SIGN_HYST;
-        }
         if (flip) {
                 for (int i = 0; i < 3; i++)
                         v[i] = -v[i];
