@@ -438,11 +438,19 @@ static int close_interrupted(struct gm_store *s) {
                         r = errno_from_sqlite(s->db, rc);
                         break;
                 }
-                log_store("%s: run %lld was never ended; kept as interrupted with its %lld minutes (%.0f s)",
-                          s->path, (long long) sqlite3_column_int64(st, 0), (long long) sqlite3_column_int64(st, 1),
-                          sqlite3_column_double(st, 2));
+                if (sqlite3_column_int64(st, 1) == 0)
+                        log_store("%s: run %lld was never ended and has no minute; dropped", s->path,
+                                  (long long) sqlite3_column_int64(st, 0));
+                else
+                        log_store("%s: run %lld was never ended; kept as interrupted with its %lld minutes (%.0f s)",
+                                  s->path, (long long) sqlite3_column_int64(st, 0),
+                                  (long long) sqlite3_column_int64(st, 1), sqlite3_column_double(st, 2));
         }
         sqlite3_finalize(st);
+        /* A run cut before its first minute is no run: nothing of it was kept. */
+        if (r >= 0)
+                r = exec(s, "DELETE FROM runs WHERE state = 'active' AND "
+                            "NOT EXISTS (SELECT 1 FROM run_minutes WHERE run_id = runs.id)");
         if (r >= 0)
                 r = exec(s, "UPDATE runs SET state = 'interrupted' WHERE state = 'active'");
         return commit_or_rollback(s, r);

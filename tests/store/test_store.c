@@ -678,3 +678,28 @@ Test(store, version_1_history_migrated) {
         sqlite3_finalize(st);
         sqlite3_close(db);
 }
+
+/* A run cut before its first minute was kept is no run: it leaves no empty entry. */
+Test(store, empty_interrupted_run_dropped) {
+        struct gm_store *s = NULL;
+        struct gm_run_summary got;
+        enum gm_store_run_state state;
+
+        cr_redirect_stderr();
+        cr_assert_eq(gm_store_open(state_dir, &s), 0);
+        uint64_t empty = begin_run(s, 700);
+        s = gm_store_free(s);
+        cr_assert_eq(gm_store_open(state_dir, &s), 0);
+        cr_assert_eq(gm_store_run_get(s, empty, &got, NULL, &state), -ENOENT);
+        struct gm_run_summary *runs = NULL;
+        size_t n = 99;
+        cr_assert_eq(gm_store_runs_since(s, 0, &runs, &n), 0);
+        cr_assert_eq(n, 0);
+        free(runs);
+        gm_store_free(s);
+        fflush(stderr);
+        char log[4096] = "";
+        size_t len = fread(log, 1, sizeof log - 1, cr_get_redirected_stderr());
+        log[len] = 0;
+        cr_assert(strstr(log, "has no minute; dropped"), "log: %s", log);
+}
