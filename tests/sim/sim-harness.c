@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -30,6 +31,11 @@ int sim_proc_start(struct sim_proc *p, const char *const *args)
         if (pid < 0)
                 return -errno;
         if (pid == 0) {
+                /* A test that fails an assertion exits at once: the emulator goes with it
+                 * instead of being left behind for meson to wait on. */
+                prctl(PR_SET_PDEATHSIG, SIGKILL);
+                if (getppid() == 1)
+                        _exit(127);
                 dup2(pipefd[1], STDOUT_FILENO);
                 close(pipefd[0]);
                 close(pipefd[1]);
