@@ -56,6 +56,8 @@ struct gaitmond {
 
         /* analysis */
         struct gm_pipeline *pipeline;
+        double next_progress_t;             /* sample time the run's progress is saved next */
+        bool progress_failed;               /* said once until it works again */
         double rate_hz;                     /* the pipeline's: configured, or measured when off */
         struct gm_rate_check rate_check[GM_LOC_COUNT];
         bool have_t0;

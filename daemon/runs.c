@@ -14,6 +14,7 @@
 #include "log.h"
 
 #define HISTORY_DAYS 28
+#define PROGRESS_S 10.0   /* of sample time between two saves of a run's progress */
 
 static int64_t wall_us(void)
 {
@@ -159,6 +160,22 @@ static void process_events(struct gaitmond *d)
         d->fatigue_score = st.in_run && st.fatigue_ready ? st.fatigue.score : NAN;
 }
 
+/* Between minutes, how far the run has come: a crash loses at most PROGRESS_S of it. */
+static void save_progress(struct gaitmond *d, double t)
+{
+        if (!d->in_run || !d->store || !d->run_id || t < d->next_progress_t)
+                return;
+        d->next_progress_t = t + PROGRESS_S;
+        struct gm_session_state now;
+        gm_session_current(d->session, &now);
+        if (!now.in_run)
+                return;
+        int r = gm_store_run_progress(d->store, d->run_id, now.duration_s, now.steps);
+        if (r < 0 && !d->progress_failed)
+                log_warning("cannot record the run's progress: %s", strerror(-r));
+        d->progress_failed = r < 0;
+}
+
 void gaitmond_runs_update(struct gaitmond *d)
 {
         /* Once per second of sample time, not per drain: a snapshot is not free. */
@@ -175,6 +192,7 @@ void gaitmond_runs_update(struct gaitmond *d)
                 log_warning("run tracking refused the snapshot at %.1f s: %s", m.t, strerror(-r));
         d->session_refused = r < 0;
         process_events(d);
+        save_progress(d, m.t);
 }
 
 int gaitmond_runs_end(struct gaitmond *d)

@@ -424,6 +424,8 @@ void gm_session_current(const struct gm_session *s, struct gm_session_state *out
         out->in_run = true;
         out->t_start = s->run.t_start;
         out->gait_s = s->run.gait_s;
+        out->duration_s = s->run.t_last_gait - s->run.t_start;
+        out->steps = s->run.steps;
         out->fatigue_ready = gm_fatigue_baseline_ready(s->fatigue);
         gm_fatigue_current(s->fatigue, &out->fatigue);
 }

@@ -48,6 +48,8 @@ struct gm_session_state {
         bool in_run;
         double t_start;          /* sample time of the run's start, NaN outside a run */
         double gait_s;           /* seconds of gait in the run */
+        double duration_s;       /* from its start to its last gait */
+        uint64_t steps;          /* foot contacts so far */
         bool fatigue_ready;      /* the fatigue baseline is learned: score and reasons mean something */
         struct gm_fatigue_alert fatigue; /* current level (with hysteresis), score 0..1, reasons */
 };

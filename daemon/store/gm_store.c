@@ -438,8 +438,8 @@ static int close_interrupted(struct gm_store *s) {
                         r = errno_from_sqlite(s->db, rc);
                         break;
                 }
-                if (sqlite3_column_int64(st, 1) == 0)
-                        log_store("%s: run %lld was never ended and has no minute; dropped", s->path,
+                if (sqlite3_column_int64(st, 1) == 0 && sqlite3_column_double(st, 2) == 0)
+                        log_store("%s: run %lld was never ended and nothing of it was kept; dropped", s->path,
                                   (long long) sqlite3_column_int64(st, 0));
                 else
                         log_store("%s: run %lld was never ended; kept as interrupted with its %lld minutes (%.0f s)",
@@ -447,9 +447,9 @@ static int close_interrupted(struct gm_store *s) {
                                   (long long) sqlite3_column_int64(st, 1), sqlite3_column_double(st, 2));
         }
         sqlite3_finalize(st);
-        /* A run cut before its first minute is no run: nothing of it was kept. */
+        /* A run cut before anything of it was kept is no run. */
         if (r >= 0)
-                r = exec(s, "DELETE FROM runs WHERE state = 'active' AND "
+                r = exec(s, "DELETE FROM runs WHERE state = 'active' AND duration_s = 0 AND "
                             "NOT EXISTS (SELECT 1 FROM run_minutes WHERE run_id = runs.id)");
         if (r >= 0)
                 r = exec(s, "UPDATE runs SET state = 'interrupted' WHERE state = 'active'");
@@ -605,6 +605,29 @@ static double minute_length(const struct gm_run_minute *m) {
         return m->length_s > 0 ? m->length_s : 60.0;
 }
 
+int gm_store_run_progress(struct gm_store *s, uint64_t id, double duration_s, uint64_t steps) {
+        sqlite3_stmt *st = NULL;
+        int r;
+
+        if (!s || !isfinite(duration_s) || duration_s < 0)
+                return -EINVAL;
+        r = begin(s);
+        if (r < 0)
+                return r;
+        r = require_active(s, id);
+        if (r >= 0)
+                r = prepare(s, "UPDATE runs SET duration_s = max(duration_s, ?2), steps = max(steps, ?3) WHERE id = ?1",
+                            &st);
+        if (r >= 0) {
+                sqlite3_bind_int64(st, 1, (sqlite3_int64) id);
+                sqlite3_bind_double(st, 2, duration_s);
+                sqlite3_bind_int64(st, 3, (sqlite3_int64) steps);
+                r = step_done(s, st);
+        }
+        sqlite3_finalize(st);
+        return commit_or_rollback(s, r);
+}
+
 int gm_store_run_minute(struct gm_store *s, uint64_t id, const struct gm_run_minute *m) {
         sqlite3_stmt *st = NULL;
         int r;
@@ -655,7 +678,7 @@ int gm_store_run_minute(struct gm_store *s, uint64_t id, const struct gm_run_min
                             "UPDATE runs SET (duration_s, steps, cadence_spm, stance_left_ms, stance_right_ms, "
                             "hip_ext_left_deg, hip_ext_right_deg, pelvic_drop_left_deg, pelvic_drop_right_deg, "
                             "asym_max_pct, fatigue_max, activity) = "
-                            "(SELECT max(t_s + length_s), total(steps), avg(cadence_spm), avg(stance_left_ms), "
+                            "(SELECT max(runs.duration_s, max(t_s + length_s)), max(runs.steps, total(steps)), avg(cadence_spm), avg(stance_left_ms), "
                             "avg(stance_right_ms), avg(hip_ext_left_deg), avg(hip_ext_right_deg), "
                             "avg(pelvic_drop_left_deg), avg(pelvic_drop_right_deg), max(asym_max_pct), max(fatigue), "
                             "coalesce((SELECT activity FROM run_minutes WHERE run_id = ?1 AND activity IS NOT NULL "

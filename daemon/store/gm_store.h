@@ -37,6 +37,10 @@ int gm_store_run_begin(struct gm_store *s, const struct gm_run_summary *run, uin
  * fatigue). -ENOENT unknown run, -ESTALE run no longer active, -EEXIST a minute at that t_s. */
 int gm_store_run_minute(struct gm_store *s, uint64_t id, const struct gm_run_minute *m);
 
+/* How far the active run has come between its minutes, so that a crash loses seconds, not a
+ * minute: its duration and steps grow to these (never shrink). -ENOENT, -ESTALE as above. */
+int gm_store_run_progress(struct gm_store *s, uint64_t id, double duration_s, uint64_t steps);
+
 /* Ends run->id with its final summary and advice (advice may be NULL).
  * -ENOENT unknown run, -ESTALE already ended or interrupted. */
 int gm_store_run_end(struct gm_store *s, const struct gm_run_summary *run, const struct gm_advice *advice);

@@ -33,7 +33,8 @@ def main():
         steps = wait_until("steps after the restart", lambda: (lambda n: n if n > steps_before + 30 else 0)(
             w.bus.get("StepCount")), timeout=8)
         print("StepCount %d before the restart, %d after" % (steps_before, steps))
-        cadence = wait_until("walking cadence", lambda: (lambda c: c if 106 < c < 110 else 0)(w.bus.get("Cadence")),
+        cadence = wait_until("walking cadence", lambda: (lambda c: c if c is not None and 106 < c < 110 else 0)(
+            w.bus.get("Cadence")),
                              timeout=20)
         print("Cadence %.1f after the restart (scenario: 108)" % cadence)
         log = w.daemon.logtext()
@@ -53,7 +54,7 @@ def main():
         steps = w.bus.get("StepCount")
         wait_until("steps with the left shank", lambda: w.bus.get("StepCount") > steps + 30, timeout=10)
         # Its strides are timed with the others': a plausible stance for 108 steps/min.
-        stance = wait_until("left stance from the shank", lambda: (lambda v: v if 450 < v < 800 else 0)(
+        stance = wait_until("left stance from the shank", lambda: (lambda v: v if v is not None and 450 < v < 800 else 0)(
             w.bus.get("StanceTimeLeft")), timeout=10)
         print("StanceTimeLeft %.0f ms from the left shank" % stance)
         mon.stop()

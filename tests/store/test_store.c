@@ -701,5 +701,44 @@ Test(store, empty_interrupted_run_dropped) {
         char log[4096] = "";
         size_t len = fread(log, 1, sizeof log - 1, cr_get_redirected_stderr());
         log[len] = 0;
-        cr_assert(strstr(log, "has no minute; dropped"), "log: %s", log);
+        cr_assert(strstr(log, "nothing of it was kept; dropped"), "log: %s", log);
+}
+
+/* Between minutes the run's progress is saved: a crash loses seconds, not a minute, and a
+ * run with progress but no minute yet is kept. Progress never makes a run shorter. */
+Test(store, progress_between_minutes) {
+        struct gm_store *s = NULL;
+        struct gm_run_summary got;
+        enum gm_store_run_state state;
+
+        cr_redirect_stderr();
+        cr_assert_eq(gm_store_open(state_dir, &s), 0);
+        uint64_t id = begin_run(s, 900);
+        cr_assert_eq(gm_store_run_progress(s, id, 25, 70), 0);
+        cr_assert_eq(gm_store_run_get(s, id, &got, NULL, &state), 0);
+        assert_same_double(got.duration_s, 25, "progress duration");
+        cr_assert_eq(got.steps, 70);
+        struct gm_run_minute m = minute(0, 0);
+        cr_assert_eq(gm_store_run_minute(s, id, &m), 0);
+        cr_assert_eq(gm_store_run_progress(s, id, 50, 100), 0); /* behind the minute: no step back */
+        cr_assert_eq(gm_store_run_get(s, id, &got, NULL, &state), 0);
+        assert_same_double(got.duration_s, 60, "minute duration");
+        cr_assert_eq(got.steps, 160);
+        cr_assert_eq(gm_store_run_progress(s, id, 75, 200), 0);
+        cr_assert_eq(gm_store_run_progress(s, 424242, 75, 200), -ENOENT);
+        s = gm_store_free(s);
+
+        cr_assert_eq(gm_store_open(state_dir, &s), 0);
+        cr_assert_eq(gm_store_run_get(s, id, &got, NULL, &state), 0);
+        cr_assert_eq(state, GM_STORE_RUN_INTERRUPTED);
+        assert_same_double(got.duration_s, 75, "kept up to the last progress");
+        cr_assert_eq(got.steps, 200);
+        cr_assert_eq(gm_store_run_progress(s, id, 80, 210), -ESTALE);
+        uint64_t early = begin_run(s, 1000);
+        cr_assert_eq(gm_store_run_progress(s, early, 9, 25), 0);
+        s = gm_store_free(s);
+        cr_assert_eq(gm_store_open(state_dir, &s), 0);
+        cr_assert_eq(gm_store_run_get(s, early, &got, NULL, &state), 0, "a run with progress and no minute is kept");
+        cr_assert_eq(got.steps, 25);
+        gm_store_free(s);
 }
