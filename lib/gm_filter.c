@@ -57,3 +57,28 @@ size_t gm_hist_argmax(const struct gm_hist *h, size_t from, size_t to)
                         best = i;
         return best;
 }
+
+void gm_hist_span(const struct gm_hist *t, const struct gm_hist *v, size_t n, double from, double to,
+                  struct gm_span *out)
+{
+        double sum = 0;
+        *out = (struct gm_span){ .min = INFINITY, .max = -INFINITY, .all_finite = true };
+        size_t oldest = n > GM_HIST_LEN ? n - GM_HIST_LEN : 0;
+        for (size_t i = n; i-- > oldest;) {
+                double ti = gm_hist_at(t, i);
+                if (ti < from)
+                        break;
+                if (ti > to)
+                        continue;
+                double a = gm_hist_at(v, i);
+                if (!isfinite(a)) {
+                        out->all_finite = false;
+                        continue;
+                }
+                out->min = fmin(out->min, a);
+                out->max = fmax(out->max, a);
+                sum += a;
+                out->n++;
+        }
+        out->mean = out->n ? sum / out->n : NAN;
+}

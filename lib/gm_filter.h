@@ -1,6 +1,7 @@
 /* Small streaming filters: second-order sections and a fixed-size sample history. */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 
 struct gm_biquad {
@@ -40,6 +41,17 @@ static inline double gm_hist_at(const struct gm_hist *h, size_t i)
 {
         return h->v[i & (GM_HIST_LEN - 1)];
 }
+
+/* Extremes and mean of v over the samples whose time in t lies in [from, to], among the last
+ * n pushed (t and v pushed together). n = 0 when there are none; all_finite tells whether
+ * every value was finite (min, max and mean are those of the finite ones). */
+struct gm_span {
+        double min, max, mean;
+        size_t n;
+        bool all_finite;
+};
+void gm_hist_span(const struct gm_hist *t, const struct gm_hist *v, size_t n, double from, double to,
+                  struct gm_span *out);
 
 /* Index of the smallest / largest value in [from, to). */
 size_t gm_hist_argmin(const struct gm_hist *h, size_t from, size_t to);

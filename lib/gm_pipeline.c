@@ -180,30 +180,17 @@ double gm_stride_metric(const struct gm_stride *st, enum gm_metric m)
         }
 }
 
-/* Extremes and mean of a location's angle history over [from, to]. */
+/* Extremes and mean of a location's angle history over [from, to]; false when unknown. */
 static bool angle_span(const struct loc_state *ls, double from, double to, double *min, double *max, double *mean)
 {
-        double lo = INFINITY, hi = -INFINITY, sum = 0;
-        size_t cnt = 0;
-        size_t oldest = ls->n > GM_HIST_LEN ? ls->n - GM_HIST_LEN : 0;
-        for (size_t i = ls->n; i-- > oldest;) {
-                double t = gm_hist_at(&ls->t, i);
-                if (t < from)
-                        break;
-                if (t > to)
-                        continue;
-                double a = gm_hist_at(&ls->angle, i);
-                lo = fmin(lo, a);
-                hi = fmax(hi, a);
-                sum += a;
-                cnt++;
-        }
-        if (!cnt)
+        struct gm_span sp;
+        gm_hist_span(&ls->t, &ls->angle, ls->n, from, to, &sp);
+        if (!sp.n || !sp.all_finite)
                 return false;
-        *min = lo;
-        *max = hi;
+        *min = sp.min;
+        *max = sp.max;
         if (mean)
-                *mean = sum / cnt;
+                *mean = sp.mean;
         return true;
 }
 

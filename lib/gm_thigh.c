@@ -96,33 +96,6 @@ static double rate_integral(const struct gm_thigh *th, double from, double to)
         return sum;
 }
 
-/* Extremes and mean of the stored angle over [from, to], rad, no sign. False when unknown. */
-static bool stride_angles(const struct gm_thigh *th, double from, double to, double *min, double *max, double *mean)
-{
-        double lo = INFINITY, hi = -INFINITY, sum = 0;
-        size_t cnt = 0;
-        for (size_t i = th->n; i-- > oldest(th);) {
-                double t = gm_hist_at(&th->t, i);
-                if (t < from)
-                        break;
-                if (t > to)
-                        continue;
-                double a = gm_hist_at(&th->pitch, i);
-                if (!isfinite(a))
-                        return false;
-                lo = fmin(lo, a);
-                hi = fmax(hi, a);
-                sum += a;
-                cnt++;
-        }
-        if (!cnt)
-                return false;
-        *min = lo;
-        *max = hi;
-        *mean = sum / cnt;
-        return true;
-}
-
 /* Median of the first n of v. */
 static double median_of(const double *v, unsigned n)
 {
@@ -170,9 +143,11 @@ void gm_thigh_stride(struct gm_thigh *th, double t_ic, double t_fc, double t_nex
         } else if ((int)activity != th->activity) {
                 relearn(th, activity);
         }
-        double min, max, mean;
-        if (!stride_angles(th, t_ic, t_next_ic, &min, &max, &mean) || !th->sign.sign)
+        struct gm_span sp;
+        gm_hist_span(&th->t, &th->pitch, th->n, t_ic, t_next_ic, &sp);
+        if (!sp.n || !sp.all_finite || !th->sign.sign)
                 return;
+        double min = sp.min, max = sp.max, mean = sp.mean;
         double swing = (max - min) * 180 / M_PI;
         if (swing > RANGE_MAX_DEG)
                 return;

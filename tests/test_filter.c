@@ -55,3 +55,31 @@ Test(filter, history_search)
         size_t imin = gm_hist_argmin(&h, 9000, 9700);
         cr_assert_lt(gm_hist_at(&h, imin), -0.99);
 }
+
+Test(hist, span_over_a_time_window)
+{
+        static struct gm_hist t, v;
+        for (int i = 0; i < 100; i++) {
+                gm_hist_push(&t, i * 0.01);
+                gm_hist_push(&v, i == 50 ? NAN : sin(i * 0.1));
+        }
+        struct gm_span sp;
+        gm_hist_span(&t, &v, 100, 0.095, 0.305, &sp); /* samples 10..30 */
+        cr_expect_eq(sp.n, 21);
+        cr_expect(sp.all_finite);
+        double lo = INFINITY, hi = -INFINITY, sum = 0;
+        for (int i = 10; i <= 30; i++) {
+                lo = fmin(lo, sin(i * 0.1));
+                hi = fmax(hi, sin(i * 0.1));
+                sum += sin(i * 0.1);
+        }
+        cr_expect_float_eq(sp.min, lo, 1e-12);
+        cr_expect_float_eq(sp.max, hi, 1e-12);
+        cr_expect_float_eq(sp.mean, sum / 21, 1e-12);
+        gm_hist_span(&t, &v, 100, 0.445, 0.555, &sp); /* samples 45..55, 50 is NaN */
+        cr_expect_not(sp.all_finite, "the NaN at 0.50 s is reported");
+        cr_expect_eq(sp.n, 10);
+        gm_hist_span(&t, &v, 100, 5, 6, &sp);
+        cr_expect_eq(sp.n, 0, "nothing in a window after the data");
+        cr_expect(isnan(sp.mean));
+}
