@@ -109,7 +109,10 @@ def main():
         def statuses():
             return {s[0]: (s[1], s[2]) for s in bus.get("Sensors")}
 
-        wait_until("the others streaming", lambda: statuses().get("left_shank", ("", ""))[1] == "streaming", timeout=30)
+        # Devices are opened one after another, and a slow machine may be anywhere in that sequence.
+        wait_until("the others streaming", lambda: all(statuses().get(loc, ("", ""))[1] == "streaming"
+                                                       for loc in ("left_shank", "right_shank", "right_hip")),
+                   timeout=60)
         wait_until("two sensors refused", lambda: statuses()["pelvis"][1] == "faulty" and
                    statuses()["left_hip"][1] == "faulty", timeout=20)
         log = daemon.logtext()
