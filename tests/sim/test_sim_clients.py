@@ -66,6 +66,9 @@ def test_bad_scenarios():
         ("[sim]\nlocations = pelvis\n[phase a]\nactivity = running\nduration = 5\n[fault f]\ntype = stuck\n"
          "location = left_hip\nfrom = 1\nto = 2\n", 7, "locations"),
         ("[phase a]\nactivity = running\nduration = 5\n[mount left_hip]\nroll = 999\n", 5, "degrees"),
+        ("[phase a]\nactivity = running\nduration = 100\n" + "".join(
+            "[fault f%d]\ntype = stuck\nlocation = left_hip\nfrom = %d\nto = %d\n" % (i, i, i + 1) for i in range(17)),
+         5 + 5 * 16, "more than 16 faults on left_hip"),
     ]
     with tempfile.TemporaryDirectory() as d:
         for i, (text, line, word) in enumerate(cases):
@@ -192,6 +195,49 @@ def test_iio_readdev(sim):
         check(abs(g - 9.80665) < 0.3, "pelvis mean acceleration %.2f m/s² is gravity" % g)
 
 
+def test_idle_connections():
+    """Idle connections from one address neither lock others out nor stay for ever."""
+    import socket
+    sim = Sim("--idle-timeout", "4", os.path.join(TESTDIR, "run-steady.ini"))
+    idle = []
+    try:
+        for _ in range(40):
+            s = socket.socket()
+            s.bind(("127.0.0.2", 0))
+            s.connect(("127.0.0.1", sim.port))
+            idle.append(s)
+        # past the per-address limit the server closes what it accepts (the queue is in order)
+        refused = 0
+        for s in idle[32:]:
+            s.settimeout(30)
+            try:
+                refused += s.recv(1) == b""
+            except ConnectionResetError:
+                refused += 1
+        check(refused == 8, "an address holds 32 connections, the rest are refused (%d of 8)" % refused)
+        r = run("iio_attr", "-u", sim.uri, "-d", "left_shank", "sampling_frequency")
+        check(r.returncode == 0 and r.stdout.strip() == b"104.000",
+              "another address is served beside 32 idle connections: %r" % r.stderr)
+        # past the idle timeout every silent connection is closed by the server
+        closed = 0
+        deadline = time.monotonic() + 60
+        for s in idle:
+            s.settimeout(max(0.1, deadline - time.monotonic()))
+            try:
+                closed += s.recv(1) == b""
+            except (socket.timeout, ConnectionResetError):
+                closed += 1
+        check(closed == 40, "idle connections are closed after the timeout (%d of 40)" % closed)
+        r = run(SIM, "--idle-timeout", "-1", "x.ini")
+        check(r.returncode == 2 and b"--idle-timeout" in r.stderr, "a bad --idle-timeout is refused")
+    finally:
+        for s in idle:
+            s.close()
+        rc, err = sim.stop()
+        check(rc == 0 and "127.0.0.2 has 32 connections already" in err,
+              "the refusal is logged with the address (rc %d, %r)" % (rc, err))
+
+
 def test_events_and_duration():
     with tempfile.TemporaryDirectory() as d:
         path = os.path.join(d, "events.csv")
@@ -233,6 +279,7 @@ def main():
         rc, err = sim.stop()
         check(rc == 0, "SIGTERM exits 0 (rc %d, %s)" % (rc, err))
     test_events_and_duration()
+    test_idle_connections()
     if failures:
         print("%d failure(s)" % len(failures), file=sys.stderr)
         return 1

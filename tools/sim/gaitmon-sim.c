@@ -43,6 +43,9 @@ static void usage(FILE *f)
               "  -r, --replay FILE    serve a recording instead of a scenario; its true\n"
               "                       events come from FILE's .events.csv sibling if present\n"
               "      --loop           replay the recording over and over\n"
+              "      --idle-timeout S disconnect a client that sends no command for S\n"
+              "                       seconds (default 120; 0: never). One address may\n"
+              "                       hold at most 32 of the 256 connections\n"
               "  -h, --help           this text\n"
               "\n"
               "Once listening it prints one line to stdout: 'gaitmon-sim: listening on ADDR:PORT'.\n"
@@ -84,6 +87,7 @@ struct options {
         double duration;
         const char *replay;
         bool loop;
+        unsigned idle_timeout_s;
         const char *scenario;
 };
 
@@ -97,7 +101,7 @@ static int bad_usage(const char *fmt, const char *arg)
 
 static int parse_options(int argc, char **argv, struct options *o)
 {
-        enum { OPT_SEED = 256, OPT_LOOP };
+        enum { OPT_SEED = 256, OPT_LOOP, OPT_IDLE };
         static const struct option longopts[] = {
                 { "port", required_argument, NULL, 'p' },
                 { "bind", required_argument, NULL, 'b' },
@@ -107,10 +111,11 @@ static int parse_options(int argc, char **argv, struct options *o)
                 { "duration", required_argument, NULL, 'd' },
                 { "replay", required_argument, NULL, 'r' },
                 { "loop", no_argument, NULL, OPT_LOOP },
+                { "idle-timeout", required_argument, NULL, OPT_IDLE },
                 { "help", no_argument, NULL, 'h' },
                 {}
         };
-        *o = (struct options){ .port = DEFAULT_PORT, .bind = "127.0.0.1", .speed = 1 };
+        *o = (struct options){ .port = DEFAULT_PORT, .bind = "127.0.0.1", .speed = 1, .idle_timeout_s = 120 };
         int c;
         while ((c = getopt_long(argc, argv, "p:b:s:e:d:r:h", longopts, NULL)) >= 0) {
                 char *end;
@@ -158,6 +163,14 @@ static int parse_options(int argc, char **argv, struct options *o)
                 case OPT_LOOP:
                         o->loop = true;
                         break;
+                case OPT_IDLE: {
+                        errno = 0;
+                        unsigned long v = strtoul(optarg, &end, 10);
+                        if (errno || end == optarg || *end || v > 86400 || optarg[0] == '-')
+                                return bad_usage("--idle-timeout '%s': expected 0 to 86400 seconds", optarg);
+                        o->idle_timeout_s = (unsigned)v;
+                        break;
+                }
                 case 'h':
                         usage(stdout);
                         exit(EXIT_SUCCESS);
@@ -275,7 +288,7 @@ int main(int argc, char **argv)
         }
         ctx.xml = xml;
 
-        if (sim_server_new(o.bind, o.port, engine, &ctx, &server) < 0)
+        if (sim_server_new(o.bind, o.port, o.idle_timeout_s, engine, &ctx, &server) < 0)
                 goto out;
         r = sim_engine_start(engine);
         if (r < 0) {

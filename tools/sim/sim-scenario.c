@@ -394,6 +394,7 @@ static int check(struct parse_ctx *ctx)
                         return fail(ctx, ctx->mount_line[l], "[mount %s]: no such location in [sim] locations",
                                     gm_loc_name(l)), -EINVAL;
 
+        unsigned per_loc[GM_LOC_COUNT] = { 0 };
         for (size_t i = 0; i < sc->n_faults; i++) {
                 struct sim_fault *f = &sc->faults[i];
                 unsigned need = FAULT_TYPE | FAULT_LOC | FAULT_FROM | FAULT_TO;
@@ -409,6 +410,10 @@ static int check(struct parse_ctx *ctx)
                 if (f->from_s >= sim_scenario_duration(sc))
                         return fail(ctx, ctx->fault_line[i], "[fault %s]: starts at %g s, after the scenario's "
                                     "end at %g s", ctx->fault_name[i], f->from_s, sim_scenario_duration(sc)), -EINVAL;
+                /* each device keeps its own fault table (sim-device.h) */
+                if (++per_loc[f->loc] > SIM_MAX_DEVICE_FAULTS)
+                        return fail(ctx, ctx->fault_line[i], "[fault %s]: more than %d faults on %s",
+                                    ctx->fault_name[i], SIM_MAX_DEVICE_FAULTS, gm_loc_name(f->loc)), -EINVAL;
                 if (f->type == SIM_FAULT_UNPLUG && (ctx->fault_seen[i] & FAULT_CHAN))
                         return fail(ctx, ctx->fault_line[i], "[fault %s]: an unplugged sensor loses every "
                                     "channel; drop 'channel'", ctx->fault_name[i]), -EINVAL;

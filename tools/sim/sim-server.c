@@ -12,17 +12,21 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include "sim-server.h"
 
 #define MAX_CLIENTS 256
+/* One address cannot take every slot; a reader of five sensors needs five. */
+#define MAX_CLIENTS_PER_ADDRESS 32
 
 struct client {
         struct client *next;
         struct sim_server *server;
         pthread_t thread;
         int fd;
+        struct sockaddr_storage peer;
         atomic_bool done;
 };
 
@@ -31,11 +35,12 @@ struct sim_server {
         struct sim_engine *e;
         const struct sim_context_desc *ctx;
         char address[INET6_ADDRSTRLEN + 8];
+        unsigned idle_timeout_s;
         struct client *clients;
         size_t n_clients;
 };
 
-int sim_server_new(const char *bind_addr, unsigned port, struct sim_engine *e,
+int sim_server_new(const char *bind_addr, unsigned port, unsigned idle_timeout_s, struct sim_engine *e,
                    const struct sim_context_desc *ctx, struct sim_server **out)
 {
         struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
@@ -56,6 +61,7 @@ int sim_server_new(const char *bind_addr, unsigned port, struct sim_engine *e,
         }
         s->e = e;
         s->ctx = ctx;
+        s->idle_timeout_s = idle_timeout_s;
         s->fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
         if (s->fd < 0) {
                 r = -errno;
@@ -130,9 +136,31 @@ static void reap(struct sim_server *s, bool all)
         }
 }
 
+static bool same_host(const struct sockaddr_storage *a, const struct sockaddr_storage *b)
+{
+        if (a->ss_family != b->ss_family)
+                return false;
+        if (a->ss_family == AF_INET)
+                return ((const struct sockaddr_in *)a)->sin_addr.s_addr == ((const struct sockaddr_in *)b)->sin_addr.s_addr;
+        if (a->ss_family == AF_INET6)
+                return memcmp(&((const struct sockaddr_in6 *)a)->sin6_addr, &((const struct sockaddr_in6 *)b)->sin6_addr,
+                              sizeof(struct in6_addr)) == 0;
+        return false;
+}
+
+static void peer_name(const struct sockaddr_storage *sa, char *buf, size_t len)
+{
+        const void *addr = sa->ss_family == AF_INET6 ? (const void *)&((const struct sockaddr_in6 *)sa)->sin6_addr
+                                                     : (const void *)&((const struct sockaddr_in *)sa)->sin_addr;
+        if (!inet_ntop(sa->ss_family, addr, buf, (socklen_t)len))
+                snprintf(buf, len, "?");
+}
+
 static void accept_client(struct sim_server *s)
 {
-        int fd = accept4(s->fd, NULL, NULL, SOCK_CLOEXEC);
+        struct sockaddr_storage peer = { 0 };
+        socklen_t peer_len = sizeof(peer);
+        int fd = accept4(s->fd, (struct sockaddr *)&peer, &peer_len, SOCK_CLOEXEC);
         if (fd < 0)
                 return;         /* the client gave up before we got to it */
         if (s->n_clients >= MAX_CLIENTS) {
@@ -140,14 +168,31 @@ static void accept_client(struct sim_server *s)
                 close(fd);
                 return;
         }
+        size_t same = 0;
+        for (struct client *c = s->clients; c; c = c->next)
+                same += !atomic_load(&c->done) && same_host(&c->peer, &peer);
+        if (same >= MAX_CLIENTS_PER_ADDRESS) {
+                char host[INET6_ADDRSTRLEN];
+                peer_name(&peer, host, sizeof(host));
+                fprintf(stderr, "gaitmon-sim: %s has %d connections already, refusing another\n",
+                        host, MAX_CLIENTS_PER_ADDRESS);
+                close(fd);
+                return;
+        }
         int one = 1;
         setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+        /* a client that says nothing for this long is gone (or hostile): its receive fails */
+        if (s->idle_timeout_s) {
+                struct timeval tv = { .tv_sec = s->idle_timeout_s };
+                setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+        }
         struct client *c = calloc(1, sizeof(*c));
         if (!c) {
                 close(fd);
                 return;
         }
         c->fd = fd;
+        c->peer = peer;
         c->server = s;
         atomic_init(&c->done, false);
         int r = pthread_create(&c->thread, NULL, client_run, c);

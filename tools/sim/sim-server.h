@@ -8,8 +8,9 @@
 
 struct sim_server;
 
-/* Binds and listens. port 0 picks a free port. 0 or negative errno (logged). */
-int sim_server_new(const char *bind_addr, unsigned port, struct sim_engine *e,
+/* Binds and listens. port 0 picks a free port; a client silent for idle_timeout_s (0: never)
+ * is disconnected. 0 or negative errno (logged). */
+int sim_server_new(const char *bind_addr, unsigned port, unsigned idle_timeout_s, struct sim_engine *e,
                    const struct sim_context_desc *ctx, struct sim_server **out);
 /* "ADDR:PORT" as clients write it after ip: */
 void sim_server_address(const struct sim_server *s, char *buf, size_t len);
