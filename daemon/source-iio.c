@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "sensor.h"
 
@@ -254,11 +255,25 @@ static void iio_stop(struct gm_sensor *s)
         if (!s->thread_running)
                 return;
         atomic_store(&s->stop, true);
-        pthread_mutex_lock(&s->lock);
-        if (src->buf)
-                iio_buffer_cancel(src->buf);
-        pthread_mutex_unlock(&s->lock);
-        pthread_join(s->thread, NULL);
+        /* A streaming device finishes its refill within a buffer's time and the thread then
+         * closes the buffer properly; cancelling is for a device that stalls, since libiio's
+         * network backend logs every read it had in flight as an error. */
+        struct timespec deadline;
+        clock_gettime(CLOCK_REALTIME, &deadline);
+        double grace_s = 0.25 + (s->rate_hz > 0 ? s->buffer_samples / s->rate_hz : 0);
+        deadline.tv_sec += (time_t)grace_s;
+        deadline.tv_nsec += (long)((grace_s - (double)(time_t)grace_s) * 1e9);
+        if (deadline.tv_nsec >= 1000000000L) {
+                deadline.tv_sec++;
+                deadline.tv_nsec -= 1000000000L;
+        }
+        if (pthread_timedjoin_np(s->thread, NULL, &deadline) != 0) {
+                pthread_mutex_lock(&s->lock);
+                if (src->buf)
+                        iio_buffer_cancel(src->buf);
+                pthread_mutex_unlock(&s->lock);
+                pthread_join(s->thread, NULL);
+        }
         s->thread_running = false;
         free(src);
         s->driver_data = NULL;

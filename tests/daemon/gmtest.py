@@ -197,6 +197,12 @@ class World:
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
+def errors_after_stop(log):
+    """libiio's error lines after SIGTERM: a daemon stopping while its sensors stream has none."""
+    tail = log.split("received Terminated", 1)
+    return [x for x in tail[1].splitlines() if x.startswith("ERROR:")] if len(tail) == 2 else []
+
+
 def wait_until(what, predicate, timeout, step=0.1):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

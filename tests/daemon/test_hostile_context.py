@@ -10,7 +10,7 @@ import sys
 import tempfile
 import threading
 
-from gmtest import Bus, Daemon, Sim, wait_until
+from gmtest import Bus, Daemon, Sim, errors_after_stop, wait_until
 
 
 class RewritingProxy:
@@ -132,6 +132,9 @@ def main():
         wait_until("steps go on", lambda: bus.get("StepCount") > steps + 20, timeout=20)
         assert daemon.proc.poll() is None, "gaitmond exited"
         assert daemon.stop() == 0
+        assert "received Terminated" in daemon.logtext()
+        noise = errors_after_stop(daemon.logtext())
+        assert not noise, "libiio errors on SIGTERM: %s" % noise[:4]
         daemon = None
     finally:
         if daemon:
