@@ -7,18 +7,13 @@
 #include <string.h>
 #include <time.h>
 
+#include "iio-channels.h"
 #include "sensor.h"
-
-static const char *const channel_ids[6] = {
-        "accel_x", "accel_y", "accel_z", "anglvel_x", "anglvel_y", "anglvel_z",
-};
 
 struct iio_source {
         struct iio_context *ctx;
         struct iio_buffer *buf;          /* guarded by the sensor's lock: stop cancels it */
-        struct iio_channel *chn[6];
-        struct iio_channel *timestamp;
-        double scale[6];
+        struct gm_iio_channels ch;
 };
 
 static struct iio_device *find_device(struct iio_context *ctx, const struct gm_sensor_match *m)
@@ -65,14 +60,6 @@ static void close_source(struct gm_sensor *s, struct iio_source *src)
         src->ctx = NULL;
 }
 
-/* iio_channel_convert() writes length/8 x repeat bytes, whatever the context declared: only
- * formats that fit what is read into are accepted (checked when the device is opened). */
-static bool format_fits(const struct iio_data_format *f, unsigned max_length)
-{
-        return f->repeat <= 1 && (f->length == 8 || f->length == 16 || f->length == 32 || f->length == 64) &&
-               f->length <= max_length && f->bits > 0 && f->bits <= f->length && f->shift + f->bits <= f->length;
-}
-
 /* Finds and configures the device and creates its buffer. On failure writes why. */
 static int open_source(struct gm_sensor *s, struct iio_source *src, char *why, size_t why_size,
                        char *device, size_t device_size)
@@ -96,34 +83,17 @@ static int open_source(struct gm_sensor *s, struct iio_source *src, char *why, s
 
         for (unsigned i = 0; i < iio_device_get_channels_count(dev); i++)
                 iio_channel_disable(iio_device_get_channel(dev, i));
+        int r = gm_iio_channels_find(dev, device, &src->ch, why, why_size);
+        if (r < 0)
+                return r;
         for (int i = 0; i < 6; i++) {
-                src->chn[i] = iio_device_find_channel(dev, channel_ids[i], false);
-                if (!src->chn[i] || !iio_channel_is_scan_element(src->chn[i])) {
-                        snprintf(why, why_size, "%s has no buffered %s channel", device, channel_ids[i]);
-                        return -ENOTSUP;
-                }
-                if (!format_fits(iio_channel_get_data_format(src->chn[i]), 32)) {
-                        snprintf(why, why_size, "%s: %s has a sample format gaitmond cannot read "
-                                 "(8 to 32 bits, one value per sample)", device, channel_ids[i]);
-                        return -ENOTSUP;
-                }
-                src->scale[i] = 1.0;
-                if (iio_channel_attr_read_double(src->chn[i], "scale", &src->scale[i]) < 0) {
-                        snprintf(why, why_size, "%s: cannot read the scale of %s", device, channel_ids[i]);
+                if (iio_channel_attr_read_double(src->ch.axis[i], "scale", &src->ch.scale[i]) < 0) {
+                        snprintf(why, why_size, "%s: cannot read the scale of %s", device, gm_iio_axis_ids[i]);
                         return -EIO;
                 }
-                iio_channel_enable(src->chn[i]);
+                iio_channel_enable(src->ch.axis[i]);
         }
-        src->timestamp = iio_device_find_channel(dev, "timestamp", false);
-        if (!src->timestamp || !iio_channel_is_scan_element(src->timestamp)) {
-                snprintf(why, why_size, "%s has no buffered timestamp channel", device);
-                return -ENOTSUP;
-        }
-        if (!format_fits(iio_channel_get_data_format(src->timestamp), 64)) {
-                snprintf(why, why_size, "%s: its timestamp has a sample format gaitmond cannot read", device);
-                return -ENOTSUP;
-        }
-        iio_channel_enable(src->timestamp);
+        iio_channel_enable(src->ch.timestamp);
 
         /* A device that keeps its own rate is still usable: timestamps tell the truth. */
         (void) iio_device_attr_write_double(dev, "sampling_frequency", s->rate_hz);
@@ -136,7 +106,7 @@ static int open_source(struct gm_sensor *s, struct iio_source *src, char *why, s
 
         struct iio_buffer *buf = iio_device_create_buffer(dev, s->buffer_samples, false);
         if (!buf) {
-                int r = -errno;
+                r = -errno;
                 snprintf(why, why_size, "%s: cannot start its buffer: %s", device, strerror(errno));
                 return r ? r : -EIO;
         }
@@ -144,32 +114,6 @@ static int open_source(struct gm_sensor *s, struct iio_source *src, char *why, s
         src->buf = buf;
         pthread_mutex_unlock(&s->lock);
         return 0;
-}
-
-static int64_t read_timestamp(const struct iio_channel *chn, const void *p)
-{
-        int64_t v = 0;
-        iio_channel_convert(chn, &v, p);
-        return v;
-}
-
-static double read_axis(const struct iio_channel *chn, const void *p, double scale)
-{
-        const struct iio_data_format *fmt = iio_channel_get_data_format(chn);
-        union {
-                int8_t s8;
-                uint8_t u8;
-                int16_t s16;
-                uint16_t u16;
-                int32_t s32;
-                uint32_t u32;
-        } v = { 0 };
-        iio_channel_convert(chn, &v, p);
-        switch (fmt->length) {
-        case 8: return (fmt->is_signed ? v.s8 : v.u8) * scale;
-        case 16: return (fmt->is_signed ? v.s16 : v.u16) * scale;
-        default: return (fmt->is_signed ? (double) v.s32 : (double) v.u32) * scale;
-        }
 }
 
 /* Refills until an error or stop; returns the error (negative errno) or 0 on stop. */
@@ -181,18 +125,15 @@ static int stream(struct gm_sensor *s, struct iio_source *src)
                         return atomic_load(&s->stop) ? 0 : (int) n;
                 ptrdiff_t step = iio_buffer_step(src->buf);
                 const char *end = iio_buffer_end(src->buf);
-                const char *p_ts = iio_buffer_first(src->buf, src->timestamp);
-                const char *p[6];
+                const char *p_ts = iio_buffer_first(src->buf, src->ch.timestamp);
+                const void *p[6];
                 for (int i = 0; i < 6; i++)
-                        p[i] = iio_buffer_first(src->buf, src->chn[i]);
+                        p[i] = iio_buffer_first(src->buf, src->ch.axis[i]);
                 for (; p_ts < end; p_ts += step) {
-                        struct gm_raw_sample rs = { .ts_ns = read_timestamp(src->timestamp, p_ts) };
-                        for (int i = 0; i < 3; i++) {
-                                rs.acc[i] = (float) read_axis(src->chn[i], p[i], src->scale[i]);
-                                rs.gyr[i] = (float) read_axis(src->chn[i + 3], p[i + 3], src->scale[i + 3]);
-                        }
+                        struct gm_raw_sample rs;
+                        gm_iio_convert(&src->ch, p, p_ts, &rs);
                         for (int i = 0; i < 6; i++)
-                                p[i] += step;
+                                p[i] = (const char *)p[i] + step;
                         gm_ring_push(s->ring, &rs);
                 }
                 gm_sensor_wake(s);
