@@ -14,8 +14,9 @@ const char *const gm_iio_axis_ids[6] = {
  * formats that fit what is read into are accepted. */
 static bool format_fits(const struct iio_data_format *f, unsigned max_length)
 {
-        return f->repeat <= 1 && (f->length == 8 || f->length == 16 || f->length == 32 || f->length == 64) &&
-               f->length <= max_length && f->bits > 0 && f->bits <= f->length && f->shift + f->bits <= f->length;
+        return f->repeat == 1 && (f->length == 8 || f->length == 16 || f->length == 32 || f->length == 64) &&
+               f->length <= max_length && f->bits > 0 && f->bits <= f->length &&
+               f->shift <= f->length - f->bits;      /* not shift + bits: a huge shift wraps round */
 }
 
 int gm_iio_channels_find(struct iio_device *dev, const char *device, struct gm_iio_channels *ch,

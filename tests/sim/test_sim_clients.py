@@ -201,23 +201,23 @@ def test_idle_connections():
     sim = Sim("--idle-timeout", "4", os.path.join(TESTDIR, "run-steady.ini"))
     idle = []
     try:
-        for _ in range(40):
+        for _ in range(72):
             s = socket.socket()
             s.bind(("127.0.0.2", 0))
             s.connect(("127.0.0.1", sim.port))
             idle.append(s)
         # past the per-address limit the server closes what it accepts (the queue is in order)
         refused = 0
-        for s in idle[32:]:
+        for s in idle[64:]:
             s.settimeout(30)
             try:
                 refused += s.recv(1) == b""
             except ConnectionResetError:
                 refused += 1
-        check(refused == 8, "an address holds 32 connections, the rest are refused (%d of 8)" % refused)
+        check(refused == 8, "an address holds 64 connections, the rest are refused (%d of 8)" % refused)
         r = run("iio_attr", "-u", sim.uri, "-d", "left_shank", "sampling_frequency")
         check(r.returncode == 0 and r.stdout.strip() == b"104.000",
-              "another address is served beside 32 idle connections: %r" % r.stderr)
+              "another address is served beside 64 idle connections: %r" % r.stderr)
         # past the idle timeout every silent connection is closed by the server
         closed = 0
         deadline = time.monotonic() + 60
@@ -227,14 +227,14 @@ def test_idle_connections():
                 closed += s.recv(1) == b""
             except (socket.timeout, ConnectionResetError):
                 closed += 1
-        check(closed == 40, "idle connections are closed after the timeout (%d of 40)" % closed)
+        check(closed == 72, "idle connections are closed after the timeout (%d of 72)" % closed)
         r = run(SIM, "--idle-timeout", "-1", "x.ini")
         check(r.returncode == 2 and b"--idle-timeout" in r.stderr, "a bad --idle-timeout is refused")
     finally:
         for s in idle:
             s.close()
         rc, err = sim.stop()
-        check(rc == 0 and "127.0.0.2 has 32 connections already" in err,
+        check(rc == 0 and "127.0.0.2 has 64 connections already" in err,
               "the refusal is logged with the address (rc %d, %r)" % (rc, err))
 
 

@@ -6,6 +6,7 @@ import socket
 import subprocess
 import sys
 import threading
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from simproc import TESTDIR, Sim  # noqa: E402
@@ -201,7 +202,63 @@ def test_many_clients(sim):
     check(r.returncode == 0, "iio_info still works after all that")
 
 
+def test_unpaced_unplug():
+    """--speed max: a buffer left open on a device that was unplugged neither hangs its reader
+    nor stops the clock, and the device streams again after its replug."""
+    sim = Sim("--speed", "max", os.path.join(TESTDIR, "faults.ini"))
+    try:
+        c = Conn(sim.port)
+        check(c.cmd("OPEN left_shank 64 00000049") == 0, "unpaced: open the left shank")
+        errors = 0
+        for _ in range(400):            # 400 x 64 samples at 104 Hz: past the unplug at 5 s
+            n = c.cmd("READBUF left_shank 1024")
+            if n < 0:
+                errors += 1
+                break
+            c.exact(n + 9)              # the mask line, then the data
+        check(errors == 1, "unpaced: reading the unplugged device fails instead of waiting")
+        check(c.cmd("CLOSE left_shank") == 0, "unpaced: the dead buffer closes")
+        # unpaced, the clock follows the open buffers: the pelvis' takes it to the replug at 7 s
+        check(c.cmd("OPEN pelvis 64 00000049") == 0, "unpaced: open the pelvis")
+        deadline = time.monotonic() + 30
+        while c.cmd("OPEN left_shank 64 00000049") != 0 and time.monotonic() < deadline:
+            n = c.cmd("READBUF pelvis 1024")
+            c.exact(max(n, 0) + 9 if n > 0 else 0)
+        check(c.cmd("CLOSE pelvis") == 0, "unpaced: the pelvis closes (its reader sets the pace no more)")
+        n = c.cmd("READBUF left_shank 1024")
+        check(n == 1024, "unpaced: the replugged device streams (%d)" % n)
+        c.close()
+    finally:
+        rc, err = sim.stop()
+        check(rc == 0, "unpaced: SIGTERM exits 0 (rc %d, %s)" % (rc, err))
+
+
+def test_unpaced_unread_buffer():
+    """--speed max: a buffer opened and never read does not stop the clock for another one."""
+    sim = Sim("--speed", "max", os.path.join(TESTDIR, "run-steady.ini"))
+    try:
+        c = Conn(sim.port)
+        check(c.cmd("OPEN right_hip 64 00000049") == 0, "unpaced: open a buffer never read")
+        check(c.cmd("OPEN pelvis 1024 00000049") == 0, "unpaced: open the pelvis")
+        read = 0
+        for _ in range(12):             # 12 x 1024 samples: past any read-ahead
+            n = c.cmd("READBUF pelvis 16384")
+            if n != 16384:
+                break
+            c.exact(n + 9)
+            read += 1024
+        check(read == 12 * 1024, "unpaced: the pelvis streams beside an unread buffer (%d samples)" % read)
+        c.close()
+    except OSError as e:
+        check(False, "unpaced: reading beside an unread buffer: %r" % e)
+    finally:
+        rc, err = sim.stop()
+        check(rc == 0, "unpaced: SIGTERM exits 0 (rc %d, %s)" % (rc, err))
+
+
 def main():
+    test_unpaced_unplug()
+    test_unpaced_unread_buffer()
     sim = Sim("--speed", "20", os.path.join(TESTDIR, "run-steady.ini"))
     try:
         test_commands(sim)

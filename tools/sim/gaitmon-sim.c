@@ -45,7 +45,7 @@ static void usage(FILE *f)
               "      --loop           replay the recording over and over\n"
               "      --idle-timeout S disconnect a client that sends no command for S\n"
               "                       seconds (default 120; 0: never). One address may\n"
-              "                       hold at most 32 of the 256 connections\n"
+              "                       hold at most 64 of the 256 connections\n"
               "  -h, --help           this text\n"
               "\n"
               "Once listening it prints one line to stdout: 'gaitmon-sim: listening on ADDR:PORT'.\n"

@@ -13,7 +13,7 @@
 
 #define PACE_TICK_NS 2000000            /* real time between clock steps when paced */
 #define UNPACED_CHUNK_S 0.05            /* simulated time per step when unpaced */
-#define UNPACED_BACKLOG (SIM_RING_CAP / 2)
+#define UNPACED_BACKLOG 4096u              /* read-ahead per buffer when unpaced: about 10 s at 416 Hz */
 
 struct sim_engine {
         struct sim_engine_cfg cfg;
@@ -197,15 +197,30 @@ static bool stream_alive(const struct sim_engine *e, const struct sim_stream *st
         return dev->plugged && st->generation == dev->generation;
 }
 
-/* Unpaced: run while every live buffer has room, so the slowest reader sets the pace. */
+/* Unpaced: run while every live buffer has room, so the slowest reader sets the pace; but a
+ * reader waiting for samples is never kept waiting by a buffer nobody reads (that one overruns,
+ * as a kernel FIFO does). */
 static bool readers_want_more(const struct sim_engine *e)
 {
-        if (!e->streams)
-                return false;
+        bool room = e->streams != NULL;
+        for (const struct sim_stream *st = e->streams; st; st = st->next) {
+                if (!stream_alive(e, st))
+                        continue;
+                uint64_t avail = e->dev[st->dev].written - st->pos;
+                if (st->want && avail < st->want)
+                        return true;
+                if (avail >= UNPACED_BACKLOG)
+                        room = false;
+        }
+        return room;
+}
+
+static bool any_stream_alive(const struct sim_engine *e)
+{
         for (const struct sim_stream *st = e->streams; st; st = st->next)
-                if (stream_alive(e, st) && e->dev[st->dev].written - st->pos >= UNPACED_BACKLOG)
-                        return false;
-        return true;
+                if (stream_alive(e, st))
+                        return true;
+        return false;
 }
 
 static void *engine_run(void *userdata)
@@ -241,9 +256,11 @@ static void *engine_run(void *userdata)
                         signal_done(e);
                         break;
                 }
-                if (e->cfg.speed > 0) {
+                /* Unpaced with only unplugged devices' buffers open, nothing bounds the clock but
+                 * the replug it waits for: step it gently and let the readers in. */
+                if (e->cfg.speed > 0 || !any_stream_alive(e)) {
                         pthread_mutex_unlock(&e->lock);
-                        struct timespec tick = { 0, PACE_TICK_NS };
+                        struct timespec tick = { 0, e->cfg.speed > 0 ? PACE_TICK_NS : 1000 * 1000 };
                         nanosleep(&tick, NULL);
                         pthread_mutex_lock(&e->lock);
                 }
@@ -394,10 +411,12 @@ ssize_t sim_engine_stream_read(struct sim_engine *e, struct sim_stream *st, stru
                         pthread_cond_signal(&e->demand_cond);
                         break;
                 }
+                st->want = n;
                 if (e->cfg.speed <= 0)
                         pthread_cond_signal(&e->demand_cond);
                 pthread_cond_wait(&e->data_cond, &e->lock);
         }
+        st->want = 0;
         pthread_mutex_unlock(&e->lock);
         return r;
 }

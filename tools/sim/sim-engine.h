@@ -26,6 +26,7 @@ struct sim_stream {
         unsigned generation;
         uint64_t pos;           /* next sample to hand out, counted like sim_device.written */
         uint64_t lost;          /* overwritten before they were read */
+        uint64_t want;          /* samples its reader waits for; 0 when not waiting */
 };
 
 struct sim_engine;

@@ -19,7 +19,7 @@
 
 #define MAX_CLIENTS 256
 /* One address cannot take every slot; a reader of five sensors needs five. */
-#define MAX_CLIENTS_PER_ADDRESS 32
+#define MAX_CLIENTS_PER_ADDRESS 64
 
 struct client {
         struct client *next;
