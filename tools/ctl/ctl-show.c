@@ -10,6 +10,7 @@
 #include "ctl-json.h"
 #include "ctl-log.h"
 #include "ctl-record.h"
+#include "ctl-run.h"
 #include "ctl-svg.h"
 
 #define RUN_SIGNATURE "a{sv}"
@@ -19,18 +20,10 @@ static const char *activity_name(enum gm_activity a) {
         return n ? n : "idle";
 }
 
-/* A GetRun reply. */
-struct run {
-        struct gm_run_summary s;
-        struct gm_advice a;
-        char state[16];
-        struct gm_run_minute *minutes;
-        size_t n_minutes;
-};
 
 /* The keys of GetRun besides the run's and its advice's fields. */
 static int read_run_extra(const char *key, DBusMessageIter *value, void *userdata) {
-        struct run *run = userdata;
+        struct ctl_run *run = userdata;
 
         if (strcmp(key, "state") == 0 && dbus_message_iter_get_arg_type(value) == DBUS_TYPE_STRING) {
                 const char *v = "";
@@ -62,7 +55,7 @@ static int skip_advice(const char *key, DBusMessageIter *value, void *userdata) 
         return gm_record_field(&gm_advice_record, key) ? 0 : read_run_extra(key, value, userdata);
 }
 
-static int read_run(DBusMessage *reply, struct run *run) {
+static int read_run(DBusMessage *reply, struct ctl_run *run) {
         DBusMessageIter it;
         int r;
 
@@ -82,7 +75,7 @@ static void json_pair(struct ctl_json *j, const char *key, const double v[2]) {
         ctl_json_object_end(j);
 }
 
-static void print_json(const struct run *run) {
+static void print_json(const struct ctl_run *run) {
         struct ctl_json j;
 
         ctl_json_init(&j, stdout);
@@ -168,7 +161,7 @@ static void print_shift(const char *text, double v) {
                !isfinite(v) || v == 0 ? "" : v < 0 ? " (left lower)" : " (right lower)");
 }
 
-static void print_text(const struct run *run) {
+static void print_text(const struct ctl_run *run) {
         char buf[64];
 
         label("Run");
@@ -224,7 +217,7 @@ static void print_text(const struct run *run) {
         }
 }
 
-static int write_svg(const struct run *run, const char *path) {
+static int write_svg(const struct ctl_run *run, const char *path) {
         double *x = NULL, *cadence = NULL, *asym = NULL, *hip_l = NULL, *hip_r = NULL;
         size_t n = run->n_minutes;
         char title[128], start[64];
@@ -283,21 +276,38 @@ finish:
         return r;
 }
 
-int ctl_show(struct ctl_context *c, uint64_t id) {
+int ctl_run_get(struct ctl_context *c, uint64_t id, struct ctl_run *run) {
         DBusMessage *reply = NULL;
         dbus_uint64_t arg = id;
-        struct run run = {};
         int r;
 
+        *run = (struct ctl_run) {};
         r = ctl_bus_call_method(c->bus, CTL_BUS_INTERFACE, "GetRun", DBUS_TYPE_UINT64, &arg, RUN_SIGNATURE,
                                 &reply);
         if (r < 0)
                 return r;
-        r = read_run(reply, &run);
+        r = read_run(reply, run);
         if (r < 0)
                 ctl_log("Out of memory.");
+        dbus_message_unref(reply);
+        return r;
+}
+
+void ctl_run_clear(struct ctl_run *run) {
+        free(run->minutes);
+        run->minutes = NULL;
+        run->n_minutes = 0;
+}
+
+int ctl_show(struct ctl_context *c, uint64_t id) {
+        struct ctl_run run;
+        int r;
+
+        r = ctl_run_get(c, id, &run);
+        if (r < 0)
+                return r;
         /* The chart first: with --svg - the document goes to stdout and the rest is left out. */
-        if (r >= 0 && c->svg_path)
+        if (c->svg_path)
                 r = write_svg(&run, c->svg_path);
         if (r >= 0 && !(c->svg_path && strcmp(c->svg_path, "-") == 0)) {
                 if (c->json)
@@ -305,7 +315,6 @@ int ctl_show(struct ctl_context *c, uint64_t id) {
                 else
                         print_text(&run);
         }
-        free(run.minutes);
-        dbus_message_unref(reply);
+        ctl_run_clear(&run);
         return r;
 }

@@ -1,0 +1,188 @@
+#!/usr/bin/env bash
+# gaitmonctl export and delete against the real gaitmond on a private system-like bus with the
+# installed policy. A 15-minute run written into the history as gaitmond writes it is exported
+# as FIT (read back by gpsbabel and by fit-check.py, a decoder of the test's own that checks
+# every value against the database), CSV and JSON; bad input is refused with a clear message and
+# leaves the history as it was; a deleted run leaves none of its bytes in the files; the run in
+# progress cannot be exported or deleted; other users are denied.
+set -euo pipefail
+
+ctl=$1 gaitmond=$2 sim=$3 fill=$4 policy=$5
+here=$(cd "$(dirname "$0")" && pwd)
+work=$(mktemp -d)
+chmod 755 "$work" # the access test connects as nobody
+. "$here/../lib/testbus.sh"
+sim_pid= daemon_pid=
+cleanup() {
+        local pid
+        [ -z "$daemon_pid" ] || kill "$daemon_pid" 2>/dev/null || true
+        [ -z "$sim_pid" ] || kill "$sim_pid" 2>/dev/null || true
+        for pid in $daemon_pid $sim_pid; do
+                wait "$pid" 2>/dev/null || true
+        done
+        testbus_stop
+        rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+die() {
+        echo "FAIL: $*" >&2
+        for f in "$work/daemon.log" "$work/sim.log"; do
+                [ -e "$f" ] && { echo "--- $f" >&2; tail -n 20 "$f" >&2; }
+        done
+        exit 1
+}
+
+command -v gpsbabel > /dev/null || die "gpsbabel is not installed (Debian package gpsbabel)"
+
+db=$work/state/history.db
+sql() { sqlite3 -readonly "$db" "$@"; }
+
+wait_for() {
+        local limit=$1 what=$2 i
+        shift 2
+        for ((i = 0; i < limit * 5; i++)); do
+                "$@" >/dev/null 2>&1 && return 0
+                sleep 0.2
+        done
+        die "timed out waiting for $what"
+}
+
+# expect_fail CODE PATTERN COMMAND...: exits with CODE and says PATTERN on stderr.
+expect_fail() {
+        local code=$1 pattern=$2 rc=0
+        shift 2
+        "$@" > "$work/out" 2> "$work/err" || rc=$?
+        [ "$rc" -eq "$code" ] && grep -q -- "$pattern" "$work/err" ||
+                die "'${*##*/}': exit $rc (expected $code), stderr: $(cat "$work/err")"
+}
+
+# Run 1 from two days ago: 15 minutes with every stride, as gaitmond writes them.
+mkdir -p "$work/state"
+start_us=$(( ($(date +%s) - 2 * 86400) * 1000000 + 123456 ))
+run=$("$fill" "$work/state" "$start_us")
+[ "$run" = 1 ] || die "store-fill made run '$run'"
+
+cat > "$work/test-owner.conf" <<'XML'
+<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <policy user="root"><allow own="org.gaitmon.Monitor1"/></policy>
+</busconfig>
+XML
+testbus_start "$work/bus" "$policy" "$work/test-owner.conf" 2>/dev/null
+chmod 755 "$work/bus"
+
+"$sim" --port 0 --speed 20 "$here/e2e-scenario.ini" > "$work/sim.out" 2> "$work/sim.log" &
+sim_pid=$!
+wait_for 10 "gaitmon-sim to listen" grep -q "listening on" "$work/sim.out"
+port=$(sed -n 's/.*listening on .*:\([0-9][0-9]*\)$/\1/p' "$work/sim.out")
+cat > "$work/gaitmon.conf" <<EOF
+[iio]
+uri = ip:127.0.0.1:$port
+[daemon]
+state_directory = $work/state
+EOF
+"$gaitmond" --config "$work/gaitmon.conf" > "$work/daemon.log" 2>&1 &
+daemon_pid=$!
+wait_for 10 "gaitmond on the bus" "$ctl" status
+run_in_progress() { [ "$(sql "SELECT state FROM runs WHERE id = 2")" = active ]; }
+wait_for 60 "a run in progress" run_in_progress
+
+# FIT: gpsbabel and the test's own decoder read it back.
+t0=$(date +%s%N)
+"$ctl" export 1 -o "$work/run.fit" 2> "$work/export.err" || die "export: $(cat "$work/export.err")"
+t1=$(date +%s%N)
+echo "export of a 15-minute run ($(sql "SELECT count(*) FROM run_strides WHERE run_id = 1") strides) to FIT:" \
+     "$(( (t1 - t0) / 1000000 )) ms, $(stat -c %s "$work/run.fit") bytes; $(cat "$work/export.err")"
+# Without a position gpsbabel skips a point unless told to keep all (allpoints); -t: tracks.
+gpsbabel -t -i garmin_fit,allpoints=1 -f "$work/run.fit" -o unicsv -F "$work/babel.csv" 2> "$work/babel.err" ||
+        die "gpsbabel cannot read the file: $(cat "$work/babel.err")"
+python3 "$here/fit-check.py" "$work/run.fit" "$db" 1 "$work/babel.csv" || die "the FIT file disagrees"
+"$ctl" export 1 > "$work/stdout.fit" || die "export to stdout"
+cmp -s "$work/run.fit" "$work/stdout.fit" || die "export to stdout differs from -o"
+
+# CSV and JSON: every stride and minute as in the database.
+"$ctl" export 1 --format json -o "$work/run.json" 2>/dev/null || die "export --format json"
+"$ctl" export 1 --format csv -o "$work/run.csv" 2>/dev/null || die "export --format csv"
+python3 - "$work/run.json" "$work/run.csv" "$db" <<'PY' || die "CSV or JSON disagrees with the database"
+import csv, io, json, math, sqlite3, sys
+doc = json.load(open(sys.argv[1]))
+text = open(sys.argv[2]).read()
+db = sqlite3.connect(f"file:{sys.argv[3]}?mode=ro", uri=True)
+db.row_factory = sqlite3.Row
+def same(a, b, what):
+    if a is None or b is None or isinstance(a, str) or isinstance(b, str):
+        assert a == b, f"{what}: {a!r} != {b!r}"
+    else:
+        assert math.isclose(a, b, rel_tol=1e-12, abs_tol=1e-12), f"{what}: {a!r} != {b!r}"
+tables = {"strides": db.execute("SELECT * FROM run_strides WHERE run_id = 1 ORDER BY t_s, side").fetchall(),
+          "minutes": db.execute("SELECT * FROM run_minutes WHERE run_id = 1 ORDER BY t_s").fetchall()}
+run = db.execute("SELECT * FROM runs WHERE id = 1").fetchone()
+for key in run.keys():
+    if key != "advice_summary":
+        same(doc["run"][key], run[key], f"run {key}")
+same(doc["run"]["advice"], run["advice_summary"], "advice")
+lines = [l for l in text.splitlines() if not l.startswith("#")]
+blank = lines.index("")
+sections = {"strides": list(csv.DictReader(io.StringIO("\n".join(lines[:blank])))),
+            "minutes": list(csv.DictReader(io.StringIO("\n".join(lines[blank + 1:]))))}
+for name, rows in tables.items():
+    assert len(doc[name]) == len(rows) == len(sections[name]), (name, len(doc[name]), len(rows), len(sections[name]))
+    for got, cells, row in zip(doc[name], sections[name], rows):
+        for key in row.keys():
+            if key == "run_id":
+                continue
+            same(got[key], row[key], f"json {name} {key}")
+            cell = cells[key]
+            value = None if cell == "" else cell if isinstance(row[key], str) else float(cell)
+            same(value, row[key], f"csv {name} {key}")
+print(f"json and csv: {len(tables['strides'])} strides and {len(tables['minutes'])} minutes agree with the database")
+PY
+
+# Bad input: a clear message, a non-zero exit, the history as it was.
+snapshot() {
+        sql "SELECT * FROM runs WHERE id = 1; SELECT * FROM run_minutes WHERE run_id = 1;
+             SELECT * FROM run_strides WHERE run_id = 1; SELECT * FROM run_actions WHERE run_id = 1" | sha256sum
+}
+before=$(snapshot)
+expect_fail 1 "No run with id 999" "$ctl" export 999 -o "$work/x.fit"
+expect_fail 1 "Run 2 is in progress" "$ctl" export 2 -o "$work/x.fit"
+[ ! -e "$work/x.fit" ] || die "a failed export left a file"
+expect_fail 1 "Cannot write $work/no/such/dir/run.fit" "$ctl" export 1 -o "$work/no/such/dir/run.fit"
+expect_fail 2 "Unknown export format 'xml'" "$ctl" export 1 --format xml
+expect_fail 2 "Invalid run id" "$ctl" export abc
+expect_fail 2 "needs a run id" "$ctl" export
+expect_fail 2 "does not apply" "$ctl" show 1 --format csv
+expect_fail 1 "Run 2 is in progress; end it first" "$ctl" delete 2
+expect_fail 1 "No run with id 999" "$ctl" delete 999
+expect_fail 2 "Invalid date" "$ctl" delete --all --before yesterday
+expect_fail 2 "goes with --all" "$ctl" delete --before 2020-01-01
+for verb in "export 1 -o $work/nobody.fit" "delete 1"; do
+        expect_fail 1 "Access denied" setpriv --reuid=nobody --regid=nogroup --clear-groups "$ctl" $verb
+done
+[ "$(snapshot)" = "$before" ] || die "bad input changed the history"
+[ "$(sql "SELECT state FROM runs WHERE id = 2")" = active ] || die "run 2 is no longer in progress"
+echo "bad input: refused with messages, the history unchanged"
+
+# Delete: the run and everything of it gone, its bytes too.
+marker="MARKER-$start_us"
+grep -a -q "$marker" "$db" "$db-wal" 2>/dev/null || die "the marker was never written"
+"$ctl" delete --all --before 2000-01-01 > "$work/out" || die "delete --all --before 2000-01-01 failed"
+grep -q "No runs to delete" "$work/out" || die "delete --before 2000: $(cat "$work/out")"
+"$ctl" delete 1 > "$work/out" || die "delete 1 failed"
+grep -q "Deleted run 1" "$work/out" || die "delete 1 said: $(cat "$work/out")"
+[ "$(sql "SELECT (SELECT count(*) FROM runs WHERE id = 1) + (SELECT count(*) FROM run_minutes WHERE run_id = 1) +
+          (SELECT count(*) FROM run_strides WHERE run_id = 1) + (SELECT count(*) FROM run_actions WHERE run_id = 1)")" = 0 ] ||
+        die "rows of run 1 remain"
+for f in "$db" "$db-wal"; do
+        [ ! -e "$f" ] || ! grep -a -q "$marker" "$f" || die "the deleted run's advice is still in $f"
+done
+expect_fail 1 "No run with id 1" "$ctl" show 1
+"$ctl" --json --days 0 history > "$work/history.json"
+python3 -c 'import json,sys; ids=[r["id"] for r in json.load(open(sys.argv[1]))["runs"]]; assert ids == [2], ids' \
+        "$work/history.json" || die "history after delete: $(cat "$work/history.json")"
+expect_fail 1 "Run 2 is in progress" "$ctl" delete --all
+echo "delete: run 1 gone from the tables and the files; the run in progress kept"
+echo ok
