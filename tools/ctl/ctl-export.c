@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,12 +18,14 @@
 #include "ctl-record.h"
 #include "ctl-run.h"
 
-static int get_strides(struct ctl_context *c, uint64_t id, struct gm_stride_record **ret, size_t *ret_n) {
+/* The strides with from <= t_s < to, appended to *strides. */
+static int get_strides_window(struct ctl_context *c, uint64_t id, double from, double to, struct gm_stride_record **strides,
+                              size_t *n) {
         DBusMessage *call, *reply = NULL;
         dbus_uint64_t arg = id;
-        double from = 0, to = INFINITY;
         DBusMessageIter it;
-        void *strides = NULL;
+        void *got = NULL;
+        size_t n_got = 0;
         int r;
 
         call = ctl_bus_new_call(CTL_BUS_INTERFACE, "GetStrides");
@@ -43,13 +46,46 @@ static int get_strides(struct ctl_context *c, uint64_t id, struct gm_stride_reco
                 return -EBADMSG;
         }
         dbus_message_iter_init(reply, &it);
-        r = ctl_record_read_array(&it, &gm_stride_record, sizeof(struct gm_stride_record), &strides, ret_n);
+        r = ctl_record_read_array(&it, &gm_stride_record, sizeof(struct gm_stride_record), &got, &n_got);
         dbus_message_unref(reply);
-        if (r < 0) {
+        if (r >= 0 && n_got > 0) {
+                struct gm_stride_record *p = reallocarray(*strides, *n + n_got, sizeof *p);
+                if (!p)
+                        r = -ENOMEM;
+                else {
+                        memcpy(p + *n, got, n_got * sizeof *p);
+                        *strides = p;
+                        *n += n_got;
+                }
+        }
+        free(got);
+        if (r < 0)
                 ctl_log("Out of memory.");
+        return r;
+}
+
+/* Half an hour of strides per call keeps each reply far below the bus's message size limit,
+ * however long the run. */
+#define STRIDES_WINDOW_S 1800.0
+
+static int get_strides(struct ctl_context *c, uint64_t id, double duration_s, struct gm_stride_record **ret,
+                       size_t *ret_n) {
+        struct gm_stride_record *strides = NULL;
+        size_t n = 0;
+        int r = 0;
+
+        for (double from = 0; r >= 0; from += STRIDES_WINDOW_S) {
+                bool last = !(from + STRIDES_WINDOW_S <= duration_s);
+                r = get_strides_window(c, id, from, last ? INFINITY : from + STRIDES_WINDOW_S, &strides, &n);
+                if (last)
+                        break;
+        }
+        if (r < 0) {
+                free(strides);
                 return r;
         }
         *ret = strides;
+        *ret_n = n;
         return 0;
 }
 
@@ -170,7 +206,7 @@ int ctl_export(struct ctl_context *c, uint64_t id) {
                 ctl_run_clear(&run);
                 return -EBUSY;
         }
-        r = get_strides(c, id, &strides, &n);
+        r = get_strides(c, id, run.s.duration_s, &strides, &n);
         if (r < 0) {
                 ctl_run_clear(&run);
                 return r;
