@@ -90,12 +90,18 @@ wait_for 10 "gaitmond on the bus" "$ctl" status
 run_in_progress() { [ "$(sql "SELECT state FROM runs WHERE id = 2")" = active ]; }
 wait_for 60 "a run in progress" run_in_progress
 
-# FIT: gpsbabel and the test's own decoder read it back.
-t0=$(date +%s%N)
-"$ctl" export 1 -o "$work/run.fit" 2> "$work/export.err" || die "export: $(cat "$work/export.err")"
-t1=$(date +%s%N)
-echo "export of a 15-minute run ($(sql "SELECT count(*) FROM run_strides WHERE run_id = 1") strides) to FIT:" \
-     "$(( (t1 - t0) / 1000000 )) ms, $(stat -c %s "$work/run.fit") bytes; $(cat "$work/export.err")"
+# FIT: gpsbabel and the test's own decoder read it back. The time is printed, not judged: the
+# machine may be busy; the fastest of five says what export costs.
+times=()
+for i in 1 2 3 4 5; do
+        t0=$(date +%s%N)
+        "$ctl" export 1 -o "$work/run.fit" 2> "$work/export.err" || die "export: $(cat "$work/export.err")"
+        t1=$(date +%s%N)
+        times+=($(( (t1 - t0) / 1000000 )))
+done
+echo "export of a 15-minute run ($(sql "SELECT count(*) FROM run_strides WHERE run_id = 1") strides) to FIT," \
+     "gaitmonctl started and GetRun and GetStrides included: $(printf '%s\n' "${times[@]}" | sort -n | head -n1) ms" \
+     "(runs: ${times[*]} ms), $(stat -c %s "$work/run.fit") bytes; $(cat "$work/export.err")"
 # Without a position gpsbabel skips a point unless told to keep all (allpoints); -t: tracks.
 gpsbabel -t -i garmin_fit,allpoints=1 -f "$work/run.fit" -o unicsv -F "$work/babel.csv" 2> "$work/babel.err" ||
         die "gpsbabel cannot read the file: $(cat "$work/babel.err")"
