@@ -4,7 +4,8 @@
 # as FIT (read back by gpsbabel and by fit-check.py, a decoder of the test's own that checks
 # every value against the database), CSV and JSON; bad input is refused with a clear message and
 # leaves the history as it was; a deleted run leaves none of its bytes in the files; the run in
-# progress cannot be exported or deleted; other users are denied.
+# progress cannot be exported or deleted; other users are denied; strides older than the
+# retention are dropped when gaitmond starts.
 set -euo pipefail
 
 ctl=$1 gaitmond=$2 sim=$3 fill=$4 policy=$5
@@ -63,6 +64,10 @@ mkdir -p "$work/state"
 start_us=$(( ($(date +%s) - 2 * 86400) * 1000000 + 123456 ))
 run=$("$fill" "$work/state" "$start_us")
 [ "$run" = 1 ] || die "store-fill made run '$run'"
+# Run 2 from 100 days ago: past the default stride retention (90 days) when gaitmond starts.
+old_us=$(( ($(date +%s) - 100 * 86400) * 1000000 ))
+run=$("$fill" "$work/state" "$old_us")
+[ "$run" = 2 ] || die "store-fill made run '$run'"
 
 cat > "$work/test-owner.conf" <<'XML'
 <!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
@@ -87,8 +92,12 @@ EOF
 "$gaitmond" --config "$work/gaitmon.conf" > "$work/daemon.log" 2>&1 &
 daemon_pid=$!
 wait_for 10 "gaitmond on the bus" "$ctl" status
-run_in_progress() { [ "$(sql "SELECT state FROM runs WHERE id = 2")" = active ]; }
+run_in_progress() { [ "$(sql "SELECT state FROM runs WHERE id = 3")" = active ]; }
 wait_for 60 "a run in progress" run_in_progress
+strides=$(sql "SELECT count(*) FROM run_strides WHERE run_id = 2"),$(sql "SELECT count(*) FROM run_minutes WHERE run_id = 2")
+[ "$strides" = 0,15 ] || die "run 2's strides,minutes after the retention: $strides"
+grep -q "dropped [0-9]* strides older than 90 days" "$work/daemon.log" || die "the retention was not logged"
+echo "retention: the strides of the run of 100 days ago dropped at start, its 15 minutes kept"
 
 # FIT: gpsbabel and the test's own decoder read it back. The time is printed, not judged: the
 # machine may be busy; the fastest of five says what export costs.
@@ -154,14 +163,14 @@ snapshot() {
 }
 before=$(snapshot)
 expect_fail 1 "No run with id 999" "$ctl" export 999 -o "$work/x.fit"
-expect_fail 1 "Run 2 is in progress" "$ctl" export 2 -o "$work/x.fit"
+expect_fail 1 "Run 3 is in progress" "$ctl" export 3 -o "$work/x.fit"
 [ ! -e "$work/x.fit" ] || die "a failed export left a file"
 expect_fail 1 "Cannot write $work/no/such/dir/run.fit" "$ctl" export 1 -o "$work/no/such/dir/run.fit"
 expect_fail 2 "Unknown export format 'xml'" "$ctl" export 1 --format xml
 expect_fail 2 "Invalid run id" "$ctl" export abc
 expect_fail 2 "needs a run id" "$ctl" export
 expect_fail 2 "does not apply" "$ctl" show 1 --format csv
-expect_fail 1 "Run 2 is in progress; end it first" "$ctl" delete 2
+expect_fail 1 "Run 3 is in progress; end it first" "$ctl" delete 3
 expect_fail 1 "No run with id 999" "$ctl" delete 999
 expect_fail 2 "Invalid date" "$ctl" delete --all --before yesterday
 expect_fail 2 "goes with --all" "$ctl" delete --before 2020-01-01
@@ -169,7 +178,7 @@ for verb in "export 1 -o $work/nobody.fit" "delete 1"; do
         expect_fail 1 "Access denied" setpriv --reuid=nobody --regid=nogroup --clear-groups "$ctl" $verb
 done
 [ "$(snapshot)" = "$before" ] || die "bad input changed the history"
-[ "$(sql "SELECT state FROM runs WHERE id = 2")" = active ] || die "run 2 is no longer in progress"
+[ "$(sql "SELECT state FROM runs WHERE id = 3")" = active ] || die "run 3 is no longer in progress"
 echo "bad input: refused with messages, the history unchanged"
 
 # Delete: the run and everything of it gone, its bytes too.
@@ -187,8 +196,10 @@ for f in "$db" "$db-wal"; do
 done
 expect_fail 1 "No run with id 1" "$ctl" show 1
 "$ctl" --json --days 0 history > "$work/history.json"
-python3 -c 'import json,sys; ids=[r["id"] for r in json.load(open(sys.argv[1]))["runs"]]; assert ids == [2], ids' \
+python3 -c 'import json,sys; ids=[r["id"] for r in json.load(open(sys.argv[1]))["runs"]]; assert ids == [2, 3], ids' \
         "$work/history.json" || die "history after delete: $(cat "$work/history.json")"
-expect_fail 1 "Run 2 is in progress" "$ctl" delete --all
+expect_fail 1 "Run 3 is in progress" "$ctl" delete --all
+grep -q "Deleted run 2" "$work/out" || die "delete --all did not delete run 2: $(cat "$work/out")"
+[ "$(sql "SELECT group_concat(id) FROM runs")" = 3 ] || die "after delete --all: runs $(sql "SELECT group_concat(id) FROM runs")"
 echo "delete: run 1 gone from the tables and the files; the run in progress kept"
 echo ok
