@@ -99,6 +99,32 @@ strides=$(sql "SELECT count(*) FROM run_strides WHERE run_id = 2"),$(sql "SELECT
 grep -q "dropped [0-9]* strides older than 90 days" "$work/daemon.log" || die "the retention was not logged"
 echo "retention: the strides of the run of 100 days ago dropped at start, its 15 minutes kept"
 
+# The installed interface XML: the record methods and, in their documentation, every key (the
+# database's columns: one table makes both).
+"$gaitmond" --print-introspection > "$work/interface.xml" || die "--print-introspection"
+python3 - "$work/interface.xml" "$db" <<'PY' || die "the interface XML"
+import sqlite3, sys
+import xml.etree.ElementTree as ET
+root = ET.parse(sys.argv[1]).getroot()
+db = sqlite3.connect(f"file:{sys.argv[2]}?mode=ro", uri=True)
+def columns(table):
+    return [r[1] for r in db.execute(f"PRAGMA table_info({table})") if r[1] != "run_id"]
+methods = {m.get("name"): m for m in root.iter("method")}
+def sig(name, direction):
+    return "".join(a.get("type") for a in methods[name].iter("arg") if a.get("direction") == direction)
+assert sig("GetSessions", "out") == "aa{sv}" and sig("GetRun", "out") == "a{sv}", "positional replies"
+assert sig("GetStrides", "in") == "tdd" and sig("GetStrides", "out") == "aa{sv}"
+assert sig("DeleteRun", "in") == "t" and sig("DeleteRun", "out") == ""
+def doc(name):
+    return [a.get("value") for a in methods[name].iter("annotation") if a.get("name") == "org.gtk.GDBus.DocString"][0]
+for method, table in (("GetSessions", "runs"), ("GetRun", "run_minutes"), ("GetStrides", "run_strides")):
+    for col in columns(table):
+        key = "advice" if col == "advice_summary" else col
+        assert f" {key} (" in doc(method), f"{method}'s documentation lacks {key}"
+assert "RunInProgress" in doc("DeleteRun")
+print("interface XML: GetSessions, GetRun, GetStrides, DeleteRun documented with every key")
+PY
+
 # FIT: gpsbabel and the test's own decoder read it back. The time is printed, not judged: the
 # machine may be busy; the fastest of five says what export costs.
 times=()
