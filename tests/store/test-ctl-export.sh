@@ -59,15 +59,20 @@ expect_fail() {
                 die "'${*##*/}': exit $rc (expected $code), stderr: $(cat "$work/err")"
 }
 
-# Run 1 from two days ago: 15 minutes with every stride, as gaitmond writes them.
+# Runs 1 and 2 as gaitmond wrote them at schema version 2 (one ended, one cut by a kill), brought
+# to this schema when the history is next opened.
 mkdir -p "$work/state"
+sqlite3 "$db" < "$here/history-v2.sql" || die "cannot load the schema 2 history"
+# Run 3 from two days ago: 15 minutes with every stride, as gaitmond writes them.
 start_us=$(( ($(date +%s) - 2 * 86400) * 1000000 + 123456 ))
-run=$("$fill" "$work/state" "$start_us")
-[ "$run" = 1 ] || die "store-fill made run '$run'"
-# Run 2 from 100 days ago: past the default stride retention (90 days) when gaitmond starts.
+run=$("$fill" "$work/state" "$start_us" 2> "$work/fill.log")
+[ "$run" = 3 ] || die "store-fill made run '$run'"
+[ "$(sql "PRAGMA user_version")" = 3 ] || die "the schema 2 history was not brought to schema 3"
+grep -q "run 2 was never ended; kept as interrupted" "$work/fill.log" || die "run 2: $(cat "$work/fill.log")"
+# Run 4 from 100 days ago: past the default stride retention (90 days) when gaitmond starts.
 old_us=$(( ($(date +%s) - 100 * 86400) * 1000000 ))
 run=$("$fill" "$work/state" "$old_us")
-[ "$run" = 2 ] || die "store-fill made run '$run'"
+[ "$run" = 4 ] || die "store-fill made run '$run'"
 
 cat > "$work/test-owner.conf" <<'XML'
 <!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
@@ -92,10 +97,10 @@ EOF
 "$gaitmond" --config "$work/gaitmon.conf" > "$work/daemon.log" 2>&1 &
 daemon_pid=$!
 wait_for 10 "gaitmond on the bus" "$ctl" status
-run_in_progress() { [ "$(sql "SELECT state FROM runs WHERE id = 3")" = active ]; }
+run_in_progress() { [ "$(sql "SELECT state FROM runs WHERE id = 5")" = active ]; }
 wait_for 60 "a run in progress" run_in_progress
-strides=$(sql "SELECT count(*) FROM run_strides WHERE run_id = 2"),$(sql "SELECT count(*) FROM run_minutes WHERE run_id = 2")
-[ "$strides" = 0,15 ] || die "run 2's strides,minutes after the retention: $strides"
+strides=$(sql "SELECT count(*) FROM run_strides WHERE run_id = 4"),$(sql "SELECT count(*) FROM run_minutes WHERE run_id = 4")
+[ "$strides" = 0,15 ] || die "run 4's strides,minutes after the retention: $strides"
 grep -q "dropped [0-9]* strides older than 90 days" "$work/daemon.log" || die "the retention was not logged"
 echo "retention: the strides of the run of 100 days ago dropped at start, its 15 minutes kept"
 
@@ -130,24 +135,26 @@ PY
 times=()
 for i in 1 2 3 4 5; do
         t0=$(date +%s%N)
-        "$ctl" export 1 -o "$work/run.fit" 2> "$work/export.err" || die "export: $(cat "$work/export.err")"
+        "$ctl" export 3 -o "$work/run.fit" 2> "$work/export.err" || die "export: $(cat "$work/export.err")"
         t1=$(date +%s%N)
         times+=($(( (t1 - t0) / 1000000 )))
 done
-echo "export of a 15-minute run ($(sql "SELECT count(*) FROM run_strides WHERE run_id = 1") strides) to FIT," \
+echo "export of a 15-minute run ($(sql "SELECT count(*) FROM run_strides WHERE run_id = 3") strides) to FIT," \
      "gaitmonctl started and GetRun and GetStrides included: $(printf '%s\n' "${times[@]}" | sort -n | head -n1) ms" \
      "(runs: ${times[*]} ms), $(stat -c %s "$work/run.fit") bytes; $(cat "$work/export.err")"
 # Without a position gpsbabel skips a point unless told to keep all (allpoints); -t: tracks.
 gpsbabel -t -i garmin_fit,allpoints=1 -f "$work/run.fit" -o unicsv -F "$work/babel.csv" 2> "$work/babel.err" ||
         die "gpsbabel cannot read the file: $(cat "$work/babel.err")"
-python3 "$here/fit-check.py" "$work/run.fit" "$db" 1 "$work/babel.csv" || die "the FIT file disagrees"
-"$ctl" export 1 > "$work/stdout.fit" || die "export to stdout"
+python3 "$here/fit-check.py" "$work/run.fit" "$db" 3 "$work/babel.csv" || die "the FIT file disagrees"
+"$ctl" export 3 > "$work/stdout.fit" || die "export to stdout"
 cmp -s "$work/run.fit" "$work/stdout.fit" || die "export to stdout differs from -o"
 
 # CSV and JSON: every stride and minute as in the database.
-"$ctl" export 1 --format json -o "$work/run.json" 2>/dev/null || die "export --format json"
-"$ctl" export 1 --format csv -o "$work/run.csv" 2>/dev/null || die "export --format csv"
-python3 - "$work/run.json" "$work/run.csv" "$db" <<'PY' || die "CSV or JSON disagrees with the database"
+check_csv_json() {
+        local id=$1
+        "$ctl" export "$id" --format json -o "$work/run.json" 2>/dev/null || die "export $id --format json"
+        "$ctl" export "$id" --format csv -o "$work/run.csv" 2>/dev/null || die "export $id --format csv"
+        python3 - "$work/run.json" "$work/run.csv" "$db" "$id" <<'PY' || die "CSV or JSON of run $id disagrees with the database"
 import csv, io, json, math, sqlite3, sys
 doc = json.load(open(sys.argv[1]))
 text = open(sys.argv[2]).read()
@@ -158,9 +165,10 @@ def same(a, b, what):
         assert a == b, f"{what}: {a!r} != {b!r}"
     else:
         assert math.isclose(a, b, rel_tol=1e-12, abs_tol=1e-12), f"{what}: {a!r} != {b!r}"
-tables = {"strides": db.execute("SELECT * FROM run_strides WHERE run_id = 1 ORDER BY t_s, side").fetchall(),
-          "minutes": db.execute("SELECT * FROM run_minutes WHERE run_id = 1 ORDER BY t_s").fetchall()}
-run = db.execute("SELECT * FROM runs WHERE id = 1").fetchone()
+run_id = int(sys.argv[4])
+tables = {"strides": db.execute("SELECT * FROM run_strides WHERE run_id = ? ORDER BY t_s, side", (run_id,)).fetchall(),
+          "minutes": db.execute("SELECT * FROM run_minutes WHERE run_id = ? ORDER BY t_s", (run_id,)).fetchall()}
+run = db.execute("SELECT * FROM runs WHERE id = ?", (run_id,)).fetchone()
 for key in run.keys():
     if key != "advice_summary":
         same(doc["run"][key], run[key], f"run {key}")
@@ -179,32 +187,42 @@ for name, rows in tables.items():
             cell = cells[key]
             value = None if cell == "" else cell if isinstance(row[key], str) else float(cell)
             same(value, row[key], f"csv {name} {key}")
-print(f"json and csv: {len(tables['strides'])} strides and {len(tables['minutes'])} minutes agree with the database")
+print(f"json and csv of run {run_id} ({run['state']}): {len(tables['strides'])} strides and "
+      f"{len(tables['minutes'])} minutes agree with the database")
 PY
+}
+check_csv_json 3
+# The runs of the older schema export like the others (without strides: none were kept then).
+check_csv_json 1
+check_csv_json 2
+"$ctl" export 1 -o "$work/old.fit" 2>/dev/null || die "export of the schema 2 run"
+gpsbabel -t -i garmin_fit,allpoints=1 -f "$work/old.fit" -o unicsv -F "$work/old-babel.csv" 2> "$work/babel.err" ||
+        die "gpsbabel cannot read the schema 2 run's file: $(cat "$work/babel.err")"
+python3 "$here/fit-check.py" "$work/old.fit" "$db" 1 "$work/old-babel.csv" || die "the schema 2 run's FIT file disagrees"
 
 # Bad input: a clear message, a non-zero exit, the history as it was.
 snapshot() {
-        sql "SELECT * FROM runs WHERE id = 1; SELECT * FROM run_minutes WHERE run_id = 1;
-             SELECT * FROM run_strides WHERE run_id = 1; SELECT * FROM run_actions WHERE run_id = 1" | sha256sum
+        sql "SELECT * FROM runs WHERE id = 3; SELECT * FROM run_minutes WHERE run_id = 3;
+             SELECT * FROM run_strides WHERE run_id = 3; SELECT * FROM run_actions WHERE run_id = 3" | sha256sum
 }
 before=$(snapshot)
 expect_fail 1 "No run with id 999" "$ctl" export 999 -o "$work/x.fit"
-expect_fail 1 "Run 3 is in progress" "$ctl" export 3 -o "$work/x.fit"
+expect_fail 1 "Run 5 is in progress" "$ctl" export 5 -o "$work/x.fit"
 [ ! -e "$work/x.fit" ] || die "a failed export left a file"
-expect_fail 1 "Cannot write $work/no/such/dir/run.fit" "$ctl" export 1 -o "$work/no/such/dir/run.fit"
-expect_fail 2 "Unknown export format 'xml'" "$ctl" export 1 --format xml
+expect_fail 1 "Cannot write $work/no/such/dir/run.fit" "$ctl" export 3 -o "$work/no/such/dir/run.fit"
+expect_fail 2 "Unknown export format 'xml'" "$ctl" export 3 --format xml
 expect_fail 2 "Invalid run id" "$ctl" export abc
 expect_fail 2 "needs a run id" "$ctl" export
-expect_fail 2 "does not apply" "$ctl" show 1 --format csv
-expect_fail 1 "Run 3 is in progress; end it first" "$ctl" delete 3
+expect_fail 2 "does not apply" "$ctl" show 3 --format csv
+expect_fail 1 "Run 5 is in progress; end it first" "$ctl" delete 5
 expect_fail 1 "No run with id 999" "$ctl" delete 999
 expect_fail 2 "Invalid date" "$ctl" delete --all --before yesterday
 expect_fail 2 "goes with --all" "$ctl" delete --before 2020-01-01
-for verb in "export 1 -o $work/nobody.fit" "delete 1"; do
+for verb in "export 3 -o $work/nobody.fit" "delete 3"; do
         expect_fail 1 "Access denied" setpriv --reuid=nobody --regid=nogroup --clear-groups "$ctl" $verb
 done
 [ "$(snapshot)" = "$before" ] || die "bad input changed the history"
-[ "$(sql "SELECT state FROM runs WHERE id = 3")" = active ] || die "run 3 is no longer in progress"
+[ "$(sql "SELECT state FROM runs WHERE id = 5")" = active ] || die "run 5 is no longer in progress"
 echo "bad input: refused with messages, the history unchanged"
 
 # Delete: the run and everything of it gone, its bytes too.
@@ -212,20 +230,22 @@ marker="MARKER-$start_us"
 grep -a -q "$marker" "$db" "$db-wal" 2>/dev/null || die "the marker was never written"
 "$ctl" delete --all --before 2000-01-01 > "$work/out" || die "delete --all --before 2000-01-01 failed"
 grep -q "No runs to delete" "$work/out" || die "delete --before 2000: $(cat "$work/out")"
-"$ctl" delete 1 > "$work/out" || die "delete 1 failed"
-grep -q "Deleted run 1" "$work/out" || die "delete 1 said: $(cat "$work/out")"
-[ "$(sql "SELECT (SELECT count(*) FROM runs WHERE id = 1) + (SELECT count(*) FROM run_minutes WHERE run_id = 1) +
-          (SELECT count(*) FROM run_strides WHERE run_id = 1) + (SELECT count(*) FROM run_actions WHERE run_id = 1)")" = 0 ] ||
-        die "rows of run 1 remain"
+"$ctl" delete 3 > "$work/out" || die "delete 3 failed"
+grep -q "Deleted run 3" "$work/out" || die "delete 3 said: $(cat "$work/out")"
+[ "$(sql "SELECT (SELECT count(*) FROM runs WHERE id = 3) + (SELECT count(*) FROM run_minutes WHERE run_id = 3) +
+          (SELECT count(*) FROM run_strides WHERE run_id = 3) + (SELECT count(*) FROM run_actions WHERE run_id = 3)")" = 0 ] ||
+        die "rows of run 3 remain"
 for f in "$db" "$db-wal"; do
         [ ! -e "$f" ] || ! grep -a -q "$marker" "$f" || die "the deleted run's advice is still in $f"
 done
-expect_fail 1 "No run with id 1" "$ctl" show 1
+expect_fail 1 "No run with id 3" "$ctl" show 3
 "$ctl" --json --days 0 history > "$work/history.json"
-python3 -c 'import json,sys; ids=[r["id"] for r in json.load(open(sys.argv[1]))["runs"]]; assert ids == [2, 3], ids' \
+python3 -c 'import json,sys; ids=[r["id"] for r in json.load(open(sys.argv[1]))["runs"]]; assert ids == [1, 2, 4, 5], ids' \
         "$work/history.json" || die "history after delete: $(cat "$work/history.json")"
-expect_fail 1 "Run 3 is in progress" "$ctl" delete --all
-grep -q "Deleted run 2" "$work/out" || die "delete --all did not delete run 2: $(cat "$work/out")"
-[ "$(sql "SELECT group_concat(id) FROM runs")" = 3 ] || die "after delete --all: runs $(sql "SELECT group_concat(id) FROM runs")"
-echo "delete: run 1 gone from the tables and the files; the run in progress kept"
+expect_fail 1 "Run 5 is in progress" "$ctl" delete --all
+for id in 1 2 4; do
+        grep -q "Deleted run $id\." "$work/out" || die "delete --all did not delete run $id: $(cat "$work/out")"
+done
+[ "$(sql "SELECT group_concat(id) FROM runs")" = 5 ] || die "after delete --all: runs $(sql "SELECT group_concat(id) FROM runs")"
+echo "delete: run 3 gone from the tables and the files; the run in progress kept"
 echo ok
