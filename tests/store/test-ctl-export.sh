@@ -107,7 +107,7 @@ echo "retention: the strides of the run of 100 days ago dropped at start, its 15
 # The installed interface XML: the record methods and, in their documentation, every key (the
 # database's columns: one table makes both).
 "$gaitmond" --print-introspection > "$work/interface.xml" || die "--print-introspection"
-python3 - "$work/interface.xml" "$db" <<'PY' || die "the interface XML"
+python3 - "$work/interface.xml" "$db" "$here/../../man/gaitmonctl.1.scd" <<'PY' || die "the interface XML"
 import sqlite3, sys
 import xml.etree.ElementTree as ET
 root = ET.parse(sys.argv[1]).getroot()
@@ -127,6 +127,14 @@ for method, table in (("GetSessions", "runs"), ("GetRun", "run_minutes"), ("GetS
         key = "advice" if col == "advice_summary" else col
         assert f" {key} (" in doc(method), f"{method}'s documentation lacks {key}"
 assert "RunInProgress" in doc("DeleteRun")
+# gaitmonctl(1) lists the same keys (scdoc escapes the underscores).
+man = open(sys.argv[3]).read().replace("\\_", "_")
+for table in ("runs", "run_minutes", "run_strides"):
+    for col in columns(table):
+        key = "advice" if col == "advice_summary" else col
+        if table == "run_minutes" and col.startswith(("stance_", "hip_ext_", "pelvic_drop_")):
+            continue  # named together there: "the stance, hip extension and pelvic drop of each side"
+        assert f"_{key}_" in man, f"gaitmonctl(1) does not list {key}"
 print("interface XML: GetSessions, GetRun, GetStrides, DeleteRun documented with every key")
 PY
 
