@@ -20,7 +20,6 @@ static const char *activity_name(enum gm_activity a) {
         return n ? n : "idle";
 }
 
-
 /* The keys of GetRun besides the run's and its advice's fields. */
 static int read_run_extra(const char *key, DBusMessageIter *value, void *userdata) {
         struct ctl_run *run = userdata;
