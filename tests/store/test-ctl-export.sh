@@ -256,4 +256,22 @@ for id in 1 2 4; do
 done
 [ "$(sql "SELECT group_concat(id) FROM runs")" = 5 ] || die "after delete --all: runs $(sql "SELECT group_concat(id) FROM runs")"
 echo "delete: run 3 gone from the tables and the files; the run in progress kept"
+
+# A history damaged while gaitmond was down: set aside as it is when gaitmond starts, and an
+# export of a run it held says there is no such run.
+kill "$daemon_pid"
+wait "$daemon_pid" 2>/dev/null || true
+daemon_pid=
+[ ! -s "$db-wal" ] || die "gaitmond left a WAL behind at exit"
+printf 'not a b-tree page %.0s' $(seq 400) | dd of="$db" bs=4096 seek=1 conv=notrunc status=none
+damaged=$(sha256sum < "$db")
+"$gaitmond" --config "$work/gaitmon.conf" > "$work/daemon2.log" 2>&1 &
+daemon_pid=$!
+wait_for 10 "gaitmond on the bus again" "$ctl" status
+grep -q "run history is corrupt" "$work/daemon2.log" || die "the damage was not reported: $(cat "$work/daemon2.log")"
+aside=$(ls "$work/state"/history.db.corrupt-* | head -n1)
+[ "$(sha256sum < "$aside")" = "$damaged" ] || die "the damaged history was changed when set aside"
+expect_fail 1 "No run with id 5" "$ctl" export 5 -o "$work/x.fit"
+[ ! -e "$work/x.fit" ] || die "a failed export left a file"
+echo "damaged history: reported, kept aside unchanged as ${aside##*/}; export says there is no such run"
 echo ok
