@@ -22,6 +22,7 @@ void gm_config_default(struct gm_config *c)
                 .fatigue_threshold = 0.5,
                 .idle_timeout_s = 120,
                 .age = 35,
+                .stride_retention_days = 90,
                 .state_directory = "/var/lib/gaitmon",
         };
         for (int loc = 0; loc < GM_LOC_COUNT; loc++) {
@@ -148,6 +149,7 @@ static const struct number_key number_keys[] = {
         D("alerts", "fatigue_threshold", 0.05, 1, fatigue_threshold, "a score from 0.05 to 1"),
         D("session", "idle_timeout_s", 5, 86400, idle_timeout_s, "seconds from 5 to 86400"),
         U("runner", "age", 5, 120, age, "years from 5 to 120"),
+        U("daemon", "stride_retention_days", 0, 36500, stride_retention_days, "days from 0 (forever) to 36500"),
 };
 #undef D
 #undef U

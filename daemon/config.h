@@ -31,6 +31,7 @@ struct gm_config {
         double idle_timeout_s;
         unsigned age;
         char state_directory[PATH_MAX];
+        unsigned stride_retention_days;     /* 0: strides are kept as long as their run */
 };
 
 void gm_config_default(struct gm_config *c);

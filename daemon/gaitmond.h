@@ -17,6 +17,7 @@ struct gm_bus;
 struct gm_bus_object;
 struct gm_session;
 struct gm_store;
+struct gm_stride_record;
 
 /* The rate a sensor really delivers, from its timestamps. */
 struct gm_rate_check {
@@ -77,6 +78,9 @@ struct gaitmond {
         bool in_run;
         int64_t run_start_us;               /* wall clock */
         uint64_t run_id;
+        double run_t0;                      /* sample time of the run's start */
+        struct gm_stride_record *strides;   /* not yet in the store: written with each minute */
+        size_t n_strides, strides_allocated;
         double fatigue_score;               /* NaN until the run's baseline is learned */
 
         /* D-Bus */

@@ -180,6 +180,11 @@ static int method_get_sessions(DBusMessage *call, DBusMessageIter *reply, void *
         return r < 0 ? gm_bus_error_set_errno(error, r) : 0;
 }
 
+static int no_such_run(struct gm_bus_error *error, uint64_t id)
+{
+        return gm_bus_error_set(error, GM_STORE_DBUS_ERROR_NO_SUCH_RUN, "No run with id %llu.", (unsigned long long) id);
+}
+
 static int method_get_run(DBusMessage *call, DBusMessageIter *reply, void *userdata,
                           struct gm_bus_error *error)
 {
@@ -191,9 +196,96 @@ static int method_get_run(DBusMessage *call, DBusMessageIter *reply, void *userd
                 return -EINVAL;
         int r = gm_store_dbus_append_run(m->d->store, id, reply);
         if (r == -ENOENT)
-                return gm_bus_error_set(error, GM_STORE_DBUS_ERROR_NO_SUCH_RUN, "No run with id %llu.",
-                                        (unsigned long long) id);
+                return no_such_run(error, id);
         return r < 0 ? gm_bus_error_set_errno(error, r) : 0;
+}
+
+static int method_get_strides(DBusMessage *call, DBusMessageIter *reply, void *userdata,
+                              struct gm_bus_error *error)
+{
+        struct monitor *m = userdata;
+        uint64_t id = 0;
+        double from_s = 0, to_s = 0;
+        if (!m->d->store)
+                return history_unavailable(error);
+        if (!dbus_message_get_args(call, NULL, DBUS_TYPE_UINT64, &id, DBUS_TYPE_DOUBLE, &from_s, DBUS_TYPE_DOUBLE,
+                                   &to_s, DBUS_TYPE_INVALID))
+                return -EINVAL;
+        if (isnan(from_s) || isnan(to_s) || to_s < from_s)
+                return gm_bus_error_set(error, DBUS_ERROR_INVALID_ARGS,
+                                        "from_s and to_s must be numbers with from_s <= to_s (inf for no end).");
+        int r = gm_store_dbus_append_strides(m->d->store, id, from_s, to_s, reply);
+        if (r == -ENOENT)
+                return no_such_run(error, id);
+        return r < 0 ? gm_bus_error_set_errno(error, r) : 0;
+}
+
+static int method_delete_run(DBusMessage *call, DBusMessageIter *reply, void *userdata,
+                             struct gm_bus_error *error)
+{
+        struct monitor *m = userdata;
+        uint64_t id = 0;
+        if (!m->d->store)
+                return history_unavailable(error);
+        if (!dbus_message_get_args(call, NULL, DBUS_TYPE_UINT64, &id, DBUS_TYPE_INVALID))
+                return -EINVAL;
+        int r = gm_store_run_delete(m->d->store, id);
+        if (r == -ENOENT)
+                return no_such_run(error, id);
+        if (r == -EBUSY)
+                return gm_bus_error_set(error, GM_STORE_DBUS_ERROR_RUN_IN_PROGRESS,
+                                        "Run %llu is in progress; end it first (EndSession).",
+                                        (unsigned long long) id);
+        if (r < 0)
+                return gm_bus_error_set_errno(error, r);
+        log_info("run %llu deleted from the history at a client's request", (unsigned long long) id);
+        return 0;
+}
+
+/* What the records' dictionaries hold, for the interface XML: generated from the tables. */
+static char sessions_doc[2048], run_doc[4096], strides_doc[1024];
+
+static void describe_fields(char *buf, size_t size, const struct gm_record_desc *d)
+{
+        size_t len = strlen(buf);
+        for (size_t i = 0; i < d->n_fields && len < size; i++) {
+                const struct gm_field *f = &d->fields[i];
+                int n = snprintf(buf + len, size - len, " %s (%c%s%s),", f->key, gm_field_dbus_type(f),
+                                 f->unit[0] ? ", " : "", f->unit);
+                if (n < 0)
+                        break;
+                len += (size_t) n;
+        }
+}
+
+static void end_sentence(char *buf)
+{
+        size_t len = strlen(buf);
+        if (len > 0 && buf[len - 1] == ',')
+                buf[len - 1] = '.';
+}
+
+static void describe_records(void)
+{
+        if (run_doc[0])
+                return;
+        snprintf(sessions_doc, sizeof sessions_doc,
+                 "The runs that started in the last days days (0: all), oldest first, each a dictionary of "
+                 "(unknown values are NaN; clients ignore keys they do not know):");
+        describe_fields(sessions_doc, sizeof sessions_doc, &gm_run_record);
+        strncat(sessions_doc, " state (s: active, ended or interrupted),", sizeof sessions_doc - strlen(sessions_doc) - 1);
+        describe_fields(sessions_doc, sizeof sessions_doc, &gm_advice_record);
+        snprintf(run_doc, sizeof run_doc,
+                 "One run as a dictionary: the keys of GetSessions, actions (as: the advice), and minutes "
+                 "(aa{sv}), each minute with:");
+        describe_fields(run_doc, sizeof run_doc, &gm_minute_record);
+        snprintf(strides_doc, sizeof strides_doc,
+                 "The strides of a run whose initial contact t_s (seconds into the run) is in [from_s, to_s), "
+                 "in time order (to_s inf for all), each with:");
+        describe_fields(strides_doc, sizeof strides_doc, &gm_stride_record);
+        end_sentence(sessions_doc);
+        end_sentence(run_doc);
+        end_sentence(strides_doc);
 }
 
 #define PROP(n, sig, fn) { .name = n, .signature = sig, .get = fn, .flags = GM_BUS_PROPERTY_EMITS_CHANGE }
@@ -225,14 +317,10 @@ static const struct gm_bus_property monitor_properties[] = {
 static const struct gm_bus_method monitor_methods[] = {
         { "ResetBaseline", "", "", "", "", method_reset_baseline },
         { "EndSession", "", "", "", "", method_end_session },
-        { "GetSessions", "u", "days", "a" GM_STORE_DBUS_SESSION_TYPE, "sessions", method_get_sessions },
-        { "GetRun", "t", "id", GM_STORE_DBUS_RUN_SIGNATURE,
-          "id start activity state duration steps cadence stance_left stance_right "
-          "hip_extension_left hip_extension_right pelvic_drop_left pelvic_drop_right "
-          "asymmetry_max asymmetry_metric fatigue_max load advice actions rest_days acwr minutes "
-          "hip_extension_asymmetry pelvic_drop_asymmetry pelvic_drop_rise_left pelvic_drop_rise_right "
-          "fatigue_level_max",
-          method_get_run },
+        { "GetSessions", "u", "days", GM_STORE_DBUS_SESSIONS_SIGNATURE, "sessions", method_get_sessions },
+        { "GetRun", "t", "id", GM_STORE_DBUS_RUN_SIGNATURE, "run", method_get_run },
+        { "GetStrides", "tdd", "id from_s to_s", GM_STORE_DBUS_STRIDES_SIGNATURE, "strides", method_get_strides },
+        { "DeleteRun", "t", "id", "", "", method_delete_run },
         {},
 };
 
@@ -254,7 +342,16 @@ static const struct gm_bus_interface monitor_interface = {
 
 int gaitmond_monitor_write_xml(FILE *f)
 {
-        return gm_bus_interface_write_xml(&monitor_interface, f);
+        const struct gm_bus_doc docs[] = {
+                { "GetSessions", sessions_doc },
+                { "GetRun", run_doc },
+                { "GetStrides", strides_doc },
+                { "DeleteRun", "Deletes a run with its minutes, strides and advice; the space they took is "
+                               "overwritten. Refused for the run in progress (RunInProgress): end it first." },
+                {},
+        };
+        describe_records();
+        return gm_bus_interface_write_xml_doc(&monitor_interface, docs, f);
 }
 
 static void compute(struct gaitmond *d, struct monitor_values *v)

@@ -15,12 +15,26 @@
 
 #define HISTORY_DAYS 28
 #define PROGRESS_S 10.0   /* of sample time between two saves of a run's progress */
+#define STRIDES_IDLE_MAX 512 /* strides kept outside a run, for a run found to have begun before them */
 
 static int64_t wall_us(void)
 {
         struct timespec ts;
         clock_gettime(CLOCK_REALTIME, &ts);
         return (int64_t) ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/* Strides older than the retention go, their runs' summaries and minutes stay. */
+static void prune_strides(struct gaitmond *d)
+{
+        if (!d->store || d->cfg.stride_retention_days == 0)
+                return;
+        int r = gm_store_prune_strides(d->store, wall_us() - (int64_t) d->cfg.stride_retention_days * 86400 * 1000000);
+        if (r < 0)
+                log_warning("cannot drop the strides older than %u days: %s", d->cfg.stride_retention_days,
+                            strerror(-r));
+        else if (r > 0)
+                log_info("dropped %d strides older than %u days", r, d->cfg.stride_retention_days);
 }
 
 int gaitmond_runs_init(struct gaitmond *d)
@@ -44,6 +58,7 @@ int gaitmond_runs_init(struct gaitmond *d)
                           d->cfg.state_directory, strerror(-r));
                 d->store = NULL;
         }
+        prune_strides(d);
         return 0;
 }
 
@@ -52,11 +67,59 @@ void gaitmond_runs_free(struct gaitmond *d)
         gm_session_free(d->session);
         d->session = NULL;
         d->store = gm_store_free(d->store);
+        free(d->strides);
+        d->strides = NULL;
+        d->n_strides = d->strides_allocated = 0;
 }
 
 void gaitmond_runs_stride(struct gaitmond *d, const struct gm_stride *st)
 {
         (void) gm_session_push_stride(d->session, st);
+        if (!d->store || (st->side != GM_SIDE_LEFT && st->side != GM_SIDE_RIGHT) || !isfinite(st->t_ic))
+                return;
+        if (!d->in_run && d->n_strides >= STRIDES_IDLE_MAX) {
+                size_t keep = STRIDES_IDLE_MAX / 2;
+                memmove(d->strides, d->strides + d->n_strides - keep, keep * sizeof *d->strides);
+                d->n_strides = keep;
+        }
+        if (d->n_strides == d->strides_allocated) {
+                size_t n = d->strides_allocated ? d->strides_allocated * 2 : 256;
+                struct gm_stride_record *p = reallocarray(d->strides, n, sizeof *p);
+                if (!p)
+                        return; /* the run is still kept, without this stride */
+                d->strides = p;
+                d->strides_allocated = n;
+        }
+        /* Sample time until the run's start is known; made relative to it when written. */
+        d->strides[d->n_strides++] = (struct gm_stride_record) {
+                .t_s = st->t_ic,
+                .side = st->side,
+                .stride_ms = st->stride_s * 1000,
+                .stance_ms = st->stance_s * 1000,
+                .swing_ms = st->swing_s * 1000,
+                .hip_ext_deg = st->hip_ext_deg,
+                .pelvic_drop_deg = st->pelvic_drop_deg,
+                .impact_g = st->impact_g,
+                .activity = st->activity,
+        };
+}
+
+/* Writes the strides gathered since the last minute into the active run. */
+static void flush_strides(struct gaitmond *d)
+{
+        size_t n = 0;
+        for (size_t i = 0; i < d->n_strides; i++) {
+                struct gm_stride_record s = d->strides[i];
+                s.t_s -= d->run_t0;
+                if (s.t_s >= 0)
+                        d->strides[n++] = s;
+        }
+        if (n > 0 && d->store && d->run_id) {
+                int r = gm_store_run_strides(d->store, d->run_id, d->strides, n);
+                if (r < 0)
+                        log_warning("cannot record %zu strides of the run: %s", n, strerror(-r));
+        }
+        d->n_strides = 0;
 }
 
 void gaitmond_runs_spike(struct gaitmond *d, const struct gm_spike *sp)
@@ -69,6 +132,7 @@ static void run_started(struct gaitmond *d, double t)
         d->in_run = true;
         d->run_start_us = wall_us() - (int64_t) ((d->metrics.t - t) * 1e6);
         d->run_id = 0;
+        d->run_t0 = t;
         if (d->store) {
                 struct gm_run_summary run = {
                         .start_us = d->run_start_us,
@@ -86,6 +150,7 @@ static void run_started(struct gaitmond *d, double t)
 
 static void run_minute(struct gaitmond *d, const struct gm_run_minute *m)
 {
+        flush_strides(d);
         if (d->store && d->run_id) {
                 int r = gm_store_run_minute(d->store, d->run_id, m);
                 if (r < 0)
@@ -99,6 +164,7 @@ static void run_ended(struct gaitmond *d, struct gm_run_summary *run)
 {
         run->id = d->run_id;
         run->start_us = d->run_start_us;
+        flush_strides(d);
         int64_t now = wall_us();
         struct gm_run_summary *history = NULL;
         size_t n_history = 0;
@@ -128,6 +194,7 @@ static void run_ended(struct gaitmond *d, struct gm_run_summary *run)
         }
         d->in_run = false;
         d->fatigue_score = NAN;
+        prune_strides(d);
         log_info("run ended after %.0f min, %llu steps: %s", run->duration_s / 60,
                  (unsigned long long) run->steps, advice.summary);
         gaitmond_each_sink(d, i, run_end)

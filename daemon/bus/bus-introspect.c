@@ -65,6 +65,29 @@ static void write_args(FILE *f, const char *signature, const char *names, const 
         } while (dbus_signature_iter_next(&it));
 }
 
+/* The documentation annotation that gdbus-codegen and D-Feet know, escaped for an attribute. */
+static void write_doc(FILE *f, const char *doc) {
+        fputs("   <annotation name=\"org.gtk.GDBus.DocString\" value=\"", f);
+        for (const char *c = doc; *c; c++)
+                switch (*c) {
+                case '&':
+                        fputs("&amp;", f);
+                        break;
+                case '<':
+                        fputs("&lt;", f);
+                        break;
+                case '>':
+                        fputs("&gt;", f);
+                        break;
+                case '"':
+                        fputs("&quot;", f);
+                        break;
+                default:
+                        fputc(*c, f);
+                }
+        fputs("\"/>\n", f);
+}
+
 static const char *emits_changed_value(unsigned flags) {
         if (flags & GM_BUS_PROPERTY_CONST)
                 return "const";
@@ -75,13 +98,16 @@ static const char *emits_changed_value(unsigned flags) {
         return "false";
 }
 
-static void write_interface(FILE *f, const struct gm_bus_interface *iface) {
+static void write_interface(FILE *f, const struct gm_bus_interface *iface, const struct gm_bus_doc *docs) {
         fprintf(f, " <interface name=\"%s\">\n", iface->name);
 
         for (const struct gm_bus_method *m = iface->methods; m && m->name; m++) {
                 fprintf(f, "  <method name=\"%s\">\n", m->name);
                 write_args(f, m->in_signature, m->in_names, "in");
                 write_args(f, m->out_signature, m->out_names, "out");
+                for (const struct gm_bus_doc *d = docs; d && d->member; d++)
+                        if (strcmp(d->member, m->name) == 0)
+                                write_doc(f, d->doc);
                 fputs("  </method>\n", f);
         }
 
@@ -117,7 +143,17 @@ int gm_bus_interface_write_xml(const struct gm_bus_interface *iface, FILE *f) {
                 return -EINVAL;
 
         fputs(INTROSPECT_DOCTYPE "<node>\n", f);
-        write_interface(f, iface);
+        write_interface(f, iface, NULL);
+        fputs("</node>\n", f);
+        return finish(f);
+}
+
+int gm_bus_interface_write_xml_doc(const struct gm_bus_interface *iface, const struct gm_bus_doc *docs, FILE *f) {
+        if (gm_bus_interface_verify(iface, NULL) < 0)
+                return -EINVAL;
+
+        fputs(INTROSPECT_DOCTYPE "<node>\n", f);
+        write_interface(f, iface, docs);
         fputs("</node>\n", f);
         return finish(f);
 }
@@ -126,9 +162,9 @@ int gm_bus_introspect_node(FILE *f, const struct gm_bus_interface *iface,
                            const char *const *children) {
         fputs(INTROSPECT_DOCTYPE "<node>\n", f);
         for (size_t i = 0; i < sizeof(standard_interfaces) / sizeof(standard_interfaces[0]); i++)
-                write_interface(f, &standard_interfaces[i]);
+                write_interface(f, &standard_interfaces[i], NULL);
         if (iface)
-                write_interface(f, iface);
+                write_interface(f, iface, NULL);
         for (const char *const *c = children; c && *c; c++)
                 fprintf(f, " <node name=\"%s\"/>\n", *c);
         fputs("</node>\n", f);

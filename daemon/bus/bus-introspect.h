@@ -10,6 +10,15 @@
  * Returns 0, -EINVAL for an invalid table, or -EIO if writing failed. */
 int gm_bus_interface_write_xml(const struct gm_bus_interface *iface, FILE *f);
 
+/* What a method does, for the installed XML (an org.gtk.GDBus.DocString annotation). */
+struct gm_bus_doc {
+        const char *member;
+        const char *doc;
+};
+
+/* The same, each method with its documentation from docs (ended by a NULL member). */
+int gm_bus_interface_write_xml_doc(const struct gm_bus_interface *iface, const struct gm_bus_doc *docs, FILE *f);
+
 /* Writes the reply to Introspect for one object path: the standard interfaces
  * (Peer, Introspectable, Properties), iface unless NULL (a path that only leads
  * to objects further down), and a <node name="..."/> for each entry of children

@@ -1,5 +1,6 @@
 /* Run history in SQLite: WAL, synchronous=FULL, one transaction per write. */
 #include <errno.h>
+#include <float.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
@@ -14,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "gm_record.h"
 #include "gm_store.h"
 
 #define STRINGIFY_(x) #x
@@ -24,57 +26,53 @@ struct gm_store {
         char *path;
 };
 
-static const char *const schema_sql =
-        "CREATE TABLE runs ("
-        " id INTEGER PRIMARY KEY AUTOINCREMENT,"
-        " start_us INTEGER NOT NULL,"
-        " state TEXT NOT NULL CHECK (state IN ('active', 'ended', 'interrupted')),"
-        " activity TEXT NOT NULL,"
-        " duration_s REAL NOT NULL DEFAULT 0,"
-        " steps INTEGER NOT NULL DEFAULT 0,"
-        " cadence_spm REAL,"
-        " stance_left_ms REAL, stance_right_ms REAL,"
-        " hip_ext_left_deg REAL, hip_ext_right_deg REAL,"
-        " pelvic_drop_left_deg REAL, pelvic_drop_right_deg REAL,"
-        " asym_max_pct REAL,"
-        " asym_metric TEXT NOT NULL DEFAULT '',"
-        " fatigue_max REAL,"
-        " load REAL,"
-        " hip_ext_asym_pct REAL,"
-        " pelvic_drop_asym_pct REAL,"
-        " pelvic_drop_rise_left_deg REAL, pelvic_drop_rise_right_deg REAL,"
-        " fatigue_level_max INTEGER NOT NULL DEFAULT 0,"
-        " advice_summary TEXT NOT NULL DEFAULT '',"
-        " rest_days INTEGER NOT NULL DEFAULT 0,"
-        " acwr REAL);"
-        "CREATE INDEX runs_by_start ON runs (start_us);"
-        "CREATE TABLE run_minutes ("
-        " run_id INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,"
-        " t_s REAL NOT NULL,"
-        " steps INTEGER NOT NULL,"
-        " cadence_spm REAL,"
-        " stance_left_ms REAL, stance_right_ms REAL,"
-        " hip_ext_left_deg REAL, hip_ext_right_deg REAL,"
-        " pelvic_drop_left_deg REAL, pelvic_drop_right_deg REAL,"
-        " asym_max_pct REAL,"
-        " fatigue REAL,"
-        " length_s REAL NOT NULL,"
-        " activity TEXT,"
-        " PRIMARY KEY (run_id, t_s)) WITHOUT ROWID;"
-        "CREATE TABLE run_actions ("
+/* The tables' fixed parts; their fields come from the record tables of gm_record.h. */
+#define RUNS_HEAD "id INTEGER PRIMARY KEY AUTOINCREMENT, " \
+        "state TEXT NOT NULL CHECK (state IN ('active', 'ended', 'interrupted'))"
+#define CHILD_HEAD "run_id INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE"
+
+/* Where each record lives, and how each of its rows is keyed. */
+struct table {
+        const char *name;
+        const char *head;
+        const struct gm_record_desc *const *records; /* NULL-terminated */
+        const char *tail;
+};
+
+static const struct gm_record_desc *const runs_records[] = { &gm_run_record, &gm_advice_record, NULL };
+static const struct gm_record_desc *const minutes_records[] = { &gm_minute_record, NULL };
+static const struct gm_record_desc *const strides_records[] = { &gm_stride_record, NULL };
+
+static const struct table tables[] = {
+        { "runs", RUNS_HEAD, runs_records, ")" },
+        { "run_minutes", CHILD_HEAD, minutes_records, ", PRIMARY KEY (run_id, t_s)) WITHOUT ROWID" },
+        { "run_strides", CHILD_HEAD, strides_records, ", PRIMARY KEY (run_id, t_s, side)) WITHOUT ROWID" },
+};
+
+static const char *const extra_schema_sql =
+        "CREATE INDEX IF NOT EXISTS runs_by_start ON runs (start_us);"
+        "CREATE TABLE IF NOT EXISTS run_actions ("
         " run_id INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,"
         " position INTEGER NOT NULL,"
         " text TEXT NOT NULL,"
         " PRIMARY KEY (run_id, position)) WITHOUT ROWID;";
 
-/* Column list shared by every query that fills a struct gm_run_summary (see summary_from_row). */
-#define SUMMARY_COLUMNS                                                                  \
-        "id, start_us, activity, duration_s, steps, cadence_spm, stance_left_ms, "       \
-        "stance_right_ms, hip_ext_left_deg, hip_ext_right_deg, pelvic_drop_left_deg, "   \
-        "pelvic_drop_right_deg, asym_max_pct, asym_metric, fatigue_max, load, hip_ext_asym_pct, "  \
-        "pelvic_drop_asym_pct, pelvic_drop_rise_left_deg, pelvic_drop_rise_right_deg, "      \
-        "fatigue_level_max"
-#define SUMMARY_N_COLUMNS 21
+/* A column's declaration: unknown numbers are NULL, counts and text have a default, so that a
+ * column added to an older history reads as "not measured then". */
+static const char *column_decl(const struct gm_field *f) {
+        switch (f->type) {
+        case GM_FIELD_DOUBLE:
+                return "REAL";
+        case GM_FIELD_U64:
+        case GM_FIELD_I64:
+        case GM_FIELD_U32:
+                return "INTEGER NOT NULL DEFAULT 0";
+        case GM_FIELD_TEXT:
+                return "TEXT NOT NULL DEFAULT ''";
+        default:
+                return "TEXT";
+        }
+}
 
 static const char *const state_names[] = {
         [GM_STORE_RUN_ACTIVE] = "active",
@@ -394,26 +392,230 @@ static int open_usable(const char *path, sqlite3 **ret, int64_t *ret_version) {
         }
 }
 
-static int create_schema(struct gm_store *s) {
-        int r;
+/* A growing string for SQL made from the record tables. */
+struct sql {
+        char *text;
+        size_t len, allocated;
+        bool failed;
+};
 
-        r = begin(s);
-        if (r < 0)
-                return r;
-        r = exec(s, schema_sql);
-        if (r >= 0)
-                r = exec(s, "PRAGMA user_version = " STRINGIFY(GM_STORE_SCHEMA_VERSION));
-        return commit_or_rollback(s, r);
+static void sql_add(struct sql *q, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void sql_add(struct sql *q, const char *fmt, ...) {
+        va_list ap;
+        int n;
+
+        if (q->failed)
+                return;
+        va_start(ap, fmt);
+        n = vsnprintf(NULL, 0, fmt, ap);
+        va_end(ap);
+        if (n < 0 || q->len + (size_t) n + 1 > q->allocated) {
+                size_t k = q->allocated ? q->allocated * 2 : 256;
+                while (n >= 0 && k < q->len + (size_t) n + 1)
+                        k *= 2;
+                char *p = n < 0 ? NULL : realloc(q->text, k);
+                if (!p) {
+                        q->failed = true;
+                        return;
+                }
+                q->text = p;
+                q->allocated = k;
+        }
+        va_start(ap, fmt);
+        vsnprintf(q->text + q->len, q->allocated - q->len, fmt, ap);
+        va_end(ap);
+        q->len += (size_t) n;
 }
 
-/* A history of an older gaitmond, brought to this schema in one transaction. */
-static int migrate(struct gm_store *s, int64_t version) {
+/* The SQL, or NULL (and the text freed) when it could not be made: -ENOMEM for the caller. */
+static char *sql_finish(struct sql *q) {
+        if (q->failed) {
+                free(q->text);
+                return NULL;
+        }
+        return q->text;
+}
+
+static bool field_stored(const struct gm_field *f) {
+        return !(f->flags & GM_FIELD_ROWID);
+}
+
+/* ", a, b, c": the record's columns but those with a flag in skip, the first without its comma
+ * when *first. */
+static void sql_columns(struct sql *q, const struct gm_record_desc *d, unsigned skip, bool *first) {
+        for (size_t i = 0; i < d->n_fields; i++) {
+                const struct gm_field *f = &d->fields[i];
+                if (f->flags & skip)
+                        continue;
+                sql_add(q, "%s%s", *first ? "" : ", ", f->column);
+                *first = false;
+        }
+}
+
+/* "?n, ?n+1, ...", one per column of sql_columns(); returns the next parameter number. */
+static int sql_params(struct sql *q, const struct gm_record_desc *d, unsigned skip, int n, bool *first) {
+        for (size_t i = 0; i < d->n_fields; i++)
+                if (!(d->fields[i].flags & skip)) {
+                        sql_add(q, "%s?%d", *first ? "" : ", ", n++);
+                        *first = false;
+                }
+        return n;
+}
+
+static const char *activity_name(enum gm_activity a) {
+        const char *n = gm_activity_name(a);
+        return n ? n : "idle";
+}
+
+/* Binds the fields of record but those with a flag in skip, in table order, from parameter first
+ * on; returns the next. */
+static int bind_record(sqlite3_stmt *st, int first, const struct gm_record_desc *d, const void *record,
+                       unsigned skip) {
+        int i = first;
+
+        for (size_t k = 0; k < d->n_fields; k++) {
+                const struct gm_field *f = &d->fields[k];
+                const char *p = (const char *) record + f->offset;
+                if (f->flags & skip)
+                        continue;
+                switch (f->type) {
+                case GM_FIELD_DOUBLE:
+                        bind_double(st, i, *(const double *) p);
+                        break;
+                case GM_FIELD_U64:
+                        sqlite3_bind_int64(st, i, (sqlite3_int64) *(const uint64_t *) p);
+                        break;
+                case GM_FIELD_I64:
+                        sqlite3_bind_int64(st, i, *(const int64_t *) p);
+                        break;
+                case GM_FIELD_U32:
+                        sqlite3_bind_int64(st, i, *(const unsigned *) p);
+                        break;
+                case GM_FIELD_TEXT:
+                        sqlite3_bind_text(st, i, p, (int) strnlen(p, f->size), SQLITE_TRANSIENT);
+                        break;
+                case GM_FIELD_ACTIVITY:
+                        sqlite3_bind_text(st, i, activity_name(*(const enum gm_activity *) p), -1, SQLITE_STATIC);
+                        break;
+                case GM_FIELD_SIDE: {
+                        const char *n = gm_side_name(*(const enum gm_side *) p);
+                        if (n)
+                                sqlite3_bind_text(st, i, n, -1, SQLITE_STATIC);
+                        else
+                                sqlite3_bind_null(st, i);
+                        break;
+                }
+                }
+                i++;
+        }
+        return i;
+}
+
+/* Fills record from the columns of sql_columns(skip 0), from column first on; returns the next. */
+static int read_record(sqlite3_stmt *st, int first, const struct gm_record_desc *d, void *record) {
+        int i = first;
+
+        gm_record_clear(d, record);
+        for (size_t k = 0; k < d->n_fields; k++) {
+                const struct gm_field *f = &d->fields[k];
+                char *p = (char *) record + f->offset;
+                switch (f->type) {
+                case GM_FIELD_DOUBLE:
+                        *(double *) p = column_double(st, i);
+                        break;
+                case GM_FIELD_U64:
+                        *(uint64_t *) p = (uint64_t) sqlite3_column_int64(st, i);
+                        break;
+                case GM_FIELD_I64:
+                        *(int64_t *) p = sqlite3_column_int64(st, i);
+                        break;
+                case GM_FIELD_U32:
+                        *(unsigned *) p = (unsigned) sqlite3_column_int64(st, i);
+                        break;
+                case GM_FIELD_TEXT:
+                        copy_text(p, f->size, sqlite3_column_text(st, i));
+                        break;
+                case GM_FIELD_ACTIVITY: {
+                        const unsigned char *t = sqlite3_column_text(st, i);
+                        int a = t ? gm_activity_from_name((const char *) t) : -EINVAL;
+                        *(enum gm_activity *) p = a >= 0 ? (enum gm_activity) a : GM_ACTIVITY_IDLE;
+                        break;
+                }
+                case GM_FIELD_SIDE: {
+                        const unsigned char *t = sqlite3_column_text(st, i);
+                        int sd = t ? gm_side_from_name((const char *) t) : -EINVAL;
+                        *(enum gm_side *) p = sd >= 0 ? (enum gm_side) sd : GM_SIDE_UNKNOWN;
+                        break;
+                }
+                }
+                i++;
+        }
+        return i;
+}
+
+static int column_exists(struct gm_store *s, const char *table, const char *column) {
+        sqlite3_stmt *st = NULL;
+        int r;
+
+        r = prepare(s, "SELECT count(*) FROM pragma_table_info(?1) WHERE name = ?2", &st);
+        if (r < 0)
+                return r;
+        sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, column, -1, SQLITE_STATIC);
+        int rc = sqlite3_step(st);
+        r = rc == SQLITE_ROW ? sqlite3_column_int(st, 0) > 0 : errno_from_sqlite(s->db, rc);
+        sqlite3_finalize(st);
+        return r;
+}
+
+/* Creates what is missing: the tables, and in tables of an older history the columns of fields
+ * added since (NULL or their default in the rows already there). */
+static int ensure_tables(struct gm_store *s) {
+        int r = 0;
+
+        for (size_t t = 0; r >= 0 && t < sizeof tables / sizeof tables[0]; t++) {
+                const struct table *tb = &tables[t];
+                struct sql q = {};
+                sql_add(&q, "CREATE TABLE IF NOT EXISTS %s (%s", tb->name, tb->head);
+                for (size_t k = 0; tb->records[k]; k++)
+                        for (size_t i = 0; i < tb->records[k]->n_fields; i++) {
+                                const struct gm_field *f = &tb->records[k]->fields[i];
+                                if (field_stored(f))
+                                        sql_add(&q, ", %s %s", f->column, column_decl(f));
+                        }
+                sql_add(&q, "%s", tb->tail);
+                char *text = sql_finish(&q);
+                r = text ? exec(s, text) : -ENOMEM;
+                free(text);
+
+                for (size_t k = 0; r >= 0 && tb->records[k]; k++)
+                        for (size_t i = 0; r >= 0 && i < tb->records[k]->n_fields; i++) {
+                                const struct gm_field *f = &tb->records[k]->fields[i];
+                                if (!field_stored(f))
+                                        continue;
+                                r = column_exists(s, tb->name, f->column);
+                                if (r != 0)
+                                        continue;
+                                char *alter = NULL;
+                                if (asprintf(&alter, "ALTER TABLE %s ADD COLUMN %s %s", tb->name, f->column,
+                                             column_decl(f)) < 0)
+                                        return -ENOMEM;
+                                r = exec(s, alter);
+                                free(alter);
+                        }
+        }
+        if (r >= 0)
+                r = exec(s, extra_schema_sql);
+        return r < 0 ? r : 0;
+}
+
+/* A new history, or one of an older gaitmond brought to this schema, in one transaction:
+ * 2 each minute keeps its activity; 3 the strides of each run are kept (run_strides). */
+static int update_schema(struct gm_store *s) {
         int r = begin(s);
         if (r < 0)
                 return r;
-        /* 2: each minute keeps its activity (an interrupted run is what most of it was). */
-        if (version < 2)
-                r = exec(s, "ALTER TABLE run_minutes ADD COLUMN activity TEXT");
+        r = ensure_tables(s);
         if (r >= 0)
                 r = exec(s, "PRAGMA user_version = " STRINGIFY(GM_STORE_SCHEMA_VERSION));
         return commit_or_rollback(s, r);
@@ -487,10 +689,11 @@ int gm_store_open(const char *dir, struct gm_store **ret) {
                 r = exec(s, "PRAGMA synchronous = FULL");
         if (r >= 0)
                 r = exec(s, "PRAGMA foreign_keys = ON");
-        if (r >= 0 && version == 0)
-                r = create_schema(s);
-        else if (r >= 0 && version < GM_STORE_SCHEMA_VERSION)
-                r = migrate(s, version);
+        /* Deleted health data is overwritten, not just unlinked from the b-tree. */
+        if (r >= 0)
+                r = exec(s, "PRAGMA secure_delete = ON");
+        if (r >= 0 && version < GM_STORE_SCHEMA_VERSION)
+                r = update_schema(s);
         if (r >= 0)
                 r = close_interrupted(s);
         if (r < 0)
@@ -513,58 +716,37 @@ struct gm_store *gm_store_free(struct gm_store *s) {
         return NULL;
 }
 
-static void bind_summary_values(sqlite3_stmt *st, int first, const struct gm_run_summary *run) {
-        int i = first;
+/* "<verb> INTO table (prefix_columns, columns of d) VALUES (prefix_values, ?first, ...)". */
+static char *insert_sql(const char *verb, const char *table, const char *prefix_columns, const char *prefix_values,
+                        int first_param, const struct gm_record_desc *d) {
+        struct sql q = {};
+        bool first = false;
 
-        bind_double(st, i++, run->duration_s);
-        sqlite3_bind_int64(st, i++, (sqlite3_int64) run->steps);
-        bind_double(st, i++, run->cadence_spm);
-        bind_double(st, i++, run->stance_ms[GM_SIDE_LEFT]);
-        bind_double(st, i++, run->stance_ms[GM_SIDE_RIGHT]);
-        bind_double(st, i++, run->hip_ext_deg[GM_SIDE_LEFT]);
-        bind_double(st, i++, run->hip_ext_deg[GM_SIDE_RIGHT]);
-        bind_double(st, i++, run->pelvic_drop_deg[GM_SIDE_LEFT]);
-        bind_double(st, i++, run->pelvic_drop_deg[GM_SIDE_RIGHT]);
-        bind_double(st, i++, run->asym_max_pct);
-        sqlite3_bind_text(st, i++, run->asym_metric, (int) strnlen(run->asym_metric, sizeof run->asym_metric),
-                          SQLITE_TRANSIENT);
-        bind_double(st, i++, run->fatigue_max);
-        bind_double(st, i++, run->load);
-        bind_double(st, i++, run->hip_ext_asym_pct);
-        bind_double(st, i++, run->pelvic_drop_asym_pct);
-        bind_double(st, i++, run->pelvic_drop_rise_deg[GM_SIDE_LEFT]);
-        bind_double(st, i++, run->pelvic_drop_rise_deg[GM_SIDE_RIGHT]);
-        sqlite3_bind_int64(st, i++, run->fatigue_level_max);
-}
-
-static const char *activity_name(enum gm_activity a) {
-        const char *n = gm_activity_name(a);
-        return n ? n : "idle";
+        sql_add(&q, "%s INTO %s (%s", verb, table, prefix_columns);
+        sql_columns(&q, d, GM_FIELD_ROWID, &first);
+        sql_add(&q, ") VALUES (%s", prefix_values);
+        sql_params(&q, d, GM_FIELD_ROWID, first_param, &first);
+        sql_add(&q, ")");
+        return sql_finish(&q);
 }
 
 int gm_store_run_begin(struct gm_store *s, const struct gm_run_summary *run, uint64_t *ret_id) {
         sqlite3_stmt *st = NULL;
+        char *sql;
         int r;
 
         if (!s || !run || !ret_id)
                 return -EINVAL;
 
+        sql = insert_sql("INSERT", "runs", "state", "'active'", 1, &gm_run_record);
+        if (!sql)
+                return -ENOMEM;
         r = begin(s);
-        if (r < 0)
-                return r;
-        r = prepare(s,
-                    "INSERT INTO runs (start_us, state, activity, duration_s, steps, cadence_spm, "
-                    "stance_left_ms, stance_right_ms, hip_ext_left_deg, hip_ext_right_deg, "
-                    "pelvic_drop_left_deg, pelvic_drop_right_deg, asym_max_pct, asym_metric, fatigue_max, load, "
-                    "hip_ext_asym_pct, pelvic_drop_asym_pct, pelvic_drop_rise_left_deg, pelvic_drop_rise_right_deg, "
-                    "fatigue_level_max) "
-                    "VALUES (?1, 'active', ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, "
-                    "?16, ?17, ?18, ?19, ?20)",
-                    &st);
+        if (r >= 0)
+                r = prepare(s, sql, &st);
+        free(sql);
         if (r >= 0) {
-                sqlite3_bind_int64(st, 1, run->start_us);
-                sqlite3_bind_text(st, 2, activity_name(run->activity), -1, SQLITE_STATIC);
-                bind_summary_values(st, 3, run);
+                bind_record(st, 1, &gm_run_record, run, GM_FIELD_ROWID);
                 r = step_done(s, st);
         }
         sqlite3_finalize(st);
@@ -573,7 +755,6 @@ int gm_store_run_begin(struct gm_store *s, const struct gm_run_summary *run, uin
         return commit_or_rollback(s, r);
 }
 
-/* -ENOENT unknown, -ESTALE not active; else the state. */
 static int run_state(struct gm_store *s, uint64_t id) {
         sqlite3_stmt *st = NULL;
         int r;
@@ -629,42 +810,29 @@ int gm_store_run_progress(struct gm_store *s, uint64_t id, double duration_s, ui
 }
 
 int gm_store_run_minute(struct gm_store *s, uint64_t id, const struct gm_run_minute *m) {
+        struct gm_run_minute row;
         sqlite3_stmt *st = NULL;
+        char *sql;
         int r;
 
         if (!s || !m || !isfinite(m->t_s) || m->t_s < 0 || !(m->length_s >= 0 && m->length_s <= 60))
                 return -EINVAL;
+        row = *m;
+        row.length_s = minute_length(m);
+        /* Without gait a minute has no activity (NULL), so it never decides the run's. */
+        sql = insert_sql("INSERT", "run_minutes", "run_id", "?1", 2, &gm_minute_record);
+        if (!sql)
+                return -ENOMEM;
 
         r = begin(s);
-        if (r < 0)
-                return r;
-        r = require_active(s, id);
         if (r >= 0)
-                r = prepare(s,
-                            "INSERT INTO run_minutes (run_id, t_s, steps, cadence_spm, stance_left_ms, "
-                            "stance_right_ms, hip_ext_left_deg, hip_ext_right_deg, pelvic_drop_left_deg, "
-                            "pelvic_drop_right_deg, asym_max_pct, fatigue, length_s, activity) "
-                            "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
-                            &st);
+                r = require_active(s, id);
+        if (r >= 0)
+                r = prepare(s, sql, &st);
+        free(sql);
         if (r >= 0) {
-                int i = 1;
-                sqlite3_bind_int64(st, i++, (sqlite3_int64) id);
-                sqlite3_bind_double(st, i++, m->t_s);
-                sqlite3_bind_int64(st, i++, (sqlite3_int64) m->steps);
-                bind_double(st, i++, m->cadence_spm);
-                bind_double(st, i++, m->stance_ms[GM_SIDE_LEFT]);
-                bind_double(st, i++, m->stance_ms[GM_SIDE_RIGHT]);
-                bind_double(st, i++, m->hip_ext_deg[GM_SIDE_LEFT]);
-                bind_double(st, i++, m->hip_ext_deg[GM_SIDE_RIGHT]);
-                bind_double(st, i++, m->pelvic_drop_deg[GM_SIDE_LEFT]);
-                bind_double(st, i++, m->pelvic_drop_deg[GM_SIDE_RIGHT]);
-                bind_double(st, i++, m->asym_max_pct);
-                bind_double(st, i++, m->fatigue);
-                sqlite3_bind_double(st, i++, minute_length(m));
-                if (m->activity == GM_ACTIVITY_WALKING || m->activity == GM_ACTIVITY_RUNNING)
-                        sqlite3_bind_text(st, i++, gm_activity_name(m->activity), -1, SQLITE_STATIC);
-                else
-                        sqlite3_bind_null(st, i++);
+                sqlite3_bind_int64(st, 1, (sqlite3_int64) id);
+                bind_record(st, 2, &gm_minute_record, &row, GM_FIELD_ROWID);
                 r = step_done(s, st);
         }
         sqlite3_finalize(st);
@@ -681,12 +849,43 @@ int gm_store_run_minute(struct gm_store *s, uint64_t id, const struct gm_run_min
                             "(SELECT max(runs.duration_s, max(t_s + length_s)), max(runs.steps, total(steps)), avg(cadence_spm), avg(stance_left_ms), "
                             "avg(stance_right_ms), avg(hip_ext_left_deg), avg(hip_ext_right_deg), "
                             "avg(pelvic_drop_left_deg), avg(pelvic_drop_right_deg), max(asym_max_pct), max(fatigue), "
-                            "coalesce((SELECT activity FROM run_minutes WHERE run_id = ?1 AND activity IS NOT NULL "
+                            "coalesce((SELECT activity FROM run_minutes WHERE run_id = ?1 AND activity IN ('walking', 'running') "
                             "GROUP BY activity ORDER BY total(length_s) DESC, activity DESC LIMIT 1), runs.activity) "
                             "FROM run_minutes WHERE run_id = ?1) WHERE id = ?1",
                             &st);
         if (r >= 0) {
                 sqlite3_bind_int64(st, 1, (sqlite3_int64) id);
+                r = step_done(s, st);
+        }
+        sqlite3_finalize(st);
+        return commit_or_rollback(s, r);
+}
+
+int gm_store_run_strides(struct gm_store *s, uint64_t id, const struct gm_stride_record *strides, size_t n) {
+        sqlite3_stmt *st = NULL;
+        char *sql;
+        int r;
+
+        if (!s || (n > 0 && !strides))
+                return -EINVAL;
+        for (size_t i = 0; i < n; i++)
+                if (!isfinite(strides[i].t_s) || strides[i].t_s < 0 ||
+                    (strides[i].side != GM_SIDE_LEFT && strides[i].side != GM_SIDE_RIGHT))
+                        return -EINVAL;
+        /* The same stride given twice (a retry after a failed commit) is kept once. */
+        sql = insert_sql("INSERT OR REPLACE", "run_strides", "run_id", "?1", 2, &gm_stride_record);
+        if (!sql)
+                return -ENOMEM;
+        r = begin(s);
+        if (r >= 0)
+                r = require_active(s, id);
+        if (r >= 0)
+                r = prepare(s, sql, &st);
+        free(sql);
+        for (size_t i = 0; r >= 0 && i < n; i++) {
+                sqlite3_reset(st);
+                sqlite3_bind_int64(st, 1, (sqlite3_int64) id);
+                bind_record(st, 2, &gm_stride_record, &strides[i], GM_FIELD_ROWID);
                 r = step_done(s, st);
         }
         sqlite3_finalize(st);
@@ -710,80 +909,65 @@ static int insert_actions(struct gm_store *s, uint64_t id, const struct gm_advic
         return r;
 }
 
+
 int gm_store_run_end(struct gm_store *s, const struct gm_run_summary *run, const struct gm_advice *advice) {
+        static const struct gm_advice no_advice = { .acwr = NAN };
+        const unsigned skip = GM_FIELD_ROWID | GM_FIELD_ONCE;
         sqlite3_stmt *st = NULL;
+        struct sql q = {};
+        bool first = true;
+        char *sql;
         int r;
 
         if (!s || !run)
                 return -EINVAL;
+        if (!advice)
+                advice = &no_advice;
+
+        sql_add(&q, "UPDATE runs SET state = 'ended', (");
+        sql_columns(&q, &gm_run_record, skip, &first);
+        sql_columns(&q, &gm_advice_record, skip, &first);
+        sql_add(&q, ") = (");
+        first = true;
+        sql_params(&q, &gm_advice_record, skip, sql_params(&q, &gm_run_record, skip, 2, &first), &first);
+        sql_add(&q, ") WHERE id = ?1");
+        sql = sql_finish(&q);
+        if (!sql)
+                return -ENOMEM;
 
         r = begin(s);
-        if (r < 0)
-                return r;
-        r = require_active(s, run->id);
         if (r >= 0)
-                r = prepare(s,
-                            "UPDATE runs SET state = 'ended', activity = ?2, duration_s = ?3, steps = ?4, "
-                            "cadence_spm = ?5, stance_left_ms = ?6, stance_right_ms = ?7, hip_ext_left_deg = ?8, "
-                            "hip_ext_right_deg = ?9, pelvic_drop_left_deg = ?10, pelvic_drop_right_deg = ?11, "
-                            "asym_max_pct = ?12, asym_metric = ?13, fatigue_max = ?14, load = ?15, hip_ext_asym_pct = ?16, "
-                            "pelvic_drop_asym_pct = ?17, pelvic_drop_rise_left_deg = ?18, "
-                            "pelvic_drop_rise_right_deg = ?19, fatigue_level_max = ?20, "
-                            "advice_summary = ?21, rest_days = ?22, acwr = ?23 WHERE id = ?1",
-                            &st);
+                r = require_active(s, run->id);
+        if (r >= 0)
+                r = prepare(s, sql, &st);
+        free(sql);
         if (r >= 0) {
                 sqlite3_bind_int64(st, 1, (sqlite3_int64) run->id);
-                sqlite3_bind_text(st, 2, activity_name(run->activity), -1, SQLITE_STATIC);
-                bind_summary_values(st, 3, run);
-                if (advice) {
-                        sqlite3_bind_text(st, 21, advice->summary, (int) strnlen(advice->summary, sizeof advice->summary),
-                                          SQLITE_TRANSIENT);
-                        sqlite3_bind_int64(st, 22, advice->rest_days);
-                        bind_double(st, 23, advice->acwr);
-                } else {
-                        sqlite3_bind_text(st, 21, "", 0, SQLITE_STATIC);
-                        sqlite3_bind_int(st, 22, 0);
-                        sqlite3_bind_null(st, 23);
-                }
+                bind_record(st, bind_record(st, 2, &gm_run_record, run, skip), &gm_advice_record, advice, skip);
                 r = step_done(s, st);
         }
         sqlite3_finalize(st);
-        if (r >= 0 && advice)
+        if (r >= 0)
                 r = insert_actions(s, run->id, advice);
         return commit_or_rollback(s, r);
 }
 
-static void summary_from_row(sqlite3_stmt *st, struct gm_run_summary *run) {
-        const char *activity;
-        int i = 0, a;
+/* "SELECT <columns of the records> <tail>", e.g. tail "FROM runs WHERE id = ?1". */
+static char *select_sql(const struct gm_record_desc *a, const struct gm_record_desc *b, const char *middle,
+                        const char *tail) {
+        struct sql q = {};
+        bool first = true;
 
-        *run = (struct gm_run_summary) {};
-        run->id = (uint64_t) sqlite3_column_int64(st, i++);
-        run->start_us = sqlite3_column_int64(st, i++);
-        activity = (const char *) sqlite3_column_text(st, i++);
-        a = activity ? gm_activity_from_name(activity) : -EINVAL;
-        run->activity = a >= 0 ? (enum gm_activity) a : GM_ACTIVITY_IDLE;
-        run->duration_s = column_double(st, i++);
-        run->steps = (uint64_t) sqlite3_column_int64(st, i++);
-        run->cadence_spm = column_double(st, i++);
-        run->stance_ms[GM_SIDE_LEFT] = column_double(st, i++);
-        run->stance_ms[GM_SIDE_RIGHT] = column_double(st, i++);
-        run->hip_ext_deg[GM_SIDE_LEFT] = column_double(st, i++);
-        run->hip_ext_deg[GM_SIDE_RIGHT] = column_double(st, i++);
-        run->pelvic_drop_deg[GM_SIDE_LEFT] = column_double(st, i++);
-        run->pelvic_drop_deg[GM_SIDE_RIGHT] = column_double(st, i++);
-        run->asym_max_pct = column_double(st, i++);
-        copy_text(run->asym_metric, sizeof run->asym_metric, sqlite3_column_text(st, i++));
-        run->fatigue_max = column_double(st, i++);
-        run->load = column_double(st, i++);
-        run->hip_ext_asym_pct = column_double(st, i++);
-        run->pelvic_drop_asym_pct = column_double(st, i++);
-        run->pelvic_drop_rise_deg[GM_SIDE_LEFT] = column_double(st, i++);
-        run->pelvic_drop_rise_deg[GM_SIDE_RIGHT] = column_double(st, i++);
-        run->fatigue_level_max = (unsigned) sqlite3_column_int64(st, i++);
+        sql_add(&q, "SELECT ");
+        sql_columns(&q, a, 0, &first);
+        if (middle)
+                sql_add(&q, ", %s", middle);
+        if (b)
+                sql_columns(&q, b, 0, &first);
+        sql_add(&q, " %s", tail);
+        return sql_finish(&q);
 }
 
-/* Grows *array (of elem bytes each) so that it holds at least need elements. */
 static int grow(void **array, size_t *allocated, size_t need, size_t elem) {
         if (need <= *allocated)
                 return 0;
@@ -798,19 +982,15 @@ static int grow(void **array, size_t *allocated, size_t need, size_t elem) {
         return 0;
 }
 
-int gm_store_runs_since(struct gm_store *s, int64_t since_us, struct gm_run_summary **ret_runs, size_t *ret_n) {
-        struct gm_run_summary *runs = NULL;
+
+/* Reads every row of a prepared query into a malloc()ed array of records of d (elem bytes each). */
+static int read_rows(struct gm_store *s, sqlite3_stmt *st, const struct gm_record_desc *d, size_t elem, void **ret,
+                     size_t *ret_n) {
         size_t n = 0, allocated = 0;
-        sqlite3_stmt *st = NULL;
-        int r;
+        char *rows = NULL;
+        int r = 0;
 
-        if (!s || !ret_runs || !ret_n)
-                return -EINVAL;
-
-        r = prepare(s, "SELECT " SUMMARY_COLUMNS " FROM runs WHERE start_us >= ?1 ORDER BY start_us, id", &st);
-        if (r >= 0)
-                sqlite3_bind_int64(st, 1, since_us);
-        while (r >= 0) {
+        for (;;) {
                 int rc = sqlite3_step(st);
                 if (rc == SQLITE_DONE)
                         break;
@@ -818,15 +998,42 @@ int gm_store_runs_since(struct gm_store *s, int64_t since_us, struct gm_run_summ
                         r = errno_from_sqlite(s->db, rc);
                         break;
                 }
-                r = grow((void **) &runs, &allocated, n + 1, sizeof *runs);
-                if (r >= 0)
-                        summary_from_row(st, &runs[n++]);
+                r = grow((void **) &rows, &allocated, n + 1, elem);
+                if (r < 0)
+                        break;
+                read_record(st, 0, d, rows + n++ * elem);
         }
-        sqlite3_finalize(st);
         if (r < 0) {
-                free(runs);
+                free(rows);
                 return r;
         }
+        *ret = rows;
+        *ret_n = n;
+        return 0;
+}
+
+int gm_store_runs_since(struct gm_store *s, int64_t since_us, struct gm_run_summary **ret_runs, size_t *ret_n) {
+        sqlite3_stmt *st = NULL;
+        void *runs = NULL;
+        size_t n = 0;
+        char *sql;
+        int r;
+
+        if (!s || !ret_runs || !ret_n)
+                return -EINVAL;
+
+        sql = select_sql(&gm_run_record, NULL, NULL, "FROM runs WHERE start_us >= ?1 ORDER BY start_us, id");
+        if (!sql)
+                return -ENOMEM;
+        r = prepare(s, sql, &st);
+        free(sql);
+        if (r >= 0) {
+                sqlite3_bind_int64(st, 1, since_us);
+                r = read_rows(s, st, &gm_run_record, sizeof(struct gm_run_summary), &runs, &n);
+        }
+        sqlite3_finalize(st);
+        if (r < 0)
+                return r;
         *ret_runs = runs;
         *ret_n = n;
         return 0;
@@ -856,17 +1063,23 @@ static int read_actions(struct gm_store *s, uint64_t id, struct gm_advice *advic
         return r;
 }
 
+
 int gm_store_run_get(struct gm_store *s, uint64_t id, struct gm_run_summary *run, struct gm_advice *advice,
                      enum gm_store_run_state *ret_state) {
+        struct gm_run_summary row_run;
+        struct gm_advice row_advice;
         sqlite3_stmt *st = NULL;
         int r, rc, state = 0;
+        char *sql;
 
         if (!s)
                 return -EINVAL;
 
-        r = prepare(s,
-                    "SELECT " SUMMARY_COLUMNS ", state, advice_summary, rest_days, acwr FROM runs WHERE id = ?1",
-                    &st);
+        sql = select_sql(&gm_run_record, &gm_advice_record, "state", "FROM runs WHERE id = ?1");
+        if (!sql)
+                return -ENOMEM;
+        r = prepare(s, sql, &st);
+        free(sql);
         if (r < 0)
                 return r;
         sqlite3_bind_int64(st, 1, (sqlite3_int64) id);
@@ -876,17 +1089,16 @@ int gm_store_run_get(struct gm_store *s, uint64_t id, struct gm_run_summary *run
         else if (rc != SQLITE_ROW)
                 r = errno_from_sqlite(s->db, rc);
         else {
-                state = state_from_name((const char *) sqlite3_column_text(st, SUMMARY_N_COLUMNS));
+                int i = read_record(st, 0, &gm_run_record, &row_run);
+                state = state_from_name((const char *) sqlite3_column_text(st, i++));
                 if (state < 0)
                         r = state;
+                read_record(st, i, &gm_advice_record, &row_advice);
+                row_advice.n_actions = 0;
                 if (r >= 0 && run)
-                        summary_from_row(st, run);
-                if (r >= 0 && advice) {
-                        *advice = (struct gm_advice) {};
-                        copy_text(advice->summary, sizeof advice->summary, sqlite3_column_text(st, SUMMARY_N_COLUMNS + 1));
-                        advice->rest_days = (unsigned) sqlite3_column_int64(st, SUMMARY_N_COLUMNS + 2);
-                        advice->acwr = column_double(st, SUMMARY_N_COLUMNS + 3);
-                }
+                        *run = row_run;
+                if (r >= 0 && advice)
+                        *advice = row_advice;
         }
         sqlite3_finalize(st);
         if (r >= 0 && advice)
@@ -897,58 +1109,123 @@ int gm_store_run_get(struct gm_store *s, uint64_t id, struct gm_run_summary *run
 }
 
 int gm_store_run_minutes(struct gm_store *s, uint64_t id, struct gm_run_minute **ret_minutes, size_t *ret_n) {
-        struct gm_run_minute *minutes = NULL;
-        size_t n = 0, allocated = 0;
         sqlite3_stmt *st = NULL;
+        void *minutes = NULL;
+        size_t n = 0;
+        char *sql;
         int r;
 
         if (!s || !ret_minutes || !ret_n)
                 return -EINVAL;
 
         r = run_state(s, id);
-        if (r >= 0)
-                r = prepare(s,
-                            "SELECT t_s, steps, cadence_spm, stance_left_ms, stance_right_ms, hip_ext_left_deg, "
-                            "hip_ext_right_deg, pelvic_drop_left_deg, pelvic_drop_right_deg, asym_max_pct, fatigue, length_s, "
-                            "activity FROM run_minutes WHERE run_id = ?1 ORDER BY t_s",
-                            &st);
-        if (r >= 0)
+        if (r < 0)
+                return r;
+        sql = select_sql(&gm_minute_record, NULL, NULL, "FROM run_minutes WHERE run_id = ?1 ORDER BY t_s");
+        if (!sql)
+                return -ENOMEM;
+        r = prepare(s, sql, &st);
+        free(sql);
+        if (r >= 0) {
                 sqlite3_bind_int64(st, 1, (sqlite3_int64) id);
-        while (r >= 0) {
-                int rc = sqlite3_step(st);
-                if (rc == SQLITE_DONE)
-                        break;
-                if (rc != SQLITE_ROW) {
-                        r = errno_from_sqlite(s->db, rc);
-                        break;
-                }
-                r = grow((void **) &minutes, &allocated, n + 1, sizeof *minutes);
-                if (r < 0)
-                        break;
-                struct gm_run_minute *m = &minutes[n++];
-                int i = 0;
-                m->t_s = sqlite3_column_double(st, i++);
-                m->steps = (uint64_t) sqlite3_column_int64(st, i++);
-                m->cadence_spm = column_double(st, i++);
-                m->stance_ms[GM_SIDE_LEFT] = column_double(st, i++);
-                m->stance_ms[GM_SIDE_RIGHT] = column_double(st, i++);
-                m->hip_ext_deg[GM_SIDE_LEFT] = column_double(st, i++);
-                m->hip_ext_deg[GM_SIDE_RIGHT] = column_double(st, i++);
-                m->pelvic_drop_deg[GM_SIDE_LEFT] = column_double(st, i++);
-                m->pelvic_drop_deg[GM_SIDE_RIGHT] = column_double(st, i++);
-                m->asym_max_pct = column_double(st, i++);
-                m->fatigue = column_double(st, i++);
-                m->length_s = sqlite3_column_double(st, i++);
-                const unsigned char *act = sqlite3_column_text(st, i++);
-                int a = act ? gm_activity_from_name((const char *) act) : -EINVAL;
-                m->activity = a >= 0 ? (enum gm_activity) a : GM_ACTIVITY_IDLE;
+                r = read_rows(s, st, &gm_minute_record, sizeof(struct gm_run_minute), &minutes, &n);
         }
         sqlite3_finalize(st);
-        if (r < 0) {
-                free(minutes);
+        if (r < 0)
                 return r;
-        }
         *ret_minutes = minutes;
         *ret_n = n;
         return 0;
+}
+
+int gm_store_run_strides_get(struct gm_store *s, uint64_t id, double from_s, double to_s,
+                             struct gm_stride_record **ret_strides, size_t *ret_n) {
+        sqlite3_stmt *st = NULL;
+        void *strides = NULL;
+        size_t n = 0;
+        char *sql;
+        int r;
+
+        if (!s || !ret_strides || !ret_n || isnan(from_s) || isnan(to_s) || to_s < from_s)
+                return -EINVAL;
+
+        r = run_state(s, id);
+        if (r < 0)
+                return r;
+        sql = select_sql(&gm_stride_record, NULL, NULL,
+                         "FROM run_strides WHERE run_id = ?1 AND t_s >= ?2 AND t_s < ?3 ORDER BY t_s, side");
+        if (!sql)
+                return -ENOMEM;
+        r = prepare(s, sql, &st);
+        free(sql);
+        if (r >= 0) {
+                sqlite3_bind_int64(st, 1, (sqlite3_int64) id);
+                /* SQLite has no infinities to bind: the largest doubles stand for them. */
+                sqlite3_bind_double(st, 2, isinf(from_s) ? (from_s < 0 ? -DBL_MAX : DBL_MAX) : from_s);
+                sqlite3_bind_double(st, 3, isinf(to_s) ? (to_s < 0 ? -DBL_MAX : DBL_MAX) : to_s);
+                r = read_rows(s, st, &gm_stride_record, sizeof(struct gm_stride_record), &strides, &n);
+        }
+        sqlite3_finalize(st);
+        if (r < 0)
+                return r;
+        *ret_strides = strides;
+        *ret_n = n;
+        return 0;
+}
+
+/* After deleting health data: the WAL still holds the pages as they were before; checkpoint it
+ * into the file (where secure_delete has zeroed the freed space) and truncate it. */
+static int wipe_wal(struct gm_store *s) {
+        return exec(s, "PRAGMA wal_checkpoint(TRUNCATE)");
+}
+
+int gm_store_run_delete(struct gm_store *s, uint64_t id) {
+        sqlite3_stmt *st = NULL;
+        int r;
+
+        if (!s)
+                return -EINVAL;
+        r = begin(s);
+        if (r < 0)
+                return r;
+        r = run_state(s, id);
+        if (r == GM_STORE_RUN_ACTIVE)
+                r = -EBUSY;
+        if (r >= 0)
+                r = prepare(s, "DELETE FROM runs WHERE id = ?1", &st);
+        if (r >= 0) {
+                sqlite3_bind_int64(st, 1, (sqlite3_int64) id);
+                r = step_done(s, st);
+        }
+        sqlite3_finalize(st);
+        r = commit_or_rollback(s, r);
+        if (r >= 0)
+                r = wipe_wal(s);
+        return r;
+}
+
+int gm_store_prune_strides(struct gm_store *s, int64_t before_us) {
+        sqlite3_stmt *st = NULL;
+        int r, n = 0;
+
+        if (!s)
+                return -EINVAL;
+        r = begin(s);
+        if (r < 0)
+                return r;
+        r = prepare(s,
+                    "DELETE FROM run_strides WHERE run_id IN "
+                    "(SELECT id FROM runs WHERE start_us < ?1 AND state != 'active')",
+                    &st);
+        if (r >= 0) {
+                sqlite3_bind_int64(st, 1, before_us);
+                r = step_done(s, st);
+        }
+        sqlite3_finalize(st);
+        if (r >= 0)
+                n = sqlite3_changes(s->db);
+        r = commit_or_rollback(s, r);
+        if (r >= 0 && n > 0)
+                r = wipe_wal(s);
+        return r < 0 ? r : n;
 }

@@ -1,13 +1,16 @@
-/* Run history: every run's summary, per-minute metrics and advice in <state dir>/history.db. */
+/* Run history: every run's summary, per-minute metrics, strides and advice in <state dir>/history.db.
+ * Its columns are the fields of the record tables (gm_record.h); a history of an older gaitmond
+ * gets the tables and columns it lacks when opened (NULL: not measured then). */
 #pragma once
 
 #include <stddef.h>
 #include <stdint.h>
 
+#include "gm_record.h"
 #include "gm_run.h"
 
 #define GM_STORE_FILE "history.db"
-#define GM_STORE_SCHEMA_VERSION 2
+#define GM_STORE_SCHEMA_VERSION 3
 
 struct gm_store;
 
@@ -56,3 +59,20 @@ int gm_store_run_get(struct gm_store *s, uint64_t id, struct gm_run_summary *run
 
 /* A run's minutes in time order. *ret_minutes is malloc()ed; free() it. -ENOENT unknown id. */
 int gm_store_run_minutes(struct gm_store *s, uint64_t id, struct gm_run_minute **ret_minutes, size_t *ret_n);
+
+/* Appends strides of the active run in one transaction (a stride given again replaces itself).
+ * -EINVAL a stride without a side or time, -ENOENT, -ESTALE as above. */
+int gm_store_run_strides(struct gm_store *s, uint64_t id, const struct gm_stride_record *strides, size_t n);
+
+/* The strides of a run with from_s <= t_s < to_s (infinities allowed), in time order.
+ * *ret_strides is malloc()ed; free() it. -ENOENT unknown id, -EINVAL NaN or to_s < from_s. */
+int gm_store_run_strides_get(struct gm_store *s, uint64_t id, double from_s, double to_s,
+                             struct gm_stride_record **ret_strides, size_t *ret_n);
+
+/* Deletes a run with its minutes, strides and advice, overwriting what it was (secure_delete, WAL
+ * checkpointed and truncated). -ENOENT unknown id, -EBUSY the run is in progress. */
+int gm_store_run_delete(struct gm_store *s, uint64_t id);
+
+/* Drops the strides of the runs that started before before_us (their summaries and minutes stay).
+ * Returns how many strides went, or a negative errno. */
+int gm_store_prune_strides(struct gm_store *s, int64_t before_us);

@@ -278,3 +278,30 @@ Test(bus_error, errno_and_names_map_both_ways) {
         cr_assert_eq(gm_bus_error_name_to_errno(DBUS_ERROR_NO_MEMORY), -ENOMEM);
         cr_assert_eq(gm_bus_error_name_to_errno(DBUS_ERROR_UNKNOWN_OBJECT), -ENXIO);
 }
+
+static int write_documented_xml(FILE *f, const void *arg) {
+        static const struct gm_bus_doc docs[] = {
+                { "GetSessions", "Runs as a{sv}: \"id\" (t) & <more>." },
+                { NULL, NULL },
+        };
+        return gm_bus_interface_write_xml_doc(arg, docs, f);
+}
+
+/* A method's documentation is an annotation inside it, escaped; the others are unchanged. */
+Test(bus_introspect, documentation_is_an_escaped_annotation) {
+        int r;
+        char *xml = write_to_string(write_documented_xml, &iface, &r);
+
+        cr_assert_eq(r, 0);
+        cr_assert_not_null(strstr(xml,
+                                  "   <arg type=\"a(ttsdtdddsu)\" name=\"sessions\" direction=\"out\"/>\n"
+                                  "   <annotation name=\"org.gtk.GDBus.DocString\" value=\"Runs as a{sv}: "
+                                  "&quot;id&quot; (t) &amp; &lt;more&gt;.\"/>\n"
+                                  "  </method>\n"),
+                          "%s", xml);
+        size_t n = 0;
+        for (const char *p = xml; (p = strstr(p, "DocString")); p++)
+                n++;
+        cr_assert_eq(n, 1, "one method documented, one annotation");
+        free(xml);
+}

@@ -36,10 +36,20 @@ def main():
         import json
         runs = json.loads(p.stdout)["data"][0]
         assert len(runs) == 1, runs
-        run = runs[0]
+        # a{sv}: busctl --json gives each value as {"type": ..., "data": ...}.
+        run = {k: v["data"] for k, v in runs[0].items()}
         print("GetSessions:", run)
-        assert run[8] == summary and run[9] == rest_days and run[10] == "ended", run
-        assert 600 <= run[3] <= 800, "duration %.0f s for a 12-minute run" % run[3]
+        assert run["advice"] == summary and run["rest_days"] == rest_days and run["state"] == "ended", run
+        assert 600 <= run["duration_s"] <= 800, "duration %.0f s for a 12-minute run" % run["duration_s"]
+
+        # Its strides are kept too, each within the run and with a side.
+        p = w.bus.call("GetStrides", "tdd", str(run["id"]), "0", "inf")
+        strides = [{k: v["data"] for k, v in st.items()} for st in json.loads(p.stdout)["data"][0]]
+        print("GetStrides: %d strides" % len(strides))
+        assert len(strides) > 300, "a 12-minute run with %d strides" % len(strides)
+        assert all(0 <= st["t_s"] <= run["duration_s"] and st["side"] in ("left", "right") for st in strides)
+        times = [st["t_s"] for st in strides]
+        assert times == sorted(times)
         mon.stop()
         assert w.daemon.stop() == 0
     return 0

@@ -144,6 +144,8 @@ for user in root "$member"; do
         expect allowed "$user" "introspect" introspect "$name" "$path"
         expect allowed "$user" "ping" call "$name" "$path" org.freedesktop.DBus.Peer Ping
         expect allowed-not-denied "$user" "call ResetBaseline" call "$name" "$path" "$name" ResetBaseline
+        # Deleting health data is for the same people (an unknown id: the daemon's own error).
+        expect allowed-not-denied "$user" "call DeleteRun" call "$name" "$path" "$name" DeleteRun t 999999
 done
 # Nothing is writable: Properties.Set is not let through even for the group.
 expect denied "$member" "set State" call "$name" "$path" org.freedesktop.DBus.Properties Set \
@@ -159,6 +161,8 @@ for user in nobody; do
         expect denied "$user" "call ResetBaseline" call "$name" "$path" "$name" ResetBaseline
         expect denied "$user" "call EndSession" call "$name" "$path" "$name" EndSession
         expect denied "$user" "call GetSessions" call "$name" "$path" "$name" GetSessions u 7
+        expect denied "$user" "call GetStrides" call "$name" "$path" "$name" GetStrides tdd 1 0 inf
+        expect denied "$user" "call DeleteRun" call "$name" "$path" "$name" DeleteRun t 1
 done
 
 # Owning the name: only user gaitmon. Flag 4 = do not queue, so gaitmon (allowed,

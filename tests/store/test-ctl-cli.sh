@@ -79,7 +79,9 @@ if [ -r /usr/share/bash-completion/bash_completion ]; then
         [ "$(complete_words gaitmonctl r)" = reset-baseline ] || fail "completion of 'r'"
         [ "$(complete_words gaitmonctl --j)" = --json ] || fail "completion of '--j'"
         [ "$(complete_words gaitmonctl --days 3 hi)" = history ] || fail "completion after --days 3"
-        [ "$(complete_words gaitmonctl e)" = end-run ] || fail "completion of 'e'"
+        [ "$(complete_words gaitmonctl en)" = end-run ] || fail "completion of 'en'"
+        [ "$(complete_words gaitmonctl ex)" = export ] || fail "completion of 'ex'"
+        [ "$(complete_words gaitmonctl export 1 --format j)" = json ] || fail "completion of --format j"
 else
         fail "bash-completion is not installed (tools/run installs it)"
 fi

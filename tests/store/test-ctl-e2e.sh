@@ -111,10 +111,21 @@ second_run_has_minutes() { [ "$(sql "SELECT count(*) FROM run_minutes WHERE run_
 wait_for 30 "the first run to end" first_run_ended
 wait_for 30 "two minutes of the second run" second_run_has_minutes
 
-"$ctl" --json --days 1 history > "$work/history.json"
+# history_as_in_db NAME: history --json and the runs table read while neither changed (the run
+# in progress saves its progress every 10 s of sample time, twice a second at --speed 20).
+history_as_in_db() {
+        local name=$1 i
+        for i in 1 2 3 4 5; do
+                sql_json "SELECT * FROM runs ORDER BY start_us, id" > "$work/$name.before.json"
+                "$ctl" --json --days 1 history > "$work/$name.json" || die "history --json failed"
+                sql_json "SELECT * FROM runs ORDER BY start_us, id" > "$work/$name.db.json"
+                cmp -s "$work/$name.before.json" "$work/$name.db.json" && return 0
+        done
+        die "the history kept changing while it was read"
+}
+history_as_in_db history
 python3 -m json.tool "$work/history.json" > /dev/null || die "history --json is not JSON"
-sql_json "SELECT * FROM runs ORDER BY start_us, id" > "$work/runs.db.json"
-python3 "$here/check-ctl-json.py" history "$work/history.json" "$work/runs.db.json" || die "history disagrees"
+python3 "$here/check-ctl-json.py" history "$work/history.json" "$work/history.db.json" || die "history disagrees"
 "$ctl" history > "$work/history.txt"
 grep -q "ended" "$work/history.txt" && grep -q "active" "$work/history.txt" || die "history: $(cat "$work/history.txt")"
 
@@ -179,9 +190,8 @@ sql_json "SELECT * FROM runs WHERE id = 1" > "$work/run1.after.json"
 cmp -s "$work/run1.before.json" "$work/run1.after.json" || die "run 1 changed across the crash"
 show_agrees 2
 "$ctl" show 2 | grep -q "(interrupted)" || die "show 2 does not say interrupted"
-"$ctl" --json --days 1 history > "$work/history2.json"
-sql_json "SELECT * FROM runs ORDER BY start_us, id" > "$work/runs2.db.json"
-python3 "$here/check-ctl-json.py" history "$work/history2.json" "$work/runs2.db.json" || die "history after the crash"
+history_as_in_db history2
+python3 "$here/check-ctl-json.py" history "$work/history2.json" "$work/history2.db.json" || die "history after the crash"
 echo "kill -9: run 2 kept as interrupted with its $committed minutes, run 1 unchanged"
 
 # end-run ends the run the restarted gaitmond began, or says there is none.

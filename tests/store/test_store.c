@@ -742,3 +742,242 @@ Test(store, progress_between_minutes) {
         cr_assert_eq(got.steps, 25);
         gm_store_free(s);
 }
+
+/* Reads a whole file (NULL-terminated); *len its size. Missing: NULL. */
+static char *slurp(const char *path, size_t *len) {
+        FILE *f = fopen(path, "rb");
+        if (!f)
+                return NULL;
+        char *buf = NULL;
+        size_t n = 0, cap = 0;
+        for (;;) {
+                if (n + 4096 > cap) {
+                        cap = cap ? cap * 2 : 65536;
+                        buf = realloc(buf, cap);
+                        cr_assert_not_null(buf);
+                }
+                size_t k = fread(buf + n, 1, cap - n, f);
+                if (k == 0)
+                        break;
+                n += k;
+        }
+        fclose(f);
+        *len = n;
+        return buf;
+}
+
+static bool file_holds(const char *path, const char *needle) {
+        size_t len = 0;
+        char *buf = slurp(path, &len);
+        bool found = buf && memmem(buf, len, needle, strlen(needle)) != NULL;
+        free(buf);
+        return found;
+}
+
+/* A history made by gaitmond at schema version 2 (tests/store/history-v2.sql, dumped from a
+ * database that gm_store of then wrote) opens, gains the strides table, and reads as it was. */
+Test(store, version_2_history_from_the_previous_gaitmond) {
+        const char *dir = getenv("GM_STORE_FIXTURES");
+        char fixture[512];
+        size_t len = 0;
+        sqlite3 *db = NULL;
+
+        cr_assert_not_null(dir, "GM_STORE_FIXTURES is not set");
+        snprintf(fixture, sizeof fixture, "%s/history-v2.sql", dir);
+        char *sql = slurp(fixture, &len);
+        cr_assert_not_null(sql, "%s: %s", fixture, strerror(errno));
+        sql = realloc(sql, len + 1);
+        sql[len] = 0;
+        cr_assert_eq(sqlite3_open(db_path, &db), SQLITE_OK);
+        cr_assert_eq(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK, "%s", sqlite3_errmsg(db));
+        sqlite3_close(db);
+        free(sql);
+
+        cr_redirect_stderr(); /* run 2 was left active: reported as interrupted */
+        struct gm_store *s = NULL;
+        cr_assert_eq(gm_store_open(state_dir, &s), 0);
+        struct gm_run_summary run;
+        struct gm_advice advice;
+        enum gm_store_run_state state;
+        cr_assert_eq(gm_store_run_get(s, 1, &run, &advice, &state), 0);
+        cr_assert_eq(state, GM_STORE_RUN_ENDED);
+        cr_assert_eq(run.start_us, 1780000000000000LL);
+        cr_assert_eq(run.activity, GM_ACTIVITY_RUNNING);
+        cr_assert_float_eq(run.duration_s, 162, 1e-9);
+        cr_assert_eq(run.steps, 513);
+        cr_assert_float_eq(run.cadence_spm, 171.5, 1e-9);
+        cr_assert_float_eq(run.hip_ext_deg[GM_SIDE_LEFT], 11.5, 1e-9);
+        cr_assert_str_eq(run.asym_metric, "hip_extension");
+        cr_assert_float_eq(run.hip_ext_asym_pct, -7.5, 1e-9);
+        cr_assert(isnan(run.pelvic_drop_rise_deg[GM_SIDE_RIGHT]));
+        cr_assert_eq(run.fatigue_level_max, 1);
+        cr_assert_str_eq(advice.summary, "Easy run next; the left hip tired.");
+        cr_assert_eq(advice.n_actions, 2);
+        cr_assert_str_eq(advice.actions[1], "Rest a day");
+        cr_assert_eq(advice.rest_days, 1);
+        cr_assert_float_eq(advice.acwr, 1.1, 1e-9);
+
+        struct gm_run_minute *mins = NULL;
+        size_t n = 0;
+        cr_assert_eq(gm_store_run_minutes(s, 2, &mins, &n), 0);
+        cr_assert_eq(n, 3);
+        cr_assert(isnan(mins[1].hip_ext_deg[GM_SIDE_LEFT]));
+        cr_assert_float_eq(mins[2].length_s, 42, 1e-9);
+        cr_assert_eq(mins[2].activity, GM_ACTIVITY_RUNNING);
+        free(mins);
+        cr_assert_eq(gm_store_run_get(s, 2, NULL, NULL, &state), 0);
+        cr_assert_eq(state, GM_STORE_RUN_INTERRUPTED);
+
+        /* The old runs have no strides; a new run keeps its own. */
+        struct gm_stride_record *strides = NULL;
+        cr_assert_eq(gm_store_run_strides_get(s, 1, 0, INFINITY, &strides, &n), 0);
+        cr_assert_eq(n, 0);
+        free(strides);
+        uint64_t id = begin_run(s, 1780200000000000LL);
+        struct gm_stride_record st = { .t_s = 1.25, .side = GM_SIDE_LEFT, .stance_ms = 250, .hip_ext_deg = NAN };
+        cr_assert_eq(gm_store_run_strides(s, id, &st, 1), 0);
+        cr_assert_eq(gm_store_run_strides_get(s, id, 0, INFINITY, &strides, &n), 0);
+        cr_assert_eq(n, 1);
+        cr_assert_float_eq(strides[0].stance_ms, 250, 1e-9);
+        free(strides);
+        gm_store_free(s);
+
+        cr_assert_eq(sqlite3_open_v2(db_path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+        sqlite3_stmt *q = NULL;
+        cr_assert_eq(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &q, NULL), SQLITE_OK);
+        cr_assert_eq(sqlite3_step(q), SQLITE_ROW);
+        cr_assert_eq(sqlite3_column_int(q, 0), GM_STORE_SCHEMA_VERSION);
+        sqlite3_finalize(q);
+        sqlite3_close(db);
+}
+
+/* A column the tables have and an older file lacks is added, reading as unknown in old rows. */
+Test(store, missing_column_added_on_open) {
+        struct gm_store *s = NULL;
+        cr_assert_eq(gm_store_open(state_dir, &s), 0);
+        uint64_t id = begin_run(s, 1000);
+        cr_assert_eq(gm_store_run_minute(s, id, &(struct gm_run_minute) { .t_s = 0, .steps = 10, .length_s = 60 }), 0);
+        gm_store_free(s);
+
+        sqlite3 *db = NULL;
+        cr_assert_eq(sqlite3_open(db_path, &db), SQLITE_OK);
+        cr_assert_eq(sqlite3_exec(db, "ALTER TABLE runs DROP COLUMN load; PRAGMA user_version = 2", NULL, NULL, NULL),
+                     SQLITE_OK, "%s", sqlite3_errmsg(db));
+        sqlite3_close(db);
+
+        cr_redirect_stderr();
+        cr_assert_eq(gm_store_open(state_dir, &s), 0);
+        struct gm_run_summary run;
+        cr_assert_eq(gm_store_run_get(s, id, &run, NULL, NULL), 0);
+        cr_assert(isnan(run.load));
+        cr_assert_eq(run.steps, 10);
+        gm_store_free(s);
+}
+
+Test(store, strides_kept_and_pruned) {
+        struct gm_store *s = NULL;
+        struct gm_stride_record *got = NULL;
+        size_t n = 0;
+
+        cr_assert_eq(gm_store_open(state_dir, &s), 0);
+        uint64_t old = begin_run(s, 1000000);
+        uint64_t recent = begin_run(s, 5000000);
+        struct gm_stride_record st[3] = {
+                { .t_s = 0.5, .side = GM_SIDE_LEFT, .stride_ms = 720, .stance_ms = 250, .swing_ms = 470,
+                  .hip_ext_deg = 12.5, .pelvic_drop_deg = 4, .impact_g = 3.25, .activity = GM_ACTIVITY_RUNNING },
+                { .t_s = 0.86, .side = GM_SIDE_RIGHT, .stride_ms = 715, .stance_ms = 255, .swing_ms = NAN,
+                  .hip_ext_deg = NAN, .pelvic_drop_deg = 5, .impact_g = 3, .activity = GM_ACTIVITY_RUNNING },
+                { .t_s = 1.22, .side = GM_SIDE_LEFT, .stride_ms = 718, .stance_ms = 251, .swing_ms = 467,
+                  .hip_ext_deg = 12, .pelvic_drop_deg = 4.5, .impact_g = 3.5, .activity = GM_ACTIVITY_WALKING },
+        };
+        cr_assert_eq(gm_store_run_strides(s, old, st, 3), 0);
+        cr_assert_eq(gm_store_run_strides(s, recent, st, 2), 0);
+        /* Given again after a failed commit: kept once. */
+        cr_assert_eq(gm_store_run_strides(s, recent, st, 2), 0);
+        struct gm_stride_record bad = { .t_s = 1, .side = GM_SIDE_UNKNOWN };
+        cr_assert_eq(gm_store_run_strides(s, recent, &bad, 1), -EINVAL);
+        cr_assert_eq(gm_store_run_strides(s, 999, st, 1), -ENOENT);
+
+        cr_assert_eq(gm_store_run_strides_get(s, old, 0, INFINITY, &got, &n), 0);
+        cr_assert_eq(n, 3);
+        for (size_t i = 0; i < n; i++) {
+                cr_assert_float_eq(got[i].t_s, st[i].t_s, 1e-12);
+                cr_assert_eq(got[i].side, st[i].side);
+                cr_assert_float_eq(got[i].stance_ms, st[i].stance_ms, 1e-12);
+                cr_assert_float_eq(got[i].impact_g, st[i].impact_g, 1e-12);
+                cr_assert_eq(got[i].activity, st[i].activity);
+        }
+        cr_assert(isnan(got[1].hip_ext_deg) && isnan(got[1].swing_ms));
+        free(got);
+        cr_assert_eq(gm_store_run_strides_get(s, recent, 0, INFINITY, &got, &n), 0);
+        cr_assert_eq(n, 2);
+        free(got);
+
+        /* Ended, then older than the retention: the strides go, the run stays. */
+        struct gm_run_summary end = begin_summary(1000000, GM_ACTIVITY_RUNNING);
+        end.id = old;
+        cr_assert_eq(gm_store_run_end(s, &end, NULL), 0);
+        end.id = recent;
+        end.start_us = 5000000;
+        cr_assert_eq(gm_store_run_end(s, &end, NULL), 0);
+        cr_assert_eq(gm_store_prune_strides(s, 2000000), 3);
+        cr_assert_eq(gm_store_run_strides_get(s, old, 0, INFINITY, &got, &n), 0);
+        cr_assert_eq(n, 0);
+        free(got);
+        cr_assert_eq(gm_store_run_get(s, old, NULL, NULL, NULL), 0);
+        cr_assert_eq(gm_store_run_strides_get(s, recent, 0, INFINITY, &got, &n), 0);
+        cr_assert_eq(n, 2);
+        free(got);
+        gm_store_free(s);
+}
+
+/* Deleting a run leaves none of its bytes in the database or its WAL; the run in progress and an
+ * unknown id are refused with nothing changed. */
+Test(store, deleted_run_is_gone_from_the_files) {
+        static const char marker[] = "ZEBRA-7f3c-delete-me";
+        char wal[400];
+        struct gm_store *s = NULL;
+        struct gm_advice advice = { .n_actions = 1, .rest_days = 2, .acwr = NAN };
+
+        snprintf(wal, sizeof wal, "%s-wal", db_path);
+        cr_assert_eq(gm_store_open(state_dir, &s), 0);
+        uint64_t keep = begin_run(s, 1000);
+        uint64_t gone = begin_run(s, 2000);
+        for (unsigned k = 0; k < 5; k++)
+                cr_assert_eq(gm_store_run_minute(s, gone, &(struct gm_run_minute) { .t_s = 60.0 * k, .steps = 150 + k }), 0);
+        struct gm_stride_record st = { .t_s = 1, .side = GM_SIDE_LEFT, .stance_ms = 250 };
+        cr_assert_eq(gm_store_run_strides(s, gone, &st, 1), 0);
+        snprintf(advice.summary, sizeof advice.summary, "%s summary", marker);
+        snprintf(advice.actions[0], GM_ADVICE_ACTION_MAX, "%s action", marker);
+        struct gm_run_summary end = begin_summary(2000, GM_ACTIVITY_RUNNING);
+        end.id = gone;
+        snprintf(end.asym_metric, sizeof end.asym_metric, "%.20s", marker);
+        cr_assert_eq(gm_store_run_end(s, &end, &advice), 0);
+        cr_assert(file_holds(db_path, marker) || file_holds(wal, marker), "the marker was never written");
+
+        cr_assert_eq(gm_store_run_delete(s, keep), -EBUSY, "the run in progress is refused");
+        cr_assert_eq(gm_store_run_delete(s, 12345), -ENOENT);
+        cr_assert_eq(gm_store_run_delete(s, gone), 0);
+        cr_assert_eq(gm_store_run_get(s, gone, NULL, NULL, NULL), -ENOENT);
+        cr_assert_eq(gm_store_run_get(s, keep, NULL, NULL, NULL), 0);
+        cr_assert_eq(gm_store_run_delete(s, gone), -ENOENT);
+        cr_assert_not(file_holds(db_path, marker), "the deleted run is still in %s", db_path);
+        cr_assert_not(file_holds(wal, marker), "the deleted run is still in the WAL");
+
+        /* Nothing of it anywhere, as sqlite3 sees the file. */
+        sqlite3 *db = NULL;
+        sqlite3_stmt *q = NULL;
+        cr_assert_eq(sqlite3_open_v2(db_path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+        cr_assert_eq(sqlite3_prepare_v2(db,
+                                        "SELECT (SELECT count(*) FROM run_minutes WHERE run_id = ?1) + "
+                                        "(SELECT count(*) FROM run_strides WHERE run_id = ?1) + "
+                                        "(SELECT count(*) FROM run_actions WHERE run_id = ?1)",
+                                        -1, &q, NULL),
+                     SQLITE_OK);
+        sqlite3_bind_int64(q, 1, (sqlite3_int64) gone);
+        cr_assert_eq(sqlite3_step(q), SQLITE_ROW);
+        cr_assert_eq(sqlite3_column_int(q, 0), 0);
+        sqlite3_finalize(q);
+        sqlite3_close(db);
+        gm_store_free(s);
+}

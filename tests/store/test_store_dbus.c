@@ -1,4 +1,5 @@
-/* GetSessions and GetRun replies marshalled by libdbus from a real history file. */
+/* GetSessions, GetRun and GetStrides replies marshalled by libdbus from a real history file:
+ * dictionaries keyed by the record tables, every field as stored. */
 #include <criterion/criterion.h>
 #include <criterion/redirect.h>
 #include <dbus/dbus.h>
@@ -67,41 +68,130 @@ static uint64_t add_run(struct gm_store *s, int64_t start_us, unsigned minutes, 
         return id;
 }
 
-static uint64_t next_u64(DBusMessageIter *it) {
-        dbus_uint64_t v;
-        cr_assert_eq(dbus_message_iter_get_arg_type(it), DBUS_TYPE_UINT64);
-        dbus_message_iter_get_basic(it, &v);
-        dbus_message_iter_next(it);
-        return v;
+/* The value of key in the a{sv} that dict points at; false when absent. */
+static bool lookup(DBusMessageIter *dict, const char *key, DBusMessageIter *value) {
+        DBusMessageIter entries;
+
+        cr_assert_eq(dbus_message_iter_get_arg_type(dict), DBUS_TYPE_ARRAY);
+        dbus_message_iter_recurse(dict, &entries);
+        for (; dbus_message_iter_get_arg_type(&entries) == DBUS_TYPE_DICT_ENTRY; dbus_message_iter_next(&entries)) {
+                DBusMessageIter entry;
+                const char *k;
+                dbus_message_iter_recurse(&entries, &entry);
+                dbus_message_iter_get_basic(&entry, &k);
+                if (strcmp(k, key) != 0)
+                        continue;
+                dbus_message_iter_next(&entry);
+                dbus_message_iter_recurse(&entry, value);
+                return true;
+        }
+        return false;
 }
 
-static uint32_t next_u32(DBusMessageIter *it) {
-        dbus_uint32_t v;
-        cr_assert_eq(dbus_message_iter_get_arg_type(it), DBUS_TYPE_UINT32);
-        dbus_message_iter_get_basic(it, &v);
-        dbus_message_iter_next(it);
-        return v;
+/* The signature of the value at it (libdbus allocates it). */
+static void assert_signature(DBusMessageIter *it, const char *want) {
+        char *sig = dbus_message_iter_get_signature(it);
+        cr_assert_str_eq(sig, want);
+        dbus_free(sig);
 }
 
-static double next_double(DBusMessageIter *it) {
-        double v;
-        cr_assert_eq(dbus_message_iter_get_arg_type(it), DBUS_TYPE_DOUBLE);
-        dbus_message_iter_get_basic(it, &v);
-        dbus_message_iter_next(it);
-        return v;
+static int key_count(DBusMessageIter *dict) {
+        DBusMessageIter entries;
+        int n = 0;
+        dbus_message_iter_recurse(dict, &entries);
+        for (; dbus_message_iter_get_arg_type(&entries) == DBUS_TYPE_DICT_ENTRY; dbus_message_iter_next(&entries))
+                n++;
+        return n;
 }
 
-static const char *next_string(DBusMessageIter *it) {
-        const char *v;
-        cr_assert_eq(dbus_message_iter_get_arg_type(it), DBUS_TYPE_STRING);
-        dbus_message_iter_get_basic(it, &v);
-        dbus_message_iter_next(it);
-        return v;
+static double get_double(DBusMessageIter *dict, const char *key) {
+        DBusMessageIter v;
+        double x;
+        cr_assert(lookup(dict, key, &v), "no %s", key);
+        cr_assert_eq(dbus_message_iter_get_arg_type(&v), DBUS_TYPE_DOUBLE, "%s", key);
+        dbus_message_iter_get_basic(&v, &x);
+        return x;
+}
+
+static uint64_t get_u64(DBusMessageIter *dict, const char *key) {
+        DBusMessageIter v;
+        dbus_uint64_t x;
+        cr_assert(lookup(dict, key, &v), "no %s", key);
+        cr_assert_eq(dbus_message_iter_get_arg_type(&v), DBUS_TYPE_UINT64, "%s", key);
+        dbus_message_iter_get_basic(&v, &x);
+        return x;
+}
+
+static const char *get_string(DBusMessageIter *dict, const char *key) {
+        DBusMessageIter v;
+        const char *x;
+        cr_assert(lookup(dict, key, &v), "no %s", key);
+        cr_assert_eq(dbus_message_iter_get_arg_type(&v), DBUS_TYPE_STRING, "%s", key);
+        dbus_message_iter_get_basic(&v, &x);
+        return x;
+}
+
+/* Every field of record d is in dict with its table type and the record's value. */
+static void assert_fields(DBusMessageIter *dict, const struct gm_record_desc *d, const void *record) {
+        for (size_t i = 0; i < d->n_fields; i++) {
+                const struct gm_field *f = &d->fields[i];
+                const char *p = (const char *) record + f->offset;
+                DBusMessageIter v;
+                cr_assert(lookup(dict, f->key, &v), "%s lacks %s", d->name, f->key);
+                cr_assert_eq(dbus_message_iter_get_arg_type(&v), gm_field_dbus_type(f), "%s.%s", d->name, f->key);
+                switch (f->type) {
+                case GM_FIELD_DOUBLE: {
+                        double x, want = *(const double *) p;
+                        dbus_message_iter_get_basic(&v, &x);
+                        if (isnan(want))
+                                cr_assert(isnan(x), "%s.%s: %g, not NaN", d->name, f->key, x);
+                        else
+                                cr_assert_float_eq(x, want, 1e-9, "%s.%s: %g != %g", d->name, f->key, x, want);
+                        break;
+                }
+                case GM_FIELD_U64: {
+                        dbus_uint64_t x;
+                        dbus_message_iter_get_basic(&v, &x);
+                        cr_assert_eq(x, *(const uint64_t *) p, "%s.%s", d->name, f->key);
+                        break;
+                }
+                case GM_FIELD_I64: {
+                        dbus_int64_t x;
+                        dbus_message_iter_get_basic(&v, &x);
+                        cr_assert_eq(x, *(const int64_t *) p, "%s.%s", d->name, f->key);
+                        break;
+                }
+                case GM_FIELD_U32: {
+                        dbus_uint32_t x;
+                        dbus_message_iter_get_basic(&v, &x);
+                        cr_assert_eq(x, *(const unsigned *) p, "%s.%s", d->name, f->key);
+                        break;
+                }
+                case GM_FIELD_TEXT: {
+                        const char *x;
+                        dbus_message_iter_get_basic(&v, &x);
+                        cr_assert_str_eq(x, p, "%s.%s", d->name, f->key);
+                        break;
+                }
+                case GM_FIELD_ACTIVITY: {
+                        const char *x;
+                        dbus_message_iter_get_basic(&v, &x);
+                        cr_assert_str_eq(x, gm_activity_name(*(const enum gm_activity *) p), "%s.%s", d->name, f->key);
+                        break;
+                }
+                case GM_FIELD_SIDE: {
+                        const char *x;
+                        dbus_message_iter_get_basic(&v, &x);
+                        cr_assert_str_eq(x, gm_side_name(*(const enum gm_side *) p), "%s.%s", d->name, f->key);
+                        break;
+                }
+                }
+        }
 }
 
 Test(store_dbus, sessions_window_and_fields) {
         struct gm_store *s = NULL;
-        DBusMessageIter it, array, st;
+        DBusMessageIter it, array;
 
         cr_assert_eq(gm_store_open(state_dir, &s), 0);
         uint64_t old = add_run(s, NOW_US - 8 * DAY_US, 2, true, "old run");
@@ -111,88 +201,27 @@ Test(store_dbus, sessions_window_and_fields) {
         DBusMessage *m = new_reply();
         dbus_message_iter_init_append(m, &it);
         cr_assert_eq(gm_store_dbus_append_sessions(s, 7, NOW_US, &it), 0);
-        cr_assert_str_eq(dbus_message_get_signature(m), "a" GM_STORE_DBUS_SESSION_TYPE);
+        cr_assert_str_eq(dbus_message_get_signature(m), GM_STORE_DBUS_SESSIONS_SIGNATURE);
 
         dbus_message_iter_init(m, &it);
         dbus_message_iter_recurse(&it, &array);
-        cr_assert_eq(dbus_message_iter_get_arg_type(&array), DBUS_TYPE_STRUCT);
-        dbus_message_iter_recurse(&array, &st);
-        {
-                uint64_t v_ = next_u64(&st);
-                cr_assert_eq(v_, week, "the 8-day-old run is outside 7 days and the order is by start");
-        }
-        {
-                uint64_t v_ = next_u64(&st);
-                cr_assert_eq(v_, (uint64_t) (NOW_US - 6 * DAY_US));
-        }
-        {
-                const char *v_ = next_string(&st);
-                cr_assert_str_eq(v_, "running");
-        }
-        {
-                double v_ = next_double(&st);
-                cr_assert_float_eq(v_, 180.0, 1e-9);
-        }
-        {
-                uint64_t v_ = next_u64(&st);
-                cr_assert_eq(v_, 510);
-        }
-        {
-                double v_ = next_double(&st);
-                cr_assert_float_eq(v_, 171.0, 1e-9);
-        }
-        {
-                double v_ = next_double(&st);
-                cr_assert_float_eq(v_, 4.5, 1e-9);
-        }
-        {
-                double v_ = next_double(&st);
-                cr_assert_float_eq(v_, 0.3, 1e-9);
-        }
-        {
-                const char *v_ = next_string(&st);
-                cr_assert_str_eq(v_, "six days ago");
-        }
-        {
-                uint32_t v_ = next_u32(&st);
-                cr_assert_eq(v_, 1);
-        }
-        {
-                const char *v_ = next_string(&st);
-                cr_assert_str_eq(v_, "ended");
-        }
+        cr_assert_eq(get_u64(&array, "id"), week, "the 8-day-old run is outside 7 days and the order is by start");
+        struct gm_run_summary run;
+        struct gm_advice advice;
+        enum gm_store_run_state state;
+        cr_assert_eq(gm_store_run_get(s, week, &run, &advice, &state), 0);
+        assert_fields(&array, &gm_run_record, &run);
+        assert_fields(&array, &gm_advice_record, &advice);
+        cr_assert_str_eq(get_string(&array, "state"), "ended");
+        cr_assert_float_eq(get_double(&array, "duration_s"), 180.0, 1e-9);
+        cr_assert_str_eq(get_string(&array, "advice"), "six days ago");
+        cr_assert_eq(key_count(&array), (int) (gm_run_record.n_fields + gm_advice_record.n_fields + 1));
 
         cr_assert(dbus_message_iter_next(&array));
-        dbus_message_iter_recurse(&array, &st);
-        {
-                uint64_t v_ = next_u64(&st);
-                cr_assert_eq(v_, current);
-        }
-        next_u64(&st);
-        next_string(&st);
-        {
-                double v_ = next_double(&st);
-                cr_assert_float_eq(v_, 120.0, 1e-9, "running duration of the active run");
-        }
-        {
-                uint64_t v_ = next_u64(&st);
-                cr_assert_eq(v_, 340);
-        }
-        {
-                double v_ = next_double(&st);
-                cr_assert_float_eq(v_, 170.0, 1e-9, "mean cadence leaves the unknown minute out");
-        }
-        next_double(&st);
-        next_double(&st);
-        {
-                const char *v_ = next_string(&st);
-                cr_assert_str_eq(v_, "");
-        }
-        next_u32(&st);
-        {
-                const char *v_ = next_string(&st);
-                cr_assert_str_eq(v_, "active");
-        }
+        cr_assert_eq(get_u64(&array, "id"), current);
+        cr_assert_str_eq(get_string(&array, "state"), "active");
+        cr_assert_str_eq(get_string(&array, "advice"), "");
+        cr_assert(isnan(get_double(&array, "acwr")));
         cr_assert_not(dbus_message_iter_next(&array));
         dbus_message_unref(m);
 
@@ -202,11 +231,7 @@ Test(store_dbus, sessions_window_and_fields) {
         cr_assert_eq(gm_store_dbus_append_sessions(s, 0, NOW_US, &it), 0);
         dbus_message_iter_init(m, &it);
         dbus_message_iter_recurse(&it, &array);
-        dbus_message_iter_recurse(&array, &st);
-        {
-                uint64_t v_ = next_u64(&st);
-                cr_assert_eq(v_, old);
-        }
+        cr_assert_eq(get_u64(&array, "id"), old);
         size_t n = 1;
         while (dbus_message_iter_next(&array))
                 n++;
@@ -217,7 +242,7 @@ Test(store_dbus, sessions_window_and_fields) {
 
 Test(store_dbus, run_reply) {
         struct gm_store *s = NULL;
-        DBusMessageIter it, array, st;
+        DBusMessageIter it, dict, v, array;
 
         cr_assert_eq(gm_store_open(state_dir, &s), 0);
         uint64_t id = add_run(s, NOW_US - DAY_US, 3, true, "Asymmetric run: glute work.");
@@ -227,159 +252,44 @@ Test(store_dbus, run_reply) {
         cr_assert_eq(gm_store_dbus_append_run(s, id, &it), 0);
         cr_assert_str_eq(dbus_message_get_signature(m), GM_STORE_DBUS_RUN_SIGNATURE);
 
-        dbus_message_iter_init(m, &it);
-        {
-                uint64_t v_ = next_u64(&it);
-                cr_assert_eq(v_, id);
-        }
-        {
-                uint64_t v_ = next_u64(&it);
-                cr_assert_eq(v_, (uint64_t) (NOW_US - DAY_US));
-        }
-        {
-                const char *v_ = next_string(&it);
-                cr_assert_str_eq(v_, "running");
-        }
-        {
-                const char *v_ = next_string(&it);
-                cr_assert_str_eq(v_, "ended");
-        }
-        {
-                double v_ = next_double(&it);
-                cr_assert_float_eq(v_, 180.0, 1e-9);
-        }
-        {
-                uint64_t v_ = next_u64(&it);
-                cr_assert_eq(v_, 510);
-        }
-        {
-                double v_ = next_double(&it);
-                cr_assert_float_eq(v_, 171.0, 1e-9);
-        }
-        {
-                double v_ = next_double(&it);
-                cr_assert_float_eq(v_, 240.0, 1e-9);
-        }
-        {
-                double v_ = next_double(&it);
-                cr_assert_float_eq(v_, 250.0, 1e-9);
-        }
-        {
-                double v_ = next_double(&it);
-                cr_assert_float_eq(v_, 11.0, 1e-9);
-        }
-        {
-                double v_ = next_double(&it);
-                cr_assert_float_eq(v_, 12.0, 1e-9);
-        }
-        {
-                double v_ = next_double(&it);
-                cr_assert_float_eq(v_, 4.0, 1e-9);
-        }
-        {
-                double v_ = next_double(&it);
-                cr_assert_float_eq(v_, 5.0, 1e-9);
-        }
-        {
-                double v_ = next_double(&it);
-                cr_assert_float_eq(v_, 4.5, 1e-9);
-        }
-        {
-                const char *v_ = next_string(&it);
-                cr_assert_str_eq(v_, "pelvic_drop");
-        }
-        {
-                double v_ = next_double(&it);
-                cr_assert_float_eq(v_, 0.3, 1e-9);
-        }
-        {
-                double v_ = next_double(&it);
-                cr_assert_float_eq(v_, 12.0, 1e-9);
-        }
-        {
-                const char *v_ = next_string(&it);
-                cr_assert_str_eq(v_, "Asymmetric run: glute work.");
-        }
-        dbus_message_iter_recurse(&it, &array);
-        {
-                const char *v_ = next_string(&array);
-                cr_assert_str_eq(v_, "Walk for five minutes.");
-        }
-        {
-                const char *v_ = next_string(&array);
-                cr_assert_str_eq(v_, "Hydrate.");
-        }
-        cr_assert_eq(dbus_message_iter_get_arg_type(&array), DBUS_TYPE_INVALID);
-        dbus_message_iter_next(&it);
-        {
-                uint32_t v_ = next_u32(&it);
-                cr_assert_eq(v_, 1);
-        }
-        double acwr = next_double(&it);
-        cr_assert(isnan(acwr), "acwr unknown stays NaN");
+        struct gm_run_summary run;
+        struct gm_advice advice;
+        struct gm_run_minute *minutes = NULL;
+        size_t n = 0;
+        cr_assert_eq(gm_store_run_get(s, id, &run, &advice, NULL), 0);
+        cr_assert_eq(gm_store_run_minutes(s, id, &minutes, &n), 0);
+        cr_assert_eq(n, 3);
 
-        dbus_message_iter_recurse(&it, &array);
-        for (unsigned k = 0; k < 3; k++) {
-                cr_assert_eq(dbus_message_iter_get_arg_type(&array), DBUS_TYPE_STRUCT);
-                dbus_message_iter_recurse(&array, &st);
-                {
-                        double v_ = next_double(&st);
-                        cr_assert_float_eq(v_, 60.0 * k, 1e-9);
-                }
-                {
-                        uint64_t v_ = next_u64(&st);
-                        cr_assert_eq(v_, 170);
-                }
-                double cadence = next_double(&st);
-                if (k == 1)
-                        cr_assert(isnan(cadence));
-                else
-                        cr_assert_float_eq(cadence, 170.0 + k, 1e-9);
-                next_double(&st);
-                next_double(&st);
-                {
-                        double v_ = next_double(&st);
-                        cr_assert_float_eq(v_, 10.0 + k, 1e-9, "hip extension left of minute %u", k);
-                }
-                next_double(&st);
-                next_double(&st);
-                next_double(&st);
-                {
-                        double v_ = next_double(&st);
-                        cr_assert_float_eq(v_, 1.5 * k, 1e-9);
-                }
-                {
-                        double v_ = next_double(&st);
-                        cr_assert_float_eq(v_, 0.05 * k, 1e-9);
-                }
-                {
-                        double v_ = next_double(&st);
-                        cr_assert_float_eq(v_, 60.0, 1e-9);
-                }
-                dbus_message_iter_next(&array);
+        dbus_message_iter_init(m, &dict);
+        assert_fields(&dict, &gm_run_record, &run);
+        assert_fields(&dict, &gm_advice_record, &advice);
+        /* What was stored, spelled out for a few: a NaN stays NaN, a signed shift keeps its sign. */
+        cr_assert_str_eq(get_string(&dict, "asym_metric"), "pelvic_drop");
+        cr_assert_float_eq(get_double(&dict, "hip_ext_asym_pct"), -6.5, 1e-9);
+        cr_assert(isnan(get_double(&dict, "pelvic_drop_asym_pct")));
+        cr_assert_float_eq(get_double(&dict, "pelvic_drop_rise_right_deg"), 2.25, 1e-9);
+        cr_assert_str_eq(get_string(&dict, "state"), "ended");
+
+        cr_assert(lookup(&dict, "actions", &v));
+        assert_signature(&v, "as");
+        dbus_message_iter_recurse(&v, &array);
+        const char *a0, *a1;
+        dbus_message_iter_get_basic(&array, &a0);
+        cr_assert(dbus_message_iter_next(&array));
+        dbus_message_iter_get_basic(&array, &a1);
+        cr_assert_str_eq(a0, "Walk for five minutes.");
+        cr_assert_str_eq(a1, "Hydrate.");
+        cr_assert_not(dbus_message_iter_next(&array));
+
+        cr_assert(lookup(&dict, "minutes", &v));
+        assert_signature(&v, "aa{sv}");
+        dbus_message_iter_recurse(&v, &array);
+        for (size_t i = 0; i < n; i++) {
+                assert_fields(&array, &gm_minute_record, &minutes[i]);
+                cr_assert_eq(dbus_message_iter_next(&array), i + 1 < n);
         }
-        cr_assert_eq(dbus_message_iter_get_arg_type(&array), DBUS_TYPE_INVALID);
-        /* After the minutes, the signs of compensation. */
-        cr_assert(dbus_message_iter_next(&it));
-        {
-                double v_ = next_double(&it);
-                cr_assert_float_eq(v_, -6.5, 1e-9, "hip extension asymmetry from baseline");
-        }
-        cr_assert(isnan(next_double(&it)), "pelvic drop asymmetry unknown stays NaN");
-        {
-                double v_ = next_double(&it);
-                cr_assert_float_eq(v_, 0.5, 1e-9);
-        }
-        {
-                double v_ = next_double(&it);
-                cr_assert_float_eq(v_, 2.25, 1e-9);
-        }
-        cr_assert_eq(dbus_message_iter_get_arg_type(&it), DBUS_TYPE_UINT32);
-        {
-                uint32_t v_ = next_u32(&it);
-                cr_assert_eq(v_, 2, "highest fatigue level");
-        }
-        cr_assert_eq(dbus_message_iter_get_arg_type(&it), DBUS_TYPE_INVALID);
+        cr_assert(isnan(minutes[1].cadence_spm), "the unknown cadence of minute 1 is NaN");
+        free(minutes);
         dbus_message_unref(m);
 
         /* Unknown id: -ENOENT and nothing appended. */
@@ -391,9 +301,48 @@ Test(store_dbus, run_reply) {
         gm_store_free(s);
 }
 
+Test(store_dbus, strides_reply) {
+        struct gm_store *s = NULL;
+        DBusMessageIter it, array;
+        struct gm_run_summary run = { .start_us = NOW_US - DAY_US, .activity = GM_ACTIVITY_RUNNING };
+        struct gm_stride_record strides[6];
+        uint64_t id;
+
+        cr_assert_eq(gm_store_open(state_dir, &s), 0);
+        cr_assert_eq(gm_store_run_begin(s, &run, &id), 0);
+        for (int i = 0; i < 6; i++)
+                strides[i] = (struct gm_stride_record) {
+                        .t_s = 0.35 * i, .side = i % 2 ? GM_SIDE_RIGHT : GM_SIDE_LEFT, .stride_ms = 700 + i,
+                        .stance_ms = 240 + i, .swing_ms = 460, .hip_ext_deg = i == 3 ? NAN : 10 + 0.5 * i,
+                        .pelvic_drop_deg = 4.25, .impact_g = 2.5 + i, .activity = GM_ACTIVITY_RUNNING,
+                };
+        cr_assert_eq(gm_store_run_strides(s, id, strides, 6), 0);
+
+        DBusMessage *m = new_reply();
+        dbus_message_iter_init_append(m, &it);
+        cr_assert_eq(gm_store_dbus_append_strides(s, id, 0.5, 1.5, &it), 0);
+        cr_assert_str_eq(dbus_message_get_signature(m), GM_STORE_DBUS_STRIDES_SIGNATURE);
+        dbus_message_iter_init(m, &it);
+        dbus_message_iter_recurse(&it, &array);
+        /* [0.5, 1.5): the strides at 0.7, 1.05 and 1.4 s. */
+        for (int i = 2; i <= 4; i++) {
+                assert_fields(&array, &gm_stride_record, &strides[i]);
+                cr_assert_eq(dbus_message_iter_next(&array), i < 4);
+        }
+        dbus_message_unref(m);
+
+        m = new_reply();
+        dbus_message_iter_init_append(m, &it);
+        cr_assert_eq(gm_store_dbus_append_strides(s, id, 2.0, 1.0, &it), -EINVAL);
+        cr_assert_eq(gm_store_dbus_append_strides(s, id + 1, 0, INFINITY, &it), -ENOENT);
+        cr_assert_str_eq(dbus_message_get_signature(m), "");
+        dbus_message_unref(m);
+        gm_store_free(s);
+}
+
 Test(store_dbus, invalid_utf8_in_file_does_not_abort) {
         struct gm_store *s = NULL;
-        DBusMessageIter it, array, st;
+        DBusMessageIter it, array;
         char path[400];
         sqlite3 *db;
 
@@ -414,17 +363,8 @@ Test(store_dbus, invalid_utf8_in_file_does_not_abort) {
         cr_assert_eq(gm_store_dbus_append_sessions(s, 0, NOW_US, &it), 0);
         dbus_message_iter_init(m, &it);
         dbus_message_iter_recurse(&it, &array);
-        dbus_message_iter_recurse(&array, &st);
-        {
-                uint64_t v_ = next_u64(&st);
-                cr_assert_eq(v_, id);
-        }
-        for (int i = 0; i < 7; i++)
-                dbus_message_iter_next(&st);
-        {
-                const char *v_ = next_string(&st);
-                cr_assert_str_eq(v_, "", "invalid UTF-8 is left out, not sent");
-        }
+        cr_assert_eq(get_u64(&array, "id"), id);
+        cr_assert_str_eq(get_string(&array, "advice"), "", "invalid UTF-8 is left out, not sent");
         dbus_message_unref(m);
         gm_store_free(s);
 }

@@ -93,6 +93,8 @@ int ctl_bus_log_error(const DBusError *error, const char *what) {
                         return -ENOENT;
                 if (strcmp(name, ERROR_PREFIX "NoSession") == 0)
                         return -ENODATA;
+                if (strcmp(name, ERROR_PREFIX "RunInProgress") == 0)
+                        return -EBUSY;
                 return -EIO;
         }
         ctl_log("Failed to %s: %s", what, error->message ? error->message : name);

@@ -1,5 +1,6 @@
 /* gaitmonctl history: the runs of the last days (GetSessions). */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -8,30 +9,35 @@
 #include "ctl-format.h"
 #include "ctl-json.h"
 #include "ctl-log.h"
-#include "ctl-reply.h"
+#include "ctl-record.h"
 
-#define SESSIONS_SIGNATURE "a(ttsdtdddsus)"
+#define SESSIONS_SIGNATURE "aa{sv}"
 
-/* One GetSessions entry; strings point into the reply. */
+/* One GetSessions entry. */
 struct session {
-        uint64_t id, start_us, steps;
-        const char *activity, *advice, *state;
-        double duration_s, cadence, asym_max, fatigue_max;
-        uint32_t rest_days;
+        struct gm_run_summary run;
+        struct gm_advice advice;
+        char state[16];
+        const char *activity;
 };
 
-static void read_session(DBusMessageIter *st, struct session *s) {
-        s->id = ctl_reply_u64(st);
-        s->start_us = ctl_reply_u64(st);
-        s->activity = ctl_reply_string(st);
-        s->duration_s = ctl_reply_double(st);
-        s->steps = ctl_reply_u64(st);
-        s->cadence = ctl_reply_double(st);
-        s->asym_max = ctl_reply_double(st);
-        s->fatigue_max = ctl_reply_double(st);
-        s->advice = ctl_reply_string(st);
-        s->rest_days = ctl_reply_u32(st);
-        s->state = ctl_reply_string(st);
+static int read_state(const char *key, DBusMessageIter *value, void *userdata) {
+        struct session *s = userdata;
+        if (strcmp(key, "state") == 0 && dbus_message_iter_get_arg_type(value) == DBUS_TYPE_STRING) {
+                const char *v = "";
+                dbus_message_iter_get_basic(value, &v);
+                snprintf(s->state, sizeof s->state, "%s", v);
+        }
+        return 0;
+}
+
+static void read_session(DBusMessageIter *dict, struct session *s) {
+        snprintf(s->state, sizeof s->state, "unknown");
+        (void) ctl_record_read(dict, &gm_advice_record, &s->advice, NULL, NULL);
+        (void) ctl_record_read(dict, &gm_run_record, &s->run, read_state, s);
+        s->activity = gm_activity_name(s->run.activity);
+        if (!s->activity)
+                s->activity = "idle";
 }
 
 static void print_json(const struct session *s, size_t n, uint32_t days) {
@@ -45,17 +51,17 @@ static void print_json(const struct session *s, size_t n, uint32_t days) {
         ctl_json_array_begin(&j);
         for (size_t i = 0; i < n; i++) {
                 ctl_json_object_begin(&j);
-                ctl_json_field_uint(&j, "id", s[i].id);
-                ctl_json_field_uint(&j, "start_us", s[i].start_us);
+                ctl_json_field_uint(&j, "id", s[i].run.id);
+                ctl_json_field_uint(&j, "start_us", s[i].run.start_us);
                 ctl_json_field_string(&j, "activity", s[i].activity);
                 ctl_json_field_string(&j, "state", s[i].state);
-                ctl_json_field_double(&j, "duration_s", s[i].duration_s);
-                ctl_json_field_uint(&j, "steps", s[i].steps);
-                ctl_json_field_double(&j, "cadence_spm", s[i].cadence);
-                ctl_json_field_double(&j, "asymmetry_max_pct", s[i].asym_max);
-                ctl_json_field_double(&j, "fatigue_max", s[i].fatigue_max);
-                ctl_json_field_string(&j, "advice", s[i].advice);
-                ctl_json_field_uint(&j, "rest_days", s[i].rest_days);
+                ctl_json_field_double(&j, "duration_s", s[i].run.duration_s);
+                ctl_json_field_uint(&j, "steps", s[i].run.steps);
+                ctl_json_field_double(&j, "cadence_spm", s[i].run.cadence_spm);
+                ctl_json_field_double(&j, "asymmetry_max_pct", s[i].run.asym_max_pct);
+                ctl_json_field_double(&j, "fatigue_max", s[i].run.fatigue_max);
+                ctl_json_field_string(&j, "advice", s[i].advice.summary);
+                ctl_json_field_uint(&j, "rest_days", s[i].advice.rest_days);
                 ctl_json_object_end(&j);
         }
         ctl_json_array_end(&j);
@@ -76,13 +82,13 @@ static void print_table(const struct session *s, size_t n, uint32_t days) {
         printf("%5s  %-31s %-8s %-12s %14s %7s %8s %9s %8s %5s  %s\n", "ID", "START", "ACTIVITY", "STATE", "DURATION",
                "STEPS", "CADENCE", "MAX ASYM", "FATIGUE", "REST", "ADVICE");
         for (size_t i = 0; i < n; i++)
-                printf("%5llu  %-31s %-8s %-12s %14s %7llu %8s %9s %8s %5u  %s\n", (unsigned long long) s[i].id,
-                       ctl_format_timestamp(start, sizeof start, s[i].start_us), s[i].activity, s[i].state,
-                       ctl_format_duration(dur, sizeof dur, s[i].duration_s), (unsigned long long) s[i].steps,
-                       ctl_format_number(cad, sizeof cad, s[i].cadence, 1, ""),
-                       ctl_format_number(asym, sizeof asym, s[i].asym_max, 1, " %"),
-                       ctl_format_number(fat, sizeof fat, s[i].fatigue_max, 2, ""), s[i].rest_days,
-                       s[i].advice[0] ? s[i].advice : "-");
+                printf("%5llu  %-31s %-8s %-12s %14s %7llu %8s %9s %8s %5u  %s\n", (unsigned long long) s[i].run.id,
+                       ctl_format_timestamp(start, sizeof start, s[i].run.start_us), s[i].activity, s[i].state,
+                       ctl_format_duration(dur, sizeof dur, s[i].run.duration_s), (unsigned long long) s[i].run.steps,
+                       ctl_format_number(cad, sizeof cad, s[i].run.cadence_spm, 1, ""),
+                       ctl_format_number(asym, sizeof asym, s[i].run.asym_max_pct, 1, " %"),
+                       ctl_format_number(fat, sizeof fat, s[i].run.fatigue_max, 2, ""), s[i].advice.rest_days,
+                       s[i].advice.summary[0] ? s[i].advice.summary : "-");
         if (days > 0)
                 printf("\n%zu run%s in the last %u day%s.\n", n, n == 1 ? "" : "s", days, days == 1 ? "" : "s");
         else
@@ -104,8 +110,7 @@ int ctl_history(struct ctl_context *c) {
 
         dbus_message_iter_init(reply, &it);
         dbus_message_iter_recurse(&it, &array);
-        for (; dbus_message_iter_get_arg_type(&array) == DBUS_TYPE_STRUCT; dbus_message_iter_next(&array)) {
-                DBusMessageIter st;
+        for (; dbus_message_iter_get_arg_type(&array) == DBUS_TYPE_ARRAY; dbus_message_iter_next(&array)) {
                 if (n == allocated) {
                         size_t k = allocated ? allocated * 2 : 32;
                         struct session *p = reallocarray(sessions, k, sizeof *p);
@@ -117,8 +122,7 @@ int ctl_history(struct ctl_context *c) {
                         sessions = p;
                         allocated = k;
                 }
-                dbus_message_iter_recurse(&array, &st);
-                read_session(&st, &sessions[n++]);
+                read_session(&array, &sessions[n++]);
         }
 
         if (c->json)

@@ -1,6 +1,7 @@
 /* Streaming JSON writer for gaitmonctl --json. */
 #include <inttypes.h>
 #include <math.h>
+#include <stdlib.h>
 
 #include "ctl-json.h"
 
@@ -92,9 +93,16 @@ void ctl_json_string(struct ctl_json *j, const char *s) {
 
 void ctl_json_double(struct ctl_json *j, double v) {
         value_prefix(j);
-        if (isfinite(v))
-                fprintf(j->out, "%.10g", v);
-        else
+        if (isfinite(v)) {
+                /* The shortest of these that reads back as the same double: exports round-trip. */
+                char buf[32];
+                for (int digits = 15; digits <= 17; digits++) {
+                        snprintf(buf, sizeof buf, "%.*g", digits, v);
+                        if (strtod(buf, NULL) == v)
+                                break;
+                }
+                fputs(buf, j->out);
+        } else
                 fputs("null", j->out);
 }
 

@@ -9,101 +9,61 @@
 #include "ctl-format.h"
 #include "ctl-json.h"
 #include "ctl-log.h"
-#include "ctl-reply.h"
+#include "ctl-record.h"
+#include "ctl-run.h"
 #include "ctl-svg.h"
 
-#define MINUTE_TYPE "(dtdddddddddd)"
-#define RUN_SIGNATURE "ttssdtddddddddsddsasuda" MINUTE_TYPE "ddddu"
-#define ACTIONS_MAX 64
+#define RUN_SIGNATURE "a{sv}"
 
-struct minute {
-        double t_s, length_s;
-        uint64_t steps;
-        double cadence, stance[2], hip_ext[2], pelvic_drop[2], asym_max, fatigue;
-};
-
-/* A GetRun reply; strings point into it. */
-struct run {
-        uint64_t id, start_us, steps;
-        const char *activity, *state, *asym_metric, *advice;
-        double duration_s, cadence, stance[2], hip_ext[2], pelvic_drop[2], asym_max, fatigue_max, load, acwr;
-        const char *actions[ACTIONS_MAX];
-        unsigned n_actions;
-        uint32_t rest_days;
-        struct minute *minutes;
-        size_t n_minutes;
-        /* signs of compensation: SI shifts from baseline (% points), pelvic drop rise (deg) */
-        double hip_ext_shift, pelvic_drop_shift, drop_rise[2];
-        uint32_t fatigue_level_max;
-};
-
-static void read_minute(DBusMessageIter *st, struct minute *m) {
-        m->t_s = ctl_reply_double(st);
-        m->steps = ctl_reply_u64(st);
-        m->cadence = ctl_reply_double(st);
-        m->stance[0] = ctl_reply_double(st);
-        m->stance[1] = ctl_reply_double(st);
-        m->hip_ext[0] = ctl_reply_double(st);
-        m->hip_ext[1] = ctl_reply_double(st);
-        m->pelvic_drop[0] = ctl_reply_double(st);
-        m->pelvic_drop[1] = ctl_reply_double(st);
-        m->asym_max = ctl_reply_double(st);
-        m->fatigue = ctl_reply_double(st);
-        m->length_s = ctl_reply_double(st);
+static const char *activity_name(enum gm_activity a) {
+        const char *n = gm_activity_name(a);
+        return n ? n : "idle";
 }
 
-static int read_run(DBusMessage *reply, struct run *run) {
-        DBusMessageIter it, array;
-        size_t allocated = 0;
+/* The keys of GetRun besides the run's and its advice's fields. */
+static int read_run_extra(const char *key, DBusMessageIter *value, void *userdata) {
+        struct ctl_run *run = userdata;
+
+        if (strcmp(key, "state") == 0 && dbus_message_iter_get_arg_type(value) == DBUS_TYPE_STRING) {
+                const char *v = "";
+                dbus_message_iter_get_basic(value, &v);
+                snprintf(run->state, sizeof run->state, "%s", v);
+        } else if (strcmp(key, "actions") == 0 && dbus_message_iter_get_arg_type(value) == DBUS_TYPE_ARRAY) {
+                DBusMessageIter array;
+                dbus_message_iter_recurse(value, &array);
+                for (; dbus_message_iter_get_arg_type(&array) == DBUS_TYPE_STRING && run->a.n_actions < GM_ADVICE_ACTIONS_MAX;
+                     dbus_message_iter_next(&array)) {
+                        const char *v = "";
+                        dbus_message_iter_get_basic(&array, &v);
+                        snprintf(run->a.actions[run->a.n_actions++], GM_ADVICE_ACTION_MAX, "%s", v);
+                }
+        } else if (strcmp(key, "minutes") == 0) {
+                void *minutes = NULL;
+                int r = ctl_record_read_array(value, &gm_minute_record, sizeof(struct gm_run_minute), &minutes,
+                                              &run->n_minutes);
+                if (r < 0)
+                        return r;
+                free(run->minutes);
+                run->minutes = minutes;
+        }
+        return 0;
+}
+
+/* The advice's fields share the run's dictionary: read in a pass of their own. */
+static int skip_advice(const char *key, DBusMessageIter *value, void *userdata) {
+        return gm_record_field(&gm_advice_record, key) ? 0 : read_run_extra(key, value, userdata);
+}
+
+static int read_run(DBusMessage *reply, struct ctl_run *run) {
+        DBusMessageIter it;
+        int r;
 
         dbus_message_iter_init(reply, &it);
-        run->id = ctl_reply_u64(&it);
-        run->start_us = ctl_reply_u64(&it);
-        run->activity = ctl_reply_string(&it);
-        run->state = ctl_reply_string(&it);
-        run->duration_s = ctl_reply_double(&it);
-        run->steps = ctl_reply_u64(&it);
-        run->cadence = ctl_reply_double(&it);
-        run->stance[0] = ctl_reply_double(&it);
-        run->stance[1] = ctl_reply_double(&it);
-        run->hip_ext[0] = ctl_reply_double(&it);
-        run->hip_ext[1] = ctl_reply_double(&it);
-        run->pelvic_drop[0] = ctl_reply_double(&it);
-        run->pelvic_drop[1] = ctl_reply_double(&it);
-        run->asym_max = ctl_reply_double(&it);
-        run->asym_metric = ctl_reply_string(&it);
-        run->fatigue_max = ctl_reply_double(&it);
-        run->load = ctl_reply_double(&it);
-        run->advice = ctl_reply_string(&it);
-
-        dbus_message_iter_recurse(&it, &array);
-        while (dbus_message_iter_get_arg_type(&array) == DBUS_TYPE_STRING && run->n_actions < ACTIONS_MAX)
-                run->actions[run->n_actions++] = ctl_reply_string(&array);
-        dbus_message_iter_next(&it);
-        run->rest_days = ctl_reply_u32(&it);
-        run->acwr = ctl_reply_double(&it);
-
-        dbus_message_iter_recurse(&it, &array);
-        for (; dbus_message_iter_get_arg_type(&array) == DBUS_TYPE_STRUCT; dbus_message_iter_next(&array)) {
-                DBusMessageIter st;
-                if (run->n_minutes == allocated) {
-                        size_t k = allocated ? allocated * 2 : 64;
-                        struct minute *p = reallocarray(run->minutes, k, sizeof *p);
-                        if (!p)
-                                return -ENOMEM;
-                        run->minutes = p;
-                        allocated = k;
-                }
-                dbus_message_iter_recurse(&array, &st);
-                read_minute(&st, &run->minutes[run->n_minutes++]);
-        }
-        dbus_message_iter_next(&it);
-        run->hip_ext_shift = ctl_reply_double(&it);
-        run->pelvic_drop_shift = ctl_reply_double(&it);
-        run->drop_rise[0] = ctl_reply_double(&it);
-        run->drop_rise[1] = ctl_reply_double(&it);
-        run->fatigue_level_max = ctl_reply_u32(&it);
-        return 0;
+        snprintf(run->state, sizeof run->state, "unknown");
+        r = ctl_record_read(&it, &gm_advice_record, &run->a, NULL, NULL);
+        if (r >= 0)
+                r = ctl_record_read(&it, &gm_run_record, &run->s, skip_advice, run);
+        return r;
 }
 
 static void json_pair(struct ctl_json *j, const char *key, const double v[2]) {
@@ -114,56 +74,56 @@ static void json_pair(struct ctl_json *j, const char *key, const double v[2]) {
         ctl_json_object_end(j);
 }
 
-static void print_json(const struct run *run) {
+static void print_json(const struct ctl_run *run) {
         struct ctl_json j;
 
         ctl_json_init(&j, stdout);
         ctl_json_object_begin(&j);
-        ctl_json_field_uint(&j, "id", run->id);
-        ctl_json_field_uint(&j, "start_us", run->start_us);
-        ctl_json_field_string(&j, "activity", run->activity);
+        ctl_json_field_uint(&j, "id", run->s.id);
+        ctl_json_field_uint(&j, "start_us", run->s.start_us);
+        ctl_json_field_string(&j, "activity", activity_name(run->s.activity));
         ctl_json_field_string(&j, "state", run->state);
-        ctl_json_field_double(&j, "duration_s", run->duration_s);
-        ctl_json_field_uint(&j, "steps", run->steps);
-        ctl_json_field_double(&j, "cadence_spm", run->cadence);
-        json_pair(&j, "stance_ms", run->stance);
-        json_pair(&j, "hip_extension_deg", run->hip_ext);
-        json_pair(&j, "pelvic_drop_deg", run->pelvic_drop);
-        ctl_json_field_double(&j, "asymmetry_max_pct", run->asym_max);
-        ctl_json_field_string(&j, "asymmetry_metric", run->asym_metric);
-        ctl_json_field_double(&j, "fatigue_max", run->fatigue_max);
-        ctl_json_field_double(&j, "load", run->load);
+        ctl_json_field_double(&j, "duration_s", run->s.duration_s);
+        ctl_json_field_uint(&j, "steps", run->s.steps);
+        ctl_json_field_double(&j, "cadence_spm", run->s.cadence_spm);
+        json_pair(&j, "stance_ms", run->s.stance_ms);
+        json_pair(&j, "hip_extension_deg", run->s.hip_ext_deg);
+        json_pair(&j, "pelvic_drop_deg", run->s.pelvic_drop_deg);
+        ctl_json_field_double(&j, "asymmetry_max_pct", run->s.asym_max_pct);
+        ctl_json_field_string(&j, "asymmetry_metric", run->s.asym_metric);
+        ctl_json_field_double(&j, "fatigue_max", run->s.fatigue_max);
+        ctl_json_field_double(&j, "load", run->s.load);
         ctl_json_key(&j, "compensation");
         ctl_json_object_begin(&j);
-        ctl_json_field_double(&j, "hip_extension_asymmetry_pct", run->hip_ext_shift);
-        ctl_json_field_double(&j, "pelvic_drop_asymmetry_pct", run->pelvic_drop_shift);
-        json_pair(&j, "pelvic_drop_rise_deg", run->drop_rise);
-        ctl_json_field_uint(&j, "fatigue_level_max", run->fatigue_level_max);
+        ctl_json_field_double(&j, "hip_extension_asymmetry_pct", run->s.hip_ext_asym_pct);
+        ctl_json_field_double(&j, "pelvic_drop_asymmetry_pct", run->s.pelvic_drop_asym_pct);
+        json_pair(&j, "pelvic_drop_rise_deg", run->s.pelvic_drop_rise_deg);
+        ctl_json_field_uint(&j, "fatigue_level_max", run->s.fatigue_level_max);
         ctl_json_object_end(&j);
         ctl_json_key(&j, "advice");
         ctl_json_object_begin(&j);
-        ctl_json_field_string(&j, "summary", run->advice);
+        ctl_json_field_string(&j, "summary", run->a.summary);
         ctl_json_key(&j, "actions");
         ctl_json_array_begin(&j);
-        for (unsigned i = 0; i < run->n_actions; i++)
-                ctl_json_string(&j, run->actions[i]);
+        for (unsigned i = 0; i < run->a.n_actions; i++)
+                ctl_json_string(&j, run->a.actions[i]);
         ctl_json_array_end(&j);
-        ctl_json_field_uint(&j, "rest_days", run->rest_days);
-        ctl_json_field_double(&j, "acwr", run->acwr);
+        ctl_json_field_uint(&j, "rest_days", run->a.rest_days);
+        ctl_json_field_double(&j, "acwr", run->a.acwr);
         ctl_json_object_end(&j);
         ctl_json_key(&j, "minutes");
         ctl_json_array_begin(&j);
         for (size_t i = 0; i < run->n_minutes; i++) {
-                const struct minute *m = &run->minutes[i];
+                const struct gm_run_minute *m = &run->minutes[i];
                 ctl_json_object_begin(&j);
                 ctl_json_field_double(&j, "t_s", m->t_s);
                 ctl_json_field_double(&j, "length_s", m->length_s);
                 ctl_json_field_uint(&j, "steps", m->steps);
-                ctl_json_field_double(&j, "cadence_spm", m->cadence);
-                json_pair(&j, "stance_ms", m->stance);
-                json_pair(&j, "hip_extension_deg", m->hip_ext);
-                json_pair(&j, "pelvic_drop_deg", m->pelvic_drop);
-                ctl_json_field_double(&j, "asymmetry_max_pct", m->asym_max);
+                ctl_json_field_double(&j, "cadence_spm", m->cadence_spm);
+                json_pair(&j, "stance_ms", m->stance_ms);
+                json_pair(&j, "hip_extension_deg", m->hip_ext_deg);
+                json_pair(&j, "pelvic_drop_deg", m->pelvic_drop_deg);
+                ctl_json_field_double(&j, "asymmetry_max_pct", m->asym_max_pct);
                 ctl_json_field_double(&j, "fatigue", m->fatigue);
                 ctl_json_object_end(&j);
         }
@@ -200,44 +160,44 @@ static void print_shift(const char *text, double v) {
                !isfinite(v) || v == 0 ? "" : v < 0 ? " (left lower)" : " (right lower)");
 }
 
-static void print_text(const struct run *run) {
+static void print_text(const struct ctl_run *run) {
         char buf[64];
 
         label("Run");
-        printf("%llu (%s)\n", (unsigned long long) run->id, run->state);
+        printf("%llu (%s)\n", (unsigned long long) run->s.id, run->state);
         label("Start");
-        printf("%s\n", ctl_format_timestamp(buf, sizeof buf, run->start_us));
+        printf("%s\n", ctl_format_timestamp(buf, sizeof buf, run->s.start_us));
         label("Activity");
-        printf("%s\n", run->activity);
+        printf("%s\n", activity_name(run->s.activity));
         label("Duration");
-        printf("%s%s\n", ctl_format_duration(buf, sizeof buf, run->duration_s),
+        printf("%s%s\n", ctl_format_duration(buf, sizeof buf, run->s.duration_s),
                strcmp(run->state, "interrupted") == 0 ? " (up to the last minute recorded)" : "");
         label("Steps");
-        printf("%llu\n", (unsigned long long) run->steps);
+        printf("%llu\n", (unsigned long long) run->s.steps);
         label("Cadence");
-        printf("%s\n", ctl_format_number(buf, sizeof buf, run->cadence, 1, " steps/min"));
-        print_pair("Stance time", run->stance, 0, " ms");
-        print_pair("Hip extension", run->hip_ext, 1, "°");
-        print_pair("Pelvic drop", run->pelvic_drop, 1, "°");
+        printf("%s\n", ctl_format_number(buf, sizeof buf, run->s.cadence_spm, 1, " steps/min"));
+        print_pair("Stance time", run->s.stance_ms, 0, " ms");
+        print_pair("Hip extension", run->s.hip_ext_deg, 1, "°");
+        print_pair("Pelvic drop", run->s.pelvic_drop_deg, 1, "°");
         label("Max asymmetry");
-        printf("%s%s%s%s\n", ctl_format_number(buf, sizeof buf, run->asym_max, 1, " % points"),
-               run->asym_metric[0] ? " (" : "", run->asym_metric, run->asym_metric[0] ? ")" : "");
-        print_shift("Hip ext. shift", run->hip_ext_shift);
-        print_shift("Drop shift", run->pelvic_drop_shift);
-        print_pair("Drop rise", run->drop_rise, 1, "°");
+        printf("%s%s%s%s\n", ctl_format_number(buf, sizeof buf, run->s.asym_max_pct, 1, " % points"),
+               run->s.asym_metric[0] ? " (" : "", run->s.asym_metric, run->s.asym_metric[0] ? ")" : "");
+        print_shift("Hip ext. shift", run->s.hip_ext_asym_pct);
+        print_shift("Drop shift", run->s.pelvic_drop_asym_pct);
+        print_pair("Drop rise", run->s.pelvic_drop_rise_deg, 1, "°");
         label("Max fatigue");
-        printf("%s (level %u of 3)\n", ctl_format_number(buf, sizeof buf, run->fatigue_max, 2, ""),
-               run->fatigue_level_max);
+        printf("%s (level %u of 3)\n", ctl_format_number(buf, sizeof buf, run->s.fatigue_max, 2, ""),
+               run->s.fatigue_level_max);
         label("Load");
-        printf("%s\n", ctl_format_number(buf, sizeof buf, run->load, 0, ""));
+        printf("%s\n", ctl_format_number(buf, sizeof buf, run->s.load, 0, ""));
         label("Workload ratio");
-        printf("%s\n", ctl_format_number(buf, sizeof buf, run->acwr, 2, " (acute:chronic)"));
+        printf("%s\n", ctl_format_number(buf, sizeof buf, run->a.acwr, 2, " (acute:chronic)"));
         label("Rest days");
-        printf("%u\n", run->rest_days);
+        printf("%u\n", run->a.rest_days);
         label("Advice");
-        printf("%s\n", run->advice[0] ? run->advice : "none");
-        for (unsigned i = 0; i < run->n_actions; i++)
-                printf("%*s  - %s\n", LABEL_WIDTH, "", run->actions[i]);
+        printf("%s\n", run->a.summary[0] ? run->a.summary : "none");
+        for (unsigned i = 0; i < run->a.n_actions; i++)
+                printf("%*s  - %s\n", LABEL_WIDTH, "", run->a.actions[i]);
 
         if (run->n_minutes == 0) {
                 printf("\nNo minutes recorded.\n");
@@ -246,17 +206,17 @@ static void print_text(const struct run *run) {
         printf("\n%6s %6s %8s %11s %13s %11s %7s %8s\n", "MINUTE", "STEPS", "CADENCE", "STANCE L/R", "HIP EXT L/R",
                "DROP L/R", "ASYM", "FATIGUE");
         for (size_t i = 0; i < run->n_minutes; i++) {
-                const struct minute *m = &run->minutes[i];
+                const struct gm_run_minute *m = &run->minutes[i];
                 char cad[16], stance[32], hip[32], drop[32], asym[16], fat[16];
                 printf("%6.0f %6llu %8s %11s %13s %11s %7s %8s\n", m->t_s / 60, (unsigned long long) m->steps,
-                       ctl_format_number(cad, sizeof cad, m->cadence, 1, ""), pair_cell(stance, sizeof stance, m->stance, 0),
-                       pair_cell(hip, sizeof hip, m->hip_ext, 1), pair_cell(drop, sizeof drop, m->pelvic_drop, 1),
-                       ctl_format_number(asym, sizeof asym, m->asym_max, 1, ""),
+                       ctl_format_number(cad, sizeof cad, m->cadence_spm, 1, ""), pair_cell(stance, sizeof stance, m->stance_ms, 0),
+                       pair_cell(hip, sizeof hip, m->hip_ext_deg, 1), pair_cell(drop, sizeof drop, m->pelvic_drop_deg, 1),
+                       ctl_format_number(asym, sizeof asym, m->asym_max_pct, 1, ""),
                        ctl_format_number(fat, sizeof fat, m->fatigue, 2, ""));
         }
 }
 
-static int write_svg(const struct run *run, const char *path) {
+static int write_svg(const struct ctl_run *run, const char *path) {
         double *x = NULL, *cadence = NULL, *asym = NULL, *hip_l = NULL, *hip_r = NULL;
         size_t n = run->n_minutes;
         char title[128], start[64];
@@ -274,12 +234,12 @@ static int write_svg(const struct run *run, const char *path) {
                 goto finish;
         }
         for (size_t i = 0; i < n; i++) {
-                const struct minute *m = &run->minutes[i];
+                const struct gm_run_minute *m = &run->minutes[i];
                 x[i] = (m->t_s + m->length_s / 2) / 60; /* the middle of the minute */
-                cadence[i] = m->cadence;
-                asym[i] = m->asym_max;
-                hip_l[i] = m->hip_ext[0];
-                hip_r[i] = m->hip_ext[1];
+                cadence[i] = m->cadence_spm;
+                asym[i] = m->asym_max_pct;
+                hip_l[i] = m->hip_ext_deg[0];
+                hip_r[i] = m->hip_ext_deg[1];
         }
         const struct ctl_svg_series s_cadence[] = { { "cadence", "#1f77b4", cadence } };
         const struct ctl_svg_series s_asym[] = { { "max asymmetry", "#d62728", asym } };
@@ -289,9 +249,9 @@ static int write_svg(const struct run *run, const char *path) {
                 { "Asymmetry (% points from baseline)", 1, s_asym },
                 { "Hip extension (degrees)", 2, s_hip },
         };
-        snprintf(title, sizeof title, "Run %llu, %s, %s", (unsigned long long) run->id, run->activity,
-                 ctl_format_timestamp(start, sizeof start, run->start_us));
-        double x_end = run->duration_s / 60;
+        snprintf(title, sizeof title, "Run %llu, %s, %s", (unsigned long long) run->s.id, activity_name(run->s.activity),
+                 ctl_format_timestamp(start, sizeof start, run->s.start_us));
+        double x_end = run->s.duration_s / 60;
         if (n > 0)
                 x_end = fmax(x_end, (run->minutes[n - 1].t_s + run->minutes[n - 1].length_s) / 60);
 
@@ -315,21 +275,38 @@ finish:
         return r;
 }
 
-int ctl_show(struct ctl_context *c, uint64_t id) {
+int ctl_run_get(struct ctl_context *c, uint64_t id, struct ctl_run *run) {
         DBusMessage *reply = NULL;
         dbus_uint64_t arg = id;
-        struct run run = {};
         int r;
 
+        *run = (struct ctl_run) {};
         r = ctl_bus_call_method(c->bus, CTL_BUS_INTERFACE, "GetRun", DBUS_TYPE_UINT64, &arg, RUN_SIGNATURE,
                                 &reply);
         if (r < 0)
                 return r;
-        r = read_run(reply, &run);
+        r = read_run(reply, run);
         if (r < 0)
                 ctl_log("Out of memory.");
+        dbus_message_unref(reply);
+        return r;
+}
+
+void ctl_run_clear(struct ctl_run *run) {
+        free(run->minutes);
+        run->minutes = NULL;
+        run->n_minutes = 0;
+}
+
+int ctl_show(struct ctl_context *c, uint64_t id) {
+        struct ctl_run run;
+        int r;
+
+        r = ctl_run_get(c, id, &run);
+        if (r < 0)
+                return r;
         /* The chart first: with --svg - the document goes to stdout and the rest is left out. */
-        if (r >= 0 && c->svg_path)
+        if (c->svg_path)
                 r = write_svg(&run, c->svg_path);
         if (r >= 0 && !(c->svg_path && strcmp(c->svg_path, "-") == 0)) {
                 if (c->json)
@@ -337,7 +314,6 @@ int ctl_show(struct ctl_context *c, uint64_t id) {
                 else
                         print_text(&run);
         }
-        free(run.minutes);
-        dbus_message_unref(reply);
+        ctl_run_clear(&run);
         return r;
 }

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "ctl.h"
 #include "ctl-bus.h"
@@ -25,6 +26,10 @@ static void help(void) {
                "  watch                  Show the live metrics, updated as they change\n"
                "  history                List the runs of the last days\n"
                "  show RUN               Show one run: summary, advice and every minute\n"
+               "  export RUN             Write a run with its minutes and strides as FIT, CSV or JSON\n"
+               "  delete RUN             Delete a run from the history for good\n"
+               "  delete --all [--before DATE]\n"
+               "                         Delete every run (that started before DATE)\n"
                "  end-run                End the current run now\n"
                "  reset-baseline         Forget the asymmetry baseline and learn it again\n"
                "\n"
@@ -36,6 +41,11 @@ static void help(void) {
                "     --svg FILE          show: also write a chart of cadence, asymmetry and hip\n"
                "                         extension over the run as SVG (- for stdout, then only it)\n"
                "     --duration SECONDS  watch: stop after this long (default: until Ctrl-C)\n"
+               "     --format FORMAT     export: fit (default), csv or json\n"
+               "  -o --output FILE       export: write to FILE (default: stdout)\n"
+               "     --all               delete: every run, not one\n"
+               "     --before DATE       delete --all: only runs that started before DATE\n"
+               "                         (YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS, local time)\n"
                "\n"
                "The system bus is DBUS_SYSTEM_BUS_ADDRESS when set. Exit status: 0 success,\n"
                "1 failure, 2 bad usage.\n",
@@ -48,15 +58,18 @@ enum {
         ARG_DAYS,
         ARG_SVG,
         ARG_DURATION,
+        ARG_FORMAT,
+        ARG_ALL,
+        ARG_BEFORE,
 };
 
 struct options {
         struct ctl_context ctl;
         const char *verb;
-        const char *run;        /* show's argument */
+        const char *run;        /* show's, export's and delete's argument */
         uint64_t run_id;
         /* Verb-specific options given, checked against the verb. */
-        bool days_set, svg_set, duration_set;
+        bool days_set, svg_set, duration_set, format_set, output_set, all_set, before_set;
 };
 
 static int parse_uint32(const char *s, uint32_t *ret) {
@@ -73,6 +86,24 @@ static int parse_uint32(const char *s, uint32_t *ret) {
         return 0;
 }
 
+/* YYYY-MM-DD[THH:MM[:SS]] in local time, as µs since the epoch. */
+static int parse_date(const char *s, int64_t *ret) {
+        static const char *const formats[] = { "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%d" };
+
+        for (size_t i = 0; i < sizeof formats / sizeof formats[0]; i++) {
+                struct tm tm = { .tm_isdst = -1 };
+                const char *end = strptime(s, formats[i], &tm);
+                if (!end || *end)
+                        continue;
+                time_t t = mktime(&tm);
+                if (t == (time_t) -1)
+                        return -EINVAL;
+                *ret = (int64_t) t * 1000000;
+                return 0;
+        }
+        return -EINVAL;
+}
+
 static int parse_args(int argc, char **argv, struct options *o) {
         static const struct option options[] = {
                 { "help", no_argument, NULL, 'h' },
@@ -81,13 +112,17 @@ static int parse_args(int argc, char **argv, struct options *o) {
                 { "days", required_argument, NULL, ARG_DAYS },
                 { "svg", required_argument, NULL, ARG_SVG },
                 { "duration", required_argument, NULL, ARG_DURATION },
+                { "format", required_argument, NULL, ARG_FORMAT },
+                { "output", required_argument, NULL, 'o' },
+                { "all", no_argument, NULL, ARG_ALL },
+                { "before", required_argument, NULL, ARG_BEFORE },
                 {},
         };
         int c;
 
         o->ctl.days = DEFAULT_DAYS;
         opterr = 0;
-        while ((c = getopt_long(argc, argv, ":h", options, NULL)) >= 0)
+        while ((c = getopt_long(argc, argv, ":ho:", options, NULL)) >= 0)
                 switch (c) {
                 case 'h':
                         help();
@@ -125,6 +160,34 @@ static int parse_args(int argc, char **argv, struct options *o) {
                         o->duration_set = true;
                         break;
                 }
+                case ARG_FORMAT:
+                        if (strcmp(optarg, "fit") && strcmp(optarg, "csv") && strcmp(optarg, "json")) {
+                                ctl_log("Unknown export format '%s': expected fit, csv or json.", optarg);
+                                return -EINVAL;
+                        }
+                        o->ctl.format = optarg;
+                        o->format_set = true;
+                        break;
+                case 'o':
+                        if (!optarg[0]) {
+                                ctl_log("-o needs a file name (or - for stdout).");
+                                return -EINVAL;
+                        }
+                        o->ctl.output = optarg;
+                        o->output_set = true;
+                        break;
+                case ARG_ALL:
+                        o->ctl.delete_all = true;
+                        o->all_set = true;
+                        break;
+                case ARG_BEFORE:
+                        if (parse_date(optarg, &o->ctl.before_us) < 0) {
+                                ctl_log("Invalid date '%s': expected YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS.", optarg);
+                                return -EINVAL;
+                        }
+                        o->ctl.before_set = true;
+                        o->before_set = true;
+                        break;
                 case ':':
                         ctl_log("Option '%s' needs a value.", argv[optind - 1]);
                         return -EINVAL;
@@ -134,9 +197,16 @@ static int parse_args(int argc, char **argv, struct options *o) {
                 }
 
         o->verb = optind < argc ? argv[optind++] : "status";
-        if (strcmp(o->verb, "show") == 0) {
+        if (o->before_set && !o->all_set) {
+                ctl_log("--before goes with --all: 'gaitmonctl delete --all --before DATE'.");
+                return -EINVAL;
+        }
+        bool takes_run = strcmp(o->verb, "show") == 0 || strcmp(o->verb, "export") == 0 ||
+                         (strcmp(o->verb, "delete") == 0 && !o->all_set);
+        if (takes_run) {
                 if (optind >= argc) {
-                        ctl_log("'show' needs a run id (see 'gaitmonctl history').");
+                        ctl_log("'%s' needs a run id (see 'gaitmonctl history')%s.", o->verb,
+                                strcmp(o->verb, "delete") == 0 ? ", or --all" : "");
                         return -EINVAL;
                 }
                 o->run = argv[optind++];
@@ -150,16 +220,18 @@ static int parse_args(int argc, char **argv, struct options *o) {
 
 struct verb {
         const char *name;
-        const char *option;     /* the one verb-specific option it takes, or NULL */
+        const char *options[2]; /* the verb-specific options it takes */
 };
 
 static const struct verb verbs[] = {
-        { "status", NULL },
-        { "watch", "--duration" },
-        { "history", "--days" },
-        { "show", "--svg" },
-        { "end-run", NULL },
-        { "reset-baseline", NULL },
+        { "status", {} },
+        { "watch", { "--duration" } },
+        { "history", { "--days" } },
+        { "show", { "--svg" } },
+        { "export", { "--format", "--output" } },
+        { "delete", { "--all", "--before" } },
+        { "end-run", {} },
+        { "reset-baseline", {} },
 };
 
 static int check_verb(const struct options *o) {
@@ -179,9 +251,14 @@ static int check_verb(const struct options *o) {
                 { o->days_set, "--days" },
                 { o->svg_set, "--svg" },
                 { o->duration_set, "--duration" },
+                { o->format_set, "--format" },
+                { o->output_set, "--output" },
+                { o->all_set, "--all" },
+                { o->before_set, "--before" },
         };
         for (size_t i = 0; i < sizeof given / sizeof given[0]; i++)
-                if (given[i].set && (!v->option || strcmp(v->option, given[i].name) != 0)) {
+                if (given[i].set && !(v->options[0] && strcmp(v->options[0], given[i].name) == 0) &&
+                    !(v->options[1] && strcmp(v->options[1], given[i].name) == 0)) {
                         ctl_log("Option %s does not apply to '%s'.", given[i].name, o->verb);
                         return -EINVAL;
                 }
@@ -217,6 +294,10 @@ static int run_verb(struct options *o) {
                 r = ctl_history(&o->ctl);
         else if (strcmp(o->verb, "show") == 0)
                 r = ctl_show(&o->ctl, o->run_id);
+        else if (strcmp(o->verb, "export") == 0)
+                r = ctl_export(&o->ctl, o->run_id);
+        else if (strcmp(o->verb, "delete") == 0)
+                r = ctl_delete(&o->ctl, o->run_id);
         else if (strcmp(o->verb, "end-run") == 0)
                 r = ctl_end_run(&o->ctl);
         else
