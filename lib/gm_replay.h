@@ -27,4 +27,8 @@ struct gm_replay {
  * progress(done_rows, total_rows, userdata) when not NULL. 0 or negative errno. */
 int gm_replay_run(const struct gm_recording *rec, const struct gm_pipeline_cfg *cfg,
                   struct gm_replay *out, void (*progress)(size_t, size_t, void *), void *userdata);
+/* The same straight from a file, block by block: the recording is never held whole.
+ * On failure err says why (the reader's message names file and line). */
+int gm_replay_stream(struct gm_reader *rd, const struct gm_pipeline_cfg *cfg, struct gm_replay *out,
+                     char *err, size_t errlen, void (*progress)(size_t, size_t, void *), void *userdata);
 void gm_replay_clear(struct gm_replay *r);

@@ -35,6 +35,7 @@ static void usage(FILE *f)
                 "  -e, --events FILE    write the detected gait events to FILE (time_s,side,event)\n"
                 "  -s, --strides FILE   write one row per stride to FILE (CSV)\n"
                 "  -j, --json           print the summary as one JSON object\n"
+                "  -q, --quiet          no progress line (shown on a terminal for files over 5 MiB)\n"
                 "  -h, --help           show this help and exit\n"
                 "\n"
                 "Exit status: 0 on success, 1 when a file cannot be read or written, 2 on bad usage.\n",
@@ -245,7 +246,7 @@ static const struct {
 
 struct summary {
         const char *path;
-        const struct gm_recording *rec;
+        const struct gm_recording_info *rec;
         const struct gm_replay *rp;
         struct side_values sv;
 };
@@ -283,7 +284,7 @@ static void row(struct text_rows *t, const char *key, const char *fmt, ...)
         t->n++;
 }
 
-static void sensors_text(const struct gm_recording *rec, char *buf, size_t len)
+static void sensors_text(const struct gm_recording_info *rec, char *buf, size_t len)
 {
         size_t used = 0;
         buf[0] = 0;
@@ -297,14 +298,14 @@ static void sensors_text(const struct gm_recording *rec, char *buf, size_t len)
 
 static void print_text(const struct summary *s)
 {
-        const struct gm_recording *rec = s->rec;
+        const struct gm_recording_info *rec = s->rec;
         const struct gm_replay *rp = s->rp;
         const struct gm_metrics *fm = &rp->final;
         struct text_rows t = { 0 };
         char a[64], b[64], c[64], sensors[256];
 
         row(&t, "file", "%s", s->path);
-        row(&t, "duration", "%.2f s", rec->t[rec->n - 1] - rec->t[0]);
+        row(&t, "duration", "%.2f s", rec->t_last - rec->t_first);
         row(&t, "samples", "%zu at %.6g Hz", rec->n, rec->rate_hz);
         sensors_text(rec, sensors, sizeof(sensors));
         row(&t, "sensors", "%s", sensors);
@@ -396,7 +397,7 @@ static void json_num(FILE *f, double v, const char *fmt)
 
 static void print_json(const struct summary *s)
 {
-        const struct gm_recording *rec = s->rec;
+        const struct gm_recording_info *rec = s->rec;
         const struct gm_replay *rp = s->rp;
         const struct gm_metrics *fm = &rp->final;
         FILE *f = stdout;
@@ -404,7 +405,7 @@ static void print_json(const struct summary *s)
         fputs("{\n  \"file\": ", f);
         json_str(f, s->path);
         fputs(",\n  \"duration_s\": ", f);
-        json_num(f, rec->t[rec->n - 1] - rec->t[0], "%.3f");
+        json_num(f, rec->t_last - rec->t_first, "%.3f");
         fprintf(f, ",\n  \"samples\": %zu,\n  \"rate_hz\": ", rec->n);
         json_num(f, rec->rate_hz, "%.6g");
         fputs(",\n  \"sensors\": [", f);
@@ -463,15 +464,16 @@ int main(int argc, char **argv)
                 { "events", required_argument, NULL, 'e' },
                 { "strides", required_argument, NULL, 's' },
                 { "json", no_argument, NULL, 'j' },
+                { "quiet", no_argument, NULL, 'q' },
                 { "help", no_argument, NULL, 'h' },
                 { 0 },
         };
         const char *events_path = NULL, *strides_path = NULL;
-        bool json = false;
+        bool json = false, quiet = false;
         int c;
 
         opterr = 0;
-        while ((c = getopt_long(argc, argv, ":e:s:jh", opts, NULL)) != -1) {
+        while ((c = getopt_long(argc, argv, ":e:s:jqh", opts, NULL)) != -1) {
                 switch (c) {
                 case 'e':
                         events_path = optarg;
@@ -481,6 +483,9 @@ int main(int argc, char **argv)
                         break;
                 case 'j':
                         json = true;
+                        break;
+                case 'q':
+                        quiet = true;
                         break;
                 case 'h':
                         usage(stdout);
@@ -509,29 +514,31 @@ int main(int argc, char **argv)
         signal(SIGTERM, on_signal);
         signal(SIGHUP, on_signal);
 
-        struct progress pg = { .on = false, .what = "reading", .last = -1 };
+        struct progress pg = { .on = false, .what = "analysing", .last = -1 };
         struct stat stb;
-        if (isatty(STDERR_FILENO) && stat(path, &stb) == 0 && stb.st_size > (off_t)PROGRESS_MIN_BYTES)
+        if (!quiet && isatty(STDERR_FILENO) && stat(path, &stb) == 0 && stb.st_size > (off_t)PROGRESS_MIN_BYTES)
                 pg.on = true;
 
-        struct gm_recording *rec = NULL;
+        /* The file flows through the pipeline block by block: memory does not grow with it. */
+        struct gm_reader *rd = NULL;
         char err[1024];
-        int r = gm_recording_read(path, &rec, err, sizeof(err), progress_cb, &pg);
-        progress_clear(&pg);
+        int r = gm_reader_open(path, &rd, err, sizeof(err));
         if (r < 0) {
                 fprintf(stderr, "%s: %s\n", prog, err);
                 return 1;
         }
-
         struct gm_replay rp;
-        pg.what = "analysing";
-        r = gm_replay_run(rec, NULL, &rp, progress_cb, &pg);
+        r = gm_replay_stream(rd, NULL, &rp, err, sizeof(err), progress_cb, &pg);
         progress_clear(&pg);
         if (r < 0) {
-                fprintf(stderr, "%s: %s: analysis failed: %s\n", prog, path, strerror(-r));
-                gm_recording_free(rec);
+                if (strncmp(err, "analysis failed", 15) == 0)
+                        fprintf(stderr, "%s: %s: %s\n", prog, path, err);
+                else
+                        fprintf(stderr, "%s: %s\n", prog, err);
+                gm_reader_free(rd);
                 return 1;
         }
+        const struct gm_recording_info *rec = gm_reader_info(rd);
 
         struct summary sum = { .path = path, .rec = rec, .rp = &rp };
         int status = 0;
@@ -555,6 +562,6 @@ int main(int argc, char **argv)
                 }
         }
         gm_replay_clear(&rp);
-        gm_recording_free(rec);
+        gm_reader_free(rd);
         return status;
 }
