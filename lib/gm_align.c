@@ -38,6 +38,11 @@ void gm_align_init(struct gm_align *a, double rate_hz)
         memset(a, 0, sizeof(*a));
         a->rate_hz = rate_hz;
         a->axis[1] = 1; /* until the data says otherwise */
+        a->k_mean = 1.0 / (MEAN_TAU_S * rate_hz);
+        a->k_cov = 1.0 / (COV_TAU_S * rate_hz);
+        a->cov_n = ceil(COV_TAU_S * rate_hz);
+        a->still_n = STILL_S * rate_hz;
+        a->update_n = rate_hz / 4;
         for (int i = 0; i < 3; i++)
                 gm_biquad_lowpass(&a->slow_lp[i], rate_hz, SLOW_LP_HZ);
 }
@@ -76,18 +81,31 @@ static void update_axis(struct gm_align *a)
 
 void gm_align_push(struct gm_align *a, const struct gm_sample *s, bool has_gyr)
 {
-        double k_mean = a->n < a->rate_hz ? 1.0 / (a->n + 1) : 1.0 / (MEAN_TAU_S * a->rate_hz);
+        const struct gm_align *f = a->follow;
+        if (f) {
+                if (f->n == a->n + 1 && f->sign_mode == a->sign_mode && f->last_has_gyr == has_gyr &&
+                    f->rate_hz == a->rate_hz && !f->follow) {
+                        *a = *f;
+                        a->follow = f;
+                        return;
+                }
+                a->follow = NULL;
+        }
+        a->last_has_gyr = has_gyr;
+        /* The steady-state gains are constants: no division per sample once warmed up. */
+        double k_mean = a->n < a->rate_hz ? 1.0 / (a->n + 1) : a->k_mean;
         for (int i = 0; i < 3; i++)
                 a->acc_mean[i] += k_mean * (s->acc[i] - a->acc_mean[i]);
 
         /* Still: |acc| close to g and little rotation. */
         double an = norm3(s->acc);
-        bool still = fabs(an - GM_GRAVITY) < 0.4 && (!has_gyr || norm3(s->gyr) < 0.15);
+        double gn = has_gyr ? norm3(s->gyr) : 0;
+        bool still = fabs(an - GM_GRAVITY) < 0.4 && (!has_gyr || gn < 0.15);
         if (still) {
                 a->still_run++;
                 for (int i = 0; i < 3; i++)
                         a->still_acc[i] += (s->acc[i] - a->still_acc[i]) / a->still_run;
-                if (a->still_run >= STILL_S * a->rate_hz) {
+                if (a->still_run >= a->still_n) {
                         double n = norm3(a->still_acc);
                         for (int i = 0; i < 3; i++)
                                 a->still_g[i] = a->still_acc[i] / n;
@@ -107,7 +125,7 @@ void gm_align_push(struct gm_align *a, const struct gm_sample *s, bool has_gyr)
                 if (a->sign_mode == GM_ALIGN_SIGN_AFTER_QUIET) {
                         /* Heel rise starts each foot's push-off; the swing turns the other way. */
                         double w = dot3(slow, a->axis);
-                        if (norm3(s->gyr) < QUIET_RATE) {
+                        if (gn < QUIET_RATE) {
                                 if (++a->quiet_run >= QUIET_S * a->rate_hz)
                                         a->after_quiet = true;
                         } else {
@@ -121,19 +139,26 @@ void gm_align_push(struct gm_align *a, const struct gm_sample *s, bool has_gyr)
                 }
                 if (moving) {
                         a->n_moving++;
-                        double k = fmax(1.0 / a->n_moving, 1.0 / (COV_TAU_S * a->rate_hz));
+                        /* 1/n falls below the constant for good once n passes its inverse. */
+                        double k = a->n_moving < a->cov_n ? fmax(1.0 / a->n_moving, a->k_cov) : a->k_cov;
+                        /* Symmetric: each off-diagonal moment is computed once, the same value both ways. */
+                        double (*c)[3] = a->gyr_cov;
+                        const double *g = s->gyr;
                         for (int i = 0; i < 3; i++)
-                                for (int j = 0; j < 3; j++)
-                                        a->gyr_cov[i][j] += k * (s->gyr[i] * s->gyr[j] - a->gyr_cov[i][j]);
+                                for (int j = i; j < 3; j++)
+                                        c[i][j] += k * (g[i] * g[j] - c[i][j]);
+                        c[1][0] = c[0][1];
+                        c[2][0] = c[0][2];
+                        c[2][1] = c[1][2];
                         /* The swing is the excursion that stays large the longest: toe-off
                          * and heel-strike spikes are as tall but brief. */
                         double w = dot3(slow, a->axis), rms = 0;
                         for (int i = 0; i < 3; i++)
                                 for (int j = 0; j < 3; j++)
-                                        rms += a->axis[i] * a->gyr_cov[i][j] * a->axis[j];
+                                        rms += a->axis[i] * c[i][j] * a->axis[j];
                         rms = sqrt(rms);
                         a->balance += k * ((w > rms) - (w < -rms) - a->balance);
-                        if (++a->since_update >= a->rate_hz / 4) {
+                        if (++a->since_update >= a->update_n) {
                                 a->since_update = 0;
                                 update_axis(a);
                         }

@@ -33,6 +33,14 @@ struct gm_align {
         bool after_quiet;     /* waiting for the first rotation after a quiet spell */
         double votes;         /* first rotations after quiet: against (-) or along (+) axis */
         unsigned flips;       /* times the sign of the axis was reversed */
+        /* Per-sample constants of rate_hz. */
+        double k_mean, k_cov, still_n, update_n;
+        unsigned cov_n;       /* from here on 1 / n_moving is below k_cov */
+        bool last_has_gyr;
+        /* An alignment with the same rules that is pushed each sample first: while both
+         * have seen the same samples from their start, its state is this one's, copied
+         * instead of computed again. Cleared for good once they part. */
+        const struct gm_align *follow;
 };
 
 void gm_align_init(struct gm_align *a, double rate_hz); /* GM_ALIGN_SIGN_LONGEST */

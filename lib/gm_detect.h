@@ -5,6 +5,8 @@
 
 #include "gm_types.h"
 
+struct gm_align;
+
 /* Where detectors put decided events; owned by the pipeline. */
 struct gm_event_sink {
         void (*emit)(struct gm_event_sink *sink, const struct gm_event *ev);
@@ -30,6 +32,9 @@ struct gm_detector {
         /* Whether its events rest on a decided frame yet; NULL: always. A side with two
          * sources takes the events of the first that is ready. */
         bool (*ready)(const void *state);
+        /* Its frame alignment, which the pipeline's own alignment of the sensor can stand
+         * in for while both have seen the same samples (gm_align.follow); NULL: none. */
+        struct gm_align *(*align)(void *state);
 };
 
 extern const struct gm_detector gm_detector_shank_gyro; /* shank with a gyro */

@@ -216,12 +216,18 @@ static int init_foot(void *st, double rate_hz, enum gm_side side, bool has_gyr)
         return r;
 }
 
+static struct gm_align *align_of(void *st)
+{
+        return &((struct state *)st)->align;
+}
+
 const struct gm_detector gm_detector_shank_gyro = {
         .name = "shank_gyro",
         .state_size = sizeof(struct state),
         .init = init_shank,
         .push = push,
         .flush = flush,
+        .align = align_of,
         .ready = ready,
 };
 
@@ -231,5 +237,6 @@ const struct gm_detector gm_detector_foot_gyro = {
         .init = init_foot,
         .push = push,
         .flush = flush,
+        .align = align_of,
         .ready = ready,
 };

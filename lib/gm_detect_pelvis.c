@@ -381,10 +381,16 @@ static void flush(void *st, struct gm_event_sink *sink)
         update(s, sink, true);
 }
 
+static struct gm_align *align_of(void *st)
+{
+        return &((struct state *)st)->align;
+}
+
 const struct gm_detector gm_detector_pelvis = {
         .name = "pelvis",
         .state_size = sizeof(struct state),
         .init = init,
         .push = push,
         .flush = flush,
+        .align = align_of,
 };

@@ -254,10 +254,16 @@ static void flush(void *st, struct gm_event_sink *sink)
                 gm_sink_emit(sink, t_fc, s->side, GM_EVENT_FC);
 }
 
+static struct gm_align *align_of(void *st)
+{
+        return &((struct state *)st)->align;
+}
+
 const struct gm_detector gm_detector_shank_acc = {
         .name = "shank_acc",
         .state_size = sizeof(struct state),
         .init = init,
         .push = push,
         .flush = flush,
+        .align = align_of,
 };

@@ -392,7 +392,11 @@ static int init_detector(struct gm_pipeline *p, struct loc_state *ls)
                 return 0;
         enum gm_side side = ls->loc == GM_LOC_PELVIS ? GM_SIDE_UNKNOWN : gm_loc_side(ls->loc);
         memset(ls->det_state, 0, ls->det->state_size);
-        return ls->det->init(ls->det_state, p->cfg.rate_hz, side, ls->has_gyr);
+        int r = ls->det->init(ls->det_state, p->cfg.rate_hz, side, ls->has_gyr);
+        /* From the start (not after a gap) the detector sees what ls->align sees. */
+        if (r >= 0 && ls->det->align && ls->align.n == 0)
+                ls->det->align(ls->det_state)->follow = &ls->align;
+        return r;
 }
 
 struct gm_pipeline *gm_pipeline_new(const struct gm_pipeline_cfg *cfg)
@@ -443,6 +447,7 @@ struct gm_pipeline *gm_pipeline_new(const struct gm_pipeline_cfg *cfg)
                                 break;
                         }
                         gm_thigh_init(ls->thigh, cfg->rate_hz);
+                        ls->thigh->frame = &ls->align;
                 }
                 for (int i = 0; i < 2; i++) {
                         gm_biquad_highpass(&ls->roll_hp[i], cfg->rate_hz, 0.3);
