@@ -213,7 +213,7 @@ static int lines_open(struct lines *L, const char *path, char *err, size_t errle
         if (L->fd < 0)
                 return fail(err, errlen, -errno, "%s: %s", path, strerror(errno));
         L->cap = 2 * READ_CHUNK;
-        L->buf = malloc(L->cap + 1);
+        L->buf = malloc(L->cap + 1 + GM_STRTOD_PAD);
         L->nul_at = SIZE_MAX;
         if (!L->buf) {
                 close(L->fd);
@@ -245,7 +245,7 @@ static int lines_fill(struct lines *L, const char *path, char *err, size_t errle
                         return fail(err, errlen, -EINVAL, "%s:%zu: line longer than %u bytes", path,
                                     L->lineno + 1, MAX_LINE);
                 size_t cap = L->end + READ_CHUNK;
-                char *b = realloc(L->buf, cap + 1);
+                char *b = realloc(L->buf, cap + 1 + GM_STRTOD_PAD);
                 if (!b)
                         return fail(err, errlen, -ENOMEM, "%s: out of memory", path);
                 L->buf = b;
@@ -258,6 +258,7 @@ static int lines_fill(struct lines *L, const char *path, char *err, size_t errle
         if (got < 0)
                 return fail(err, errlen, -errno, "%s: read error: %s", path, strerror(errno));
         if (got == 0) {
+                memset(L->buf + L->end, 0, 1 + GM_STRTOD_PAD);
                 L->eof = true;
                 return 0;
         }
@@ -267,6 +268,8 @@ static int lines_fill(struct lines *L, const char *path, char *err, size_t errle
                         L->nul_at = L->base + (size_t)(z - L->buf);
         }
         L->end += got;
+        /* Numbers are read a word at a time past their end: defined bytes there. */
+        memset(L->buf + L->end, 0, 1 + GM_STRTOD_PAD);
         return 0;
 }
 
@@ -623,7 +626,7 @@ static int parse_row(struct gm_reader *rd, char *p, size_t i, char *err, size_t 
                 while (*p == ' ' || *p == '\t')
                         p++;
                 char *field = p, *e;
-                double v = gm_strtod(p, &e);
+                double v = gm_strtod_padded(p, &e);
                 if (e == p)
                         return row_error(rd, err, errlen, field, col);
                 p = e;
@@ -867,7 +870,7 @@ int gm_events_write(FILE *f, const struct gm_event_list *list)
 static int read_table(const char *path, const char *header, int nfields,
                       int (*row)(char **fields, void *ud), void *ud, char *err, size_t errlen)
 {
-        char *buf;
+        char *buf = NULL;
         size_t len;
         int r = slurp(path, &buf, &len, err, errlen);
         if (r < 0)

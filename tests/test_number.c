@@ -15,16 +15,29 @@ static uint64_t bits(double v)
         return u;
 }
 
-/* Returns whether both agree; says where they do not. */
-static bool same(const char *s)
+static bool agree(const char *s, const char *what, double a, const char *e1, double b, const char *e2)
 {
-        char *e1, *e2;
-        double a = strtod(s, &e1), b = gm_strtod(s, &e2);
-        if (e1 != e2 || (bits(a) != bits(b) && !(a != a && b != b))) {
-                cr_log_error("'%s': strtod %.17g (end +%td), gm_strtod %.17g (end +%td)", s, a, e1 - s, b, e2 - s);
+        if (e1 - s != e2 - s || (bits(a) != bits(b) && !(a != a && b != b))) {
+                cr_log_error("'%s': strtod %.17g (end +%td), %s %.17g (end +%td)", s, a, e1 - s, what, b, e2 - s);
                 return false;
         }
         return true;
+}
+
+/* Returns whether both gm_strtod and gm_strtod_padded agree with strtod; says where not. */
+static bool same(const char *s)
+{
+        char *e1, *e2, *e3;
+        double a = strtod(s, &e1), b = gm_strtod(s, &e2);
+        /* The padded variant reads past the NUL: a copy with the room it may read, and
+         * digits after the NUL that must not count. */
+        char buf[256 + GM_STRTOD_PAD];
+        size_t l = strlen(s);
+        cr_assert(l < 256);
+        memcpy(buf, s, l + 1);
+        memset(buf + l + 1, '7', GM_STRTOD_PAD - 1);
+        double c = gm_strtod_padded(buf, &e3);
+        return agree(s, "gm_strtod", a, e1, b, e2) && agree(s, "gm_strtod_padded", a, e1, c, e3 - buf + s);
 }
 
 Test(number, edge_cases)
