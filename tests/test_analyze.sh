@@ -129,6 +129,26 @@ run --events "$work/no/such/dir/x.events.csv" "$work/walk.csv"
 [ "$rc" -eq 1 ] || fail "unwritable --events exited $rc, expected 1"
 [ "$(wc -l <"$work/err")" -eq 1 ] || fail "unwritable --events: expected one line on stderr, got: $err"
 
+# a file cut in the middle of its last row: exit 1 naming that line
+make_walk 30 >"$work/cut.csv"
+head -c -5 "$work/cut.csv" >"$work/cut2.csv"
+run "$work/cut2.csv"
+[ "$rc" -eq 1 ] || fail "a file cut mid-row exited $rc, expected 1"
+echo "$err" | grep -q "cut2.csv:3004:" || fail "a file cut mid-row does not name line 3004: $err"
+
+# progress: a line on a terminal for a long file, never when stderr is not one or with --quiet
+make_walk 1500 >"$work/long.csv"  # over the 5 MiB below which no progress is shown
+run "$work/long.csv"
+[ "$rc" -eq 0 ] && [ ! -s "$work/err" ] || fail "progress written to a non-terminal stderr: $err"
+run --quiet "$work/long.csv"
+[ "$rc" -eq 0 ] && grep -q '^ *steps:' "$work/out" || fail "--quiet exited $rc ($err)"
+if command -v script >/dev/null; then
+        script -qec "'$analyze' '$work/long.csv' >/dev/null" /dev/null >"$work/tty" 2>&1
+        grep -q 'analysing 100%' "$work/tty" || fail "no progress line on a terminal: $(tr '\r' '\n' <"$work/tty" | tail -n 2)"
+        script -qec "'$analyze' --quiet '$work/long.csv' >/dev/null" /dev/null >"$work/tty" 2>&1
+        grep -q 'analysing' "$work/tty" && fail "--quiet still shows progress on a terminal"
+fi
+
 if [ "$failures" -ne 0 ]; then
         echo "$failures check(s) failed" >&2
         exit 1

@@ -7,8 +7,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "gm_asym.h"
+#include "gm_model.h"
 #include "gm_recording.h"
 #include "gm_replay.h"
+#include "gm_stats.h"
 
 #define PELVIS (1u << GM_LOC_PELVIS)
 #define HDR "# gaitmon-recording 1\n# rate_hz: 100\n"
@@ -627,4 +630,174 @@ Test(recording, nul_byte_names_the_line)
         cr_assert(strstr(res.err, ":24:"), "names the line: %s", res.err); /* row 20 */
         done(&res);
         free(text);
+}
+
+/* ---- the streaming reader ---- */
+
+/* A file whose last row stops short (a copy cut off, a disk full) is refused with that
+ * row's line, not read as if the row were complete. */
+Test(recording, cut_mid_line_names_the_line)
+{
+        size_t len;
+        char *text = walk_text(50, 50, NULL, &len);
+        text[len - 4] = 0; /* row 49 (line 53) loses its last digits and newline */
+        expect_error(text, ":53:", "ends inside");
+        free(text);
+        /* Blank text after the last newline is no row. */
+        text = walk_text(50, 50, NULL, &len);
+        char *more = NULL;
+        cr_assert(asprintf(&more, "%s  ", text) > 0);
+        struct read_result res;
+        read_text(more, &res);
+        cr_assert_eq(res.r, 0, "%s", res.err);
+        cr_assert_eq(res.rec->n, 50);
+        done(&res);
+        free(more);
+        free(text);
+}
+
+Test(recording, a_line_over_a_mebibyte_is_refused)
+{
+        size_t n = (1u << 20) + 100;
+        char *text = malloc(n + 256);
+        cr_assert_not_null(text);
+        strcpy(text, HDR "# note: ");
+        size_t l = strlen(text);
+        memset(text + l, 'x', n);
+        strcpy(text + l + n, "\n" COLS "0,1,2,3,0,0,0\n0.01,1,2,3,0,0,0\n");
+        expect_error(text, ":3:", "longer than");
+        free(text);
+}
+
+/* Without rate_hz the rate is 1 / the median interval, exactly as a sort of all of them
+ * would give it (odd and even counts; jitter; a gap that must not move it). */
+static void check_headerless_median(size_t rows)
+{
+        char *buf = NULL;
+        size_t blen;
+        FILE *f = open_memstream(&buf, &blen);
+        fputs("# gaitmon-recording 1\ntime_s,pelvis_acc_x,pelvis_acc_y,pelvis_acc_z\n", f);
+        double *t = malloc(rows * sizeof(double));
+        unsigned seed = 7;
+        double now = 12.5;
+        for (size_t i = 0; i < rows; i++) {
+                seed = seed * 1103515245u + 12345u;
+                now += 0.004 + 0.002 * ((seed >> 16) % 1000) / 1000.0 + (rows > 10 && i == rows / 3 ? 3.0 : 0);
+                char num[64];
+                snprintf(num, sizeof(num), "%.6f", now);
+                t[i] = strtod(num, NULL);
+                fprintf(f, "%s,1,2,9.8\n", num);
+        }
+        fclose(f);
+        double *dt = malloc(rows * sizeof(double));
+        for (size_t i = 1; i < rows; i++)
+                dt[i - 1] = t[i] - t[i - 1];
+        double want = 1.0 / gm_median(dt, rows - 1);
+        struct read_result res;
+        read_text(buf, &res);
+        cr_assert_eq(res.r, 0, "%s", res.err);
+        cr_assert_eq(res.rec->rate_hz, want, "%zu rows: %.17g, the median says %.17g", rows, res.rec->rate_hz, want);
+        cr_assert_eq(res.rec->gaps, rows > 10);
+        done(&res);
+        free(dt);
+        free(t);
+        free(buf);
+}
+
+Test(recording, rate_without_header_is_the_exact_median)
+{
+        check_headerless_median(2);
+        check_headerless_median(3);
+        check_headerless_median(1001);
+        check_headerless_median(5000);
+}
+
+/* rate_hz against the timestamps near the 5 % bound, on both sides. */
+Test(recording, rate_header_bound)
+{
+        static const struct {
+                double data_hz;
+                bool ok;
+        } cases[] = { { 95.3, true }, { 94.7, false }, { 104.7, true }, { 105.3, false } };
+        for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+                char *buf = NULL;
+                size_t blen;
+                FILE *f = open_memstream(&buf, &blen);
+                fputs(HDR COLS, f);
+                for (int i = 0; i < 200; i++)
+                        fprintf(f, "%.9f,1,2,9.8,0,0,0\n", i / cases[c].data_hz);
+                fclose(f);
+                struct read_result res;
+                read_text(buf, &res);
+                cr_assert_eq(res.r == 0, cases[c].ok, "%.1f Hz: %s", cases[c].data_hz, res.err);
+                done(&res);
+                free(buf);
+        }
+}
+
+/* Through the pipeline block by block, or read whole first: the same events, strides and
+ * final metrics, on a recording long enough for many blocks and read chunks. */
+Test(recording, streaming_matches_the_whole_file, .timeout = 120)
+{
+        struct gm_model_cfg mc;
+        gm_model_cfg_default(&mc);
+        mc.rate_hz = 200;
+        struct gm_recording *model;
+        struct gm_event_list truth = { 0 };
+        cr_assert_eq(gm_model_generate(&mc, 120, &model, &truth), 0);
+        char *buf = NULL;
+        size_t blen;
+        FILE *f = open_memstream(&buf, &blen);
+        cr_assert_eq(gm_recording_write(f, model), 0);
+        fclose(f);
+        cr_assert(blen > (1u << 20), "%zu bytes", blen);
+        char *path = tmp_file(buf, blen);
+        free(buf);
+
+        struct gm_recording *rec = NULL;
+        char err[512];
+        cr_assert_eq(gm_recording_read(path, &rec, err, sizeof(err), NULL, NULL), 0, "%s", err);
+        struct gm_replay whole, stream;
+        cr_assert_eq(gm_replay_run(rec, NULL, &whole, NULL, NULL), 0);
+
+        struct gm_reader *rd = NULL;
+        cr_assert_eq(gm_reader_open(path, &rd, err, sizeof(err)), 0, "%s", err);
+        cr_assert_eq(gm_replay_stream(rd, NULL, &stream, err, sizeof(err), NULL, NULL), 0, "%s", err);
+        const struct gm_recording_info *in = gm_reader_info(rd);
+        cr_assert_eq(in->n, rec->n);
+        cr_assert_eq(in->rate_hz, rec->rate_hz);
+        cr_assert_eq(in->t_first, rec->t[0]);
+        cr_assert_eq(in->t_last, rec->t[rec->n - 1]);
+        cr_assert_eq(in->gaps, rec->gaps);
+        cr_assert_eq(in->bytes_done, blen);
+
+        cr_assert(whole.events.n > 100);
+        cr_assert_eq(stream.events.n, whole.events.n);
+        for (size_t i = 0; i < whole.events.n; i++) {
+                cr_assert_eq(stream.events.ev[i].t, whole.events.ev[i].t);
+                cr_assert_eq(stream.events.ev[i].side, whole.events.ev[i].side);
+                cr_assert_eq(stream.events.ev[i].kind, whole.events.ev[i].kind);
+        }
+        cr_assert_eq(stream.strides.n, whole.strides.n);
+        for (size_t i = 0; i < whole.strides.n; i++) {
+                const struct gm_stride *a = &stream.strides.st[i], *b = &whole.strides.st[i];
+                cr_assert_eq(a->side, b->side);
+                cr_assert_eq(memcmp(&a->t_ic, &b->t_ic, sizeof(double)), 0);
+                for (int m = 0; m < GM_METRIC_COUNT; m++) {
+                        double x = gm_stride_metric(a, m), y = gm_stride_metric(b, m);
+                        cr_assert_eq(memcmp(&x, &y, sizeof(double)), 0, "stride %zu metric %d", i, m);
+                }
+        }
+        cr_assert_eq(stream.spikes.n, whole.spikes.n);
+        cr_assert_eq(stream.final.steps, whole.final.steps);
+        cr_assert_eq(memcmp(&stream.cadence_fft_spm, &whole.cadence_fft_spm, sizeof(double)), 0);
+
+        gm_replay_clear(&whole);
+        gm_replay_clear(&stream);
+        gm_reader_free(rd);
+        gm_recording_free(rec);
+        gm_recording_free(model);
+        gm_event_list_clear(&truth);
+        unlink(path);
+        free(path);
 }
