@@ -24,10 +24,30 @@ def memory_kib(pid, key, path="status"):
     return 0
 
 
+def memory_map(pid):
+    """RSS and private KiB per mapped file ([heap], [stack], anonymous for the rest)."""
+    by = {}
+    name = None
+    with open("/proc/%d/smaps" % pid) as f:
+        for line in f:
+            head = line.split()
+            if not head[0].endswith(":"):  # a mapping's first line: range perms offset dev inode [path]
+                path = head[5] if len(head) > 5 else ""
+                name = os.path.basename(path) if path.startswith("/") else (path or "anonymous")
+                by.setdefault(name, [0, 0])
+            elif head[0] == "Rss:":
+                by[name][0] += int(head[1])
+            elif head[0] in ("Private_Clean:", "Private_Dirty:"):
+                by[name][1] += int(head[1])
+    return sorted(by.items(), key=lambda kv: -kv[1][0])
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--build", default=os.path.join(TOP, "build"), help="meson build directory (default ./build)")
     ap.add_argument("--seconds", type=float, default=30, help="real-time measurement length (default 30)")
+    ap.add_argument("--map", action="store_true", help="also RSS and private pages per library and anonymous memory")
+    ap.add_argument("--no-latency", action="store_true", help="skip the injected weakness")
     args = ap.parse_args()
     os.environ.setdefault("GM_DAEMON", os.path.join(args.build, "daemon", "gaitmond"))
     os.environ.setdefault("GM_SIM", os.path.join(args.build, "tools", "sim", "gaitmon-sim"))
@@ -54,6 +74,13 @@ def main():
         print("  of which own   %.1f MiB (private pages; the rest are shared library pages)" % (private / 1024))
         print("  PSS            %.1f MiB" % (pss / 1024))
         print("  dropped        %d samples" % dropped)
+        if args.map:
+            print("  by mapping (KiB):   RSS  private")
+            for name, (r, p) in memory_map(pid):
+                if r >= 64:
+                    print("    %-26s %6d %6d" % (name[:26], r, p))
+    if args.no_latency:
+        return 0
 
     speed = 10
     stride_s = 120 / 168
