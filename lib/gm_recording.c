@@ -240,10 +240,9 @@ static int lines_fill(struct lines *L, const char *path, char *err, size_t errle
                 L->end -= L->start;
                 L->start = 0;
         }
+        if (L->end > MAX_LINE)
+                return fail(err, errlen, -EINVAL, "%s:%zu: line longer than %u bytes", path, L->lineno + 1, MAX_LINE);
         if (L->cap - L->end < READ_CHUNK) {
-                if (L->end > MAX_LINE)
-                        return fail(err, errlen, -EINVAL, "%s:%zu: line longer than %u bytes", path,
-                                    L->lineno + 1, MAX_LINE);
                 size_t cap = L->end + READ_CHUNK;
                 char *b = realloc(L->buf, cap + 1 + GM_STRTOD_PAD);
                 if (!b)
@@ -291,6 +290,8 @@ static int lines_next(struct lines *L, char **line, bool *nl, const char *path, 
         if (!e)
                 e = L->buf + L->end; /* the spare byte past cap */
         L->lineno++;
+        if ((size_t)(e - s) > MAX_LINE)
+                return fail(err, errlen, -EINVAL, "%s:%zu: line longer than %u bytes", path, L->lineno, MAX_LINE);
         size_t off = L->base + L->start;
         if (L->nul_at >= off && L->nul_at < off + (size_t)(e - s))
                 return fail(err, errlen, -EINVAL, "%s:%zu: a NUL byte in the text", path, L->lineno);
@@ -432,6 +433,7 @@ struct gm_reader {
         struct column cols[MAX_COLS];
         int ncols;
         bool header_rate;   /* rate_hz came from the header */
+        bool seekable;      /* a regular file, which can be read again */
         bool done;
         double gap_s;       /* an interval over this is a gap */
         /* The intervals against the band where the header's rate is surely right. */
@@ -564,8 +566,10 @@ int gm_reader_open(const char *path, struct gm_reader **out, char *err, size_t e
                 return r;
         }
         struct stat st;
-        if (fstat(rd->L.fd, &st) == 0 && S_ISREG(st.st_mode))
+        if (fstat(rd->L.fd, &st) == 0 && S_ISREG(st.st_mode)) {
                 rd->info.bytes_total = st.st_size;
+                rd->seekable = true;
+        }
         r = read_header(rd, err, errlen);
         if (r < 0)
                 goto fail;
@@ -581,6 +585,11 @@ int gm_reader_open(const char *path, struct gm_reader **out, char *err, size_t e
                 /* Gyro slots without columns stay NaN. */
                 for (size_t i = 0; i < GM_READER_BLOCK * 6; i++)
                         rd->data[l][i] = NAN;
+        }
+        if (!rd->header_rate && !rd->seekable) {
+                r = fail(err, errlen, -EINVAL, "%s: without a rate_hz line the recording must be a regular file "
+                         "(its timestamps are read first, for the rate)", path);
+                goto fail;
         }
         if (!rd->header_rate) {
                 /* The pipeline needs the rate before the first row: the timestamps' median
@@ -658,6 +667,9 @@ static int finish(struct gm_reader *rd, char *err, size_t errlen)
                 /* Both middle intervals inside the band: the median is, whatever its value. */
                 uint64_t m = rd->intervals;
                 bool inside = m && rd->below_band <= (m - 1) / 2 && rd->above_band <= m - 1 - m / 2;
+                if (!inside && !rd->seekable)
+                        return fail(err, errlen, -EINVAL, "%s: rate_hz %.6g does not match the timestamps", path,
+                                    in->rate_hz);
                 if (!inside) {
                         double data_rate = 1.0 / median_interval(path);
                         if (fabs(data_rate - in->rate_hz) > RATE_MISMATCH * in->rate_hz)

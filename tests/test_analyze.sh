@@ -129,6 +129,13 @@ run --events "$work/no/such/dir/x.events.csv" "$work/walk.csv"
 [ "$rc" -eq 1 ] || fail "unwritable --events exited $rc, expected 1"
 [ "$(wc -l <"$work/err")" -eq 1 ] || fail "unwritable --events: expected one line on stderr, got: $err"
 
+# from a pipe: read as it comes when rate_hz is given; refused without it (read twice)
+run /dev/stdin <"$work/walk.csv"
+[ "$rc" -eq 0 ] || fail "a recording from a pipe exited $rc ($err)"
+cat "$work/walk.csv" | "$analyze" /dev/stdin >/dev/null 2>"$work/err" || fail "a recording through cat failed: $(cat "$work/err")"
+grep -v '^# rate_hz' "$work/walk.csv" | "$analyze" /dev/stdin >/dev/null 2>"$work/err"
+[ $? -eq 1 ] && grep -q "regular file" "$work/err" || fail "a pipe without rate_hz: $(cat "$work/err")"
+
 # a file cut in the middle of its last row: exit 1 naming that line
 make_walk 30 >"$work/cut.csv"
 head -c -5 "$work/cut.csv" >"$work/cut2.csv"
