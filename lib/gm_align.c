@@ -38,6 +38,7 @@ void gm_align_init(struct gm_align *a, double rate_hz)
         memset(a, 0, sizeof(*a));
         a->rate_hz = rate_hz;
         a->axis[1] = 1; /* until the data says otherwise */
+        a->follow_sign = 1;
         a->k_mean = 1.0 / (MEAN_TAU_S * rate_hz);
         a->k_cov = 1.0 / (COV_TAU_S * rate_hz);
         a->cov_n = ceil(COV_TAU_S * rate_hz);
@@ -47,25 +48,10 @@ void gm_align_init(struct gm_align *a, double rate_hz)
                 gm_biquad_lowpass(&a->slow_lp[i], rate_hz, SLOW_LP_HZ);
 }
 
-static void update_axis(struct gm_align *a)
+/* The sign of a new axis v, already continuous with the last one: votes are firm evidence
+ * when there are any; the balance fills in before the first. */
+static void decide_sign(struct gm_align *a, double v[3])
 {
-        double v[3] = { a->axis[0], a->axis[1], a->axis[2] };
-        /* Power iteration from the previous axis converges in a few steps. */
-        for (int it = 0; it < 8; it++) {
-                double w[3];
-                for (int i = 0; i < 3; i++)
-                        w[i] = a->gyr_cov[i][0] * v[0] + a->gyr_cov[i][1] * v[1] + a->gyr_cov[i][2] * v[2];
-                double n = norm3(w);
-                if (!(n > 1e-12))
-                        return;
-                for (int i = 0; i < 3; i++)
-                        v[i] = w[i] / n;
-        }
-        /* Keep continuity with the old axis, then let the balance decide the sign. */
-        if (dot3(v, a->axis) < 0)
-                for (int i = 0; i < 3; i++)
-                        v[i] = -v[i];
-        /* Votes are firm evidence when there are any; the balance fills in before the first. */
         bool flip = a->sign_mode == GM_ALIGN_SIGN_CALLER ? false
                     : a->sign_mode == GM_ALIGN_SIGN_AFTER_QUIET && a->votes != 0 ? a->votes < 0
                                                                                : a->balance < -SIGN_HYST;
@@ -75,19 +61,106 @@ static void update_axis(struct gm_align *a)
                 a->balance = -a->balance;
                 a->votes = -a->votes;
                 a->flips++;
+                a->follow_sign = -a->follow_sign;
         }
-        memcpy(a->axis, v, sizeof(v));
+        memcpy(a->axis, v, sizeof(double[3]));
+}
+
+/* Whether the axis was worked out again (false when there was no rotation to go by). */
+static bool update_axis(struct gm_align *a)
+{
+        double v[3] = { a->axis[0], a->axis[1], a->axis[2] };
+        /* Power iteration from the previous axis converges in a few steps. */
+        for (int it = 0; it < 8; it++) {
+                double w[3];
+                for (int i = 0; i < 3; i++)
+                        w[i] = a->gyr_cov[i][0] * v[0] + a->gyr_cov[i][1] * v[1] + a->gyr_cov[i][2] * v[2];
+                double n = norm3(w);
+                if (!(n > 1e-12))
+                        return false;
+                for (int i = 0; i < 3; i++)
+                        v[i] = w[i] / n;
+        }
+        /* Keep continuity with the old axis, then let the balance decide the sign. */
+        if (dot3(v, a->axis) < 0)
+                for (int i = 0; i < 3; i++)
+                        v[i] = -v[i];
+        decide_sign(a, v);
+        return true;
+}
+
+/* The heel-rise votes of a foot (GM_ALIGN_SIGN_AFTER_QUIET). */
+static void vote(struct gm_align *a, const double slow[3], double gn, bool moving)
+{
+        /* Heel rise starts each foot's push-off; the swing turns the other way. */
+        double w = dot3(slow, a->axis);
+        if (gn < QUIET_RATE) {
+                if (++a->quiet_run >= QUIET_S * a->rate_hz)
+                        a->after_quiet = true;
+        } else {
+                a->quiet_run = 0;
+                if (a->after_quiet && fabs(w) > 2 * MOVING_RATE && moving) {
+                        a->votes += w > 0 ? -1 : 1;
+                        a->votes = fmax(-VOTES_MAX, fmin(VOTES_MAX, a->votes));
+                        a->after_quiet = false;
+                }
+        }
+}
+
+/* The alignment whose gravity and moments stand for a's: its leader's while it follows. */
+static const struct gm_align *core(const struct gm_align *a)
+{
+        return a->follow ? a->follow : a;
+}
+
+/* A follower's push once its leader took the same sample. Negating an axis negates, exactly,
+ * every rotation rate along it and every power-iteration step from it, and leaves the
+ * quadratic form (rms) as it is: so the follower's axis stays the leader's times a sign, and
+ * only what depends on that sign is computed here, by the follower's own rule; the rest is
+ * read from the leader (core()). */
+static void follow_push(struct gm_align *a, const struct gm_align *f)
+{
+        bool leader_flipped = f->flips != a->follow_flips;
+        a->follow_flips = f->flips;
+        a->n = f->n;
+        if (!f->last_has_gyr)
+                return;
+        if (a->sign_mode == GM_ALIGN_SIGN_AFTER_QUIET)
+                vote(a, f->last_slow, f->last_gn, f->last_moving);
+        if (!f->last_moving)
+                return;
+        double w = dot3(f->last_slow, a->axis), rms = f->last_rms;
+        a->balance += f->last_k * ((w > rms) - (w < -rms) - a->balance);
+        if (f->last_updated) {
+                /* The leader's new axis before its own reversal, in this one's sign. */
+                double m = leader_flipped ? -a->follow_sign : a->follow_sign, v[3];
+                for (int i = 0; i < 3; i++)
+                        v[i] = m * f->axis[i];
+                a->follow_sign = m;
+                decide_sign(a, v);
+        }
 }
 
 void gm_align_push(struct gm_align *a, const struct gm_sample *s, bool has_gyr)
 {
         const struct gm_align *f = a->follow;
         if (f) {
-                if (f->n == a->n + 1 && f->sign_mode == a->sign_mode && f->last_has_gyr == has_gyr &&
-                    f->rate_hz == a->rate_hz && !f->follow) {
-                        *a = *f;
-                        a->follow = f;
+                if (f->n == a->n + 1 && f->last_has_gyr == has_gyr && f->rate_hz == a->rate_hz && !f->follow) {
+                        follow_push(a, f);
                         return;
+                }
+                /* Parted (the caller broke the contract after the start): go on alone from the
+                 * leader's state, the nearest there is. */
+                if (a->n > 0) {
+                        struct gm_align own = *a;
+                        *a = *f;
+                        a->sign_mode = own.sign_mode;
+                        a->balance = own.balance;
+                        a->votes = own.votes;
+                        a->quiet_run = own.quiet_run;
+                        a->after_quiet = own.after_quiet;
+                        a->flips = own.flips;
+                        memcpy(a->axis, own.axis, sizeof(a->axis));
                 }
                 a->follow = NULL;
         }
@@ -122,21 +195,12 @@ void gm_align_push(struct gm_align *a, const struct gm_sample *s, bool has_gyr)
                 /* Learn only from movement, fast from the first of it: standing teaches
                  * nothing and should not make the estimate forget. */
                 bool moving = norm3(slow) > MOVING_RATE;
-                if (a->sign_mode == GM_ALIGN_SIGN_AFTER_QUIET) {
-                        /* Heel rise starts each foot's push-off; the swing turns the other way. */
-                        double w = dot3(slow, a->axis);
-                        if (gn < QUIET_RATE) {
-                                if (++a->quiet_run >= QUIET_S * a->rate_hz)
-                                        a->after_quiet = true;
-                        } else {
-                                a->quiet_run = 0;
-                                if (a->after_quiet && fabs(w) > 2 * MOVING_RATE && moving) {
-                                        a->votes += w > 0 ? -1 : 1;
-                                        a->votes = fmax(-VOTES_MAX, fmin(VOTES_MAX, a->votes));
-                                        a->after_quiet = false;
-                                }
-                        }
-                }
+                memcpy(a->last_slow, slow, sizeof(slow));
+                a->last_gn = gn;
+                a->last_moving = moving;
+                a->last_updated = false;
+                if (a->sign_mode == GM_ALIGN_SIGN_AFTER_QUIET)
+                        vote(a, slow, gn, moving);
                 if (moving) {
                         a->n_moving++;
                         /* 1/n falls below the constant for good once n passes its inverse. */
@@ -158,9 +222,11 @@ void gm_align_push(struct gm_align *a, const struct gm_sample *s, bool has_gyr)
                                         rms += a->axis[i] * c[i][j] * a->axis[j];
                         rms = sqrt(rms);
                         a->balance += k * ((w > rms) - (w < -rms) - a->balance);
+                        a->last_k = k;
+                        a->last_rms = rms;
                         if (++a->since_update >= a->update_n) {
                                 a->since_update = 0;
-                                update_axis(a);
+                                a->last_updated = update_axis(a);
                         }
                 }
         }
@@ -169,6 +235,7 @@ void gm_align_push(struct gm_align *a, const struct gm_sample *s, bool has_gyr)
 
 void gm_align_up(const struct gm_align *a, double up[3])
 {
+        a = core(a);
         const double *src = a->have_still ? a->still_g : a->acc_mean;
         double n = norm3(src);
         for (int i = 0; i < 3; i++)
@@ -189,12 +256,13 @@ double gm_align_main_rate(const struct gm_align *a, const double gyr[3])
 
 bool gm_align_sign_settled(const struct gm_align *a)
 {
-        if (a->n_moving < SETTLE_S * a->rate_hz)
+        unsigned n_moving = core(a)->n_moving;
+        if (n_moving < SETTLE_S * a->rate_hz)
                 return false;
         if (a->sign_mode == GM_ALIGN_SIGN_AFTER_QUIET)
                 return fabs(a->votes) >= SETTLE_VOTES;
         /* A near tie (slow walking: stance and swing rotations last alike) is no evidence. */
-        return a->n_moving >= SETTLE_LONGEST_S * a->rate_hz && fabs(a->balance) > SETTLE_BALANCE;
+        return n_moving >= SETTLE_LONGEST_S * a->rate_hz && fabs(a->balance) > SETTLE_BALANCE;
 }
 
 double gm_align_yaw_rate(const struct gm_align *a, const double gyr[3])

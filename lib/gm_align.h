@@ -36,11 +36,17 @@ struct gm_align {
         /* Per-sample constants of rate_hz. */
         double k_mean, k_cov, still_n, update_n;
         unsigned cov_n;       /* from here on 1 / n_moving is below k_cov */
-        bool last_has_gyr;
-        /* An alignment with the same rules that is pushed each sample first: while both
-         * have seen the same samples from their start, its state is this one's, copied
-         * instead of computed again. Cleared for good once they part. */
+        /* What the last sample gave, for the alignments that follow this one. */
+        bool last_has_gyr, last_moving, last_updated;
+        double last_slow[3], last_gn, last_k, last_rms;
+        /* An alignment pushed each sample first (a leader): while both have seen the same
+         * samples from their start, everything but the sign is the leader's and is read
+         * from it instead of computed again (the fields above, but n, stay as they were);
+         * the axis is the leader's times follow_sign, and this alignment's own rule still
+         * decides its reversals (axis, balance, votes, flips stay its own). */
         const struct gm_align *follow;
+        double follow_sign;
+        unsigned follow_flips;  /* the leader's reversals when last seen */
 };
 
 void gm_align_init(struct gm_align *a, double rate_hz); /* GM_ALIGN_SIGN_LONGEST */

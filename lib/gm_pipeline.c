@@ -447,7 +447,8 @@ struct gm_pipeline *gm_pipeline_new(const struct gm_pipeline_cfg *cfg)
                                 break;
                         }
                         gm_thigh_init(ls->thigh, cfg->rate_hz);
-                        ls->thigh->frame = &ls->align;
+                        /* Same sensor, same samples, pushed after ls->align. */
+                        ls->thigh->align.follow = &ls->align;
                 }
                 for (int i = 0; i < 2; i++) {
                         gm_biquad_highpass(&ls->roll_hp[i], cfg->rate_hz, 0.3);

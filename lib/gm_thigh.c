@@ -50,15 +50,7 @@ static void relearn(struct gm_thigh *th, int activity)
 
 void gm_thigh_push(struct gm_thigh *th, const struct gm_sample *s, double dt)
 {
-        if (th->frame) {
-                /* Reversals aside, both axes come from the same moments by the same steps;
-                 * the thigh's never reverses (its sign is the votes'). */
-                double sign = th->frame->flips % 2 ? -1 : 1;
-                for (int i = 0; i < 3; i++)
-                        th->align.axis[i] = sign * th->frame->axis[i];
-        } else {
-                gm_align_push(&th->align, s, true);
-        }
+        gm_align_push(&th->align, s, true);
         gm_orient_push(&th->orient, s->acc, s->gyr, dt);
         const double *up = th->orient.up;
         /* The thigh's own swing says it is in gait: its reference must not wait for events. */

@@ -18,10 +18,6 @@
  * reversing the sign never corrupts what was stored. */
 struct gm_thigh {
         struct gm_align align;      /* the rotation axis, its sign left to the votes */
-        /* When set, an alignment of the same sensor pushed the same samples first since
-         * both started: its axis up to the sign its own rule reversed, so the thigh's
-         * alignment is not computed twice. */
-        const struct gm_align *frame;
         struct gm_orient orient;
         double ref[3];              /* mean "up" over gait: a reference posture */
         size_t ref_n;

@@ -1,7 +1,10 @@
 /* Tilt fusion, sign votes and sagittal angles: the pieces hip extension rests on. */
 #include <criterion/criterion.h>
 #include <math.h>
+#include <stdio.h>
 
+#include "gm_align.h"
+#include "gm_model.h"
 #include "gm_orient.h"
 #include "gm_sagittal.h"
 #include "gm_types.h"
@@ -81,4 +84,85 @@ Test(sagittal, sign_vote_decides_holds_and_turns)
                 gm_sign_vote_add(&v, -1);
         cr_expect_eq(v.sign, -1);
         cr_expect_eq(v.reversals, 1u);
+}
+
+/* An alignment that follows another one (gm_align.follow) ends every sample in the state it
+ * would have computed itself, whatever the two sign rules: compared field by field with an
+ * alignment fed alone, on the model's walking and running limbs, with a sensor turned over
+ * halfway so that the signs reverse. */
+static void expect_same_align(const struct gm_align *x, const struct gm_align *y, size_t i, const char *what)
+{
+        /* What a follower shows: its own sign-bearing fields, the rest through the accessors. */
+        double ux[3], uy[3], probe[3] = { 0.3, -1.1, 0.7 }, acc[3] = { 1.5, 9.0, -2.0 };
+        gm_align_up(x, ux);
+        gm_align_up(y, uy);
+        bool same = x->n == y->n && x->flips == y->flips && x->votes == y->votes && x->quiet_run == y->quiet_run &&
+                    x->after_quiet == y->after_quiet && x->balance == y->balance &&
+                    gm_align_sign_settled(x) == gm_align_sign_settled(y) &&
+                    gm_align_main_rate(x, probe) == gm_align_main_rate(y, probe) &&
+                    gm_align_yaw_rate(x, probe) == gm_align_yaw_rate(y, probe) &&
+                    gm_align_vertical_acc(x, acc) == gm_align_vertical_acc(y, acc);
+        for (int k = 0; k < 3; k++)
+                same = same && x->axis[k] == y->axis[k] && ux[k] == uy[k];
+        cr_assert(same, "%s, sample %zu: followed axis %.17g %.17g %.17g flips %u balance %.17g votes %g, "
+                  "alone %.17g %.17g %.17g flips %u balance %.17g votes %g", what, i, x->axis[0], x->axis[1],
+                  x->axis[2], x->flips, x->balance, x->votes, y->axis[0], y->axis[1], y->axis[2], y->flips,
+                  y->balance, y->votes);
+}
+
+Test(align, a_follower_computes_what_it_would_alone, .timeout = 120)
+{
+        static const enum gm_align_sign modes[3] = { GM_ALIGN_SIGN_LONGEST, GM_ALIGN_SIGN_AFTER_QUIET,
+                                                     GM_ALIGN_SIGN_CALLER };
+        static const char *const names[3] = { "longest", "after_quiet", "caller" };
+        static const char *const activities[2] = { "walking", "running" };
+        for (int act = 0; act < 2; act++) {
+                struct gm_model_cfg mc;
+                gm_model_cfg_default(&mc);
+                mc.rate_hz = 200;
+                mc.activity = act == 0 ? GM_ACTIVITY_WALKING : GM_ACTIVITY_RUNNING;
+                struct gm_recording *rec;
+                struct gm_event_list truth = { 0 };
+                cr_assert_eq(gm_model_generate(&mc, 90, &rec, &truth), 0);
+                unsigned flips_seen = 0;
+                for (int loc = 0; loc < GM_LOC_COUNT; loc++) {
+                        if (!(rec->loc_mask & (1u << loc)))
+                                continue;
+                        for (int lm = 0; lm < 3; lm++) {
+                                struct gm_align lead, fol[3], alone[3];
+                                gm_align_init(&lead, rec->rate_hz);
+                                gm_align_set_sign_mode(&lead, modes[lm]);
+                                for (int m = 0; m < 3; m++) {
+                                        gm_align_init(&fol[m], rec->rate_hz);
+                                        gm_align_set_sign_mode(&fol[m], modes[m]);
+                                        fol[m].follow = &lead;
+                                        gm_align_init(&alone[m], rec->rate_hz);
+                                        gm_align_set_sign_mode(&alone[m], modes[m]);
+                                }
+                                for (size_t i = 0; i < rec->n; i++) {
+                                        struct gm_sample s;
+                                        gm_recording_get(rec, loc, i, &s);
+                                        /* Turned over in the middle: the axis reverses. */
+                                        if (i > rec->n / 2)
+                                                for (int k = 0; k < 3; k++)
+                                                        s.gyr[k] = -s.gyr[k];
+                                        gm_align_push(&lead, &s, true);
+                                        for (int m = 0; m < 3; m++) {
+                                                gm_align_push(&fol[m], &s, true);
+                                                gm_align_push(&alone[m], &s, true);
+                                                cr_assert_not_null(fol[m].follow, "%s stopped following", names[m]);
+                                                char what[96];
+                                                snprintf(what, sizeof(what), "%s, %s %s after %s", activities[act],
+                                                         gm_loc_name(loc), names[m], names[lm]);
+                                                expect_same_align(&fol[m], &alone[m], i, what);
+                                        }
+                                }
+                                for (int m = 0; m < 3; m++)
+                                        flips_seen += alone[m].flips;
+                        }
+                }
+                cr_assert(flips_seen > 0, "no sign was ever reversed: the test proves little");
+                gm_recording_free(rec);
+                gm_event_list_clear(&truth);
+        }
 }
