@@ -1,8 +1,11 @@
 /* Recording → pipeline → lists of events, strides and spikes. */
 #include <errno.h>
 #include <math.h>
+#include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "gm_replay.h"
 #include "gm_stats.h"
@@ -143,30 +146,170 @@ int gm_replay_run(const struct gm_recording *rec, const struct gm_pipeline_cfg *
         return feed_end(&f, r);
 }
 
+/* Reading and parsing the file take about as long as the pipeline: with a second core the
+ * reader runs ahead in its own thread, a block at a time through two slots, while the
+ * pipeline (still one thread, fed in the file's order) takes the rows. */
+struct slot {
+        size_t n, bytes_done;
+        double *t;
+        double *data[GM_LOC_COUNT];
+};
+
+struct pump {
+        struct gm_reader *rd;
+        char *err;
+        size_t errlen;
+        pthread_mutex_t mu;
+        pthread_cond_t cv;
+        struct slot slot[2];
+        unsigned head, full; /* the oldest filled slot; how many are filled */
+        bool done, stop;
+        int status;          /* the reader's last answer once done */
+};
+
+static void *produce(void *arg)
+{
+        struct pump *pm = arg;
+        const struct gm_recording_info *in = gm_reader_info(pm->rd);
+        for (;;) {
+                pthread_mutex_lock(&pm->mu);
+                while (pm->full == 2 && !pm->stop)
+                        pthread_cond_wait(&pm->cv, &pm->mu);
+                bool stop = pm->stop;
+                struct slot *sl = &pm->slot[(pm->head + pm->full) % 2];
+                pthread_mutex_unlock(&pm->mu);
+                if (stop)
+                        return NULL;
+                struct gm_rows rows;
+                int r = gm_reader_next(pm->rd, &rows, pm->err, pm->errlen);
+                if (r > 0) {
+                        sl->n = rows.n;
+                        sl->bytes_done = in->bytes_done;
+                        memcpy(sl->t, rows.t, rows.n * sizeof(double));
+                        for (int l = 0; l < GM_LOC_COUNT; l++)
+                                if (sl->data[l])
+                                        memcpy(sl->data[l], rows.data[l], rows.n * 6 * sizeof(double));
+                }
+                pthread_mutex_lock(&pm->mu);
+                if (r > 0) {
+                        pm->full++;
+                } else {
+                        pm->done = true;
+                        pm->status = r;
+                }
+                pthread_cond_broadcast(&pm->cv);
+                pthread_mutex_unlock(&pm->mu);
+                if (r <= 0)
+                        return NULL;
+        }
+}
+
+static void pump_free(struct pump *pm)
+{
+        for (int k = 0; k < 2; k++) {
+                free(pm->slot[k].t);
+                for (int l = 0; l < GM_LOC_COUNT; l++)
+                        free(pm->slot[k].data[l]);
+        }
+}
+
+/* The rows through the second thread: 1 when done (r set), 0 when it could not be started. */
+static int pumped(struct gm_reader *rd, struct feed *f, bool run, char *err, size_t errlen,
+                  void (*progress)(size_t, size_t, void *), void *userdata, int *result)
+{
+        const struct gm_recording_info *in = gm_reader_info(rd);
+        struct pump pm = { .rd = rd, .err = err, .errlen = errlen };
+        bool ok = true;
+        for (int k = 0; k < 2 && ok; k++) {
+                ok = (pm.slot[k].t = malloc(GM_READER_BLOCK * sizeof(double)));
+                for (int l = 0; l < GM_LOC_COUNT && ok; l++)
+                        if (in->loc_mask & (1u << l))
+                                ok = (pm.slot[k].data[l] = malloc(GM_READER_BLOCK * 6 * sizeof(double)));
+        }
+        if (!ok) {
+                pump_free(&pm);
+                return 0;
+        }
+        pthread_mutex_init(&pm.mu, NULL);
+        pthread_cond_init(&pm.cv, NULL);
+        pthread_t th;
+        if (pthread_create(&th, NULL, produce, &pm) != 0) {
+                pthread_cond_destroy(&pm.cv);
+                pthread_mutex_destroy(&pm.mu);
+                pump_free(&pm);
+                return 0;
+        }
+        int r = 0, fed = 0;
+        for (;;) {
+                pthread_mutex_lock(&pm.mu);
+                while (pm.full == 0 && !pm.done)
+                        pthread_cond_wait(&pm.cv, &pm.mu);
+                if (pm.full == 0) {
+                        r = pm.status;
+                        pthread_mutex_unlock(&pm.mu);
+                        break;
+                }
+                struct slot *sl = &pm.slot[pm.head];
+                pthread_mutex_unlock(&pm.mu);
+                const double *data[GM_LOC_COUNT];
+                for (int l = 0; l < GM_LOC_COUNT; l++)
+                        data[l] = sl->data[l];
+                if (run && (fed = feed_rows(f, sl->n, sl->t, data)) < 0)
+                        break;
+                if (progress)
+                        progress(sl->bytes_done, in->bytes_total, userdata);
+                pthread_mutex_lock(&pm.mu);
+                pm.head ^= 1;
+                pm.full--;
+                pthread_cond_broadcast(&pm.cv);
+                pthread_mutex_unlock(&pm.mu);
+        }
+        pthread_mutex_lock(&pm.mu);
+        pm.stop = true;
+        pthread_cond_broadcast(&pm.cv);
+        pthread_mutex_unlock(&pm.mu);
+        pthread_join(th, NULL);
+        pthread_cond_destroy(&pm.cv);
+        pthread_mutex_destroy(&pm.mu);
+        pump_free(&pm);
+        /* The reader's message is complete once its thread is joined. */
+        if (fed < 0) {
+                snprintf(err, errlen, "analysis failed: %s", strerror(-fed));
+                r = fed;
+        }
+        *result = r;
+        return 1;
+}
+
 int gm_replay_stream(struct gm_reader *rd, const struct gm_pipeline_cfg *cfg, struct gm_replay *out,
                      char *err, size_t errlen, void (*progress)(size_t, size_t, void *), void *userdata)
 {
         const struct gm_recording_info *in = gm_reader_info(rd);
         struct feed f = { 0 };
-        int r;
+        int r, start = 0;
         memset(out, 0, sizeof(*out));
-        /* A rate the pipeline cannot take is the reader's to refuse, after the rows. */
+        /* A rate the pipeline cannot take is the reader's to refuse, after the rows; one it
+         * refuses itself is reported once the rows are known to be sound. */
         bool run = in->rate_hz >= 1 && in->rate_hz <= 100000;
-        if (run && (r = feed_start(&f, cfg, in->rate_hz, in->loc_mask, in->gyr_mask, out)) < 0) {
-                snprintf(err, errlen, "analysis failed: %s", strerror(-r));
-                return r;
-        }
-        struct gm_rows rows;
-        while ((r = gm_reader_next(rd, &rows, err, errlen)) > 0) {
-                if (run && (r = feed_rows(&f, rows.n, rows.t, rows.data)) < 0) {
-                        snprintf(err, errlen, "analysis failed: %s", strerror(-r));
-                        break;
+        if (run && (start = feed_start(&f, cfg, in->rate_hz, in->loc_mask, in->gyr_mask, out)) < 0)
+                run = false;
+        long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+        if (!(cpus > 1 && pumped(rd, &f, run, err, errlen, progress, userdata, &r))) {
+                struct gm_rows rows;
+                while ((r = gm_reader_next(rd, &rows, err, errlen)) > 0) {
+                        if (run && (r = feed_rows(&f, rows.n, rows.t, rows.data)) < 0) {
+                                snprintf(err, errlen, "analysis failed: %s", strerror(-r));
+                                break;
+                        }
+                        if (progress)
+                                progress(in->bytes_done, in->bytes_total, userdata);
                 }
-                if (progress)
-                        progress(in->bytes_done, in->bytes_total, userdata);
         }
-        if (!run)
-                return r < 0 ? r : -EINVAL;
+        if (!run) {
+                if (r >= 0 && start < 0)
+                        snprintf(err, errlen, "analysis failed: %s", strerror(-start));
+                return r < 0 ? r : start < 0 ? start : -EINVAL;
+        }
         return feed_end(&f, r);
 }
 
