@@ -40,10 +40,11 @@ struct gm_align {
         bool last_has_gyr, last_moving, last_updated;
         double last_slow[3], last_gn, last_k, last_rms;
         /* An alignment pushed each sample first (a leader): while both have seen the same
-         * samples from their start, everything but the sign is the leader's and is read
-         * from it instead of computed again (the fields above, but n, stay as they were);
-         * the axis is the leader's times follow_sign, and this alignment's own rule still
-         * decides its reversals (axis, balance, votes, flips stay its own). */
+         * samples from their start, gravity and the gyro's moments are the leader's, read
+         * through the functions below instead of computed again (this one's own copies of
+         * them go stale and n follows the leader's); the axis is the leader's times
+         * follow_sign, and this alignment's own rule still decides its reversals (axis,
+         * balance, votes, flips and the quiet spells stay its own). */
         const struct gm_align *follow;
         double follow_sign;
         unsigned follow_flips;  /* the leader's reversals when last seen */
