@@ -172,6 +172,7 @@ void gm_align_push(struct gm_align *a, const struct gm_sample *s, bool has_gyr)
 
         /* Still: |acc| close to g and little rotation. */
         double an = norm3(s->acc);
+        a->last_acc_norm = an;
         double gn = has_gyr ? norm3(s->gyr) : 0;
         bool still = fabs(an - GM_GRAVITY) < 0.4 && (!has_gyr || gn < 0.15);
         if (still) {

@@ -39,6 +39,7 @@ struct gm_align {
         /* What the last sample gave, for the alignments that follow this one. */
         bool last_has_gyr, last_moving, last_updated;
         double last_slow[3], last_gn, last_k, last_rms;
+        double last_acc_norm; /* |acc| of the last sample, m/s² (also for the pipeline) */
         /* An alignment pushed each sample first (a leader): while both have seen the same
          * samples from their start, gravity and the gyro's moments are the leader's, read
          * through the functions below instead of computed again (this one's own copies of

@@ -53,7 +53,14 @@ void gm_orient_push(struct gm_orient *o, const double acc[3], const double gyr[3
         /* From the start, the plain mean of all so far (the first guess may be an impact);
          * then a moving one. */
         o->age_s += dt;
-        double k = fmin(1.0, fmax(dt / o->tau_s, dt / o->age_s));
+        /* dt > 0 and finite: plain comparisons are fmin and fmax here; once age_s reaches
+         * tau_s, dt / age_s cannot be the larger. */
+        double k = dt / o->tau_s;
+        if (o->age_s < o->tau_s) {
+                double k_age = dt / o->age_s;
+                k = k_age > k ? k_age : k;
+        }
+        k = k < 1.0 ? k : 1.0;
         for (int i = 0; i < 3; i++)
                 o->mean_f[i] += k * (acc[i] - o->mean_f[i]);
         double mn = norm3(o->mean_f);

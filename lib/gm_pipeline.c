@@ -551,7 +551,8 @@ int gm_pipeline_push(struct gm_pipeline *p, enum gm_loc loc, const struct gm_sam
                 p->t_last = s->t;
 
         gm_align_push(&ls->align, s, ls->has_gyr);
-        double acc_norm = sqrt(dot3(s->acc, s->acc));
+        /* The same expression as the alignment's: its value, not a second square root. */
+        double acc_norm = ls->align.last_acc_norm;
         double angle = NAN;
         if (ls->has_gyr && loc == GM_LOC_PELVIS)
                 angle = pelvis_roll(ls, s, dt);
