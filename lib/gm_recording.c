@@ -483,20 +483,23 @@ static int read_header(struct gm_reader *rd, char *err, size_t errlen)
                 char *body = trim(line + 1);
                 if (strncmp(body, "gaitmon-recording", 17) == 0) {
                         if (strcmp(trim(body + 17), "1") != 0)
-                                return fail(err, errlen, -EINVAL, "%s:%zu: unsupported recording version '%s' (this reader knows 1)",
+                                return fail(err, errlen, -EINVAL,
+                                            "%s:%zu: unsupported recording version '%s' (this reader knows 1)",
                                             path, lineno, trim(body + 17));
                         magic = true;
                 } else if (strncmp(body, "rate_hz:", 8) == 0) {
                         if (!isnan(header_rate))
                                 return fail(err, errlen, -EINVAL, "%s:%zu: rate_hz given twice", path, lineno);
                         if (!parse_double(trim(body + 8), &header_rate) || !(header_rate >= 1 && header_rate <= 100000))
-                                return fail(err, errlen, -EINVAL, "%s:%zu: rate_hz must be a number between 1 and 100000", path, lineno);
+                                return fail(err, errlen, -EINVAL,
+                                            "%s:%zu: rate_hz must be a number between 1 and 100000", path, lineno);
                 } else if (strncmp(body, "activity:", 9) == 0) {
                         snprintf(rd->info.activity, sizeof(rd->info.activity), "%s", trim(body + 9));
                 }
         }
         if (!magic)
-                return fail(err, errlen, -EINVAL, "%s: not a gaitmon recording (first line must be '# gaitmon-recording 1')", path);
+                return fail(err, errlen, -EINVAL,
+                            "%s: not a gaitmon recording (first line must be '# gaitmon-recording 1')", path);
 
         size_t lineno = rd->L.lineno;
         struct column *cols = rd->cols;
@@ -518,7 +521,8 @@ static int read_header(struct gm_reader *rd, char *err, size_t errlen)
                         return fail(err, errlen, -EINVAL, "%s:%zu: column '%s' appears twice", path, lineno, name);
                 if (c->loc < 0) {
                         if (ncols != 0)
-                                return fail(err, errlen, -EINVAL, "%s:%zu: time_s must be the first column", path, lineno);
+                                return fail(err, errlen, -EINVAL, "%s:%zu: time_s must be the first column", path,
+                                            lineno);
                         have_time = true;
                 } else {
                         slots[c->loc] |= 1u << c->slot;
@@ -535,7 +539,8 @@ static int read_header(struct gm_reader *rd, char *err, size_t errlen)
                 for (int k = 0; k < 6; k++) {
                         bool need = k < 3 || (slots[l] & 0x38);
                         if (need && !(slots[l] & (1u << k)))
-                                return fail(err, errlen, -EINVAL, "%s:%zu: missing column %s_%s", path, lineno, gm_loc_name(l), what[k]);
+                                return fail(err, errlen, -EINVAL, "%s:%zu: missing column %s_%s", path, lineno,
+                                            gm_loc_name(l), what[k]);
                 }
                 loc_mask |= 1u << l;
                 if (slots[l] & 0x38)
@@ -673,8 +678,9 @@ static int finish(struct gm_reader *rd, char *err, size_t errlen)
                 if (!inside) {
                         double data_rate = 1.0 / median_interval(path);
                         if (fabs(data_rate - in->rate_hz) > RATE_MISMATCH * in->rate_hz)
-                                return fail(err, errlen, -EINVAL, "%s: rate_hz %.6g does not match the timestamps (%.6g Hz)",
-                                            path, in->rate_hz, data_rate);
+                                return fail(err, errlen, -EINVAL,
+                                            "%s: rate_hz %.6g does not match the timestamps (%.6g Hz)", path,
+                                            in->rate_hz, data_rate);
                 }
         }
         if (!(in->rate_hz >= 1 && in->rate_hz <= 100000))
@@ -711,8 +717,9 @@ int gm_reader_next(struct gm_reader *rd, struct gm_rows *rows, char *err, size_t
                         return fail(err, errlen, -EINVAL, "%s:%zu: time_s is not finite", rd->path, rd->L.lineno);
                 if (in->n > 0) {
                         if (!(t > in->t_last))
-                                return fail(err, errlen, -EINVAL, "%s:%zu: time goes backwards or repeats (%.6g after %.6g)",
-                                            rd->path, rd->L.lineno, t, in->t_last);
+                                return fail(err, errlen, -EINVAL,
+                                            "%s:%zu: time goes backwards or repeats (%.6g after %.6g)", rd->path,
+                                            rd->L.lineno, t, in->t_last);
                         double dt = t - in->t_last;
                         if (dt > rd->gap_s)
                                 in->gaps++;
