@@ -1,6 +1,7 @@
 /* Fuzz target: a client's bytes through gaitmon-sim's command reader and dispatcher, against
  * a running emulator of five sensors (one is unplugged a second into the run). The samples
- * come from a plain sawtooth source: the gait model costs more than the protocol under test. */
+ * come from a plain sawtooth source at the scenario's rate: the gait model at its own rate
+ * would cost more than the protocol under test. */
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -66,7 +67,7 @@ static void start_emulator(void)
         struct saw_source *saw = calloc(1, sizeof(*saw));
         if (!saw)
                 abort();
-        saw->base = (struct sim_source){ .rate_hz = SIM_MODEL_RATE_HZ, .loc_mask = sc.loc_mask,
+        saw->base = (struct sim_source){ .rate_hz = 104, .loc_mask = sc.loc_mask,
                                           .step = saw_step, .free = saw_free };
         struct sim_source *src = &saw->base;
         close(fd);
