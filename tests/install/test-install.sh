@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Install tests: `meson install --destdir` into a temporary root, then one check of what landed there.
 #
-# Usage: test-install.sh CHECK MESON BUILD_ROOT PREFIX SYSCONFDIR [ARGS...]
+# Usage: test-install.sh CHECK MESON SOURCE_ROOT BUILD_ROOT PREFIX SYSCONFDIR [ARGS...]
 #   files EXPECTED.txt   exactly the files in EXPECTED.txt are installed
 #                        (@prefix@ and @sysconfdir@ stand for the configured ones)
 #   unit                 gaitmond.service passes systemd-analyze verify with nothing
@@ -14,10 +14,18 @@
 #   man                  every installed page renders without warnings and names
 #                        every long option of its program's --help; gaitmon.conf(5)
 #                        names every section and key of the installed gaitmon.conf
+#   paths                every file installed by this build and by a fresh one with
+#                        --prefix=/usr lies where the system reads it (the bus's
+#                        include dirs, systemd's unit paths, sysusers.d and
+#                        tmpfiles.d as the tools list them, XDG dirs, PATH,
+#                        manpath), and gaitmond, its --help and its man pages name
+#                        the one configuration file /etc/gaitmon/gaitmon.conf
+#   notify               `systemctl --global preset` on the installed tree enables
+#                        gaitmon-notify.service in every user's default.target
 set -euo pipefail
 
-check=$1 meson=$2 build=$3 prefix=$4 sysconfdir=$5
-shift 5
+check=$1 meson=$2 source=$3 build=$4 prefix=$5 sysconfdir=$6
+shift 6
 
 die() { echo "FAIL: $*" >&2; exit 1; }
 failures=0
@@ -199,6 +207,115 @@ man)
         [ -z "$missing" ] && ok "gaitmon.conf(5) documents all $n sections and keys of gaitmon.conf" ||
                 fail "gaitmon.conf(5) lacks$missing"
         ;;
+paths)
+        # Where the system reads each kind of file, asked of what reads it where it can say.
+        policy_dirs=$(sed -n 's|.*<includedir>\(.*\)</includedir>.*|\1|p' /usr/share/dbus-1/system.conf |
+                sed 's|^\([^/]\)|/usr/share/dbus-1/\1|')
+        [ -n "$policy_dirs" ] || die "no <includedir> in /usr/share/dbus-1/system.conf"
+        system_units=$(systemd-analyze --system unit-paths)
+        user_units=$(systemd-analyze --user unit-paths 2>/dev/null)
+        man_dirs=$(manpath -g | tr : '\n')
+        listed_by() { # listed_by TOOL FILE: TOOL --cat-config finds FILE in a scratch root
+                local r
+                r=$(mktemp -d -p "$tmp")
+                mkdir -p "$r${2%/*}"
+                : > "$r$2"
+                "$1" --root="$r" --cat-config 2>/dev/null | grep -qxF "# $r$2"
+        }
+        is_read() { # is_read FILE: the system reads FILE where it is installed
+                local f=$1 d=${1%/*}
+                case $f in
+                */bin/*|*/sbin/*) [[ :/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin: == *":$d:"* ]] ;;
+                */systemd/system/*) grep -qxF "$d" <<<"$system_units" ;;
+                */systemd/user/*) grep -qxF "$d" <<<"$user_units" ;;
+                # systemd reads presets in its unit directories' *-preset siblings
+                */systemd/user-preset/*) grep -qxF "${d%-preset}" <<<"$user_units" ;;
+                */sysusers.d/*) listed_by systemd-sysusers "$f" ;;
+                */tmpfiles.d/*) listed_by systemd-tmpfiles "$f" ;;
+                # udevd (systemd 252 has no `udevadm cat` to ask)
+                */udev/rules.d/*) [[ " /etc/udev/rules.d /run/udev/rules.d /usr/local/lib/udev/rules.d /usr/lib/udev/rules.d " == *" $d "* ]] ;;
+                */dbus-1/system.d/*) grep -qxF "$d" <<<"$policy_dirs" ;;
+                # XDG_CONFIG_DIRS and XDG_DATA_DIRS as sessions default them
+                */xdg/autostart/*) [ "$d" = /etc/xdg/autostart ] ;;
+                */bash-completion/completions/*) [[ " /usr/local/share /usr/share " == *" ${d%/bash-completion/completions} "* ]] ;;
+                */man/man[1-8]/*) grep -qxF "${d%/man[1-8]}" <<<"$man_dirs" ;;
+                /etc/gaitmon/*) true ;; # gaitmond's own, checked against it below
+                */share/doc/gaitmon/*|*/share/dbus-1/interfaces/*) true ;; # for people and bindings
+                *) false ;;
+                esac
+        }
+        check_list() { # check_list LABEL < FILES
+                local f n=0 bad=0
+                while read -r f; do
+                        n=$((n + 1))
+                        is_read "$f" || { fail "$1: $f is not where the system reads it"; bad=$((bad + 1)); }
+                done
+                [ $n -gt 20 ] || fail "$1: only $n files"
+                [ $bad -eq 0 ] && ok "$1: all $n installed files are where the system reads them"
+        }
+        (cd "$root" && find . -type f | sed 's|^\.||' | sort) | check_list "this build (prefix $prefix)"
+
+        # The same sources configured for /usr, as a distribution package does.
+        fresh=$tmp/usr-build
+        "$meson" setup --prefix=/usr "$fresh" "$source" >"$tmp/setup.log" 2>&1 ||
+                { cat "$tmp/setup.log" >&2; die "meson setup --prefix=/usr failed"; }
+        "$meson" introspect --installed "$fresh" |
+                python3 -c 'import json, sys; print("\n".join(sorted(json.load(sys.stdin).values())))' |
+                check_list "--prefix=/usr"
+
+        # One configuration file, named alike by gaitmond, its unit and its pages.
+        conf=/etc/gaitmon/gaitmon.conf
+        for b in "$build" "$fresh"; do
+                "$meson" introspect --targets "$b" | grep -qF 'GAITMON_SYSCONFDIR=\"/etc\"' &&
+                        ok "gaitmond is built to read $conf (${b##*/})" ||
+                        fail "gaitmond in ${b##*/} is built with another GAITMON_SYSCONFDIR"
+        done
+        [ -f "$root$conf" ] || fail "$conf is not installed"
+        "$root$prefix/sbin/gaitmond" --help | grep -qF "$conf" && ok "gaitmond --help names $conf" ||
+                fail "gaitmond --help does not name $conf"
+        grep -qx 'ConfigurationDirectory=gaitmon' "$root$prefix/lib/systemd/system/gaitmond.service" &&
+                ok "the unit's ConfigurationDirectory= is /etc/gaitmon" || fail "ConfigurationDirectory= changed"
+        for page in man8/gaitmond.8 man5/gaitmon.conf.5; do
+                text=$(MANWIDTH=1000 man -l "$root$prefix/share/man/$page" 2>/dev/null)
+                grep -qF "$conf" <<<"$text" && ok "$page names $conf" || fail "$page does not name $conf"
+        done
+        if grep -rlF -e "$prefix/etc" -e /usr/local/etc "$root" >"$tmp/stale"; then
+                fail "files name PREFIX/etc: $(tr '\n' ' ' <"$tmp/stale")"
+        fi
+        ;;
+
+notify)
+        # The installed tree as a system root: presets are what turns the agent on.
+        sysroot=$tmp/sysroot
+        cp -a "$root" "$sysroot"
+        unit=gaitmon-notify.service
+        state=$(systemctl --root="$sysroot" --global is-enabled "$unit" 2>&1) || true
+        [ "$state" = disabled ] || fail "before the preset, $unit is '$state', expected disabled"
+        systemctl --root="$sysroot" --global preset "$unit" >"$tmp/preset.log" 2>&1 ||
+                { cat "$tmp/preset.log" >&2; die "systemctl --global preset $unit failed"; }
+        state=$(systemctl --root="$sysroot" --global is-enabled "$unit" 2>&1) || true
+        link=$sysroot/etc/systemd/user/default.target.wants/$unit
+        if [ "$state" = enabled ] && [ -L "$link" ]; then
+                ok "systemctl --global preset enables $unit for every user (default.target.wants)"
+        else
+                fail "after the preset, $unit is '$state'; link: $(ls -l "$link" 2>&1)"
+        fi
+        exec_start=$(sed -n 's/^ExecStart=//p' "$sysroot$(readlink "$link" | sed "s|^$sysroot||")" 2>/dev/null ||
+                sed -n 's/^ExecStart=//p' "$root$prefix/lib/systemd/user/$unit")
+        [ "$exec_start" = "$prefix/bin/gaitmon-notify" ] && [ -x "$root$exec_start" ] &&
+                ok "it starts the installed $exec_start" || fail "ExecStart=$exec_start"
+        # With the unit on, the XDG autostart entry leaves systemd sessions to it.
+        desktop=$root/etc/xdg/autostart/gaitmon-notify.desktop
+        grep -qx 'X-systemd-skip=true' "$desktop" && grep -qx "Exec=$prefix/bin/gaitmon-notify" "$desktop" &&
+                ok "the autostart entry runs the same program and is skipped under systemd" ||
+                fail "gaitmon-notify.desktop: $(grep -e '^Exec' -e '^X-systemd' "$desktop")"
+        # gaitmon-notify(1) and the README say how to turn it on for one user.
+        page_text=$(MANWIDTH=1000 man -l "$root$prefix/share/man/man1/gaitmon-notify.1" 2>/dev/null)
+        grep -qF 'systemctl --user enable --now gaitmon-notify' <<<"$page_text" &&
+                ok "gaitmon-notify(1) says systemctl --user enable --now gaitmon-notify" ||
+                fail "gaitmon-notify(1) does not say how to turn it on"
+        ;;
+
 *)
         die "unknown check $check"
         ;;
