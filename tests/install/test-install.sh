@@ -22,6 +22,12 @@
 #                        the one configuration file /etc/gaitmon/gaitmon.conf
 #   notify               `systemctl --global preset` on the installed tree enables
 #                        gaitmon-notify.service in every user's default.target
+#   package EXPECTED.txt `tools/run package DIR` builds the .deb; lintian
+#                        reports no error; its files are EXPECTED.txt's (prefix /usr,
+#                        unit where systemd.pc says, man pages gzipped, Debian's
+#                        changelog and copyright); dpkg installs it into a scratch
+#                        root running its maintainer scripts (DPKG_ROOT): user,
+#                        state directory, gaitmond enabled, and purges it cleanly
 set -euo pipefail
 
 check=$1 meson=$2 source=$3 build=$4 prefix=$5 sysconfdir=$6
@@ -43,6 +49,7 @@ cleanup() {
 trap cleanup EXIT
 
 root=$tmp/root
+[ "$check" = package ] ||
 "$meson" install -C "$build" --destdir "$root" --no-rebuild --quiet >"$tmp/install.log" 2>&1 ||
         { cat "$tmp/install.log" >&2; die "meson install failed"; }
 
@@ -314,6 +321,81 @@ notify)
         grep -qF 'systemctl --user enable --now gaitmon-notify' <<<"$page_text" &&
                 ok "gaitmon-notify(1) says systemctl --user enable --now gaitmon-notify" ||
                 fail "gaitmon-notify(1) does not say how to turn it on"
+        ;;
+
+package)
+        expected=$1
+        out=$tmp/deb
+        "$source/tools/run" package "$out" >"$tmp/package.log" 2>&1 ||
+                { cat "$tmp/package.log" >&2; die "tools/run package failed"; }
+        deb=$(ls "$out"/gaitmon_*.deb 2>/dev/null | grep -v dbgsym | head -n1)
+        [ -f "$deb" ] || die "no gaitmon_*.deb in $out"
+        ok "built $(basename "$deb")"
+
+        lintian --tag-display-limit 0 "$out"/gaitmon_*.changes >"$tmp/lintian.log" 2>&1 || true
+        grep -v '^running with root privileges' "$tmp/lintian.log" >&2 || true
+        errors=$(grep -c '^E: ' "$tmp/lintian.log" || true)
+        warnings=$(grep -c '^W: ' "$tmp/lintian.log" || true)
+        [ "$errors" -eq 0 ] && ok "lintian: $errors errors, $warnings warnings" ||
+                fail "lintian: $errors errors"
+
+        # Its files: the tree install's, for prefix /usr, in Debian's places.
+        unitdir=$(pkg-config --variable=systemdsystemunitdir systemd)
+        sed -e '/^#/d' -e '/^$/d' -e 's|@prefix@|/usr|g' -e 's|@sysconfdir@|/etc|g' \
+            -e "s|^/usr/lib/systemd/system/|$unitdir/|" -e 's|^\(/usr/share/man/.*\)|\1.gz|' \
+            -e '\|^/etc/gaitmon/gaitmon.conf.d$|d' "$expected" > "$tmp/expected.unsorted"
+        printf '%s\n' /usr/share/doc/gaitmon/changelog.gz /usr/share/doc/gaitmon/copyright \
+                >> "$tmp/expected.unsorted"
+        sort "$tmp/expected.unsorted" > "$tmp/expected"
+        dpkg-deb --fsys-tarfile "$deb" | tar -t | sed -e 's|^\./|/|' | sort > "$tmp/packaged.all"
+        grep -v '/$' "$tmp/packaged.all" > "$tmp/packaged" || true
+        if diff -u "$tmp/expected" "$tmp/packaged"; then
+                ok "the package holds the $(wc -l < "$tmp/packaged") files of the tree install (- expected, + packaged)"
+        else
+                fail "the package's files differ from $(basename "$expected") for prefix /usr"
+        fi
+        grep -qx '/etc/gaitmon/gaitmon.conf.d/' "$tmp/packaged.all" ||
+                fail "no /etc/gaitmon/gaitmon.conf.d/ in the package"
+        conffiles=$(dpkg-deb --ctrl-tarfile "$deb" | tar -xO ./conffiles | sort | tr '\n' ' ')
+        [ "$conffiles" = "/etc/gaitmon/gaitmon.conf /etc/xdg/autostart/gaitmon-notify.desktop " ] &&
+                ok "conffiles: $conffiles" || fail "conffiles: $conffiles"
+        postinst=$(dpkg-deb --ctrl-tarfile "$deb" | tar -xO ./postinst)
+        for want in 'systemd-sysusers .* gaitmon.conf' 'systemd-tmpfiles .* --create gaitmon.conf' \
+                    "deb-systemd-helper enable 'gaitmond.service'" \
+                    "deb-systemd-helper --user enable 'gaitmon-notify.service'" \
+                    'org.freedesktop.DBus.ReloadConfig' 'udevadm control --reload-rules' \
+                    'udevadm trigger --subsystem-match=iio --action=add'; do
+                grep -q -- "$want" <<<"$postinst" || fail "postinst lacks: $want"
+        done
+        [ $failures -eq 0 ] && ok "postinst: sysusers, tmpfiles, units enabled (system and user), bus and udev reloaded"
+
+        # dpkg itself, into a scratch root, maintainer scripts run with DPKG_ROOT.
+        sysroot=$tmp/sysroot
+        mkdir -p "$sysroot/etc" "$sysroot/var/lib/dpkg/info" "$sysroot/var/lib/dpkg/updates" \
+                "$sysroot/var/lib/dpkg/triggers"
+        : > "$sysroot/var/lib/dpkg/status"
+        : > "$sysroot/var/lib/dpkg/available"
+        dpkg_root() { dpkg --root="$sysroot" --force-script-chrootless --force-depends --log=/dev/null "$@"; }
+        dpkg_root -i "$deb" >"$tmp/dpkg-i.log" 2>&1 || { cat "$tmp/dpkg-i.log" >&2; die "dpkg -i failed"; }
+        IFS=: read -r _ _ uid gid _ home shell < <(grep '^gaitmon:' "$sysroot/etc/passwd") ||
+                die "installing made no user gaitmon"
+        group_gid=$(awk -F: '$1 == "gaitmon" { print $3 }' "$sysroot/etc/group")
+        [ "$gid" = "$group_gid" ] && [ "$shell" = /usr/sbin/nologin ] && [ "$uid" -lt 1000 ] &&
+                ok "dpkg -i: system user gaitmon ($uid:$gid), no login" ||
+                fail "user gaitmon: uid $uid gid $gid (group $group_gid) shell $shell"
+        st=$(stat -c '%a %u %g' "$sysroot/var/lib/gaitmon" 2>&1)
+        [ "$st" = "750 $uid $gid" ] && ok "dpkg -i: /var/lib/gaitmon 0750 gaitmon:gaitmon" ||
+                fail "/var/lib/gaitmon is '$st'"
+        [ -L "$sysroot/etc/systemd/system/multi-user.target.wants/gaitmond.service" ] &&
+                ok "dpkg -i: gaitmond.service enabled" || fail "gaitmond.service is not enabled"
+        [ "$(dpkg-query --root="$sysroot" -W -f='${Status}' gaitmon)" = "install ok installed" ] ||
+                fail "dpkg does not list gaitmon as installed"
+        dpkg_root --purge gaitmon >"$tmp/dpkg-purge.log" 2>&1 ||
+                { cat "$tmp/dpkg-purge.log" >&2; die "dpkg --purge failed"; }
+        left=$(cd "$sysroot" && find usr lib etc/gaitmon etc/xdg etc/systemd \( -type f -o -type l \) \
+                2>/dev/null | head || true)
+        [ -z "$left" ] && ok "dpkg --purge removes every file, conffile and unit link" ||
+                fail "left after purge: $left"
         ;;
 
 *)
