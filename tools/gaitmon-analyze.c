@@ -37,6 +37,7 @@ static void usage(FILE *f)
                 "  -j, --json           print the summary as one JSON object\n"
                 "  -q, --quiet          no progress line (shown on a terminal for files over 5 MiB)\n"
                 "  -h, --help           show this help and exit\n"
+                "      --version        show the version and exit\n"
                 "\n"
                 "Exit status: 0 on success, 1 when a file cannot be read or written, 2 on bad usage.\n",
                 prog);
@@ -466,6 +467,7 @@ int main(int argc, char **argv)
                 { "json", no_argument, NULL, 'j' },
                 { "quiet", no_argument, NULL, 'q' },
                 { "help", no_argument, NULL, 'h' },
+                { "version", no_argument, NULL, 'V' },
                 { 0 },
         };
         const char *events_path = NULL, *strides_path = NULL;
@@ -489,6 +491,9 @@ int main(int argc, char **argv)
                         break;
                 case 'h':
                         usage(stdout);
+                        return 0;
+                case 'V':
+                        printf("%s %s\n", prog, GAITMON_VERSION);
                         return 0;
                 case ':':
                         fprintf(stderr, "%s: option '%s' needs an argument\n\n", prog, argv[optind - 1]);

@@ -37,7 +37,8 @@ static void usage(FILE *f)
               "      --rotate LOC:R,P,Y   mounting rotation of a sensor in degrees (repeatable)\n"
               "      --dropouts N         dropouts per minute (0.2 s each, default 0)\n"
               "      --seed N             random seed (default 1)\n"
-              "  -h, --help               this text\n", f);
+              "  -h, --help               this text\n"
+              "      --version            show the version and exit\n", f);
 }
 
 static int parse_num(const char *s, double lo, double hi, double *out)
@@ -96,6 +97,7 @@ int main(int argc, char **argv)
                 { "dropouts", required_argument, NULL, O_DROPOUTS },
                 { "seed", required_argument, NULL, O_SEED },
                 { "help", no_argument, NULL, 'h' },
+                { "version", no_argument, NULL, 'V' },
                 { 0 },
         };
         struct gm_model_cfg cfg;
@@ -150,6 +152,7 @@ int main(int argc, char **argv)
                         break;
                 case O_SEED: r = parse_num(optarg, 0, 1e15, &seed); break;
                 case 'h': usage(stdout); return 0;
+                case 'V': printf("gaitmon-synth %s\n", GAITMON_VERSION); return 0;
                 default: usage(stderr); return 2;
                 }
                 if (r < 0) {

@@ -11,8 +11,9 @@
 #                        tmpfiles.d makes /var/lib/gaitmon 0750 gaitmon:gaitmon, and
 #                        the udev rule's RUN command opens exactly the attributes
 #                        gaitmond writes to group gaitmon
-#   man                  every installed page renders without warnings and names
-#                        every long option of its program's --help; gaitmon.conf(5)
+#   man                  every installed program answers --version; every installed
+#                        page renders without warnings and names every long
+#                        option of its program's --help; gaitmon.conf(5)
 #                        names every section and key of the installed gaitmon.conf
 #   paths                every file installed by this build and by a fresh one with
 #                        --prefix=/usr lies where the system reads it (the bus's
@@ -184,7 +185,10 @@ man)
                 warn=$(MANWIDTH=80 man --warnings -l "$mandir/$page" 2>&1 >/dev/null) || true
                 [ -z "$warn" ] && ok "$page renders without warnings" || fail "$page: $warn"
         done
-        # Every program's long options, as its installed --help prints them, are in its page.
+        # Every program answers --version, and its long options, as its installed
+        # --help prints them, are in its page.
+        version=$("$meson" introspect --projectinfo "$build" |
+                python3 -c 'import json, sys; print(json.load(sys.stdin)["version"])')
         for prog in bin/gaitmon-analyze bin/gaitmon-synth bin/gaitmon-sim bin/gaitmonctl \
                     bin/gaitmon-notify sbin/gaitmond; do
                 exe=$root$prefix/$prog
@@ -192,6 +196,9 @@ man)
                 page=$(ls "$mandir"/man*/"$name".[0-9] 2>/dev/null | head -n1)
                 [ -x "$exe" ] || { fail "$prog is not installed"; continue; }
                 [ -n "$page" ] || { fail "$name has no man page"; continue; }
+                got=$("$exe" --version 2>&1) || true
+                [ "$got" = "$name $version" ] && ok "$name --version: $got" ||
+                        fail "$name --version says '$got', expected '$name $version'"
                 help_opts=$("$exe" --help | grep -o -- '--[a-z][a-z-]*' | sort -u)
                 [ -n "$help_opts" ] || { fail "$name --help lists no options"; continue; }
                 page_text=$(MANWIDTH=1000 man -l "$page" 2>/dev/null | col -b)

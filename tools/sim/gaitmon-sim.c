@@ -47,6 +47,7 @@ static void usage(FILE *f)
               "                       seconds (default 120; 0: never). One address may\n"
               "                       hold at most 64 of the 256 connections\n"
               "  -h, --help           this text\n"
+              "      --version        show the version and exit\n"
               "\n"
               "Once listening it prints one line to stdout: 'gaitmon-sim: listening on ADDR:PORT'.\n"
               "The simulated clock starts at 0 then: sample timestamps are its nanoseconds and\n"
@@ -101,7 +102,7 @@ static int bad_usage(const char *fmt, const char *arg)
 
 static int parse_options(int argc, char **argv, struct options *o)
 {
-        enum { OPT_SEED = 256, OPT_LOOP, OPT_IDLE };
+        enum { OPT_SEED = 256, OPT_LOOP, OPT_IDLE, OPT_VERSION };
         static const struct option longopts[] = {
                 { "port", required_argument, NULL, 'p' },
                 { "bind", required_argument, NULL, 'b' },
@@ -113,6 +114,7 @@ static int parse_options(int argc, char **argv, struct options *o)
                 { "loop", no_argument, NULL, OPT_LOOP },
                 { "idle-timeout", required_argument, NULL, OPT_IDLE },
                 { "help", no_argument, NULL, 'h' },
+                { "version", no_argument, NULL, OPT_VERSION },
                 {}
         };
         *o = (struct options){ .port = DEFAULT_PORT, .bind = "127.0.0.1", .speed = 1, .idle_timeout_s = 120 };
@@ -173,6 +175,9 @@ static int parse_options(int argc, char **argv, struct options *o)
                 }
                 case 'h':
                         usage(stdout);
+                        exit(EXIT_SUCCESS);
+                case OPT_VERSION:
+                        printf("gaitmon-sim %s\n", GAITMON_VERSION);
                         exit(EXIT_SUCCESS);
                 default:
                         fputs("Try 'gaitmon-sim --help'.\n", stderr);
