@@ -154,6 +154,27 @@ static const struct number_key number_keys[] = {
 #undef D
 #undef U
 
+/* libiio's backends. Anything else fails only when the context is opened,
+ * after --check-config said ok, and with libiio's "Function not implemented". */
+static bool is_iio_uri(const char *v)
+{
+        static const char *const schemes[] = { "local:", "ip:", "usb:", "serial:", "xml:" };
+        for (size_t i = 0; i < sizeof(schemes) / sizeof(schemes[0]); i++)
+                if (strncmp(v, schemes[i], strlen(schemes[i])) == 0)
+                        return strcmp(schemes[i], "ip:") != 0 || v[3] != 0;
+        return false;
+}
+
+static const char *const sections[] = { "iio", "sensors", "alerts", "session", "runner", "daemon" };
+
+static bool is_section(const char *section)
+{
+        for (size_t i = 0; i < sizeof(sections) / sizeof(sections[0]); i++)
+                if (strcmp(section, sections[i]) == 0)
+                        return true;
+        return false;
+}
+
 static int handle_key(void *user, const char *section, const char *name, const char *value)
 {
         struct parse_state *st = user;
@@ -161,12 +182,28 @@ static int handle_key(void *user, const char *section, const char *name, const c
 
         if (st->error[0])
                 return 1; /* only the first problem is reported */
+        if (!is_section(section)) {
+                /* The section is the mistake, not each key in it. */
+                if (section[0])
+                        snprintf(st->error, sizeof(st->error),
+                                 "unknown section [%.64s] (sections: [iio], [sensors], [alerts], [session], [runner], [daemon])",
+                                 section);
+                else
+                        snprintf(st->error, sizeof(st->error), "'%.64s' is outside any [section]", name);
+                return 0;
+        }
         if (!first_time(st, section, name))
                 return 0;
 
         if (strcmp(section, "iio") == 0 && strcmp(name, "uri") == 0) {
                 if (!value[0] || strlen(value) >= sizeof(c->uri)) {
                         snprintf(st->error, sizeof(st->error), "[iio] uri: expected a libiio URI such as local: or ip:HOST:PORT");
+                        return 0;
+                }
+                if (!is_iio_uri(value)) {
+                        snprintf(st->error, sizeof(st->error),
+                                 "[iio] uri: '%.64s' is not a libiio URI: local: for this machine's sensors, ip:%.64s for a network iiod or gaitmon-sim",
+                                 value, strchr(value, ':') && strncmp(value, "ip", 2) != 0 ? value : "HOST:PORT");
                         return 0;
                 }
                 snprintf(c->uri, sizeof(c->uri), "%s", value);

@@ -298,18 +298,19 @@ int main(int argc, char **argv)
 
         gm_config_default(&d.cfg);
         char err[512];
-        if (gm_config_load(&d.cfg, d.config_path, d.config_path_is_default, err, sizeof(err)) < 0) {
+        /* A check of nothing is no check: without the file, say so. */
+        if (gm_config_load(&d.cfg, d.config_path, d.config_path_is_default && !check_only, err, sizeof(err)) < 0) {
                 log_error("%s", err);
                 return EXIT_FAILURE;
-        }
-        if (check_only) {
-                printf("%s: ok\n", d.config_path);
-                return EXIT_SUCCESS;
         }
         d.sensor_mask = sensor_mask_of(&d.cfg);
         if (!d.sensor_mask) {
                 log_error("%s: no sensor configured in [sensors]", d.config_path);
                 return EXIT_FAILURE;
+        }
+        if (check_only) {
+                printf("%s: ok\n", d.config_path);
+                return EXIT_SUCCESS;
         }
         int r = run(&d);
         gaitmond_free(&d);

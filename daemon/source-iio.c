@@ -74,8 +74,8 @@ static int open_source(struct gm_sensor *s, struct iio_source *src, char *why, s
         }
         struct iio_device *dev = find_device(src->ctx, &s->match);
         if (!dev) {
-                snprintf(why, why_size, "no IIO device with %s %.60s at %.60s",
-                         gm_match_kind_name(s->match.kind), s->match.value, s->uri);
+                snprintf(why, why_size, "no IIO device with %s %.40s at %.40s; set %s = none in [sensors] if it is not worn",
+                         gm_match_kind_name(s->match.kind), s->match.value, s->uri, gm_loc_name(s->loc));
                 return -ENODEV;
         }
         const char *name = iio_device_get_name(dev);
