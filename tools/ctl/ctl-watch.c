@@ -10,11 +10,13 @@
 
 #include "ctl.h"
 #include "ctl-bus.h"
+#include "ctl-format.h"
 #include "ctl-log.h"
 #include "ctl-status.h"
+#include "notify-message.h"
 
 #define EVENTS_SHOWN 4
-#define EVENT_MAX 256
+#define EVENT_MAX 1024
 
 struct watch {
         struct ctl_context *ctl;
@@ -60,38 +62,99 @@ static void redraw(struct watch *w) {
         fflush(stdout);
 }
 
-static void print_changes(struct watch *w, DBusMessage *m, DBusMessageIter *changed) {
-        DBusMessageIter entries;
-        char stamp[16];
+static void stamp_now(char *buf, size_t size) {
         time_t t = time(NULL);
         struct tm tm;
+        strftime(buf, size, "%H:%M:%S", localtime_r(&t, &tm));
+}
+
+/* ", stance 281 ms/283 ms": left/right, as the line ends by saying. */
+static void pair(FILE *f, const struct ctl_props *p, const char *what, const char *left, const char *right,
+                 int decimals, const char *unit) {
+        char a[32], b[32];
+        fprintf(f, ", %s %s/%s", what, ctl_format_number(a, sizeof a, ctl_props_double(p, left), decimals, unit),
+                ctl_format_number(b, sizeof b, ctl_props_double(p, right), decimals, unit));
+}
+
+/* Not on a terminal: one line a second, the live values in words and units. */
+static void print_changes(struct watch *w, DBusMessage *m, DBusMessageIter *changed) {
+        const struct ctl_props *p = &w->props;
+        const char *state = ctl_props_string(p, "State");
+        char stamp[16], num[32];
 
         if (w->tty || w->ctl->json)
                 return;
-        strftime(stamp, sizeof stamp, "%H:%M:%S", localtime_r(&t, &tm));
-        printf("%s", stamp);
-        dbus_message_iter_recurse(changed, &entries);
-        for (; dbus_message_iter_get_arg_type(&entries) == DBUS_TYPE_DICT_ENTRY; dbus_message_iter_next(&entries)) {
-                DBusMessageIter entry, variant;
-                const char *name;
-
-                dbus_message_iter_recurse(&entries, &entry);
-                dbus_message_iter_get_basic(&entry, &name);
-                dbus_message_iter_next(&entry);
-                dbus_message_iter_recurse(&entry, &variant);
-                printf(" %s=", name);
-                ctl_value_text(stdout, &variant);
-        }
-        putchar('\n');
+        stamp_now(stamp, sizeof stamp);
+        printf("%s %s, %s, %llu steps", stamp, state ? state : "unknown",
+               ctl_format_number(num, sizeof num, ctl_props_double(p, "Cadence"), 0, " steps/min"),
+               (unsigned long long) ctl_props_u64(p, "StepCount"));
+        pair(stdout, p, "stance", "StanceTimeLeft", "StanceTimeRight", 0, " ms");
+        pair(stdout, p, "hip extension", "HipExtensionLeft", "HipExtensionRight", 1, "°");
+        pair(stdout, p, "pelvic drop", "PelvicDropLeft", "PelvicDropRight", 1, "°");
+        fputs(" (left/right)\n", stdout);
         fflush(stdout);
+}
+
+/* gaitmond's alert in the words of gaitmon-notify: 0 and *ret filled, or negative. */
+static int alert_message(DBusMessage *m, struct notify_message *ret) {
+        const char *member = dbus_message_get_member(m), *s1 = NULL, *s2 = NULL;
+        char **list = NULL;
+        int n_list = 0, r = -EINVAL;
+        double d1, d2;
+        uint32_t u;
+
+        if (!member)
+                return -EINVAL;
+        if (strcmp(member, "AsymmetrySpike") == 0) {
+                if (dbus_message_get_args(m, NULL, DBUS_TYPE_STRING, &s1, DBUS_TYPE_DOUBLE, &d1,
+                                          DBUS_TYPE_DOUBLE, &d2, DBUS_TYPE_INVALID))
+                        r = notify_message_asymmetry(s1, d1, d2, ret);
+        } else if (strcmp(member, "FatigueAlert") == 0) {
+                if (dbus_message_get_args(m, NULL, DBUS_TYPE_UINT32, &u,
+                                          DBUS_TYPE_ARRAY, DBUS_TYPE_STRING, &list, &n_list, DBUS_TYPE_INVALID))
+                        r = notify_message_fatigue(u, (const char *const *) list, (size_t) n_list, ret);
+        } else if (strcmp(member, "RecoveryAdvice") == 0) {
+                if (dbus_message_get_args(m, NULL, DBUS_TYPE_STRING, &s1, DBUS_TYPE_ARRAY, DBUS_TYPE_STRING,
+                                          &list, &n_list, DBUS_TYPE_UINT32, &u, DBUS_TYPE_INVALID))
+                        r = notify_message_recovery(s1, (const char *const *) list, (size_t) n_list, u, ret);
+        } else if (strcmp(member, "SensorFault") == 0) {
+                if (dbus_message_get_args(m, NULL, DBUS_TYPE_STRING, &s1, DBUS_TYPE_STRING, &s2,
+                                          DBUS_TYPE_INVALID))
+                        r = notify_message_sensor_fault(s1, s2, ret);
+        } else if (strcmp(member, "SensorRecovered") == 0) {
+                if (dbus_message_get_args(m, NULL, DBUS_TYPE_STRING, &s1, DBUS_TYPE_INVALID))
+                        r = notify_message_sensor_recovered(s1, ret);
+        }
+        dbus_free_string_array(list);
+        return r;
+}
+
+/* A notification body is markup: the five entities it escapes, back to text. */
+static void put_plain(FILE *f, const char *s, const char *newline) {
+        static const struct { const char *entity; char c; } entities[] = {
+                { "&amp;", '&' }, { "&lt;", '<' }, { "&gt;", '>' }, { "&quot;", '"' }, { "&apos;", '\'' },
+        };
+        while (*s) {
+                size_t i;
+                for (i = 0; i < sizeof entities / sizeof entities[0]; i++)
+                        if (strncmp(s, entities[i].entity, strlen(entities[i].entity)) == 0)
+                                break;
+                if (i < sizeof entities / sizeof entities[0]) {
+                        fputc(entities[i].c, f);
+                        s += strlen(entities[i].entity);
+                } else if (*s == '\n') {
+                        fputs(newline, f);
+                        s++;
+                } else {
+                        fputc(*s++, f);
+                }
+        }
 }
 
 /* Returns whether the in-place view changed. */
 static bool add_event(struct watch *w, DBusMessage *m) {
         char text[EVENT_MAX], stamp[16];
         DBusMessageIter it;
-        time_t t = time(NULL);
-        struct tm tm;
         FILE *f;
 
         if (w->ctl->json) {
@@ -112,18 +175,42 @@ static bool add_event(struct watch *w, DBusMessage *m) {
                 return false;
         }
 
-        f = fmemopen(text, sizeof text, "w");
-        if (!f)
+        stamp_now(stamp, sizeof stamp);
+        struct notify_message msg = { 0 };
+        if (alert_message(m, &msg) < 0) {
+                /* A signal this version does not know: its name and values. */
+                f = fmemopen(text, sizeof text, "w");
+                if (!f)
+                        return false;
+                fprintf(f, "%s %s:", stamp, dbus_message_get_member(m));
+                if (dbus_message_iter_init(m, &it))
+                        do {
+                                fputc(' ', f);
+                                ctl_value_text(f, &it);
+                        } while (dbus_message_iter_next(&it));
+                fclose(f);
+                text[sizeof text - 1] = 0;
+        } else if (!w->tty) {
+                /* The whole alert, its body indented under its time. */
+                printf("%s %s\n         ", stamp, msg.summary);
+                put_plain(stdout, msg.body, "\n         ");
+                putchar('\n');
+                fflush(stdout);
+                notify_message_done(&msg);
                 return false;
-        strftime(stamp, sizeof stamp, "%H:%M:%S", localtime_r(&t, &tm));
-        fprintf(f, "%s %s:", stamp, dbus_message_get_member(m));
-        if (dbus_message_iter_init(m, &it))
-                do {
-                        fputc(' ', f);
-                        ctl_value_text(f, &it);
-                } while (dbus_message_iter_next(&it));
-        fclose(f);
-        text[sizeof text - 1] = 0;
+        } else {
+                /* On the screen, one line per alert: the summary and what to do first. */
+                f = fmemopen(text, sizeof text, "w");
+                if (!f) {
+                        notify_message_done(&msg);
+                        return false;
+                }
+                fprintf(f, "%s %s: ", stamp, msg.summary);
+                put_plain(f, msg.body, " ");
+                fclose(f);
+                text[sizeof text - 1] = 0;
+                notify_message_done(&msg);
+        }
 
         if (!w->tty) {
                 printf("%s\n", text);

@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# gaitmonctl watch, not on a terminal, as a person reads it: a line a second
+# with the live values in units, and gaitmond's alerts whole, in the words of
+# the desktop notifications, never as raw signal arguments.
+#
+# Usage: test-watch.sh TESTBUS_SH GAITMOND GAITMON_SIM GAITMONCTL SCENARIO
+set -euo pipefail
+
+testbus_sh=$1 daemon=$2 sim=$3 ctl=$4 scenario=$5
+failures=0
+fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
+ok() { echo "ok: $*"; }
+die() { echo "FAIL: $*" >&2; exit 1; }
+
+# shellcheck source=../lib/testbus.sh
+. "$testbus_sh"
+tmp=$(mktemp -d)
+sim_pid= daemon_pid=
+cleanup() {
+        [ -n "$daemon_pid" ] && kill "$daemon_pid" 2>/dev/null && wait "$daemon_pid" 2>/dev/null
+        [ -n "$sim_pid" ] && kill "$sim_pid" 2>/dev/null && wait "$sim_pid" 2>/dev/null
+        testbus_stop
+        rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+testbus_start "$tmp/bus" >/dev/null 2>&1
+# The left hip weakens at 200 s of the run: at 25 times real time, 8 s in.
+"$sim" --port 0 --speed 25 "$scenario" >"$tmp/sim.out" 2>"$tmp/sim.err" &
+sim_pid=$!
+port=
+for _ in $(seq 100); do
+        port=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$tmp/sim.out")
+        [ -n "$port" ] && break
+        sleep 0.1
+done
+[ -n "$port" ] || die "gaitmon-sim did not start: $(cat "$tmp/sim.err")"
+mkdir "$tmp/state"
+printf '[iio]\nuri = ip:127.0.0.1:%s\n[daemon]\nstate_directory = %s\n' "$port" "$tmp/state" > "$tmp/gaitmon.conf"
+"$daemon" --config "$tmp/gaitmon.conf" 2>"$tmp/gaitmond.log" &
+daemon_pid=$!
+for _ in $(seq 100); do
+        busctl --address="$TESTBUS_ADDRESS" status org.gaitmon.Monitor1 >/dev/null 2>&1 && break
+        sleep 0.1
+done
+
+# Until the first asymmetry alert and a few seconds after, within the run.
+"$ctl" watch --duration 24 > "$tmp/watch.txt" 2>"$tmp/watch.err" || die "watch failed: $(cat "$tmp/watch.err")"
+
+live=$(grep -E '^[0-9]{2}:[0-9]{2}:[0-9]{2} running, [0-9]+ steps/min, [0-9]+ steps, stance [0-9]+ ms/[0-9]+ ms, hip extension [0-9.]+°/[0-9.]+°, pelvic drop [0-9.]+°/[0-9.]+° \(left/right\)$' \
+        "$tmp/watch.txt" | head -n1 || true)
+[ -n "$live" ] && ok "a live line: $live" || fail "no live line in words and units: $(head -n 25 "$tmp/watch.txt")"
+if grep -qE '[A-Z][A-Za-z]+=' "$tmp/watch.txt"; then
+        fail "raw Property=value dumps: $(grep -m2 -E '[A-Z][A-Za-z]+=' "$tmp/watch.txt")"
+else
+        ok "no Property=value dumps"
+fi
+if grep -qE '(AsymmetrySpike|FatigueAlert|RecoveryAdvice|SensorFault):' "$tmp/watch.txt"; then
+        fail "raw signals: $(grep -m2 -E '(AsymmetrySpike|FatigueAlert|RecoveryAdvice|SensorFault):' "$tmp/watch.txt")"
+fi
+alert=$(grep -m1 -A1 -E '^[0-9]{2}:[0-9]{2}:[0-9]{2} Gait asymmetry: ' "$tmp/watch.txt" || true)
+if [ -n "$alert" ] && [ "$(sed -n 2p <<<"$alert" | cut -c1-9)" = "         " ] &&
+   [ -n "$(sed -n 2p <<<"$alert" | tr -d ' ')" ]; then
+        ok "the alert as the notification says it: $(tr '\n' ' ' <<<"$alert")"
+else
+        fail "no 'Gait asymmetry:' alert with its body: $(grep -v '^[0-9:]* running' "$tmp/watch.txt" | head)"
+fi
+[ $failures -eq 0 ] || die "$failures checks failed"
