@@ -39,6 +39,21 @@ def description(n, label, rate_hz):
     return "\n".join(lines) + "\n"
 
 
+def write_tree(root, n, label="pelvis", rate_hz=416):
+    """The same device as plain files under root (root/sys/devices/...), for checks
+    that need no umockdev (the udev rule's RUN command); returns its directory."""
+    import os
+    dev = root + syspath(n)
+    for line in description(n, label, rate_hz).splitlines():
+        if line.startswith("A: "):
+            name, value = line[3:].split("=", 1)
+            os.makedirs(os.path.dirname(os.path.join(dev, name)), exist_ok=True)
+            with open(os.path.join(dev, name), "w") as f:
+                f.write(value.replace("\\n", "\n"))
+            os.chmod(os.path.join(dev, name), 0o644)
+    return dev
+
+
 def read_recording(path):
     """{location: [(t, ax, ay, az, gx, gy, gz)]} and the rate of a recording CSV v1."""
     rate, header, rows = None, None, []

@@ -9,8 +9,9 @@
 #                        alone and with the remote-iiod example drop-in
 #   system               sysusers.d makes user and group gaitmon without a login,
 #                        tmpfiles.d makes /var/lib/gaitmon 0750 gaitmon:gaitmon, and
-#                        the udev rule's RUN command opens exactly the attributes
-#                        gaitmond writes to group gaitmon
+#                        the udev rule's RUN command, on the IMU tree the local:
+#                        tests serve gaitmond (tests/iio), opens exactly the
+#                        attributes gaitmond writes to group gaitmon
 #   man                  every installed program answers --version; every installed
 #                        page renders without warnings and names every long
 #                        option of its program's --help; gaitmon.conf(5)
@@ -147,33 +148,39 @@ system)
                 groupadd --system gaitmon || die "cannot create group gaitmon"
                 created_group=yes
         fi
-        dev=$tmp/sys/devices/platform/soc/i2c-1/1-006a/iio:device0
-        mkdir -p "$dev/buffer" "$dev/scan_elements" "$dev/trigger"
-        for f in name in_accel_x_raw in_accel_scale sampling_frequency in_anglvel_sampling_frequency \
-                 buffer/enable buffer/length buffer/watermark scan_elements/in_accel_x_en \
-                 scan_elements/in_anglvel_z_en scan_elements/in_timestamp_en \
-                 scan_elements/in_accel_x_type scan_elements/in_accel_x_index trigger/current_trigger; do
-                : > "$dev/$f"
-                chmod 0644 "$dev/$f"
+        # The device tree of the local: tests (tests/iio, what umockdev serves gaitmond).
+        dev=$(/usr/bin/python3 -c 'import sys; sys.path.insert(0, sys.argv[1]); import umockdev_imus as u
+print(u.write_tree(sys.argv[2], 0))' "$source/tests/iio" "$tmp") || die "cannot write the IMU's sysfs tree"
+        [ -f "$dev/scan_elements/in_accel_x_en" ] || die "no IMU tree at $dev"
+        # The rule takes it for an IMU by one of its TEST== attributes.
+        matched=
+        for t in $(sed -n 's/^TEST=="\([^"]*\)", GOTO="gaitmon_imu"$/\1/p' "$rules"); do
+                [ -e "$dev/$t" ] && matched="$matched $t"
         done
+        [ -n "$matched" ] && ok "the rule's TEST== takes the tree for an IMU:$matched" ||
+                fail "none of the rule's TEST== attributes is in the IMU's tree"
         run=$(sed -n 's/^RUN+="\(.*\)"$/\1/p' "$rules")
         [ -n "$run" ] || die "no RUN+= in the rule"
         # udev substitutes %p (the device path under /sys) and $$ (a dollar).
-        run=${run//\/sys%p/$tmp/sys/devices/platform/soc/i2c-1/1-006a/iio:device0}
+        run=${run//\/sys%p/$dev}
         run=${run//\$\$/\$}
         eval "$run" || fail "the RUN command failed"
-        for f in sampling_frequency in_anglvel_sampling_frequency buffer/enable buffer/length \
-                 buffer/watermark scan_elements/in_accel_x_en scan_elements/in_anglvel_z_en \
-                 scan_elements/in_timestamp_en trigger/current_trigger; do
+        opened=0 kept=0
+        while read -r f; do
                 st=$(stat -c '%a %G' "$dev/$f")
-                [ "$st" = "664 gaitmon" ] || fail "$f is '$st' after RUN, expected '664 gaitmon'"
-        done
-        for f in name in_accel_x_raw in_accel_scale scan_elements/in_accel_x_type \
-                 scan_elements/in_accel_x_index; do
-                st=$(stat -c '%a %G' "$dev/$f")
-                [ "$st" = "644 root" ] || fail "$f changed to '$st'; RUN must leave it alone"
-        done
-        [ $failures -eq 0 ] && ok "RUN opens the 9 written attributes to group gaitmon and nothing else"
+                case $f in
+                # What gaitmond (libiio) writes: rate, buffer, scan element enables, trigger.
+                sampling_frequency|in_*_sampling_frequency|buffer/enable|buffer/length|buffer/watermark|\
+                scan_elements/*_en|trigger/current_trigger)
+                        opened=$((opened + 1))
+                        [ "$st" = "664 gaitmon" ] || fail "$f is '$st' after RUN, expected '664 gaitmon'" ;;
+                *)
+                        kept=$((kept + 1))
+                        [ "$st" = "644 root" ] || fail "$f changed to '$st'; RUN must leave it alone" ;;
+                esac
+        done < <(cd "$dev" && find . -type f | sed 's|^\./||' | sort)
+        [ $opened -eq 12 ] || fail "the tree has $opened attributes gaitmond writes, expected 12"
+        [ $failures -eq 0 ] && ok "RUN opens the $opened written attributes of an LSM6DSx-class IMU to group gaitmon and leaves its $kept others alone"
         ;;
 
 man)
