@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # gaitmonctl watch, not on a terminal, as a person reads it: a line a second
 # with the live values in units, and gaitmond's alerts whole, in the words of
-# the desktop notifications, never as raw signal arguments.
+# the desktop notifications, never as raw signal arguments. Then the run
+# ended: history cuts its advice to the line and says so, show wraps it.
 #
 # Usage: test-watch.sh TESTBUS_SH GAITMOND GAITMON_SIM GAITMONCTL SCENARIO
 set -euo pipefail
@@ -65,4 +66,32 @@ if [ -n "$alert" ] && [ "$(sed -n 2p <<<"$alert" | cut -c1-9)" = "         " ] &
 else
         fail "no 'Gait asymmetry:' alert with its body: $(grep -v '^[0-9:]* running' "$tmp/watch.txt" | head)"
 fi
+# The run (ended by now, or now): history and show as a person reads them, off a terminal.
+"$ctl" end-run >/dev/null 2>&1 || true
+id=
+for _ in $(seq 100); do
+        id=$("$ctl" --json history 2>/dev/null | python3 -c 'import json, sys
+r = [x for x in json.load(sys.stdin)["runs"] if x.get("state") == "ended"]
+print(r[-1]["id"] if r else "")' 2>/dev/null || true)
+        [ -n "$id" ] && break
+        sleep 0.1
+done
+[ -n "$id" ] || die "no ended run in the history"
+"$ctl" history > "$tmp/history.txt" || fail "history failed"
+"$ctl" show "$id" > "$tmp/show.txt" || fail "show $id failed"
+widest() { python3 -c 'import sys; print(max(len(l.rstrip("\n")) for l in open(sys.argv[1], encoding="utf-8")))' "$1"; }
+w=$(widest "$tmp/history.txt")
+[ "$w" -le 200 ] && ok "history: lines of at most $w characters (advice cut to 200)" ||
+        fail "history has a line of $w characters: $(cat "$tmp/history.txt")"
+if grep -q '…' "$tmp/history.txt"; then
+        grep -q '^Advice cut to the line: gaitmonctl show ID has it whole.$' "$tmp/history.txt" &&
+                ok "history says where the whole advice is" || fail "advice cut without saying so"
+fi
+w=$(widest "$tmp/show.txt")
+[ "$w" -le 80 ] && ok "show $id: lines of at most $w characters (advice wrapped to 80)" ||
+        fail "show $id has a line of $w characters: $(grep -m1 -E '.{81}' "$tmp/show.txt")"
+grep -q '^ *Advice: [^ ]' "$tmp/show.txt" || fail "show $id has no advice: $(cat "$tmp/show.txt")"
+grep -q 'n/a/n/a' "$tmp/show.txt" && fail "show $id prints n/a/n/a" || ok "show $id: an unknown pair is one n/a"
+sed -n '/Advice:/,/^$/p' "$tmp/show.txt"
+
 [ $failures -eq 0 ] || die "$failures checks failed"

@@ -1,5 +1,6 @@
 /* gaitmonctl history: the runs of the last days (GetSessions). */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -79,16 +80,26 @@ static void print_table(const struct session *s, size_t n, uint32_t days) {
                         printf("No runs in the history.\n");
                 return;
         }
+        /* The advice fills the rest of the line, cut to it: `show ID` has it whole. */
+        unsigned width = ctl_output_width(200), used = 5 + 2 + 31 + 1 + 8 + 1 + 12 + 1 + 14 + 1 + 7 + 1 + 8 + 1 + 9 + 1 + 8 + 1 + 5 + 2;
+        unsigned room = width > used + 20 ? width - used : 20;
+        bool cut = false;
         printf("%5s  %-31s %-8s %-12s %14s %7s %8s %9s %8s %5s  %s\n", "ID", "START", "ACTIVITY", "STATE", "DURATION",
                "STEPS", "CADENCE", "MAX ASYM", "FATIGUE", "REST", "ADVICE");
-        for (size_t i = 0; i < n; i++)
+        for (size_t i = 0; i < n; i++) {
+                char advice[sizeof s[i].advice.summary + 8];
+                ctl_format_fit(advice, sizeof advice, s[i].advice.summary[0] ? s[i].advice.summary : "-", room);
+                cut = cut || strcmp(advice, s[i].advice.summary[0] ? s[i].advice.summary : "-") != 0;
                 printf("%5llu  %-31s %-8s %-12s %14s %7llu %8s %9s %8s %5u  %s\n", (unsigned long long) s[i].run.id,
                        ctl_format_timestamp(start, sizeof start, s[i].run.start_us), s[i].activity, s[i].state,
                        ctl_format_duration(dur, sizeof dur, s[i].run.duration_s), (unsigned long long) s[i].run.steps,
                        ctl_format_number(cad, sizeof cad, s[i].run.cadence_spm, 1, ""),
                        ctl_format_number(asym, sizeof asym, s[i].run.asym_max_pct, 1, " %"),
                        ctl_format_number(fat, sizeof fat, s[i].run.fatigue_max, 2, ""), s[i].advice.rest_days,
-                       s[i].advice.summary[0] ? s[i].advice.summary : "-");
+                       advice);
+        }
+        if (cut)
+                printf("\nAdvice cut to the line: gaitmonctl show ID has it whole.\n");
         if (days > 0)
                 printf("\n%zu run%s in the last %u day%s.\n", n, n == 1 ? "" : "s", days, days == 1 ? "" : "s");
         else

@@ -147,6 +147,10 @@ static void print_pair(const char *text, const double v[2], int decimals, const 
 
 static const char *pair_cell(char *buf, size_t size, const double v[2], int decimals) {
         char a[16], b[16];
+        if (!isfinite(v[0]) && !isfinite(v[1])) {
+                snprintf(buf, size, "n/a");
+                return buf;
+        }
         snprintf(buf, size, "%s/%s", ctl_format_number(a, sizeof a, v[0], decimals, ""),
                  ctl_format_number(b, sizeof b, v[1], decimals, ""));
         return buf;
@@ -194,10 +198,14 @@ static void print_text(const struct ctl_run *run) {
         printf("%s\n", ctl_format_number(buf, sizeof buf, run->a.acwr, 2, " (acute:chronic)"));
         label("Rest days");
         printf("%u\n", run->a.rest_days);
+        /* Wrapped to the screen (80 columns off one), under its label. */
+        unsigned width = ctl_output_width(80);
         label("Advice");
-        printf("%s\n", run->a.summary[0] ? run->a.summary : "none");
-        for (unsigned i = 0; i < run->a.n_actions; i++)
-                printf("%*s  - %s\n", LABEL_WIDTH, "", run->a.actions[i]);
+        ctl_print_wrapped(stdout, run->a.summary[0] ? run->a.summary : "none", LABEL_WIDTH + 2, LABEL_WIDTH + 2, width);
+        for (unsigned i = 0; i < run->a.n_actions; i++) {
+                printf("%*s  - ", LABEL_WIDTH, "");
+                ctl_print_wrapped(stdout, run->a.actions[i], LABEL_WIDTH + 4, LABEL_WIDTH + 4, width);
+        }
 
         if (run->n_minutes == 0) {
                 printf("\nNo minutes recorded.\n");
