@@ -91,6 +91,8 @@ w=$(widest "$tmp/show.txt")
 [ "$w" -le 80 ] && ok "show $id: lines of at most $w characters (advice wrapped to 80)" ||
         fail "show $id has a line of $w characters: $(grep -m1 -E '.{81}' "$tmp/show.txt")"
 grep -q '^ *Advice: [^ ]' "$tmp/show.txt" || fail "show $id has no advice: $(cat "$tmp/show.txt")"
+grep -qE '^ *Load: [0-9]+ g·steps \(impact of every step, for the workload ratio\)$' "$tmp/show.txt" &&
+        ok "show $id: $(grep -m1 'Load:' "$tmp/show.txt" | sed 's/^ *//')" || fail "show $id: $(grep 'Load' "$tmp/show.txt")"
 grep -q 'n/a/n/a' "$tmp/show.txt" && fail "show $id prints n/a/n/a" || ok "show $id: an unknown pair is one n/a"
 sed -n '/Advice:/,/^$/p' "$tmp/show.txt"
 

@@ -192,8 +192,13 @@ static void print_text(const struct ctl_run *run) {
         label("Max fatigue");
         printf("%s (level %u of 3)\n", ctl_format_number(buf, sizeof buf, run->s.fatigue_max, 2, ""),
                run->s.fatigue_level_max);
+        /* The impact of every foot contact, summed when the run ends. */
         label("Load");
-        printf("%s\n", ctl_format_number(buf, sizeof buf, run->s.load, 0, ""));
+        if (strcmp(run->state, "active") == 0 && !(run->s.load > 0))
+                printf("counted when the run ends\n");
+        else
+                printf("%s (impact of every step, for the workload ratio)\n",
+                       ctl_format_number(buf, sizeof buf, run->s.load, 0, " g·steps"));
         label("Workload ratio");
         printf("%s\n", ctl_format_number(buf, sizeof buf, run->a.acwr, 2, " (acute:chronic)"));
         label("Rest days");
