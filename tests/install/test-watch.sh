@@ -93,6 +93,8 @@ w=$(widest "$tmp/show.txt")
 grep -q '^ *Advice: [^ ]' "$tmp/show.txt" || fail "show $id has no advice: $(cat "$tmp/show.txt")"
 grep -qE '^ *Load: [0-9]+ g·steps \(impact of every step, for the workload ratio\)$' "$tmp/show.txt" &&
         ok "show $id: $(grep -m1 'Load:' "$tmp/show.txt" | sed 's/^ *//')" || fail "show $id: $(grep 'Load' "$tmp/show.txt")"
+grep -q '^SHIFT: the minute.s largest shift of an asymmetry from its baseline, % points.$' "$tmp/show.txt" &&
+        ok "show $id: the SHIFT column is explained" || fail "show $id does not say what SHIFT is"
 grep -q 'n/a/n/a' "$tmp/show.txt" && fail "show $id prints n/a/n/a" || ok "show $id: an unknown pair is one n/a"
 sed -n '/Advice:/,/^$/p' "$tmp/show.txt"
 

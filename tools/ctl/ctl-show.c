@@ -212,12 +212,13 @@ static void print_text(const struct ctl_run *run) {
                 ctl_print_wrapped(stdout, run->a.actions[i], LABEL_WIDTH + 4, LABEL_WIDTH + 4, width);
         }
 
+        char fat_buf[32];
         if (run->n_minutes == 0) {
                 printf("\nNo minutes recorded.\n");
                 return;
         }
         printf("\n%6s %6s %8s %11s %13s %11s %7s %8s\n", "MINUTE", "STEPS", "CADENCE", "STANCE L/R", "HIP EXT L/R",
-               "DROP L/R", "ASYM", "FATIGUE");
+               "DROP L/R", "SHIFT", "FATIGUE");
         for (size_t i = 0; i < run->n_minutes; i++) {
                 const struct gm_run_minute *m = &run->minutes[i];
                 char cad[16], stance[32], hip[32], drop[32], asym[16], fat[16];
@@ -227,6 +228,11 @@ static void print_text(const struct ctl_run *run) {
                        ctl_format_number(asym, sizeof asym, m->asym_max_pct, 1, ""),
                        ctl_format_number(fat, sizeof fat, m->fatigue, 2, ""));
         }
+        const struct gm_run_minute *last = &run->minutes[run->n_minutes - 1];
+        printf("\nSHIFT: the minute's largest shift of an asymmetry from its baseline, %% points.\n");
+        if (last->length_s < 59.5)
+                printf("Minute %.0f is the run's last %s, not a whole minute.\n", last->t_s / 60,
+                       ctl_format_duration(fat_buf, sizeof fat_buf, last->length_s));
 }
 
 static int write_svg(const struct ctl_run *run, const char *path) {
