@@ -112,7 +112,7 @@ desktop_history
 [ "$(closed_count "Gait asymmetry")" -eq 1 ] || fail "expected one asymmetry notification, got: $(history_of "Gait asymmetry")"
 IFS=$'\t' read -r _ summary body shown <<<"$(history_of "Gait asymmetry")"
 [ "$summary" = "Gait asymmetry: pelvic drop" ] || fail "asymmetry summary: $summary"
-[ "$body" = 'Left pelvic drop 10% above right, usually 2% the other way (baseline).\n(and 1 earlier alert since the last notification)' ] ||
+[ "$body" = 'Left pelvic drop 10% above right, usually 2% the other way (baseline).\nEase off the pace; if it stays, finish the run walking.\n(and 1 earlier alert since the last notification)' ] ||
         fail "asymmetry body: $body"
 case $shown in "[critical] "*) ;; *) fail "asymmetry not critical: $shown" ;; esac
 IFS=$'\t' read -r _ summary body shown <<<"$(history_of "Sensor fault")"
@@ -167,7 +167,7 @@ dunstctl close-all
 wait_until 5 displayed_is -eq 0 || fail "close-all left notifications"
 IFS=$'\t' read -r _ summary body shown <<<"$(history_of "Fatigue")"
 [ "$summary" = "Fatigue: marked (level 2 of 3)" ] || fail "fatigue summary: $summary"
-[ "$body" = '• cadence down 6%\n• stance time up 9%' ] || fail "fatigue body: $body"
+[ "$body" = '• cadence down 6%\n• stance time up 9%\nSlow down, or finish the run walking.' ] || fail "fatigue body: $body"
 case $shown in "[normal] "*) ;; *) fail "fatigue not normal urgency: $shown" ;; esac
 IFS=$'\t' read -r _ summary body shown <<<"$(history_of "Hard 50 min run")"
 [ "$body" = '• Easy 20 min jog tomorrow\n• Glute bridges 3x15\nTake 2 rest days.' ] || fail "recovery body: $body"

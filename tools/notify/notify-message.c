@@ -204,6 +204,8 @@ int notify_message_asymmetry(const char *metric, double value, double baseline, 
                         fprintf(f, ", usually %ld%% the other way (baseline)", percent_rounded(baseline));
         }
         fputc('.', f);
+        /* What to do about it, there and then. */
+        fputs("\n" NOTIFY_ASYMMETRY_ACTION, f);
         if (text_finish(f, &body, &body) < 0)
                 return -ENOMEM;
 
@@ -248,6 +250,7 @@ int notify_message_fatigue(uint32_t level, const char *const *reasons, size_t n_
                 return -ENOMEM;
         if (put_lines(f, reasons, n_reasons, true) == 0)
                 fputs("Your gait has drifted from its baseline.", f);
+        fputs("\n" NOTIFY_FATIGUE_ACTION, f);
         if (text_finish(f, &body, &body) < 0)
                 return -ENOMEM;
 

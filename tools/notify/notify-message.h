@@ -30,6 +30,10 @@ struct notify_message {
         char *body;
 };
 
+/* The last line of an asymmetry or fatigue alert: what to do while running. */
+#define NOTIFY_ASYMMETRY_ACTION "Ease off the pace; if it stays, finish the run walking."
+#define NOTIFY_FATIGUE_ACTION "Slow down, or finish the run walking."
+
 /* Longest text taken from the daemon, in bytes, per string and per list. */
 #define NOTIFY_TEXT_MAX 200
 #define NOTIFY_LIST_MAX 8
