@@ -16,10 +16,12 @@ die() { echo "FAIL: $*" >&2; exit 1; }
 # shellcheck source=../lib/testbus.sh
 . "$testbus_sh"
 tmp=$(mktemp -d)
-sim_pid= daemon_pid=
+sim_pid= daemon_pid= watch_pid=
 cleanup() {
-        [ -n "$daemon_pid" ] && kill "$daemon_pid" 2>/dev/null && wait "$daemon_pid" 2>/dev/null
-        [ -n "$sim_pid" ] && kill "$sim_pid" 2>/dev/null && wait "$sim_pid" 2>/dev/null
+        # Each step whatever the one before did: a killed process's wait fails.
+        [ -z "$watch_pid" ] || kill "$watch_pid" 2>/dev/null || true
+        if [ -n "$daemon_pid" ]; then kill "$daemon_pid" 2>/dev/null || true; wait "$daemon_pid" 2>/dev/null || true; fi
+        if [ -n "$sim_pid" ]; then kill "$sim_pid" 2>/dev/null || true; wait "$sim_pid" 2>/dev/null || true; fi
         testbus_stop
         rm -rf "$tmp"
 }

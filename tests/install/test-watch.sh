@@ -16,10 +16,12 @@ die() { echo "FAIL: $*" >&2; exit 1; }
 # shellcheck source=../lib/testbus.sh
 . "$testbus_sh"
 tmp=$(mktemp -d)
-sim_pid= daemon_pid=
+sim_pid= daemon_pid= watch_pid=
 cleanup() {
-        [ -n "$daemon_pid" ] && kill "$daemon_pid" 2>/dev/null && wait "$daemon_pid" 2>/dev/null
-        [ -n "$sim_pid" ] && kill "$sim_pid" 2>/dev/null && wait "$sim_pid" 2>/dev/null
+        # Each step whatever the one before did: a killed process's wait fails.
+        [ -z "$watch_pid" ] || kill "$watch_pid" 2>/dev/null || true
+        if [ -n "$daemon_pid" ]; then kill "$daemon_pid" 2>/dev/null || true; wait "$daemon_pid" 2>/dev/null || true; fi
+        if [ -n "$sim_pid" ]; then kill "$sim_pid" 2>/dev/null || true; wait "$sim_pid" 2>/dev/null || true; fi
         testbus_stop
         rm -rf "$tmp"
 }
@@ -45,12 +47,22 @@ for _ in $(seq 100); do
         sleep 0.1
 done
 
-# Until the first asymmetry alert and a few seconds after, within the run.
-"$ctl" watch --duration 24 > "$tmp/watch.txt" 2>"$tmp/watch.err" || die "watch failed: $(cat "$tmp/watch.err")"
+# Until the first asymmetry alert and two seconds after (at most 90 s on a slow machine).
+"$ctl" watch --duration 90 > "$tmp/watch.txt" 2>"$tmp/watch.err" &
+watch_pid=$!
+for _ in $(seq 900); do
+        grep -q ' Gait asymmetry: ' "$tmp/watch.txt" && { sleep 2; break; }
+        kill -0 "$watch_pid" 2>/dev/null || break
+        sleep 0.1
+done
+kill -INT "$watch_pid" 2>/dev/null || true
+wait "$watch_pid" || die "watch failed: $(cat "$tmp/watch.err")"
 
-live=$(grep -E '^[0-9]{2}:[0-9]{2}:[0-9]{2} running, [0-9]+ steps/min, [0-9]+ steps, stance [0-9]+ ms/[0-9]+ ms, hip extension [0-9.]+°/[0-9.]+°, pelvic drop [0-9.]+°/[0-9.]+° \(left/right\)$' \
+v='(-?[0-9.]+°|n/a)'
+live=$(grep -E "^[0-9]{2}:[0-9]{2}:[0-9]{2} running, [0-9]+ steps/min, [0-9]+ steps, stance [0-9]+ ms/[0-9]+ ms, hip extension ($v/$v|n/a), pelvic drop ($v/$v|n/a) \(left/right\)$" \
         "$tmp/watch.txt" | head -n1 || true)
 [ -n "$live" ] && ok "a live line: $live" || fail "no live line in words and units: $(head -n 25 "$tmp/watch.txt")"
+grep -q 'n/a/n/a' "$tmp/watch.txt" && fail "an unknown pair printed as n/a/n/a"
 if grep -qE '[A-Z][A-Za-z]+=' "$tmp/watch.txt"; then
         fail "raw Property=value dumps: $(grep -m2 -E '[A-Z][A-Za-z]+=' "$tmp/watch.txt")"
 else
