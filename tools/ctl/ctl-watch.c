@@ -72,6 +72,10 @@ static void stamp_now(char *buf, size_t size) {
 static void pair(FILE *f, const struct ctl_props *p, const char *what, const char *left, const char *right,
                  int decimals, const char *unit) {
         char a[32], b[32];
+        if (!isfinite(ctl_props_double(p, left)) && !isfinite(ctl_props_double(p, right))) {
+                fprintf(f, ", %s n/a", what);
+                return;
+        }
         fprintf(f, ", %s %s/%s", what, ctl_format_number(a, sizeof a, ctl_props_double(p, left), decimals, unit),
                 ctl_format_number(b, sizeof b, ctl_props_double(p, right), decimals, unit));
 }
