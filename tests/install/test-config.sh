@@ -70,7 +70,8 @@ testbus_start "$tmp/bus" >/dev/null
 sim_pid=$!
 port=
 for _ in $(seq 100); do
-        port=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$tmp/sim.out")
+        # The background shell may not have opened sim.out yet.
+        port=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$tmp/sim.out" 2>/dev/null || true)
         [ -n "$port" ] && break
         sleep 0.1
 done
