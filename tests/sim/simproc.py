@@ -27,5 +27,10 @@ class Sim:
         """SIGTERM; returns the exit code and stderr."""
         if self.alive():
             self.proc.send_signal(signal.SIGTERM)
-        _, err = self.proc.communicate(timeout=10)
+        try:
+            _, err = self.proc.communicate(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()        # a hung emulator must not outlive its test
+            _, err = self.proc.communicate()
+            err = "did not stop on SIGTERM within 10 s\n" + err
         return self.proc.returncode, err
