@@ -21,6 +21,8 @@ struct group {
         unsigned cad_n;
         double hip_ext_err_max, hip_range_err_max, hip_ext_err_sum, hip_range_err_sum;
         unsigned hip_n, hip_missing;
+        size_t ic_any_tp;       /* ic matched whatever the side: the share with the right side */
+        unsigned act_n, act_ok; /* files whose reported activity is the recording's */
 };
 
 /* Per-stride hip extension of the reference (NAME.hipext.csv). */
@@ -66,10 +68,11 @@ static double median_of(double *v, size_t n)
         return gm_median(v, n);
 }
 
-enum { G_PELVIS_WALK, G_SHANK_RUN, G_SHANK_WALK, G_FOOT_WALK, G_LEGS_RUN, G_LEGS_RUN_FEET, G_LEGS_WALK,
+enum { G_PELVIS_WALK, G_PELVIS_RUN, G_SHANK_RUN, G_SHANK_WALK, G_FOOT_WALK, G_LEGS_RUN, G_LEGS_RUN_FEET, G_LEGS_WALK,
        G_LEGS_WALK_FEET, G_OTHER, G_COUNT };
 static struct group groups[G_COUNT] = {
         { .name = "pelvis walking" },
+        { .name = "pelvis running" },
         { .name = "shank running" },
         { .name = "shank walking" },
         { .name = "foot walking" },
@@ -98,7 +101,7 @@ static int classify(const struct gm_recording *rec)
         if (rec->loc_mask & shanks)
                 return running ? G_SHANK_RUN : G_SHANK_WALK;
         if (rec->loc_mask == (1u << GM_LOC_PELVIS))
-                return running ? G_OTHER : G_PELVIS_WALK;
+                return running ? G_PELVIS_RUN : G_PELVIS_WALK;
         return G_OTHER;
 }
 
@@ -180,7 +183,10 @@ static void score_hip(const char *base, const struct hip_ref *h, const struct gm
 static double ic_tolerance = 0.10;
 static bool any_side;
 
-static int score_file(const char *dir, const char *file, const char *dump_dir, bool drop_feet)
+/* Which sensors of a recording are scored. */
+enum variant { ALL, NO_FEET, PELVIS_ONLY };
+
+static int score_file(const char *dir, const char *file, const char *dump_dir, enum variant v)
 {
         char path[4096], base[4096], tpath[4200], bpath[4200], err[512];
         snprintf(path, sizeof(path), "%s/%s", dir, file);
@@ -213,10 +219,14 @@ static int score_file(const char *dir, const char *file, const char *dump_dir, b
                 }
                 have_bouts = true;
         }
-        if (drop_feet) {
+        if (v == NO_FEET) {
                 rec->loc_mask &= ~feet_mask;
                 rec->gyr_mask &= ~feet_mask;
                 strcat(base, " -feet");
+        } else if (v == PELVIS_ONLY) {
+                rec->loc_mask &= 1u << GM_LOC_PELVIS;
+                rec->gyr_mask &= 1u << GM_LOC_PELVIS;
+                strcat(base, " pelvis");
         }
         struct gm_replay rep;
         r = gm_replay_run(rec, NULL, &rep, NULL, NULL);
@@ -245,13 +255,33 @@ static int score_file(const char *dir, const char *file, const char *dump_dir, b
                 gm_replay_clear(&rep);
                 goto out;
         }
+        struct gm_match_result any;
+        o.any_side = true;
+        r = gm_match(&truth, &rep.events, &o, &any);
+        if (r < 0) {
+                gm_replay_clear(&rep);
+                goto out;
+        }
         double cad_err = 100.0 * fabs(res.cadence_det - res.cadence_true) / res.cadence_true;
         row(base, &res.ic, &res.fc, res.stance_err_sum, res.stance_n, cad_err);
         struct group *g = &groups[classify(rec)];
+        g->ic_any_tp += any.ic.tp;
+        /* The activity the pipeline reports for most of the recording's strides. */
+        size_t votes[3] = { 0 };
+        for (size_t i = 0; i < rep.strides.n; i++)
+                if (rep.strides.st[i].activity <= GM_ACTIVITY_RUNNING)
+                        votes[rep.strides.st[i].activity]++;
+        enum gm_activity said = votes[GM_ACTIVITY_RUNNING] > votes[GM_ACTIVITY_WALKING] ? GM_ACTIVITY_RUNNING
+                                : votes[GM_ACTIVITY_WALKING] ? GM_ACTIVITY_WALKING : GM_ACTIVITY_IDLE;
+        g->act_n++;
+        g->act_ok += strcmp(gm_activity_name(said), rec->activity) == 0;
+        printf("  side of matched ic %5.1f %%, activity %s\n",
+               any.ic.tp ? 100.0 * res.ic.tp / any.ic.tp : NAN, gm_activity_name(said));
         char hpath[4200];
         snprintf(hpath, sizeof(hpath), "%s/%.*s.hipext.csv", dir, (int)(strlen(file) - 4), file);
         struct hip_ref *h = malloc(sizeof(*h));
-        if (h && hip_ref_read(hpath, h) == 0)
+        /* Hip extension needs a thigh: the pelvis alone does not claim it. */
+        if (h && v != PELVIS_ONLY && hip_ref_read(hpath, h) == 0)
                 score_hip(base, h, &rep, g);
         free(h);
         gm_replay_clear(&rep);
@@ -282,7 +312,10 @@ static void usage(FILE *f)
               "Runs every recording in DATASET_DIR (default ../shared/datasets) that has a\n"
               "NAME.events.csv ground truth through the gait pipeline and prints, per file and\n"
               "per dataset group: ic precision, recall, F1 and mean absolute timing error,\n"
-              "fc F1 and timing error, stance-time error and cadence error.\n"
+              "fc F1 and timing error, stance-time error and cadence error; per group also the\n"
+              "share of ic matched whatever their side that have the right side (side%) and\n"
+              "how many files are reported as their activity (act). rbds/wbds are scored again\n"
+              "without the feet, rbds once more with the pelvis alone.\n"
               "Matching: ic within 0.10 s, fc within 0.15 s, same side (truth 'unknown' matches\n"
               "either); only inside NAME.bouts.csv spans when that file exists.\n"
               "\n"
@@ -357,26 +390,32 @@ int main(int argc, char **argv)
         printf("%-36s %5s %5s %5s %6s | %5s %6s | %6s | %5s\n", "", "", "", "", "ms", "", "ms", "ms", "");
         int failures = 0;
         for (size_t i = 0; i < n; i++) {
-                if (score_file(dir, names[i], dump, false) < 0)
+                if (score_file(dir, names[i], dump, ALL) < 0)
                         failures++;
-                /* Legs with feet are scored again without them: the feet must not be needed. */
+                /* Legs with feet are scored again without them: the feet must not be needed;
+                 * and with the pelvis alone, as the belt pack is worn. */
                 if (strncmp(names[i], "rbds", 4) == 0 || strncmp(names[i], "wbds", 4) == 0)
-                        if (score_file(dir, names[i], NULL, true) < 0)
+                        if (score_file(dir, names[i], NULL, NO_FEET) < 0)
+                                failures++;
+                if (strncmp(names[i], "rbds", 4) == 0)
+                        if (score_file(dir, names[i], NULL, PELVIS_ONLY) < 0)
                                 failures++;
                 free(names[i]);
         }
-        printf("\n%-36s %5s %5s %5s %6s | %5s %6s | %6s | %5s %5s\n", "group (files)", "icP", "icR", "icF1",
-               "icMAE", "fcF1", "fcMAE", "stErr", "cad%", "max%");
+        printf("\n%-36s %5s %5s %5s %6s | %5s %6s | %6s | %5s %5s | %5s %4s\n", "group (files)", "icP", "icR", "icF1",
+               "icMAE", "fcF1", "fcMAE", "stErr", "cad%", "max%", "side%", "act");
         for (int g = 0; g < G_COUNT; g++) {
                 if (!groups[g].files)
                         continue;
                 char name[64];
                 snprintf(name, sizeof(name), "%s (%u)", groups[g].name, groups[g].files);
-                printf("%-36s %5.3f %5.3f %5.3f %6.1f | %5.3f %6.1f | %6.1f | %5.2f %5.2f\n", name,
+                printf("%-36s %5.3f %5.3f %5.3f %6.1f | %5.3f %6.1f | %6.1f | %5.2f %5.2f | %5.1f %u/%u\n", name,
                        gm_match_precision(&groups[g].ic), gm_match_recall(&groups[g].ic), gm_match_f1(&groups[g].ic),
                        ms(groups[g].ic.abs_err_sum, groups[g].ic.tp), gm_match_f1(&groups[g].fc),
                        ms(groups[g].fc.abs_err_sum, groups[g].fc.tp), ms(groups[g].stance_err_sum, groups[g].stance_n),
-                       groups[g].cad_n ? groups[g].cad_err_sum / groups[g].cad_n : NAN, groups[g].cad_err_max);
+                       groups[g].cad_n ? groups[g].cad_err_sum / groups[g].cad_n : NAN, groups[g].cad_err_max,
+                       groups[g].ic_any_tp ? 100.0 * groups[g].ic.tp / groups[g].ic_any_tp : NAN, groups[g].act_ok,
+                       groups[g].act_n);
         }
         printf("\n%-36s %5s %8s %8s %8s %8s %7s\n", "hip extension vs *.hipext.csv", "sides", "extMAE", "extMax",
                "rngMAE", "rngMax", "missing");
