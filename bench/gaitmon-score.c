@@ -398,7 +398,7 @@ int main(int argc, char **argv)
                         if (score_file(dir, names[i], NULL, NO_FEET) < 0)
                                 failures++;
                 if (strncmp(names[i], "rbds", 4) == 0)
-                        if (score_file(dir, names[i], NULL, PELVIS_ONLY) < 0)
+                        if (score_file(dir, names[i], dump, PELVIS_ONLY) < 0)
                                 failures++;
                 free(names[i]);
         }

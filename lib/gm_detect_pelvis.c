@@ -1,4 +1,6 @@
-/* Gait events of both feet from one lower-back IMU: vertical acceleration, yaw rate and sway. */
+/* Gait events of both feet from one lower-back IMU: vertical acceleration, yaw rate and sway.
+ * Walking: one load hump per step. Running: the body is airborne between contacts, so
+ * each contact is the span over which the sacrum carries load. */
 #include <math.h>
 #include <string.h>
 
@@ -57,8 +59,30 @@
  * about two confident steps. */
 #define SWAY_TRUST 5.0
 
+/* Running. The vertical specific force at the sacrum is the ground reaction over body
+ * mass: zero in flight, above 1 g in contact. A contact is where it exceeds half body
+ * weight (clear of noise and of the trunk's own bounce in flight); its start and end are
+ * that span's edges followed down to zero load along their slope. */
+#define RUN_HALF_G 0.5
+/* With a flight phase the stance carries more than body weight on average, so its peak
+ * is well above 1 g (a half-sine model: pi/2 g at the least); walking stays below. */
+#define RUN_MIN_PEAK_G 1.5
+/* Running contacts last 0.1-0.35 s; flights at least a few tens of ms. */
+#define RUN_MIN_CONTACT_S 0.06
+#define RUN_MAX_CONTACT_S 0.5
+#define RUN_MIN_FLIGHT_S 0.02
+/* An edge followed to zero load moves at most this far from its half-weight point. */
+#define RUN_MAX_EXTRAP_S 0.06
+/* Running stays on this long after the last running contact (two steps at the slowest). */
+#define RUN_HOLD_S 1.0
+/* Yaw window after a running contact: the stance side is being drawn back then. */
+#define RUN_YAW_A_S 0.0
+#define RUN_YAW_B_S 0.1
+
 struct step {
         size_t ic;      /* sample index of the initial contact */
+        double t_ic, t_fc; /* running: the contact's start and end, s */
+        bool running;
         double yaw;     /* mean yaw rate just around the contact */
         double sway[3]; /* horizontal acceleration before minus after the contact */
         double llr;     /* log-odds right vs left from this step's own features */
@@ -84,8 +108,17 @@ struct state {
         struct step steps[NSTEP];
         size_t nsteps;          /* steps so far (index into the ring modulo NSTEP) */
         size_t chain;
-        double right[3];        /* learnt direction of "right" in the sensor frame (sway x yaw) */
+        /* Learnt direction of "right" in the sensor frame (sway x yaw), walking and running:
+         * the sway windows sit at different phases of the two gaits. */
+        double right[2][3];
         unsigned fine_half;     /* half width of the smoothing kernel, samples */
+        /* Running contacts: the smoothed load at the last two samples it was read, the
+         * current span above half weight and the flight before it. */
+        double run_prev[2];
+        bool loaded;
+        double t_rise, t_fall, peak;
+        size_t i_rise;
+        double run_until;       /* time before which walking steps are not looked for */
         double kern[256];
 };
 
@@ -114,6 +147,8 @@ static int init(void *st, double rate_hz, enum gm_side side, bool has_gyr)
         s->step_s = 0.55;
         s->chain = 1;
         s->fine_half = (unsigned)fmin(255, ceil(3 * FINE_SIGMA_S * rate_hz));
+        s->run_until = -INFINITY;
+        s->t_fall = -INFINITY;
         for (unsigned k = 0; k <= s->fine_half; k++)
                 s->kern[k] = exp(-0.5 * pow(k / (FINE_SIGMA_S * rate_hz), 2));
         (void)has_gyr;
@@ -176,12 +211,21 @@ static void emit_step(struct state *s, size_t k, struct gm_event_sink *sink)
                         back = carry(step_at(s, j)->llr + back);
         bool right = st->fwd + back >= 0;
         enum gm_side side = right ? GM_SIDE_RIGHT : GM_SIDE_LEFT;
+        if (st->running) {
+                /* A runner's contacts do not overlap: its own foot leaves at the end. */
+                gm_sink_emit(sink, st->t_ic, side, GM_EVENT_IC);
+                gm_sink_emit(sink, st->t_fc, side, GM_EVENT_FC);
+                st->decided = true;
+                return;
+        }
         gm_sink_emit(sink, gm_hist_at(&s->t, st->ic), side, GM_EVENT_IC);
         /* The other foot leaves the ground at the end of double support. */
         gm_sink_emit(sink, gm_hist_at(&s->t, st->ic) + DOUBLE_SUPPORT_FRAC * s->step_s,
                      right ? GM_SIDE_LEFT : GM_SIDE_RIGHT, GM_EVENT_FC);
         st->decided = true;
 }
+
+static void file_step(struct state *s, struct step nw);
 
 /* Refines a coarse step peak to the heel strike and files the step. */
 static void add_step(struct state *s, size_t peak, struct gm_event_sink *sink)
@@ -208,11 +252,17 @@ static void add_step(struct state *s, size_t peak, struct gm_event_sink *sink)
                 }
         }
         size_t ic = best > samples(s, IC_LEAD_S) ? best - samples(s, IC_LEAD_S) : 0;
+        file_step(s, (struct step){ .ic = ic });
+}
 
-        struct step nw = { .ic = ic };
+/* Chains a new step to the walk or run it continues, or starts a new one. */
+static void file_step(struct state *s, struct step nw)
+{
+        size_t ic = nw.ic;
         if (s->nsteps) {
                 struct step *prev = step_at(s, s->nsteps - 1);
-                if (ic <= prev->ic + samples(s, min_step(s)))
+                /* Running contacts are apart by a flight: each is one step. */
+                if (ic <= prev->ic + samples(s, nw.running ? MIN_STEP_S : min_step(s)))
                         return;
                 double dt = (ic - prev->ic) / s->rate;
                 if (dt < MAX_STEP_S && dt < 1.6 * s->step_s + 0.1) {
@@ -249,7 +299,13 @@ static double window_mean(const struct state *s, const struct gm_hist *h, size_t
  * after it; its sign in the sensor frame is learnt from the yaw (see update). */
 static void features(struct state *s, struct step *st)
 {
-        st->yaw = window_mean(s, &s->yaw, st->ic, -YAW_BEFORE_S, YAW_AFTER_S);
+        /* Running turns the pelvis the other way at contact: the stance side is already
+         * going back with the thigh (walking: still coming forward), so the yaw just after
+         * a right contact is clockwise. */
+        if (st->running)
+                st->yaw = -window_mean(s, &s->yaw, st->ic, RUN_YAW_A_S, RUN_YAW_B_S);
+        else
+                st->yaw = window_mean(s, &s->yaw, st->ic, -YAW_BEFORE_S, YAW_AFTER_S);
         for (int a = 0; a < 3; a++)
                 st->sway[a] = window_mean(s, &s->hor[a], st->ic, -SWAY_PRE_A_S, -SWAY_PRE_B_S) -
                               window_mean(s, &s->hor[a], st->ic, SWAY_POST_A_S, SWAY_POST_B_S);
@@ -289,17 +345,18 @@ static void update(struct state *s, struct gm_event_sink *sink, bool final)
                 if (!cnt)
                         cnt = 1;
                 double yaw = tanh((st->yaw - nb[3] / cnt) / YAW_SCALE), sway[3], dot = 0, norm = 0;
+                double *right = s->right[st->running];
                 for (int a = 0; a < 3; a++) {
                         sway[a] = st->sway[a] - nb[a] / cnt;
-                        dot += sway[a] * s->right[a];
-                        norm += s->right[a] * s->right[a];
+                        dot += sway[a] * right[a];
+                        norm += right[a] * right[a];
                 }
                 /* The learnt direction is trusted once a few confident steps agree on it. */
                 double vote = yaw + (norm > 0 ? tanh(dot / sqrt(norm) / SWAY_SCALE) * sqrt(norm) /
                                                         (sqrt(norm) + SWAY_TRUST) : 0);
                 /* The mounting is fixed: every step tells which sensor direction is right. */
                 for (int a = 0; a < 3; a++)
-                        s->right[a] += yaw * sway[a];
+                        right[a] += yaw * sway[a];
                 st->llr = VOTE_GAIN * vote;
                 st->fwd = st->llr + (st->pos > 0 && k > first ? carry(step_at(s, k - 1)->fwd) : 0);
                 st->voted = true;
@@ -320,6 +377,61 @@ static void update(struct state *s, struct gm_event_sink *sink, bool final)
                 if (st->pos > 0 || same_chain(s, k, k + 1))
                         emit_step(s, k, sink);
                 st->decided = true;
+        }
+}
+
+/* Time where the load crosses half weight between samples j - 1 and j, followed to zero
+ * load along its slope there (central differences of the smoothed load). */
+static double edge_to_zero(const struct state *s, size_t j, double a, double b, bool rising)
+{
+        double t0 = gm_hist_at(&s->t, j - 1);
+        double frac = (RUN_HALF_G - a) / (b - a);
+        double t_half = t0 + frac / s->rate;
+        double slope = fabs(b - a) * s->rate; /* g/s */
+        double back = slope > 0 ? RUN_HALF_G / slope : RUN_MAX_EXTRAP_S;
+        back = fmin(back, RUN_MAX_EXTRAP_S);
+        return rising ? t_half - back : t_half + back;
+}
+
+/* Running contacts from the load at the sacrum, read fine_half samples late (the
+ * smoothing is centred). */
+static void run_track(struct state *s)
+{
+        if (s->n < 2 * (size_t)s->fine_half + 2)
+                return;
+        size_t j = s->n - 1 - s->fine_half;
+        double load = 1 + fine_at(s, j) / GM_GRAVITY; /* specific force along up, g */
+        double prev = s->run_prev[0];
+        s->run_prev[0] = load;
+        if (!s->run_prev[1]) {
+                s->run_prev[1] = 1;
+                return;
+        }
+        if (!s->loaded && prev <= RUN_HALF_G && load > RUN_HALF_G) {
+                double t_rise = edge_to_zero(s, j, prev, load, true);
+                double flight = t_rise - s->t_fall;
+                s->loaded = true;
+                s->t_rise = flight > RUN_MIN_FLIGHT_S ? t_rise : NAN;
+                s->i_rise = j;
+                s->peak = load;
+        } else if (s->loaded && load > RUN_HALF_G) {
+                s->peak = fmax(s->peak, load);
+        } else if (s->loaded) {
+                s->loaded = false;
+                double t_fall = edge_to_zero(s, j, prev, load, false);
+                double contact = t_fall - s->t_rise;
+                bool was_flight = isfinite(s->t_rise) && s->t_fall > -INFINITY;
+                s->t_fall = t_fall;
+                if (!was_flight || !(s->peak >= RUN_MIN_PEAK_G) || !(contact >= RUN_MIN_CONTACT_S) ||
+                    !(contact <= RUN_MAX_CONTACT_S))
+                        return;
+                /* The contact's sample: where its start falls in the history. */
+                size_t ic = s->i_rise;
+                while (ic > oldest(s) && gm_hist_at(&s->t, ic - 1) >= s->t_rise)
+                        ic--;
+                s->run_until = t_fall + RUN_HOLD_S;
+                s->cand = 0;
+                file_step(s, (struct step){ .ic = ic, .t_ic = s->t_rise, .t_fc = t_fall, .running = true });
         }
 }
 
@@ -345,6 +457,14 @@ static void push(void *st, const struct gm_sample *smp, struct gm_event_sink *si
         size_t i = s->n++;
         if (i < 2)
                 return;
+        run_track(s);
+        if (smp->t < s->run_until) {
+                /* Running: the load spans are the steps; humps inside them are not. */
+                s->cand = 0;
+                s->trough = gm_hist_at(&s->coarse, i - 1);
+                update(s, sink, false);
+                return;
+        }
 
         /* Local maxima of the coarse signal above the step threshold. */
         double c1 = gm_hist_at(&s->coarse, i - 1), c2 = gm_hist_at(&s->coarse, i - 2);
