@@ -825,10 +825,12 @@ double gm_model_step(struct gm_model *m, struct gm_sample out[GM_LOC_COUNT], str
         }
         roll_rate = amp * roll_rate + amp_rate * roll;
         roll *= amp;
-        double yaw_amp = (wb * 4.0 + b * 6.0) * DEG;
-        double yaw = amp * yaw_amp * sin(TWO_PI * (phL - 0.44));
-        double yaw_rate = amp * yaw_amp * TWO_PI * phidot * cos(TWO_PI * (phL - 0.44)) +
-                          amp_rate * yaw_amp * sin(TWO_PI * (phL - 0.44));
+        /* Running turns the pelvis with the stance thigh: its yaw rate peaks at 0.84-0.91
+         * of the stride after left IC on the rbds sacral sensors, half a stride from walking. */
+        double yaw_amp = (wb * 4.0 + b * 6.0) * DEG, yaw_ph = phL - (wb * 0.44 + b * 0.87);
+        double yaw = amp * yaw_amp * sin(TWO_PI * yaw_ph);
+        double yaw_rate = amp * yaw_amp * TWO_PI * phidot * cos(TWO_PI * yaw_ph) +
+                          amp_rate * yaw_amp * sin(TWO_PI * yaw_ph);
         double pitch_amp = (wb * 1.0 + b * 1.5) * DEG;
         double pitch = amp * pitch_amp * sin(2 * TWO_PI * (phL - 0.45));
         double pitch_rate = amp * pitch_amp * 2 * TWO_PI * phidot * cos(2 * TWO_PI * (phL - 0.45)) +

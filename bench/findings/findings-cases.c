@@ -22,6 +22,22 @@ static void pelvis_and_shanks(void *cfg)
         c->loc_mask = c->gyr_mask = (1u << GM_LOC_PELVIS) | (1u << GM_LOC_LEFT_SHANK) | (1u << GM_LOC_RIGHT_SHANK);
 }
 
+/* The belt pack alone: one sensor on the sacrum. */
+static void pelvis_alone(void *cfg)
+{
+        struct gm_model_cfg *c = cfg;
+        c->loc_mask = c->gyr_mask = 1u << GM_LOC_PELVIS;
+}
+
+/* The belt pack alone, clipped on upside down and facing backwards. */
+static void pelvis_alone_flipped(void *cfg)
+{
+        struct gm_model_cfg *c = cfg;
+        pelvis_alone(cfg);
+        c->mount_rpy[GM_LOC_PELVIS][0] = M_PI;
+        c->mount_rpy[GM_LOC_PELVIS][2] = M_PI;
+}
+
 #define RUN_ONLY .seg = { { 0, RUN, 3.0, 170 } }, .n_seg = 1
 #define NO_GAP .gap_loc = -1
 
@@ -63,6 +79,17 @@ const struct findings_case findings_cases[] = {
         { .name = "symmetric, pelvis+shanks, cool-down", .truth = "nothing", .weak_side = -1,
           .setup = pelvis_and_shanks,
           .seg = { { 0, RUN, 3.0, 170 }, { 420, WALK, 1.3, 108 } }, .n_seg = 2, .duration_s = 500, NO_GAP },
+        { .name = "symmetric, pelvis alone, cool-down", .truth = "nothing", .weak_side = -1, .setup = pelvis_alone,
+          .seg = { { 0, RUN, 3.0, 168 }, { 420, WALK, 1.3, 108 } }, .n_seg = 2, .duration_s = 500, NO_GAP },
+        { .name = "symmetric, pelvis alone, intervals", .truth = "nothing", .weak_side = -1, .setup = pelvis_alone,
+          .seg = { { 0, RUN, 3.0, 168 }, { 150, WALK, 1.4, 110 }, { 210, RUN, 3.0, 168 }, { 360, WALK, 1.4, 110 },
+                   { 420, RUN, 3.0, 168 } }, .n_seg = 5, .duration_s = 600, NO_GAP },
+        { .name = "left weakness, pelvis alone", .truth = "left side", .weak_side = GM_SIDE_LEFT,
+          .setup = pelvis_alone, RUN_ONLY, .duration_s = 480, NO_GAP },
+        { .name = "right weakness, pelvis alone", .truth = "right side", .weak_side = GM_SIDE_RIGHT,
+          .setup = pelvis_alone, RUN_ONLY, .duration_s = 480, NO_GAP },
+        { .name = "left weakness, pelvis alone, flipped", .truth = "left side", .weak_side = GM_SIDE_LEFT,
+          .setup = pelvis_alone_flipped, RUN_ONLY, .duration_s = 480, NO_GAP },
 };
 const size_t findings_n_cases = sizeof(findings_cases) / sizeof(findings_cases[0]);
 
