@@ -21,7 +21,8 @@ struct group {
         unsigned cad_n;
         double hip_ext_err_max, hip_range_err_max, hip_ext_err_sum, hip_range_err_sum;
         unsigned hip_n, hip_missing;
-        size_t ic_any_tp;       /* ic matched whatever the side: the share with the right side */
+        size_t ic_known_tp;     /* ic with a side matched whatever it: the share with the right side */
+        size_t ic_unknown, ic_det; /* detected ic whose side is unknown, of all detected (in bouts) */
         unsigned act_n, act_ok; /* files whose reported activity is the recording's */
 };
 
@@ -255,9 +256,29 @@ static int score_file(const char *dir, const char *file, const char *dump_dir, e
                 gm_replay_clear(&rep);
                 goto out;
         }
+        /* Sides: of the contacts given one, how many are right; unknown is not a guess. */
+        struct gm_event_list known = { 0 };
+        size_t unknown = 0, det_ic = 0;
+        for (size_t i = 0; i < rep.events.n; i++) {
+                const struct gm_event *e = &rep.events.ev[i];
+                bool in = !have_bouts;
+                for (size_t b = 0; b < bouts.n && !in; b++)
+                        in = e->t >= bouts.b[b].start - o.tol_ic && e->t <= bouts.b[b].end + o.tol_ic;
+                if (e->kind == GM_EVENT_IC && in) {
+                        det_ic++;
+                        unknown += e->side == GM_SIDE_UNKNOWN;
+                }
+                if (e->side != GM_SIDE_UNKNOWN && gm_event_list_add(&known, e) < 0) {
+                        r = -ENOMEM;
+                        gm_event_list_clear(&known);
+                        gm_replay_clear(&rep);
+                        goto out;
+                }
+        }
         struct gm_match_result any;
         o.any_side = true;
-        r = gm_match(&truth, &rep.events, &o, &any);
+        r = gm_match(&truth, &known, &o, &any);
+        gm_event_list_clear(&known);
         if (r < 0) {
                 gm_replay_clear(&rep);
                 goto out;
@@ -265,7 +286,9 @@ static int score_file(const char *dir, const char *file, const char *dump_dir, e
         double cad_err = 100.0 * fabs(res.cadence_det - res.cadence_true) / res.cadence_true;
         row(base, &res.ic, &res.fc, res.stance_err_sum, res.stance_n, cad_err);
         struct group *g = &groups[classify(rec)];
-        g->ic_any_tp += any.ic.tp;
+        g->ic_known_tp += any.ic.tp;
+        g->ic_unknown += unknown;
+        g->ic_det += det_ic;
         /* The activity the pipeline reports for most of the recording's strides. */
         size_t votes[3] = { 0 };
         for (size_t i = 0; i < rep.strides.n; i++)
@@ -275,8 +298,9 @@ static int score_file(const char *dir, const char *file, const char *dump_dir, e
                                 : votes[GM_ACTIVITY_WALKING] ? GM_ACTIVITY_WALKING : GM_ACTIVITY_IDLE;
         g->act_n++;
         g->act_ok += strcmp(gm_activity_name(said), rec->activity) == 0;
-        printf("  side of matched ic %5.1f %%, activity %s\n",
-               any.ic.tp ? 100.0 * res.ic.tp / any.ic.tp : NAN, gm_activity_name(said));
+        printf("  side right for %5.1f %% of matched ic with a side, unknown for %zu of %zu ic, activity %s\n",
+               any.ic.tp && !any_side ? 100.0 * res.ic.tp / any.ic.tp : NAN, unknown, det_ic,
+               gm_activity_name(said));
         char hpath[4200];
         snprintf(hpath, sizeof(hpath), "%s/%.*s.hipext.csv", dir, (int)(strlen(file) - 4), file);
         struct hip_ref *h = malloc(sizeof(*h));
@@ -313,7 +337,8 @@ static void usage(FILE *f)
               "NAME.events.csv ground truth through the gait pipeline and prints, per file and\n"
               "per dataset group: ic precision, recall, F1 and mean absolute timing error,\n"
               "fc F1 and timing error, stance-time error and cadence error; per group also the\n"
-              "share of ic matched whatever their side that have the right side (side%) and\n"
+              "share of ic given a side and matched whatever it that have the right side (side%),\n"
+              "the share of detected ic whose side is unknown (unkn%) and\n"
               "how many files are reported as their activity (act). rbds/wbds are scored again\n"
               "without the feet, rbds once more with the pelvis alone.\n"
               "Matching: ic within 0.10 s, fc within 0.15 s, same side (truth 'unknown' matches\n"
@@ -402,19 +427,20 @@ int main(int argc, char **argv)
                                 failures++;
                 free(names[i]);
         }
-        printf("\n%-36s %5s %5s %5s %6s | %5s %6s | %6s | %5s %5s | %5s %4s\n", "group (files)", "icP", "icR", "icF1",
-               "icMAE", "fcF1", "fcMAE", "stErr", "cad%", "max%", "side%", "act");
+        printf("\n%-36s %5s %5s %5s %6s | %5s %6s | %6s | %5s %5s | %5s %5s %4s\n", "group (files)", "icP", "icR",
+               "icF1", "icMAE", "fcF1", "fcMAE", "stErr", "cad%", "max%", "side%", "unkn%", "act");
         for (int g = 0; g < G_COUNT; g++) {
                 if (!groups[g].files)
                         continue;
                 char name[64];
                 snprintf(name, sizeof(name), "%s (%u)", groups[g].name, groups[g].files);
-                printf("%-36s %5.3f %5.3f %5.3f %6.1f | %5.3f %6.1f | %6.1f | %5.2f %5.2f | %5.1f %u/%u\n", name,
+                printf("%-36s %5.3f %5.3f %5.3f %6.1f | %5.3f %6.1f | %6.1f | %5.2f %5.2f | %5.1f %5.1f %u/%u\n", name,
                        gm_match_precision(&groups[g].ic), gm_match_recall(&groups[g].ic), gm_match_f1(&groups[g].ic),
                        ms(groups[g].ic.abs_err_sum, groups[g].ic.tp), gm_match_f1(&groups[g].fc),
                        ms(groups[g].fc.abs_err_sum, groups[g].fc.tp), ms(groups[g].stance_err_sum, groups[g].stance_n),
                        groups[g].cad_n ? groups[g].cad_err_sum / groups[g].cad_n : NAN, groups[g].cad_err_max,
-                       groups[g].ic_any_tp ? 100.0 * groups[g].ic.tp / groups[g].ic_any_tp : NAN, groups[g].act_ok,
+                       groups[g].ic_known_tp && !any_side ? 100.0 * groups[g].ic.tp / groups[g].ic_known_tp : NAN,
+                       groups[g].ic_det ? 100.0 * groups[g].ic_unknown / groups[g].ic_det : NAN, groups[g].act_ok,
                        groups[g].act_n);
         }
         printf("\n%-36s %5s %8s %8s %8s %8s %7s\n", "hip extension vs *.hipext.csv", "sides", "extMAE", "extMax",

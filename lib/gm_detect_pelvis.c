@@ -44,6 +44,9 @@
 #define ALTERNATE_P 0.9
 /* Log-odds (right vs left) carried by one fully confident feature. */
 #define VOTE_GAIN 1.5
+/* A side is named when it is at least twice as likely as the other (log-odds ln 2);
+ * below, the contact's side is unknown rather than a guess. */
+#define SIDE_MIN_LLR M_LN2
 /* Medio-lateral sway: the pelvis is pushed towards the new stance foot just before its
  * contact and back towards the midline once weight is on it (a stride-periodic swing of
  * 1-3 m/s² in the horizontal acceleration, low-passed below the impact transients).
@@ -209,8 +212,9 @@ static void emit_step(struct state *s, size_t k, struct gm_event_sink *sink)
         for (size_t j = k + SIDE_LOOKAHEAD; j > k; j--)
                 if (same_chain(s, k, j) && step_at(s, j)->voted)
                         back = carry(step_at(s, j)->llr + back);
-        bool right = st->fwd + back >= 0;
-        enum gm_side side = right ? GM_SIDE_RIGHT : GM_SIDE_LEFT;
+        double llr = st->fwd + back;
+        bool right = llr >= 0;
+        enum gm_side side = fabs(llr) < SIDE_MIN_LLR ? GM_SIDE_UNKNOWN : right ? GM_SIDE_RIGHT : GM_SIDE_LEFT;
         if (st->running) {
                 /* A runner's contacts do not overlap: its own foot leaves at the end. */
                 gm_sink_emit(sink, st->t_ic, side, GM_EVENT_IC);
@@ -221,7 +225,7 @@ static void emit_step(struct state *s, size_t k, struct gm_event_sink *sink)
         gm_sink_emit(sink, gm_hist_at(&s->t, st->ic), side, GM_EVENT_IC);
         /* The other foot leaves the ground at the end of double support. */
         gm_sink_emit(sink, gm_hist_at(&s->t, st->ic) + DOUBLE_SUPPORT_FRAC * s->step_s,
-                     right ? GM_SIDE_LEFT : GM_SIDE_RIGHT, GM_EVENT_FC);
+                     side == GM_SIDE_UNKNOWN ? side : right ? GM_SIDE_LEFT : GM_SIDE_RIGHT, GM_EVENT_FC);
         st->decided = true;
 }
 

@@ -299,6 +299,19 @@ static void on_event(struct gm_event_sink *sink, const struct gm_event *ev)
 {
         struct loc_sink *ls = (struct loc_sink *)sink;
         struct gm_pipeline *p = ls->p;
+        if (ev->side == GM_SIDE_UNKNOWN && ls->side_mask == 3u) {
+                /* A step whose side the pelvis cannot tell: published as such and counted,
+                 * and no stride of either side spans it. */
+                queue_put(&p->events, ev);
+                if (ev->kind == GM_EVENT_IC) {
+                        if (!(ev->t - p->t_last_ic < PAUSE_S))
+                                p->hold_until = fmax(p->hold_until, ev->t + HOLD_S);
+                        p->steps++;
+                        p->t_last_ic = ev->t;
+                        p->side[GM_SIDE_LEFT].last_ic = p->side[GM_SIDE_RIGHT].last_ic = NAN;
+                }
+                return;
+        }
         if (ev->side > GM_SIDE_RIGHT || !(ls->side_mask & (1u << ev->side)))
                 return;
         struct side_state *s = &p->side[ev->side];
