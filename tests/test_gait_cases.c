@@ -189,3 +189,95 @@ Test(gait_cases, started_mid_run)
         gm_recording_free(rec);
         gm_event_list_clear(&truth);
 }
+
+/* Median time from each true ic to the next fc of the same side: the model's stance. */
+static double true_stance(const struct gm_event_list *truth, enum gm_side side)
+{
+        double v[1024];
+        size_t n = 0;
+        for (size_t i = 0; i < truth->n && n < 1024; i++) {
+                if (truth->ev[i].kind != GM_EVENT_IC || truth->ev[i].side != side)
+                        continue;
+                for (size_t j = i + 1; j < truth->n; j++)
+                        if (truth->ev[j].side == side) {
+                                if (truth->ev[j].kind == GM_EVENT_FC)
+                                        v[n++] = truth->ev[j].t - truth->ev[i].t;
+                                break;
+                        }
+        }
+        for (size_t i = 1; i < n; i++)
+                for (size_t j = i; j > 0 && v[j - 1] > v[j]; j--) {
+                        double x = v[j];
+                        v[j] = v[j - 1];
+                        v[j - 1] = x;
+                }
+        return n ? v[n / 2] : NAN;
+}
+
+/* The belt pack alone on a run, worn upright, upside down and backwards, or tilted: a
+ * run with its own contacts, stance per side and the sides of most contacts named right. */
+Test(gait_cases, pelvis_alone_running_whatever_the_mounting)
+{
+        static const double mounts[][3] = { { 0, 0, 0 }, { M_PI, 0, M_PI }, { 0.4, -0.7, 2.0 } };
+        for (unsigned k = 0; k < sizeof(mounts) / sizeof(mounts[0]); k++) {
+                struct gm_model_cfg mc;
+                gm_model_cfg_default(&mc);
+                mc.seed = 21 + k;
+                mc.rate_hz = 100;
+                mc.activity = GM_ACTIVITY_RUNNING;
+                mc.speed_mps = 3.0;
+                mc.cadence_spm = 168;
+                mc.loc_mask = mc.gyr_mask = 1u << GM_LOC_PELVIS;
+                memcpy(mc.mount_rpy[GM_LOC_PELVIS], mounts[k], sizeof(mounts[k]));
+                struct gm_recording *rec;
+                struct gm_event_list truth = { 0 };
+                cr_assert_eq(gm_model_generate(&mc, 90, &rec, &truth), 0);
+                struct gm_replay rep;
+                cr_assert_eq(gm_replay_run(rec, NULL, &rep, NULL, NULL), 0);
+                struct gm_match_result r = score(&truth, &rep.events);
+                cr_log_info("mounting %u: ic F1 %.3f, stance %.3f/%.3f s", k, gm_match_f1(&r.ic),
+                            rep.final.value[GM_METRIC_STANCE][0], rep.final.value[GM_METRIC_STANCE][1]);
+                cr_expect_geq(gm_match_f1(&r.ic), 0.95, "mounting %u: ic F1 with sides %.3f", k, gm_match_f1(&r.ic));
+                cr_expect_eq(rep.final.activity, GM_ACTIVITY_RUNNING, "mounting %u: %s", k,
+                             gm_activity_name(rep.final.activity));
+                for (int side = 0; side < 2; side++) {
+                        double want = true_stance(&truth, side), got = rep.final.value[GM_METRIC_STANCE][side];
+                        cr_expect(isfinite(got) && fabs(got - want) < 0.03, "mounting %u: %s stance %.3f s, model %.3f s",
+                                  k, gm_side_name(side), got, want);
+                }
+                cr_expect_lt(fabs(rep.final.cadence_spm - 168) / 168, 0.03, "mounting %u: cadence %.1f", k,
+                             rep.final.cadence_spm);
+                gm_replay_clear(&rep);
+                gm_event_list_clear(&truth);
+                gm_recording_free(rec);
+        }
+}
+
+/* The belt pack alone on a walk is a walk, and a run that slows to a walk becomes one. */
+Test(gait_cases, pelvis_alone_walking_is_walking)
+{
+        struct gm_model_cfg mc;
+        gm_model_cfg_default(&mc);
+        mc.seed = 31;
+        mc.rate_hz = 100;
+        mc.activity = GM_ACTIVITY_WALKING;
+        mc.speed_mps = 1.4;
+        mc.cadence_spm = 112;
+        mc.loc_mask = mc.gyr_mask = 1u << GM_LOC_PELVIS;
+        struct gm_recording *rec;
+        struct gm_event_list truth = { 0 };
+        cr_assert_eq(gm_model_generate(&mc, 90, &rec, &truth), 0);
+        struct gm_replay rep;
+        cr_assert_eq(gm_replay_run(rec, NULL, &rep, NULL, NULL), 0);
+        struct gm_match_result r = score(&truth, &rep.events);
+        cr_expect_geq(gm_match_f1(&r.ic), 0.95, "ic F1 with sides %.3f", gm_match_f1(&r.ic));
+        cr_expect_eq(rep.final.activity, GM_ACTIVITY_WALKING, "%s", gm_activity_name(rep.final.activity));
+        unsigned running = 0;
+        for (size_t i = 0; i < rep.strides.n; i++)
+                running += rep.strides.st[i].activity == GM_ACTIVITY_RUNNING;
+        cr_expect_leq(running, rep.strides.n / 20, "%u of %zu walking strides called running", running,
+                      rep.strides.n);
+        gm_replay_clear(&rep);
+        gm_event_list_clear(&truth);
+        gm_recording_free(rec);
+}
