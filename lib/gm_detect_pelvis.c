@@ -67,6 +67,9 @@
  * weight (clear of noise and of the trunk's own bounce in flight); its start and end are
  * that span's edges followed down to zero load along their slope. */
 #define RUN_HALF_G 0.5
+/* The load is smoothed only against sensor noise (a 20 Hz low-pass or so): more would
+ * widen every contact by its own width. */
+#define RUN_SIGMA_S 0.008
 /* With a flight phase the stance carries more than body weight on average, so its peak
  * is well above 1 g (a half-sine model: pi/2 g at the least); walking stays below. */
 #define RUN_MIN_PEAK_G 1.5
@@ -76,6 +79,11 @@
 #define RUN_MIN_FLIGHT_S 0.02
 /* An edge followed to zero load moves at most this far from its half-weight point. */
 #define RUN_MAX_EXTRAP_S 0.06
+/* The foot and shank take the first and the last of a contact's force before the trunk
+ * feels it (they are stopped at touch-down and flung at push-off), so the sacrum's load
+ * span is shorter than the foot's contact at both ends (rbds: 8-22 ms at contact, 8-24 ms
+ * at toe-off, on sensors without the sharp impact of real ones). */
+#define RUN_LAG_S 0.010
 /* Running stays on this long after the last running contact (two steps at the slowest). */
 #define RUN_HOLD_S 1.0
 /* Yaw window after a running contact: the stance side is being drawn back then. */
@@ -97,6 +105,14 @@ struct step {
         bool decided;
 };
 
+/* A span over which the sacrum carries more than half body weight. */
+struct load_span {
+        double t_start, t_end; /* edges followed to zero load, s */
+        double peak;           /* g */
+        size_t i_start;        /* sample of its half-weight crossing */
+        bool after_flight;     /* the body was airborne just before it */
+};
+
 struct state {
         double rate;
         struct gm_align align;
@@ -115,12 +131,14 @@ struct state {
          * the sway windows sit at different phases of the two gaits. */
         double right[2][3];
         unsigned fine_half;     /* half width of the smoothing kernel, samples */
-        /* Running contacts: the smoothed load at the last two samples it was read, the
-         * current span above half weight and the flight before it. */
-        double run_prev[2];
-        bool loaded;
-        double t_rise, t_fall, peak;
-        size_t i_rise;
+        unsigned run_half;      /* the same for the running load */
+        double run_kern[256];
+        /* Running contacts: the smoothed load at the sample read last, the span above half
+         * weight being read and the last one, held until a flight confirms it. */
+        double load_prev;
+        bool have_load, loaded, pending;
+        struct load_span cur, pend;
+        double t_last_fall;     /* end of the last span, s; -inf: none yet */
         double run_until;       /* time before which walking steps are not looked for */
         double kern[256];
 };
@@ -151,9 +169,12 @@ static int init(void *st, double rate_hz, enum gm_side side, bool has_gyr)
         s->chain = 1;
         s->fine_half = (unsigned)fmin(255, ceil(3 * FINE_SIGMA_S * rate_hz));
         s->run_until = -INFINITY;
-        s->t_fall = -INFINITY;
+        s->t_last_fall = -INFINITY;
         for (unsigned k = 0; k <= s->fine_half; k++)
                 s->kern[k] = exp(-0.5 * pow(k / (FINE_SIGMA_S * rate_hz), 2));
+        s->run_half = (unsigned)fmin(255, ceil(3 * RUN_SIGMA_S * rate_hz));
+        for (unsigned k = 0; k <= s->run_half; k++)
+                s->run_kern[k] = exp(-0.5 * pow(k / (RUN_SIGMA_S * rate_hz), 2));
         (void)has_gyr;
         return 0;
 }
@@ -170,19 +191,25 @@ static size_t oldest(const struct state *s)
         return s->n > GM_HIST_LEN - 1 ? s->n - (GM_HIST_LEN - 1) : 0;
 }
 
-/* Gaussian-smoothed vertical acceleration at i (needs i + fine_half < n). */
-static double fine_at(const struct state *s, size_t i)
+/* Gaussian-smoothed vertical acceleration at i with a kernel of half width half. */
+static double smooth_at(const struct state *s, size_t i, const double *kern, unsigned half)
 {
         double sum = 0, w = 0;
-        for (int k = -(int)s->fine_half; k <= (int)s->fine_half; k++) {
+        for (int k = -(int)half; k <= (int)half; k++) {
                 size_t j = i + k;
                 if (j < oldest(s) || j >= s->n)
                         continue;
-                double g = s->kern[k < 0 ? -k : k];
+                double g = kern[k < 0 ? -k : k];
                 sum += g * gm_hist_at(&s->av, j);
                 w += g;
         }
         return w > 0 ? sum / w : 0;
+}
+
+/* Smoothed for the heel-strike transient (needs i + fine_half < n). */
+static double fine_at(const struct state *s, size_t i)
+{
+        return smooth_at(s, i, s->kern, s->fine_half);
 }
 
 static struct step *step_at(struct state *s, size_t k)
@@ -394,48 +421,66 @@ static double edge_to_zero(const struct state *s, size_t j, double a, double b, 
         double slope = fabs(b - a) * s->rate; /* g/s */
         double back = slope > 0 ? RUN_HALF_G / slope : RUN_MAX_EXTRAP_S;
         back = fmin(back, RUN_MAX_EXTRAP_S);
-        return rising ? t_half - back : t_half + back;
+        return rising ? t_half - back - RUN_LAG_S : t_half + back + RUN_LAG_S;
 }
 
-/* Running contacts from the load at the sacrum, read fine_half samples late (the
- * smoothing is centred). */
+/* A load span that is a running contact becomes a step. */
+static void run_contact(struct state *s, const struct load_span *c)
+{
+        double contact = c->t_end - c->t_start;
+        if (!c->after_flight || !(c->peak >= RUN_MIN_PEAK_G) || !(contact >= RUN_MIN_CONTACT_S) ||
+            !(contact <= RUN_MAX_CONTACT_S))
+                return;
+        /* The contact's sample: where its start falls in the history. */
+        size_t ic = c->i_start;
+        while (ic > oldest(s) && gm_hist_at(&s->t, ic - 1) >= c->t_start)
+                ic--;
+        s->run_until = c->t_end + RUN_HOLD_S;
+        s->cand = 0;
+        file_step(s, (struct step){ .ic = ic, .t_ic = c->t_start, .t_fc = c->t_end, .running = true });
+}
+
+/* Running contacts from the load at the sacrum, read run_half samples late (the
+ * smoothing is centred). A dip under half weight too short to be a flight (a sharp
+ * impact ringing in soft tissue) does not split a contact. */
 static void run_track(struct state *s)
 {
-        if (s->n < 2 * (size_t)s->fine_half + 2)
+        if (s->n < 2 * (size_t)s->run_half + 2)
                 return;
-        size_t j = s->n - 1 - s->fine_half;
-        double load = 1 + fine_at(s, j) / GM_GRAVITY; /* specific force along up, g */
-        double prev = s->run_prev[0];
-        s->run_prev[0] = load;
-        if (!s->run_prev[1]) {
-                s->run_prev[1] = 1;
+        size_t j = s->n - 1 - s->run_half;
+        double load = 1 + smooth_at(s, j, s->run_kern, s->run_half) / GM_GRAVITY; /* specific force along up, g */
+        double prev = s->load_prev;
+        bool had = s->have_load;
+        s->load_prev = load;
+        s->have_load = true;
+        if (!had)
                 return;
+        if (s->pending && !s->loaded &&
+            gm_hist_at(&s->t, j) > s->pend.t_end + RUN_MIN_FLIGHT_S + RUN_MAX_EXTRAP_S) {
+                s->pending = false;
+                run_contact(s, &s->pend);
         }
         if (!s->loaded && prev <= RUN_HALF_G && load > RUN_HALF_G) {
-                double t_rise = edge_to_zero(s, j, prev, load, true);
-                double flight = t_rise - s->t_fall;
+                double t = edge_to_zero(s, j, prev, load, true);
                 s->loaded = true;
-                s->t_rise = flight > RUN_MIN_FLIGHT_S ? t_rise : NAN;
-                s->i_rise = j;
-                s->peak = load;
+                if (s->pending && t - s->pend.t_end < RUN_MIN_FLIGHT_S) {
+                        s->cur = s->pend;
+                        s->cur.peak = fmax(s->cur.peak, load);
+                } else {
+                        if (s->pending)
+                                run_contact(s, &s->pend);
+                        s->cur = (struct load_span){ .t_start = t, .peak = load, .i_start = j,
+                                                     .after_flight = t - s->t_last_fall >= RUN_MIN_FLIGHT_S };
+                }
+                s->pending = false;
         } else if (s->loaded && load > RUN_HALF_G) {
-                s->peak = fmax(s->peak, load);
+                s->cur.peak = fmax(s->cur.peak, load);
         } else if (s->loaded) {
                 s->loaded = false;
-                double t_fall = edge_to_zero(s, j, prev, load, false);
-                double contact = t_fall - s->t_rise;
-                bool was_flight = isfinite(s->t_rise) && s->t_fall > -INFINITY;
-                s->t_fall = t_fall;
-                if (!was_flight || !(s->peak >= RUN_MIN_PEAK_G) || !(contact >= RUN_MIN_CONTACT_S) ||
-                    !(contact <= RUN_MAX_CONTACT_S))
-                        return;
-                /* The contact's sample: where its start falls in the history. */
-                size_t ic = s->i_rise;
-                while (ic > oldest(s) && gm_hist_at(&s->t, ic - 1) >= s->t_rise)
-                        ic--;
-                s->run_until = t_fall + RUN_HOLD_S;
-                s->cand = 0;
-                file_step(s, (struct step){ .ic = ic, .t_ic = s->t_rise, .t_fc = t_fall, .running = true });
+                s->cur.t_end = edge_to_zero(s, j, prev, load, false);
+                s->t_last_fall = s->cur.t_end;
+                s->pend = s->cur;
+                s->pending = true;
         }
 }
 
@@ -499,6 +544,9 @@ static void push(void *st, const struct gm_sample *smp, struct gm_event_sink *si
 static void flush(void *st, struct gm_event_sink *sink)
 {
         struct state *s = st;
+        if (s->pending)
+                run_contact(s, &s->pend);
+        s->pending = false;
         if (s->cand)
                 add_step(s, s->cand, sink);
         s->cand = 0;
