@@ -70,6 +70,9 @@
 /* The load is smoothed only against sensor noise (a 20 Hz low-pass or so): more would
  * widen every contact by its own width. */
 #define RUN_SIGMA_S 0.008
+/* In flight the body is weightless: the load falls near zero (noise and soft tissue
+ * aside), where walking's lowest is about 0.6 g. */
+#define RUN_FLIGHT_G 0.25
 /* With a flight phase the stance carries more than body weight on average, so its peak
  * is well above 1 g (a half-sine model: pi/2 g at the least); walking stays below. */
 #define RUN_MIN_PEAK_G 1.5
@@ -139,6 +142,7 @@ struct state {
         bool have_load, loaded, pending;
         struct load_span cur, pend;
         double t_last_fall;     /* end of the last span, s; -inf: none yet */
+        double flight_min;      /* lowest load since then, g */
         double run_until;       /* time before which walking steps are not looked for */
         double kern[256];
 };
@@ -170,6 +174,7 @@ static int init(void *st, double rate_hz, enum gm_side side, bool has_gyr)
         s->fine_half = (unsigned)fmin(255, ceil(3 * FINE_SIGMA_S * rate_hz));
         s->run_until = -INFINITY;
         s->t_last_fall = -INFINITY;
+        s->flight_min = INFINITY;
         for (unsigned k = 0; k <= s->fine_half; k++)
                 s->kern[k] = exp(-0.5 * pow(k / (FINE_SIGMA_S * rate_hz), 2));
         s->run_half = (unsigned)fmin(255, ceil(3 * RUN_SIGMA_S * rate_hz));
@@ -470,13 +475,17 @@ static void run_track(struct state *s)
                         if (s->pending)
                                 run_contact(s, &s->pend);
                         s->cur = (struct load_span){ .t_start = t, .peak = load, .i_start = j,
-                                                     .after_flight = t - s->t_last_fall >= RUN_MIN_FLIGHT_S };
+                                                     .after_flight = t - s->t_last_fall >= RUN_MIN_FLIGHT_S &&
+                                                                     s->flight_min < RUN_FLIGHT_G };
                 }
                 s->pending = false;
         } else if (s->loaded && load > RUN_HALF_G) {
                 s->cur.peak = fmax(s->cur.peak, load);
-        } else if (s->loaded) {
+        } else if (!s->loaded) {
+                s->flight_min = fmin(s->flight_min, load);
+        } else {
                 s->loaded = false;
+                s->flight_min = load;
                 s->cur.t_end = edge_to_zero(s, j, prev, load, false);
                 s->t_last_fall = s->cur.t_end;
                 s->pend = s->cur;

@@ -214,16 +214,18 @@ static double true_stance(const struct gm_event_list *truth, enum gm_side side)
         return n ? v[n / 2] : NAN;
 }
 
-/* The belt pack alone on a run, worn upright, upside down and backwards, or tilted: a
- * run with its own contacts, stance per side and the sides of most contacts named right. */
+/* The belt pack alone on a run, worn upright, upside down and backwards, or tilted, read
+ * at 100, 50 or 400 Hz: a run with its own contacts, stance per side and the sides of most
+ * contacts named right. */
 Test(gait_cases, pelvis_alone_running_whatever_the_mounting)
 {
         static const double mounts[][3] = { { 0, 0, 0 }, { M_PI, 0, M_PI }, { 0.4, -0.7, 2.0 } };
+        static const double rates[] = { 100, 50, 400 };
         for (unsigned k = 0; k < sizeof(mounts) / sizeof(mounts[0]); k++) {
                 struct gm_model_cfg mc;
                 gm_model_cfg_default(&mc);
                 mc.seed = 21 + k;
-                mc.rate_hz = 100;
+                mc.rate_hz = rates[k];
                 mc.activity = GM_ACTIVITY_RUNNING;
                 mc.speed_mps = 3.0;
                 mc.cadence_spm = 168;
@@ -346,4 +348,38 @@ Test(gait_cases, pelvis_running_contact_survives_a_ringing_impact)
         gm_pipeline_free(p);
         gm_event_list_clear(&truth);
         gm_event_list_clear(&det);
+}
+
+/* A bouncy walk whose sacral load drops steeply to 0.4 g in each single support and
+ * rises to 1.6 g in each double support (132 steps/min) is still a walk: a runner's
+ * flight is near weightless. */
+Test(gait_cases, pelvis_bouncy_walk_dipping_under_half_weight_is_walking)
+{
+        const double rate = 100, step = 60.0 / 132, g = 9.80665;
+        struct gm_pipeline_cfg pc;
+        gm_pipeline_cfg_default(&pc);
+        pc.rate_hz = rate;
+        pc.loc_mask = pc.gyr_mask = 1u << GM_LOC_PELVIS;
+        struct gm_pipeline *p = gm_pipeline_new(&pc);
+        cr_assert_not_null(p);
+        unsigned strides = 0, running = 0;
+        for (long i = 0; i < (long)(60 * rate); i++) {
+                double t = i / rate;
+                struct gm_sample s = { .t = t };
+                /* load peaking just after each contact; walking's yaw, peaking at 0.44 of the stride */
+                s.acc[0] = g * (1 + 0.6 * tanh(3 * cos(2 * M_PI * (t / step - 0.1))) / tanh(3));
+                s.gyr[0] = 0.3 * cos(2 * M_PI * (t / (2 * step) - 0.44));
+                cr_assert_eq(gm_pipeline_push(p, GM_LOC_PELVIS, &s), 0);
+                struct gm_stride st;
+                while (gm_pipeline_next_stride(p, &st)) {
+                        strides++;
+                        running += st.activity == GM_ACTIVITY_RUNNING;
+                }
+        }
+        struct gm_metrics m;
+        gm_pipeline_snapshot(p, &m);
+        cr_expect_geq(strides, 40, "%u strides", strides);
+        cr_expect_eq(running, 0, "%u of %u strides called running", running, strides);
+        cr_expect_eq(m.activity, GM_ACTIVITY_WALKING, "%s", gm_activity_name(m.activity));
+        gm_pipeline_free(p);
 }
