@@ -416,8 +416,8 @@ static void update(struct state *s, struct gm_event_sink *sink, bool final)
         }
 }
 
-/* Time where the load crosses half weight between samples j - 1 and j, followed to zero
- * load along its slope there (central differences of the smoothed load). */
+/* Time where the load (a at sample j - 1, b at j) crosses half weight, followed to zero
+ * load along its slope between the two samples, and widened for the leg's own mass. */
 static double edge_to_zero(const struct state *s, size_t j, double a, double b, bool rising)
 {
         double t0 = gm_hist_at(&s->t, j - 1);
