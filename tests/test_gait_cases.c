@@ -383,3 +383,40 @@ Test(gait_cases, pelvis_bouncy_walk_dipping_under_half_weight_is_walking)
         cr_expect_eq(m.activity, GM_ACTIVITY_WALKING, "%s", gm_activity_name(m.activity));
         gm_pipeline_free(p);
 }
+
+/* A pelvis that does not turn tells no side: its contacts are published and counted with
+ * side unknown, and no stride or per-side value is made up from them. */
+Test(gait_cases, pelvis_without_yaw_names_no_side)
+{
+        const double rate = 100, step = 0.36, contact = 0.25, g = 9.80665;
+        struct gm_pipeline_cfg pc;
+        gm_pipeline_cfg_default(&pc);
+        pc.rate_hz = rate;
+        pc.loc_mask = pc.gyr_mask = 1u << GM_LOC_PELVIS;
+        struct gm_pipeline *p = gm_pipeline_new(&pc);
+        cr_assert_not_null(p);
+        unsigned ic[3] = { 0 }, strides = 0;
+        for (long i = 0; i < (long)(40 * rate); i++) {
+                double t = i / rate, x = fmod(t, step);
+                struct gm_sample s = { .t = t };
+                s.acc[0] = x < contact ? g * M_PI * step / (2 * contact) * sin(M_PI * x / contact) : 0;
+                cr_assert_eq(gm_pipeline_push(p, GM_LOC_PELVIS, &s), 0);
+                struct gm_event ev;
+                while (gm_pipeline_next_event(p, &ev))
+                        ic[ev.side] += ev.kind == GM_EVENT_IC;
+                struct gm_stride st;
+                while (gm_pipeline_next_stride(p, &st))
+                        strides++;
+        }
+        struct gm_metrics m;
+        gm_pipeline_snapshot(p, &m);
+        cr_expect_geq(ic[GM_SIDE_UNKNOWN], 100, "%u contacts of unknown side", ic[GM_SIDE_UNKNOWN]);
+        cr_expect_eq(ic[GM_SIDE_LEFT] + ic[GM_SIDE_RIGHT], 0, "%u left, %u right named without evidence",
+                     ic[GM_SIDE_LEFT], ic[GM_SIDE_RIGHT]);
+        cr_expect_eq(strides, 0, "%u strides", strides);
+        cr_expect_geq(m.steps, 100, "%llu steps counted", (unsigned long long)m.steps);
+        for (int side = 0; side < 2; side++)
+                cr_expect(isnan(m.value[GM_METRIC_STANCE][side]), "%s stance %.3f", gm_side_name(side),
+                          m.value[GM_METRIC_STANCE][side]);
+        gm_pipeline_free(p);
+}
