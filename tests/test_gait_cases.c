@@ -244,8 +244,8 @@ Test(gait_cases, pelvis_alone_running_whatever_the_mounting)
                              gm_activity_name(rep.final.activity));
                 for (int side = 0; side < 2; side++) {
                         double want = true_stance(&truth, side), got = rep.final.value[GM_METRIC_STANCE][side];
-                        cr_expect(isfinite(got) && fabs(got - want) < 0.03, "mounting %u: %s stance %.3f s, model %.3f s",
-                                  k, gm_side_name(side), got, want);
+                        cr_expect(isfinite(got) && fabs(got - want) < 0.03,
+                                  "mounting %u: %s stance %.3f s, model %.3f s", k, gm_side_name(side), got, want);
                 }
                 cr_expect_lt(fabs(rep.final.cadence_spm - 168) / 168, 0.03, "mounting %u: cadence %.1f", k,
                              rep.final.cadence_spm);
