@@ -35,6 +35,10 @@ struct gm_detector {
         /* Its frame alignment, which the pipeline's own alignment of the sensor can stand
          * in for while both have seen the same samples (gm_align.follow); NULL: none. */
         struct gm_align *(*align)(void *state);
+        /* Time of the newest step found, decided or not (NaN: none); NULL when events are
+         * emitted as soon as found. A detector that waits for later steps to name a side
+         * knows the gait goes on before it says so. */
+        double (*last_step)(const void *state);
 };
 
 extern const struct gm_detector gm_detector_shank_gyro; /* shank with a gyro */

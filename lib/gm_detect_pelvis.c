@@ -95,7 +95,8 @@
 
 struct step {
         size_t ic;      /* sample index of the initial contact */
-        double t_ic, t_fc; /* running: the contact's start and end, s */
+        double t_ic;    /* time of the initial contact, s */
+        double t_fc;    /* running: the contact's end, s */
         bool running;
         double yaw;     /* mean yaw rate just around the contact */
         double sway[3]; /* horizontal acceleration before minus after the contact */
@@ -288,7 +289,7 @@ static void add_step(struct state *s, size_t peak, struct gm_event_sink *sink)
                 }
         }
         size_t ic = best > samples(s, IC_LEAD_S) ? best - samples(s, IC_LEAD_S) : 0;
-        file_step(s, (struct step){ .ic = ic });
+        file_step(s, (struct step){ .ic = ic, .t_ic = gm_hist_at(&s->t, ic) });
 }
 
 /* Chains a new step to the walk or run it continues, or starts a new one. */
@@ -567,6 +568,16 @@ static struct gm_align *align_of(void *st)
         return &((struct state *)st)->align;
 }
 
+/* Steps wait for the next SIDE_LOOKAHEAD ones before their side is named (some 2.5 s of
+ * walking): the gait is going on meanwhile. */
+static double last_step(const void *st)
+{
+        const struct state *s = st;
+        if (!s->nsteps)
+                return NAN;
+        return s->steps[(s->nsteps - 1) % NSTEP].t_ic;
+}
+
 const struct gm_detector gm_detector_pelvis = {
         .name = "pelvis",
         .state_size = sizeof(struct state),
@@ -574,4 +585,5 @@ const struct gm_detector gm_detector_pelvis = {
         .push = push,
         .flush = flush,
         .align = align_of,
+        .last_step = last_step,
 };

@@ -626,7 +626,17 @@ void gm_pipeline_snapshot(const struct gm_pipeline *p, struct gm_metrics *out)
         }
         double st = isfinite(stride[0]) && isfinite(stride[1]) ? (stride[0] + stride[1]) / 2
                                                               : isfinite(stride[0]) ? stride[0] : stride[1];
-        bool moving = isfinite(p->t_last_ic) && p->t_last - p->t_last_ic < 3.0;
+        /* Moving: a contact in the last 3 s, published or still waiting for its side. */
+        double t_step = p->t_last_ic;
+        for (int l = 0; l < GM_LOC_COUNT; l++) {
+                const struct loc_state *ls = &p->loc[l];
+                if (ls->det && ls->det->last_step) {
+                        double t = ls->det->last_step(ls->det_state);
+                        if (isfinite(t) && !(t <= t_step))
+                                t_step = t;
+                }
+        }
+        bool moving = isfinite(t_step) && p->t_last - t_step < 3.0;
         out->cadence_spm = moving && isfinite(st) ? 120.0 / st : NAN;
         double peak = p->cadence_loc < GM_LOC_COUNT ? gm_cadence_peak_hz(&p->cadence) : NAN;
         out->cadence_fft_spm = moving ? peak * p->cadence_factor : NAN;

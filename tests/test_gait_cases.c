@@ -420,3 +420,50 @@ Test(gait_cases, pelvis_without_yaw_names_no_side)
                           m.value[GM_METRIC_STANCE][side]);
         gm_pipeline_free(p);
 }
+
+/* While the pelvis waits for later steps to name a side (some 2.5 s of walking), the walk
+ * it has found goes on: the live activity and cadence do not drop to idle meanwhile. */
+Test(gait_cases, pelvis_alone_walk_shows_walking_live)
+{
+        struct gm_model_cfg mc;
+        gm_model_cfg_default(&mc);
+        mc.seed = 33;
+        mc.rate_hz = 100;
+        mc.activity = GM_ACTIVITY_WALKING;
+        mc.speed_mps = 1.2;
+        mc.cadence_spm = 100;
+        mc.loc_mask = mc.gyr_mask = 1u << GM_LOC_PELVIS;
+        struct gm_model *m = gm_model_new(&mc);
+        cr_assert_not_null(m);
+        struct gm_pipeline_cfg pc;
+        gm_pipeline_cfg_default(&pc);
+        pc.rate_hz = mc.rate_hz;
+        pc.loc_mask = pc.gyr_mask = mc.loc_mask;
+        struct gm_pipeline *p = gm_pipeline_new(&pc);
+        cr_assert_not_null(p);
+        struct gm_event_list truth = { 0 };
+        unsigned looked = 0, walking = 0, cadence = 0;
+        for (int i = 0; i < 60 * mc.rate_hz; i++) {
+                struct gm_sample s[GM_LOC_COUNT];
+                double t = gm_model_step(m, s, &truth);
+                gm_pipeline_push(p, GM_LOC_PELVIS, &s[GM_LOC_PELVIS]);
+                struct gm_event ev;
+                while (gm_pipeline_next_event(p, &ev))
+                        ;
+                struct gm_stride st;
+                while (gm_pipeline_next_stride(p, &st))
+                        ;
+                if (t < 10 || i % (int)(mc.rate_hz / 4))
+                        continue;
+                struct gm_metrics now;
+                gm_pipeline_snapshot(p, &now);
+                looked++;
+                walking += now.activity == GM_ACTIVITY_WALKING;
+                cadence += fabs(now.cadence_spm - 100) < 5;
+        }
+        cr_expect_eq(walking, looked, "walking in %u of %u looks", walking, looked);
+        cr_expect_eq(cadence, looked, "cadence near 100 in %u of %u looks", cadence, looked);
+        gm_pipeline_free(p);
+        gm_model_free(m);
+        gm_event_list_clear(&truth);
+}
