@@ -1,0 +1,44 @@
+"""The belt pack alone ([sensors] with every location but the pelvis set to none): a run is
+a run, with running stance on both sides, and the walk after it a walk."""
+import math
+import os
+import sys
+import time
+
+from gmtest import World, wait_until
+
+SPEED = 20
+ALONE = ("[sensors]\npelvis = label:pelvis\nleft_hip = none\nright_hip = none\n"
+         "left_shank = none\nright_shank = none\n")
+
+
+def main():
+    scenario = os.path.join(os.environ["GM_TEST_SCENARIOS"], "pelvis-alone-run.ini")
+    with World(scenario, SPEED, extra_conf=ALONE) as w:
+        wait_until("a minute of running", lambda: w.sim.now() > 70, timeout=60)
+        readings = []
+        for _ in range(3):
+            readings.append((w.bus.get("Activity"), w.bus.get("StanceTimeLeft"), w.bus.get("StanceTimeRight"),
+                             w.bus.get("Cadence")))
+            time.sleep(0.5)
+        print("running: activity, stance left/right ms, cadence:", readings)
+        for activity, left, right, cadence in readings:
+            assert activity == "running", "a run reported as %s" % activity
+            for side, v in (("left", left), ("right", right)):
+                # A runner's contact: 0.15-0.35 s; a walker's is over half a second.
+                assert math.isfinite(v) and 150 <= v <= 350, "%s stance %.0f ms while running" % (side, v)
+            assert math.isfinite(cadence) and abs(cadence - 168) <= 5, "cadence %.1f" % cadence
+        sensors = w.bus.get("Sensors")
+        assert [s[0] for s in sensors if s[2] == "streaming"] == ["pelvis"], sensors
+
+        wait_until("half a minute of walking", lambda: w.sim.now() > 155, timeout=60)
+        activity = w.bus.get("Activity")
+        print("walking: activity %s, stance %.0f/%.0f ms" % (activity, w.bus.get("StanceTimeLeft"),
+                                                             w.bus.get("StanceTimeRight")))
+        assert activity == "walking", "a walk reported as %s" % activity
+        assert w.daemon.proc.poll() is None
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
