@@ -573,9 +573,11 @@ static struct gm_align *align_of(void *st)
 static double last_step(const void *st)
 {
         const struct state *s = st;
-        if (!s->nsteps)
-                return NAN;
-        return s->steps[(s->nsteps - 1) % NSTEP].t_ic;
+        /* The newest step of a walk or run, not a lone bump (standing up, a shuffle). */
+        for (size_t k = s->nsteps; k-- > 0 && k + 2 >= s->nsteps;)
+                if (s->steps[k % NSTEP].pos > 0)
+                        return s->steps[k % NSTEP].t_ic;
+        return NAN;
 }
 
 const struct gm_detector gm_detector_pelvis = {
