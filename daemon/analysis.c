@@ -14,8 +14,7 @@
 /* A sensor's timestamps stepping back further than this mean its clock started again;
  * smaller steps back are stray samples, dropped. */
 #define CLOCK_BACK_NS 1000000000LL
-/* Sensors whose clocks restart within this time (and to within this much of each other)
- * restarted together. */
+/* Sensors whose clocks restart within this time restarted together. */
 #define CLOCK_RESTART_SAME_US 10000000LL
 
 #define OVERRUN_LOG_US 10000000ULL /* ring overruns are logged at most this often */
@@ -168,8 +167,9 @@ double gaitmond_cadence(const struct gaitmond *d)
 uint64_t gaitmond_dropped(const struct gaitmond *d)
 {
         uint64_t n = 0;
+        /* Samples a full ring refused leave a gap in the timestamps: they are in dropped already. */
         for (int loc = 0; loc < GM_LOC_COUNT; loc++)
-                n += d->dropped[loc] + d->overruns[loc];
+                n += d->dropped[loc];
         return n;
 }
 
@@ -209,21 +209,27 @@ static uint64_t now_us(void)
 
 /* A timestamp far behind the last one: the sensor's clock started again (a restarted iiod or
  * emulator, a reset device). Its time goes on from where it was, after the time it was away;
- * sensors of one source that restart together get one offset, so they stay aligned. */
+ * sensors of one source that restart together get one offset, so they stay aligned. Their
+ * first timestamps may be far apart (a source running faster than real time, sensors reopened
+ * one after the other), but they are on one clock. One whose last sample was later than the
+ * shared offset puts it takes its own: going back would restart its clock at every sample. */
 static void clock_restarted(struct gaitmond *d, enum gm_loc loc, int64_t raw_ns, const char *why)
 {
         uint64_t now = now_us();
         if (d->clock_restart.at_us && now - d->clock_restart.at_us < CLOCK_RESTART_SAME_US &&
-            llabs(raw_ns - d->clock_restart.raw_ns) < CLOCK_RESTART_SAME_US * 1000) {
+            d->clock_restart.loc != loc && raw_ns + d->clock_restart.offset_ns > d->last_ts_ns[loc]) {
                 d->clock_offset_ns[loc] = d->clock_restart.offset_ns;
-        } else {
-                int64_t away_ns = (int64_t) (now - d->last_arrival_us[loc]) * 1000;
-                int64_t period_ns = (int64_t) (1e9 / d->rate_hz);
-                d->clock_offset_ns[loc] = d->last_ts_ns[loc] + (away_ns > period_ns ? away_ns : period_ns) - raw_ns;
-                d->clock_restart.at_us = now;
-                d->clock_restart.raw_ns = raw_ns;
-                d->clock_restart.offset_ns = d->clock_offset_ns[loc];
+                gm_log_full(LOG_NOTICE, gm_loc_name(loc), "%s: %s, with %s; its samples go on after %.1f s",
+                            gm_loc_name(loc), why, gm_loc_name(d->clock_restart.loc),
+                            gaitmond_time(d, d->last_ts_ns[loc]));
+                return;
         }
+        int64_t away_ns = (int64_t) (now - d->last_arrival_us[loc]) * 1000;
+        int64_t period_ns = (int64_t) (1e9 / d->rate_hz);
+        d->clock_offset_ns[loc] = d->last_ts_ns[loc] + (away_ns > period_ns ? away_ns : period_ns) - raw_ns;
+        d->clock_restart.at_us = now;
+        d->clock_restart.offset_ns = d->clock_offset_ns[loc];
+        d->clock_restart.loc = loc;
         gm_log_full(LOG_NOTICE, gm_loc_name(loc), "%s: %s; its samples go on after %.1f s", gm_loc_name(loc), why,
                     gaitmond_time(d, d->last_ts_ns[loc]));
 }
@@ -299,7 +305,10 @@ static void feed(struct gaitmond *d, enum gm_loc loc, const struct gm_raw_sample
         int64_t last = d->last_ts_ns[loc];
         bool reopened = d->reanchor_mask & (1u << loc);
         d->reanchor_mask &= ~(1u << loc);
-        if (d->samples[loc] > 0 && reopened)
+        /* Reopened on the same source, a clock that went on is the one it was: keeping it keeps
+         * the sensors aligned however long each took to reopen. */
+        bool goes_on = reopened && d->reopened_same_source && rs->ts_ns + d->clock_offset_ns[loc] > last;
+        if (d->samples[loc] > 0 && reopened && !goes_on)
                 clock_restarted(d, loc, rs->ts_ns, "reopened with a new configuration");
         else if (d->samples[loc] > 0 && rs->ts_ns + d->clock_offset_ns[loc] < last - CLOCK_BACK_NS)
                 clock_restarted(d, loc, rs->ts_ns, "the sensor's clock started again");
@@ -352,7 +361,7 @@ void gaitmond_drain(struct gaitmond *d)
                         feed(d, loc, &rs);
                         got = true;
                 }
-                uint64_t overruns = atomic_load(&s->ring->overruns);
+                uint64_t overruns = d->overruns_carried[loc] + atomic_load(&s->ring->overruns);
                 /* Samples lost because the main loop fell behind: said, at most every 10 s. */
                 if (overruns > d->overruns_logged[loc] && now_us() - d->overruns_logged_at_us[loc] >= OVERRUN_LOG_US) {
                         gm_log_full(LOG_WARNING, gm_loc_name(loc), "%s: %llu samples lost because gaitmond fell "
