@@ -3,7 +3,7 @@
 private system bus, and what it holds sampled every simulated 10 minutes (RSS, private pages, open
 fds, threads, the history's file and WAL, DroppedSamples, ring overruns). The day: idle hours, two
 runs with walks and stops, a sensor unplugged at the charger and plugged back, the emulator
-restarted, SIGHUP reloads (the sensors sample at 52 Hz in the idle hours and at 416 Hz for the
+restarted, SIGHUP reloads (the sensors sample at 52 Hz in the idle hours and faster for the
 runs, switched by a reload as a belt pack saving power would), gaitmonctl watch coming and going,
 and a bus client subscribed to gaitmond's signals that never reads them. At the end it checks that
 memory stayed flat after the first hour, fds and threads came back, the history holds the
@@ -54,9 +54,10 @@ IDLE_RATE, IDLE_BUFFER = 52, 32
 IDLE_TIMEOUT = 120  # [session] default: a run ends this long after its last gait
 
 PROFILES = {
-    # 24 hours at 80x: 18 minutes of real time.
+    # 24 hours at 80x: 18 minutes of real time. The runs at 208 Hz: gaitmond's rings hold 5 s
+    # at 416 Hz in real time, 31 ms at 80x, less than a loaded machine may leave it off the CPU.
     "day": Profile(
-        "day", 24 * HOUR, 80, 10 * MIN, 1 * HOUR, 416, 256,
+        "day", 24 * HOUR, 80, 10 * MIN, 1 * HOUR, 208, 128,
         runs=[
             (5 * MIN, [("walking", 4 * MIN, 1.4, 110), ("running", 14 * MIN, 3.0, 168), ("idle", 50, 0, 0),
                        ("running", 14 * MIN, 3.1, 170), ("walking", 4 * MIN, 1.3, 108)]),
@@ -70,10 +71,10 @@ PROFILES = {
         watches=[(15 * MIN, 25 * MIN), (4 * HOUR, 4 * HOUR + 10 * MIN), (5 * HOUR + 55 * MIN, 6 * HOUR + 10 * MIN),
                  (11 * HOUR + 10 * MIN, 11 * HOUR + 30 * MIN)],
         strict_loss=True),
-    # The same day in an hour at 120x (30 s of real time), for meson test; the runs at 208 Hz
+    # The same day in an hour at 120x (30 s of real time), for meson test; the runs at 104 Hz
     # leave the daemon more room on a loaded machine, and lost samples are only reported.
     "hour": Profile(
-        "hour", 1 * HOUR, 120, 2 * MIN, 20 * MIN, 208, 128,
+        "hour", 1 * HOUR, 120, 2 * MIN, 20 * MIN, 104, 64,
         runs=[
             (2 * MIN, [("walking", 60, 1.4, 110), ("running", 240, 3.0, 168), ("idle", 45, 0, 0),
                        ("running", 180, 3.1, 170), ("walking", 60, 1.3, 108)]),
@@ -493,6 +494,9 @@ def soak(p, args, gm):
 def judge(p, samples, runs, minutes, alerts, advice, faults, integrity, unread, out):
     fails = []
 
+    def note(ok, what):
+        out.write("      %s (samples lost to a busy machine: not judged)\n" % what)
+
     def check(ok, what):
         out.write("%-5s %s\n" % ("ok" if ok else "FAIL", what))
         if not ok:
@@ -524,7 +528,8 @@ def judge(p, samples, runs, minutes, alerts, advice, faults, integrity, unread, 
             (any(abs(m["t_s"] - 60 * i) > 1e-3 for i, m in enumerate(mins)), "minutes' times"),
             (any(abs(m["length_s"] - 60) > 1e-3 for m in mins[:-1]), "minutes' lengths"),
             (steps != r["steps"], "steps")) if bad]
-        check(not wrong, "run %d (%s to %s): %s %s, %.0f s (scenario %d s), %d minutes, %d steps (minutes: %d)%s"
+        starved = not p.strict_loss and last.overruns > 0 and wrong == ["duration"]
+        (note if starved else check)(not wrong, "run %d (%s to %s): %s %s, %.0f s (scenario %d s), %d minutes, %d steps (minutes: %d)%s"
               % (r["id"], hm(a), hm(b), r["state"], r["activity"], r["duration_s"], b - a, len(mins), r["steps"],
                  steps, "; wrong: " + ", ".join(wrong) if wrong else ""))
 
