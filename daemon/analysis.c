@@ -212,13 +212,16 @@ static uint64_t now_us(void)
  * sensors of one source that restart together get one offset, so they stay aligned. Their
  * first timestamps may be far apart (a source running faster than real time, sensors reopened
  * one after the other), but they are on one clock. One whose last sample was later than the
- * shared offset puts it takes its own: going back would restart its clock at every sample. */
+ * shared offset puts it goes on just after that sample: going back would restart its clock at
+ * every sample. */
 static void clock_restarted(struct gaitmond *d, enum gm_loc loc, int64_t raw_ns, const char *why)
 {
         uint64_t now = now_us();
         if (d->clock_restart.at_us && now - d->clock_restart.at_us < CLOCK_RESTART_SAME_US &&
-            d->clock_restart.loc != loc && raw_ns + d->clock_restart.offset_ns > d->last_ts_ns[loc]) {
-                d->clock_offset_ns[loc] = d->clock_restart.offset_ns;
+            d->clock_restart.loc != loc) {
+                int64_t after_last = d->last_ts_ns[loc] + (int64_t) (1e9 / d->rate_hz) - raw_ns;
+                d->clock_offset_ns[loc] = d->clock_restart.offset_ns > after_last ? d->clock_restart.offset_ns
+                                                                                  : after_last;
                 gm_log_full(LOG_NOTICE, gm_loc_name(loc), "%s: %s, with %s; its samples go on after %.1f s",
                             gm_loc_name(loc), why, gm_loc_name(d->clock_restart.loc),
                             gaitmond_time(d, d->last_ts_ns[loc]));
@@ -238,6 +241,22 @@ static void clock_restarted(struct gaitmond *d, enum gm_loc loc, int64_t raw_ns,
 static int64_t newest_ns(const struct gaitmond *d)
 {
         return d->t0_ns + llround(d->t_latest * 1e9);
+}
+
+/* The offset every sensor with samples has, when they share one: the clock of their source,
+ * which a sensor that starts later reads too. */
+static bool common_offset(const struct gaitmond *d, int64_t *offset_ns)
+{
+        bool any = false;
+        for (int loc = 0; loc < GM_LOC_COUNT; loc++) {
+                if (d->samples[loc] == 0)
+                        continue;
+                if (any && d->clock_offset_ns[loc] != *offset_ns)
+                        return false;
+                *offset_ns = d->clock_offset_ns[loc];
+                any = true;
+        }
+        return any;
 }
 
 /* A sensor's first sample far from the newest of the others: its clock is not theirs (they
@@ -312,9 +331,21 @@ static void feed(struct gaitmond *d, enum gm_loc loc, const struct gm_raw_sample
                 clock_restarted(d, loc, rs->ts_ns, "reopened with a new configuration");
         else if (d->samples[loc] > 0 && rs->ts_ns + d->clock_offset_ns[loc] < last - CLOCK_BACK_NS)
                 clock_restarted(d, loc, rs->ts_ns, "the sensor's clock started again");
-        else if (d->samples[loc] == 0 && any_samples(d) &&
-                 llabs(rs->ts_ns + d->clock_offset_ns[loc] - newest_ns(d)) > CLOCK_BACK_NS)
-                clock_joined(d, loc, rs->ts_ns);
+        else if (d->samples[loc] == 0 && any_samples(d)) {
+                /* A sensor that starts after the others reads their source's clock: its first
+                 * sample may be well ahead of their newest (it opened later, theirs come a buffer
+                 * at a time), the more so faster than real time. Only when they do not share one
+                 * offset is its clock judged by how far it is from theirs. */
+                int64_t offset_ns;
+                if (common_offset(d, &offset_ns)) {
+                        if (offset_ns != d->clock_offset_ns[loc])
+                                gm_log_full(LOG_NOTICE, gm_loc_name(loc), "%s: its clock is the other sensors'; its "
+                                            "samples start at %.1f s", gm_loc_name(loc),
+                                            gaitmond_time(d, rs->ts_ns + offset_ns));
+                        d->clock_offset_ns[loc] = offset_ns;
+                } else if (llabs(rs->ts_ns + d->clock_offset_ns[loc] - newest_ns(d)) > CLOCK_BACK_NS)
+                        clock_joined(d, loc, rs->ts_ns);
+        }
         int64_t ts_ns = rs->ts_ns + d->clock_offset_ns[loc];
         if (d->samples[loc] > 0 && !reopened) {
                 if (ts_ns <= last)
