@@ -191,7 +191,7 @@ static void notice_status(struct gaitmond *d, enum gm_loc loc)
 
         if (status == GM_SENSOR_STREAMING)
                 gm_log_full(LOG_NOTICE, gm_loc_name(loc), "%s: streaming from %s", gm_loc_name(loc), device);
-        else /* the thread reports only a new state or a new reason */
+        else if (reason[0]) /* a new state or a new reason; a sensor a reload reopens waits without one */
                 gm_log_full(status == GM_SENSOR_FAULTY ? LOG_WARNING : LOG_NOTICE, gm_loc_name(loc),
                             "%s: %s", gm_loc_name(loc), reason);
         if (status == old)

@@ -4,7 +4,7 @@ back to it put them that far apart. Sensors that a reload reopens on the same so
 keep their clock: reopening five of them one after the other spans many simulated seconds, and
 re-anchoring each on its own put them that far apart. An emulator restart puts all five on the
 clock of the first one back, each said once, however far apart their first timestamps are.
-DroppedSamples never goes back."""
+DroppedSamples never goes back, and reopening says nothing empty."""
 import signal
 import sys
 import time
@@ -43,6 +43,8 @@ def main():
         wait_until("steps at 104 Hz", lambda: steps_beyond(steps + 200), timeout=60)
         log = w.daemon.logtext()
         assert "reopened with a new configuration" not in log, log
+        empty = [x for x in log.splitlines() if x.startswith("gaitmond:") and x.rstrip().endswith(":")]
+        assert not empty, "log lines that say nothing: %s" % empty
         print("reload: the five sensors went on on their clocks")
 
         # The emulator restarts: its clock starts again from 0.
