@@ -569,8 +569,8 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--build", default=os.path.join(TOP, "build"), help="meson build directory (default ./build)")
     ap.add_argument("--profile", choices=sorted(PROFILES), default="day",
-                    help="day: 24 simulated hours at 80x (about 20 minutes); hour: the same in one hour at 120x "
-                         "(about 40 s, what meson test runs)")
+                    help="day: 24 simulated hours at 80x (about 18 minutes); hour: the same in one hour at 120x "
+                         "(about 35 s, what meson test runs)")
     ap.add_argument("--speed", type=float, help="override the profile's speed")
     ap.add_argument("--svg", help="write the samples as an SVG chart to this file")
     ap.add_argument("--keep", action="store_true", help="keep the working directory (logs, history)")
