@@ -67,6 +67,8 @@ void gaitmond_acquisition_stop(struct gaitmond *d)
                         continue;
                 if (s->driver)
                         s->driver->stop(s);
+                /* The next ring counts from 0: the log's "in all" goes on from here. */
+                d->overruns_carried[loc] += atomic_load(&s->ring->overruns);
                 pthread_mutex_destroy(&s->lock);
                 free(s->ring);
                 s->ring = NULL;

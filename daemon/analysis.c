@@ -14,8 +14,7 @@
 /* A sensor's timestamps stepping back further than this mean its clock started again;
  * smaller steps back are stray samples, dropped. */
 #define CLOCK_BACK_NS 1000000000LL
-/* Sensors whose clocks restart within this time (and to within this much of each other)
- * restarted together. */
+/* Sensors whose clocks restart within this time restarted together. */
 #define CLOCK_RESTART_SAME_US 10000000LL
 
 #define OVERRUN_LOG_US 10000000ULL /* ring overruns are logged at most this often */
@@ -168,8 +167,9 @@ double gaitmond_cadence(const struct gaitmond *d)
 uint64_t gaitmond_dropped(const struct gaitmond *d)
 {
         uint64_t n = 0;
+        /* Samples a full ring refused leave a gap in the timestamps: they are in dropped already. */
         for (int loc = 0; loc < GM_LOC_COUNT; loc++)
-                n += d->dropped[loc] + d->overruns[loc];
+                n += d->dropped[loc];
         return n;
 }
 
@@ -191,7 +191,7 @@ static void notice_status(struct gaitmond *d, enum gm_loc loc)
 
         if (status == GM_SENSOR_STREAMING)
                 gm_log_full(LOG_NOTICE, gm_loc_name(loc), "%s: streaming from %s", gm_loc_name(loc), device);
-        else /* the thread reports only a new state or a new reason */
+        else if (reason[0]) /* a new state or a new reason; a sensor a reload reopens waits without one */
                 gm_log_full(status == GM_SENSOR_FAULTY ? LOG_WARNING : LOG_NOTICE, gm_loc_name(loc),
                             "%s: %s", gm_loc_name(loc), reason);
         if (status == old)
@@ -209,21 +209,30 @@ static uint64_t now_us(void)
 
 /* A timestamp far behind the last one: the sensor's clock started again (a restarted iiod or
  * emulator, a reset device). Its time goes on from where it was, after the time it was away;
- * sensors of one source that restart together get one offset, so they stay aligned. */
+ * sensors of one source that restart together get one offset, so they stay aligned. Their
+ * first timestamps may be far apart (a source running faster than real time, sensors reopened
+ * one after the other), but they are on one clock. One whose last sample was later than the
+ * shared offset puts it goes on just after that sample: going back would restart its clock at
+ * every sample. */
 static void clock_restarted(struct gaitmond *d, enum gm_loc loc, int64_t raw_ns, const char *why)
 {
         uint64_t now = now_us();
         if (d->clock_restart.at_us && now - d->clock_restart.at_us < CLOCK_RESTART_SAME_US &&
-            llabs(raw_ns - d->clock_restart.raw_ns) < CLOCK_RESTART_SAME_US * 1000) {
-                d->clock_offset_ns[loc] = d->clock_restart.offset_ns;
-        } else {
-                int64_t away_ns = (int64_t) (now - d->last_arrival_us[loc]) * 1000;
-                int64_t period_ns = (int64_t) (1e9 / d->rate_hz);
-                d->clock_offset_ns[loc] = d->last_ts_ns[loc] + (away_ns > period_ns ? away_ns : period_ns) - raw_ns;
-                d->clock_restart.at_us = now;
-                d->clock_restart.raw_ns = raw_ns;
-                d->clock_restart.offset_ns = d->clock_offset_ns[loc];
+            d->clock_restart.loc != loc) {
+                int64_t after_last = d->last_ts_ns[loc] + (int64_t) (1e9 / d->rate_hz) - raw_ns;
+                d->clock_offset_ns[loc] = d->clock_restart.offset_ns > after_last ? d->clock_restart.offset_ns
+                                                                                  : after_last;
+                gm_log_full(LOG_NOTICE, gm_loc_name(loc), "%s: %s, with %s; its samples go on after %.1f s",
+                            gm_loc_name(loc), why, gm_loc_name(d->clock_restart.loc),
+                            gaitmond_time(d, d->last_ts_ns[loc]));
+                return;
         }
+        int64_t away_ns = (int64_t) (now - d->last_arrival_us[loc]) * 1000;
+        int64_t period_ns = (int64_t) (1e9 / d->rate_hz);
+        d->clock_offset_ns[loc] = d->last_ts_ns[loc] + (away_ns > period_ns ? away_ns : period_ns) - raw_ns;
+        d->clock_restart.at_us = now;
+        d->clock_restart.offset_ns = d->clock_offset_ns[loc];
+        d->clock_restart.loc = loc;
         gm_log_full(LOG_NOTICE, gm_loc_name(loc), "%s: %s; its samples go on after %.1f s", gm_loc_name(loc), why,
                     gaitmond_time(d, d->last_ts_ns[loc]));
 }
@@ -232,6 +241,22 @@ static void clock_restarted(struct gaitmond *d, enum gm_loc loc, int64_t raw_ns,
 static int64_t newest_ns(const struct gaitmond *d)
 {
         return d->t0_ns + llround(d->t_latest * 1e9);
+}
+
+/* The offset every sensor with samples has, when they share one: the clock of their source,
+ * which a sensor that starts later reads too. */
+static bool common_offset(const struct gaitmond *d, int64_t *offset_ns)
+{
+        bool any = false;
+        for (int loc = 0; loc < GM_LOC_COUNT; loc++) {
+                if (d->samples[loc] == 0)
+                        continue;
+                if (any && d->clock_offset_ns[loc] != *offset_ns)
+                        return false;
+                *offset_ns = d->clock_offset_ns[loc];
+                any = true;
+        }
+        return any;
 }
 
 /* A sensor's first sample far from the newest of the others: its clock is not theirs (they
@@ -299,13 +324,28 @@ static void feed(struct gaitmond *d, enum gm_loc loc, const struct gm_raw_sample
         int64_t last = d->last_ts_ns[loc];
         bool reopened = d->reanchor_mask & (1u << loc);
         d->reanchor_mask &= ~(1u << loc);
-        if (d->samples[loc] > 0 && reopened)
+        /* Reopened on the same source, a clock that went on is the one it was: keeping it keeps
+         * the sensors aligned however long each took to reopen. */
+        bool goes_on = reopened && d->reopened_same_source && rs->ts_ns + d->clock_offset_ns[loc] > last;
+        if (d->samples[loc] > 0 && reopened && !goes_on)
                 clock_restarted(d, loc, rs->ts_ns, "reopened with a new configuration");
         else if (d->samples[loc] > 0 && rs->ts_ns + d->clock_offset_ns[loc] < last - CLOCK_BACK_NS)
                 clock_restarted(d, loc, rs->ts_ns, "the sensor's clock started again");
-        else if (d->samples[loc] == 0 && any_samples(d) &&
-                 llabs(rs->ts_ns + d->clock_offset_ns[loc] - newest_ns(d)) > CLOCK_BACK_NS)
-                clock_joined(d, loc, rs->ts_ns);
+        else if (d->samples[loc] == 0 && any_samples(d)) {
+                /* A sensor that starts after the others reads their source's clock: its first
+                 * sample may be well ahead of their newest (it opened later, theirs come a buffer
+                 * at a time), the more so faster than real time. Only when they do not share one
+                 * offset is its clock judged by how far it is from theirs. */
+                int64_t offset_ns;
+                if (common_offset(d, &offset_ns)) {
+                        if (offset_ns != d->clock_offset_ns[loc])
+                                gm_log_full(LOG_NOTICE, gm_loc_name(loc), "%s: its clock is the other sensors'; its "
+                                            "samples start at %.1f s", gm_loc_name(loc),
+                                            gaitmond_time(d, rs->ts_ns + offset_ns));
+                        d->clock_offset_ns[loc] = offset_ns;
+                } else if (llabs(rs->ts_ns + d->clock_offset_ns[loc] - newest_ns(d)) > CLOCK_BACK_NS)
+                        clock_joined(d, loc, rs->ts_ns);
+        }
         int64_t ts_ns = rs->ts_ns + d->clock_offset_ns[loc];
         if (d->samples[loc] > 0 && !reopened) {
                 if (ts_ns <= last)
@@ -352,7 +392,7 @@ void gaitmond_drain(struct gaitmond *d)
                         feed(d, loc, &rs);
                         got = true;
                 }
-                uint64_t overruns = atomic_load(&s->ring->overruns);
+                uint64_t overruns = d->overruns_carried[loc] + atomic_load(&s->ring->overruns);
                 /* Samples lost because the main loop fell behind: said, at most every 10 s. */
                 if (overruns > d->overruns_logged[loc] && now_us() - d->overruns_logged_at_us[loc] >= OVERRUN_LOG_US) {
                         gm_log_full(LOG_WARNING, gm_loc_name(loc), "%s: %llu samples lost because gaitmond fell "

@@ -100,6 +100,7 @@ static int on_reload(sd_event_source *src, const struct signalfd_siginfo *si, vo
                 snprintf(next.state_directory, sizeof(next.state_directory), "%s", d->cfg.state_directory);
         }
         bool restart_acq = acquisition_differs(&d->cfg, &next);
+        bool uri_changed = strcmp(d->cfg.uri, next.uri) != 0;
         bool restart_analysis = restart_acq || analysis_differs(&d->cfg, &next);
         if (next.idle_timeout_s != d->cfg.idle_timeout_s || next.fatigue_threshold != d->cfg.fatigue_threshold) {
                 /* The run in progress goes on under the new limits. */
@@ -132,6 +133,7 @@ static int on_reload(sd_event_source *src, const struct signalfd_siginfo *si, vo
         if (restart_acq) {
                 memset(d->status_seq, 0, sizeof(d->status_seq));
                 d->reanchor_mask = d->sensor_mask;
+                d->reopened_same_source = !uri_changed;
                 r = gaitmond_acquisition_start(d);
                 if (r < 0)
                         return sd_event_exit(d->event, r);

@@ -46,13 +46,16 @@ struct gaitmond {
         int64_t clock_offset_ns[GM_LOC_COUNT]; /* added to a sensor's timestamps once its clock restarted */
         uint64_t last_arrival_us[GM_LOC_COUNT]; /* CLOCK_MONOTONIC when its last sample was fed */
         unsigned reanchor_mask;             /* reopened sensors: their clock may be another one */
+        bool reopened_same_source;          /* ... or the same, going on (the URI did not change) */
         struct {                            /* the latest clock restart, shared by sensors of one source */
                 uint64_t at_us;
-                int64_t raw_ns, offset_ns;
+                int64_t offset_ns;
+                enum gm_loc loc;            /* the first sensor back */
         } clock_restart;
         uint64_t samples[GM_LOC_COUNT];
         uint64_t dropped[GM_LOC_COUNT];     /* lost to timestamp gaps */
         uint64_t overruns[GM_LOC_COUNT];    /* lost because the main loop fell behind */
+        uint64_t overruns_carried[GM_LOC_COUNT]; /* by the rings of sensors closed since */
         uint64_t overruns_logged[GM_LOC_COUNT], overruns_logged_at_us[GM_LOC_COUNT];
 
         /* analysis */
