@@ -16,6 +16,7 @@
 #define CLOCK_BACK_NS 1000000000LL
 /* Sensors whose clocks restart within this time restarted together. */
 #define CLOCK_RESTART_SAME_US 10000000LL
+#define CLOCK_RESUME_MAX_NS 60000000000LL /* a sensor further ahead of its source's restart is on another clock */
 
 #define OVERRUN_LOG_US 10000000ULL /* ring overruns are logged at most this often */
 #define RATE_CHECK_S 3.0      /* of timestamps before the real rate is known */
@@ -212,21 +213,28 @@ static uint64_t now_us(void)
  * sensors of one source that restart together get one offset, so they stay aligned. Their
  * first timestamps may be far apart (a source running faster than real time, sensors reopened
  * one after the other), but they are on one clock. One whose last sample was later than the
- * shared offset puts it goes on just after that sample: going back would restart its clock at
- * every sample. */
+ * shared offset puts its new ones (it had read further ahead than the first sensor back) keeps
+ * the shared offset too, and its samples up to that last one are dropped as already seen:
+ * an offset of its own would put it out of step with the others by as much as it was ahead. */
 static void clock_restarted(struct gaitmond *d, enum gm_loc loc, int64_t raw_ns, const char *why)
 {
         uint64_t now = now_us();
         if (d->clock_restart.at_us && now - d->clock_restart.at_us < CLOCK_RESTART_SAME_US &&
             d->clock_restart.loc != loc) {
                 int64_t after_last = d->last_ts_ns[loc] + (int64_t) (1e9 / d->rate_hz) - raw_ns;
-                d->clock_offset_ns[loc] = d->clock_restart.offset_ns > after_last ? d->clock_restart.offset_ns
-                                                                                  : after_last;
+                d->clock_offset_ns[loc] = d->clock_restart.offset_ns;
+                if (after_last > d->clock_restart.offset_ns) {
+                        if (after_last - d->clock_restart.offset_ns > CLOCK_RESUME_MAX_NS)
+                                d->clock_offset_ns[loc] = after_last;   /* too far apart for one clock */
+                        else
+                                d->resume_after_ns[loc] = d->last_ts_ns[loc];
+                }
                 gm_log_full(LOG_NOTICE, gm_loc_name(loc), "%s: %s, with %s; its samples go on after %.1f s",
                             gm_loc_name(loc), why, gm_loc_name(d->clock_restart.loc),
                             gaitmond_time(d, d->last_ts_ns[loc]));
                 return;
         }
+        d->resume_after_ns[loc] = 0;
         int64_t away_ns = (int64_t) (now - d->last_arrival_us[loc]) * 1000;
         int64_t period_ns = (int64_t) (1e9 / d->rate_hz);
         d->clock_offset_ns[loc] = d->last_ts_ns[loc] + (away_ns > period_ns ? away_ns : period_ns) - raw_ns;
@@ -322,6 +330,11 @@ static void feed(struct gaitmond *d, enum gm_loc loc, const struct gm_raw_sample
                 d->have_t0 = true;
         }
         int64_t last = d->last_ts_ns[loc];
+        if (d->resume_after_ns[loc]) {
+                if (rs->ts_ns + d->clock_offset_ns[loc] <= d->resume_after_ns[loc])
+                        return;         /* seen before its clock restarted */
+                d->resume_after_ns[loc] = 0;
+        }
         bool reopened = d->reanchor_mask & (1u << loc);
         d->reanchor_mask &= ~(1u << loc);
         /* Reopened on the same source, a clock that went on is the one it was: keeping it keeps
@@ -347,6 +360,8 @@ static void feed(struct gaitmond *d, enum gm_loc loc, const struct gm_raw_sample
                         clock_joined(d, loc, rs->ts_ns);
         }
         int64_t ts_ns = rs->ts_ns + d->clock_offset_ns[loc];
+        if (d->resume_after_ns[loc] && ts_ns <= d->resume_after_ns[loc])
+                return;                 /* the first sample after its restart, seen before */
         if (d->samples[loc] > 0 && !reopened) {
                 if (ts_ns <= last)
                         return; /* a stray timestamp: the pipeline needs time order */

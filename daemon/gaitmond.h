@@ -44,6 +44,8 @@ struct gaitmond {
         unsigned status_seq[GM_LOC_COUNT];
         int64_t last_ts_ns[GM_LOC_COUNT];   /* on the daemon's sample clock (offset applied) */
         int64_t clock_offset_ns[GM_LOC_COUNT]; /* added to a sensor's timestamps once its clock restarted */
+        int64_t resume_after_ns[GM_LOC_COUNT]; /* back on its source's shared clock behind its own last
+                                                * sample: its samples up to this time were seen; 0 none */
         uint64_t last_arrival_us[GM_LOC_COUNT]; /* CLOCK_MONOTONIC when its last sample was fed */
         unsigned reanchor_mask;             /* reopened sensors: their clock may be another one */
         bool reopened_same_source;          /* ... or the same, going on (the URI did not change) */
