@@ -11,6 +11,7 @@
 #include "gm_detect.h"
 #include "gm_filter.h"
 #include "gm_pipeline.h"
+#include "gm_retime.h"
 #include "gm_stats.h"
 #include "gm_thigh.h"
 
@@ -71,6 +72,8 @@ struct loc_sink {
         struct gm_event_sink sink;
         struct gm_pipeline *p;
         unsigned side_mask; /* sides this location decides events for */
+        bool contacts;      /* the pelvis timing a runner's contacts for the shanks */
+        bool retimed;       /* a shank whose events wait for the pelvis' contacts */
 };
 
 struct loc_state {
@@ -115,6 +118,7 @@ struct gm_pipeline {
         enum gm_loc impact_loc[2]; /* where impacts of each side are read */
         enum gm_loc hip_loc[2];
         bool have_pelvis;
+        struct gm_retime retime;
         struct queue events, strides, spikes;
         struct gm_event ev_buf[QUEUE_LEN];
         struct gm_stride st_buf[QUEUE_LEN];
@@ -295,10 +299,50 @@ static void finish_stride(struct gm_pipeline *p, enum gm_side side, double t_ic)
                 queue_put(&p->spikes, &spike);
 }
 
+/* An event of a side, from whichever source speaks for it. */
+static void take_event(struct gm_pipeline *p, const struct gm_event *ev)
+{
+        struct side_state *s = &p->side[ev->side];
+        /* A change of speaker must not repeat or reorder the side's events. */
+        if (!(ev->t > s->last_event_t))
+                return;
+        s->last_event_t = ev->t;
+        queue_put(&p->events, ev);
+        if (ev->kind == GM_EVENT_IC) {
+                if (!(ev->t - p->t_last_ic < PAUSE_S))
+                        p->hold_until = fmax(p->hold_until, ev->t + HOLD_S);
+                p->steps++;
+                p->t_last_ic = ev->t;
+                if (!isnan(s->last_ic))
+                        finish_stride(p, ev->side, ev->t);
+                s->last_ic = ev->t;
+        } else {
+                s->last_fc = ev->t;
+        }
+}
+
+/* The shanks' held events whose contacts the pelvis has spoken for. */
+static void take_retimed(struct gm_pipeline *p, bool flush)
+{
+        struct gm_event ev;
+        bool running = p->activity == GM_ACTIVITY_RUNNING, retimed;
+        while (gm_retime_next(&p->retime, p->t_last, running, flush, &ev, &retimed) > 0) {
+                /* Contacts timed by the shank alone in a run the pelvis was timing (a pelvis
+                 * dropout): strides on two clocks are not compared. */
+                if (running && !retimed && p->retime.n)
+                        p->hold_until = fmax(p->hold_until, ev.t + HOLD_S);
+                take_event(p, &ev);
+        }
+}
+
 static void on_event(struct gm_event_sink *sink, const struct gm_event *ev)
 {
         struct loc_sink *ls = (struct loc_sink *)sink;
         struct gm_pipeline *p = ls->p;
+        if (ls->contacts) {
+                gm_retime_contact(&p->retime, ev);
+                return;
+        }
         if (ev->side == GM_SIDE_UNKNOWN && ls->side_mask == 3u) {
                 /* A step whose side the pelvis cannot tell: published as such and counted,
                  * and no stride of either side spans it. */
@@ -325,22 +369,9 @@ static void on_event(struct gm_event_sink *sink, const struct gm_event *ev)
                 if (&me->sink != ls)
                         return;
         }
-        /* A change of speaker must not repeat or reorder the side's events. */
-        if (!(ev->t > s->last_event_t))
+        if (ls->retimed && gm_retime_hold(&p->retime, ev) == 0)
                 return;
-        s->last_event_t = ev->t;
-        queue_put(&p->events, ev);
-        if (ev->kind == GM_EVENT_IC) {
-                if (!(ev->t - p->t_last_ic < PAUSE_S))
-                        p->hold_until = fmax(p->hold_until, ev->t + HOLD_S);
-                p->steps++;
-                p->t_last_ic = ev->t;
-                if (!isnan(s->last_ic))
-                        finish_stride(p, ev->side, ev->t);
-                s->last_ic = ev->t;
-        } else {
-                s->last_fc = ev->t;
-        }
+        take_event(p, ev);
 }
 
 /* Which sensor decides the events of each side: foot, then shank, then the pelvis. */
@@ -381,9 +412,19 @@ static void choose_sources(struct gm_pipeline *p)
         if (pelvis_sides) {
                 p->loc[GM_LOC_PELVIS].det = &gm_detector_pelvis;
                 p->loc[GM_LOC_PELVIS].sink.side_mask = pelvis_sides;
+        } else if (p->have_pelvis) {
+                /* Both sides have limbs: the pelvis times a runner's contacts for the shanks. */
+                for (int l = 0; l < GM_LOC_COUNT; l++) {
+                        struct loc_state *ls = &p->loc[l];
+                        if (ls->det == &gm_detector_shank_gyro && ls->sink.side_mask) {
+                                ls->sink.retimed = true;
+                                p->loc[GM_LOC_PELVIS].det = &gm_detector_pelvis;
+                                p->loc[GM_LOC_PELVIS].sink.contacts = true;
+                        }
+                }
         }
         for (int l = 0; l < GM_LOC_COUNT; l++)
-                if (p->loc[l].det && !p->loc[l].sink.side_mask)
+                if (p->loc[l].det && !p->loc[l].sink.side_mask && !p->loc[l].sink.contacts)
                         p->loc[l].det = NULL;
         /* The FFT looks at the pelvis (steps of both feet) or else one event source (strides). */
         p->cadence_loc = GM_LOC_COUNT;
@@ -433,6 +474,7 @@ struct gm_pipeline *gm_pipeline_new(const struct gm_pipeline_cfg *cfg)
         p->t_last = p->t_last_ic = NAN;
         p->hold_until = -INFINITY;
         p->activity = GM_ACTIVITY_IDLE;
+        gm_retime_init(&p->retime);
         for (int s = 0; s < 2; s++) {
                 p->side[s].last_ic = p->side[s].last_fc = NAN;
                 p->side[s].last_event_t = -INFINITY;
@@ -579,6 +621,8 @@ int gm_pipeline_push(struct gm_pipeline *p, enum gm_loc loc, const struct gm_sam
                 gm_cadence_push(&p->cadence, acc_norm);
         if (ls->det)
                 ls->det->push(ls->det_state, s, &ls->sink.sink);
+        if (p->retime.count)
+                take_retimed(p, false);
         return 0;
 }
 
@@ -589,6 +633,7 @@ void gm_pipeline_flush(struct gm_pipeline *p)
                 if (ls->det && ls->det->flush)
                         ls->det->flush(ls->det_state, &ls->sink.sink);
         }
+        take_retimed(p, true);
 }
 
 int gm_pipeline_next_event(struct gm_pipeline *p, struct gm_event *out)

@@ -45,10 +45,14 @@ Test(pipeline, synthetic_running_events_f1)
         base_cfg(&mc);
         run(&mc, 300, &rep, &truth);
         struct gm_match_result r = score(&truth, &rep.events);
-        cr_log_info("running ic F1 %.4f fc F1 %.4f", gm_match_f1(&r.ic), gm_match_f1(&r.fc));
+        cr_log_info("running ic F1 %.4f fc F1 %.4f stance error %.4f s", gm_match_f1(&r.ic), gm_match_f1(&r.fc),
+                    r.stance_err_sum / r.stance_n);
         cr_expect_geq(gm_match_f1(&r.ic), 0.995, "ic F1 %.4f", gm_match_f1(&r.ic));
         cr_expect_geq(gm_match_f1(&r.fc), 0.98, "fc F1 %.4f", gm_match_f1(&r.fc));
         cr_expect_lt(r.ic.abs_err_sum / r.ic.tp, 0.025, "ic MAE %.3f s", r.ic.abs_err_sum / r.ic.tp);
+        /* The shanks' events are timed by the pelvis' contacts: stance holds at both ends. */
+        cr_expect_gt(r.stance_n, 250);
+        cr_expect_lt(r.stance_err_sum / r.stance_n, 0.020, "stance error %.3f s", r.stance_err_sum / r.stance_n);
         cr_expect_lt(fabs(rep.final.cadence_spm - 170) / 170, 0.02, "cadence %.1f", rep.final.cadence_spm);
         cr_expect_eq(rep.final.activity, GM_ACTIVITY_RUNNING, "activity %s", gm_activity_name(rep.final.activity));
         gm_replay_clear(&rep);
