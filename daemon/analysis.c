@@ -11,13 +11,6 @@
 #include "log.h"
 #include "runs.h"
 
-/* A sensor's timestamps stepping back further than this mean its clock started again;
- * smaller steps back are stray samples, dropped. */
-#define CLOCK_BACK_NS 1000000000LL
-/* Sensors whose clocks restart within this time restarted together. */
-#define CLOCK_RESTART_SAME_US 10000000LL
-#define CLOCK_RESUME_MAX_NS 60000000000LL /* a sensor further ahead of its source's restart is on another clock */
-
 #define OVERRUN_LOG_US 10000000ULL /* ring overruns are logged at most this often */
 #define RATE_CHECK_S 3.0      /* of timestamps before the real rate is known */
 #define RATE_TOLERANCE 0.10   /* a rate this far off the pipeline's restarts it */
@@ -41,6 +34,7 @@ int gaitmond_analysis_init(struct gaitmond *d)
         if (!(d->rate_hz >= RATE_MIN_HZ && d->rate_hz <= RATE_MAX_HZ))
                 d->rate_hz = d->cfg.sample_rate_hz;
         pc.rate_hz = d->rate_hz;
+        (void) gm_sample_clock_set_rate(&d->clock, d->rate_hz); /* gaps and restarts count in its periods */
         pc.loc_mask = d->sensor_mask;
         pc.gyr_mask = d->sensor_mask;
         pc.warmup_s = d->cfg.warmup_s;
@@ -208,83 +202,6 @@ static uint64_t now_us(void)
         return (uint64_t) ts.tv_sec * 1000000u + (uint64_t) ts.tv_nsec / 1000u;
 }
 
-/* A timestamp far behind the last one: the sensor's clock started again (a restarted iiod or
- * emulator, a reset device). Its time goes on from where it was, after the time it was away;
- * sensors of one source that restart together get one offset, so they stay aligned. Their
- * first timestamps may be far apart (a source running faster than real time, sensors reopened
- * one after the other), but they are on one clock. One whose last sample was later than the
- * shared offset puts its new ones (it had read further ahead than the first sensor back) keeps
- * the shared offset too, and its samples up to that last one are dropped as already seen:
- * an offset of its own would put it out of step with the others by as much as it was ahead. */
-static void clock_restarted(struct gaitmond *d, enum gm_loc loc, int64_t raw_ns, const char *why)
-{
-        uint64_t now = now_us();
-        if (d->clock_restart.at_us && now - d->clock_restart.at_us < CLOCK_RESTART_SAME_US &&
-            d->clock_restart.loc != loc) {
-                int64_t after_last = d->last_ts_ns[loc] + (int64_t) (1e9 / d->rate_hz) - raw_ns;
-                d->clock_offset_ns[loc] = d->clock_restart.offset_ns;
-                if (after_last > d->clock_restart.offset_ns) {
-                        if (after_last - d->clock_restart.offset_ns > CLOCK_RESUME_MAX_NS)
-                                d->clock_offset_ns[loc] = after_last;   /* too far apart for one clock */
-                        else
-                                d->resume_after_ns[loc] = d->last_ts_ns[loc];
-                }
-                gm_log_full(LOG_NOTICE, gm_loc_name(loc), "%s: %s, with %s; its samples go on after %.1f s",
-                            gm_loc_name(loc), why, gm_loc_name(d->clock_restart.loc),
-                            gaitmond_time(d, d->last_ts_ns[loc]));
-                return;
-        }
-        d->resume_after_ns[loc] = 0;
-        int64_t away_ns = (int64_t) (now - d->last_arrival_us[loc]) * 1000;
-        int64_t period_ns = (int64_t) (1e9 / d->rate_hz);
-        d->clock_offset_ns[loc] = d->last_ts_ns[loc] + (away_ns > period_ns ? away_ns : period_ns) - raw_ns;
-        d->clock_restart.at_us = now;
-        d->clock_restart.offset_ns = d->clock_offset_ns[loc];
-        d->clock_restart.loc = loc;
-        gm_log_full(LOG_NOTICE, gm_loc_name(loc), "%s: %s; its samples go on after %.1f s", gm_loc_name(loc), why,
-                    gaitmond_time(d, d->last_ts_ns[loc]));
-}
-
-/* The newest sample's time on the daemon's clock. */
-static int64_t newest_ns(const struct gaitmond *d)
-{
-        return d->t0_ns + llround(d->t_latest * 1e9);
-}
-
-/* The offset every sensor with samples has, when they share one: the clock of their source,
- * which a sensor that starts later reads too. */
-static bool common_offset(const struct gaitmond *d, int64_t *offset_ns)
-{
-        bool any = false;
-        for (int loc = 0; loc < GM_LOC_COUNT; loc++) {
-                if (d->samples[loc] == 0)
-                        continue;
-                if (any && d->clock_offset_ns[loc] != *offset_ns)
-                        return false;
-                *offset_ns = d->clock_offset_ns[loc];
-                any = true;
-        }
-        return any;
-}
-
-/* A sensor's first sample far from the newest of the others: its clock is not theirs (they
- * went on after a restart, and a reload added it). It starts at the newest time. */
-static void clock_joined(struct gaitmond *d, enum gm_loc loc, int64_t raw_ns)
-{
-        d->clock_offset_ns[loc] = newest_ns(d) - raw_ns;
-        gm_log_full(LOG_NOTICE, gm_loc_name(loc), "%s: its clock is %.1f s away from the other sensors'; "
-                    "its samples start at %.1f s", gm_loc_name(loc), (double) d->clock_offset_ns[loc] * 1e-9,
-                    d->t_latest);
-}
-
-static bool any_samples(const struct gaitmond *d)
-{
-        for (int loc = 0; loc < GM_LOC_COUNT; loc++)
-                if (d->samples[loc] > 0)
-                        return true;
-        return false;
-}
-
 /* The rate the sensors really deliver, from their timestamps over the first seconds: a
  * device may not take the configured rate, and every filter of the analysis depends on it.
  * When it is off by more than RATE_TOLERANCE the analysis starts again at the real rate. */
@@ -322,6 +239,38 @@ static void check_rate(struct gaitmond *d, enum gm_loc loc, int64_t ts_ns)
         }
 }
 
+/* Says once what placing a sample changed on the sample clock. */
+static void log_clock_event(const struct gaitmond *d, enum gm_loc loc, const struct gm_sample_clock_event *ev)
+{
+        const char *name = gm_loc_name(loc);
+        switch (ev->type) {
+        case GM_SAMPLE_CLOCK_RESTARTED:
+        case GM_SAMPLE_CLOCK_REOPENED: {
+                const char *why = ev->type == GM_SAMPLE_CLOCK_REOPENED ? "reopened with a new configuration"
+                                                                      : "the sensor's clock started again";
+                if (ev->with_other)
+                        gm_log_full(LOG_NOTICE, name, "%s: %s, with %s; its samples go on after %.1f s", name, why,
+                                    gm_loc_name(ev->with_loc), gaitmond_time(d, ev->last_ns));
+                else
+                        gm_log_full(LOG_NOTICE, name, "%s: %s; its samples go on after %.1f s", name, why,
+                                    gaitmond_time(d, ev->last_ns));
+                break;
+        }
+        case GM_SAMPLE_CLOCK_SHARED:
+                gm_log_full(LOG_NOTICE, name, "%s: its clock is the other sensors'; its samples start at %.1f s",
+                            name, gaitmond_time(d, ev->start_ns));
+                break;
+        case GM_SAMPLE_CLOCK_JOINED:
+                /* Its clock is not theirs (they went on after a restart, and a reload added it). */
+                gm_log_full(LOG_NOTICE, name, "%s: its clock is %.1f s away from the other sensors'; "
+                            "its samples start at %.1f s", name, (double) ev->offset_ns * 1e-9,
+                            gaitmond_time(d, ev->start_ns));
+                break;
+        case GM_SAMPLE_CLOCK_STEADY:
+                break;
+        }
+}
+
 static void feed(struct gaitmond *d, enum gm_loc loc, const struct gm_raw_sample *rs)
 {
         if (!d->have_t0) {
@@ -329,50 +278,15 @@ static void feed(struct gaitmond *d, enum gm_loc loc, const struct gm_raw_sample
                 d->t0_ns = rs->ts_ns - 1000000000;
                 d->have_t0 = true;
         }
-        int64_t last = d->last_ts_ns[loc];
-        if (d->resume_after_ns[loc]) {
-                if (rs->ts_ns + d->clock_offset_ns[loc] <= d->resume_after_ns[loc])
-                        return;         /* seen before its clock restarted */
-                d->resume_after_ns[loc] = 0;
-        }
-        bool reopened = d->reanchor_mask & (1u << loc);
-        d->reanchor_mask &= ~(1u << loc);
-        /* Reopened on the same source, a clock that went on is the one it was: keeping it keeps
-         * the sensors aligned however long each took to reopen. */
-        bool goes_on = reopened && d->reopened_same_source && rs->ts_ns + d->clock_offset_ns[loc] > last;
-        if (d->samples[loc] > 0 && reopened && !goes_on)
-                clock_restarted(d, loc, rs->ts_ns, "reopened with a new configuration");
-        else if (d->samples[loc] > 0 && rs->ts_ns + d->clock_offset_ns[loc] < last - CLOCK_BACK_NS)
-                clock_restarted(d, loc, rs->ts_ns, "the sensor's clock started again");
-        else if (d->samples[loc] == 0 && any_samples(d)) {
-                /* A sensor that starts after the others reads their source's clock: its first
-                 * sample may be well ahead of their newest (it opened later, theirs come a buffer
-                 * at a time), the more so faster than real time. Only when they do not share one
-                 * offset is its clock judged by how far it is from theirs. */
-                int64_t offset_ns;
-                if (common_offset(d, &offset_ns)) {
-                        if (offset_ns != d->clock_offset_ns[loc])
-                                gm_log_full(LOG_NOTICE, gm_loc_name(loc), "%s: its clock is the other sensors'; its "
-                                            "samples start at %.1f s", gm_loc_name(loc),
-                                            gaitmond_time(d, rs->ts_ns + offset_ns));
-                        d->clock_offset_ns[loc] = offset_ns;
-                } else if (llabs(rs->ts_ns + d->clock_offset_ns[loc] - newest_ns(d)) > CLOCK_BACK_NS)
-                        clock_joined(d, loc, rs->ts_ns);
-        }
-        int64_t ts_ns = rs->ts_ns + d->clock_offset_ns[loc];
-        if (d->resume_after_ns[loc] && ts_ns <= d->resume_after_ns[loc])
-                return;                 /* the first sample after its restart, seen before */
-        if (d->samples[loc] > 0 && !reopened) {
-                if (ts_ns <= last)
-                        return; /* a stray timestamp: the pipeline needs time order */
-                double period_ns = 1e9 / d->rate_hz;
-                double missing = (double) (ts_ns - last) / period_ns - 1;
-                if (missing > 0.5)
-                        d->dropped[loc] += (uint64_t) llround(missing);
-        }
-        d->last_ts_ns[loc] = ts_ns;
-        d->last_arrival_us[loc] = now_us();
-        d->samples[loc]++;
+        int64_t ts_ns;
+        struct gm_sample_clock_event ev;
+        int r = gm_sample_clock_place(&d->clock, loc, rs->ts_ns, now_us(), &ts_ns, &ev);
+        if (r < 0)
+                return;                 /* a timestamp beyond any clock */
+        log_clock_event(d, loc, &ev);
+        d->dropped[loc] += ev.missing;
+        if (r == 0)
+                return;                 /* seen before, or out of time order */
         check_rate(d, loc, ts_ns);
 
         struct gm_sample s = { .t = gaitmond_time(d, ts_ns) };

@@ -132,8 +132,7 @@ static int on_reload(sd_event_source *src, const struct signalfd_siginfo *si, vo
         }
         if (restart_acq) {
                 memset(d->status_seq, 0, sizeof(d->status_seq));
-                d->reanchor_mask = d->sensor_mask;
-                d->reopened_same_source = !uri_changed;
+                (void) gm_sample_clock_reopened(&d->clock, d->sensor_mask, !uri_changed);
                 r = gaitmond_acquisition_start(d);
                 if (r < 0)
                         return sd_event_exit(d->event, r);
@@ -261,6 +260,9 @@ static int run(struct gaitmond *d)
         /* Sends WATCHDOG=1 by itself when the service manager asks for it. */
         (void) sd_event_set_watchdog(d->event, true);
 
+        r = gm_sample_clock_init(&d->clock, d->cfg.sample_rate_hz);
+        if (r < 0)
+                return r;
         r = gaitmond_analysis_init(d);
         if (r < 0)
                 return r;

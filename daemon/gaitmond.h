@@ -8,6 +8,7 @@
 
 #include "config.h"
 #include "gm_pipeline.h"
+#include "sample-clock.h"
 #include "sensor.h"
 #include "sink.h"
 
@@ -42,19 +43,7 @@ struct gaitmond {
         /* per-sensor bookkeeping of the main loop */
         enum gm_sensor_status status[GM_LOC_COUNT];
         unsigned status_seq[GM_LOC_COUNT];
-        int64_t last_ts_ns[GM_LOC_COUNT];   /* on the daemon's sample clock (offset applied) */
-        int64_t clock_offset_ns[GM_LOC_COUNT]; /* added to a sensor's timestamps once its clock restarted */
-        int64_t resume_after_ns[GM_LOC_COUNT]; /* back on its source's shared clock behind its own last
-                                                * sample: its samples up to this time were seen; 0 none */
-        uint64_t last_arrival_us[GM_LOC_COUNT]; /* CLOCK_MONOTONIC when its last sample was fed */
-        unsigned reanchor_mask;             /* reopened sensors: their clock may be another one */
-        bool reopened_same_source;          /* ... or the same, going on (the URI did not change) */
-        struct {                            /* the latest clock restart, shared by sensors of one source */
-                uint64_t at_us;
-                int64_t offset_ns;
-                enum gm_loc loc;            /* the first sensor back */
-        } clock_restart;
-        uint64_t samples[GM_LOC_COUNT];
+        struct gm_sample_clock clock;       /* the sensors' timestamps on one clock */
         uint64_t dropped[GM_LOC_COUNT];     /* lost to timestamp gaps */
         uint64_t overruns[GM_LOC_COUNT];    /* lost because the main loop fell behind */
         uint64_t overruns_carried[GM_LOC_COUNT]; /* by the rings of sensors closed since */
