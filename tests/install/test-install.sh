@@ -29,7 +29,12 @@
 #                        unit where systemd.pc says, man pages gzipped, Debian's
 #                        changelog and copyright); dpkg installs it into a scratch
 #                        root running its maintainer scripts (DPKG_ROOT): user,
-#                        state directory, gaitmond enabled, and purges it cleanly
+#                        state directory, gaitmond enabled, and purges it cleanly;
+#                        apt-get installs it on a fresh Debian of this release
+#                        (mmdebstrap, this machine's apt sources), where the
+#                        user, state directory, enabled units, systemd-analyze
+#                        verify, --check-config and every program's --version
+#                        are checked, and apt-get purge leaves no file
 set -euo pipefail
 
 check=$1 meson=$2 source=$3 build=$4 prefix=$5 sysconfdir=$6
@@ -410,6 +415,58 @@ package)
                 2>/dev/null | head || true)
         [ -z "$left" ] && ok "dpkg --purge removes every file, conffile and unit link" ||
                 fail "left after purge: $left"
+
+        # apt, as the README says, on a fresh Debian of this machine's release made by
+        # mmdebstrap from this machine's apt sources: dependencies from the archive, the
+        # maintainer scripts in a real root, the installed programs run.
+        . /etc/os-release
+        sources=/etc/apt/sources.list.d/debian.sources
+        [ -s "$sources" ] || sources=/etc/apt/sources.list
+        cp "$deb" "$tmp/gaitmon.deb"
+        cat > "$tmp/fresh-check.sh" <<'EOT'
+set -u
+ok() { echo "ok: fresh $VERSION_CODENAME: $*"; }
+fail() { echo "FAIL: fresh $VERSION_CODENAME: $*"; }
+. /etc/os-release
+if ! apt-get install -y -q /tmp/gaitmon.deb >/tmp/apt.log 2>&1; then
+        cat /tmp/apt.log
+        fail "apt-get install ./gaitmon.deb failed"
+        exit 0
+fi
+ok "apt-get install ./gaitmon.deb: $(grep -c '^Setting up' /tmp/apt.log) packages set up"
+IFS=: read -r _ _ uid gid _ _ shell < <(getent passwd gaitmon) && [ "$shell" = /usr/sbin/nologin ] &&
+        [ "$uid" -lt 1000 ] && ok "system user gaitmon ($uid:$gid)" || fail "no system user gaitmon"
+[ "$(stat -c '%a %U %G' /var/lib/gaitmon 2>&1)" = "750 gaitmon gaitmon" ] &&
+        ok "/var/lib/gaitmon 0750 gaitmon:gaitmon" || fail "/var/lib/gaitmon: $(stat -c '%a %U %G' /var/lib/gaitmon 2>&1)"
+[ -L /etc/systemd/system/multi-user.target.wants/gaitmond.service ] && ok "gaitmond.service enabled" ||
+        fail "gaitmond.service not enabled"
+[ -L /etc/systemd/user/default.target.wants/gaitmon-notify.service ] &&
+        ok "gaitmon-notify.service enabled for every user" || fail "gaitmon-notify.service not enabled"
+unit=$(systemctl show -P FragmentPath gaitmond.service 2>/dev/null)
+[ -n "$unit" ] || unit=$(ls /lib/systemd/system/gaitmond.service /usr/lib/systemd/system/gaitmond.service 2>/dev/null | head -n1)
+verify=$(systemd-analyze verify --man=no "$unit" 2>&1)
+[ -z "$verify" ] && ok "systemd-analyze verify $unit: nothing to say" || fail "systemd-analyze verify: $verify"
+[ -f /usr/share/dbus-1/system.d/org.gaitmon.Monitor1.conf ] && ok "bus policy where the system bus reads it" ||
+        fail "no /usr/share/dbus-1/system.d/org.gaitmon.Monitor1.conf"
+out=$(gaitmond --check-config 2>&1) && ok "gaitmond --check-config: $out" || fail "gaitmond --check-config: $out"
+for p in gaitmond gaitmonctl gaitmon-notify gaitmon-sim gaitmon-analyze gaitmon-synth; do
+        v=$($p --version 2>&1) || fail "$p --version: $v"
+done
+ok "every program starts (--version)"
+apt-get purge -y -q gaitmon >/tmp/purge.log 2>&1 || { cat /tmp/purge.log; fail "apt-get purge gaitmon failed"; }
+left=$(find /usr /lib /etc/gaitmon /etc/xdg /etc/systemd -name '*gaitmon*' 2>/dev/null | head)
+[ -z "$left" ] && ok "apt-get purge gaitmon leaves no file" || fail "left after purge: $left"
+EOT
+        if mmdebstrap --quiet --variant=apt "$VERSION_CODENAME" /dev/null "$sources" \
+                --customize-hook="copy-in $tmp/gaitmon.deb $tmp/fresh-check.sh /tmp" \
+                --customize-hook='chroot "$1" bash /tmp/fresh-check.sh' >"$tmp/fresh.log" 2>&1; then
+                grep -E '^(ok|FAIL): fresh' "$tmp/fresh.log" || true
+                grep -q '^FAIL: fresh' "$tmp/fresh.log" && { cat "$tmp/fresh.log" >&2; fail "on a fresh $VERSION_CODENAME"; }
+                [ "$(grep -c '^ok: fresh' "$tmp/fresh.log")" -ge 8 ] || fail "the fresh root's checks did not all run"
+        else
+                cat "$tmp/fresh.log" >&2
+                fail "mmdebstrap could not make a fresh $VERSION_CODENAME with the package"
+        fi
         ;;
 
 *)
