@@ -45,9 +45,11 @@ const char *gm_balance_format(char *buf, size_t size, double si)
         double left = gm_balance_left_pct(si);
         if (!isfinite(left))
                 snprintf(buf, size, "n/a");
-        else
-                /* The right share as 100 minus the left one rounded, so the two add up to 100.0. */
-                snprintf(buf, size, "%.1f %% L / %.1f %% R", left, 100 - round(left * 10) / 10);
+        else {
+                /* Rounded once, half away from zero, so that the two add up to 100.0. */
+                left = round(left * 10) / 10;
+                snprintf(buf, size, "%.1f %% L / %.1f %% R", left, 100 - left);
+        }
         return buf;
 }
 
