@@ -29,6 +29,7 @@ struct monitor_values {
         uint64_t session_start_us;
         enum gm_sensor_status status[GM_LOC_COUNT];
         char device[GM_LOC_COUNT][64];
+        char reason[GM_LOC_COUNT][160]; /* why a sensor does not stream; "" while it does */
         uint64_t dropped;
 };
 
@@ -133,6 +134,31 @@ static int get_sensors(DBusMessageIter *it, void *userdata)
                 }
         }
         return dbus_message_iter_close_container(it, &array) ? 0 : -ENOMEM;
+}
+
+/* location → why that sensor is not streaming, for each one waiting or faulty. */
+static int get_sensor_reasons(DBusMessageIter *it, void *userdata)
+{
+        const struct monitor *m = userdata;
+        DBusMessageIter dict;
+        if (!dbus_message_iter_open_container(it, DBUS_TYPE_ARRAY, "{ss}", &dict))
+                return -ENOMEM;
+        for (int loc = 0; loc < GM_LOC_COUNT; loc++) {
+                if (!(m->d->sensor_mask & (1u << loc)) || m->v.status[loc] == GM_SENSOR_STREAMING ||
+                    !m->v.reason[loc][0])
+                        continue;
+                DBusMessageIter entry;
+                const char *name = gm_loc_name(loc);
+                const char *reason = m->v.reason[loc];
+                if (!dbus_message_iter_open_container(&dict, DBUS_TYPE_DICT_ENTRY, NULL, &entry) ||
+                    !dbus_message_iter_append_basic(&entry, DBUS_TYPE_STRING, &name) ||
+                    !dbus_message_iter_append_basic(&entry, DBUS_TYPE_STRING, &reason) ||
+                    !dbus_message_iter_close_container(&dict, &entry)) {
+                        dbus_message_iter_abandon_container(it, &dict);
+                        return -ENOMEM;
+                }
+        }
+        return dbus_message_iter_close_container(it, &dict) ? 0 : -ENOMEM;
 }
 
 static int method_reset_baseline(DBusMessage *call, DBusMessageIter *reply, void *userdata,
@@ -309,6 +335,7 @@ static const struct gm_bus_property monitor_properties[] = {
         PROP("FatigueScore", "d", get_fatigue),
         PROP("SessionStart", "t", get_session_start),
         PROP("Sensors", "a(sss)", get_sensors),
+        PROP("SensorReasons", "a{ss}", get_sensor_reasons),
         PROP("DroppedSamples", "t", get_dropped),
         {},
 };
@@ -381,6 +408,7 @@ static void compute(struct gaitmond *d, struct monitor_values *v)
                         continue;
                 pthread_mutex_lock(&s->lock);
                 memcpy(v->device[loc], s->device, sizeof(v->device[loc]));
+                memcpy(v->reason[loc], s->reason, sizeof(v->reason[loc]));
                 pthread_mutex_unlock(&s->lock);
         }
         v->dropped = gaitmond_dropped(d);
@@ -420,6 +448,8 @@ static void refresh(struct gaitmond *d, struct monitor *m)
                 gm_bus_object_changed(d->monitor, "Activity");
         if (DIFFERS(status) || DIFFERS(device))
                 gm_bus_object_changed(d->monitor, "Sensors");
+        if (DIFFERS(status) || DIFFERS(reason))
+                gm_bus_object_changed(d->monitor, "SensorReasons");
 }
 #undef DIFFERS
 

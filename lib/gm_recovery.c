@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "gm_balance.h"
 #include "gm_recovery.h"
 
 #define US_PER_DAY (86400LL * 1000000LL)
@@ -232,17 +233,21 @@ static void main_finding(const struct gm_run_summary *run, double acwr, char *bu
         static const char *const level_names[] = { "", "mild", "marked", "severe" };
         const char *side = weaker_side(run);
         if (glute_compensation(run)) {
+                char phrase[96];
+                enum gm_side s = side && strcmp(side, "left") == 0 ? GM_SIDE_LEFT : GM_SIDE_RIGHT;
                 if (side && isfinite(run->hip_ext_asym_pct) && fabs(run->hip_ext_asym_pct) >= GM_RECOVERY_HIP_EXT_ASYM_PCT)
-                        snprintf(buf, size, "signs of glute compensation, %s hip extension %.0f points off your baseline",
-                                 side, fabs(run->hip_ext_asym_pct));
+                        snprintf(buf, size, "signs of glute compensation, %s (balance %.1f points off your baseline)",
+                                 gm_balance_side_phrase("hip_extension", s, phrase, sizeof(phrase)),
+                                 fabs(gm_balance_shift_points(run->hip_ext_asym_pct)));
                 else if (side)
-                        snprintf(buf, size, "signs of glute compensation, more pelvic drop on the %s", side);
+                        snprintf(buf, size, "signs of glute compensation, %s",
+                                 gm_balance_side_phrase("pelvic_drop", s, phrase, sizeof(phrase)));
                 else
-                        snprintf(buf, size, "signs of glute compensation in %s", run->asym_metric);
+                        snprintf(buf, size, "signs of glute compensation in %s", metric_words(run->asym_metric));
         } else if (run->asym_alerted && run->asym_metric[0] && isfinite(run->asym_max_pct) &&
                    run->asym_max_pct >= GM_RECOVERY_OTHER_ASYM_PCT)
-                snprintf(buf, size, "%s asymmetry %.0f points off your baseline", metric_words(run->asym_metric),
-                         run->asym_max_pct);
+                snprintf(buf, size, "%s balance %.1f points off your baseline", metric_words(run->asym_metric),
+                         gm_balance_shift_points(run->asym_max_pct));
         else if (run->fatigue_level_max >= 1 && run->fatigue_level_max <= 3)
                 snprintf(buf, size, "%s fatigue late in the run", level_names[run->fatigue_level_max]);
         else if (isfinite(acwr) && acwr > GM_RECOVERY_ACWR_HIGH)

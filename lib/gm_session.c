@@ -189,6 +189,7 @@ static void run_begin(struct gm_session *s, double t)
         for (int k = 0; k < GM_METRIC_COUNT; k++)
                 r->excursion_max[k] = NAN;
         r->pelvic_rise_max[0] = r->pelvic_rise_max[1] = NAN;
+        r->fatigue_max = NAN; /* unknown until the fatigue baseline is learned */
         gm_fatigue_reset(s->fatigue);
         s->phase = PHASE_CANDIDATE;
 }
@@ -317,7 +318,7 @@ static void add_gait(struct gm_session *s, const struct gm_metrics *m)
 
         struct gm_fatigue_alert alert;
         int raised = gm_fatigue_push(s->fatigue, m, &alert);
-        double score = 0;
+        double score = NAN; /* unknown before the baseline: the minute's mean leaves it out */
         if (gm_fatigue_baseline_ready(s->fatigue)) {
                 struct gm_fatigue_alert now;
                 struct gm_fatigue_values base, cur;

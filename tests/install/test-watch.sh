@@ -59,10 +59,12 @@ done
 kill -INT "$watch_pid" 2>/dev/null || true
 wait "$watch_pid" || die "watch failed: $(cat "$tmp/watch.err")"
 
-v='(-?[0-9.]+°|n/a)'
-live=$(grep -E "^[0-9]{2}:[0-9]{2}:[0-9]{2} running, [0-9]+ steps/min, [0-9]+ steps, stance [0-9]+ ms/[0-9]+ ms, hip extension ($v/$v|n/a), pelvic drop ($v/$v|n/a) \(left/right\)$" \
+v='(-?[0-9.]+°|n/a)' b='( \([0-9]+\.[0-9] % L / [0-9]+\.[0-9] % R\))?'
+live=$(grep -E "^[0-9]{2}:[0-9]{2}:[0-9]{2} running, [0-9]+ steps/min, [0-9]+ steps, stance [0-9]+ ms/[0-9]+ ms$b, hip extension ($v/$v$b|n/a), pelvic drop ($v/$v$b|n/a) \(left/right; pelvic drop while on the left/right leg\)$" \
         "$tmp/watch.txt" | head -n1 || true)
 [ -n "$live" ] && ok "a live line: $live" || fail "no live line in words and units: $(head -n 25 "$tmp/watch.txt")"
+balanced=$(grep -m1 -E "stance [0-9]+ ms/[0-9]+ ms \([0-9.]+ % L / [0-9.]+ % R\)" "$tmp/watch.txt" || true)
+[ -n "$balanced" ] && ok "the stance balance as a watch shows it: $balanced" || fail "no balance on the live lines"
 grep -q 'n/a/n/a' "$tmp/watch.txt" && fail "an unknown pair printed as n/a/n/a"
 if grep -qE '[A-Z][A-Za-z]+=' "$tmp/watch.txt"; then
         fail "raw Property=value dumps: $(grep -m2 -E '[A-Z][A-Za-z]+=' "$tmp/watch.txt")"
@@ -74,7 +76,7 @@ if grep -qE '(AsymmetrySpike|FatigueAlert|RecoveryAdvice|SensorFault):' "$tmp/wa
 fi
 alert=$(grep -m1 -A1 -E '^[0-9]{2}:[0-9]{2}:[0-9]{2} Gait asymmetry: ' "$tmp/watch.txt" || true)
 if [ -n "$alert" ] && [ "$(sed -n 2p <<<"$alert" | cut -c1-9)" = "         " ] &&
-   [ -n "$(sed -n 2p <<<"$alert" | tr -d ' ')" ]; then
+   grep -qE '^ {9}[A-Z][a-z ]+ [0-9.]+ % L / [0-9.]+ % R(, usually [0-9.]+ % L / [0-9.]+ % R)?: .+\.$' <<<"$(sed -n 2p <<<"$alert")"; then
         ok "the alert as the notification says it: $(tr '\n' ' ' <<<"$alert")"
 else
         fail "no 'Gait asymmetry:' alert with its body: $(grep -v '^[0-9:]* running' "$tmp/watch.txt" | head)"
@@ -92,6 +94,19 @@ done
 [ -n "$id" ] || die "no ended run in the history"
 "$ctl" history > "$tmp/history.txt" || fail "history failed"
 "$ctl" show "$id" > "$tmp/show.txt" || fail "show $id failed"
+# On a terminal, through the pager asked for; not with --no-pager, nor off a terminal.
+paged() { env -u SYSTEMD_PAGER PAGER='sed s/^/PAGED:/' script -qec "$*" /dev/null | tr -d '\r'; }
+paged "$ctl" show "$id" > "$tmp/show.tty"
+grep -q '^PAGED: *Advice: ' "$tmp/show.tty" && ok "show on a terminal goes through \$PAGER" ||
+        fail "show on a terminal not paged: $(head -n 3 "$tmp/show.tty")"
+paged "$ctl" --no-pager history > "$tmp/history.tty"
+grep -q PAGED "$tmp/history.tty" && fail "history --no-pager was paged" || ok "history --no-pager is not paged"
+PAGER='sed s/^/PAGED:/' "$ctl" history | grep -q PAGED && fail "history off a terminal was paged"
+grep -q PAGED "$tmp/history.txt" "$tmp/show.txt" && fail "paged off a terminal"
+hrow=$(grep -E "^ +$id  " "$tmp/history.txt" || true)
+grep -qE ' [0-9]+\.[0-9] (hip ext\.|hip range|thigh ext\.|pelvic drop|stance|swing|stride|impact) ' <<<"$hrow" &&
+        ok "history names the metric of the largest shift: $hrow" || fail "history's MAX SHIFT has no metric: $hrow"
+grep -q '^MAX SHIFT: ' "$tmp/history.txt" || fail "history does not say what MAX SHIFT is"
 widest() { python3 -c 'import sys; print(max(len(l.rstrip("\n")) for l in open(sys.argv[1], encoding="utf-8")))' "$1"; }
 w=$(widest "$tmp/history.txt")
 [ "$w" -le 200 ] && ok "history: lines of at most $w characters (advice cut to 200)" ||
@@ -106,9 +121,36 @@ w=$(widest "$tmp/show.txt")
 grep -q '^ *Advice: [^ ]' "$tmp/show.txt" || fail "show $id has no advice: $(cat "$tmp/show.txt")"
 grep -qE '^ *Load: [0-9]+ g·steps \(impact of every step, for the workload ratio\)$' "$tmp/show.txt" &&
         ok "show $id: $(grep -m1 'Load:' "$tmp/show.txt" | sed 's/^ *//')" || fail "show $id: $(grep 'Load' "$tmp/show.txt")"
-grep -q '^SHIFT: the minute.s largest shift of an asymmetry from its baseline, % points.$' "$tmp/show.txt" &&
+grep -q '^SHIFT: the minute.s largest shift of a left/right balance from its baseline,$' "$tmp/show.txt" &&
         ok "show $id: the SHIFT column is explained" || fail "show $id does not say what SHIFT is"
+grep -q '^DROP L/R: pelvic drop while on the left / right leg.$' "$tmp/show.txt" ||
+        fail "show $id does not say what DROP L/R is"
+grep -qE '^ *Pelvic drop: -?[0-9.]+° on the left leg, -?[0-9.]+° on the right leg$' "$tmp/show.txt" &&
+        ok "show $id: $(grep -m1 'Pelvic drop:' "$tmp/show.txt" | sed 's/^ *//')" || fail "show $id: $(grep 'Pelvic drop' "$tmp/show.txt")"
+grep -qE '^ *Max asymmetry: [0-9.]+ points of balance from baseline \([a-z ]+\)$' "$tmp/show.txt" ||
+        fail "show $id: $(grep 'Max asymmetry' "$tmp/show.txt")"
+grep -A1 -E '^ *(Hip ext\.|Drop) shift: ' "$tmp/show.txt" | tr -s ' \n' ' ' |
+        grep -qE '(Hip ext\.|Drop) shift: ([0-9.]+ points toward the (left|right): .+ than at baseline|none|n/a)' ||
+        fail "show $id: $(grep -A1 'shift:' "$tmp/show.txt")"
+# Fatigue is not known before its baseline: the first minute says n/a, not 0.00.
+first=$(grep -m1 -E '^ +0 +[0-9]+ ' "$tmp/show.txt" || true)
+[ "$(awk '{ print $NF }' <<<"$first")" = n/a ] && ok "show $id: minute 0's fatigue is n/a" ||
+        fail "show $id: minute 0 reads '$first'"
 grep -q 'n/a/n/a' "$tmp/show.txt" && fail "show $id prints n/a/n/a" || ok "show $id: an unknown pair is one n/a"
 sed -n '/Advice:/,/^$/p' "$tmp/show.txt"
+
+# Without its sensors, status says why each one waits.
+kill "$sim_pid" 2>/dev/null || true; wait "$sim_pid" 2>/dev/null || true; sim_pid=
+kill "$daemon_pid" 2>/dev/null || true; wait "$daemon_pid" 2>/dev/null || true; daemon_pid=
+"$daemon" --config "$tmp/gaitmon.conf" 2>"$tmp/gaitmond2.log" &
+daemon_pid=$!
+why=
+for _ in $(seq 100); do
+        why=$("$ctl" status 2>/dev/null | grep -E '\((waiting|faulty): .+\)$' | head -n1 || true)
+        [ -n "$why" ] && break
+        sleep 0.1
+done
+[ -n "$why" ] && ok "status says why a sensor waits: $(sed 's/^ *//' <<<"$why")" ||
+        fail "status does not say why: $("$ctl" status 2>&1 | grep -A5 Sensors)"
 
 [ $failures -eq 0 ] || die "$failures checks failed"

@@ -97,11 +97,13 @@ desktop_start_dunst "$dir"
 wait_until 10 displayed_is -ge 1 || fail "nothing shown after dunst came: $(agent_log)"
 wait_until 5 agent_logged "answers again" || fail "recovery of the server not logged: $(agent_log)"
 
-echo "# asymmetry spikes: critical, in words, updated in place, merged in the cool-down"
+echo "# asymmetry spikes: critical, in words, updated in place, merged in the cool-down;"
+echo "# the hip alert stays on screen over a later stance alert, as at a change of pace"
 source_send "AsymmetrySpike|hip_extension|-12|1"
 wait_until 5 displayed_is -eq 2 || fail "spike not shown: $(agent_log)"
 source_send "AsymmetrySpike|hip_extension|-15|1"
 source_send "AsymmetrySpike|pelvic_drop|9.6|-2"
+source_send "AsymmetrySpike|stance|30|0"
 sleep 3.5  # the cool-down of 2 s ends and the merged update is shown
 [ "$(displayed)" -eq 2 ] || fail "asymmetry spikes stacked: $(displayed) notifications shown"
 desktop_screenshot "$artifact_dir/notify-agent-desktop.png"
@@ -111,14 +113,25 @@ wait_until 5 displayed_is -eq 0 || fail "close-all left notifications"
 desktop_history
 [ "$(closed_count "Gait asymmetry")" -eq 1 ] || fail "expected one asymmetry notification, got: $(history_of "Gait asymmetry")"
 IFS=$'\t' read -r _ summary body shown <<<"$(history_of "Gait asymmetry")"
-[ "$summary" = "Gait asymmetry: pelvic drop" ] || fail "asymmetry summary: $summary"
-[ "$body" = 'Left pelvic drop 10% above right, usually 2% the other way (baseline).\nEase off the pace; if it stays, finish the run walking.\n(and 1 earlier alert since the last notification)' ] ||
+[ "$summary" = "Gait asymmetry: hip extension" ] || fail "asymmetry summary: $summary (the hip alert should stay)"
+[ "$body" = 'Hip extension 46.3 % L / 53.7 % R, usually 50.3 % L / 49.7 % R: the left hip extends less than usual.\nEase off the pace; if it stays, finish the run walking.\n(2 other alerts meanwhile: pelvic drop, stance time)' ] ||
         fail "asymmetry body: $body"
 case $shown in "[critical] "*) ;; *) fail "asymmetry not critical: $shown" ;; esac
 IFS=$'\t' read -r _ summary body shown <<<"$(history_of "Sensor fault")"
 [ "$summary" = "Sensor fault: left shank" ] || fail "sensor summary: $summary (the latest fault should win)"
-[ "$body" = "no samples for 4 s" ] || fail "sensor body: $body"
+[ "$body" = 'no samples for 4 s\nCheck that it is strapped on and switched on; what needs it is left out until it is back.' ] ||
+        fail "sensor body: $body"
 case $shown in "[low] "*) ;; *) fail "sensor fault not low urgency: $shown" ;; esac
+
+echo "# after the cool-down, a lesser alert is named under the hip alert instead of replacing it"
+source_send "AsymmetrySpike|stance|20|0"
+wait_until 5 displayed_is -eq 1 || fail "the hip alert did not come back: $(agent_log)"
+dunstctl close-all
+wait_until 5 displayed_is -eq 0 || fail "close-all left notifications"
+[ "$(closed_count "Gait asymmetry: stance")" -eq 0 ] || fail "the stance alert replaced the hip one: $(desktop_history)"
+body=$(history_of "Gait asymmetry: hip extension" | head -n1 | cut -f3)
+case $body in *'\n(3 other alerts meanwhile: pelvic drop, stance time)') ;;
+        *) fail "the lesser alert is not named under the hip alert: $body" ;; esac
 
 echo "# garbage: wrong types, absurd values, huge strings, other senders"
 source_send "strings|AsymmetrySpike|hip_extension|12|1"

@@ -22,50 +22,72 @@ static void expect_asymmetry(const char *metric, double value, double baseline,
         notify_message_done(&m);
 }
 
-/* Positive SI: left larger. Each metric names the side of concern. */
+/* Positive SI: left larger; the balance is the left share, 50 + SI / 4. The side named is the
+ * one the change from the baseline points to, in one wording per metric. */
 Test(asymmetry, every_metric_both_signs) {
         expect_asymmetry("hip_extension", -12, -1, "Gait asymmetry: hip extension",
-                         "Left hip extension 12% below right, usually 1% (baseline).");
+                         "Hip extension 47.0 % L / 53.0 % R, usually 49.8 % L / 50.2 % R: "
+                         "the left hip extends less than usual.");
         expect_asymmetry("hip_extension", 12, 1, "Gait asymmetry: hip extension",
-                         "Right hip extension 12% below left, usually 1% (baseline).");
+                         "Hip extension 53.0 % L / 47.0 % R, usually 50.3 % L / 49.7 % R: "
+                         "the right hip extends less than usual.");
         expect_asymmetry("hip_range", -8.4, -1, "Gait asymmetry: hip range of motion",
-                         "Left hip range of motion 8% below right, usually 1% (baseline).");
-        expect_asymmetry("hip_range", 8.6, 1, "Gait asymmetry: hip range of motion",
-                         "Right hip range of motion 9% below left, usually 1% (baseline).");
+                         "Hip range of motion 47.9 % L / 52.1 % R, usually 49.8 % L / 50.2 % R: "
+                         "the left hip moves through less range than usual.");
+        expect_asymmetry("thigh_extension", 10, 0, "Gait asymmetry: thigh extension",
+                         "Thigh extension 52.5 % L / 47.5 % R, usually 50.0 % L / 50.0 % R: "
+                         "the right thigh extends less than usual.");
         expect_asymmetry("stance", -7, -1, "Gait asymmetry: stance time",
-                         "Left stance time 7% shorter than right, usually 1% (baseline).");
-        expect_asymmetry("stance", 7, 1, "Gait asymmetry: stance time",
-                         "Right stance time 7% shorter than left, usually 1% (baseline).");
+                         "Stance time 48.3 % L / 51.7 % R, usually 49.8 % L / 50.2 % R: "
+                         "stance is shorter on the left leg than usual.");
         expect_asymmetry("swing", 9, 2, "Gait asymmetry: swing time",
-                         "Left swing time 9% longer than right, usually 2% (baseline).");
-        expect_asymmetry("swing", -9, -2, "Gait asymmetry: swing time",
-                         "Right swing time 9% longer than left, usually 2% (baseline).");
-        expect_asymmetry("stride", 6, 0.2, "Gait asymmetry: stride time",
-                         "Left stride time 6% longer than right, usually even (baseline).");
+                         "Swing time 52.3 % L / 47.7 % R, usually 50.5 % L / 49.5 % R: "
+                         "swing is longer on the left leg than usual.");
         expect_asymmetry("stride", -6, 0.2, "Gait asymmetry: stride time",
-                         "Right stride time 6% longer than left, usually even (baseline).");
+                         "Stride time 48.5 % L / 51.5 % R, usually 50.1 % L / 49.9 % R: "
+                         "strides are longer on the right side than usual.");
+        /* Pelvic drop is measured during each leg's stance: a larger left share is a pelvis
+         * that drops more while on the left leg. */
         expect_asymmetry("pelvic_drop", 25, 3, "Gait asymmetry: pelvic drop",
-                         "Left pelvic drop 25% above right, usually 3% (baseline).");
+                         "Pelvic drop 56.3 % L / 43.7 % R, usually 50.8 % L / 49.2 % R: "
+                         "the pelvis drops more while on the left leg than usual.");
         expect_asymmetry("pelvic_drop", -25, -3, "Gait asymmetry: pelvic drop",
-                         "Right pelvic drop 25% above left, usually 3% (baseline).");
-        expect_asymmetry("impact", 15, 4, "Gait asymmetry: impact",
-                         "Left impact 15% harder than right, usually 4% (baseline).");
+                         "Pelvic drop 43.8 % L / 56.2 % R, usually 49.3 % L / 50.7 % R: "
+                         "the pelvis drops more while on the right leg than usual.");
         expect_asymmetry("impact", -15, -4, "Gait asymmetry: impact",
-                         "Right impact 15% harder than left, usually 4% (baseline).");
+                         "Impact 46.3 % L / 53.7 % R, usually 49.0 % L / 51.0 % R: "
+                         "the right foot lands harder than usual.");
 }
 
 Test(asymmetry, baseline_the_other_way_even_or_unknown) {
-        expect_asymmetry("hip_extension", -12, 3, "Gait asymmetry: hip extension",
-                         "Left hip extension 12% below right, usually 3% the other way (baseline).");
-        expect_asymmetry("impact", 0.3, -8, "Gait asymmetry: impact",
-                         "Left and right impact even, usually right impact 8% harder than left (baseline).");
+        /* A side that was usually the larger one and no longer is: the change is named. */
+        expect_asymmetry("hip_extension", 3, 15, "Gait asymmetry: hip extension",
+                         "Hip extension 50.8 % L / 49.2 % R, usually 53.8 % L / 46.2 % R: "
+                         "the left hip extends less than usual.");
+        expect_asymmetry("impact", 0.3, 0.3, "Gait asymmetry: impact",
+                         "Impact 50.1 % L / 49.9 % R, usually 50.1 % L / 49.9 % R: left and right even.");
         expect_asymmetry("hip_extension", -12, NAN, "Gait asymmetry: hip extension",
-                         "Left hip extension 12% below right.");
+                         "Hip extension 47.0 % L / 53.0 % R: the left hip extends less.");
+        /* The SI's far end: one side all of it. */
+        expect_asymmetry("hip_extension", -200, NAN, "Gait asymmetry: hip extension",
+                         "Hip extension 0.0 % L / 100.0 % R: the left hip extends less.");
 }
 
 Test(asymmetry, unknown_metric_gets_neutral_words) {
         expect_asymmetry("ground_contact", 10, 1, "Gait asymmetry: ground contact",
-                         "Left ground contact 10% above right, usually 1% (baseline).");
+                         "Ground contact 52.5 % L / 47.5 % R, usually 50.3 % L / 49.7 % R: "
+                         "ground contact is higher on the left side than usual.");
+}
+
+Test(asymmetry, rank_puts_hip_and_pelvis_first) {
+        struct notify_message hip, stance;
+
+        cr_assert_eq(notify_message_asymmetry("hip_extension", -12, 0, &hip), 0);
+        cr_assert_eq(notify_message_asymmetry("stance", 40, 0, &stance), 0);
+        cr_expect_gt(hip.rank, stance.rank, "a large stance asymmetry outranked a hip one");
+        cr_expect_str_eq(hip.topic, "hip extension");
+        notify_message_done(&hip);
+        notify_message_done(&stance);
 }
 
 Test(asymmetry, rejects_nonsense) {
@@ -160,11 +182,11 @@ Test(sensor, fault_and_recovery) {
         cr_expect_eq(m.kind, NOTIFY_KIND_SENSOR);
         cr_expect_eq(m.urgency, NOTIFY_URGENCY_LOW);
         cr_expect_str_eq(m.summary, "Sensor fault: left hip");
-        cr_expect_str_eq(m.body, "no samples for 2 s");
+        cr_expect_str_eq(m.body, "no samples for 2 s\n" NOTIFY_SENSOR_ACTION);
         notify_message_done(&m);
 
         cr_assert_eq(notify_message_sensor_fault("pelvis", "", &m), 0);
-        cr_expect_str_eq(m.body, "The pelvis sensor stopped delivering samples.");
+        cr_expect_str_eq(m.body, "The pelvis sensor stopped delivering samples.\n" NOTIFY_SENSOR_ACTION);
         notify_message_done(&m);
 
         cr_assert_eq(notify_message_sensor_recovered("right_shank", &m), 0);
@@ -178,15 +200,21 @@ Test(sensor, fault_and_recovery) {
         cr_expect_eq(notify_message_sensor_recovered("", &m), -EINVAL);
 }
 
-Test(merge, note_counts_earlier_alerts) {
-        struct notify_message m;
+Test(merge, note_counts_and_names_the_others) {
+        struct notify_message m, copy = {};
 
         cr_assert_eq(notify_message_sensor_recovered("pelvis", &m), 0);
-        cr_assert_eq(notify_message_note_merged(&m, 0), 0);
+        cr_assert_eq(notify_message_copy(&copy, &m), 0);
+        cr_assert_eq(notify_message_note_merged(&m, 0, NULL), 0);
         cr_expect_str_eq(m.body, "The pelvis sensor streams again.");
-        cr_assert_eq(notify_message_note_merged(&m, 1), 0);
-        cr_expect_str_eq(m.body, "The pelvis sensor streams again.\n(and 1 earlier alert since the last notification)");
+        cr_assert_eq(notify_message_note_merged(&m, 1, NULL), 0);
+        cr_expect_str_eq(m.body, "The pelvis sensor streams again.\n(1 other alert meanwhile)");
+        cr_assert_eq(notify_message_note_merged(&copy, 2, "left hip, left shank back"), 0);
+        cr_expect_str_eq(copy.body, "The pelvis sensor streams again.\n"
+                                    "(2 other alerts meanwhile: left hip, left shank back)");
+        cr_expect_str_eq(copy.summary, m.summary);
         notify_message_done(&m);
+        notify_message_done(&copy);
 }
 
 Test(kind, names_round_trip) {

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "ctl-format.h"
+#include "ctl-pager.h"
 
 const char *ctl_format_timestamp(char *buf, size_t size, uint64_t usec) {
         time_t t = (time_t) (usec / 1000000);
@@ -51,6 +52,8 @@ static size_t columns_of(const char *s, size_t bytes) {
 
 unsigned ctl_output_width(unsigned fallback) {
         struct winsize ws;
+        if (ctl_pager_columns() >= 40)
+                return ctl_pager_columns();
         if (isatty(STDOUT_FILENO) && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col >= 40)
                 return ws.ws_col;
         return fallback;

@@ -11,7 +11,7 @@ const char *ctl_format_timestamp(char *buf, size_t size, uint64_t usec);
 const char *ctl_format_duration(char *buf, size_t size, double seconds);
 /* One number and its unit, which carries its own spacing (" steps/min", "°"); "n/a" when not finite. */
 const char *ctl_format_number(char *buf, size_t size, double v, int decimals, const char *unit);
-/* The terminal's columns when stdout is one, else fallback. */
+/* The terminal's columns when stdout is one (or the pager's terminal), else fallback. */
 unsigned ctl_output_width(unsigned fallback);
 /* s cut to at most columns characters (UTF-8), ending in "…" when cut. */
 const char *ctl_format_fit(char *buf, size_t size, const char *s, unsigned columns);

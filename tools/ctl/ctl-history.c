@@ -1,5 +1,6 @@
 /* gaitmonctl history: the runs of the last days (GetSessions). */
 #include <errno.h>
+#include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,7 +11,9 @@
 #include "ctl-format.h"
 #include "ctl-json.h"
 #include "ctl-log.h"
+#include "ctl-pager.h"
 #include "ctl-record.h"
+#include "gm_balance.h"
 
 #define SESSIONS_SIGNATURE "aa{sv}"
 
@@ -70,8 +73,33 @@ static void print_json(const struct session *s, size_t n, uint32_t days) {
         ctl_json_finish(&j);
 }
 
+/* A metric in a few letters, for a column. */
+static const char *short_metric(const char *metric) {
+        static const struct {
+                const char *metric, *words;
+        } names[] = {
+                { "hip_extension", "hip ext." }, { "hip_range", "hip range" }, { "thigh_extension", "thigh ext." },
+                { "pelvic_drop", "pelvic drop" }, { "stance", "stance" }, { "swing", "swing" },
+                { "stride", "stride" }, { "impact", "impact" },
+        };
+        for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+                if (strcmp(names[i].metric, metric) == 0)
+                        return names[i].words;
+        return metric;
+}
+
+/* "3.1 pelvic drop": the largest balance shift, points, and its metric. */
+static const char *shift_cell(char *buf, size_t size, const struct gm_run_summary *run) {
+        double points = gm_balance_shift_points(run->asym_max_pct);
+        if (!isfinite(points))
+                snprintf(buf, size, "n/a");
+        else
+                snprintf(buf, size, "%.1f %s", fabs(points), run->asym_metric[0] ? short_metric(run->asym_metric) : "");
+        return buf;
+}
+
 static void print_table(const struct session *s, size_t n, uint32_t days) {
-        char start[64], dur[32], cad[32], asym[32], fat[32];
+        char start[64], dur[32], cad[32], asym[48], fat[32], steps[32];
 
         if (n == 0) {
                 if (days > 0)
@@ -81,25 +109,35 @@ static void print_table(const struct session *s, size_t n, uint32_t days) {
                 return;
         }
         /* The advice fills the rest of the line, cut to it: `show ID` has it whole. */
-        unsigned width = ctl_output_width(200), used = 5 + 2 + 31 + 1 + 8 + 1 + 12 + 1 + 14 + 1 + 7 + 1 + 8 + 1 + 9 + 1 + 8 + 1 + 5 + 2;
+        unsigned width = ctl_output_width(200), used = 5 + 2 + 31 + 1 + 8 + 1 + 12 + 1 + 14 + 1 + 7 + 1 + 8 + 1 + 16 + 1 + 8 + 1 + 5 + 2;
         unsigned room = width > used + 20 ? width - used : 20;
         bool cut = false;
-        printf("%5s  %-31s %-8s %-12s %14s %7s %8s %9s %8s %5s  %s\n", "ID", "START", "ACTIVITY", "STATE", "DURATION",
-               "STEPS", "CADENCE", "MAX ASYM", "FATIGUE", "REST", "ADVICE");
+        printf("%5s  %-31s %-8s %-12s %14s %7s %8s %-16s %8s %5s  %s\n", "ID", "START", "ACTIVITY", "STATE", "DURATION",
+               "STEPS", "CADENCE", "MAX SHIFT", "FATIGUE", "REST", "ADVICE");
         for (size_t i = 0; i < n; i++) {
+                const struct gm_run_summary *run = &s[i].run;
+                /* A run that stopped before its first minute was recorded has nothing but its start. */
+                bool empty = run->steps == 0 && !(run->duration_s > 0);
+                const char *text = s[i].advice.summary[0] ? s[i].advice.summary :
+                                   empty && strcmp(s[i].state, "interrupted") == 0 ? "interrupted, no data" :
+                                   empty && strcmp(s[i].state, "active") == 0 ? "first minute not recorded yet" : "-";
                 char advice[sizeof s[i].advice.summary + 8];
-                ctl_format_fit(advice, sizeof advice, s[i].advice.summary[0] ? s[i].advice.summary : "-", room);
-                cut = cut || strcmp(advice, s[i].advice.summary[0] ? s[i].advice.summary : "-") != 0;
-                printf("%5llu  %-31s %-8s %-12s %14s %7llu %8s %9s %8s %5u  %s\n", (unsigned long long) s[i].run.id,
-                       ctl_format_timestamp(start, sizeof start, s[i].run.start_us), s[i].activity, s[i].state,
-                       ctl_format_duration(dur, sizeof dur, s[i].run.duration_s), (unsigned long long) s[i].run.steps,
-                       ctl_format_number(cad, sizeof cad, s[i].run.cadence_spm, 1, ""),
-                       ctl_format_number(asym, sizeof asym, s[i].run.asym_max_pct, 1, " %"),
-                       ctl_format_number(fat, sizeof fat, s[i].run.fatigue_max, 2, ""), s[i].advice.rest_days,
-                       advice);
+                ctl_format_fit(advice, sizeof advice, text, room);
+                cut = cut || strcmp(advice, text) != 0;
+                if (empty)
+                        snprintf(steps, sizeof steps, "n/a");
+                else
+                        snprintf(steps, sizeof steps, "%llu", (unsigned long long) run->steps);
+                printf("%5llu  %-31s %-8s %-12s %14s %7s %8s %-16s %8s %5u  %s\n", (unsigned long long) run->id,
+                       ctl_format_timestamp(start, sizeof start, run->start_us), s[i].activity, s[i].state,
+                       empty ? "n/a" : ctl_format_duration(dur, sizeof dur, run->duration_s), steps,
+                       ctl_format_number(cad, sizeof cad, run->cadence_spm, 1, ""), shift_cell(asym, sizeof asym, run),
+                       ctl_format_number(fat, sizeof fat, run->fatigue_max, 2, ""), s[i].advice.rest_days, advice);
         }
+        printf("\nMAX SHIFT: the run's largest shift of a left/right balance from the runner's baseline, in\n"
+               "points of the left share (49.2 %% L / 50.8 %% R is a left share of 49.2), and its metric.\n");
         if (cut)
-                printf("\nAdvice cut to the line: gaitmonctl show ID has it whole.\n");
+                printf("Advice cut to the line: gaitmonctl show ID has it whole.\n");
         if (days > 0)
                 printf("\n%zu run%s in the last %u day%s.\n", n, n == 1 ? "" : "s", days, days == 1 ? "" : "s");
         else
@@ -138,8 +176,11 @@ int ctl_history(struct ctl_context *c) {
 
         if (c->json)
                 print_json(sessions, n, c->days);
-        else
+        else {
+                (void) ctl_pager_open(c->no_pager);
                 print_table(sessions, n, c->days);
+                ctl_pager_close();
+        }
 finish:
         free(sessions);
         dbus_message_unref(reply);

@@ -9,9 +9,12 @@
 #include "ctl-format.h"
 #include "ctl-json.h"
 #include "ctl-log.h"
+#include "ctl-pager.h"
 #include "ctl-record.h"
 #include "ctl-run.h"
+#include "ctl-status.h"
 #include "ctl-svg.h"
+#include "gm_balance.h"
 
 #define RUN_SIGNATURE "a{sv}"
 
@@ -138,11 +141,16 @@ static void label(const char *text) {
         printf("%*s: ", LABEL_WIDTH, text);
 }
 
-static void print_pair(const char *text, const double v[2], int decimals, const char *unit) {
+static void print_pair(const char *text, const double v[2], int decimals, const char *unit, const char *left_words,
+                       const char *right_words) {
         char a[32], b[32];
         label(text);
-        printf("%s left, %s right\n", ctl_format_number(a, sizeof a, v[0], decimals, unit),
-               ctl_format_number(b, sizeof b, v[1], decimals, unit));
+        if (!isfinite(v[0]) && !isfinite(v[1])) {
+                printf("n/a\n");
+                return;
+        }
+        printf("%s %s, %s %s\n", ctl_format_number(a, sizeof a, v[0], decimals, unit), left_words,
+               ctl_format_number(b, sizeof b, v[1], decimals, unit), right_words);
 }
 
 static const char *pair_cell(char *buf, size_t size, const double v[2], int decimals) {
@@ -156,12 +164,30 @@ static const char *pair_cell(char *buf, size_t size, const double v[2], int deci
         return buf;
 }
 
-/* An SI shift from baseline, with the side it lowered (the SI is left minus right). */
-static void print_shift(const char *text, double v) {
-        char buf[32];
+/* An SI shift from baseline as the balance moved, in points of the left share, and what it means
+ * for the side it points to: "3.0 points toward the right: the left hip extends less than at
+ * baseline". */
+static void print_shift(const char *text, const char *metric, double si_shift) {
+        double points = gm_balance_shift_points(si_shift);
+        char phrase[128], line[256];
+
         label(text);
-        printf("%s%s\n", ctl_format_number(buf, sizeof buf, v, 1, " % points"),
-               !isfinite(v) || v == 0 ? "" : v < 0 ? " (left lower)" : " (right lower)");
+        if (!isfinite(points))
+                printf("n/a\n");
+        else if (fabs(points) < 0.05)
+                printf("none\n");
+        else {
+                snprintf(line, sizeof line, "%.1f points toward the %s: %s than at baseline", fabs(points),
+                         points > 0 ? "left" : "right",
+                         gm_balance_side_phrase(metric, gm_balance_concern_side(metric, si_shift), phrase,
+                                                sizeof phrase));
+                ctl_print_wrapped(stdout, line, LABEL_WIDTH + 2, LABEL_WIDTH + 2, ctl_output_width(80));
+        }
+}
+
+/* A run that stopped before its first minute was recorded has nothing but its start. */
+static bool run_is_empty(const struct ctl_run *run) {
+        return run->n_minutes == 0 && run->s.steps == 0 && !(run->s.duration_s > 0);
 }
 
 static void print_text(const struct ctl_run *run) {
@@ -173,25 +199,43 @@ static void print_text(const struct ctl_run *run) {
         printf("%s\n", ctl_format_timestamp(buf, sizeof buf, run->s.start_us));
         label("Activity");
         printf("%s\n", activity_name(run->s.activity));
+        bool empty = run_is_empty(run), active = strcmp(run->state, "active") == 0;
         label("Duration");
-        printf("%s%s\n", ctl_format_duration(buf, sizeof buf, run->s.duration_s),
-               strcmp(run->state, "interrupted") == 0 ? " (up to the last minute recorded)" : "");
+        if (empty && active)
+                printf("first minute not recorded yet\n");
+        else if (empty)
+                printf("n/a (%s before its first minute was recorded: no data)\n", run->state);
+        else
+                printf("%s%s\n", ctl_format_duration(buf, sizeof buf, run->s.duration_s),
+                       strcmp(run->state, "interrupted") == 0 ? " (up to the last minute recorded)" :
+                       active ? " so far" : "");
         label("Steps");
-        printf("%llu\n", (unsigned long long) run->s.steps);
+        if (empty)
+                printf("n/a\n");
+        else
+                printf("%llu\n", (unsigned long long) run->s.steps);
         label("Cadence");
         printf("%s\n", ctl_format_number(buf, sizeof buf, run->s.cadence_spm, 1, " steps/min"));
-        print_pair("Stance time", run->s.stance_ms, 0, " ms");
-        print_pair("Hip extension", run->s.hip_ext_deg, 1, "°");
-        print_pair("Pelvic drop", run->s.pelvic_drop_deg, 1, "°");
+        print_pair("Stance time", run->s.stance_ms, 0, " ms", "left", "right");
+        print_pair("Hip extension", run->s.hip_ext_deg, 1, "°", "left", "right");
+        print_pair("Pelvic drop", run->s.pelvic_drop_deg, 1, "°", CTL_DROP_LEFT, CTL_DROP_RIGHT);
         label("Max asymmetry");
-        printf("%s%s%s%s\n", ctl_format_number(buf, sizeof buf, run->s.asym_max_pct, 1, " % points"),
-               run->s.asym_metric[0] ? " (" : "", run->s.asym_metric, run->s.asym_metric[0] ? ")" : "");
-        print_shift("Hip ext. shift", run->s.hip_ext_asym_pct);
-        print_shift("Drop shift", run->s.pelvic_drop_asym_pct);
-        print_pair("Drop rise", run->s.pelvic_drop_rise_deg, 1, "°");
+        double points = gm_balance_shift_points(run->s.asym_max_pct);
+        if (isfinite(points)) {
+                char noun[64];
+                printf("%.1f points of balance from baseline%s%s%s\n", fabs(points), run->s.asym_metric[0] ? " (" : "",
+                       run->s.asym_metric[0] ? gm_balance_metric_noun(run->s.asym_metric, noun, sizeof noun) : "",
+                       run->s.asym_metric[0] ? ")" : "");
+        } else
+                printf("n/a\n");
+        print_shift("Hip ext. shift", "hip_extension", run->s.hip_ext_asym_pct);
+        print_shift("Drop shift", "pelvic_drop", run->s.pelvic_drop_asym_pct);
+        print_pair("Drop rise", run->s.pelvic_drop_rise_deg, 1, "°", CTL_DROP_LEFT, CTL_DROP_RIGHT);
         label("Max fatigue");
-        printf("%s (level %u of 3)\n", ctl_format_number(buf, sizeof buf, run->s.fatigue_max, 2, ""),
-               run->s.fatigue_level_max);
+        if (isfinite(run->s.fatigue_max))
+                printf("%.2f (level %u of 3)\n", run->s.fatigue_max, run->s.fatigue_level_max);
+        else
+                printf("n/a (the run was too short to learn its baseline)\n");
         /* The impact of every foot contact, summed when the run ends. */
         label("Load");
         if (strcmp(run->state, "active") == 0 && !(run->s.load > 0))
@@ -214,22 +258,25 @@ static void print_text(const struct ctl_run *run) {
 
         char fat_buf[32];
         if (run->n_minutes == 0) {
-                printf("\nNo minutes recorded.\n");
+                printf("\nNo minutes recorded%s.\n", active ? " yet" : "");
                 return;
         }
         printf("\n%6s %6s %8s %11s %13s %11s %7s %8s\n", "MINUTE", "STEPS", "CADENCE", "STANCE L/R", "HIP EXT L/R",
                "DROP L/R", "SHIFT", "FATIGUE");
+        /* A shift in points of balance, like the summary's. */
         for (size_t i = 0; i < run->n_minutes; i++) {
                 const struct gm_run_minute *m = &run->minutes[i];
                 char cad[16], stance[32], hip[32], drop[32], asym[16], fat[16];
                 printf("%6.0f %6llu %8s %11s %13s %11s %7s %8s\n", m->t_s / 60, (unsigned long long) m->steps,
                        ctl_format_number(cad, sizeof cad, m->cadence_spm, 1, ""), pair_cell(stance, sizeof stance, m->stance_ms, 0),
                        pair_cell(hip, sizeof hip, m->hip_ext_deg, 1), pair_cell(drop, sizeof drop, m->pelvic_drop_deg, 1),
-                       ctl_format_number(asym, sizeof asym, m->asym_max_pct, 1, ""),
+                       ctl_format_number(asym, sizeof asym, gm_balance_shift_points(m->asym_max_pct), 1, ""),
                        ctl_format_number(fat, sizeof fat, m->fatigue, 2, ""));
         }
         const struct gm_run_minute *last = &run->minutes[run->n_minutes - 1];
-        printf("\nSHIFT: the minute's largest shift of an asymmetry from its baseline, %% points.\n");
+        printf("\nDROP L/R: pelvic drop while on the left / right leg.\n"
+               "SHIFT: the minute's largest shift of a left/right balance from its baseline,\n"
+               "in points of the left share (49.2 %% L / 50.8 %% R is a left share of 49.2).\n");
         if (last->length_s < 59.5)
                 printf("Minute %.0f is the run's last %s, not a whole minute.\n", last->t_s / 60,
                        ctl_format_duration(fat_buf, sizeof fat_buf, last->length_s));
@@ -256,16 +303,16 @@ static int write_svg(const struct ctl_run *run, const char *path) {
                 const struct gm_run_minute *m = &run->minutes[i];
                 x[i] = (m->t_s + m->length_s / 2) / 60; /* the middle of the minute */
                 cadence[i] = m->cadence_spm;
-                asym[i] = m->asym_max_pct;
+                asym[i] = gm_balance_shift_points(m->asym_max_pct);
                 hip_l[i] = m->hip_ext_deg[0];
                 hip_r[i] = m->hip_ext_deg[1];
         }
         const struct ctl_svg_series s_cadence[] = { { "cadence", "#1f77b4", cadence } };
-        const struct ctl_svg_series s_asym[] = { { "max asymmetry", "#d62728", asym } };
+        const struct ctl_svg_series s_asym[] = { { "largest shift", "#d62728", asym } };
         const struct ctl_svg_series s_hip[] = { { "left", "#2ca02c", hip_l }, { "right", "#9467bd", hip_r } };
         const struct ctl_svg_panel panels[] = {
                 { "Cadence (steps/min)", 1, s_cadence },
-                { "Asymmetry (% points from baseline)", 1, s_asym },
+                { "Asymmetry (largest balance shift from baseline, points)", 1, s_asym },
                 { "Hip extension (degrees)", 2, s_hip },
         };
         snprintf(title, sizeof title, "Run %llu, %s, %s", (unsigned long long) run->s.id, activity_name(run->s.activity),
@@ -330,8 +377,11 @@ int ctl_show(struct ctl_context *c, uint64_t id) {
         if (r >= 0 && !(c->svg_path && strcmp(c->svg_path, "-") == 0)) {
                 if (c->json)
                         print_json(&run);
-                else
+                else {
+                        (void) ctl_pager_open(c->no_pager);
                         print_text(&run);
+                        ctl_pager_close();
+                }
         }
         ctl_run_clear(&run);
         return r;

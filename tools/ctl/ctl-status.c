@@ -10,6 +10,7 @@
 #include "ctl-format.h"
 #include "ctl-log.h"
 #include "ctl-status.h"
+#include "gm_balance.h"
 
 #define LABEL_WIDTH 18
 
@@ -18,7 +19,8 @@ static const char *const known[] = {
         "State", "Activity", "Cadence", "StepCount", "StanceTimeLeft", "StanceTimeRight", "SwingTimeLeft",
         "SwingTimeRight", "HipExtensionLeft", "HipExtensionRight", "ThighExtensionLeft", "ThighExtensionRight",
         "PelvicDropLeft", "PelvicDropRight",
-        "Asymmetry", "AsymmetryBaseline", "FatigueScore", "SessionStart", "Sensors", "DroppedSamples",
+        "Asymmetry", "AsymmetryBaseline", "FatigueScore", "SessionStart", "Sensors", "SensorReasons",
+        "DroppedSamples",
 };
 
 static bool is_known(const char *name) {
@@ -57,47 +59,103 @@ static void line_string(FILE *f, const struct ctl_props *p, const char *name, co
         fprintf(f, "%s\n", v);
 }
 
+/* "281 ms left, 283 ms right"; the side's words may say more ("on the left leg"). */
 static void line_pair(FILE *f, const struct ctl_props *p, const char *left, const char *right, const char *text,
-                      int decimals, const char *unit) {
+                      int decimals, const char *unit, const char *left_words, const char *right_words) {
         char a[32], b[32];
 
         if (!ctl_props_get(p, left, DBUS_TYPE_DOUBLE) && !ctl_props_get(p, right, DBUS_TYPE_DOUBLE))
                 return;
         label(f, text);
-        fprintf(f, "%s left, %s right\n", ctl_format_number(a, sizeof a, ctl_props_double(p, left), decimals, unit),
-                ctl_format_number(b, sizeof b, ctl_props_double(p, right), decimals, unit));
+        fprintf(f, "%s %s, %s %s\n", ctl_format_number(a, sizeof a, ctl_props_double(p, left), decimals, unit),
+                left_words, ctl_format_number(b, sizeof b, ctl_props_double(p, right), decimals, unit), right_words);
 }
 
-static void line_asymmetry(FILE *f, const struct ctl_props *p, const char *name, const char *text, const char *empty) {
+/* The value of key in an a{sd} or a{ss} property: true and *ret set when present. */
+static bool dict_lookup(const struct ctl_props *p, const char *name, const char *key, int type, void *ret) {
         const DBusMessageIter *value = ctl_props_get(p, name, DBUS_TYPE_ARRAY);
         DBusMessageIter it, entries;
-        bool first = true;
 
         if (!value)
-                return;
+                return false;
         it = *value;
-        label(f, text);
         dbus_message_iter_recurse(&it, &entries);
         for (; dbus_message_iter_get_arg_type(&entries) == DBUS_TYPE_DICT_ENTRY; dbus_message_iter_next(&entries)) {
                 DBusMessageIter entry;
-                const char *metric;
-                double si;
+                const char *k;
 
                 dbus_message_iter_recurse(&entries, &entry);
                 if (dbus_message_iter_get_arg_type(&entry) != DBUS_TYPE_STRING)
-                        break;
-                dbus_message_iter_get_basic(&entry, &metric);
+                        return false;
+                dbus_message_iter_get_basic(&entry, &k);
+                if (strcmp(k, key) != 0)
+                        continue;
                 dbus_message_iter_next(&entry);
-                if (dbus_message_iter_get_arg_type(&entry) != DBUS_TYPE_DOUBLE)
-                        break;
-                dbus_message_iter_get_basic(&entry, &si);
-                if (isfinite(si))
-                        fprintf(f, "%s%s %+.1f %%", first ? "" : ", ", metric, si);
-                else
-                        fprintf(f, "%s%s n/a", first ? "" : ", ", metric);
-                first = false;
+                if (dbus_message_iter_get_arg_type(&entry) != type)
+                        return false;
+                dbus_message_iter_get_basic(&entry, ret);
+                return true;
         }
-        fprintf(f, "%s\n", first ? empty : "");
+        return false;
+}
+
+double ctl_status_si(const struct ctl_props *p, const char *name, const char *metric) {
+        double si = NAN;
+        return dict_lookup(p, name, metric, DBUS_TYPE_DOUBLE, &si) ? si : NAN;
+}
+
+/* One metric a line: its balance now and the runner's usual one (the baseline); whether that is known. */
+static bool line_balance_metric(FILE *f, const struct ctl_props *p, const char *metric, bool first) {
+        char noun_buf[64], now[40], usual[40];
+        double si = ctl_status_si(p, "Asymmetry", metric), base = ctl_status_si(p, "AsymmetryBaseline", metric);
+
+        if (!first)
+                fprintf(f, "%*s  ", LABEL_WIDTH, "");
+        fprintf(f, "%-20s %s", gm_balance_metric_noun(metric, noun_buf, sizeof noun_buf),
+                gm_balance_format(now, sizeof now, si));
+        if (isfinite(base))
+                fprintf(f, ", usually %s\n", gm_balance_format(usual, sizeof usual, base));
+        else
+                fprintf(f, "\n");
+        return isfinite(base);
+}
+
+/* Every metric of Asymmetry, then those only the baseline has. */
+static void line_asymmetry(FILE *f, const struct ctl_props *p) {
+        const char *names[] = { "Asymmetry", "AsymmetryBaseline" };
+        bool first = true, usual = false;
+
+        if (!ctl_props_get(p, "Asymmetry", DBUS_TYPE_ARRAY) && !ctl_props_get(p, "AsymmetryBaseline", DBUS_TYPE_ARRAY))
+                return;
+        label(f, "Asymmetry");
+        for (int n = 0; n < 2; n++) {
+                const DBusMessageIter *value = ctl_props_get(p, names[n], DBUS_TYPE_ARRAY);
+                DBusMessageIter it, entries;
+
+                if (!value)
+                        continue;
+                it = *value;
+                dbus_message_iter_recurse(&it, &entries);
+                for (; dbus_message_iter_get_arg_type(&entries) == DBUS_TYPE_DICT_ENTRY;
+                     dbus_message_iter_next(&entries)) {
+                        DBusMessageIter entry;
+                        const char *metric;
+                        double unused;
+
+                        dbus_message_iter_recurse(&entries, &entry);
+                        if (dbus_message_iter_get_arg_type(&entry) != DBUS_TYPE_STRING)
+                                break;
+                        dbus_message_iter_get_basic(&entry, &metric);
+                        if (n == 1 && dict_lookup(p, "Asymmetry", metric, DBUS_TYPE_DOUBLE, &unused))
+                                continue;
+                        usual = line_balance_metric(f, p, metric, first) || usual;
+                        first = false;
+                }
+        }
+        if (first)
+                fprintf(f, "none measured yet\n");
+        else if (!usual)
+                fprintf(f, "%*s  (the usual balance is learned early in a run)\n", LABEL_WIDTH, "");
 }
 
 static void line_session(FILE *f, const struct ctl_props *p) {
@@ -138,9 +196,15 @@ static void line_sensors(FILE *f, const struct ctl_props *p) {
                         dbus_message_iter_get_basic(&field, &fields[i]);
                         dbus_message_iter_next(&field);
                 }
+                const char *reason = NULL;
                 if (!first)
                         fprintf(f, "%*s  ", LABEL_WIDTH, "");
-                fprintf(f, "%-12s %s (%s)\n", fields[0], fields[1], fields[2]);
+                if (strcmp(fields[2], "streaming") == 0 ||
+                    !dict_lookup(p, "SensorReasons", fields[0], DBUS_TYPE_STRING, &reason) || !reason[0])
+                        fprintf(f, "%-12s %s%s(%s)\n", fields[0], fields[1], fields[1][0] ? " " : "", fields[2]);
+                else
+                        fprintf(f, "%-12s %s%s(%s: %s)\n", fields[0], fields[1], fields[1][0] ? " " : "", fields[2],
+                                reason);
                 first = false;
         }
         if (first)
@@ -160,13 +224,12 @@ void ctl_status_print(FILE *f, const struct ctl_props *p) {
                 label(f, "Steps");
                 fprintf(f, "%llu\n", (unsigned long long) ctl_props_u64(p, "StepCount"));
         }
-        line_pair(f, p, "StanceTimeLeft", "StanceTimeRight", "Stance time", 0, " ms");
-        line_pair(f, p, "SwingTimeLeft", "SwingTimeRight", "Swing time", 0, " ms");
-        line_pair(f, p, "HipExtensionLeft", "HipExtensionRight", "Hip extension", 1, "°");
-        line_pair(f, p, "ThighExtensionLeft", "ThighExtensionRight", "Thigh extension", 1, "°");
-        line_pair(f, p, "PelvicDropLeft", "PelvicDropRight", "Pelvic drop", 1, "°");
-        line_asymmetry(f, p, "Asymmetry", "Asymmetry", "none measured yet");
-        line_asymmetry(f, p, "AsymmetryBaseline", "Asymmetry baseline", "not learned yet");
+        line_pair(f, p, "StanceTimeLeft", "StanceTimeRight", "Stance time", 0, " ms", "left", "right");
+        line_pair(f, p, "SwingTimeLeft", "SwingTimeRight", "Swing time", 0, " ms", "left", "right");
+        line_pair(f, p, "HipExtensionLeft", "HipExtensionRight", "Hip extension", 1, "°", "left", "right");
+        line_pair(f, p, "ThighExtensionLeft", "ThighExtensionRight", "Thigh extension", 1, "°", "left", "right");
+        line_pair(f, p, "PelvicDropLeft", "PelvicDropRight", "Pelvic drop", 1, "°", CTL_DROP_LEFT, CTL_DROP_RIGHT);
+        line_asymmetry(f, p);
         if (ctl_props_get(p, "FatigueScore", DBUS_TYPE_DOUBLE)) {
                 label(f, "Fatigue");
                 fprintf(f, "%s\n", ctl_format_number(buf, sizeof buf, ctl_props_double(p, "FatigueScore"), 2, " (0 fresh, 1 exhausted)"));

@@ -13,6 +13,7 @@
 #include "ctl-format.h"
 #include "ctl-log.h"
 #include "ctl-status.h"
+#include "gm_balance.h"
 #include "notify-message.h"
 
 #define EVENTS_SHOWN 4
@@ -68,16 +69,21 @@ static void stamp_now(char *buf, size_t size) {
         strftime(buf, size, "%H:%M:%S", localtime_r(&t, &tm));
 }
 
-/* ", stance 281 ms/283 ms": left/right, as the line ends by saying. */
+/* ", stance 281 ms/283 ms (49.8 % L / 50.2 % R)": left/right, as the line ends by saying, and
+ * the balance when gaitmond measures the metric's asymmetry. */
 static void pair(FILE *f, const struct ctl_props *p, const char *what, const char *left, const char *right,
-                 int decimals, const char *unit) {
-        char a[32], b[32];
+                 int decimals, const char *unit, const char *metric) {
+        char a[32], b[32], balance[40];
+        double si = ctl_status_si(p, "Asymmetry", metric);
+
         if (!isfinite(ctl_props_double(p, left)) && !isfinite(ctl_props_double(p, right))) {
                 fprintf(f, ", %s n/a", what);
                 return;
         }
         fprintf(f, ", %s %s/%s", what, ctl_format_number(a, sizeof a, ctl_props_double(p, left), decimals, unit),
                 ctl_format_number(b, sizeof b, ctl_props_double(p, right), decimals, unit));
+        if (isfinite(si))
+                fprintf(f, " (%s)", gm_balance_format(balance, sizeof balance, si));
 }
 
 /* Not on a terminal: one line a second, the live values in words and units. */
@@ -92,10 +98,10 @@ static void print_changes(struct watch *w, DBusMessage *m, DBusMessageIter *chan
         printf("%s %s, %s, %llu steps", stamp, state ? state : "unknown",
                ctl_format_number(num, sizeof num, ctl_props_double(p, "Cadence"), 0, " steps/min"),
                (unsigned long long) ctl_props_u64(p, "StepCount"));
-        pair(stdout, p, "stance", "StanceTimeLeft", "StanceTimeRight", 0, " ms");
-        pair(stdout, p, "hip extension", "HipExtensionLeft", "HipExtensionRight", 1, "°");
-        pair(stdout, p, "pelvic drop", "PelvicDropLeft", "PelvicDropRight", 1, "°");
-        fputs(" (left/right)\n", stdout);
+        pair(stdout, p, "stance", "StanceTimeLeft", "StanceTimeRight", 0, " ms", "stance");
+        pair(stdout, p, "hip extension", "HipExtensionLeft", "HipExtensionRight", 1, "°", "hip_extension");
+        pair(stdout, p, "pelvic drop", "PelvicDropLeft", "PelvicDropRight", 1, "°", "pelvic_drop");
+        fputs(" (left/right; pelvic drop while on the left/right leg)\n", stdout);
         fflush(stdout);
 }
 

@@ -8,6 +8,7 @@
 struct ctl_context {
         DBusConnection *bus;
         bool json;
+        bool no_pager;          /* --no-pager */
         uint32_t days;          /* history window */
         const char *svg_path;   /* show --svg; NULL for none, "-" for stdout */
         double duration_s;      /* watch --duration; 0 until stopped */

@@ -37,6 +37,7 @@ static void help(void) {
                "  -h --help              Show this help\n"
                "     --version           Show the version\n"
                "     --json              Print JSON (NaN, an unmeasured value, as null)\n"
+               "     --no-pager          history, show: do not pipe the output into a pager\n"
                "     --days N            history: runs of the last N days (default %d, 0: all)\n"
                "     --svg FILE          show: also write a chart of cadence, asymmetry and hip\n"
                "                         extension over the run as SVG (- for stdout, then only it)\n"
@@ -55,6 +56,7 @@ static void help(void) {
 enum {
         ARG_VERSION = 0x100,
         ARG_JSON,
+        ARG_NO_PAGER,
         ARG_DAYS,
         ARG_SVG,
         ARG_DURATION,
@@ -109,6 +111,7 @@ static int parse_args(int argc, char **argv, struct options *o) {
                 { "help", no_argument, NULL, 'h' },
                 { "version", no_argument, NULL, ARG_VERSION },
                 { "json", no_argument, NULL, ARG_JSON },
+                { "no-pager", no_argument, NULL, ARG_NO_PAGER },
                 { "days", required_argument, NULL, ARG_DAYS },
                 { "svg", required_argument, NULL, ARG_SVG },
                 { "duration", required_argument, NULL, ARG_DURATION },
@@ -132,6 +135,9 @@ static int parse_args(int argc, char **argv, struct options *o) {
                         return 0;
                 case ARG_JSON:
                         o->ctl.json = true;
+                        break;
+                case ARG_NO_PAGER:
+                        o->ctl.no_pager = true;
                         break;
                 case ARG_DAYS:
                         if (parse_uint32(optarg, &o->ctl.days) < 0) {

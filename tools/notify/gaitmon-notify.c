@@ -21,15 +21,23 @@
 
 #define USEC_PER_SEC 1000000ULL
 #define COOLDOWN_MAX_SEC 86400.0
+/* An alert shown this recently is replaced only by a more important one of its kind. */
+#define HOLD_USEC (300 * USEC_PER_SEC)
 
 /* Alerts of one kind within the cool-down are merged into one update that
- * is shown when it ends: the latest message, with a count of the others. */
+ * is shown when it ends: the most important of them and of the one shown in
+ * the last HOLD_USEC, with a count of the others and what they were about. */
 struct cooldown {
         struct agent *agent;
         uint64_t usec;
         uint64_t last_shown;            /* CLOCK_MONOTONIC; 0: never */
+        struct notify_message shown;    /* as last shown, without its note; set when summary != NULL */
+        uint64_t shown_at;
         struct notify_message waiting;  /* set when summary != NULL */
-        unsigned merged;
+        unsigned merged;                /* alerts folded into waiting */
+        char others[160];               /* their topics */
+        unsigned noted;                 /* alerts named under the one shown */
+        char noted_topics[160];
         sd_event_source *timer;
 };
 
@@ -54,21 +62,73 @@ static uint64_t now_usec(sd_event *event) {
         return now;
 }
 
+/* Whether a newer alert takes the place of an older one of its kind. */
+static bool supersedes(const struct notify_message *newer, const struct notify_message *older) {
+        return !isfinite(newer->rank) || !isfinite(older->rank) || newer->rank >= older->rank;
+}
+
+/* Adds a topic to a comma-separated list of size TOPICS_MAX, each topic once. */
+#define TOPICS_MAX sizeof(((struct cooldown *) 0)->others)
+static void add_topic(char *list, const char *topic) {
+        size_t n = strlen(list), k = strlen(topic);
+        const char *p = list;
+
+        if (k == 0)
+                return;
+        while ((p = strstr(p, topic))) {
+                if ((p == list || (p - list >= 2 && p[-2] == ',')) && (p[k] == '\0' || p[k] == ','))
+                        return;
+                p += k;
+        }
+        if (n + (n ? 2 : 0) + k + 1 > TOPICS_MAX)
+                return;
+        snprintf(list + n, TOPICS_MAX - n, "%s%s", n ? ", " : "", topic);
+}
+
+static void add_topics(char *list, const char *more) {
+        char copy[TOPICS_MAX], *save = NULL;
+
+        snprintf(copy, sizeof(copy), "%s", more);
+        for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save))
+                add_topic(list, t + strspn(t, " "));
+}
+
+/* Shows m, or the alert on screen with m named below it when that one matters more. The
+ * alerts merged into m in the cool-down are named below whichever is shown. */
 static void agent_show(struct agent *a, struct cooldown *cd, struct notify_message *m) {
-        cd->last_shown = now_usec(a->event);
-        notify_client_post(a->client, m);
+        uint64_t now = now_usec(a->event);
+        struct notify_message post = {};
+
+        if (cd->shown.summary && now < cd->shown_at + (cd->usec > HOLD_USEC ? cd->usec : HOLD_USEC) &&
+            !supersedes(m, &cd->shown) && notify_message_copy(&post, &cd->shown) >= 0) {
+                cd->noted += cd->merged + 1;
+                add_topics(cd->noted_topics, cd->others);
+                add_topic(cd->noted_topics, m->topic);
+                notify_message_done(m);
+        } else {
+                if (notify_message_copy(&cd->shown, m) >= 0)
+                        cd->shown_at = now;
+                else
+                        notify_message_done(&cd->shown);
+                cd->noted = cd->merged;
+                snprintf(cd->noted_topics, sizeof(cd->noted_topics), "%s", cd->others);
+                notify_message_move(&post, m);
+        }
+        if (notify_message_note_merged(&post, cd->noted, cd->noted_topics) < 0)
+                log_error("Out of memory; the count of merged alerts is left out.");
+        cd->merged = 0;
+        cd->others[0] = '\0';
+        cd->last_shown = now;
+        notify_client_post(a->client, &post);
+        notify_message_done(&post);
 }
 
 static int on_cooldown_end(sd_event_source *s, uint64_t usec, void *userdata) {
         struct cooldown *cd = userdata;
-        struct agent *a = cd->agent;
 
         if (!cd->waiting.summary)
                 return 0;
-        if (notify_message_note_merged(&cd->waiting, cd->merged) < 0)
-                log_error("Out of memory; the count of merged alerts is left out.");
-        cd->merged = 0;
-        agent_show(a, cd, &cd->waiting);
+        agent_show(cd->agent, cd, &cd->waiting);
         return 0;
 }
 
@@ -83,13 +143,21 @@ static void on_alert(struct notify_message *m, void *userdata) {
                 agent_show(a, cd, m);
                 return;
         }
-        if (cd->waiting.summary)
-                cd->merged++;
-        else {
+        if (!cd->waiting.summary) {
                 (void) sd_event_source_set_time(cd->timer, cd->last_shown + cd->usec);
                 (void) sd_event_source_set_enabled(cd->timer, SD_EVENT_ONESHOT);
+                notify_message_move(&cd->waiting, m);
+                return;
         }
-        notify_message_move(&cd->waiting, m);
+        /* The one that matters more waits; the other is counted and named. */
+        cd->merged++;
+        if (supersedes(m, &cd->waiting)) {
+                add_topic(cd->others, cd->waiting.topic);
+                notify_message_move(&cd->waiting, m);
+        } else {
+                add_topic(cd->others, m->topic);
+                notify_message_done(m);
+        }
 }
 
 static void agent_done(struct agent *a) {
@@ -98,6 +166,7 @@ static void agent_done(struct agent *a) {
         for (int k = 0; k < _NOTIFY_KIND_MAX; k++) {
                 a->cooldowns[k].timer = sd_event_source_disable_unref(a->cooldowns[k].timer);
                 notify_message_done(&a->cooldowns[k].waiting);
+                notify_message_done(&a->cooldowns[k].shown);
         }
         a->event = sd_event_unref(a->event);
 }

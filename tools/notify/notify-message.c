@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: MIT */
+#include <ctype.h>
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
@@ -7,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "gm_balance.h"
 #include "notify-message.h"
 
 static const char *const kind_names[_NOTIFY_KIND_MAX] = {
@@ -26,27 +28,6 @@ int notify_kind_from_string(const char *s) {
                         return k;
         return -EINVAL;
 }
-
-/* How each metric is put. The sentence names the side that is of concern:
- * for stance time and hip motion the lower one (a weak or guarded side
- * shortens stance and extends less), for the rest the higher one (a longer
- * swing or stride, a deeper pelvic drop, a harder impact). */
-struct metric_wording {
-        const char *metric;
-        const char *noun;
-        bool concern_is_higher;
-        const char *comparative;
-};
-
-static const struct metric_wording metric_wordings[] = {
-        { "stance",        "stance time",         false, "shorter than" },
-        { "swing",         "swing time",          true,  "longer than" },
-        { "stride",        "stride time",         true,  "longer than" },
-        { "hip_extension", "hip extension",       false, "below" },
-        { "hip_range",     "hip range of motion", false, "below" },
-        { "pelvic_drop",   "pelvic drop",         true,  "above" },
-        { "impact",        "impact",              true,  "harder than" },
-};
 
 #define NAME_MAX_LEN 32
 
@@ -121,6 +102,7 @@ static int message_set(struct notify_message *ret, enum notify_kind kind, enum n
                 .urgency = urgency,
                 .summary = summary,
                 .body = body,
+                .rank = NAN,
         };
         return 0;
 }
@@ -142,75 +124,60 @@ static bool si_is_valid(double v) {
         return isfinite(v) && fabs(v) <= 200.0;
 }
 
-static long percent_rounded(double v) {
-        return lround(fabs(v));
-}
+/* An asymmetry of the hip or the pelvis, the signs of weak glutes, matters more than one of
+ * timing or impact (which a change of pace or of ground also makes). */
+static bool metric_is_glute_sign(const char *metric) {
+        static const char *const glute[] = { "hip_extension", "hip_range", "thigh_extension", "pelvic_drop" };
 
-/* "left hip extension 12% below right": positive SI means left larger. */
-static void put_comparison(FILE *f, const struct metric_wording *w, double v, bool capital) {
-        bool left_higher = v > 0;
-        bool subject_left = w->concern_is_higher ? left_higher : !left_higher;
-
-        fprintf(f, "%s %s %ld%% %s %s",
-                subject_left ? (capital ? "Left" : "left") : (capital ? "Right" : "right"),
-                w->noun, percent_rounded(v), w->comparative,
-                subject_left ? "right" : "left");
+        for (size_t i = 0; i < sizeof(glute) / sizeof(glute[0]); i++)
+                if (strcmp(metric, glute[i]) == 0)
+                        return true;
+        return false;
 }
 
 int notify_message_asymmetry(const char *metric, double value, double baseline, struct notify_message *ret) {
-        const struct metric_wording *w = NULL;
-        struct metric_wording unknown;
-        char words[NAME_MAX_LEN + 1];
+        char noun_buf[NAME_MAX_LEN + 1], phrase[128], now[40], usual[40];
         char *summary, *body = NULL;
+        const char *noun;
         size_t size;
         FILE *f;
+        int r;
 
         if (!metric || !name_is_valid(metric) || !si_is_valid(value))
                 return -EINVAL;
         /* A baseline not learned yet may come as NaN: then it is left out. */
         if (!isnan(baseline) && !si_is_valid(baseline))
                 return -EINVAL;
-
-        for (size_t i = 0; i < sizeof(metric_wordings) / sizeof(metric_wordings[0]); i++)
-                if (strcmp(metric, metric_wordings[i].metric) == 0)
-                        w = &metric_wordings[i];
-        if (!w) {
-                /* A metric newer than this program: neutral wording. */
-                name_to_words(metric, words);
-                unknown = (struct metric_wording) { metric, words, true, "above" };
-                w = &unknown;
-        }
+        noun = gm_balance_metric_noun(metric, noun_buf, sizeof(noun_buf));
 
         f = open_memstream(&body, &size);
         if (!f)
                 return -ENOMEM;
-
-        bool value_even = percent_rounded(value) == 0;
-        if (value_even)
-                fprintf(f, "Left and right %s even", w->noun);
-        else
-                put_comparison(f, w, value, true);
-
+        /* "Hip extension 47.0 % L / 53.0 % R, usually 49.8 % L / 50.2 % R: the left hip extends
+         * less than usual." The side named is the one the change from the baseline points to. */
+        fprintf(f, "%c%s %s", toupper((unsigned char) noun[0]), noun + 1, gm_balance_format(now, sizeof(now), value));
         if (!isnan(baseline)) {
-                if (percent_rounded(baseline) == 0)
-                        fputs(", usually even (baseline)", f);
-                else if (value_even) {
-                        fputs(", usually ", f);
-                        put_comparison(f, w, baseline, false);
-                        fputs(" (baseline)", f);
-                } else if ((baseline > 0) == (value > 0))
-                        fprintf(f, ", usually %ld%% (baseline)", percent_rounded(baseline));
-                else
-                        fprintf(f, ", usually %ld%% the other way (baseline)", percent_rounded(baseline));
+                double shift = value - baseline;
+                enum gm_side side = fabs(shift) < 0.05 ? GM_SIDE_UNKNOWN : gm_balance_concern_side(metric, shift);
+                fprintf(f, ", usually %s: %s%s.", gm_balance_format(usual, sizeof(usual), baseline),
+                        gm_balance_side_phrase(metric, side, phrase, sizeof(phrase)),
+                        side == GM_SIDE_UNKNOWN ? "" : " than usual");
+        } else {
+                enum gm_side side = fabs(value) < 0.05 ? GM_SIDE_UNKNOWN : gm_balance_concern_side(metric, value);
+                fprintf(f, ": %s.", gm_balance_side_phrase(metric, side, phrase, sizeof(phrase)));
         }
-        fputc('.', f);
         /* What to do about it, there and then. */
         fputs("\n" NOTIFY_ASYMMETRY_ACTION, f);
         if (text_finish(f, &body, &body) < 0)
                 return -ENOMEM;
 
-        summary = printf_alloc("Gait asymmetry: %s", w->noun);
-        return message_set(ret, NOTIFY_KIND_ASYMMETRY, NOTIFY_URGENCY_CRITICAL, summary, body);
+        summary = printf_alloc("Gait asymmetry: %s", noun);
+        r = message_set(ret, NOTIFY_KIND_ASYMMETRY, NOTIFY_URGENCY_CRITICAL, summary, body);
+        if (r < 0)
+                return r;
+        ret->rank = (metric_is_glute_sign(metric) ? 1000 : 0) + fabs(isnan(baseline) ? value : value - baseline);
+        snprintf(ret->topic, sizeof(ret->topic), "%s", noun);
+        return 0;
 }
 
 /* One line per item, at most NOTIFY_LIST_MAX; empty items are skipped. */
@@ -241,6 +208,7 @@ int notify_message_fatigue(uint32_t level, const char *const *reasons, size_t n_
         char *summary, *body = NULL;
         size_t size;
         FILE *f;
+        int r;
 
         if (level < 1 || level > 3)
                 return -EINVAL;
@@ -255,7 +223,12 @@ int notify_message_fatigue(uint32_t level, const char *const *reasons, size_t n_
                 return -ENOMEM;
 
         summary = printf_alloc("Fatigue: %s (level %u of 3)", level_names[level], level);
-        return message_set(ret, NOTIFY_KIND_FATIGUE, NOTIFY_URGENCY_NORMAL, summary, body);
+        r = message_set(ret, NOTIFY_KIND_FATIGUE, NOTIFY_URGENCY_NORMAL, summary, body);
+        if (r < 0)
+                return r;
+        ret->rank = level;
+        snprintf(ret->topic, sizeof(ret->topic), "%s fatigue", level_names[level]);
+        return 0;
 }
 
 /* More rest than this is not advice gaitmond gives. */
@@ -305,6 +278,7 @@ int notify_message_sensor_fault(const char *location, const char *reason, struct
         char *summary, *body = NULL;
         size_t size;
         FILE *f;
+        int r;
 
         if (!location || !reason || !name_is_valid(location))
                 return -EINVAL;
@@ -317,36 +291,58 @@ int notify_message_sensor_fault(const char *location, const char *reason, struct
                 fprintf(f, "The %s sensor stopped delivering samples.", words);
         else
                 put_text(f, reason, true);
+        fputs("\n" NOTIFY_SENSOR_ACTION, f);
         if (text_finish(f, &body, &body) < 0)
                 return -ENOMEM;
 
         summary = printf_alloc("Sensor fault: %s", words);
-        return message_set(ret, NOTIFY_KIND_SENSOR, NOTIFY_URGENCY_LOW, summary, body);
+        r = message_set(ret, NOTIFY_KIND_SENSOR, NOTIFY_URGENCY_LOW, summary, body);
+        if (r >= 0)
+                snprintf(ret->topic, sizeof(ret->topic), "%s", words);
+        return r;
 }
 
 int notify_message_sensor_recovered(const char *location, struct notify_message *ret) {
         char words[NAME_MAX_LEN + 1];
+        int r;
 
         if (!location || !name_is_valid(location))
                 return -EINVAL;
         name_to_words(location, words);
 
-        return message_set(ret, NOTIFY_KIND_SENSOR, NOTIFY_URGENCY_LOW,
-                           printf_alloc("Sensor back: %s", words),
-                           printf_alloc("The %s sensor streams again.", words));
+        r = message_set(ret, NOTIFY_KIND_SENSOR, NOTIFY_URGENCY_LOW, printf_alloc("Sensor back: %s", words),
+                        printf_alloc("The %s sensor streams again.", words));
+        if (r >= 0)
+                snprintf(ret->topic, sizeof(ret->topic), "%s back", words);
+        return r;
 }
 
-int notify_message_note_merged(struct notify_message *m, unsigned count) {
+int notify_message_note_merged(struct notify_message *m, unsigned count, const char *others) {
         char *body;
 
         if (count == 0)
                 return 0;
-        body = printf_alloc("%s\n(and %u earlier alert%s since the last notification)",
-                            m->body, count, count == 1 ? "" : "s");
+        body = printf_alloc("%s\n(%u other alert%s meanwhile%s%s)", m->body, count, count == 1 ? "" : "s",
+                            others && others[0] ? ": " : "", others ? others : "");
         if (!body)
                 return -ENOMEM;
         free(m->body);
         m->body = body;
+        return 0;
+}
+
+int notify_message_copy(struct notify_message *dst, const struct notify_message *src) {
+        char *summary = strdup(src->summary), *body = strdup(src->body);
+
+        if (!summary || !body) {
+                free(summary);
+                free(body);
+                return -ENOMEM;
+        }
+        notify_message_done(dst);
+        *dst = *src;
+        dst->summary = summary;
+        dst->body = body;
         return 0;
 }
 
