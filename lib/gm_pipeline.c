@@ -26,6 +26,9 @@
 #define HOLD_S 10.0
 #define PAUSE_S 2.0            /* no initial contact for this long is a pause */
 #define ACTIVITY_VOTES 6       /* strides whose majority is the current activity */
+#define HOLDS 16               /* the latest spans of HOLD_S kept */
+#define WAITING_LEN 16         /* strides waiting for the other sensors' samples */
+#define STRIDE_WAIT_S 2.0      /* a sensor this far behind the newest sample is not waited for */
 
 static const char *const metric_names[GM_METRIC_COUNT] = {
         [GM_METRIC_STANCE] = "stance",
@@ -119,6 +122,8 @@ struct gm_pipeline {
         enum gm_loc hip_loc[2];
         bool have_pelvis;
         struct gm_retime retime;
+        struct gm_stride waiting[WAITING_LEN]; /* finished strides waiting for their samples */
+        unsigned waiting_head, n_waiting;
         struct queue events, strides, spikes;
         struct gm_event ev_buf[QUEUE_LEN];
         struct gm_stride st_buf[QUEUE_LEN];
@@ -128,7 +133,9 @@ struct gm_pipeline {
         enum gm_loc cadence_loc;
         double cadence_factor; /* FFT peak to steps: 2 when the signal is one leg's */
         double t_last, t_last_ic;
-        double hold_until;     /* strides starting before this are not steady */
+        double hold_until;     /* the end of the latest of the holds */
+        double hold_from[HOLDS], hold_to[HOLDS]; /* spans a stride must not touch to be steady */
+        unsigned n_holds;
         int activity_votes;    /* running minus walking among the last strides, clamped */
         enum gm_activity activity; /* the majority's */
         uint64_t steps, bad_samples, gaps;
@@ -214,6 +221,36 @@ static double peak_acc_g(const struct loc_state *ls, double from, double to)
 
 /* The stride's gait from its duty factor (a runner's stance is under half the stride), the
  * activity as the majority of the last strides, and whether the stride is steady. */
+/* Strides touching [t, t + HOLD_S) are not steady, whenever they are completed: a span for
+ * each cause, so that a cause seen before a stride that ended earlier (sensors' samples come
+ * in any order) does not touch it. */
+static void hold(struct gm_pipeline *p, double t)
+{
+        if (!isfinite(t))
+                return;
+        double to = t + HOLD_S;
+        p->hold_until = fmax(p->hold_until, to);
+        if (p->n_holds) {
+                unsigned k = (p->n_holds - 1) % HOLDS;
+                if (t >= p->hold_from[k] && t <= p->hold_to[k]) {
+                        p->hold_to[k] = fmax(p->hold_to[k], to);
+                        return;
+                }
+        }
+        unsigned k = p->n_holds++ % HOLDS;
+        p->hold_from[k] = t;
+        p->hold_to[k] = to;
+}
+
+static bool held(const struct gm_pipeline *p, double from, double to)
+{
+        unsigned have = p->n_holds < HOLDS ? p->n_holds : HOLDS;
+        for (unsigned k = 0; k < have; k++)
+                if (from < p->hold_to[k] && to >= p->hold_from[k])
+                        return true;
+        return false;
+}
+
 static void stride_activity(struct gm_pipeline *p, struct gm_stride *st)
 {
         bool running = isfinite(st->stance_s) ? st->stance_s < 0.5 * st->stride_s : st->cadence_spm > 145;
@@ -227,12 +264,16 @@ static void stride_activity(struct gm_pipeline *p, struct gm_stride *st)
                                                                                               : p->activity;
         if (now != p->activity) {
                 if (p->activity != GM_ACTIVITY_IDLE)
-                        p->hold_until = fmax(p->hold_until, st->t_next_ic + HOLD_S);
+                        hold(p, st->t_next_ic);
                 p->activity = now;
         }
-        st->steady = st->t_ic >= p->hold_until && st->activity == p->activity;
+        st->steady = !held(p, st->t_ic, st->t_next_ic) && st->activity == p->activity;
 }
 
+static void complete_stride(struct gm_pipeline *p, struct gm_stride *stp);
+static void complete_covered(struct gm_pipeline *p, bool flush);
+
+/* A side's stride ends at its next initial contact. */
 static void finish_stride(struct gm_pipeline *p, enum gm_side side, double t_ic)
 {
         struct side_state *s = &p->side[side];
@@ -260,6 +301,48 @@ static void finish_stride(struct gm_pipeline *p, enum gm_side side, double t_ic)
                 st.stance_s = s->last_fc - s->last_ic;
                 st.swing_s = t_ic - s->last_fc;
         }
+        /* Its metrics wait until the other sensors' samples cover it. */
+        if (p->n_waiting == WAITING_LEN)
+                complete_stride(p, &p->waiting[p->waiting_head++ % WAITING_LEN]), p->n_waiting--;
+        p->waiting[(p->waiting_head + p->n_waiting++) % WAITING_LEN] = st;
+        complete_covered(p, false);
+}
+
+/* Whether a location's samples reach t, or never will: it is absent, has been silent for
+ * a while, or the stream ended. */
+static bool covered(const struct gm_pipeline *p, enum gm_loc loc, double t, bool flush)
+{
+        if (loc >= GM_LOC_COUNT || !p->loc[loc].present || flush)
+                return true;
+        double last = p->loc[loc].last_t;
+        return isnan(last) || last >= t || p->t_last - last > STRIDE_WAIT_S;
+}
+
+/* The strides whose sensors have all delivered their span, in order. A live source hands
+ * each sensor's buffers over in any order: what a stride reads from the pelvis, a thigh or
+ * an impact sensor must not depend on which came first. */
+static void complete_covered(struct gm_pipeline *p, bool flush)
+{
+        while (p->n_waiting) {
+                struct gm_stride *st = &p->waiting[p->waiting_head % WAITING_LEN];
+                if (!covered(p, GM_LOC_PELVIS, st->t_next_ic, flush) ||
+                    !covered(p, p->hip_loc[st->side], st->t_next_ic, flush) ||
+                    !covered(p, p->impact_loc[st->side], st->t_ic + IMPACT_WINDOW_S, flush))
+                        return;
+                struct gm_stride done = *st;
+                p->waiting_head++;
+                p->n_waiting--;
+                complete_stride(p, &done);
+        }
+}
+
+/* A stride's activity and metrics from every sensor that has them, then out. */
+static void complete_stride(struct gm_pipeline *p, struct gm_stride *stp)
+{
+        struct gm_stride st = *stp;
+        enum gm_side side = st.side;
+        struct side_state *s = &p->side[side];
+        double t_ic = st.t_next_ic, stride = st.stride_s;
         stride_activity(p, &st);
         double lo, hi, mean;
         enum gm_loc thigh = p->hip_loc[side];
@@ -310,7 +393,7 @@ static void take_event(struct gm_pipeline *p, const struct gm_event *ev)
         queue_put(&p->events, ev);
         if (ev->kind == GM_EVENT_IC) {
                 if (!(ev->t - p->t_last_ic < PAUSE_S))
-                        p->hold_until = fmax(p->hold_until, ev->t + HOLD_S);
+                        hold(p, ev->t);
                 p->steps++;
                 p->t_last_ic = ev->t;
                 if (!isnan(s->last_ic))
@@ -326,11 +409,15 @@ static void take_retimed(struct gm_pipeline *p, bool flush)
 {
         struct gm_event ev;
         bool running = p->activity == GM_ACTIVITY_RUNNING, retimed;
-        while (gm_retime_next(&p->retime, p->t_last, running, flush, &ev, &retimed) > 0) {
+        /* The pelvis' own time, so that how far ahead the shanks' samples came does not
+         * matter; the newest of any sensor once the pelvis has stopped. */
+        double pelvis_t = p->loc[GM_LOC_PELVIS].last_t;
+        double now = isfinite(pelvis_t) && !(p->t_last - pelvis_t > STRIDE_WAIT_S) ? pelvis_t : p->t_last;
+        while (gm_retime_next(&p->retime, now, running, flush, &ev, &retimed) > 0) {
                 /* Contacts timed by the shank alone in a run the pelvis was timing (a pelvis
                  * dropout): strides on two clocks are not compared. */
                 if (running && !retimed && p->retime.n)
-                        p->hold_until = fmax(p->hold_until, ev.t + HOLD_S);
+                        hold(p, ev.t);
                 take_event(p, &ev);
         }
 }
@@ -349,7 +436,7 @@ static void on_event(struct gm_event_sink *sink, const struct gm_event *ev)
                 queue_put(&p->events, ev);
                 if (ev->kind == GM_EVENT_IC) {
                         if (!(ev->t - p->t_last_ic < PAUSE_S))
-                                p->hold_until = fmax(p->hold_until, ev->t + HOLD_S);
+                                hold(p, ev->t);
                         p->steps++;
                         p->t_last_ic = ev->t;
                         p->side[GM_SIDE_LEFT].last_ic = p->side[GM_SIDE_RIGHT].last_ic = NAN;
@@ -588,14 +675,14 @@ int gm_pipeline_push(struct gm_pipeline *p, enum gm_loc loc, const struct gm_sam
         if (!sample_ok(s, ls->has_gyr) || (!isnan(ls->last_t) && !(s->t > ls->last_t))) {
                 p->bad_samples++;
                 if (isfinite(s->t))
-                        p->hold_until = fmax(p->hold_until, s->t + HOLD_S);
+                        hold(p, s->t);
                 return 1;
         }
         double dt = isnan(ls->last_t) ? 1.0 / p->cfg.rate_hz : s->t - ls->last_t;
         if (dt > GAP_PERIODS / p->cfg.rate_hz) {
                 /* Events across a hole would be invented: start this sensor's detection over. */
                 p->gaps++;
-                p->hold_until = fmax(p->hold_until, s->t + HOLD_S);
+                hold(p, s->t);
                 if (ls->det && ls->det->flush)
                         ls->det->flush(ls->det_state, &ls->sink.sink);
                 init_detector(p, ls);
@@ -623,6 +710,8 @@ int gm_pipeline_push(struct gm_pipeline *p, enum gm_loc loc, const struct gm_sam
                 ls->det->push(ls->det_state, s, &ls->sink.sink);
         if (p->retime.count)
                 take_retimed(p, false);
+        if (p->n_waiting)
+                complete_covered(p, false);
         return 0;
 }
 
@@ -634,6 +723,7 @@ void gm_pipeline_flush(struct gm_pipeline *p)
                         ls->det->flush(ls->det_state, &ls->sink.sink);
         }
         take_retimed(p, true);
+        complete_covered(p, true);
 }
 
 int gm_pipeline_next_event(struct gm_pipeline *p, struct gm_event *out)
