@@ -59,7 +59,7 @@ ok "the recipe ran to its end (exit 0)"
 grep -q '^ *State: ' "$tmp/out" || { cat "$tmp/err" >&2; die "gaitmonctl watch printed no status"; }
 changes=$(grep -c '^[0-9][0-9]:[0-9][0-9]:[0-9][0-9] ' "$tmp/out" || true)
 [ "$changes" -ge 5 ] || { cat "$tmp/err" >&2; die "watch showed $changes changes in 20 s"; }
-grep -qE '^[0-9:]{8} running, [0-9]+ steps/min, .* \(left/right\)$' "$tmp/out" ||
+grep -qE '^[0-9:]{8} running, [0-9]+ steps/min, .* \(left/right[;)]' "$tmp/out" ||
         die "watch printed no live line in words: $(grep -m3 '^[0-9]' "$tmp/out")"
 ok "gaitmonctl watch showed the status and $changes changes"
 cadence=$(sed -n 's/^d \([0-9.]*\)$/\1/p' "$tmp/out" | tail -n1)
