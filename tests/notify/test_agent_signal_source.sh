@@ -167,7 +167,7 @@ wait_until 5 displayed_is -eq 2 || fail "alerts after the restart not shown: $(a
 
 echo "# the system bus restarts: the agent reconnects"
 testbus_stop
-wait_until 5 agent_logged "Lost the system bus" || fail "bus loss not noticed: $(agent_log)"
+wait_until 5 agent_logged "Lost the connection to the system bus" || fail "bus loss not noticed: $(agent_log)"
 source_stop
 testbus_start "$dir/system"
 wait_until 15 agent_logged "Connected to the system bus" || fail "no reconnect: $(agent_log)"

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bus-link.h"
+#include "bus-connection.h"
 #include "daemon-watch.h"
 #include "notify-log.h"
 
@@ -39,7 +39,7 @@ enum rejection {
 };
 
 struct daemon_watch {
-        struct bus_link *link;
+        struct gm_bus *bus;
         char *owner;            /* unique name owning GAITMON_BUS_NAME, or NULL */
         daemon_watch_alert_t alert;
         void *userdata;
@@ -228,7 +228,7 @@ static int query_owner(struct daemon_watch *w, DBusConnection *conn) {
         return 0;
 }
 
-static int on_connected(struct bus_link *link, DBusConnection *conn, void *userdata) {
+static int on_connected(struct gm_bus *bus, DBusConnection *conn, void *userdata) {
         struct daemon_watch *w = userdata;
         DBusError error;
         int r;
@@ -252,13 +252,13 @@ static int on_connected(struct bus_link *link, DBusConnection *conn, void *userd
         return 0;
 }
 
-static void on_disconnected(struct bus_link *link, void *userdata) {
+static void on_disconnected(struct gm_bus *bus, void *userdata) {
         struct daemon_watch *w = userdata;
 
         set_owner(w, NULL);
 }
 
-static const struct bus_link_callbacks link_callbacks = {
+static const struct gm_bus_callbacks bus_callbacks = {
         .connected = on_connected,
         .disconnected = on_disconnected,
         .message = on_message,
@@ -274,20 +274,30 @@ int daemon_watch_new(sd_event *event, const char *address, daemon_watch_alert_t 
                 return -ENOMEM;
         w->alert = alert;
         w->userdata = userdata;
-        r = bus_link_new(event, DBUS_BUS_SYSTEM, address, &link_callbacks, w, &w->link);
-        if (r < 0) {
-                free(w);
-                return r;
-        }
-        bus_link_start(w->link);
+
+        r = gm_bus_new(event, &w->bus);
+        if (r < 0)
+                goto fail;
+        gm_bus_set_log(w->bus, log_bus, NULL);
+        gm_bus_set_callbacks(w->bus, &bus_callbacks, w);
+        r = gm_bus_set_bus(w->bus, DBUS_BUS_SYSTEM, address);
+        if (r < 0)
+                goto fail;
+        r = gm_bus_start_client(w->bus);
+        if (r < 0)
+                goto fail;
         *ret = w;
         return 0;
+
+fail:
+        daemon_watch_free(w);
+        return r;
 }
 
 struct daemon_watch *daemon_watch_free(struct daemon_watch *w) {
         if (!w)
                 return NULL;
-        w->link = bus_link_free(w->link);
+        gm_bus_free(w->bus);
         free(w->owner);
         free(w);
         return NULL;

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bus-link.h"
+#include "bus-connection.h"
 #include "notify-client.h"
 #include "notify-log.h"
 
@@ -31,7 +31,7 @@ struct slot {
 };
 
 struct notify_client {
-        struct bus_link *link;
+        struct gm_bus *bus;
         struct slot slots[_NOTIFY_KIND_MAX];
 
         bool server_missing;
@@ -203,7 +203,7 @@ static void on_notify_reply(DBusPendingCall *call, void *userdata) {
 /* Sends what waits in the slot, one call at a time so that the next one can
  * name the id this one gets. */
 static void slot_flush(struct slot *s) {
-        DBusConnection *conn = bus_link_connection(s->client->link);
+        DBusConnection *conn = gm_bus_get_connection(s->client->bus);
         DBusMessage *call;
 
         if (!conn || s->call || !message_is_set(&s->queued))
@@ -258,7 +258,7 @@ static DBusHandlerResult on_message(DBusConnection *conn, DBusMessage *m, void *
         return DBUS_HANDLER_RESULT_HANDLED;
 }
 
-static int on_connected(struct bus_link *link, DBusConnection *conn, void *userdata) {
+static int on_connected(struct gm_bus *bus, DBusConnection *conn, void *userdata) {
         struct notify_client *c = userdata;
         DBusError error;
 
@@ -274,7 +274,7 @@ static int on_connected(struct bus_link *link, DBusConnection *conn, void *userd
         return 0;
 }
 
-static void on_disconnected(struct bus_link *link, void *userdata) {
+static void on_disconnected(struct gm_bus *bus, void *userdata) {
         struct notify_client *c = userdata;
 
         for (int k = 0; k < _NOTIFY_KIND_MAX; k++) {
@@ -290,7 +290,7 @@ static void on_disconnected(struct bus_link *link, void *userdata) {
         client_forget_ids(c);
 }
 
-static const struct bus_link_callbacks link_callbacks = {
+static const struct gm_bus_callbacks bus_callbacks = {
         .connected = on_connected,
         .disconnected = on_disconnected,
         .message = on_message,
@@ -312,10 +312,17 @@ int notify_client_new(sd_event *event, const char *address, struct notify_client
                 goto fail;
         (void) sd_event_source_set_enabled(c->retry_source, SD_EVENT_OFF);
 
-        r = bus_link_new(event, DBUS_BUS_SESSION, address, &link_callbacks, c, &c->link);
+        r = gm_bus_new(event, &c->bus);
         if (r < 0)
                 goto fail;
-        bus_link_start(c->link);
+        gm_bus_set_log(c->bus, log_bus, NULL);
+        gm_bus_set_callbacks(c->bus, &bus_callbacks, c);
+        r = gm_bus_set_bus(c->bus, DBUS_BUS_SESSION, address);
+        if (r < 0)
+                goto fail;
+        r = gm_bus_start_client(c->bus);
+        if (r < 0)
+                goto fail;
         *ret = c;
         return 0;
 
@@ -328,7 +335,7 @@ struct notify_client *notify_client_free(struct notify_client *c) {
         if (!c)
                 return NULL;
         /* Cancels calls in flight through on_disconnected. */
-        c->link = bus_link_free(c->link);
+        gm_bus_free(c->bus);
         for (int k = 0; k < _NOTIFY_KIND_MAX; k++) {
                 notify_message_done(&c->slots[k].sending);
                 notify_message_done(&c->slots[k].queued);

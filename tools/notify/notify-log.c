@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: MIT */
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -29,4 +30,8 @@ void log_full(int level, const char *fmt, ...) {
         vfprintf(stderr, fmt, ap);
         va_end(ap);
         fputc('\n', stderr);
+}
+
+void log_bus(int priority, const char *message, void *userdata) {
+        log_full(priority, "%c%s.", toupper((unsigned char) message[0]), message[0] ? message + 1 : "");
 }

@@ -1,5 +1,5 @@
-/* A private connection to the system bus driven by an sd-event loop: it owns a
- * well-known name, serves the objects of bus-object.h and reconnects by itself. */
+/* A private connection to a message bus driven by an sd-event loop: it may own a
+ * well-known name and serve the objects of bus-object.h, and reconnects by itself. */
 #include "bus-private.h"
 #include "bus-sdevent.h"
 
@@ -30,6 +30,10 @@ void gm_bus_log(struct gm_bus *bus, int priority, const char *format, ...) {
         free(message);
 }
 
+static const char *bus_label(const struct gm_bus *bus) {
+        return bus->type == DBUS_BUS_SESSION ? "session bus" : "system bus";
+}
+
 /* ---- dispatching: from a defer source, never from the status callback ---- */
 
 static void on_dispatch_status(DBusConnection *conn, DBusDispatchStatus status, void *userdata) {
@@ -46,12 +50,18 @@ static void connection_drop(struct gm_bus *bus) {
 
         if (!conn)
                 return;
-        bus->conn = NULL;
+        /* The owner forgets the connection while it is still open: it may cancel calls,
+         * but finds no connection to send new ones on. */
         bus->ready = false;
+        if (bus->announced && bus->callbacks && bus->callbacks->disconnected)
+                bus->callbacks->disconnected(bus, bus->userdata);
+        bus->conn = NULL;
         bus->lost = false;
+        bus->announced = false;
         (void) sd_event_source_set_enabled(bus->dispatch_source, SD_EVENT_OFF);
 
         dbus_connection_set_dispatch_status_function(conn, NULL, NULL, NULL);
+        /* A private connection is closed by its owner before the last unref. */
         dbus_connection_close(conn);
         gm_bus_sdevent_detach(conn);
         dbus_connection_unref(conn);
@@ -68,7 +78,7 @@ static int on_dispatch(sd_event_source *source, void *userdata) {
 
         (void) sd_event_source_set_enabled(source, SD_EVENT_OFF);
         if (bus->lost) {
-                gm_bus_log(bus, LOG_WARNING, "lost the connection to the system bus, reconnecting");
+                gm_bus_log(bus, LOG_WARNING, "lost the connection to the %s, reconnecting", bus_label(bus));
                 connection_drop(bus);
                 bus->reconnect_delay_usec = RECONNECT_FIRST_USEC;
                 schedule_reconnect(bus);
@@ -85,6 +95,10 @@ static DBusHandlerResult on_filter(DBusConnection *conn, DBusMessage *message, v
                 bus->lost = true;
                 return DBUS_HANDLER_RESULT_HANDLED;
         }
+        if (bus->lost)
+                return DBUS_HANDLER_RESULT_HANDLED;
+        if (bus->callbacks && bus->callbacks->message)
+                return bus->callbacks->message(conn, message, bus->userdata);
         return DBUS_HANDLER_RESULT_NOT_YET_HANDLED;
 }
 
@@ -118,21 +132,33 @@ static int request_name(struct gm_bus *bus, struct gm_bus_error *error) {
         return 0;
 }
 
-/* Opens, glues, serves and names one connection; on failure leaves none behind. */
+/* A registered private connection to address or, when NULL, to the bus libdbus finds. */
+static DBusConnection *connection_new(struct gm_bus *bus, const char *address, DBusError *e) {
+        DBusConnection *conn;
+
+        if (!address)
+                return dbus_bus_get_private(bus->type, e);
+        conn = dbus_connection_open_private(address, e);
+        if (conn && !dbus_bus_register(conn, e)) {
+                dbus_connection_close(conn);
+                dbus_connection_unref(conn);
+                conn = NULL;
+        }
+        return conn;
+}
+
+/* Opens, glues, serves, names and announces one connection; on failure leaves none
+ * behind. A failure of the connected callback leaves error unset: the callback
+ * logged why. */
 static int connection_open(struct gm_bus *bus, const char *address, struct gm_bus_error *error) {
         DBusError e;
         int r;
 
         dbus_error_init(&e);
-        bus->conn = dbus_connection_open_private(address, &e);
-        if (bus->conn && !dbus_bus_register(bus->conn, &e)) {
-                dbus_connection_close(bus->conn);
-                dbus_connection_unref(bus->conn);
-                bus->conn = NULL;
-        }
+        bus->conn = connection_new(bus, address, &e);
         if (!bus->conn) {
                 r = gm_bus_error_set(error, e.name ? e.name : DBUS_ERROR_NO_SERVER,
-                                     "cannot connect to the system bus: %s",
+                                     "cannot connect to the %s: %s", bus_label(bus),
                                      e.message ? e.message : "unknown error");
                 dbus_error_free(&e);
                 /* NoServer, FileNotFound, NoReply alike mean "not there right now". */
@@ -164,7 +190,15 @@ static int connection_open(struct gm_bus *bus, const char *address, struct gm_bu
         }
         bus->ready = true;
 
-        /* Messages that arrived while the name request blocked. */
+        /* From here on the owner hears of the connection, also when it refuses it. */
+        bus->announced = true;
+        if (bus->callbacks && bus->callbacks->connected) {
+                r = bus->callbacks->connected(bus, bus->conn, bus->userdata);
+                if (r < 0)
+                        goto fail;
+        }
+
+        /* Messages that arrived while the name request or the callback blocked. */
         if (dbus_connection_get_dispatch_status(bus->conn) == DBUS_DISPATCH_DATA_REMAINS)
                 (void) sd_event_source_set_enabled(bus->dispatch_source, SD_EVENT_ON);
         return 0;
@@ -174,47 +208,64 @@ fail:
         return r;
 }
 
-static int on_reconnect(sd_event_source *source, uint64_t usec, void *userdata) {
-        struct gm_bus *bus = userdata;
+/* One attempt; a failure is retried after the current delay, which then grows. */
+static int connect_or_retry(struct gm_bus *bus, const char *address) {
         struct gm_bus_error error = GM_BUS_ERROR_NULL;
         int r;
 
-        r = connection_open(bus, bus->reconnect_address, &error);
+        r = connection_open(bus, address, &error);
         if (r >= 0) {
-                gm_bus_log(bus, LOG_INFO, "connected to the system bus again%s%s",
+                /* A return, or the end of a series of failures, is news; a first
+                 * connection at once is the caller's to report. */
+                gm_bus_log(bus, bus->was_connected || bus->failing ? LOG_INFO : LOG_DEBUG,
+                           "connected to the %s%s%s%s", bus_label(bus), bus->was_connected ? " again" : "",
                            bus->name ? ", owning " : "", bus->name ? bus->name : "");
+                bus->was_connected = true;
+                bus->failing = false;
                 bus->reconnect_delay_usec = RECONNECT_FIRST_USEC;
                 return 0;
         }
 
-        /* Only the first failure of a series is worth a warning. */
-        gm_bus_log(bus, bus->reconnect_delay_usec == RECONNECT_FIRST_USEC ? LOG_WARNING : LOG_DEBUG,
-                   "%s; retrying in %llu s", error.message ? error.message : strerror(-r),
-                   (unsigned long long) (bus->reconnect_delay_usec * 2 > RECONNECT_MAX_USEC
-                                         ? RECONNECT_MAX_USEC : bus->reconnect_delay_usec * 2) / 1000000);
+        if (!gm_bus_error_is_set(&error))
+                gm_bus_log(bus, LOG_DEBUG, "setting up the %s connection failed; retrying in %llu s",
+                           bus_label(bus), (unsigned long long) bus->reconnect_delay_usec / 1000000);
+        else {
+                /* Only the first failure of a series is worth a warning. */
+                gm_bus_log(bus, bus->failing ? LOG_DEBUG : LOG_WARNING, "%s; retrying in %llu s",
+                           error.message ? error.message : strerror(-r),
+                           (unsigned long long) bus->reconnect_delay_usec / 1000000);
+                bus->failing = true;
+        }
         gm_bus_error_free(&error);
-        bus->reconnect_delay_usec *= 2;
-        if (bus->reconnect_delay_usec > RECONNECT_MAX_USEC)
-                bus->reconnect_delay_usec = RECONNECT_MAX_USEC;
         schedule_reconnect(bus);
+        return r;
+}
+
+static int on_reconnect(sd_event_source *source, uint64_t usec, void *userdata) {
+        struct gm_bus *bus = userdata;
+
+        (void) connect_or_retry(bus, bus->reconnect_address);
         return 0;
 }
 
+/* Tries again after the current delay and doubles it for the attempt after that. */
 static void schedule_reconnect(struct gm_bus *bus) {
+        uint64_t delay = bus->reconnect_delay_usec;
         int r;
 
+        bus->reconnect_delay_usec = delay * 2 > RECONNECT_MAX_USEC ? RECONNECT_MAX_USEC : delay * 2;
         if (!bus->reconnect_source) {
                 r = sd_event_add_time_relative(bus->event, &bus->reconnect_source, CLOCK_MONOTONIC,
-                                               bus->reconnect_delay_usec, 0, on_reconnect, bus);
+                                               delay, 0, on_reconnect, bus);
                 if (r >= 0)
                         (void) sd_event_source_set_description(bus->reconnect_source, "bus-reconnect");
         } else {
-                r = sd_event_source_set_time_relative(bus->reconnect_source, bus->reconnect_delay_usec);
+                r = sd_event_source_set_time_relative(bus->reconnect_source, delay);
                 if (r >= 0)
                         r = sd_event_source_set_enabled(bus->reconnect_source, SD_EVENT_ONESHOT);
         }
         if (r < 0)
-                gm_bus_log(bus, LOG_ERR, "cannot schedule reconnecting to the system bus: %s",
+                gm_bus_log(bus, LOG_ERR, "cannot schedule reconnecting to the %s: %s", bus_label(bus),
                            strerror(-r));
 }
 
@@ -226,6 +277,7 @@ int gm_bus_new(sd_event *event, struct gm_bus **ret) {
         if (!bus)
                 return -ENOMEM;
         bus->event = sd_event_ref(event);
+        bus->type = DBUS_BUS_SYSTEM;
         bus->log = log_stderr;
         bus->reconnect_delay_usec = RECONNECT_FIRST_USEC;
 
@@ -244,6 +296,29 @@ int gm_bus_new(sd_event *event, struct gm_bus **ret) {
 void gm_bus_set_log(struct gm_bus *bus, gm_bus_log_fn log, void *userdata) {
         bus->log = log ? log : log_stderr;
         bus->log_userdata = log ? userdata : NULL;
+}
+
+int gm_bus_set_bus(struct gm_bus *bus, DBusBusType type, const char *address) {
+        char *copy = NULL;
+
+        if (bus->started)
+                return -EBUSY;
+        if (type != DBUS_BUS_SYSTEM && type != DBUS_BUS_SESSION)
+                return -EINVAL;
+        if (address) {
+                copy = strdup(address);
+                if (!copy)
+                        return -ENOMEM;
+        }
+        free(bus->given_address);
+        bus->given_address = copy;
+        bus->type = type;
+        return 0;
+}
+
+void gm_bus_set_callbacks(struct gm_bus *bus, const struct gm_bus_callbacks *callbacks, void *userdata) {
+        bus->callbacks = callbacks;
+        bus->userdata = userdata;
 }
 
 /* A bus that comes back has a new guid: reconnecting must not insist on the old one. */
@@ -272,8 +347,26 @@ static char *address_without_guid(const char *address) {
         return copy;
 }
 
+/* The address to connect to first and the one to reconnect to; both NULL for a
+ * session bus the environment does not name (libdbus looks for it each time). */
+static int resolve_address(struct gm_bus *bus) {
+        const char *address = bus->given_address;
+
+        if (!address) {
+                address = secure_getenv(bus->type == DBUS_BUS_SESSION ? "DBUS_SESSION_BUS_ADDRESS"
+                                                                      : "DBUS_SYSTEM_BUS_ADDRESS");
+                if (!address || address[0] == '\0')
+                        address = bus->type == DBUS_BUS_SESSION ? NULL : SYSTEM_BUS_DEFAULT_ADDRESS;
+        }
+        if (!address)
+                return 0;
+        bus->address = strdup(address);
+        bus->reconnect_address = address_without_guid(address);
+        return bus->address && bus->reconnect_address ? 0 : -ENOMEM;
+}
+
 int gm_bus_start(struct gm_bus *bus, const char *name, struct gm_bus_error *error) {
-        const char *address;
+        int r;
 
         if (bus->started)
                 return -EBUSY;
@@ -286,13 +379,28 @@ int gm_bus_start(struct gm_bus *bus, const char *name, struct gm_bus_error *erro
                 if (!bus->name)
                         return gm_bus_error_set_errno(error, -ENOMEM);
         }
-        address = secure_getenv("DBUS_SYSTEM_BUS_ADDRESS");
-        if (!address || address[0] == '\0')
-                address = SYSTEM_BUS_DEFAULT_ADDRESS;
-        bus->reconnect_address = address_without_guid(address);
-        if (!bus->reconnect_address)
-                return gm_bus_error_set_errno(error, -ENOMEM);
-        return connection_open(bus, address, error);
+        r = resolve_address(bus);
+        if (r < 0)
+                return gm_bus_error_set_errno(error, r);
+        r = connection_open(bus, bus->address, error);
+        if (r < 0)
+                return gm_bus_error_is_set(error) ? r : gm_bus_error_set(error, DBUS_ERROR_FAILED,
+                        "cannot set up the connection to the %s: %s", bus_label(bus), strerror(-r));
+        bus->was_connected = true;
+        return 0;
+}
+
+int gm_bus_start_client(struct gm_bus *bus) {
+        int r;
+
+        if (bus->started)
+                return -EBUSY;
+        bus->started = true;
+        r = resolve_address(bus);
+        if (r < 0)
+                return r;
+        (void) connect_or_retry(bus, bus->address);
+        return 0;
 }
 
 void gm_bus_free(struct gm_bus *bus) {
@@ -304,12 +412,14 @@ void gm_bus_free(struct gm_bus *bus) {
         sd_event_source_disable_unref(bus->dispatch_source);
         sd_event_unref(bus->event);
         free(bus->reconnect_address);
+        free(bus->address);
+        free(bus->given_address);
         free(bus->name);
         free(bus);
 }
 
 DBusConnection *gm_bus_get_connection(struct gm_bus *bus) {
-        return bus->ready ? bus->conn : NULL;
+        return gm_bus_is_ready(bus) ? bus->conn : NULL;
 }
 
 sd_event *gm_bus_get_event(struct gm_bus *bus) {
@@ -317,5 +427,5 @@ sd_event *gm_bus_get_event(struct gm_bus *bus) {
 }
 
 bool gm_bus_is_ready(struct gm_bus *bus) {
-        return bus->ready;
+        return bus->ready && !bus->lost;
 }

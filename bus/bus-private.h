@@ -12,16 +12,24 @@ struct gm_bus_object;
 
 struct gm_bus {
         sd_event *event;
+        DBusBusType type;                  /* DBUS_BUS_SYSTEM or DBUS_BUS_SESSION */
+        char *given_address;               /* gm_bus_set_bus()'s, NULL: the environment's */
         char *name;                        /* well-known name to own, NULL for none */
-        char *reconnect_address;           /* the bus address without its guid */
+        char *address;                     /* NULL: libdbus looks the session bus up */
+        char *reconnect_address;           /* address without its guid */
         DBusConnection *conn;              /* NULL while disconnected */
-        bool started;                      /* gm_bus_start() was called */
+        bool started;                      /* gm_bus_start*() was called */
         bool ready;                        /* connected and owning name */
         bool lost;                         /* Disconnected seen: drop conn after dispatch */
+        bool announced;                    /* the owner was told of conn (connected) */
+        bool was_connected;                /* some connection got ready before */
+        bool failing;                      /* a failure to connect was logged as a warning */
         sd_event_source *dispatch_source;  /* defer: dispatches while messages remain */
         sd_event_source *reconnect_source; /* timer */
-        uint64_t reconnect_delay_usec;
+        uint64_t reconnect_delay_usec;     /* of the next attempt */
         struct gm_bus_object *objects;     /* served on every connection */
+        const struct gm_bus_callbacks *callbacks;
+        void *userdata;
         gm_bus_log_fn log;
         void *log_userdata;
 };
