@@ -6,9 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <systemd/sd-daemon.h>
-#include <time.h>
 
 #include "log.h"
+#include "now.h"
 #include "runs.h"
 
 #define OVERRUN_LOG_US 10000000ULL /* ring overruns are logged at most this often */
@@ -195,13 +195,6 @@ static void notice_status(struct gaitmond *d, enum gm_loc loc)
                 d->sinks[i]->sensor_changed(d, loc, old, status, reason);
 }
 
-static uint64_t now_us(void)
-{
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (uint64_t) ts.tv_sec * 1000000u + (uint64_t) ts.tv_nsec / 1000u;
-}
-
 /* The rate the sensors really deliver, from their timestamps over the first seconds: a
  * device may not take the configured rate, and every filter of the analysis depends on it.
  * When it is off by more than RATE_TOLERANCE the analysis starts again at the real rate. */
@@ -280,7 +273,7 @@ static void feed(struct gaitmond *d, enum gm_loc loc, const struct gm_raw_sample
         }
         int64_t ts_ns;
         struct gm_sample_clock_event ev;
-        int r = gm_sample_clock_place(&d->clock, loc, rs->ts_ns, now_us(), &ts_ns, &ev);
+        int r = gm_sample_clock_place(&d->clock, loc, rs->ts_ns, gm_mono_us(), &ts_ns, &ev);
         if (r < 0)
                 return;                 /* a timestamp beyond any clock */
         log_clock_event(d, loc, &ev);
@@ -323,13 +316,13 @@ void gaitmond_drain(struct gaitmond *d)
                 }
                 uint64_t overruns = d->overruns_carried[loc] + atomic_load(&s->ring->overruns);
                 /* Samples lost because the main loop fell behind: said, at most every 10 s. */
-                if (overruns > d->overruns_logged[loc] && now_us() - d->overruns_logged_at_us[loc] >= OVERRUN_LOG_US) {
+                if (overruns > d->overruns_logged[loc] && gm_mono_us() - d->overruns_logged_at_us[loc] >= OVERRUN_LOG_US) {
                         gm_log_full(LOG_WARNING, gm_loc_name(loc), "%s: %llu samples lost because gaitmond fell "
                                     "behind (%llu in all)", gm_loc_name(loc),
                                     (unsigned long long) (overruns - d->overruns_logged[loc]),
                                     (unsigned long long) overruns);
                         d->overruns_logged[loc] = overruns;
-                        d->overruns_logged_at_us[loc] = now_us();
+                        d->overruns_logged_at_us[loc] = gm_mono_us();
                 }
                 d->overruns[loc] = overruns;
         }

@@ -5,7 +5,6 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "analysis.h"
 #include "bus-connection.h"
@@ -13,6 +12,7 @@
 #include "bus-object.h"
 #include "gm_session.h"
 #include "log.h"
+#include "now.h"
 #include "runs.h"
 #include "store-dbus.h"
 
@@ -180,13 +180,6 @@ static int method_end_session(DBusMessage *call, DBusMessageIter *reply, void *u
         return r < 0 ? r : 0;
 }
 
-static int64_t now_us(void)
-{
-        struct timespec ts;
-        clock_gettime(CLOCK_REALTIME, &ts);
-        return (int64_t) ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
 static int history_unavailable(struct gm_bus_error *error)
 {
         return gm_bus_error_set(error, GM_STORE_DBUS_ERROR_HISTORY,
@@ -202,7 +195,7 @@ static int method_get_sessions(DBusMessage *call, DBusMessageIter *reply, void *
                 return history_unavailable(error);
         if (!dbus_message_get_args(call, NULL, DBUS_TYPE_UINT32, &days, DBUS_TYPE_INVALID))
                 return -EINVAL;
-        int r = gm_store_dbus_append_sessions(m->d->store, days, now_us(), reply);
+        int r = gm_store_dbus_append_sessions(m->d->store, days, gm_wall_us(), reply);
         return r < 0 ? gm_bus_error_set_errno(error, r) : 0;
 }
 

@@ -5,31 +5,24 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "analysis.h"
 #include "gm_recovery.h"
 #include "gm_session.h"
 #include "gm_store.h"
 #include "log.h"
+#include "now.h"
 
 #define HISTORY_DAYS 28
 #define PROGRESS_S 10.0   /* of sample time between two saves of a run's progress */
 #define STRIDES_IDLE_MAX 512 /* strides kept outside a run, for a run found to have begun before them */
-
-static int64_t wall_us(void)
-{
-        struct timespec ts;
-        clock_gettime(CLOCK_REALTIME, &ts);
-        return (int64_t) ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
 
 /* Strides older than the retention go, their runs' summaries and minutes stay. */
 static void prune_strides(struct gaitmond *d)
 {
         if (!d->store || d->cfg.stride_retention_days == 0)
                 return;
-        int r = gm_store_prune_strides(d->store, wall_us() - (int64_t) d->cfg.stride_retention_days * 86400 * 1000000);
+        int r = gm_store_prune_strides(d->store, gm_wall_us() - (int64_t) d->cfg.stride_retention_days * 86400 * 1000000);
         if (r < 0)
                 log_warning("cannot drop the strides older than %u days: %s", d->cfg.stride_retention_days,
                             strerror(-r));
@@ -130,7 +123,7 @@ void gaitmond_runs_spike(struct gaitmond *d, const struct gm_spike *sp)
 static void run_started(struct gaitmond *d, double t)
 {
         d->in_run = true;
-        d->run_start_us = wall_us() - (int64_t) ((d->metrics.t - t) * 1e6);
+        d->run_start_us = gm_wall_us() - (int64_t) ((d->metrics.t - t) * 1e6);
         d->run_id = 0;
         d->run_t0 = t;
         if (d->store) {
@@ -165,7 +158,7 @@ static void run_ended(struct gaitmond *d, struct gm_run_summary *run)
         run->id = d->run_id;
         run->start_us = d->run_start_us;
         flush_strides(d);
-        int64_t now = wall_us();
+        int64_t now = gm_wall_us();
         struct gm_run_summary *history = NULL;
         size_t n_history = 0;
         if (d->store) {
