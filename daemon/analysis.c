@@ -11,7 +11,6 @@
 #include "now.h"
 #include "runs.h"
 
-#define OVERRUN_LOG_US 10000000ULL /* ring overruns are logged at most this often */
 #define RATE_CHECK_S 3.0      /* of timestamps before the real rate is known */
 #define RATE_TOLERANCE 0.10   /* a rate this far off the pipeline's restarts it */
 #define RATE_MIN_HZ 50
@@ -35,8 +34,8 @@ int gaitmond_analysis_init(struct gaitmond *d)
                 d->rate_hz = d->cfg.sample_rate_hz;
         pc.rate_hz = d->rate_hz;
         (void) gm_sample_clock_set_rate(&d->clock, d->rate_hz); /* gaps and restarts count in its periods */
-        pc.loc_mask = d->sensor_mask;
-        pc.gyr_mask = d->sensor_mask;
+        pc.loc_mask = gm_acquisition_mask(&d->acq);
+        pc.gyr_mask = gm_acquisition_mask(&d->acq);
         pc.warmup_s = d->cfg.warmup_s;
         pc.baseline_s = d->cfg.baseline_s;
         pc.spike_si = d->cfg.asymmetry_threshold_pct;
@@ -86,17 +85,9 @@ double gaitmond_time(const struct gaitmond *d, int64_t ts_ns)
         return (double) (ts_ns - d->t0_ns) * 1e-9;
 }
 
-bool gaitmond_degraded(const struct gaitmond *d)
-{
-        for (int loc = 0; loc < GM_LOC_COUNT; loc++)
-                if ((d->sensor_mask & (1u << loc)) && d->status[loc] != GM_SENSOR_STREAMING)
-                        return true;
-        return false;
-}
-
 static bool streaming(const struct gaitmond *d, enum gm_loc loc)
 {
-        return (d->sensor_mask & (1u << loc)) && d->status[loc] == GM_SENSOR_STREAMING;
+        return gm_acquisition_streaming(&d->acq, loc);
 }
 
 /* The location whose events time a side: foot, then shank, then the pelvis (as the pipeline). */
@@ -107,7 +98,7 @@ static enum gm_loc event_loc(const struct gaitmond *d, enum gm_side side)
                 { GM_LOC_RIGHT_FOOT, GM_LOC_RIGHT_SHANK },
         };
         for (int k = 0; k < 2; k++)
-                if (d->sensor_mask & (1u << limbs[side][k]))
+                if (gm_acquisition_configured(&d->acq, limbs[side][k]))
                         return limbs[side][k];
         return GM_LOC_PELVIS;
 }
@@ -170,19 +161,11 @@ uint64_t gaitmond_dropped(const struct gaitmond *d)
 
 static void notice_status(struct gaitmond *d, enum gm_loc loc)
 {
-        struct gm_sensor *s = &d->sensor[loc];
-        char reason[sizeof(s->reason)], device[sizeof(s->device)];
-        pthread_mutex_lock(&s->lock);
-        unsigned seq = s->status_seq;
-        enum gm_sensor_status status = s->status;
-        memcpy(reason, s->reason, sizeof(reason));
-        memcpy(device, s->device, sizeof(device));
-        pthread_mutex_unlock(&s->lock);
-        if (seq == d->status_seq[loc])
+        struct gm_sensor_change ch;
+        if (!gm_acquisition_take_status(&d->acq, loc, &ch))
                 return;
-        d->status_seq[loc] = seq;
-        enum gm_sensor_status old = d->status[loc];
-        d->status[loc] = status;
+        enum gm_sensor_status old = ch.old_status, status = ch.new_status;
+        const char *device = ch.device, *reason = ch.reason;
 
         if (status == GM_SENSOR_STREAMING)
                 gm_log_full(LOG_NOTICE, gm_loc_name(loc), "%s: streaming from %s", gm_loc_name(loc), device);
@@ -212,7 +195,7 @@ static void check_rate(struct gaitmond *d, enum gm_loc loc, int64_t ts_ns)
                 return;
         rc->done = true;
         double measured = (double) (rc->n - 1) / span_s;
-        double device = d->sensor[loc].device_rate_hz;
+        double device = gm_acquisition_info(&d->acq, loc)->device_rate_hz;
         if (fabs(measured - d->rate_hz) <= RATE_TOLERANCE * d->rate_hz)
                 return;
         if (!(measured >= RATE_MIN_HZ && measured <= RATE_MAX_HZ)) {
@@ -305,26 +288,15 @@ void gaitmond_drain(struct gaitmond *d)
 {
         bool got = false;
         for (int loc = 0; loc < GM_LOC_COUNT; loc++) {
-                struct gm_sensor *s = &d->sensor[loc];
-                if (!s->ring)
+                if (!gm_acquisition_open(&d->acq, loc))
                         continue;
                 notice_status(d, loc);
                 struct gm_raw_sample rs;
-                while (gm_ring_pop(s->ring, &rs)) {
+                while (gm_acquisition_pop(&d->acq, loc, &rs)) {
                         feed(d, loc, &rs);
                         got = true;
                 }
-                uint64_t overruns = d->overruns_carried[loc] + atomic_load(&s->ring->overruns);
-                /* Samples lost because the main loop fell behind: said, at most every 10 s. */
-                if (overruns > d->overruns_logged[loc] && gm_mono_us() - d->overruns_logged_at_us[loc] >= OVERRUN_LOG_US) {
-                        gm_log_full(LOG_WARNING, gm_loc_name(loc), "%s: %llu samples lost because gaitmond fell "
-                                    "behind (%llu in all)", gm_loc_name(loc),
-                                    (unsigned long long) (overruns - d->overruns_logged[loc]),
-                                    (unsigned long long) overruns);
-                        d->overruns_logged[loc] = overruns;
-                        d->overruns_logged_at_us[loc] = gm_mono_us();
-                }
-                d->overruns[loc] = overruns;
+                gm_acquisition_check_overruns(&d->acq, loc);
         }
         if (got)
                 notify_ready(d);

@@ -65,13 +65,14 @@ static bool analysis_differs(const struct gm_config *a, const struct gm_config *
                a->asymmetry_strides != b->asymmetry_strides;
 }
 
-static unsigned sensor_mask_of(const struct gm_config *c)
+static void on_wake(void *userdata)
 {
-        unsigned mask = 0;
-        for (int loc = 0; loc < GM_LOC_COUNT; loc++)
-                if (c->sensor[loc].kind != GM_MATCH_NONE)
-                        mask |= 1u << loc;
-        return mask;
+        gaitmond_drain(userdata);
+}
+
+static int start_acquisition(struct gaitmond *d)
+{
+        return gm_acquisition_start(&d->acq, d->event, &d->cfg, on_wake, d);
 }
 
 static int on_reload(sd_event_source *src, const struct signalfd_siginfo *si, void *userdata)
@@ -87,7 +88,7 @@ static int on_reload(sd_event_source *src, const struct signalfd_siginfo *si, vo
                 sd_notify(0, "READY=1");
                 return 0;
         }
-        if (!sensor_mask_of(&next)) {
+        if (!gm_config_sensor_mask(&next)) {
                 /* As at start-up: nothing to read is no configuration to run on. */
                 log_error("%s: no sensor configured in [sensors]; keeping the running configuration", d->config_path);
                 sd_notify(0, "READY=1");
@@ -112,7 +113,7 @@ static int on_reload(sd_event_source *src, const struct signalfd_siginfo *si, vo
                 }
         }
         if (restart_acq)
-                gaitmond_acquisition_stop(d);
+                gm_acquisition_stop(&d->acq);
         d->cfg = next;
         if (restart_acq) {
                 /* Other devices or another rate: what they deliver is measured again. */
@@ -124,16 +125,15 @@ static int on_reload(sd_event_source *src, const struct signalfd_siginfo *si, vo
                  * sample clock goes on (the run tracker needs time to move forward); reopened
                  * sensors whose clocks differ are re-anchored as after a restart. */
                 gaitmond_analysis_free(d);
-                d->sensor_mask = sensor_mask_of(&d->cfg);
+                gm_acquisition_configure(&d->acq, &d->cfg);
                 d->next_session_t = NAN;
                 r = gaitmond_analysis_init(d);
                 if (r < 0)
                         return sd_event_exit(d->event, r);
         }
         if (restart_acq) {
-                memset(d->status_seq, 0, sizeof(d->status_seq));
-                (void) gm_sample_clock_reopened(&d->clock, d->sensor_mask, !uri_changed);
-                r = gaitmond_acquisition_start(d);
+                (void) gm_sample_clock_reopened(&d->clock, gm_acquisition_mask(&d->acq), !uri_changed);
+                r = start_acquisition(d);
                 if (r < 0)
                         return sd_event_exit(d->event, r);
         }
@@ -147,10 +147,10 @@ static void update_status(struct gaitmond *d)
 {
         unsigned configured = 0, streaming = 0;
         for (int loc = 0; loc < GM_LOC_COUNT; loc++) {
-                if (!(d->sensor_mask & (1u << loc)))
+                if (!gm_acquisition_configured(&d->acq, loc))
                         continue;
                 configured++;
-                streaming += d->status[loc] == GM_SENSOR_STREAMING;
+                streaming += gm_acquisition_streaming(&d->acq, loc);
         }
         double cadence = gaitmond_cadence(d);
         char line[200];
@@ -229,7 +229,7 @@ static int parse_args(struct gaitmond *d, int argc, char **argv, bool *check_onl
 
 static void gaitmond_free(struct gaitmond *d)
 {
-        gaitmond_acquisition_stop(d);
+        gm_acquisition_stop(&d->acq);
         gaitmond_monitor_stop(d);
         gaitmond_runs_free(d);
         gaitmond_analysis_free(d);
@@ -272,7 +272,7 @@ static int run(struct gaitmond *d)
         r = gaitmond_monitor_start(d);
         if (r < 0)
                 return r;
-        r = gaitmond_acquisition_start(d);
+        r = start_acquisition(d);
         if (r < 0)
                 return r;
         uint64_t now;
@@ -289,7 +289,7 @@ static int run(struct gaitmond *d)
 
 int main(int argc, char **argv)
 {
-        static struct gaitmond d = { .wake_fd = -1 };
+        static struct gaitmond d;
         bool check_only = false, introspect = false;
         gm_log_init(LOG_INFO);
         /* Health data: the history is for the service and its group, whoever started it. */
@@ -307,8 +307,8 @@ int main(int argc, char **argv)
                 log_error("%s", err);
                 return EXIT_FAILURE;
         }
-        d.sensor_mask = sensor_mask_of(&d.cfg);
-        if (!d.sensor_mask) {
+        gm_acquisition_init(&d.acq, &d.cfg);
+        if (!gm_acquisition_mask(&d.acq)) {
                 log_error("%s: no sensor configured in [sensors]", d.config_path);
                 return EXIT_FAILURE;
         }

@@ -6,10 +6,10 @@
 #include <stdint.h>
 #include <systemd/sd-event.h>
 
+#include "acquisition.h"
 #include "config.h"
 #include "gm_pipeline.h"
 #include "sample-clock.h"
-#include "sensor.h"
 #include "sink.h"
 
 #define GM_MAX_SINKS 4
@@ -33,21 +33,12 @@ struct gaitmond {
         bool config_path_is_default;
         struct gm_config cfg;
 
-        /* acquisition */
-        struct gm_sensor sensor[GM_LOC_COUNT];
-        unsigned sensor_mask;               /* configured locations */
-        int wake_fd;
-        sd_event_source *wake_source;
+        struct gm_acquisition acq;
         sd_event_source *tick_source;
 
         /* per-sensor bookkeeping of the main loop */
-        enum gm_sensor_status status[GM_LOC_COUNT];
-        unsigned status_seq[GM_LOC_COUNT];
         struct gm_sample_clock clock;       /* the sensors' timestamps on one clock */
         uint64_t dropped[GM_LOC_COUNT];     /* lost to timestamp gaps */
-        uint64_t overruns[GM_LOC_COUNT];    /* lost because the main loop fell behind */
-        uint64_t overruns_carried[GM_LOC_COUNT]; /* by the rings of sensors closed since */
-        uint64_t overruns_logged[GM_LOC_COUNT], overruns_logged_at_us[GM_LOC_COUNT];
 
         /* analysis */
         struct gm_pipeline *pipeline;
@@ -91,10 +82,5 @@ struct gaitmond {
 
 /* Sample time in seconds of a sensor timestamp. */
 double gaitmond_time(const struct gaitmond *d, int64_t ts_ns);
-/* Any configured sensor not streaming? */
-bool gaitmond_degraded(const struct gaitmond *d);
 /* A metric of one side is unavailable when the sensors it needs are not streaming. */
 bool gaitmond_side_available(const struct gaitmond *d, enum gm_side side);
-
-int gaitmond_acquisition_start(struct gaitmond *d);
-void gaitmond_acquisition_stop(struct gaitmond *d);

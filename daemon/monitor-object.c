@@ -118,7 +118,7 @@ static int get_sensors(DBusMessageIter *it, void *userdata)
         if (!dbus_message_iter_open_container(it, DBUS_TYPE_ARRAY, "(sss)", &array))
                 return -ENOMEM;
         for (int loc = 0; loc < GM_LOC_COUNT; loc++) {
-                if (!(m->d->sensor_mask & (1u << loc)))
+                if (!gm_acquisition_configured(&m->d->acq, loc))
                         continue;
                 DBusMessageIter entry;
                 const char *name = gm_loc_name(loc);
@@ -144,7 +144,7 @@ static int get_sensor_reasons(DBusMessageIter *it, void *userdata)
         if (!dbus_message_iter_open_container(it, DBUS_TYPE_ARRAY, "{ss}", &dict))
                 return -ENOMEM;
         for (int loc = 0; loc < GM_LOC_COUNT; loc++) {
-                if (!(m->d->sensor_mask & (1u << loc)) || m->v.status[loc] == GM_SENSOR_STREAMING ||
+                if (!gm_acquisition_configured(&m->d->acq, loc) || m->v.status[loc] == GM_SENSOR_STREAMING ||
                     !m->v.reason[loc][0])
                         continue;
                 DBusMessageIter entry;
@@ -378,7 +378,7 @@ static void compute(struct gaitmond *d, struct monitor_values *v)
 {
         memset(v, 0, sizeof(*v));
         v->activity = gm_activity_name(d->metrics.activity);
-        v->state = gaitmond_degraded(d) ? "degraded" : v->activity;
+        v->state = gm_acquisition_degraded(&d->acq) ? "degraded" : v->activity;
         v->cadence = gaitmond_cadence(d);
         v->steps = d->metrics.steps;
         for (int side = 0; side < 2; side++) {
@@ -395,14 +395,10 @@ static void compute(struct gaitmond *d, struct monitor_values *v)
         v->fatigue = d->fatigue_score;
         v->session_start_us = d->in_run ? (uint64_t) d->run_start_us : 0;
         for (int loc = 0; loc < GM_LOC_COUNT; loc++) {
-                struct gm_sensor *s = &d->sensor[loc];
-                v->status[loc] = d->status[loc];
-                if (!s->ring)
-                        continue;
-                pthread_mutex_lock(&s->lock);
-                memcpy(v->device[loc], s->device, sizeof(v->device[loc]));
-                memcpy(v->reason[loc], s->reason, sizeof(v->reason[loc]));
-                pthread_mutex_unlock(&s->lock);
+                const struct gm_sensor_info *info = gm_acquisition_info(&d->acq, loc);
+                v->status[loc] = gm_acquisition_status(&d->acq, loc);
+                memcpy(v->device[loc], info->device, sizeof(v->device[loc]));
+                memcpy(v->reason[loc], info->reason, sizeof(v->reason[loc]));
         }
         v->dropped = gaitmond_dropped(d);
 }
