@@ -1,213 +1,209 @@
-/* The daemon's analysis: sensor samples into the gait pipeline, findings out to the sinks. */
+/* The daemon's analysis: sensor samples into the gait pipeline, findings out to the consumers. */
 #include "analysis.h"
 
 #include <errno.h>
 #include <math.h>
-#include <stdlib.h>
 #include <string.h>
 #include <systemd/sd-daemon.h>
-#include <time.h>
 
 #include "log.h"
-#include "runs.h"
+#include "now.h"
 
-#define OVERRUN_LOG_US 10000000ULL /* ring overruns are logged at most this often */
 #define RATE_CHECK_S 3.0      /* of timestamps before the real rate is known */
 #define RATE_TOLERANCE 0.10   /* a rate this far off the pipeline's restarts it */
 #define RATE_MIN_HZ 50
 #define RATE_MAX_HZ 1000
 
-int gaitmond_add_sink(struct gaitmond *d, const struct gm_sink *sink, void *data)
+/* The pipeline's current metrics, its counts going on from those of the pipelines a reload
+ * replaced. */
+static void snapshot(const struct gm_analysis *a, struct gm_metrics *m)
 {
-        if (d->n_sinks >= GM_MAX_SINKS)
-                return -ENOSPC;
-        d->sinks[d->n_sinks] = sink;
-        d->sink_data[d->n_sinks] = data;
-        d->n_sinks++;
-        return 0;
+        gm_pipeline_snapshot(a->pipeline, m);
+        m->steps += a->carried.steps;
+        m->bad_samples += a->carried.bad_samples;
+        m->gaps += a->carried.gaps;
+        for (int side = 0; side < 2; side++) {
+                m->strides[side] += a->carried.strides[side];
+                m->load[side] += a->carried.load[side];
+        }
 }
 
-int gaitmond_analysis_init(struct gaitmond *d)
+static int pipeline_start(struct gm_analysis *a)
 {
         struct gm_pipeline_cfg pc;
         gm_pipeline_cfg_default(&pc);
-        if (!(d->rate_hz >= RATE_MIN_HZ && d->rate_hz <= RATE_MAX_HZ))
-                d->rate_hz = d->cfg.sample_rate_hz;
-        pc.rate_hz = d->rate_hz;
-        (void) gm_sample_clock_set_rate(&d->clock, d->rate_hz); /* gaps and restarts count in its periods */
-        pc.loc_mask = d->sensor_mask;
-        pc.gyr_mask = d->sensor_mask;
-        pc.warmup_s = d->cfg.warmup_s;
-        pc.baseline_s = d->cfg.baseline_s;
-        pc.spike_si = d->cfg.asymmetry_threshold_pct;
-        pc.spike_strides = d->cfg.asymmetry_strides;
-        d->pipeline = gm_pipeline_new(&pc);
-        if (!d->pipeline) {
+        if (!(a->rate_hz >= RATE_MIN_HZ && a->rate_hz <= RATE_MAX_HZ))
+                a->rate_hz = a->cfg->sample_rate_hz;
+        pc.rate_hz = a->rate_hz;
+        (void) gm_sample_clock_set_rate(&a->clock, a->rate_hz); /* gaps and restarts count in its periods */
+        pc.loc_mask = gm_acquisition_mask(a->acq);
+        pc.gyr_mask = gm_acquisition_mask(a->acq);
+        pc.warmup_s = a->cfg->warmup_s;
+        pc.baseline_s = a->cfg->baseline_s;
+        pc.spike_si = a->cfg->asymmetry_threshold_pct;
+        pc.spike_strides = a->cfg->asymmetry_strides;
+        a->pipeline = gm_pipeline_new(&pc);
+        if (!a->pipeline) {
                 int r = -errno;
                 log_error("cannot set up the gait pipeline: %s", strerror(errno));
                 return r ? r : -EINVAL;
         }
-        gaitmond_snapshot(d, &d->metrics);
+        snapshot(a, &a->metrics);
         return 0;
 }
 
-void gaitmond_snapshot(struct gaitmond *d, struct gm_metrics *m)
+static void pipeline_stop(struct gm_analysis *a)
 {
-        gm_pipeline_snapshot(d->pipeline, m);
-        m->steps += d->carried.steps;
-        m->bad_samples += d->carried.bad_samples;
-        m->gaps += d->carried.gaps;
-        for (int side = 0; side < 2; side++) {
-                m->strides[side] += d->carried.strides[side];
-                m->load[side] += d->carried.load[side];
-        }
-}
-
-void gaitmond_analysis_free(struct gaitmond *d)
-{
-        if (!d->pipeline)
+        if (!a->pipeline)
                 return;
         /* A reload may start a new pipeline: the counts of the run go on from here. */
         struct gm_metrics m;
-        gaitmond_snapshot(d, &m);
-        d->carried.steps = m.steps;
-        d->carried.bad_samples = m.bad_samples;
-        d->carried.gaps = m.gaps;
+        snapshot(a, &m);
+        a->carried.steps = m.steps;
+        a->carried.bad_samples = m.bad_samples;
+        a->carried.gaps = m.gaps;
         for (int side = 0; side < 2; side++) {
-                d->carried.strides[side] = m.strides[side];
-                d->carried.load[side] = m.load[side];
+                a->carried.strides[side] = m.strides[side];
+                a->carried.load[side] = m.load[side];
         }
-        gm_pipeline_free(d->pipeline);
-        d->pipeline = NULL;
+        gm_pipeline_free(a->pipeline);
+        a->pipeline = NULL;
 }
 
-double gaitmond_time(const struct gaitmond *d, int64_t ts_ns)
+int gm_analysis_init(struct gm_analysis *a, const struct gm_config *cfg, struct gm_acquisition *acq,
+                     struct gm_sinks *sinks)
 {
-        return (double) (ts_ns - d->t0_ns) * 1e-9;
+        *a = (struct gm_analysis) { .cfg = cfg, .acq = acq, .sinks = sinks, .next_metrics_t = NAN };
+        int r = gm_sample_clock_init(&a->clock, cfg->sample_rate_hz);
+        if (r < 0) {
+                log_error("cannot set up the sample clock at %.0f Hz: %s", cfg->sample_rate_hz, strerror(-r));
+                return r;
+        }
+        return pipeline_start(a);
 }
 
-bool gaitmond_degraded(const struct gaitmond *d)
+void gm_analysis_free(struct gm_analysis *a)
 {
-        for (int loc = 0; loc < GM_LOC_COUNT; loc++)
-                if ((d->sensor_mask & (1u << loc)) && d->status[loc] != GM_SENSOR_STREAMING)
-                        return true;
-        return false;
+        pipeline_stop(a);
 }
 
-static bool streaming(const struct gaitmond *d, enum gm_loc loc)
+int gm_analysis_restart(struct gm_analysis *a, bool remeasure)
 {
-        return (d->sensor_mask & (1u << loc)) && d->status[loc] == GM_SENSOR_STREAMING;
+        if (remeasure) {
+                /* Other devices or another rate: what they deliver is measured again. */
+                a->rate_hz = 0;
+                memset(a->rate_check, 0, sizeof(a->rate_check));
+        }
+        pipeline_stop(a);
+        a->next_metrics_t = NAN;
+        return pipeline_start(a);
+}
+
+void gm_analysis_reopened(struct gm_analysis *a, unsigned loc_mask, bool same_source)
+{
+        (void) gm_sample_clock_reopened(&a->clock, loc_mask, same_source);
+}
+
+void gm_analysis_reset_baseline(struct gm_analysis *a)
+{
+        gm_pipeline_reset_baseline(a->pipeline);
+}
+
+/* Sample time in seconds of a sensor timestamp. */
+static double sample_time(const struct gm_analysis *a, int64_t ts_ns)
+{
+        return (double) (ts_ns - a->t0_ns) * 1e-9;
 }
 
 /* The location whose events time a side: foot, then shank, then the pelvis (as the pipeline). */
-static enum gm_loc event_loc(const struct gaitmond *d, enum gm_side side)
+static enum gm_loc event_loc(const struct gm_analysis *a, enum gm_side side)
 {
         static const enum gm_loc limbs[2][2] = {
                 { GM_LOC_LEFT_FOOT, GM_LOC_LEFT_SHANK },
                 { GM_LOC_RIGHT_FOOT, GM_LOC_RIGHT_SHANK },
         };
         for (int k = 0; k < 2; k++)
-                if (d->sensor_mask & (1u << limbs[side][k]))
+                if (gm_acquisition_configured(a->acq, limbs[side][k]))
                         return limbs[side][k];
         return GM_LOC_PELVIS;
 }
 
-bool gaitmond_side_available(const struct gaitmond *d, enum gm_side side)
+/* A metric of one side is unavailable when the sensors it needs are not streaming. */
+static bool side_available(const struct gm_analysis *a, enum gm_side side)
 {
-        return streaming(d, event_loc(d, side));
+        return gm_acquisition_streaming(a->acq, event_loc(a, side));
 }
 
-static bool metric_available(const struct gaitmond *d, enum gm_metric m, enum gm_side side)
+static bool metric_available(const struct gm_analysis *a, enum gm_metric m, enum gm_side side)
 {
-        if (!gaitmond_side_available(d, side))
+        const struct gm_acquisition *acq = a->acq;
+        if (!side_available(a, side))
                 return false;
         switch (m) {
         case GM_METRIC_HIP_EXT:
         case GM_METRIC_HIP_RANGE:
-                return streaming(d, side == GM_SIDE_LEFT ? GM_LOC_LEFT_HIP : GM_LOC_RIGHT_HIP) &&
-                       streaming(d, GM_LOC_PELVIS);
+                return gm_acquisition_streaming(acq, side == GM_SIDE_LEFT ? GM_LOC_LEFT_HIP : GM_LOC_RIGHT_HIP) &&
+                       gm_acquisition_streaming(acq, GM_LOC_PELVIS);
         case GM_METRIC_THIGH_EXT:
-                return streaming(d, side == GM_SIDE_LEFT ? GM_LOC_LEFT_HIP : GM_LOC_RIGHT_HIP);
+                return gm_acquisition_streaming(acq, side == GM_SIDE_LEFT ? GM_LOC_LEFT_HIP : GM_LOC_RIGHT_HIP);
         case GM_METRIC_PELVIC_DROP:
-                return streaming(d, GM_LOC_PELVIS);
+                return gm_acquisition_streaming(acq, GM_LOC_PELVIS);
         default:
                 return true;
         }
 }
 
-double gaitmond_metric(const struct gaitmond *d, enum gm_metric m, enum gm_side side)
+const struct gm_metrics *gm_analysis_metrics(const struct gm_analysis *a)
 {
-        return metric_available(d, m, side) ? d->metrics.value[m][side] : NAN;
+        return &a->metrics;
 }
 
-double gaitmond_si(const struct gaitmond *d, enum gm_metric m)
+double gm_analysis_metric(const struct gm_analysis *a, enum gm_metric m, enum gm_side side)
 {
-        if (!metric_available(d, m, GM_SIDE_LEFT) || !metric_available(d, m, GM_SIDE_RIGHT))
+        return metric_available(a, m, side) ? a->metrics.value[m][side] : NAN;
+}
+
+double gm_analysis_si(const struct gm_analysis *a, enum gm_metric m)
+{
+        if (!metric_available(a, m, GM_SIDE_LEFT) || !metric_available(a, m, GM_SIDE_RIGHT))
                 return NAN;
-        return d->metrics.si[m];
+        return a->metrics.si[m];
 }
 
-double gaitmond_si_baseline(const struct gaitmond *d, enum gm_metric m)
+double gm_analysis_si_baseline(const struct gm_analysis *a, enum gm_metric m)
 {
-        return d->metrics.si_baseline[m];
+        return a->metrics.si_baseline[m];
 }
 
-double gaitmond_cadence(const struct gaitmond *d)
+double gm_analysis_cadence(const struct gm_analysis *a)
 {
-        if (!gaitmond_side_available(d, GM_SIDE_LEFT) && !gaitmond_side_available(d, GM_SIDE_RIGHT))
+        if (!side_available(a, GM_SIDE_LEFT) && !side_available(a, GM_SIDE_RIGHT))
                 return NAN;
-        return d->metrics.cadence_spm;
+        return a->metrics.cadence_spm;
 }
 
-uint64_t gaitmond_dropped(const struct gaitmond *d)
+uint64_t gm_analysis_dropped(const struct gm_analysis *a)
 {
         uint64_t n = 0;
         /* Samples a full ring refused leave a gap in the timestamps: they are in dropped already. */
         for (int loc = 0; loc < GM_LOC_COUNT; loc++)
-                n += d->dropped[loc];
+                n += a->dropped[loc];
         return n;
 }
 
-static void notice_status(struct gaitmond *d, enum gm_loc loc)
+static void notice_status(struct gm_analysis *a, enum gm_loc loc)
 {
-        struct gm_sensor *s = &d->sensor[loc];
-        char reason[sizeof(s->reason)], device[sizeof(s->device)];
-        pthread_mutex_lock(&s->lock);
-        unsigned seq = s->status_seq;
-        enum gm_sensor_status status = s->status;
-        memcpy(reason, s->reason, sizeof(reason));
-        memcpy(device, s->device, sizeof(device));
-        pthread_mutex_unlock(&s->lock);
-        if (seq == d->status_seq[loc])
-                return;
-        d->status_seq[loc] = seq;
-        enum gm_sensor_status old = d->status[loc];
-        d->status[loc] = status;
-
-        if (status == GM_SENSOR_STREAMING)
-                gm_log_full(LOG_NOTICE, gm_loc_name(loc), "%s: streaming from %s", gm_loc_name(loc), device);
-        else if (reason[0]) /* a new state or a new reason; a sensor a reload reopens waits without one */
-                gm_log_full(status == GM_SENSOR_FAULTY ? LOG_WARNING : LOG_NOTICE, gm_loc_name(loc),
-                            "%s: %s", gm_loc_name(loc), reason);
-        if (status == old)
-                return;
-        gaitmond_each_sink(d, i, sensor_changed)
-                d->sinks[i]->sensor_changed(d, loc, old, status, reason);
-}
-
-static uint64_t now_us(void)
-{
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (uint64_t) ts.tv_sec * 1000000u + (uint64_t) ts.tv_nsec / 1000u;
+        struct gm_sensor_change ch;
+        if (gm_acquisition_take_status(a->acq, loc, &ch) > 0)
+                gm_sinks_emit(a->sinks, sensor_changed, loc, &ch);
 }
 
 /* The rate the sensors really deliver, from their timestamps over the first seconds: a
  * device may not take the configured rate, and every filter of the analysis depends on it.
  * When it is off by more than RATE_TOLERANCE the analysis starts again at the real rate. */
-static void check_rate(struct gaitmond *d, enum gm_loc loc, int64_t ts_ns)
+static void check_rate(struct gm_analysis *a, enum gm_loc loc, int64_t ts_ns)
 {
-        struct gm_rate_check *rc = &d->rate_check[loc];
+        struct gm_rate_check *rc = &a->rate_check[loc];
         if (rc->done)
                 return;
         if (rc->n++ == 0) {
@@ -219,28 +215,28 @@ static void check_rate(struct gaitmond *d, enum gm_loc loc, int64_t ts_ns)
                 return;
         rc->done = true;
         double measured = (double) (rc->n - 1) / span_s;
-        double device = d->sensor[loc].device_rate_hz;
-        if (fabs(measured - d->rate_hz) <= RATE_TOLERANCE * d->rate_hz)
+        double device = gm_acquisition_info(a->acq, loc)->device_rate_hz;
+        if (fabs(measured - a->rate_hz) <= RATE_TOLERANCE * a->rate_hz)
                 return;
         if (!(measured >= RATE_MIN_HZ && measured <= RATE_MAX_HZ)) {
                 gm_log_full(LOG_WARNING, gm_loc_name(loc), "%s: delivers %.0f samples/s (configured %.0f Hz), "
                             "outside %d..%d Hz; analysing at %.0f Hz", gm_loc_name(loc), measured,
-                            d->cfg.sample_rate_hz, RATE_MIN_HZ, RATE_MAX_HZ, d->rate_hz);
+                            a->cfg->sample_rate_hz, RATE_MIN_HZ, RATE_MAX_HZ, a->rate_hz);
                 return;
         }
         gm_log_full(LOG_NOTICE, gm_loc_name(loc), "%s: delivers %.0f samples/s, not the configured %.0f Hz "
                     "(the device reports %.0f Hz); the analysis starts again at %.0f Hz", gm_loc_name(loc), measured,
-                    d->cfg.sample_rate_hz, device, measured);
-        gaitmond_analysis_free(d);
-        d->rate_hz = measured;
-        if (gaitmond_analysis_init(d) < 0) {
-                d->rate_hz = d->cfg.sample_rate_hz;
-                (void) gaitmond_analysis_init(d);
+                    a->cfg->sample_rate_hz, device, measured);
+        pipeline_stop(a);
+        a->rate_hz = measured;
+        if (pipeline_start(a) < 0) {
+                a->rate_hz = a->cfg->sample_rate_hz;
+                (void) pipeline_start(a);
         }
 }
 
 /* Says once what placing a sample changed on the sample clock. */
-static void log_clock_event(const struct gaitmond *d, enum gm_loc loc, const struct gm_sample_clock_event *ev)
+static void log_clock_event(const struct gm_analysis *a, enum gm_loc loc, const struct gm_sample_clock_event *ev)
 {
         const char *name = gm_loc_name(loc);
         switch (ev->type) {
@@ -250,112 +246,109 @@ static void log_clock_event(const struct gaitmond *d, enum gm_loc loc, const str
                                                                       : "the sensor's clock started again";
                 if (ev->with_other)
                         gm_log_full(LOG_NOTICE, name, "%s: %s, with %s; its samples go on after %.1f s", name, why,
-                                    gm_loc_name(ev->with_loc), gaitmond_time(d, ev->last_ns));
+                                    gm_loc_name(ev->with_loc), sample_time(a, ev->last_ns));
                 else
                         gm_log_full(LOG_NOTICE, name, "%s: %s; its samples go on after %.1f s", name, why,
-                                    gaitmond_time(d, ev->last_ns));
+                                    sample_time(a, ev->last_ns));
                 break;
         }
         case GM_SAMPLE_CLOCK_SHARED:
                 gm_log_full(LOG_NOTICE, name, "%s: its clock is the other sensors'; its samples start at %.1f s",
-                            name, gaitmond_time(d, ev->start_ns));
+                            name, sample_time(a, ev->start_ns));
                 break;
         case GM_SAMPLE_CLOCK_JOINED:
                 /* Its clock is not theirs (they went on after a restart, and a reload added it). */
                 gm_log_full(LOG_NOTICE, name, "%s: its clock is %.1f s away from the other sensors'; "
                             "its samples start at %.1f s", name, (double) ev->offset_ns * 1e-9,
-                            gaitmond_time(d, ev->start_ns));
+                            sample_time(a, ev->start_ns));
                 break;
         case GM_SAMPLE_CLOCK_STEADY:
                 break;
         }
 }
 
-static void feed(struct gaitmond *d, enum gm_loc loc, const struct gm_raw_sample *rs)
+static void feed(struct gm_analysis *a, enum gm_loc loc, const struct gm_raw_sample *rs)
 {
-        if (!d->have_t0) {
+        if (!a->have_t0) {
                 /* Sensors start a little apart: leave them a second before time 0. */
-                d->t0_ns = rs->ts_ns - 1000000000;
-                d->have_t0 = true;
+                a->t0_ns = rs->ts_ns - 1000000000;
+                a->have_t0 = true;
         }
         int64_t ts_ns;
         struct gm_sample_clock_event ev;
-        int r = gm_sample_clock_place(&d->clock, loc, rs->ts_ns, now_us(), &ts_ns, &ev);
+        int r = gm_sample_clock_place(&a->clock, loc, rs->ts_ns, gm_mono_us(), &ts_ns, &ev);
         if (r < 0)
                 return;                 /* a timestamp beyond any clock */
-        log_clock_event(d, loc, &ev);
-        d->dropped[loc] += ev.missing;
+        log_clock_event(a, loc, &ev);
+        a->dropped[loc] += ev.missing;
         if (r == 0)
                 return;                 /* seen before, or out of time order */
-        check_rate(d, loc, ts_ns);
+        check_rate(a, loc, ts_ns);
 
-        struct gm_sample s = { .t = gaitmond_time(d, ts_ns) };
-        if (s.t > d->t_latest)
-                d->t_latest = s.t;
+        struct gm_sample s = { .t = sample_time(a, ts_ns) };
+        if (s.t > a->t_latest)
+                a->t_latest = s.t;
         for (int i = 0; i < 3; i++) {
                 s.acc[i] = rs->acc[i];
                 s.gyr[i] = rs->gyr[i];
         }
-        (void) gm_pipeline_push(d->pipeline, loc, &s); /* bad samples are counted inside */
+        (void) gm_pipeline_push(a->pipeline, loc, &s); /* bad samples are counted inside */
 }
 
-static void notify_ready(struct gaitmond *d)
+static void notify_ready(struct gm_analysis *a)
 {
-        if (d->ready)
+        if (a->ready)
                 return;
-        d->ready = true;
+        a->ready = true;
         sd_notify(0, "READY=1\nSTATUS=streaming");
         log_info("streaming");
 }
 
-void gaitmond_drain(struct gaitmond *d)
+/* Once per second of sample time, not per drain: a snapshot is not free. */
+static void publish_metrics(struct gm_analysis *a)
+{
+        if (!a->have_t0 || (isfinite(a->next_metrics_t) && a->t_latest < a->next_metrics_t))
+                return;
+        struct gm_metrics m;
+        snapshot(a, &m);
+        if (!isfinite(m.t))
+                return;
+        a->next_metrics_t = m.t + 1.0;
+        a->metrics = m;
+        gm_sinks_emit(a->sinks, metrics, &a->metrics);
+}
+
+void gm_analysis_drain(struct gm_analysis *a)
 {
         bool got = false;
         for (int loc = 0; loc < GM_LOC_COUNT; loc++) {
-                struct gm_sensor *s = &d->sensor[loc];
-                if (!s->ring)
+                if (!gm_acquisition_open(a->acq, loc))
                         continue;
-                notice_status(d, loc);
+                notice_status(a, loc);
                 struct gm_raw_sample rs;
-                while (gm_ring_pop(s->ring, &rs)) {
-                        feed(d, loc, &rs);
+                while (gm_acquisition_pop(a->acq, loc, &rs)) {
+                        feed(a, loc, &rs);
                         got = true;
                 }
-                uint64_t overruns = d->overruns_carried[loc] + atomic_load(&s->ring->overruns);
-                /* Samples lost because the main loop fell behind: said, at most every 10 s. */
-                if (overruns > d->overruns_logged[loc] && now_us() - d->overruns_logged_at_us[loc] >= OVERRUN_LOG_US) {
-                        gm_log_full(LOG_WARNING, gm_loc_name(loc), "%s: %llu samples lost because gaitmond fell "
-                                    "behind (%llu in all)", gm_loc_name(loc),
-                                    (unsigned long long) (overruns - d->overruns_logged[loc]),
-                                    (unsigned long long) overruns);
-                        d->overruns_logged[loc] = overruns;
-                        d->overruns_logged_at_us[loc] = now_us();
-                }
-                d->overruns[loc] = overruns;
+                gm_acquisition_check_overruns(a->acq, loc);
         }
         if (got)
-                notify_ready(d);
+                notify_ready(a);
 
         struct gm_event ev;
-        while (gm_pipeline_next_event(d->pipeline, &ev) > 0)
+        while (gm_pipeline_next_event(a->pipeline, &ev) > 0)
                 ;
         struct gm_stride st;
-        while (gm_pipeline_next_stride(d->pipeline, &st) > 0)
-                gaitmond_runs_stride(d, &st);
+        while (gm_pipeline_next_stride(a->pipeline, &st) > 0)
+                gm_sinks_emit(a->sinks, stride, &st);
         struct gm_spike sp;
-        while (gm_pipeline_next_spike(d->pipeline, &sp) > 0) {
-                gm_log_full(LOG_NOTICE, NULL, "asymmetry spike in %s: SI %.1f%% (baseline %.1f%%)",
-                            gm_metric_name(sp.metric), sp.si, sp.baseline);
-                gaitmond_runs_spike(d, &sp);
-                gaitmond_each_sink(d, i, spike)
-                        d->sinks[i]->spike(d, &sp);
-        }
-        gaitmond_runs_update(d);
+        while (gm_pipeline_next_spike(a->pipeline, &sp) > 0)
+                gm_sinks_emit(a->sinks, spike, &sp);
+        publish_metrics(a);
 }
 
-void gaitmond_tick(struct gaitmond *d)
+void gm_analysis_tick(struct gm_analysis *a)
 {
-        gaitmond_snapshot(d, &d->metrics);
-        gaitmond_each_sink(d, i, tick)
-                d->sinks[i]->tick(d);
+        snapshot(a, &a->metrics);
+        gm_sinks_emit(a->sinks, tick);
 }

@@ -1,27 +1,67 @@
-/* The daemon's analysis: sensor samples into the gait pipeline, findings out to the sinks. */
+/* The daemon's analysis: drains the acquisition into the gait pipeline on one sample clock and
+ * fans its findings out to the registered consumers. */
 #pragma once
 
-#include "gaitmond.h"
+#include <stdbool.h>
+#include <stdint.h>
 
-int gaitmond_analysis_init(struct gaitmond *d);
-void gaitmond_analysis_free(struct gaitmond *d);
-/* Moves every queued sample and status change into the pipeline and the sinks. */
-void gaitmond_drain(struct gaitmond *d);
-/* The pipeline's current metrics, its counts going on from those of the pipelines a
- * reload replaced. */
-void gaitmond_snapshot(struct gaitmond *d, struct gm_metrics *m);
-/* Once a second: refresh the snapshot and tell the sinks. */
-void gaitmond_tick(struct gaitmond *d);
-int gaitmond_add_sink(struct gaitmond *d, const struct gm_sink *sink, void *data);
+#include "acquisition.h"
+#include "config.h"
+#include "gm_pipeline.h"
+#include "sample-clock.h"
+#include "sink.h"
 
+/* The rate a sensor really delivers, from its timestamps. */
+struct gm_rate_check {
+        int64_t first_ns;
+        uint64_t n;
+        bool done;
+};
+
+struct gm_analysis {
+        const struct gm_config *cfg;
+        struct gm_acquisition *acq;         /* drained by the analysis */
+        struct gm_sinks *sinks;             /* told of what it finds */
+
+        struct gm_pipeline *pipeline;
+        struct gm_sample_clock clock;       /* the sensors' timestamps on one clock */
+        double rate_hz;                     /* the pipeline's: configured, or measured when off */
+        struct gm_rate_check rate_check[GM_LOC_COUNT];
+        bool have_t0;
+        int64_t t0_ns;                      /* sample time 0 */
+        double t_latest;                    /* sample time of the newest sample */
+        uint64_t dropped[GM_LOC_COUNT];     /* lost to timestamp gaps */
+        double next_metrics_t;              /* sample time of the consumers' next snapshot */
+        struct gm_metrics metrics;          /* counts include those carried */
+        struct {                            /* counts of pipelines before a reload restarted it */
+                uint64_t steps, strides[2], bad_samples, gaps;
+                double load[2];
+        } carried;
+        bool ready;                         /* samples came: the service is ready */
+};
+
+/* Sets up the sample clock and the pipeline for the configured sensors. Negative errno (logged). */
+int gm_analysis_init(struct gm_analysis *a, const struct gm_config *cfg, struct gm_acquisition *acq,
+                     struct gm_sinks *sinks);
+void gm_analysis_free(struct gm_analysis *a);
+/* New sensors or thresholds: the pipeline starts afresh, its counts going on; remeasure when the
+ * devices or the rate may differ. Negative errno (logged). */
+int gm_analysis_restart(struct gm_analysis *a, bool remeasure);
+/* The sensors of loc_mask were closed and opened again (see gm_sample_clock_reopened). */
+void gm_analysis_reopened(struct gm_analysis *a, unsigned loc_mask, bool same_source);
+/* Moves every queued sample and status change into the pipeline and the consumers. */
+void gm_analysis_drain(struct gm_analysis *a);
+/* Once a second: refresh the snapshot and tell the consumers. */
+void gm_analysis_tick(struct gm_analysis *a);
+/* The asymmetry baseline is learned again. */
+void gm_analysis_reset_baseline(struct gm_analysis *a);
+
+/* The last snapshot. */
+const struct gm_metrics *gm_analysis_metrics(const struct gm_analysis *a);
 /* The value of a metric for one side, NaN when the sensors it needs are down. */
-double gaitmond_metric(const struct gaitmond *d, enum gm_metric m, enum gm_side side);
+double gm_analysis_metric(const struct gm_analysis *a, enum gm_metric m, enum gm_side side);
 /* Its current SI and baseline, NaN when unavailable. */
-double gaitmond_si(const struct gaitmond *d, enum gm_metric m);
-double gaitmond_si_baseline(const struct gaitmond *d, enum gm_metric m);
-double gaitmond_cadence(const struct gaitmond *d);
-uint64_t gaitmond_dropped(const struct gaitmond *d);
-
-#define gaitmond_each_sink(d, i, hook) \
-        for (unsigned i = 0; i < (d)->n_sinks; i++) \
-                if ((d)->sinks[i]->hook)
+double gm_analysis_si(const struct gm_analysis *a, enum gm_metric m);
+double gm_analysis_si_baseline(const struct gm_analysis *a, enum gm_metric m);
+double gm_analysis_cadence(const struct gm_analysis *a);
+uint64_t gm_analysis_dropped(const struct gm_analysis *a);

@@ -33,6 +33,15 @@ void gm_config_default(struct gm_config *c)
         }
 }
 
+unsigned gm_config_sensor_mask(const struct gm_config *c)
+{
+        unsigned mask = 0;
+        for (int loc = 0; loc < GM_LOC_COUNT; loc++)
+                if (c->sensor[loc].kind != GM_MATCH_NONE)
+                        mask |= 1u << loc;
+        return mask;
+}
+
 const char *gm_match_kind_name(enum gm_match_kind k)
 {
         switch (k) {

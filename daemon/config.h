@@ -35,6 +35,8 @@ struct gm_config {
 };
 
 void gm_config_default(struct gm_config *c);
+/* The locations with a sensor configured, one bit per enum gm_loc. */
+unsigned gm_config_sensor_mask(const struct gm_config *c);
 
 /* Loads PATH and then the .conf files of PATH.d in name order over the defaults. A missing PATH
  * is fine when it is the built-in default location (allow_missing). On error returns

@@ -1,8 +1,8 @@
-/* gaitmond: the gait monitor daemon's entry point, options and main loop. */
-#include "gaitmond.h"
-
+/* gaitmond: the gait monitor daemon's entry point, options and main loop; wires the contexts
+ * of acquisition, analysis, runs and the D-Bus object together. */
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
@@ -10,13 +10,34 @@
 #include <sys/stat.h>
 #include <string.h>
 #include <systemd/sd-daemon.h>
+#include <systemd/sd-event.h>
 #include <unistd.h>
 
+#include "acquisition.h"
 #include "analysis.h"
-#include "gm_session.h"
+#include "config.h"
+#include "log-sink.h"
 #include "log.h"
 #include "monitor-object.h"
 #include "runs.h"
+#include "sink.h"
+
+/* The main loop's: the configuration and the contexts it wires together. Each context keeps
+ * its own fields; the others read them through its getters. */
+struct gaitmond {
+        sd_event *event;
+        sd_event_source *tick_source;
+        char config_path[PATH_MAX];
+        bool config_path_is_default;
+        struct gm_config cfg;
+
+        struct gm_acquisition acq;          /* sensors, threads, rings */
+        struct gm_analysis analysis;        /* samples into the pipeline, findings out */
+        struct gm_runs runs;                /* run tracking, the history */
+        struct gm_monitor monitor;          /* org.gaitmon.Monitor1 */
+        struct gm_sinks sinks;              /* the log, the runs and the monitor, in that order */
+        struct gm_view view;                /* what the consumers read */
+};
 
 #ifndef GAITMON_SYSCONFDIR
 #define GAITMON_SYSCONFDIR "/etc"
@@ -45,10 +66,8 @@ static void usage(FILE *f)
 
 static int on_quit(sd_event_source *src, const struct signalfd_siginfo *si, void *userdata)
 {
-        struct gaitmond *d = userdata;
         log_info("received %s, stopping", strsignal((int) si->ssi_signo));
         sd_notify(0, "STOPPING=1");
-        d->quitting = true;
         return sd_event_exit(sd_event_source_get_event(src), 0);
 }
 
@@ -65,13 +84,15 @@ static bool analysis_differs(const struct gm_config *a, const struct gm_config *
                a->asymmetry_strides != b->asymmetry_strides;
 }
 
-static unsigned sensor_mask_of(const struct gm_config *c)
+static void on_wake(void *userdata)
 {
-        unsigned mask = 0;
-        for (int loc = 0; loc < GM_LOC_COUNT; loc++)
-                if (c->sensor[loc].kind != GM_MATCH_NONE)
-                        mask |= 1u << loc;
-        return mask;
+        struct gaitmond *d = userdata;
+        gm_analysis_drain(&d->analysis);
+}
+
+static int start_acquisition(struct gaitmond *d)
+{
+        return gm_acquisition_start(&d->acq, d->event, &d->cfg, on_wake, d);
 }
 
 static int on_reload(sd_event_source *src, const struct signalfd_siginfo *si, void *userdata)
@@ -87,7 +108,7 @@ static int on_reload(sd_event_source *src, const struct signalfd_siginfo *si, vo
                 sd_notify(0, "READY=1");
                 return 0;
         }
-        if (!sensor_mask_of(&next)) {
+        if (!gm_config_sensor_mask(&next)) {
                 /* As at start-up: nothing to read is no configuration to run on. */
                 log_error("%s: no sensor configured in [sensors]; keeping the running configuration", d->config_path);
                 sd_notify(0, "READY=1");
@@ -104,7 +125,7 @@ static int on_reload(sd_event_source *src, const struct signalfd_siginfo *si, vo
         bool restart_analysis = restart_acq || analysis_differs(&d->cfg, &next);
         if (next.idle_timeout_s != d->cfg.idle_timeout_s || next.fatigue_threshold != d->cfg.fatigue_threshold) {
                 /* The run in progress goes on under the new limits. */
-                r = gm_session_set_limits(d->session, next.idle_timeout_s, next.fatigue_threshold);
+                r = gm_runs_set_limits(&d->runs, next.idle_timeout_s, next.fatigue_threshold);
                 if (r < 0) {
                         log_error("cannot apply the new run limits: %s; keeping the running configuration", strerror(-r));
                         sd_notify(0, "READY=1");
@@ -112,28 +133,21 @@ static int on_reload(sd_event_source *src, const struct signalfd_siginfo *si, vo
                 }
         }
         if (restart_acq)
-                gaitmond_acquisition_stop(d);
+                gm_acquisition_stop(&d->acq);
         d->cfg = next;
-        if (restart_acq) {
-                /* Other devices or another rate: what they deliver is measured again. */
-                d->rate_hz = 0;
-                memset(d->rate_check, 0, sizeof(d->rate_check));
-        }
         if (restart_analysis) {
-                /* New sensors or thresholds: start the analysis afresh on the new settings. The
+                /* New sensors or thresholds: start the analysis afresh on the new settings (on
+                 * other devices or another rate, what they deliver is measured again). The
                  * sample clock goes on (the run tracker needs time to move forward); reopened
                  * sensors whose clocks differ are re-anchored as after a restart. */
-                gaitmond_analysis_free(d);
-                d->sensor_mask = sensor_mask_of(&d->cfg);
-                d->next_session_t = NAN;
-                r = gaitmond_analysis_init(d);
+                gm_acquisition_configure(&d->acq, &d->cfg);
+                r = gm_analysis_restart(&d->analysis, restart_acq);
                 if (r < 0)
                         return sd_event_exit(d->event, r);
         }
         if (restart_acq) {
-                memset(d->status_seq, 0, sizeof(d->status_seq));
-                (void) gm_sample_clock_reopened(&d->clock, d->sensor_mask, !uri_changed);
-                r = gaitmond_acquisition_start(d);
+                gm_analysis_reopened(&d->analysis, gm_acquisition_mask(&d->acq), !uri_changed);
+                r = start_acquisition(d);
                 if (r < 0)
                         return sd_event_exit(d->event, r);
         }
@@ -147,29 +161,30 @@ static void update_status(struct gaitmond *d)
 {
         unsigned configured = 0, streaming = 0;
         for (int loc = 0; loc < GM_LOC_COUNT; loc++) {
-                if (!(d->sensor_mask & (1u << loc)))
+                if (!gm_acquisition_configured(&d->acq, loc))
                         continue;
                 configured++;
-                streaming += d->status[loc] == GM_SENSOR_STREAMING;
+                streaming += gm_acquisition_streaming(&d->acq, loc);
         }
-        double cadence = gaitmond_cadence(d);
+        const struct gm_metrics *metrics = gm_analysis_metrics(&d->analysis);
+        double cadence = gm_analysis_cadence(&d->analysis);
         char line[200];
         if (isfinite(cadence))
                 snprintf(line, sizeof(line), "STATUS=%s, %.0f steps/min, %llu steps, %u/%u sensors streaming",
-                         gm_activity_name(d->metrics.activity), cadence,
-                         (unsigned long long) d->metrics.steps, streaming, configured);
+                         gm_activity_name(metrics->activity), cadence,
+                         (unsigned long long) metrics->steps, streaming, configured);
         else
                 snprintf(line, sizeof(line), "STATUS=%s, %llu steps, %u/%u sensors streaming",
-                         gm_activity_name(d->metrics.activity),
-                         (unsigned long long) d->metrics.steps, streaming, configured);
+                         gm_activity_name(metrics->activity),
+                         (unsigned long long) metrics->steps, streaming, configured);
         sd_notify(0, line);
 }
 
 static int on_tick(sd_event_source *src, uint64_t usec, void *userdata)
 {
         struct gaitmond *d = userdata;
-        gaitmond_drain(d);
-        gaitmond_tick(d);
+        gm_analysis_drain(&d->analysis);
+        gm_analysis_tick(&d->analysis);
         update_status(d);
         sd_event_source_set_time(src, usec + 1000000);
         return 0;
@@ -229,10 +244,11 @@ static int parse_args(struct gaitmond *d, int argc, char **argv, bool *check_onl
 
 static void gaitmond_free(struct gaitmond *d)
 {
-        gaitmond_acquisition_stop(d);
-        gaitmond_monitor_stop(d);
-        gaitmond_runs_free(d);
-        gaitmond_analysis_free(d);
+        gm_acquisition_stop(&d->acq);
+        gm_sinks_remove(&d->sinks, &gm_monitor_sink, &d->monitor);
+        gm_monitor_stop(&d->monitor);
+        gm_runs_free(&d->runs);
+        gm_analysis_free(&d->analysis);
         d->tick_source = sd_event_source_disable_unref(d->tick_source);
         d->event = sd_event_unref(d->event);
 }
@@ -260,19 +276,25 @@ static int run(struct gaitmond *d)
         /* Sends WATCHDOG=1 by itself when the service manager asks for it. */
         (void) sd_event_set_watchdog(d->event, true);
 
-        r = gm_sample_clock_init(&d->clock, d->cfg.sample_rate_hz);
+        d->view = (struct gm_view) { .acq = &d->acq, .analysis = &d->analysis, .runs = &d->runs };
+        d->sinks.view = &d->view;
+        r = gm_analysis_init(&d->analysis, &d->cfg, &d->acq, &d->sinks);
         if (r < 0)
                 return r;
-        r = gaitmond_analysis_init(d);
+        r = gm_runs_init(&d->runs, &d->cfg, &d->sinks);
         if (r < 0)
                 return r;
-        r = gaitmond_runs_init(d);
+        /* The log first: each finding is said before the runs and the bus act on it. */
+        if ((r = gm_sinks_add(&d->sinks, &gm_log_sink, NULL)) < 0 ||
+            (r = gm_sinks_add(&d->sinks, &gm_runs_sink, &d->runs)) < 0 ||
+            (r = gm_sinks_add(&d->sinks, &gm_monitor_sink, &d->monitor)) < 0) {
+                log_error("cannot register the consumers of the analysis: %s", strerror(-r));
+                return r;
+        }
+        r = gm_monitor_start(&d->monitor, d->event, &d->view, &d->analysis, &d->runs);
         if (r < 0)
                 return r;
-        r = gaitmond_monitor_start(d);
-        if (r < 0)
-                return r;
-        r = gaitmond_acquisition_start(d);
+        r = start_acquisition(d);
         if (r < 0)
                 return r;
         uint64_t now;
@@ -289,7 +311,7 @@ static int run(struct gaitmond *d)
 
 int main(int argc, char **argv)
 {
-        static struct gaitmond d = { .wake_fd = -1 };
+        static struct gaitmond d;
         bool check_only = false, introspect = false;
         gm_log_init(LOG_INFO);
         /* Health data: the history is for the service and its group, whoever started it. */
@@ -298,7 +320,7 @@ int main(int argc, char **argv)
                 return EXIT_FAILURE;
 
         if (introspect)
-                return gaitmond_monitor_write_xml(stdout) < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
+                return gm_monitor_write_xml(stdout) < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
 
         gm_config_default(&d.cfg);
         char err[512];
@@ -307,8 +329,8 @@ int main(int argc, char **argv)
                 log_error("%s", err);
                 return EXIT_FAILURE;
         }
-        d.sensor_mask = sensor_mask_of(&d.cfg);
-        if (!d.sensor_mask) {
+        gm_acquisition_init(&d.acq, &d.cfg);
+        if (!gm_acquisition_mask(&d.acq)) {
                 log_error("%s: no sensor configured in [sensors]", d.config_path);
                 return EXIT_FAILURE;
         }

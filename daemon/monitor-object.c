@@ -5,46 +5,16 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "acquisition.h"
 #include "analysis.h"
 #include "bus-connection.h"
 #include "bus-introspect.h"
 #include "bus-object.h"
-#include "gm_session.h"
 #include "log.h"
+#include "now.h"
 #include "runs.h"
 #include "store-dbus.h"
-
-/* What the properties say, refreshed about once a second and on sensor changes. */
-struct monitor_values {
-        const char *state;
-        const char *activity;
-        double cadence;
-        uint64_t steps;
-        double stance_ms[2], swing_ms[2], hip_ext_deg[2], thigh_ext_deg[2], pelvic_drop_deg[2];
-        double si[GM_METRIC_COUNT];
-        double si_baseline[GM_METRIC_COUNT];
-        double fatigue;
-        uint64_t session_start_us;
-        enum gm_sensor_status status[GM_LOC_COUNT];
-        char device[GM_LOC_COUNT][64];
-        char reason[GM_LOC_COUNT][160]; /* why a sensor does not stream; "" while it does */
-        uint64_t dropped;
-};
-
-struct monitor {
-        struct gaitmond *d;
-        struct monitor_values v;
-};
-
-static struct monitor *monitor_of(struct gaitmond *d)
-{
-        for (unsigned i = 0; i < d->n_sinks; i++)
-                if (strcmp(d->sinks[i]->name, "dbus") == 0)
-                        return d->sink_data[i];
-        return NULL;
-}
 
 static int append_basic(DBusMessageIter *it, int type, const void *v)
 {
@@ -54,7 +24,7 @@ static int append_basic(DBusMessageIter *it, int type, const void *v)
 #define GETTER(fn, type, expr)                                          \
         static int fn(DBusMessageIter *it, void *userdata)              \
         {                                                               \
-                const struct monitor *m = userdata;                     \
+                const struct gm_monitor *m = userdata;                  \
                 return append_basic(it, type, &(expr));                 \
         }
 
@@ -101,24 +71,24 @@ static int append_metric_dict(DBusMessageIter *it, const double value[GM_METRIC_
 
 static int get_asymmetry(DBusMessageIter *it, void *userdata)
 {
-        const struct monitor *m = userdata;
+        const struct gm_monitor *m = userdata;
         return append_metric_dict(it, m->v.si);
 }
 
 static int get_asymmetry_baseline(DBusMessageIter *it, void *userdata)
 {
-        const struct monitor *m = userdata;
+        const struct gm_monitor *m = userdata;
         return append_metric_dict(it, m->v.si_baseline);
 }
 
 static int get_sensors(DBusMessageIter *it, void *userdata)
 {
-        const struct monitor *m = userdata;
+        const struct gm_monitor *m = userdata;
         DBusMessageIter array;
         if (!dbus_message_iter_open_container(it, DBUS_TYPE_ARRAY, "(sss)", &array))
                 return -ENOMEM;
         for (int loc = 0; loc < GM_LOC_COUNT; loc++) {
-                if (!(m->d->sensor_mask & (1u << loc)))
+                if (!gm_acquisition_configured(m->view->acq, loc))
                         continue;
                 DBusMessageIter entry;
                 const char *name = gm_loc_name(loc);
@@ -139,12 +109,12 @@ static int get_sensors(DBusMessageIter *it, void *userdata)
 /* location → why that sensor is not streaming, for each one waiting or faulty. */
 static int get_sensor_reasons(DBusMessageIter *it, void *userdata)
 {
-        const struct monitor *m = userdata;
+        const struct gm_monitor *m = userdata;
         DBusMessageIter dict;
         if (!dbus_message_iter_open_container(it, DBUS_TYPE_ARRAY, "{ss}", &dict))
                 return -ENOMEM;
         for (int loc = 0; loc < GM_LOC_COUNT; loc++) {
-                if (!(m->d->sensor_mask & (1u << loc)) || m->v.status[loc] == GM_SENSOR_STREAMING ||
+                if (!gm_acquisition_configured(m->view->acq, loc) || m->v.status[loc] == GM_SENSOR_STREAMING ||
                     !m->v.reason[loc][0])
                         continue;
                 DBusMessageIter entry;
@@ -164,8 +134,8 @@ static int get_sensor_reasons(DBusMessageIter *it, void *userdata)
 static int method_reset_baseline(DBusMessage *call, DBusMessageIter *reply, void *userdata,
                                  struct gm_bus_error *error)
 {
-        struct monitor *m = userdata;
-        gm_pipeline_reset_baseline(m->d->pipeline);
+        struct gm_monitor *m = userdata;
+        gm_analysis_reset_baseline(m->analysis);
         log_info("asymmetry baseline reset on request; learning it again");
         return 0;
 }
@@ -173,18 +143,11 @@ static int method_reset_baseline(DBusMessage *call, DBusMessageIter *reply, void
 static int method_end_session(DBusMessage *call, DBusMessageIter *reply, void *userdata,
                               struct gm_bus_error *error)
 {
-        struct monitor *m = userdata;
-        int r = gaitmond_runs_end(m->d);
+        struct gm_monitor *m = userdata;
+        int r = gm_runs_end(m->runs, gm_analysis_metrics(m->view->analysis)->t);
         if (r == 0)
                 return gm_bus_error_set(error, "org.gaitmon.Monitor1.Error.NoSession", "No run is in progress.");
         return r < 0 ? r : 0;
-}
-
-static int64_t now_us(void)
-{
-        struct timespec ts;
-        clock_gettime(CLOCK_REALTIME, &ts);
-        return (int64_t) ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
 static int history_unavailable(struct gm_bus_error *error)
@@ -196,13 +159,13 @@ static int history_unavailable(struct gm_bus_error *error)
 static int method_get_sessions(DBusMessage *call, DBusMessageIter *reply, void *userdata,
                                struct gm_bus_error *error)
 {
-        struct monitor *m = userdata;
+        struct gm_monitor *m = userdata;
         uint32_t days = 0;
-        if (!m->d->store)
+        if (!gm_runs_store(m->runs))
                 return history_unavailable(error);
         if (!dbus_message_get_args(call, NULL, DBUS_TYPE_UINT32, &days, DBUS_TYPE_INVALID))
                 return -EINVAL;
-        int r = gm_store_dbus_append_sessions(m->d->store, days, now_us(), reply);
+        int r = gm_store_dbus_append_sessions(gm_runs_store(m->runs), days, gm_wall_us(), reply);
         return r < 0 ? gm_bus_error_set_errno(error, r) : 0;
 }
 
@@ -214,13 +177,13 @@ static int no_such_run(struct gm_bus_error *error, uint64_t id)
 static int method_get_run(DBusMessage *call, DBusMessageIter *reply, void *userdata,
                           struct gm_bus_error *error)
 {
-        struct monitor *m = userdata;
+        struct gm_monitor *m = userdata;
         uint64_t id = 0;
-        if (!m->d->store)
+        if (!gm_runs_store(m->runs))
                 return history_unavailable(error);
         if (!dbus_message_get_args(call, NULL, DBUS_TYPE_UINT64, &id, DBUS_TYPE_INVALID))
                 return -EINVAL;
-        int r = gm_store_dbus_append_run(m->d->store, id, reply);
+        int r = gm_store_dbus_append_run(gm_runs_store(m->runs), id, reply);
         if (r == -ENOENT)
                 return no_such_run(error, id);
         return r < 0 ? gm_bus_error_set_errno(error, r) : 0;
@@ -229,10 +192,10 @@ static int method_get_run(DBusMessage *call, DBusMessageIter *reply, void *userd
 static int method_get_strides(DBusMessage *call, DBusMessageIter *reply, void *userdata,
                               struct gm_bus_error *error)
 {
-        struct monitor *m = userdata;
+        struct gm_monitor *m = userdata;
         uint64_t id = 0;
         double from_s = 0, to_s = 0;
-        if (!m->d->store)
+        if (!gm_runs_store(m->runs))
                 return history_unavailable(error);
         if (!dbus_message_get_args(call, NULL, DBUS_TYPE_UINT64, &id, DBUS_TYPE_DOUBLE, &from_s, DBUS_TYPE_DOUBLE,
                                    &to_s, DBUS_TYPE_INVALID))
@@ -240,7 +203,7 @@ static int method_get_strides(DBusMessage *call, DBusMessageIter *reply, void *u
         if (isnan(from_s) || isnan(to_s) || to_s < from_s)
                 return gm_bus_error_set(error, DBUS_ERROR_INVALID_ARGS,
                                         "from_s and to_s must be numbers with from_s <= to_s (inf for no end).");
-        int r = gm_store_dbus_append_strides(m->d->store, id, from_s, to_s, reply);
+        int r = gm_store_dbus_append_strides(gm_runs_store(m->runs), id, from_s, to_s, reply);
         if (r == -ENOENT)
                 return no_such_run(error, id);
         return r < 0 ? gm_bus_error_set_errno(error, r) : 0;
@@ -249,13 +212,13 @@ static int method_get_strides(DBusMessage *call, DBusMessageIter *reply, void *u
 static int method_delete_run(DBusMessage *call, DBusMessageIter *reply, void *userdata,
                              struct gm_bus_error *error)
 {
-        struct monitor *m = userdata;
+        struct gm_monitor *m = userdata;
         uint64_t id = 0;
-        if (!m->d->store)
+        if (!gm_runs_store(m->runs))
                 return history_unavailable(error);
         if (!dbus_message_get_args(call, NULL, DBUS_TYPE_UINT64, &id, DBUS_TYPE_INVALID))
                 return -EINVAL;
-        int r = gm_store_run_delete(m->d->store, id);
+        int r = gm_store_run_delete(gm_runs_store(m->runs), id);
         if (r == -ENOENT)
                 return no_such_run(error, id);
         if (r == -EBUSY)
@@ -367,7 +330,7 @@ static const struct gm_bus_interface monitor_interface = {
         .signals = monitor_signals,
 };
 
-int gaitmond_monitor_write_xml(FILE *f)
+int gm_monitor_write_xml(FILE *f)
 {
         const struct gm_bus_doc docs[] = {
                 { "GetSessions", sessions_doc },
@@ -381,53 +344,51 @@ int gaitmond_monitor_write_xml(FILE *f)
         return gm_bus_interface_write_xml_doc(&monitor_interface, docs, f);
 }
 
-static void compute(struct gaitmond *d, struct monitor_values *v)
+static void compute(const struct gm_view *view, struct gm_monitor_values *v)
 {
+        const struct gm_analysis *a = view->analysis;
+        const struct gm_metrics *metrics = gm_analysis_metrics(a);
         memset(v, 0, sizeof(*v));
-        v->activity = gm_activity_name(d->metrics.activity);
-        v->state = gaitmond_degraded(d) ? "degraded" : v->activity;
-        v->cadence = gaitmond_cadence(d);
-        v->steps = d->metrics.steps;
+        v->activity = gm_activity_name(metrics->activity);
+        v->state = gm_acquisition_degraded(view->acq) ? "degraded" : v->activity;
+        v->cadence = gm_analysis_cadence(a);
+        v->steps = metrics->steps;
         for (int side = 0; side < 2; side++) {
-                v->stance_ms[side] = gaitmond_metric(d, GM_METRIC_STANCE, side) * 1000;
-                v->swing_ms[side] = gaitmond_metric(d, GM_METRIC_SWING, side) * 1000;
-                v->hip_ext_deg[side] = gaitmond_metric(d, GM_METRIC_HIP_EXT, side);
-                v->thigh_ext_deg[side] = gaitmond_metric(d, GM_METRIC_THIGH_EXT, side);
-                v->pelvic_drop_deg[side] = gaitmond_metric(d, GM_METRIC_PELVIC_DROP, side);
+                v->stance_ms[side] = gm_analysis_metric(a, GM_METRIC_STANCE, side) * 1000;
+                v->swing_ms[side] = gm_analysis_metric(a, GM_METRIC_SWING, side) * 1000;
+                v->hip_ext_deg[side] = gm_analysis_metric(a, GM_METRIC_HIP_EXT, side);
+                v->thigh_ext_deg[side] = gm_analysis_metric(a, GM_METRIC_THIGH_EXT, side);
+                v->pelvic_drop_deg[side] = gm_analysis_metric(a, GM_METRIC_PELVIC_DROP, side);
         }
         for (int i = 0; i < GM_METRIC_COUNT; i++) {
-                v->si[i] = gaitmond_si(d, i);
-                v->si_baseline[i] = gaitmond_si_baseline(d, i);
+                v->si[i] = gm_analysis_si(a, i);
+                v->si_baseline[i] = gm_analysis_si_baseline(a, i);
         }
-        v->fatigue = d->fatigue_score;
-        v->session_start_us = d->in_run ? (uint64_t) d->run_start_us : 0;
+        v->fatigue = gm_runs_fatigue(view->runs);
+        v->session_start_us = gm_runs_start_us(view->runs);
         for (int loc = 0; loc < GM_LOC_COUNT; loc++) {
-                struct gm_sensor *s = &d->sensor[loc];
-                v->status[loc] = d->status[loc];
-                if (!s->ring)
-                        continue;
-                pthread_mutex_lock(&s->lock);
-                memcpy(v->device[loc], s->device, sizeof(v->device[loc]));
-                memcpy(v->reason[loc], s->reason, sizeof(v->reason[loc]));
-                pthread_mutex_unlock(&s->lock);
+                const struct gm_sensor_info *info = gm_acquisition_info(view->acq, loc);
+                v->status[loc] = gm_acquisition_status(view->acq, loc);
+                memcpy(v->device[loc], info->device, sizeof(v->device[loc]));
+                memcpy(v->reason[loc], info->reason, sizeof(v->reason[loc]));
         }
-        v->dropped = gaitmond_dropped(d);
+        v->dropped = gm_analysis_dropped(a);
 }
 
 #define DIFFERS(field) (memcmp(&old.field, &m->v.field, sizeof(old.field)) != 0)
 
 /* Recomputes the values and announces the properties whose value changed. */
-static void refresh(struct gaitmond *d, struct monitor *m)
+static void refresh(struct gm_monitor *m)
 {
-        struct monitor_values old = m->v;
-        compute(d, &m->v);
-        if (!d->monitor)
+        struct gm_monitor_values old = m->v;
+        compute(m->view, &m->v);
+        if (!m->object)
                 return;
         static const struct {
                 const char *name;
                 size_t offset, size;
         } fields[] = {
-#define F(n, f) { n, offsetof(struct monitor_values, f), sizeof(((struct monitor_values *) 0)->f) }
+#define F(n, f) { n, offsetof(struct gm_monitor_values, f), sizeof(((struct gm_monitor_values *) 0)->f) }
                 F("Cadence", cadence), F("StepCount", steps),
                 F("StanceTimeLeft", stance_ms[0]), F("StanceTimeRight", stance_ms[1]),
                 F("SwingTimeLeft", swing_ms[0]), F("SwingTimeRight", swing_ms[1]),
@@ -441,50 +402,54 @@ static void refresh(struct gaitmond *d, struct monitor *m)
         };
         for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
                 if (memcmp((char *) &old + fields[i].offset, (char *) &m->v + fields[i].offset, fields[i].size))
-                        gm_bus_object_changed(d->monitor, fields[i].name);
+                        gm_bus_object_changed(m->object, fields[i].name);
         if (strcmp(old.state ? old.state : "", m->v.state))
-                gm_bus_object_changed(d->monitor, "State");
+                gm_bus_object_changed(m->object, "State");
         if (strcmp(old.activity ? old.activity : "", m->v.activity))
-                gm_bus_object_changed(d->monitor, "Activity");
+                gm_bus_object_changed(m->object, "Activity");
         if (DIFFERS(status) || DIFFERS(device))
-                gm_bus_object_changed(d->monitor, "Sensors");
+                gm_bus_object_changed(m->object, "Sensors");
         if (DIFFERS(status) || DIFFERS(reason))
-                gm_bus_object_changed(d->monitor, "SensorReasons");
+                gm_bus_object_changed(m->object, "SensorReasons");
 }
 #undef DIFFERS
 
-static void sink_tick(struct gaitmond *d)
+static void sink_tick(void *userdata, const struct gm_view *v)
 {
-        struct monitor *m = monitor_of(d);
-        refresh(d, m);
+        refresh(userdata);
 }
 
-static void emit_logged(struct gaitmond *d, int r, const char *signal)
+static void emit_logged(int r, const char *signal)
 {
         if (r < 0)
                 log_warning("cannot emit %s: %s", signal, strerror(-r));
 }
 
-static void sink_spike(struct gaitmond *d, const struct gm_spike *sp)
+static void sink_spike(void *userdata, const struct gm_view *v, const struct gm_spike *sp)
 {
+        struct gm_monitor *m = userdata;
         const char *metric = gm_metric_name(sp->metric);
         double value = sp->si, baseline = sp->baseline;
-        emit_logged(d, gm_bus_object_emit(d->monitor, "AsymmetrySpike", DBUS_TYPE_STRING, &metric,
+        emit_logged(gm_bus_object_emit(m->object, "AsymmetrySpike", DBUS_TYPE_STRING, &metric,
                                           DBUS_TYPE_DOUBLE, &value, DBUS_TYPE_DOUBLE, &baseline,
                                           DBUS_TYPE_INVALID), "AsymmetrySpike");
 }
 
-static void sink_sensor_changed(struct gaitmond *d, enum gm_loc loc, enum gm_sensor_status old_status,
-                                enum gm_sensor_status new_status, const char *reason)
+static void sink_sensor_changed(void *userdata, const struct gm_view *v, enum gm_loc loc,
+                                const struct gm_sensor_change *ch)
 {
+        struct gm_monitor *m = userdata;
         const char *location = gm_loc_name(loc);
-        if (new_status == GM_SENSOR_STREAMING && old_status == GM_SENSOR_FAULTY)
-                emit_logged(d, gm_bus_object_emit(d->monitor, "SensorRecovered", DBUS_TYPE_STRING, &location,
+        const char *reason = ch->reason;
+        if (ch->new_status == ch->old_status)
+                return; /* only its reason changed: the next tick says it */
+        if (ch->new_status == GM_SENSOR_STREAMING && ch->old_status == GM_SENSOR_FAULTY)
+                emit_logged(gm_bus_object_emit(m->object, "SensorRecovered", DBUS_TYPE_STRING, &location,
                                                   DBUS_TYPE_INVALID), "SensorRecovered");
-        else if (new_status == GM_SENSOR_FAULTY)
-                emit_logged(d, gm_bus_object_emit(d->monitor, "SensorFault", DBUS_TYPE_STRING, &location,
+        else if (ch->new_status == GM_SENSOR_FAULTY)
+                emit_logged(gm_bus_object_emit(m->object, "SensorFault", DBUS_TYPE_STRING, &location,
                                                   DBUS_TYPE_STRING, &reason, DBUS_TYPE_INVALID), "SensorFault");
-        refresh(d, monitor_of(d));
+        refresh(m);
 }
 
 static int append_fatigue(DBusMessageIter *it, void *userdata)
@@ -506,9 +471,10 @@ static int append_fatigue(DBusMessageIter *it, void *userdata)
         return dbus_message_iter_close_container(it, &array) ? 0 : -ENOMEM;
 }
 
-static void sink_fatigue_alert(struct gaitmond *d, const struct gm_fatigue_alert *a)
+static void sink_fatigue_alert(void *userdata, const struct gm_view *v, const struct gm_fatigue_alert *a)
 {
-        emit_logged(d, gm_bus_object_emit_with(d->monitor, "FatigueAlert", append_fatigue, (void *) a),
+        struct gm_monitor *m = userdata;
+        emit_logged(gm_bus_object_emit_with(m->object, "FatigueAlert", append_fatigue, (void *) a),
                     "FatigueAlert");
 }
 
@@ -533,19 +499,22 @@ static int append_advice(DBusMessageIter *it, void *userdata)
         return 0;
 }
 
-static void sink_run_end(struct gaitmond *d, const struct gm_run_summary *run, const struct gm_advice *advice)
+static void sink_run_end(void *userdata, const struct gm_view *v, const struct gm_run_summary *run,
+                         const struct gm_advice *advice)
 {
-        emit_logged(d, gm_bus_object_emit_with(d->monitor, "RecoveryAdvice", append_advice, (void *) advice),
+        struct gm_monitor *m = userdata;
+        emit_logged(gm_bus_object_emit_with(m->object, "RecoveryAdvice", append_advice, (void *) advice),
                     "RecoveryAdvice");
-        refresh(d, monitor_of(d));
+        refresh(m);
 }
 
-static void sink_run_start(struct gaitmond *d)
+static void sink_run_start(void *userdata, const struct gm_view *v)
 {
-        refresh(d, monitor_of(d));
+        struct gm_monitor *m = userdata;
+        refresh(m);
 }
 
-static const struct gm_sink dbus_sink = {
+const struct gm_sink gm_monitor_sink = {
         .name = "dbus",
         .spike = sink_spike,
         .sensor_changed = sink_sensor_changed,
@@ -560,49 +529,32 @@ static void bus_log(int priority, const char *message, void *userdata)
         gm_log_full(priority, NULL, "%s", message);
 }
 
-int gaitmond_monitor_start(struct gaitmond *d)
+int gm_monitor_start(struct gm_monitor *m, sd_event *event, const struct gm_view *view,
+                     struct gm_analysis *analysis, struct gm_runs *runs)
 {
-        struct monitor *m = calloc(1, sizeof(*m));
-        if (!m)
-                return -ENOMEM;
-        m->d = d;
-        compute(d, &m->v);
-        int r = gaitmond_add_sink(d, &dbus_sink, m);
-        if (r < 0) {
-                free(m);
-                return r;
-        }
-        r = gm_bus_new(d->event, &d->bus);
+        *m = (struct gm_monitor) { .view = view, .analysis = analysis, .runs = runs };
+        compute(view, &m->v);
+        int r = gm_bus_new(event, &m->bus);
         if (r < 0)
                 return r;
-        gm_bus_set_log(d->bus, bus_log, d);
-        r = gm_bus_object_new(d->bus, GM_MONITOR_PATH, &monitor_interface, m, &d->monitor);
+        gm_bus_set_log(m->bus, bus_log, m);
+        r = gm_bus_object_new(m->bus, GM_MONITOR_PATH, &monitor_interface, m, &m->object);
         if (r < 0) {
                 log_error("cannot set up the D-Bus object: %s", strerror(-r));
                 return r;
         }
         struct gm_bus_error error = GM_BUS_ERROR_NULL;
-        r = gm_bus_start(d->bus, GM_MONITOR_BUS_NAME, &error);
+        r = gm_bus_start(m->bus, GM_MONITOR_BUS_NAME, &error);
         if (r < 0)
                 log_error("%s", error.message ? error.message : strerror(-r));
         gm_bus_error_free(&error);
         return r;
 }
 
-void gaitmond_monitor_stop(struct gaitmond *d)
+void gm_monitor_stop(struct gm_monitor *m)
 {
-        struct monitor *m = monitor_of(d);
-        gm_bus_object_free(d->monitor);
-        d->monitor = NULL;
-        gm_bus_free(d->bus);
-        d->bus = NULL;
-        free(m);
-        for (unsigned i = 0; i < d->n_sinks; i++) {
-                if (d->sinks[i] != &dbus_sink)
-                        continue;
-                memmove(&d->sinks[i], &d->sinks[i + 1], (d->n_sinks - i - 1) * sizeof(d->sinks[0]));
-                memmove(&d->sink_data[i], &d->sink_data[i + 1], (d->n_sinks - i - 1) * sizeof(d->sink_data[0]));
-                d->n_sinks--;
-                break;
-        }
+        gm_bus_object_free(m->object);
+        m->object = NULL;
+        gm_bus_free(m->bus);
+        m->bus = NULL;
 }

@@ -70,13 +70,13 @@ static bool add_sub(int64_t a, int64_t b, int64_t c, int64_t *out)
  * shared offset puts its new ones (it had read further ahead than the first sensor back) keeps
  * the shared offset too, and its samples up to that last one are dropped as already seen:
  * an offset of its own would put it out of step with the others by as much as it was ahead. */
-static int restart(const struct gm_sample_clock *c, enum gm_loc loc, int64_t raw_ns, uint64_t now_us,
+static int restart(const struct gm_sample_clock *c, enum gm_loc loc, int64_t raw_ns, uint64_t mono_us,
                    struct gm_sample_clock_sensor *s, struct gm_sample_clock_restart *r,
                    struct gm_sample_clock_event *ev)
 {
         int64_t period_ns = (int64_t) (1e9 / c->rate_hz);
         ev->last_ns = s->last_ns;
-        if (r->happened && now_us - r->at_us < (uint64_t) GM_SAMPLE_CLOCK_RESTART_SAME_US && r->loc != loc) {
+        if (r->happened && mono_us - r->at_us < (uint64_t) GM_SAMPLE_CLOCK_RESTART_SAME_US && r->loc != loc) {
                 int64_t after_last, ahead_ns;
                 if (!add_sub(s->last_ns, period_ns, raw_ns, &after_last))
                         return -ERANGE;
@@ -95,12 +95,12 @@ static int restart(const struct gm_sample_clock *c, enum gm_loc loc, int64_t raw
                 return 0;
         }
         int64_t away_ns, offset_ns;
-        if (__builtin_mul_overflow((int64_t) (now_us - s->last_arrival_us), 1000, &away_ns) ||
+        if (__builtin_mul_overflow((int64_t) (mono_us - s->last_arrival_us), 1000, &away_ns) ||
             !add_sub(s->last_ns, away_ns > period_ns ? away_ns : period_ns, raw_ns, &offset_ns))
                 return -ERANGE;
         s->resuming = false;
         s->offset_ns = offset_ns;
-        *r = (struct gm_sample_clock_restart) { .happened = true, .at_us = now_us, .offset_ns = offset_ns, .loc = loc };
+        *r = (struct gm_sample_clock_restart) { .happened = true, .at_us = mono_us, .offset_ns = offset_ns, .loc = loc };
         return 0;
 }
 
@@ -141,7 +141,7 @@ static uint64_t missing_between(const struct gm_sample_clock *c, int64_t last_ns
         return missing < 0x1p63 ? (uint64_t) llround(missing) : UINT64_MAX;
 }
 
-int gm_sample_clock_place(struct gm_sample_clock *c, enum gm_loc loc, int64_t raw_ns, uint64_t now_us,
+int gm_sample_clock_place(struct gm_sample_clock *c, enum gm_loc loc, int64_t raw_ns, uint64_t mono_us,
                           int64_t *ts_ns, struct gm_sample_clock_event *ev)
 {
         if (!c || !ts_ns || !ev || (unsigned) loc >= GM_LOC_COUNT || !rate_valid(c->rate_hz))
@@ -166,10 +166,10 @@ int gm_sample_clock_place(struct gm_sample_clock *c, enum gm_loc loc, int64_t ra
         int err = 0;
         if (s.placed > 0 && reopened && !goes_on) {
                 ev->type = GM_SAMPLE_CLOCK_REOPENED;
-                err = restart(c, loc, raw_ns, now_us, &s, &r, ev);
+                err = restart(c, loc, raw_ns, mono_us, &s, &r, ev);
         } else if (s.placed > 0 && behind(ts, s.last_ns, GM_SAMPLE_CLOCK_BACK_NS)) {
                 ev->type = GM_SAMPLE_CLOCK_RESTARTED;
-                err = restart(c, loc, raw_ns, now_us, &s, &r, ev);
+                err = restart(c, loc, raw_ns, mono_us, &s, &r, ev);
         } else if (s.placed == 0 && any_placed(c)) {
                 /* A sensor that starts after the others reads their source's clock: its first
                  * sample may be well ahead of their newest (it opened later, theirs come a buffer
@@ -204,7 +204,7 @@ int gm_sample_clock_place(struct gm_sample_clock *c, enum gm_loc loc, int64_t ra
                 ev->missing = missing_between(c, s.last_ns, ts);
         }
         s.last_ns = ts;
-        s.last_arrival_us = now_us;
+        s.last_arrival_us = mono_us;
         s.placed++;
         if (!c->have_newest || ts > c->newest_ns) {
                 c->newest_ns = ts;

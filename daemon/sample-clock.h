@@ -71,9 +71,9 @@ int gm_sample_clock_set_rate(struct gm_sample_clock *c, double rate_hz);
 /* The sensors of loc_mask were closed and opened again: their next timestamps may be on
  * another clock, or, when same_source, on the one they had going on. 0, or -EINVAL. */
 int gm_sample_clock_reopened(struct gm_sample_clock *c, unsigned loc_mask, bool same_source);
-/* Places a sample of sensor loc with timestamp raw_ns that arrived at now_us (a monotonic
+/* Places a sample of sensor loc with timestamp raw_ns that arrived at mono_us (a monotonic
  * clock): 1 with its time on the common clock in *ts_ns, 0 when it is dropped (seen before,
  * or out of time order); *ev says what changed either way. -EINVAL on bad arguments,
  * -ERANGE when its time does not fit in 64 bits (nothing changes). */
-int gm_sample_clock_place(struct gm_sample_clock *c, enum gm_loc loc, int64_t raw_ns, uint64_t now_us,
+int gm_sample_clock_place(struct gm_sample_clock *c, enum gm_loc loc, int64_t raw_ns, uint64_t mono_us,
                           int64_t *ts_ns, struct gm_sample_clock_event *ev);

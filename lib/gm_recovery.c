@@ -31,18 +31,18 @@ static bool same_run(const struct gm_run_summary *run, const struct gm_run_summa
 }
 
 double gm_recovery_acwr(const struct gm_run_summary *run, const struct gm_run_summary *history,
-                        size_t n_history, int64_t now_us)
+                        size_t n_history, int64_t wall_us)
 {
         if (!run || (!history && n_history > 0))
                 return NAN;
         double acute = isfinite(run->load) ? run->load : 0;
         double month = acute;
-        int64_t earliest = now_us;
+        int64_t earliest = wall_us;
         for (size_t i = 0; i < n_history; i++) {
                 const struct gm_run_summary *h = &history[i];
-                if (same_run(run, h) || h->start_us > now_us || !isfinite(h->load))
+                if (same_run(run, h) || h->start_us > wall_us || !isfinite(h->load))
                         continue;
-                int64_t age = now_us - h->start_us;
+                int64_t age = wall_us - h->start_us;
                 if (age < 7 * US_PER_DAY)
                         acute += h->load;
                 if (age < 28 * US_PER_DAY)
@@ -51,7 +51,7 @@ double gm_recovery_acwr(const struct gm_run_summary *run, const struct gm_run_su
                         earliest = h->start_us;
         }
         double chronic = month / 4;
-        if (now_us - earliest < GM_RECOVERY_ACWR_MIN_HISTORY_DAYS * US_PER_DAY || !(chronic > 0))
+        if (wall_us - earliest < GM_RECOVERY_ACWR_MIN_HISTORY_DAYS * US_PER_DAY || !(chronic > 0))
                 return NAN;
         return acute / chronic;
 }
@@ -162,14 +162,14 @@ static unsigned rest_days_for_run(const struct gm_run_summary *run, unsigned age
 
 /* Days (24 h windows back from now) with a run among the last 7, this one included. */
 static unsigned days_run_this_week(const struct gm_run_summary *run, const struct gm_run_summary *history,
-                                   size_t n_history, int64_t now_us)
+                                   size_t n_history, int64_t wall_us)
 {
         unsigned mask = 1; /* this run: today */
         for (size_t i = 0; i < n_history; i++) {
                 const struct gm_run_summary *h = &history[i];
-                if (same_run(run, h) || h->start_us > now_us)
+                if (same_run(run, h) || h->start_us > wall_us)
                         continue;
-                int64_t day = (now_us - h->start_us) / US_PER_DAY;
+                int64_t day = (wall_us - h->start_us) / US_PER_DAY;
                 if (day < 7)
                         mask |= 1u << day;
         }
@@ -277,19 +277,19 @@ static unsigned max_u(unsigned a, unsigned b)
 }
 
 int gm_recovery_advise(const struct gm_run_summary *run, const struct gm_run_summary *history, size_t n_history,
-                       int64_t now_us, unsigned age_years, struct gm_advice *out)
+                       int64_t wall_us, unsigned age_years, struct gm_advice *out)
 {
         if (!run || !out || (!history && n_history > 0) || !isfinite(run->duration_s) || run->duration_s < 0)
                 return -EINVAL;
         memset(out, 0, sizeof(*out));
-        out->acwr = gm_recovery_acwr(run, history, n_history, now_us);
+        out->acwr = gm_recovery_acwr(run, history, n_history, wall_us);
 
         rule_walk_before_stretching(run, out);
         rule_refuel(run, out);
         rule_flush(run, out);
         rule_glute_compensation(run, out);
         unsigned rest = max_u(rest_days_for_run(run, age_years), rule_fatigue_rest(run));
-        rest = max_u(rest, rule_weekly_recovery(days_run_this_week(run, history, n_history, now_us), out));
+        rest = max_u(rest, rule_weekly_recovery(days_run_this_week(run, history, n_history, wall_us), out));
         rest += rule_workload(out->acwr, out);
         rule_rest_days(rest, out);
         out->rest_days = rest;

@@ -22,15 +22,15 @@
 #define GM_RECOVERY_ACWR_DANGER 1.5              /* a stronger warning above this */
 #define GM_RECOVERY_ACWR_MIN_HISTORY_DAYS 14     /* no ratio with less history */
 
-/* Acute:chronic workload ratio at now_us: acute = load of the runs that started in the
+/* Acute:chronic workload ratio at wall_us: acute = load of the runs that started in the
  * last 7 days, this run included; chronic = the load of the last 28 days (this run
  * included) divided by 4, i.e. the mean weekly load. NaN when the earliest earlier run
- * started less than 14 days before now_us, or without load. history in any order. */
+ * started less than 14 days before wall_us, or without load. history in any order. */
 double gm_recovery_acwr(const struct gm_run_summary *run, const struct gm_run_summary *history,
-                        size_t n_history, int64_t now_us);
+                        size_t n_history, int64_t wall_us);
 
 /* Advice for run (its start_us may still be 0), given the earlier runs (any order; an entry
  * with run's id or start time is the run itself and is skipped), the time now and the
  * runner's age (0: unknown, treated as younger). 0 or -EINVAL. */
 int gm_recovery_advise(const struct gm_run_summary *run, const struct gm_run_summary *history, size_t n_history,
-                       int64_t now_us, unsigned age_years, struct gm_advice *out);
+                       int64_t wall_us, unsigned age_years, struct gm_advice *out);

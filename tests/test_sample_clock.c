@@ -22,34 +22,34 @@ static struct gm_sample_clock *new_clock(void)
 }
 
 /* Places a sample that must be placed; its time on the common clock. */
-static int64_t placed(struct gm_sample_clock *c, enum gm_loc loc, int64_t raw_ns, uint64_t now_us,
+static int64_t placed(struct gm_sample_clock *c, enum gm_loc loc, int64_t raw_ns, uint64_t mono_us,
                       struct gm_sample_clock_event *ev)
 {
         int64_t ts = INT64_MIN;
-        int r = gm_sample_clock_place(c, loc, raw_ns, now_us, &ts, ev);
+        int r = gm_sample_clock_place(c, loc, raw_ns, mono_us, &ts, ev);
         cr_assert_eq(r, 1, "%s at %lld ns: %d, not placed", gm_loc_name(loc), (long long) raw_ns, r);
         return ts;
 }
 
 /* Places a sample that must be dropped: ts_ns is left alone. */
-static void dropped(struct gm_sample_clock *c, enum gm_loc loc, int64_t raw_ns, uint64_t now_us,
+static void dropped(struct gm_sample_clock *c, enum gm_loc loc, int64_t raw_ns, uint64_t mono_us,
                     struct gm_sample_clock_event *ev)
 {
         int64_t ts = 42;
-        int r = gm_sample_clock_place(c, loc, raw_ns, now_us, &ts, ev);
+        int r = gm_sample_clock_place(c, loc, raw_ns, mono_us, &ts, ev);
         cr_assert_eq(r, 0, "%s at %lld ns: %d, not dropped", gm_loc_name(loc), (long long) raw_ns, r);
         cr_assert_eq(ts, 42);
 }
 
-/* n samples one period apart from raw_ns, arriving every now_step_us from now_us: all steady,
+/* n samples one period apart from raw_ns, arriving every now_step_us from mono_us: all steady,
  * at raw + offset_ns. The last one's time on the common clock. */
-static int64_t stream(struct gm_sample_clock *c, enum gm_loc loc, int64_t raw_ns, uint64_t now_us, uint64_t now_step_us,
+static int64_t stream(struct gm_sample_clock *c, enum gm_loc loc, int64_t raw_ns, uint64_t mono_us, uint64_t now_step_us,
                       int n, int64_t offset_ns)
 {
         struct gm_sample_clock_event ev;
         int64_t ts = INT64_MIN;
         for (int i = 0; i < n; i++) {
-                ts = placed(c, loc, raw_ns + i * PERIOD_NS, now_us + (uint64_t) i * now_step_us, &ev);
+                ts = placed(c, loc, raw_ns + i * PERIOD_NS, mono_us + (uint64_t) i * now_step_us, &ev);
                 cr_assert_eq(ts, raw_ns + i * PERIOD_NS + offset_ns, "sample %d of %s", i, gm_loc_name(loc));
                 cr_assert_eq(ev.type, GM_SAMPLE_CLOCK_STEADY, "sample %d of %s: event %d", i, gm_loc_name(loc),
                              ev.type);

@@ -109,13 +109,13 @@ static bool append_session(DBusMessageIter *array, const struct session_row *row
         return dbus_message_iter_close_container(array, &dict);
 }
 
-static int64_t since_for_days(uint32_t days, int64_t now_us) {
-        if (days == 0 || (int64_t) days > now_us / USEC_PER_DAY)
+static int64_t since_for_days(uint32_t days, int64_t wall_us) {
+        if (days == 0 || (int64_t) days > wall_us / USEC_PER_DAY)
                 return INT64_MIN;
-        return now_us - (int64_t) days * USEC_PER_DAY;
+        return wall_us - (int64_t) days * USEC_PER_DAY;
 }
 
-int gm_store_dbus_append_sessions(struct gm_store *s, uint32_t days, int64_t now_us, DBusMessageIter *reply) {
+int gm_store_dbus_append_sessions(struct gm_store *s, uint32_t days, int64_t wall_us, DBusMessageIter *reply) {
         struct gm_run_summary *runs = NULL;
         struct session_row *rows = NULL;
         DBusMessageIter array;
@@ -125,7 +125,7 @@ int gm_store_dbus_append_sessions(struct gm_store *s, uint32_t days, int64_t now
         if (!s || !reply)
                 return -EINVAL;
 
-        r = gm_store_runs_since(s, since_for_days(days, now_us), &runs, &n);
+        r = gm_store_runs_since(s, since_for_days(days, wall_us), &runs, &n);
         if (r < 0)
                 return r;
         if (n > 0) {

@@ -24,10 +24,10 @@
 /* Appends one record of d (every field, NaN as NaN) as {sv} entries to an open a{sv}. */
 bool gm_store_dbus_append_fields(DBusMessageIter *dict, const struct gm_record_desc *d, const void *record);
 
-/* Appends the GetSessions reply: runs that started in the last `days` days before now_us (all
+/* Appends the GetSessions reply: runs that started in the last `days` days before wall_us (all
  * runs when days is 0), oldest first. Everything is read before anything is appended; on
  * failure (negative errno) the reply must be discarded all the same. */
-int gm_store_dbus_append_sessions(struct gm_store *s, uint32_t days, int64_t now_us, DBusMessageIter *reply);
+int gm_store_dbus_append_sessions(struct gm_store *s, uint32_t days, int64_t wall_us, DBusMessageIter *reply);
 
 /* Appends the GetRun reply: the run's summary, its advice and its minutes. -ENOENT for an
  * unknown id, before anything is appended. */
