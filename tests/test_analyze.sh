@@ -5,13 +5,8 @@ set -u
 
 analyze=${1:?usage: test_analyze.sh GAITMON_ANALYZE}
 work=$(mktemp -d "${TMPDIR:-/tmp}/gm-analyze-test.XXXXXX") || exit 1
-trap 'rm -rf "$work"' EXIT
-failures=0
-
-fail() {
-        echo "FAIL: $*" >&2
-        failures=$((failures + 1))
-}
+. "$(dirname "$0")/lib/gmtest.sh"
+gm_on_exit 'rm -rf "$work"'
 
 # A plausible walking pelvis recording: 1.8 steps/s, vertical bounce, sway at stride rate.
 # $1: seconds, $2: awk snippet run per row that may replace fields (row number in i).
@@ -156,8 +151,5 @@ if command -v script >/dev/null; then
         grep -q 'analysing' "$work/tty" && fail "--quiet still shows progress on a terminal"
 fi
 
-if [ "$failures" -ne 0 ]; then
-        echo "$failures check(s) failed" >&2
-        exit 1
-fi
+gm_verdict
 echo "all gaitmon-analyze checks passed"

@@ -5,18 +5,13 @@
 set -euo pipefail
 
 testbus_sh=$1 server=$2 call=$3
+. "$(dirname "$testbus_sh")/gmtest.sh"
 . "$testbus_sh"
 
 dir=$(mktemp -d)
 server_pid= monitor_pid= idle_pid=
-cleanup() {
-        [ -n "$idle_pid" ] && kill "$idle_pid" 2>/dev/null || true
-        [ -n "$monitor_pid" ] && kill "$monitor_pid" 2>/dev/null || true
-        [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null || true
-        testbus_stop
-        rm -rf "$dir"
-}
-trap cleanup EXIT
+gm_on_exit 'rm -rf "$dir"'
+gm_on_exit 'gm_kill $server_pid $monitor_pid $idle_pid'
 
 SERVICE=org.gaitmon.Monitor1
 OBJECT=/org/gaitmon/Test1
@@ -63,13 +58,14 @@ name_owned() {
 }
 
 wait_for_name() {
-        local i
-        for i in $(seq 150); do
-                name_owned && return 0
-                server_alive "waiting for $SERVICE"
-                sleep 0.1
-        done
-        fail "$SERVICE was not owned within 15 s"
+        name_up() { server_alive "waiting for $SERVICE"; name_owned; }
+        wait_until 15 name_up || fail "$SERVICE was never owned"
+}
+
+# monitor_up LOG: the monitor writing LOG has seen a call of ours.
+monitor_up() {
+        bctl call $SERVICE $OBJECT org.freedesktop.DBus.Peer Ping
+        grep -q '"member":"Ping"' "$1"
 }
 
 # Fields of the PropertiesChanged lines of our object in a busctl --json=short log.
@@ -216,13 +212,7 @@ server_alive "after 1 MiB arguments"
 echo "# PropertiesChanged throttled, signals"
 bctl monitor --json=short $SERVICE > "$dir/monitor.json" 2>"$dir/monitor.err" &
 monitor_pid=$!
-# The monitor is listening once it has seen a call of ours.
-for i in $(seq 100); do
-        bctl call $SERVICE $OBJECT org.freedesktop.DBus.Peer Ping
-        grep -q '"member":"Ping"' "$dir/monitor.json" && break
-        [ "$i" -lt 100 ] || fail "busctl monitor did not start: $(cat "$dir/monitor.err")"
-        sleep 0.1
-done
+wait_until 10 monitor_up "$dir/monitor.json" || fail "busctl monitor did not start: $(cat "$dir/monitor.err")"
 churn_ms=1500
 bctl call $SERVICE $OBJECT $IFACE Churn u $churn_ms
 sleep 2.25 # the churn (1.5 s) and three intervals: the last change has gone out
@@ -231,10 +221,7 @@ steps=${steps#t }
 bctl set-property $SERVICE $OBJECT $IFACE Label s "after the run"
 bctl call $SERVICE $OBJECT $IFACE Spike sd stance 9.5
 # Wait for the Label change to come through, then stop watching.
-for i in $(seq 50); do
-        grep -qF '"Label":{"type":"s","data":"after the run"}' "$dir/monitor.json" && break
-        sleep 0.1
-done
+wait_until 5 grep -qF '"Label":{"type":"s","data":"after the run"}' "$dir/monitor.json" || true
 kill "$monitor_pid"; wait "$monitor_pid" 2>/dev/null || true; monitor_pid=
 
 [ "$steps" -gt 10 ] || fail "the churn made only $steps steps"
@@ -264,22 +251,16 @@ grep -qF 'signal AsymmetrySpike given "s", not "sdd"' "$dir/server.log" || fail 
 echo "# timeouts of outgoing calls"
 "$call" --idle 30 > "$dir/idle.name" &
 idle_pid=$!
-for i in $(seq 50); do [ -s "$dir/idle.name" ] && break; sleep 0.1; done
+wait_until 5 test -s "$dir/idle.name" || true
 idle_name=$(cat "$dir/idle.name")
 [ -n "$idle_name" ] || fail "the idle peer did not connect"
 bctl monitor --json=short $SERVICE > "$dir/relay.json" 2>/dev/null &
 monitor_pid=$!
-for i in $(seq 100); do
-        bctl call $SERVICE $OBJECT org.freedesktop.DBus.Peer Ping
-        grep -q '"member":"Ping"' "$dir/relay.json" && break
-        sleep 0.1
-done
+wait_until 10 monitor_up "$dir/relay.json" || true
 bctl call $SERVICE $OBJECT $IFACE Relay su "$idle_name" 300
 bctl call $SERVICE $OBJECT $IFACE Relay su org.freedesktop.DBus 300
-for i in $(seq 100); do
-        [ "$(grep -c '"member":"RelayDone"' "$dir/relay.json")" -ge 2 ] && break
-        sleep 0.1
-done
+relays_done() { [ "$(grep -c '"member":"RelayDone"' "$dir/relay.json")" -ge 2 ]; }
+wait_until 10 relays_done || true
 # Checked while the silent peer lives: once it is gone the bus itself would answer NoReply.
 kill -0 "$idle_pid" 2>/dev/null || fail "the idle peer exited early"
 grep -qF '"member":"RelayDone","payload":{"type":"s","data":["org.freedesktop.DBus.Error.NoReply"]}' "$dir/relay.json" ||

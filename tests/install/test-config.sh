@@ -7,25 +7,14 @@
 # Usage: test-config.sh TESTBUS_SH GAITMOND GAITMON_SIM
 set -euo pipefail
 
-testbus_sh=$1 daemon=$2 sim=$3
-failures=0
-fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
-ok() { echo "ok: $*"; }
-die() { echo "FAIL: $*" >&2; exit 1; }
-
+testbus_sh=$1 daemon=$2
+GM_DAEMON=$2 GM_SIM=$3
+# shellcheck source=../lib/gmtest.sh
+. "$(dirname "$testbus_sh")/gmtest.sh"
 # shellcheck source=../lib/testbus.sh
 . "$testbus_sh"
 tmp=$(mktemp -d)
-sim_pid= daemon_pid= watch_pid=
-cleanup() {
-        # Each step whatever the one before did: a killed process's wait fails.
-        [ -z "$watch_pid" ] || kill "$watch_pid" 2>/dev/null || true
-        if [ -n "$daemon_pid" ]; then kill "$daemon_pid" 2>/dev/null || true; wait "$daemon_pid" 2>/dev/null || true; fi
-        if [ -n "$sim_pid" ]; then kill "$sim_pid" 2>/dev/null || true; wait "$sim_pid" 2>/dev/null || true; fi
-        testbus_stop
-        rm -rf "$tmp"
-}
-trap cleanup EXIT
+gm_on_exit 'rm -rf "$tmp"'
 
 refused() { # refused TEXT EXPECTED: --check-config fails on TEXT with EXPECTED on its one line
         printf "$1" > "$tmp/bad.conf"
@@ -50,7 +39,7 @@ for uri in local: ip:127.0.0.1:30431 ip:belt.local usb: serial:/dev/ttyUSB0,1152
         out=$("$daemon" --config "$tmp/good.conf" --check-config 2>&1) &&
                 [ "$out" = "$tmp/good.conf: ok" ] || fail "uri = $uri refused: $out"
 done
-[ $failures -eq 0 ] && ok "libiio's local:, ip:, usb:, serial: URIs pass"
+[ $GM_FAILURES -eq 0 ] && ok "libiio's local:, ip:, usb:, serial: URIs pass"
 
 # Without a file there is nothing to check: the default file missing is said.
 if [ ! -e /etc/gaitmon/gaitmon.conf ]; then
@@ -65,29 +54,13 @@ fi
 
 # A sensor not found, against the emulator: the log says how to do without it.
 testbus_start "$tmp/bus" >/dev/null
-"$sim" --port 0 --speed 1 --duration 600 "$(dirname "$0")/../../config/scenarios/walk.ini" \
-        >"$tmp/sim.out" 2>"$tmp/sim.err" &
-sim_pid=$!
-port=
-for _ in $(seq 100); do
-        # The background shell may not have opened sim.out yet.
-        port=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$tmp/sim.out" 2>/dev/null || true)
-        [ -n "$port" ] && break
-        sleep 0.1
-done
-[ -n "$port" ] || die "gaitmon-sim did not start: $(cat "$tmp/sim.err")"
-mkdir "$tmp/state"
-printf '[iio]\nuri = ip:127.0.0.1:%s\n[sensors]\npelvis = label:pelvic\n[daemon]\nstate_directory = %s\n' \
-        "$port" "$tmp/state" > "$tmp/gaitmon.conf"
-"$daemon" --config "$tmp/gaitmon.conf" 2>"$tmp/gaitmond.log" &
-daemon_pid=$!
-want="gaitmond: pelvis: no IIO device with label pelvic at ip:127.0.0.1:$port; set pelvis = none in [sensors] if it is not worn"
-for _ in $(seq 200); do
-        grep -qF "$want" "$tmp/gaitmond.log" && break
-        kill -0 "$daemon_pid" 2>/dev/null || break
-        sleep 0.1
-done
+sim_start "$tmp" --speed 1 --duration 600 "$(dirname "$0")/../../config/scenarios/walk.ini"
+daemon_config "$tmp" '[sensors]' 'pelvis = label:pelvic'
+daemon_spawn "$tmp"
+want="gaitmond: pelvis: no IIO device with label pelvic at $SIM_URI; set pelvis = none in [sensors] if it is not worn"
+logged_or_gone() { grep -qF "$want" "$tmp/gaitmond.log" || ! kill -0 "$DAEMON_PID" 2>/dev/null; }
+wait_until 20 logged_or_gone || true
 grep -qF "$want" "$tmp/gaitmond.log" && ok "logged: $want" ||
         fail "gaitmond did not log '$want': $(cat "$tmp/gaitmond.log")"
 
-[ $failures -eq 0 ] || die "$failures checks failed"
+gm_verdict

@@ -7,55 +7,28 @@
 # Usage: test-watch.sh TESTBUS_SH GAITMOND GAITMON_SIM GAITMONCTL SCENARIO
 set -euo pipefail
 
-testbus_sh=$1 daemon=$2 sim=$3 ctl=$4 scenario=$5
-failures=0
-fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
-ok() { echo "ok: $*"; }
-die() { echo "FAIL: $*" >&2; exit 1; }
-
+testbus_sh=$1 scenario=$5
+GM_DAEMON=$2 GM_SIM=$3 GM_CTL=$4 ctl=$4
+# shellcheck source=../lib/gmtest.sh
+. "$(dirname "$testbus_sh")/gmtest.sh"
 # shellcheck source=../lib/testbus.sh
 . "$testbus_sh"
 tmp=$(mktemp -d)
-sim_pid= daemon_pid= watch_pid=
-cleanup() {
-        # Each step whatever the one before did: a killed process's wait fails.
-        [ -z "$watch_pid" ] || kill "$watch_pid" 2>/dev/null || true
-        if [ -n "$daemon_pid" ]; then kill "$daemon_pid" 2>/dev/null || true; wait "$daemon_pid" 2>/dev/null || true; fi
-        if [ -n "$sim_pid" ]; then kill "$sim_pid" 2>/dev/null || true; wait "$sim_pid" 2>/dev/null || true; fi
-        testbus_stop
-        rm -rf "$tmp"
-}
-trap cleanup EXIT
+watch_pid=
+gm_on_exit 'rm -rf "$tmp"'
+gm_on_exit 'gm_kill $watch_pid'
 
 testbus_start "$tmp/bus" >/dev/null 2>&1
 # The left hip weakens at 200 s of the run: at 25 times real time, 8 s in.
-"$sim" --port 0 --speed 25 "$scenario" >"$tmp/sim.out" 2>"$tmp/sim.err" &
-sim_pid=$!
-port=
-for _ in $(seq 100); do
-        # The background shell may not have opened sim.out yet.
-        port=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$tmp/sim.out" 2>/dev/null || true)
-        [ -n "$port" ] && break
-        sleep 0.1
-done
-[ -n "$port" ] || die "gaitmon-sim did not start: $(cat "$tmp/sim.err")"
-mkdir "$tmp/state"
-printf '[iio]\nuri = ip:127.0.0.1:%s\n[daemon]\nstate_directory = %s\n' "$port" "$tmp/state" > "$tmp/gaitmon.conf"
-"$daemon" --config "$tmp/gaitmon.conf" 2>"$tmp/gaitmond.log" &
-daemon_pid=$!
-for _ in $(seq 100); do
-        busctl --address="$TESTBUS_ADDRESS" status org.gaitmon.Monitor1 >/dev/null 2>&1 && break
-        sleep 0.1
-done
+sim_start "$tmp" --speed 25 "$scenario"
+daemon_config "$tmp"
+daemon_start "$tmp"
 
 # Until the first asymmetry alert and two seconds after (at most 90 s on a slow machine).
 "$ctl" watch --duration 90 > "$tmp/watch.txt" 2>"$tmp/watch.err" &
 watch_pid=$!
-for _ in $(seq 900); do
-        grep -q ' Gait asymmetry: ' "$tmp/watch.txt" && { sleep 2; break; }
-        kill -0 "$watch_pid" 2>/dev/null || break
-        sleep 0.1
-done
+alerted_or_gone() { grep -q ' Gait asymmetry: ' "$tmp/watch.txt" || ! kill -0 "$watch_pid" 2>/dev/null; }
+wait_until 90 alerted_or_gone && sleep 2 || true
 kill -INT "$watch_pid" 2>/dev/null || true
 wait "$watch_pid" || die "watch failed: $(cat "$tmp/watch.err")"
 
@@ -83,14 +56,13 @@ else
 fi
 # The run (ended by now, or now): history and show as a person reads them, off a terminal.
 "$ctl" end-run >/dev/null 2>&1 || true
-id=
-for _ in $(seq 100); do
+last_ended() {
         id=$("$ctl" --json history 2>/dev/null | python3 -c 'import json, sys
 r = [x for x in json.load(sys.stdin)["runs"] if x.get("state") == "ended"]
 print(r[-1]["id"] if r else "")' 2>/dev/null || true)
-        [ -n "$id" ] && break
-        sleep 0.1
-done
+        [ -n "$id" ]
+}
+wait_until 20 last_ended || true
 [ -n "$id" ] || die "no ended run in the history"
 "$ctl" history > "$tmp/history.txt" || fail "history failed"
 "$ctl" show "$id" > "$tmp/show.txt" || fail "show $id failed"
@@ -140,17 +112,13 @@ grep -q 'n/a/n/a' "$tmp/show.txt" && fail "show $id prints n/a/n/a" || ok "show 
 sed -n '/Advice:/,/^$/p' "$tmp/show.txt"
 
 # Without its sensors, status says why each one waits.
-kill "$sim_pid" 2>/dev/null || true; wait "$sim_pid" 2>/dev/null || true; sim_pid=
-kill "$daemon_pid" 2>/dev/null || true; wait "$daemon_pid" 2>/dev/null || true; daemon_pid=
-"$daemon" --config "$tmp/gaitmon.conf" 2>"$tmp/gaitmond2.log" &
-daemon_pid=$!
+sim_stop
+daemon_stop
+daemon_spawn "$tmp" "$tmp/gaitmond2.log"
 why=
-for _ in $(seq 100); do
-        why=$("$ctl" status 2>/dev/null | grep -E '\((waiting|faulty): .+\)$' | head -n1 || true)
-        [ -n "$why" ] && break
-        sleep 0.1
-done
+waiting_why() { why=$("$ctl" status 2>/dev/null | grep -E '\((waiting|faulty): .+\)$' | head -n1 || true); [ -n "$why" ]; }
+wait_until 10 waiting_why || true
 [ -n "$why" ] && ok "status says why a sensor waits: $(sed 's/^ *//' <<<"$why")" ||
         fail "status does not say why: $("$ctl" status 2>&1 | grep -A5 Sensors)"
 
-[ $failures -eq 0 ] || die "$failures checks failed"
+gm_verdict

@@ -6,7 +6,8 @@
 #   testbus_permissive                   path of a policy that lets anyone own and
 #                                        call org.gaitmon.Monitor1 (tests of the
 #                                        daemon itself, not of its access policy)
-#   testbus_stop                         kill it (also done by the EXIT trap)
+#   testbus_stop                         kill it (also done at exit when gmtest.sh
+#                                        is loaded)
 #
 # With no policy files the permissive one is used.
 
@@ -28,6 +29,7 @@ testbus_start() {
         dbus-daemon --config-file="$dir/system.conf" --nofork --nopidfile \
                 --print-address=3 3>"$dir/address" &
         TESTBUS_PID=$!
+        ! declare -F gm_on_exit >/dev/null || gm_on_exit testbus_stop
         local i
         for i in $(seq 100); do
                 [ -s "$dir/address" ] && break

@@ -12,23 +12,15 @@
 #                                 tab-separated; the shown text starts with
 #                                 [low], [normal] or [critical]
 #   desktop_screenshot FILE       the X screen as an image
-#   wait_until SECONDS CMD...     polls CMD every 0.1 s; fails on timeout
-#   fail MESSAGE                  prints and exits 1
+#   fail MESSAGE                  die: these tests stop at the first failure
 #
+# Also loads tests/lib/gmtest.sh (wait_until, die, gaitmon-sim and gaitmond).
 # Processes started here are killed by desktop_cleanup (set as EXIT trap).
 
-fail() {
-        echo "FAIL: $*" >&2
-        exit 1
-}
+# shellcheck source=../lib/gmtest.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/gmtest.sh"
 
-wait_until() {
-        local deadline=$(( $(date +%s%N) + ${1%.*} * 1000000000 )); shift
-        until "$@"; do
-                [ "$(date +%s%N)" -lt "$deadline" ] || return 1
-                sleep 0.1
-        done
-}
+fail() { die "$@"; }
 
 desktop_enter() {
         local script=$1; shift

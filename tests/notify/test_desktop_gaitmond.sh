@@ -6,7 +6,8 @@
 #   test_desktop_gaitmond.sh GAITMON_NOTIFY GAITMOND GAITMON_SIM SCENARIO TESTBUS_SH DESKTOP_SH ARTIFACT_DIR
 set -euo pipefail
 
-notify_exe=$1 gaitmond_exe=$2 sim_exe=$3 scenario=$4 testbus_sh=$5 desktop_sh=$6 artifact_dir=$7
+notify_exe=$1 scenario=$4 testbus_sh=$5 desktop_sh=$6 artifact_dir=$7
+GM_DAEMON=$2 GM_SIM=$3
 # shellcheck source=desktop.sh
 . "$desktop_sh"
 desktop_enter "$0" "$@"
@@ -14,7 +15,7 @@ desktop_enter "$0" "$@"
 . "$testbus_sh"
 
 dir=$NOTIFY_TEST_SESSION_DIR
-trap 'desktop_cleanup; testbus_stop' EXIT
+gm_on_exit desktop_cleanup
 
 agent_log() { cat "$dir/agent.log"; }
 agent_logged() { grep -qE -- "$1" "$dir/agent.log"; }
@@ -23,12 +24,6 @@ log_count_is() { test "$(agent_log_count "$1")" -eq "$2"; }
 displayed_is() { test "$(dunstctl count displayed)" "$1" "$2"; }
 history_of() { desktop_history | awk -F'\t' -v s="$1" 'index($2, s) == 1'; }
 context() { echo "--- agent ---"; agent_log; echo "--- gaitmond ---"; tail -n 30 "$dir/gaitmond.log"; }
-
-start_gaitmond() {
-        "$gaitmond_exe" --config "$dir/gaitmond.conf" >>"$dir/gaitmond.log" 2>&1 &
-        GAITMOND_PID=$!
-        DESKTOP_PIDS+=($GAITMOND_PID)
-}
 
 testbus_start "$dir/system"
 desktop_start_x "$dir"
@@ -41,23 +36,10 @@ wait_until 10 agent_logged "Waiting for gaitmond" || fail "the agent does not wa
 
 # The weakness sets in at 300 s of the scenario: 25 times real time gets
 # there in about 12 s.
-"$sim_exe" --port 0 --speed 25 "$scenario" >"$dir/sim.log" 2>&1 &
-DESKTOP_PIDS+=($!)
-wait_until 10 grep -q "listening on" "$dir/sim.log" || fail "gaitmon-sim did not start: $(cat "$dir/sim.log")"
-port=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$dir/sim.log" | head -n1)
-
-cat > "$dir/gaitmond.conf" <<INI
-[iio]
-uri = ip:127.0.0.1:$port
-
-[sensors]
-$(sed -n '/^\[sensors\]/,/^\[/{/^[a-z_]* *=/p}' "$(dirname "$scenario")/../gaitmon.conf")
-
-[daemon]
-state_directory = $dir/state
-INI
-mkdir -p "$dir/state"
-start_gaitmond
+sim_start "$dir" --speed 25 "$scenario"
+daemon_config "$dir" '[sensors]' \
+        "$(sed -n '/^\[sensors\]/,/^\[/{/^[a-z_]* *=/p}' "$(dirname "$scenario")/../gaitmon.conf")"
+daemon_start "$dir"
 wait_until 15 agent_logged "gaitmond is on the system bus" || fail "gaitmond not followed: $(context)"
 
 echo "# the left hip weakens: a critical asymmetry notification"
@@ -68,10 +50,9 @@ sleep 2
 desktop_screenshot "$artifact_dir/notify-gaitmond-desktop.png"
 
 echo "# gaitmond restarts: the agent follows it"
-kill -TERM "$GAITMOND_PID"
-wait "$GAITMOND_PID" || true
+daemon_stop
 wait_until 10 agent_logged "gaitmond left the system bus" || fail "gaitmond leaving not noticed: $(context)"
-start_gaitmond
+daemon_start "$dir"
 wait_until 15 log_count_is "gaitmond is on the system bus" 2 || fail "restarted gaitmond not followed: $(context)"
 
 dunstctl close-all

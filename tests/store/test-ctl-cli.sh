@@ -7,14 +7,9 @@ ctl=$1
 completion=$2
 here=$(dirname "$0")
 work=$(mktemp -d)
+. "$here/../lib/gmtest.sh"
 . "$here/../lib/testbus.sh"
-trap 'testbus_stop; rm -rf "$work"' EXIT
-failures=0
-
-fail() {
-        echo "FAIL: $*" >&2
-        failures=$((failures + 1))
-}
+gm_on_exit 'rm -rf "$work"'
 
 # expect STATUS PATTERN ARGS...: exit status and a line of stderr matching PATTERN.
 expect() {
@@ -86,5 +81,5 @@ else
         fail "bash-completion is not installed (tools/run installs it)"
 fi
 
-[ "$failures" -eq 0 ] || { echo "$failures failures" >&2; exit 1; }
+gm_verdict
 echo ok

@@ -5,47 +5,18 @@
 # minutes; access is denied to other users.
 set -euo pipefail
 
-ctl=$1 gaitmond=$2 sim=$3 policy=$4
+ctl=$1 policy=$4
+GM_CTL=$1 GM_DAEMON=$2 GM_SIM=$3
 here=$(cd "$(dirname "$0")" && pwd)
+. "$here/../lib/gmtest.sh"
+. "$here/../lib/testbus.sh"
 work=$(mktemp -d)
 chmod 755 "$work" # the access test connects as nobody
-. "$here/../lib/testbus.sh"
-sim_pid= daemon_pid=
-cleanup() {
-        local pid
-        [ -z "$daemon_pid" ] || kill -9 "$daemon_pid" 2>/dev/null || true
-        [ -z "$sim_pid" ] || kill "$sim_pid" 2>/dev/null || true
-        for pid in $daemon_pid $sim_pid; do
-                wait "$pid" 2>/dev/null || true
-        done
-        testbus_stop
-        rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-
-die() {
-        echo "FAIL: $*" >&2
-        for f in "$work"/daemon*.log "$work/sim.log"; do
-                [ -e "$f" ] && { echo "--- $f" >&2; tail -n 20 "$f" >&2; }
-        done
-        exit 1
-}
+gm_on_exit 'rm -rf "$work"'
 
 db=$work/state/history.db
 sql() { sqlite3 -readonly "$db" "$@"; }
 sql_json() { sqlite3 -readonly -json "$db" "$@"; }
-
-# wait_for SECONDS WHAT COMMAND...: poll until COMMAND succeeds.
-wait_for() {
-        local limit=$1 what=$2 i
-        shift 2
-        for ((i = 0; i < limit * 5; i++)); do
-                "$@" >/dev/null 2>&1 && return 0
-                sleep 0.2
-        done
-        die "timed out waiting for $what"
-}
 
 # The installed policy, plus root owning the name (gaitmond runs as user gaitmon when installed).
 cat > "$work/test-owner.conf" <<'XML'
@@ -58,24 +29,9 @@ XML
 testbus_start "$work/bus" "$policy" "$work/test-owner.conf" 2>/dev/null
 chmod 755 "$work/bus"
 
-"$sim" --port 0 --speed 20 "$here/e2e-scenario.ini" > "$work/sim.out" 2> "$work/sim.log" &
-sim_pid=$!
-wait_for 10 "gaitmon-sim to listen" grep -q "listening on" "$work/sim.out"
-port=$(sed -n 's/.*listening on .*:\([0-9][0-9]*\)$/\1/p' "$work/sim.out")
-
-mkdir -p "$work/state"
-cat > "$work/gaitmon.conf" <<EOF
-[iio]
-uri = ip:127.0.0.1:$port
-[session]
-idle_timeout_s = 20
-[daemon]
-state_directory = $work/state
-EOF
-
-"$gaitmond" --config "$work/gaitmon.conf" > "$work/daemon1.log" 2>&1 &
-daemon_pid=$!
-wait_for 10 "gaitmond on the bus" "$ctl" status
+sim_start "$work" --speed 20 "$here/e2e-scenario.ini"
+daemon_config "$work" '[session]' 'idle_timeout_s = 20'
+daemon_start "$work" "$work/daemon1.log"
 
 # status: every property, as text and as JSON.
 "$ctl" status > "$work/status.txt"
@@ -175,14 +131,10 @@ done
 
 # kill -9 during the second run, then start gaitmond again.
 sql_json "SELECT * FROM runs WHERE id = 1" > "$work/run1.before.json"
-kill -9 "$daemon_pid"
-wait "$daemon_pid" 2>/dev/null || true
-daemon_pid=
+daemon_stop KILL
 committed=$(sql "SELECT count(*) FROM run_minutes WHERE run_id = 2")
 
-"$gaitmond" --config "$work/gaitmon.conf" > "$work/daemon2.log" 2>&1 &
-daemon_pid=$!
-wait_for 10 "gaitmond on the bus again" "$ctl" status
+daemon_start "$work" "$work/daemon2.log"
 grep -q "run 2 was never ended; kept as interrupted" "$work/daemon2.log" || die "the interrupted run was not reported"
 [ "$(sql "SELECT state FROM runs WHERE id = 2")" = interrupted ] || die "run 2 is not interrupted"
 [ "$(sql "SELECT count(*) FROM run_minutes WHERE run_id = 2")" -eq "$committed" ] || die "run 2 lost minutes"

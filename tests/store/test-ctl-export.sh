@@ -8,47 +8,19 @@
 # retention are dropped when gaitmond starts.
 set -euo pipefail
 
-ctl=$1 gaitmond=$2 sim=$3 fill=$4 policy=$5
+ctl=$1 gaitmond=$2 fill=$4 policy=$5
+GM_CTL=$1 GM_DAEMON=$2 GM_SIM=$3
 here=$(cd "$(dirname "$0")" && pwd)
+. "$here/../lib/gmtest.sh"
+. "$here/../lib/testbus.sh"
 work=$(mktemp -d)
 chmod 755 "$work" # the access test connects as nobody
-. "$here/../lib/testbus.sh"
-sim_pid= daemon_pid=
-cleanup() {
-        local pid
-        [ -z "$daemon_pid" ] || kill "$daemon_pid" 2>/dev/null || true
-        [ -z "$sim_pid" ] || kill "$sim_pid" 2>/dev/null || true
-        for pid in $daemon_pid $sim_pid; do
-                wait "$pid" 2>/dev/null || true
-        done
-        testbus_stop
-        rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-
-die() {
-        echo "FAIL: $*" >&2
-        for f in "$work/daemon.log" "$work/sim.log"; do
-                [ -e "$f" ] && { echo "--- $f" >&2; tail -n 20 "$f" >&2; }
-        done
-        exit 1
-}
+gm_on_exit 'rm -rf "$work"'
 
 command -v gpsbabel > /dev/null || die "gpsbabel is not installed (Debian package gpsbabel)"
 
 db=$work/state/history.db
 sql() { sqlite3 -readonly "$db" "$@"; }
-
-wait_for() {
-        local limit=$1 what=$2 i
-        shift 2
-        for ((i = 0; i < limit * 5; i++)); do
-                "$@" >/dev/null 2>&1 && return 0
-                sleep 0.2
-        done
-        die "timed out waiting for $what"
-}
 
 # expect_fail CODE PATTERN COMMAND...: exits with CODE and says PATTERN on stderr.
 expect_fail() {
@@ -84,19 +56,9 @@ XML
 testbus_start "$work/bus" "$policy" "$work/test-owner.conf" 2>/dev/null
 chmod 755 "$work/bus"
 
-"$sim" --port 0 --speed 20 "$here/e2e-scenario.ini" > "$work/sim.out" 2> "$work/sim.log" &
-sim_pid=$!
-wait_for 10 "gaitmon-sim to listen" grep -q "listening on" "$work/sim.out"
-port=$(sed -n 's/.*listening on .*:\([0-9][0-9]*\)$/\1/p' "$work/sim.out")
-cat > "$work/gaitmon.conf" <<EOF
-[iio]
-uri = ip:127.0.0.1:$port
-[daemon]
-state_directory = $work/state
-EOF
-"$gaitmond" --config "$work/gaitmon.conf" > "$work/daemon.log" 2>&1 &
-daemon_pid=$!
-wait_for 10 "gaitmond on the bus" "$ctl" status
+sim_start "$work" --speed 20 "$here/e2e-scenario.ini"
+daemon_config "$work"
+daemon_start "$work" "$work/daemon.log"
 run_in_progress() { [ "$(sql "SELECT state FROM runs WHERE id = 5")" = active ]; }
 wait_for 60 "a run in progress" run_in_progress
 strides=$(sql "SELECT count(*) FROM run_strides WHERE run_id = 4"),$(sql "SELECT count(*) FROM run_minutes WHERE run_id = 4")
@@ -259,15 +221,11 @@ echo "delete: run 3 gone from the tables and the files; the run in progress kept
 
 # A history damaged while gaitmond was down: set aside as it is when gaitmond starts, and an
 # export of a run it held says there is no such run.
-kill "$daemon_pid"
-wait "$daemon_pid" 2>/dev/null || true
-daemon_pid=
+daemon_stop
 [ ! -s "$db-wal" ] || die "gaitmond left a WAL behind at exit"
 printf 'not a b-tree page %.0s' $(seq 400) | dd of="$db" bs=4096 seek=1 conv=notrunc status=none
 damaged=$(sha256sum < "$db")
-"$gaitmond" --config "$work/gaitmon.conf" > "$work/daemon2.log" 2>&1 &
-daemon_pid=$!
-wait_for 10 "gaitmond on the bus again" "$ctl" status
+daemon_start "$work" "$work/daemon2.log"
 grep -q "run history is corrupt" "$work/daemon2.log" || die "the damage was not reported: $(cat "$work/daemon2.log")"
 aside=$(ls "$work/state"/history.db.corrupt-* | head -n1)
 [ "$(sha256sum < "$aside")" = "$damaged" ] || die "the damaged history was changed when set aside"
