@@ -27,6 +27,10 @@ enum {
  * still names them. */
 #define REASON_MIN_SHARE 0.25
 #define REASON_OF_LARGEST 0.5
+/* After a stop, a walk or a gap the run goes on at whatever pace the runner picks: the drift
+ * is measured again from the values of this much steady gait after it, with what had
+ * drifted before carried over. */
+#define SEGMENT_LEARN_S 60
 
 /* Per activity: walking and running are different gaits, each has its own baseline. */
 struct activity_base {
@@ -35,6 +39,14 @@ struct activity_base {
         unsigned n[V_COUNT];
         double v[V_COUNT];              /* NaN until ready */
         bool ready;
+        /* Since the last break in this gait: drift = carried + now - seg_base. */
+        bool broken;                    /* a break since the last steady snapshot */
+        bool in_segment;                /* a break happened once the baseline was ready */
+        double seg_s, seg_sum[V_COUNT];
+        unsigned seg_n[V_COUNT];
+        double seg_base[V_COUNT];       /* NaN while being learned */
+        double carried[V_COUNT];        /* drift before the segment */
+        double last_now[V_COUNT];       /* the smoothed values at the last steady snapshot */
 };
 
 struct gm_fatigue {
@@ -44,6 +56,8 @@ struct gm_fatigue {
         double *base;                   /* ab[act].v */
         bool base_ready;                /* ab[act].ready */
         double now[V_COUNT];            /* smoothed, NaN until a first value */
+        double ref[V_COUNT];            /* what now is compared with: the baseline less what
+                                           drifted before the current segment */
         double t_last;                  /* NaN before the first push */
         double share[GM_FATIGUE_FACTOR_COUNT];
         double score;
@@ -112,16 +126,20 @@ void gm_fatigue_reset(struct gm_fatigue *f)
                 struct activity_base *b = &f->ab[k];
                 b->gait_s = 0;
                 b->ready = false;
+                b->broken = b->in_segment = false;
                 for (int i = 0; i < V_COUNT; i++) {
                         b->sum[i] = 0;
                         b->n[i] = 0;
                         b->v[i] = NAN;
+                        b->carried[i] = 0;
+                        b->seg_base[i] = NAN;
+                        b->last_now[i] = NAN;
                 }
         }
         f->act = 1;
         f->base = f->ab[1].v;
         for (int i = 0; i < V_COUNT; i++)
-                f->now[i] = NAN;
+                f->now[i] = f->ref[i] = NAN;
         for (int i = 0; i < GM_FATIGUE_FACTOR_COUNT; i++)
                 f->share[i] = 0;
         f->base_ready = false;
@@ -178,7 +196,7 @@ static double share_of(double drift, double ref)
 static void side_drift(const struct gm_fatigue *f, int v_left, double sign, bool relative, double drift[2])
 {
         for (int s = 0; s < 2; s++) {
-                double b = f->base[v_left + s], c = f->now[v_left + s];
+                double b = f->ref[v_left + s], c = f->now[v_left + s];
                 drift[s] = sign * (c - b);
                 if (relative)
                         drift[s] = b > 0 ? 100.0 * drift[s] / b : NAN;
@@ -198,7 +216,7 @@ static void update_score(struct gm_fatigue *f)
 {
         double d[2];
         f->share[GM_FATIGUE_CADENCE] =
-                share_of(100.0 * (f->base[V_CADENCE] - f->now[V_CADENCE]) / f->base[V_CADENCE], GM_FATIGUE_REF_CADENCE_PCT);
+                share_of(100.0 * (f->ref[V_CADENCE] - f->now[V_CADENCE]) / f->ref[V_CADENCE], GM_FATIGUE_REF_CADENCE_PCT);
         side_drift(f, V_STANCE_L, +1, true, d);
         f->share[GM_FATIGUE_STANCE] = share_of(both_sides(d), GM_FATIGUE_REF_STANCE_PCT);
         side_drift(f, V_HIP_L, -1, false, d);
@@ -254,6 +272,49 @@ static void smooth(struct gm_fatigue *f, const double v[V_COUNT], double t)
         f->t_last = t;
 }
 
+/* A break ends a segment: what drifted in it is carried, the next one is learned afresh. */
+static void start_segment(struct activity_base *b)
+{
+        for (int i = 0; i < V_COUNT; i++) {
+                double from = b->in_segment ? b->seg_base[i] : b->v[i];
+                if (isfinite(from) && isfinite(b->last_now[i]))
+                        b->carried[i] += b->last_now[i] - from;
+                b->seg_sum[i] = 0;
+                b->seg_n[i] = 0;
+                b->seg_base[i] = NAN;
+        }
+        b->seg_s = 0;
+        b->in_segment = true;
+        b->broken = false;
+}
+
+/* The values now are compared with: the baseline in the first segment; the segment's own
+ * start less what drifted before it after a break (until that start is learned, the drift
+ * stays what it was). */
+static void update_ref(struct gm_fatigue *f, const double v[V_COUNT], double dt)
+{
+        struct activity_base *b = &f->ab[f->act];
+        if (!b->in_segment) {
+                memcpy(f->ref, b->v, sizeof(f->ref));
+                return;
+        }
+        if (b->seg_s < SEGMENT_LEARN_S) {
+                b->seg_s += dt;
+                for (int i = 0; i < V_COUNT; i++)
+                        if (isfinite(v[i])) {
+                                b->seg_sum[i] += v[i];
+                                b->seg_n[i]++;
+                        }
+                if (b->seg_s >= SEGMENT_LEARN_S)
+                        for (int i = 0; i < V_COUNT; i++)
+                                b->seg_base[i] = b->seg_n[i] >= BASELINE_MIN_SAMPLES ? b->seg_sum[i] / b->seg_n[i] : NAN;
+        }
+        for (int i = 0; i < V_COUNT; i++) {
+                double start = isfinite(b->seg_base[i]) ? b->seg_base[i] : f->now[i];
+                f->ref[i] = start - b->carried[i];
+        }
+}
+
 int gm_fatigue_push(struct gm_fatigue *f, const struct gm_metrics *m, struct gm_fatigue_alert *alert)
 {
         if (!f || !m || !isfinite(m->t) || (isfinite(f->t_last) && m->t < f->t_last))
@@ -263,6 +324,8 @@ int gm_fatigue_push(struct gm_fatigue *f, const struct gm_metrics *m, struct gm_
         int act = m->activity == GM_ACTIVITY_RUNNING ? 1 : m->activity == GM_ACTIVITY_WALKING ? 0 : -1;
         double dt = isfinite(f->t_last) ? fmin(m->t - f->t_last, SMOOTH_DT_MAX) : 0;
         if (act < 0 || !m->steady) {
+                for (int k = 0; k < 2; k++)
+                        f->ab[k].broken = true;
                 f->t_last = m->t;
                 return 0;
         }
@@ -278,8 +341,15 @@ int gm_fatigue_push(struct gm_fatigue *f, const struct gm_metrics *m, struct gm_
         snapshot_values(m, v);
         smooth(f, v, m->t);
         learn_baseline(f, v);
-        if (!f->base_ready)
+        struct activity_base *b = &f->ab[act];
+        if (!f->base_ready) {
+                b->broken = false;      /* the baseline is what a first segment starts from */
                 return 0;
+        }
+        if (b->broken)
+                start_segment(b);
+        update_ref(f, v, dt);
+        memcpy(b->last_now, f->now, sizeof(b->last_now));
         update_score(f);
         update_level(f);
         if (f->level <= f->alerted_level)
@@ -321,7 +391,7 @@ static void reason_text(const struct gm_fatigue *f, enum gm_fatigue_factor facto
         switch (factor) {
         case GM_FATIGUE_CADENCE:
                 snprintf(buf, size, "cadence down %.0f%% from baseline",
-                         100.0 * (f->base[V_CADENCE] - f->now[V_CADENCE]) / f->base[V_CADENCE]);
+                         100.0 * (f->ref[V_CADENCE] - f->now[V_CADENCE]) / f->ref[V_CADENCE]);
                 break;
         case GM_FATIGUE_STANCE:
                 side_drift(f, V_STANCE_L, +1, true, d);

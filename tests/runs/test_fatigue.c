@@ -276,3 +276,61 @@ Test(fatigue, unsteady_snapshots_do_not_count)
         cr_expect_eq(now.score, 0, "score %.3f", now.score);
         gm_fatigue_free(f);
 }
+
+/* A stop, then the run goes on at an easier pace: a choice, not fatigue. */
+static void stop_then_easier(struct gm_metrics *m)
+{
+        if (m->t >= 600 && m->t < 700) {
+                m->activity = GM_ACTIVITY_IDLE;
+                m->steady = false;
+                return;
+        }
+        if (m->t >= 700) {
+                m->cadence_spm = 170 * 0.94;
+                for (int s = 0; s < 2; s++)
+                        m->value[GM_METRIC_STANCE][s] = 0.250 * 1.10;
+        }
+}
+
+Test(fatigue, a_new_pace_after_a_stop_is_not_fatigue)
+{
+        struct gm_fatigue *f = fatigue_new();
+        struct gm_fatigue_alert a[4];
+        double ta[4];
+        cr_expect_eq(push_span(f, 0, 1500, cadence_steady, stop_then_easier, a, 4, ta), 0);
+        struct gm_fatigue_alert now;
+        gm_fatigue_current(f, &now);
+        cr_expect_lt(now.score, 0.1, "score %.3f", now.score);
+        gm_fatigue_free(f);
+}
+
+/* Fatigue that builds up on both sides of a stop: what drifted before it counts. */
+static double cadence_tiring(double t)
+{
+        return t < 300 ? 170 : 170 * (1 - 0.12 * (t - 300) / 1500);
+}
+
+static void stop_midway(struct gm_metrics *m)
+{
+        if (m->t >= 900 && m->t < 990) {
+                m->activity = GM_ACTIVITY_IDLE;
+                m->steady = false;
+        }
+}
+
+Test(fatigue, drift_before_a_stop_is_carried_over)
+{
+        struct gm_fatigue *f = fatigue_new();
+        struct gm_fatigue_alert a[4];
+        double ta[4];
+        /* By 900 s cadence is down 4.8 %, less than a level; by 1800 s 12 %. */
+        unsigned n = push_span(f, 0, 1800, cadence_tiring, stop_midway, a, 4, ta);
+        cr_assert_geq(n, 1, "no alert");
+        cr_expect_gt(ta[0], 990, "alert at %.0f s, before the stop", ta[0]);
+        struct gm_fatigue_alert now;
+        gm_fatigue_current(f, &now);
+        cr_expect_geq(now.level, 1, "level %u, score %.3f", now.level, now.score);
+        /* Without the drift before the stop the score would stay near what 800 s of it give. */
+        cr_expect_gt(now.score, 0.5, "score %.3f", now.score);
+        gm_fatigue_free(f);
+}
