@@ -382,6 +382,15 @@ static void complete_stride(struct gm_pipeline *p, struct gm_stride *stp)
                 queue_put(&p->spikes, &spike);
 }
 
+/* A foot contact: counted, and the first after a pause holds the findings. */
+static void count_step(struct gm_pipeline *p, double t)
+{
+        if (!(t - p->t_last_ic < PAUSE_S))
+                hold(p, t);
+        p->steps++;
+        p->t_last_ic = t;
+}
+
 /* An event of a side, from whichever source speaks for it. */
 static void take_event(struct gm_pipeline *p, const struct gm_event *ev)
 {
@@ -392,10 +401,7 @@ static void take_event(struct gm_pipeline *p, const struct gm_event *ev)
         s->last_event_t = ev->t;
         queue_put(&p->events, ev);
         if (ev->kind == GM_EVENT_IC) {
-                if (!(ev->t - p->t_last_ic < PAUSE_S))
-                        hold(p, ev->t);
-                p->steps++;
-                p->t_last_ic = ev->t;
+                count_step(p, ev->t);
                 if (!isnan(s->last_ic))
                         finish_stride(p, ev->side, ev->t);
                 s->last_ic = ev->t;
@@ -435,10 +441,7 @@ static void on_event(struct gm_event_sink *sink, const struct gm_event *ev)
                  * and no stride of either side spans it. */
                 queue_put(&p->events, ev);
                 if (ev->kind == GM_EVENT_IC) {
-                        if (!(ev->t - p->t_last_ic < PAUSE_S))
-                                hold(p, ev->t);
-                        p->steps++;
-                        p->t_last_ic = ev->t;
+                        count_step(p, ev->t);
                         p->side[GM_SIDE_LEFT].last_ic = p->side[GM_SIDE_RIGHT].last_ic = NAN;
                 }
                 return;
