@@ -500,7 +500,7 @@ static void compare_orders(const struct gm_model_cfg *mc, unsigned late_mask)
         gm_event_list_clear(&truth);
 }
 
-Test(pipeline, strides_do_not_depend_on_the_order_sensors_arrive_in, .timeout = 120)
+Test(pipeline, strides_do_not_depend_on_the_order_sensors_arrive_in)
 {
         struct gm_model_cfg mc;
         base_cfg(&mc);
