@@ -41,11 +41,21 @@ void gm_thigh_init(struct gm_thigh *th, double rate_hz)
         th->activity = -1;
 }
 
-static void relearn(struct gm_thigh *th, int activity)
+/* Another gait swings about another posture: its own zero, learned once. */
+static void change_gait(struct gm_thigh *th, int activity)
 {
         th->activity = activity;
-        th->n_zero = 0;
+        th->gait = activity == GM_ACTIVITY_RUNNING;
         th->n_recent = 0;
+}
+
+/* A turned sensor: another frame altogether, every zero learned again. */
+static void relearn_all(struct gm_thigh *th, int activity)
+{
+        th->ref_n = 0;
+        th->ref_held = false;
+        th->n_zero[0] = th->n_zero[1] = 0;
+        change_gait(th, activity);
 }
 
 void gm_thigh_push(struct gm_thigh *th, const struct gm_sample *s, double dt)
@@ -58,8 +68,7 @@ void gm_thigh_push(struct gm_thigh *th, const struct gm_sample *s, double dt)
                 th->last_swing_t = s->t;
         /* The reference is held once the zero is learned against it: a disturbance (a gap in
          * the samples, a stumble) must not move the frame the zero is in. */
-        bool zero_held = th->n_zero == GM_THIGH_ZERO_STRIDES;
-        if (!zero_held && s->t - th->last_swing_t < GAIT_HOLD_S && gm_orient_settled(&th->orient)) {
+        if (!th->ref_held && s->t - th->last_swing_t < GAIT_HOLD_S && gm_orient_settled(&th->orient)) {
                 double k = fmax(1.0 / (th->ref_n + 1), dt / REF_TAU_S), n = 0;
                 for (int i = 0; i < 3; i++) {
                         th->ref[i] += k * (up[i] - th->ref[i]);
@@ -111,14 +120,17 @@ static void zero_for(struct gm_thigh *th, double mean, double swing_deg, bool st
 {
         th->recent_mean[th->n_recent % GM_THIGH_RECENT] = mean;
         th->recent_swing_deg[th->n_recent++ % GM_THIGH_RECENT] = swing_deg;
-        if (steady && th->n_zero < GM_THIGH_ZERO_STRIDES) {
-                th->mean[th->n_zero] = mean;
-                th->swing_deg[th->n_zero++] = swing_deg;
+        unsigned g = th->gait, *held = &th->n_zero[g];
+        if (steady && *held < GM_THIGH_ZERO_STRIDES) {
+                th->mean[g][*held] = mean;
+                th->swing_deg[g][(*held)++] = swing_deg;
+                if (*held == GM_THIGH_ZERO_STRIDES)
+                        th->ref_held = true;
         }
         double swing;
-        if (th->n_zero == GM_THIGH_ZERO_STRIDES) {
-                *zero = median_of(th->mean, th->n_zero);
-                swing = median_of(th->swing_deg, th->n_zero);
+        if (*held == GM_THIGH_ZERO_STRIDES) {
+                *zero = median_of(th->mean[g], *held);
+                swing = median_of(th->swing_deg[g], *held);
         } else {
                 unsigned n = th->n_recent < GM_THIGH_RECENT ? th->n_recent : GM_THIGH_RECENT;
                 *zero = median_of(th->recent_mean, n);
@@ -137,12 +149,10 @@ void gm_thigh_stride(struct gm_thigh *th, double t_ic, double t_fc, double t_nex
         int sign_before = th->sign.sign;
         gm_sign_vote_add(&th->sign, -rate_integral(th, t_ic, stance_end));
         /* Another gait swings about another posture; a turned sensor sits otherwise. */
-        if (sign_before && th->sign.sign != sign_before) {
-                th->ref_n = 0; /* a turned sensor: another frame altogether */
-                relearn(th, activity);
-        } else if ((int)activity != th->activity) {
-                relearn(th, activity);
-        }
+        if (sign_before && th->sign.sign != sign_before)
+                relearn_all(th, activity);
+        else if ((int)activity != th->activity)
+                change_gait(th, activity);
         struct gm_span sp;
         gm_hist_span(&th->t, &th->pitch, th->n, t_ic, t_next_ic, &sp);
         if (!sp.n || !sp.all_finite || !th->sign.sign)

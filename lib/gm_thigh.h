@@ -25,12 +25,16 @@ struct gm_thigh {
         struct gm_sign_vote sign;   /* + = flexion */
         struct gm_hist t, rate, pitch; /* s; rate about the axis, rad/s; angle, rad */
         size_t n;
-        /* The zero: learned over the first steady strides of an activity, then held, so that
-         * a side that stops extending shows all of it instead of carrying its zero along;
-         * until then the last few strides stand in. */
-        int activity;               /* enum gm_activity the zero is for, -1 none */
-        double mean[GM_THIGH_ZERO_STRIDES], swing_deg[GM_THIGH_ZERO_STRIDES]; /* steady strides */
-        unsigned n_zero;
+        /* The zero: learned over the first steady strides of each gait (walking, running),
+         * then held for the rest of the recording, so that a side that stops extending shows
+         * all of it instead of carrying its zero along, and a second walk is measured as the
+         * first was; until then the last few strides stand in. The reference posture is held
+         * from the first zero learned on: the zeros are angles against it. */
+        int activity;               /* enum gm_activity of the strides now, -1 none */
+        unsigned gait;              /* 0 walking, 1 running: which zero is in use */
+        double mean[2][GM_THIGH_ZERO_STRIDES], swing_deg[2][GM_THIGH_ZERO_STRIDES]; /* steady strides */
+        unsigned n_zero[2];
+        bool ref_held;
         double recent_mean[GM_THIGH_RECENT], recent_swing_deg[GM_THIGH_RECENT];
         unsigned n_recent;
 };

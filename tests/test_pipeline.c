@@ -9,6 +9,7 @@
 #include "gm_match.h"
 #include "gm_model.h"
 #include "gm_replay.h"
+#include "gm_stats.h"
 
 #define ALL5 ((1u << GM_LOC_PELVIS) | (1u << GM_LOC_LEFT_HIP) | (1u << GM_LOC_RIGHT_HIP) | \
               (1u << GM_LOC_LEFT_SHANK) | (1u << GM_LOC_RIGHT_SHANK))
@@ -509,4 +510,64 @@ Test(pipeline, strides_do_not_depend_on_the_order_sensors_arrive_in)
         /* The pelvis behind shanks without a gyro: pelvic drop. */
         mc.gyr_mask &= ~((1u << GM_LOC_LEFT_SHANK) | (1u << GM_LOC_RIGHT_SHANK));
         compare_orders(&mc, 1u << GM_LOC_PELVIS);
+}
+
+/* Median hip extension per side of the steady walking strides in [from, to). */
+static void walk_hip_medians(const struct gm_stride *st, size_t n, double from, double to, double med[2])
+{
+        static double v[2][512];
+        size_t k[2] = { 0, 0 };
+        for (size_t i = 0; i < n; i++)
+                if (st[i].t_ic >= from && st[i].t_ic < to && st[i].steady &&
+                    st[i].activity == GM_ACTIVITY_WALKING && isfinite(st[i].hip_ext_deg) && k[st[i].side] < 512)
+                        v[st[i].side][k[st[i].side]++] = st[i].hip_ext_deg;
+        for (int s = 0; s < 2; s++) {
+                cr_assert_gt(k[s], 30, "%zu steady walking strides of side %d in [%.0f, %.0f)", k[s], s, from, to);
+                med[s] = gm_median(v[s], k[s]);
+        }
+}
+
+Test(pipeline, a_second_walk_is_measured_as_the_first)
+{
+        struct gm_model_cfg mc;
+        base_cfg(&mc);
+        struct gm_model *m = gm_model_new(&mc);
+        cr_assert_not_null(m);
+        struct gm_pipeline_cfg pc;
+        gm_pipeline_cfg_default(&pc);
+        pc.rate_hz = mc.rate_hz;
+        pc.loc_mask = mc.loc_mask;
+        pc.gyr_mask = mc.gyr_mask;
+        struct gm_pipeline *p = gm_pipeline_new(&pc);
+        cr_assert_not_null(p);
+        enum { CAP = 4096 };
+        static struct gm_stride st[CAP];
+        size_t n = 0;
+        struct gm_sample smp[GM_LOC_COUNT];
+        struct gm_event_list ev = { 0 };
+        /* Walk 4 min, run 4 min, walk the same 4 min again. */
+        cr_assert_eq(gm_model_set_gait(m, GM_ACTIVITY_WALKING, 1.4, 112), 0);
+        for (long i = 0; i < (long)(720 * mc.rate_hz); i++) {
+                if (i == (long)(240 * mc.rate_hz))
+                        cr_assert_eq(gm_model_set_gait(m, GM_ACTIVITY_RUNNING, 3.0, 168), 0);
+                if (i == (long)(480 * mc.rate_hz))
+                        cr_assert_eq(gm_model_set_gait(m, GM_ACTIVITY_WALKING, 1.4, 112), 0);
+                gm_model_step(m, smp, &ev);
+                for (int l = 0; l < GM_LOC_COUNT; l++)
+                        if (mc.loc_mask & (1u << l))
+                                gm_pipeline_push(p, l, &smp[l]);
+                struct gm_stride s;
+                while (gm_pipeline_next_stride(p, &s) > 0)
+                        if (n < CAP)
+                                st[n++] = s;
+        }
+        gm_event_list_clear(&ev);
+        double first[2], second[2];
+        walk_hip_medians(st, n, 60, 240, first);
+        walk_hip_medians(st, n, 540, 720, second);
+        for (int s = 0; s < 2; s++)
+                cr_expect(fabs(second[s] - first[s]) < 0.3, "side %d: hip extension %.2f° in the first walk, %.2f° in "
+                          "the second", s, first[s], second[s]);
+        gm_pipeline_free(p);
+        gm_model_free(m);
 }
