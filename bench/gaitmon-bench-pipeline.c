@@ -141,8 +141,8 @@ int main(int argc, char **argv)
         double hz = core_hz();
         if (hz > 0)
                 printf("cycles per sample:   %.0f (core clock measured at %.2f GHz)\n", hz * cpu / total, hz / 1e9);
-        printf("real-time factor:    %.0fx (CPU time per second of data: %.3f ms)\n",
-               span * passes / cpu, 1000 * cpu / (span * passes));
+        printf("real-time factor:    %.0fx (CPU time per second of data: %.3f ms)\n", span * passes / cpu,
+               1000 * cpu / (span * passes));
         printf("events decided:      %llu\n", (unsigned long long)events);
         printf("pipeline memory:     %ld KiB (peak RSS growth from creating and running it)\n",
                maxrss_kib() - rss_before);

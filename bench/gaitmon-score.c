@@ -21,9 +21,9 @@ struct group {
         unsigned cad_n;
         double hip_ext_err_max, hip_range_err_max, hip_ext_err_sum, hip_range_err_sum;
         unsigned hip_n, hip_missing;
-        size_t ic_known_tp;     /* ic with a side matched whatever it: the share with the right side */
+        size_t ic_known_tp;        /* ic with a side matched whatever it: the share with the right side */
         size_t ic_unknown, ic_det; /* detected ic whose side is unknown, of all detected (in bouts) */
-        unsigned act_n, act_ok; /* files whose reported activity is the recording's */
+        unsigned act_n, act_ok;    /* files whose reported activity is the recording's */
 };
 
 /* Per-stride hip extension of the reference (NAME.hipext.csv). */
@@ -69,19 +69,25 @@ static double median_of(double *v, size_t n)
         return gm_median(v, n);
 }
 
-enum { G_PELVIS_WALK, G_PELVIS_RUN, G_SHANK_RUN, G_SHANK_WALK, G_FOOT_WALK, G_LEGS_RUN, G_LEGS_RUN_FEET, G_LEGS_WALK,
-       G_LEGS_WALK_FEET, G_OTHER, G_COUNT };
+enum {
+        G_PELVIS_WALK,
+        G_PELVIS_RUN,
+        G_SHANK_RUN,
+        G_SHANK_WALK,
+        G_FOOT_WALK,
+        G_LEGS_RUN,
+        G_LEGS_RUN_FEET,
+        G_LEGS_WALK,
+        G_LEGS_WALK_FEET,
+        G_OTHER,
+        G_COUNT
+};
 static struct group groups[G_COUNT] = {
-        { .name = "pelvis walking" },
-        { .name = "pelvis running" },
-        { .name = "shank running" },
-        { .name = "shank walking" },
-        { .name = "foot walking" },
-        { .name = "legs running" },
-        { .name = "legs+feet running" },
-        { .name = "legs walking" },
-        { .name = "legs+feet walking" },
-        { .name = "other" },
+        { .name = "pelvis walking" },    { .name = "pelvis running" },
+        { .name = "shank running" },     { .name = "shank walking" },
+        { .name = "foot walking" },      { .name = "legs running" },
+        { .name = "legs+feet running" }, { .name = "legs walking" },
+        { .name = "legs+feet walking" }, { .name = "other" },
 };
 
 static const unsigned feet_mask = (1u << GM_LOC_LEFT_FOOT) | (1u << GM_LOC_RIGHT_FOOT);
@@ -122,9 +128,9 @@ static double ms(double sum, size_t n)
 static void row(const char *name, const struct gm_match_stats *ic, const struct gm_match_stats *fc,
                 double stance_err_sum, size_t stance_n, double cad_err)
 {
-        printf("%-36s %5.3f %5.3f %5.3f %6.1f | %5.3f %6.1f | %6.1f | %5.2f\n", name,
-               gm_match_precision(ic), gm_match_recall(ic), gm_match_f1(ic), ms(ic->abs_err_sum, ic->tp),
-               gm_match_f1(fc), ms(fc->abs_err_sum, fc->tp), ms(stance_err_sum, stance_n), cad_err);
+        printf("%-36s %5.3f %5.3f %5.3f %6.1f | %5.3f %6.1f | %6.1f | %5.2f\n", name, gm_match_precision(ic),
+               gm_match_recall(ic), gm_match_f1(ic), ms(ic->abs_err_sum, ic->tp), gm_match_f1(fc),
+               ms(fc->abs_err_sum, fc->tp), ms(stance_err_sum, stance_n), cad_err);
 }
 
 static bool ends_with(const char *s, const char *suffix)
@@ -164,7 +170,8 @@ static void score_hip(const char *base, const struct hip_ref *h, const struct gm
                 double re = median_of(rext, h->n[sd]), rr = median_of(rrange, h->n[sd]);
                 double de = n ? median_of(ext, n) : NAN, dr = n ? median_of(range, n) : NAN;
                 double dt = nt ? median_of(thigh, nt) : NAN;
-                printf("  hip %-5s strides %3zu/%3zu ext %6.1f (truth %5.1f, err %+5.1f)  range %5.1f (truth %5.1f, err %+5.1f)"
+                printf("  hip %-5s strides %3zu/%3zu ext %6.1f (truth %5.1f, err %+5.1f)  range %5.1f (truth %5.1f, "
+                       "err %+5.1f)"
                        "  thigh ext %5.1f\n",
                        gm_side_name(sd), n, all, de, re, de - re, dr, rr, dr - rr, dt);
                 if (!n) {
@@ -295,12 +302,12 @@ static int score_file(const char *dir, const char *file, const char *dump_dir, e
                 if (rep.strides.st[i].activity <= GM_ACTIVITY_RUNNING)
                         votes[rep.strides.st[i].activity]++;
         enum gm_activity said = votes[GM_ACTIVITY_RUNNING] > votes[GM_ACTIVITY_WALKING] ? GM_ACTIVITY_RUNNING
-                                : votes[GM_ACTIVITY_WALKING] ? GM_ACTIVITY_WALKING : GM_ACTIVITY_IDLE;
+                                : votes[GM_ACTIVITY_WALKING]                            ? GM_ACTIVITY_WALKING
+                                                                                        : GM_ACTIVITY_IDLE;
         g->act_n++;
         g->act_ok += strcmp(gm_activity_name(said), rec->activity) == 0;
         printf("  side right for %5.1f %% of matched ic with a side, unknown for %zu of %zu ic, activity %s\n",
-               any.ic.tp && !any_side ? 100.0 * res.ic.tp / any.ic.tp : NAN, unknown, det_ic,
-               gm_activity_name(said));
+               any.ic.tp && !any_side ? 100.0 * res.ic.tp / any.ic.tp : NAN, unknown, det_ic, gm_activity_name(said));
         char hpath[4200];
         snprintf(hpath, sizeof(hpath), "%s/%.*s.hipext.csv", dir, (int)(strlen(file) - 4), file);
         struct hip_ref *h = malloc(sizeof(*h));
@@ -348,7 +355,8 @@ static void usage(FILE *f)
               "  --only SUBSTRING score only files whose name contains SUBSTRING\n"
               "  --ic-tolerance S match ic within S seconds instead of 0.10\n"
               "  --any-side       match events whatever their side\n"
-              "  -h, --help       this text\n", f);
+              "  -h, --help       this text\n",
+              f);
 }
 
 int main(int argc, char **argv)
@@ -365,8 +373,12 @@ int main(int argc, char **argv)
         int c;
         while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
                 switch (c) {
-                case 'd': dump = optarg; break;
-                case 'o': only = optarg; break;
+                case 'd':
+                        dump = optarg;
+                        break;
+                case 'o':
+                        only = optarg;
+                        break;
                 case 't': {
                         char *end;
                         errno = 0;
@@ -378,9 +390,15 @@ int main(int argc, char **argv)
                         }
                         break;
                 }
-                case 's': any_side = true; break;
-                case 'h': usage(stdout); return 0;
-                default: usage(stderr); return 2;
+                case 's':
+                        any_side = true;
+                        break;
+                case 'h':
+                        usage(stdout);
+                        return 0;
+                default:
+                        usage(stderr);
+                        return 2;
                 }
         }
         const char *dir = optind < argc ? argv[optind] : "../shared/datasets";
@@ -410,8 +428,8 @@ int main(int argc, char **argv)
         qsort(names, n, sizeof(char *), cmp_str);
         if (ic_tolerance != 0.10 || any_side)
                 printf("matching: ic within %.3f s, %s\n\n", ic_tolerance, any_side ? "any side" : "same side");
-        printf("%-36s %5s %5s %5s %6s | %5s %6s | %6s | %5s\n", "recording", "icP", "icR", "icF1", "icMAE",
-               "fcF1", "fcMAE", "stErr", "cad%");
+        printf("%-36s %5s %5s %5s %6s | %5s %6s | %6s | %5s\n", "recording", "icP", "icR", "icF1", "icMAE", "fcF1",
+               "fcMAE", "stErr", "cad%");
         printf("%-36s %5s %5s %5s %6s | %5s %6s | %6s | %5s\n", "", "", "", "", "ms", "", "ms", "ms", "");
         int failures = 0;
         for (size_t i = 0; i < n; i++) {

@@ -11,14 +11,16 @@
 #include <syslog.h>
 
 #define RECONNECT_FIRST_USEC (1000 * 1000ULL)
-#define RECONNECT_MAX_USEC   (30 * 1000 * 1000ULL)
+#define RECONNECT_MAX_USEC (30 * 1000 * 1000ULL)
 #define SYSTEM_BUS_DEFAULT_ADDRESS "unix:path=/run/dbus/system_bus_socket"
 
-static void log_stderr(int priority, const char *message, void *userdata) {
+static void log_stderr(int priority, const char *message, void *userdata)
+{
         fprintf(stderr, "bus: %s\n", message);
 }
 
-void gm_bus_log(struct gm_bus *bus, int priority, const char *format, ...) {
+void gm_bus_log(struct gm_bus *bus, int priority, const char *format, ...)
+{
         char *message = NULL;
         va_list ap;
 
@@ -30,22 +32,25 @@ void gm_bus_log(struct gm_bus *bus, int priority, const char *format, ...) {
         free(message);
 }
 
-static const char *bus_label(const struct gm_bus *bus) {
+static const char *bus_label(const struct gm_bus *bus)
+{
         return bus->type == DBUS_BUS_SESSION ? "session bus" : "system bus";
 }
 
 /* ---- dispatching: from a defer source, never from the status callback ---- */
 
-static void on_dispatch_status(DBusConnection *conn, DBusDispatchStatus status, void *userdata) {
+static void on_dispatch_status(DBusConnection *conn, DBusDispatchStatus status, void *userdata)
+{
         struct gm_bus *bus = userdata;
 
         if (status == DBUS_DISPATCH_DATA_REMAINS)
-                (void) sd_event_source_set_enabled(bus->dispatch_source, SD_EVENT_ON);
+                (void)sd_event_source_set_enabled(bus->dispatch_source, SD_EVENT_ON);
 }
 
 static void schedule_reconnect(struct gm_bus *bus);
 
-static void connection_drop(struct gm_bus *bus) {
+static void connection_drop(struct gm_bus *bus)
+{
         DBusConnection *conn = bus->conn;
 
         if (!conn)
@@ -58,7 +63,7 @@ static void connection_drop(struct gm_bus *bus) {
         bus->conn = NULL;
         bus->lost = false;
         bus->announced = false;
-        (void) sd_event_source_set_enabled(bus->dispatch_source, SD_EVENT_OFF);
+        (void)sd_event_source_set_enabled(bus->dispatch_source, SD_EVENT_OFF);
 
         dbus_connection_set_dispatch_status_function(conn, NULL, NULL, NULL);
         /* A private connection is closed by its owner before the last unref. */
@@ -67,16 +72,16 @@ static void connection_drop(struct gm_bus *bus) {
         dbus_connection_unref(conn);
 }
 
-static int on_dispatch(sd_event_source *source, void *userdata) {
+static int on_dispatch(sd_event_source *source, void *userdata)
+{
         struct gm_bus *bus = userdata;
 
         /* One message per loop iteration, so other sources get their turn; without
          * memory, try again on the next one. */
-        if (bus->conn && !bus->lost &&
-            dbus_connection_dispatch(bus->conn) != DBUS_DISPATCH_COMPLETE && !bus->lost)
+        if (bus->conn && !bus->lost && dbus_connection_dispatch(bus->conn) != DBUS_DISPATCH_COMPLETE && !bus->lost)
                 return 0;
 
-        (void) sd_event_source_set_enabled(source, SD_EVENT_OFF);
+        (void)sd_event_source_set_enabled(source, SD_EVENT_OFF);
         if (bus->lost) {
                 gm_bus_log(bus, LOG_WARNING, "lost the connection to the %s, reconnecting", bus_label(bus));
                 connection_drop(bus);
@@ -86,7 +91,8 @@ static int on_dispatch(sd_event_source *source, void *userdata) {
         return 0;
 }
 
-static DBusHandlerResult on_filter(DBusConnection *conn, DBusMessage *message, void *userdata) {
+static DBusHandlerResult on_filter(DBusConnection *conn, DBusMessage *message, void *userdata)
+{
         struct gm_bus *bus = userdata;
 
         if (dbus_message_is_signal(message, DBUS_INTERFACE_LOCAL, "Disconnected") &&
@@ -102,7 +108,8 @@ static DBusHandlerResult on_filter(DBusConnection *conn, DBusMessage *message, v
         return DBUS_HANDLER_RESULT_NOT_YET_HANDLED;
 }
 
-static DBusHandlerResult on_message(DBusConnection *conn, DBusMessage *message, void *userdata) {
+static DBusHandlerResult on_message(DBusConnection *conn, DBusMessage *message, void *userdata)
+{
         return gm_bus_objects_dispatch(userdata, message);
 }
 
@@ -110,7 +117,8 @@ static const DBusObjectPathVTable fallback_vtable = {
         .message_function = on_message,
 };
 
-static int request_name(struct gm_bus *bus, struct gm_bus_error *error) {
+static int request_name(struct gm_bus *bus, struct gm_bus_error *error)
+{
         DBusError e;
         int r;
 
@@ -127,13 +135,14 @@ static int request_name(struct gm_bus *bus, struct gm_bus_error *error) {
                 return r;
         }
         if (r != DBUS_REQUEST_NAME_REPLY_PRIMARY_OWNER && r != DBUS_REQUEST_NAME_REPLY_ALREADY_OWNER)
-                return gm_bus_error_set(error, DBUS_ERROR_FILE_EXISTS,
-                                        "%s is already owned by another process", bus->name);
+                return gm_bus_error_set(error, DBUS_ERROR_FILE_EXISTS, "%s is already owned by another process",
+                                        bus->name);
         return 0;
 }
 
 /* A registered private connection to address or, when NULL, to the bus libdbus finds. */
-static DBusConnection *connection_new(struct gm_bus *bus, const char *address, DBusError *e) {
+static DBusConnection *connection_new(struct gm_bus *bus, const char *address, DBusError *e)
+{
         DBusConnection *conn;
 
         if (!address)
@@ -150,16 +159,16 @@ static DBusConnection *connection_new(struct gm_bus *bus, const char *address, D
 /* Opens, glues, serves, names and announces one connection; on failure leaves none
  * behind. A failure of the connected callback leaves error unset: the callback
  * logged why. */
-static int connection_open(struct gm_bus *bus, const char *address, struct gm_bus_error *error) {
+static int connection_open(struct gm_bus *bus, const char *address, struct gm_bus_error *error)
+{
         DBusError e;
         int r;
 
         dbus_error_init(&e);
         bus->conn = connection_new(bus, address, &e);
         if (!bus->conn) {
-                r = gm_bus_error_set(error, e.name ? e.name : DBUS_ERROR_NO_SERVER,
-                                     "cannot connect to the %s: %s", bus_label(bus),
-                                     e.message ? e.message : "unknown error");
+                r = gm_bus_error_set(error, e.name ? e.name : DBUS_ERROR_NO_SERVER, "cannot connect to the %s: %s",
+                                     bus_label(bus), e.message ? e.message : "unknown error");
                 dbus_error_free(&e);
                 /* NoServer, FileNotFound, NoReply alike mean "not there right now". */
                 return r == -ENOMEM ? r : -ENOTCONN;
@@ -169,8 +178,7 @@ static int connection_open(struct gm_bus *bus, const char *address, struct gm_bu
 
         if (!dbus_connection_add_filter(bus->conn, on_filter, bus, NULL) ||
             !dbus_connection_try_register_fallback(bus->conn, "/", &fallback_vtable, bus, &e)) {
-                r = dbus_error_is_set(&e) ? gm_bus_error_set_dbus(error, &e)
-                                          : gm_bus_error_set_errno(error, -ENOMEM);
+                r = dbus_error_is_set(&e) ? gm_bus_error_set_dbus(error, &e) : gm_bus_error_set_errno(error, -ENOMEM);
                 dbus_error_free(&e);
                 goto fail;
         }
@@ -200,7 +208,7 @@ static int connection_open(struct gm_bus *bus, const char *address, struct gm_bu
 
         /* Messages that arrived while the name request or the callback blocked. */
         if (dbus_connection_get_dispatch_status(bus->conn) == DBUS_DISPATCH_DATA_REMAINS)
-                (void) sd_event_source_set_enabled(bus->dispatch_source, SD_EVENT_ON);
+                (void)sd_event_source_set_enabled(bus->dispatch_source, SD_EVENT_ON);
         return 0;
 
 fail:
@@ -209,7 +217,8 @@ fail:
 }
 
 /* One attempt; a failure is retried after the current delay, which then grows. */
-static int connect_or_retry(struct gm_bus *bus, const char *address) {
+static int connect_or_retry(struct gm_bus *bus, const char *address)
+{
         struct gm_bus_error error = GM_BUS_ERROR_NULL;
         int r;
 
@@ -217,9 +226,9 @@ static int connect_or_retry(struct gm_bus *bus, const char *address) {
         if (r >= 0) {
                 /* A return, or the end of a series of failures, is news; a first
                  * connection at once is the caller's to report. */
-                gm_bus_log(bus, bus->was_connected || bus->failing ? LOG_INFO : LOG_DEBUG,
-                           "connected to the %s%s%s%s", bus_label(bus), bus->was_connected ? " again" : "",
-                           bus->name ? ", owning " : "", bus->name ? bus->name : "");
+                gm_bus_log(bus, bus->was_connected || bus->failing ? LOG_INFO : LOG_DEBUG, "connected to the %s%s%s%s",
+                           bus_label(bus), bus->was_connected ? " again" : "", bus->name ? ", owning " : "",
+                           bus->name ? bus->name : "");
                 bus->was_connected = true;
                 bus->failing = false;
                 bus->reconnect_delay_usec = RECONNECT_FIRST_USEC;
@@ -227,13 +236,13 @@ static int connect_or_retry(struct gm_bus *bus, const char *address) {
         }
 
         if (!gm_bus_error_is_set(&error))
-                gm_bus_log(bus, LOG_DEBUG, "setting up the %s connection failed; retrying in %llu s",
-                           bus_label(bus), (unsigned long long) bus->reconnect_delay_usec / 1000000);
+                gm_bus_log(bus, LOG_DEBUG, "setting up the %s connection failed; retrying in %llu s", bus_label(bus),
+                           (unsigned long long)bus->reconnect_delay_usec / 1000000);
         else {
                 /* Only the first failure of a series is worth a warning. */
                 gm_bus_log(bus, bus->failing ? LOG_DEBUG : LOG_WARNING, "%s; retrying in %llu s",
                            error.message ? error.message : strerror(-r),
-                           (unsigned long long) bus->reconnect_delay_usec / 1000000);
+                           (unsigned long long)bus->reconnect_delay_usec / 1000000);
                 bus->failing = true;
         }
         gm_bus_error_free(&error);
@@ -241,35 +250,37 @@ static int connect_or_retry(struct gm_bus *bus, const char *address) {
         return r;
 }
 
-static int on_reconnect(sd_event_source *source, uint64_t usec, void *userdata) {
+static int on_reconnect(sd_event_source *source, uint64_t usec, void *userdata)
+{
         struct gm_bus *bus = userdata;
 
-        (void) connect_or_retry(bus, bus->reconnect_address);
+        (void)connect_or_retry(bus, bus->reconnect_address);
         return 0;
 }
 
 /* Tries again after the current delay and doubles it for the attempt after that. */
-static void schedule_reconnect(struct gm_bus *bus) {
+static void schedule_reconnect(struct gm_bus *bus)
+{
         uint64_t delay = bus->reconnect_delay_usec;
         int r;
 
         bus->reconnect_delay_usec = delay * 2 > RECONNECT_MAX_USEC ? RECONNECT_MAX_USEC : delay * 2;
         if (!bus->reconnect_source) {
-                r = sd_event_add_time_relative(bus->event, &bus->reconnect_source, CLOCK_MONOTONIC,
-                                               delay, 0, on_reconnect, bus);
+                r = sd_event_add_time_relative(bus->event, &bus->reconnect_source, CLOCK_MONOTONIC, delay, 0,
+                                               on_reconnect, bus);
                 if (r >= 0)
-                        (void) sd_event_source_set_description(bus->reconnect_source, "bus-reconnect");
+                        (void)sd_event_source_set_description(bus->reconnect_source, "bus-reconnect");
         } else {
                 r = sd_event_source_set_time_relative(bus->reconnect_source, delay);
                 if (r >= 0)
                         r = sd_event_source_set_enabled(bus->reconnect_source, SD_EVENT_ONESHOT);
         }
         if (r < 0)
-                gm_bus_log(bus, LOG_ERR, "cannot schedule reconnecting to the %s: %s", bus_label(bus),
-                           strerror(-r));
+                gm_bus_log(bus, LOG_ERR, "cannot schedule reconnecting to the %s: %s", bus_label(bus), strerror(-r));
 }
 
-int gm_bus_new(sd_event *event, struct gm_bus **ret) {
+int gm_bus_new(sd_event *event, struct gm_bus **ret)
+{
         struct gm_bus *bus;
         int r;
 
@@ -286,19 +297,21 @@ int gm_bus_new(sd_event *event, struct gm_bus **ret) {
                 gm_bus_free(bus);
                 return r;
         }
-        (void) sd_event_source_set_description(bus->dispatch_source, "bus-dispatch");
-        (void) sd_event_source_set_enabled(bus->dispatch_source, SD_EVENT_OFF);
+        (void)sd_event_source_set_description(bus->dispatch_source, "bus-dispatch");
+        (void)sd_event_source_set_enabled(bus->dispatch_source, SD_EVENT_OFF);
 
         *ret = bus;
         return 0;
 }
 
-void gm_bus_set_log(struct gm_bus *bus, gm_bus_log_fn log, void *userdata) {
+void gm_bus_set_log(struct gm_bus *bus, gm_bus_log_fn log, void *userdata)
+{
         bus->log = log ? log : log_stderr;
         bus->log_userdata = log ? userdata : NULL;
 }
 
-int gm_bus_set_bus(struct gm_bus *bus, DBusBusType type, const char *address) {
+int gm_bus_set_bus(struct gm_bus *bus, DBusBusType type, const char *address)
+{
         char *copy = NULL;
 
         if (bus->started)
@@ -316,13 +329,15 @@ int gm_bus_set_bus(struct gm_bus *bus, DBusBusType type, const char *address) {
         return 0;
 }
 
-void gm_bus_set_callbacks(struct gm_bus *bus, const struct gm_bus_callbacks *callbacks, void *userdata) {
+void gm_bus_set_callbacks(struct gm_bus *bus, const struct gm_bus_callbacks *callbacks, void *userdata)
+{
         bus->callbacks = callbacks;
         bus->userdata = userdata;
 }
 
 /* A bus that comes back has a new guid: reconnecting must not insist on the old one. */
-static char *address_without_guid(const char *address) {
+static char *address_without_guid(const char *address)
+{
         char *copy = malloc(strlen(address) + 1), *out = copy;
         const char *pos = address;
 
@@ -349,7 +364,8 @@ static char *address_without_guid(const char *address) {
 
 /* The address to connect to first and the one to reconnect to; both NULL for a
  * session bus the environment does not name (libdbus looks for it each time). */
-static int resolve_address(struct gm_bus *bus) {
+static int resolve_address(struct gm_bus *bus)
+{
         const char *address = bus->given_address;
 
         if (!address) {
@@ -365,7 +381,8 @@ static int resolve_address(struct gm_bus *bus) {
         return bus->address && bus->reconnect_address ? 0 : -ENOMEM;
 }
 
-int gm_bus_start(struct gm_bus *bus, const char *name, struct gm_bus_error *error) {
+int gm_bus_start(struct gm_bus *bus, const char *name, struct gm_bus_error *error)
+{
         int r;
 
         if (bus->started)
@@ -373,8 +390,7 @@ int gm_bus_start(struct gm_bus *bus, const char *name, struct gm_bus_error *erro
         bus->started = true;
         if (name) {
                 if (!dbus_validate_bus_name(name, NULL))
-                        return gm_bus_error_set(error, DBUS_ERROR_INVALID_ARGS,
-                                                "invalid bus name \"%s\"", name);
+                        return gm_bus_error_set(error, DBUS_ERROR_INVALID_ARGS, "invalid bus name \"%s\"", name);
                 bus->name = strdup(name);
                 if (!bus->name)
                         return gm_bus_error_set_errno(error, -ENOMEM);
@@ -384,13 +400,16 @@ int gm_bus_start(struct gm_bus *bus, const char *name, struct gm_bus_error *erro
                 return gm_bus_error_set_errno(error, r);
         r = connection_open(bus, bus->address, error);
         if (r < 0)
-                return gm_bus_error_is_set(error) ? r : gm_bus_error_set(error, DBUS_ERROR_FAILED,
-                        "cannot set up the connection to the %s: %s", bus_label(bus), strerror(-r));
+                return gm_bus_error_is_set(error) ? r
+                                                  : gm_bus_error_set(error, DBUS_ERROR_FAILED,
+                                                                     "cannot set up the connection to the %s: %s",
+                                                                     bus_label(bus), strerror(-r));
         bus->was_connected = true;
         return 0;
 }
 
-int gm_bus_start_client(struct gm_bus *bus) {
+int gm_bus_start_client(struct gm_bus *bus)
+{
         int r;
 
         if (bus->started)
@@ -399,11 +418,12 @@ int gm_bus_start_client(struct gm_bus *bus) {
         r = resolve_address(bus);
         if (r < 0)
                 return r;
-        (void) connect_or_retry(bus, bus->address);
+        (void)connect_or_retry(bus, bus->address);
         return 0;
 }
 
-void gm_bus_free(struct gm_bus *bus) {
+void gm_bus_free(struct gm_bus *bus)
+{
         if (!bus)
                 return;
         gm_bus_objects_detach(bus);
@@ -418,14 +438,17 @@ void gm_bus_free(struct gm_bus *bus) {
         free(bus);
 }
 
-DBusConnection *gm_bus_get_connection(struct gm_bus *bus) {
+DBusConnection *gm_bus_get_connection(struct gm_bus *bus)
+{
         return gm_bus_is_ready(bus) ? bus->conn : NULL;
 }
 
-sd_event *gm_bus_get_event(struct gm_bus *bus) {
+sd_event *gm_bus_get_event(struct gm_bus *bus)
+{
         return bus->event;
 }
 
-bool gm_bus_is_ready(struct gm_bus *bus) {
+bool gm_bus_is_ready(struct gm_bus *bus)
+{
         return bus->ready && !bus->lost;
 }

@@ -10,7 +10,7 @@ struct gm_bus_error {
         char *message; /* one human-readable sentence */
 };
 
-#define GM_BUS_ERROR_NULL ((struct gm_bus_error) { NULL, NULL })
+#define GM_BUS_ERROR_NULL ((struct gm_bus_error){ NULL, NULL })
 
 /* Sets name and printf-style message (an error already set is kept: the first
  * error is the one that explains what went wrong). Returns the negative errno that
@@ -27,7 +27,8 @@ int gm_bus_error_set_errno(struct gm_bus_error *error, int errnum);
 /* Copies a libdbus error; returns its negative errno. */
 int gm_bus_error_set_dbus(struct gm_bus_error *error, const DBusError *dbus_error);
 
-static inline int gm_bus_error_is_set(const struct gm_bus_error *error) {
+static inline int gm_bus_error_is_set(const struct gm_bus_error *error)
+{
         return error && error->name;
 }
 

@@ -5,8 +5,8 @@
 #include <stdbool.h>
 #include <string.h>
 
-const struct gm_bus_property *gm_bus_interface_find_property(const struct gm_bus_interface *iface,
-                                                             const char *name) {
+const struct gm_bus_property *gm_bus_interface_find_property(const struct gm_bus_interface *iface, const char *name)
+{
         if (!iface->properties || !name)
                 return NULL;
         for (const struct gm_bus_property *p = iface->properties; p->name; p++)
@@ -15,8 +15,8 @@ const struct gm_bus_property *gm_bus_interface_find_property(const struct gm_bus
         return NULL;
 }
 
-const struct gm_bus_method *gm_bus_interface_find_method(const struct gm_bus_interface *iface,
-                                                         const char *name) {
+const struct gm_bus_method *gm_bus_interface_find_method(const struct gm_bus_interface *iface, const char *name)
+{
         if (!iface->methods || !name)
                 return NULL;
         for (const struct gm_bus_method *m = iface->methods; m->name; m++)
@@ -25,8 +25,8 @@ const struct gm_bus_method *gm_bus_interface_find_method(const struct gm_bus_int
         return NULL;
 }
 
-const struct gm_bus_signal *gm_bus_interface_find_signal(const struct gm_bus_interface *iface,
-                                                         const char *name) {
+const struct gm_bus_signal *gm_bus_interface_find_signal(const struct gm_bus_interface *iface, const char *name)
+{
         if (!iface->signals || !name)
                 return NULL;
         for (const struct gm_bus_signal *s = iface->signals; s->name; s++)
@@ -35,7 +35,8 @@ const struct gm_bus_signal *gm_bus_interface_find_signal(const struct gm_bus_int
         return NULL;
 }
 
-size_t gm_bus_interface_n_properties(const struct gm_bus_interface *iface) {
+size_t gm_bus_interface_n_properties(const struct gm_bus_interface *iface)
+{
         size_t n = 0;
         if (iface->properties)
                 while (iface->properties[n].name)
@@ -43,7 +44,8 @@ size_t gm_bus_interface_n_properties(const struct gm_bus_interface *iface) {
         return n;
 }
 
-static int count_complete_types(const char *signature) {
+static int count_complete_types(const char *signature)
+{
         DBusSignatureIter it;
         int n = 0;
 
@@ -58,7 +60,8 @@ static int count_complete_types(const char *signature) {
         return n;
 }
 
-static int count_names(const char *names) {
+static int count_names(const char *names)
+{
         int n = 0;
         bool in_word = false;
 
@@ -73,29 +76,29 @@ static int count_names(const char *names) {
         return n;
 }
 
-static int verify_arguments(const char *member, const char *signature, const char *names,
-                            struct gm_bus_error *error) {
+static int verify_arguments(const char *member, const char *signature, const char *names, struct gm_bus_error *error)
+{
         int n_types = count_complete_types(signature);
 
         if (n_types < 0)
-                return gm_bus_error_set(error, DBUS_ERROR_INVALID_ARGS,
-                                        "%s: invalid signature \"%s\"", member,
+                return gm_bus_error_set(error, DBUS_ERROR_INVALID_ARGS, "%s: invalid signature \"%s\"", member,
                                         signature ? signature : "(null)");
         if (count_names(names) != n_types)
                 return gm_bus_error_set(error, DBUS_ERROR_INVALID_ARGS,
-                                        "%s: signature \"%s\" needs %d argument names, got \"%s\"",
-                                        member, signature, n_types, names ? names : "");
+                                        "%s: signature \"%s\" needs %d argument names, got \"%s\"", member, signature,
+                                        n_types, names ? names : "");
         return 0;
 }
 
-static int verify_member_name(const char *name, struct gm_bus_error *error) {
+static int verify_member_name(const char *name, struct gm_bus_error *error)
+{
         if (!dbus_validate_member(name, NULL))
-                return gm_bus_error_set(error, DBUS_ERROR_INVALID_ARGS,
-                                        "invalid member name \"%s\"", name);
+                return gm_bus_error_set(error, DBUS_ERROR_INVALID_ARGS, "invalid member name \"%s\"", name);
         return 0;
 }
 
-int gm_bus_interface_verify(const struct gm_bus_interface *iface, struct gm_bus_error *error) {
+int gm_bus_interface_verify(const struct gm_bus_interface *iface, struct gm_bus_error *error)
+{
         int r;
 
         if (!iface || !iface->name || !dbus_validate_interface(iface->name, NULL))
@@ -107,24 +110,20 @@ int gm_bus_interface_verify(const struct gm_bus_interface *iface, struct gm_bus_
                 if (r < 0)
                         return r;
                 if (gm_bus_interface_find_property(iface, p->name) != p)
-                        return gm_bus_error_set(error, DBUS_ERROR_INVALID_ARGS,
-                                                "property %s declared twice", p->name);
+                        return gm_bus_error_set(error, DBUS_ERROR_INVALID_ARGS, "property %s declared twice", p->name);
                 if (count_complete_types(p->signature) != 1)
                         return gm_bus_error_set(error, DBUS_ERROR_INVALID_ARGS,
-                                                "property %s: \"%s\" is not one complete type",
-                                                p->name, p->signature ? p->signature : "(null)");
+                                                "property %s: \"%s\" is not one complete type", p->name,
+                                                p->signature ? p->signature : "(null)");
                 if (!p->get)
-                        return gm_bus_error_set(error, DBUS_ERROR_INVALID_ARGS,
-                                                "property %s has no getter", p->name);
+                        return gm_bus_error_set(error, DBUS_ERROR_INVALID_ARGS, "property %s has no getter", p->name);
                 if ((p->flags & GM_BUS_PROPERTY_CONST) &&
                     (p->flags & (GM_BUS_PROPERTY_EMITS_CHANGE | GM_BUS_PROPERTY_EMITS_INVALIDATION)))
                         return gm_bus_error_set(error, DBUS_ERROR_INVALID_ARGS,
                                                 "property %s is constant but announces changes", p->name);
-                if ((p->flags & GM_BUS_PROPERTY_EMITS_CHANGE) &&
-                    (p->flags & GM_BUS_PROPERTY_EMITS_INVALIDATION))
+                if ((p->flags & GM_BUS_PROPERTY_EMITS_CHANGE) && (p->flags & GM_BUS_PROPERTY_EMITS_INVALIDATION))
                         return gm_bus_error_set(error, DBUS_ERROR_INVALID_ARGS,
-                                                "property %s: emits change or invalidation, not both",
-                                                p->name);
+                                                "property %s: emits change or invalidation, not both", p->name);
         }
 
         for (const struct gm_bus_method *m = iface->methods; m && m->name; m++) {
@@ -132,11 +131,9 @@ int gm_bus_interface_verify(const struct gm_bus_interface *iface, struct gm_bus_
                 if (r < 0)
                         return r;
                 if (gm_bus_interface_find_method(iface, m->name) != m)
-                        return gm_bus_error_set(error, DBUS_ERROR_INVALID_ARGS,
-                                                "method %s declared twice", m->name);
+                        return gm_bus_error_set(error, DBUS_ERROR_INVALID_ARGS, "method %s declared twice", m->name);
                 if (!m->call)
-                        return gm_bus_error_set(error, DBUS_ERROR_INVALID_ARGS,
-                                                "method %s has no handler", m->name);
+                        return gm_bus_error_set(error, DBUS_ERROR_INVALID_ARGS, "method %s has no handler", m->name);
                 r = verify_arguments(m->name, m->in_signature, m->in_names, error);
                 if (r < 0)
                         return r;
@@ -150,8 +147,7 @@ int gm_bus_interface_verify(const struct gm_bus_interface *iface, struct gm_bus_
                 if (r < 0)
                         return r;
                 if (gm_bus_interface_find_signal(iface, s->name) != s)
-                        return gm_bus_error_set(error, DBUS_ERROR_INVALID_ARGS,
-                                                "signal %s declared twice", s->name);
+                        return gm_bus_error_set(error, DBUS_ERROR_INVALID_ARGS, "signal %s declared twice", s->name);
                 r = verify_arguments(s->name, s->signature, s->names, error);
                 if (r < 0)
                         return r;

@@ -5,22 +5,18 @@
 #include <stdbool.h>
 #include <string.h>
 
-#define INTROSPECT_DOCTYPE                                                              \
+#define INTROSPECT_DOCTYPE                                                                   \
         "<!DOCTYPE node PUBLIC \"-//freedesktop//DTD D-BUS Object Introspection 1.0//EN\"\n" \
         " \"http://www.freedesktop.org/standards/dbus/1.0/introspect.dtd\">\n"
 
 /* The standard interfaces, declared like our own so one writer prints them all.
  * Their calls are answered by bus-object.c (Peer by libdbus itself), not from here. */
-static const struct gm_bus_method peer_methods[] = {
-        { "Ping", "", "", "", "", NULL },
-        { "GetMachineId", "", "", "s", "machine_uuid", NULL },
-        { NULL }
-};
+static const struct gm_bus_method peer_methods[] = { { "Ping", "", "", "", "", NULL },
+                                                     { "GetMachineId", "", "", "s", "machine_uuid", NULL },
+                                                     { NULL } };
 
-static const struct gm_bus_method introspectable_methods[] = {
-        { "Introspect", "", "", "s", "xml_data", NULL },
-        { NULL }
-};
+static const struct gm_bus_method introspectable_methods[] = { { "Introspect", "", "", "s", "xml_data", NULL },
+                                                               { NULL } };
 
 static const struct gm_bus_method properties_methods[] = {
         { "Get", "ss", "interface_name property_name", "v", "value", NULL },
@@ -30,9 +26,7 @@ static const struct gm_bus_method properties_methods[] = {
 };
 
 static const struct gm_bus_signal properties_signals[] = {
-        { "PropertiesChanged", "sa{sv}as",
-          "interface_name changed_properties invalidated_properties" },
-        { NULL }
+        { "PropertiesChanged", "sa{sv}as", "interface_name changed_properties invalidated_properties" }, { NULL }
 };
 
 static const struct gm_bus_interface standard_interfaces[] = {
@@ -42,7 +36,8 @@ static const struct gm_bus_interface standard_interfaces[] = {
 };
 
 /* One <arg/> per complete type of signature, named from the space-separated names. */
-static void write_args(FILE *f, const char *signature, const char *names, const char *direction) {
+static void write_args(FILE *f, const char *signature, const char *names, const char *direction)
+{
         DBusSignatureIter it;
         const char *name = names ? names : "";
 
@@ -56,7 +51,7 @@ static void write_args(FILE *f, const char *signature, const char *names, const 
 
                 name += strspn(name, " ");
                 len = strcspn(name, " ");
-                fprintf(f, "   <arg type=\"%s\" name=\"%.*s\"", type ? type : "", (int) len, name);
+                fprintf(f, "   <arg type=\"%s\" name=\"%.*s\"", type ? type : "", (int)len, name);
                 if (direction)
                         fprintf(f, " direction=\"%s\"", direction);
                 fputs("/>\n", f);
@@ -66,7 +61,8 @@ static void write_args(FILE *f, const char *signature, const char *names, const 
 }
 
 /* The documentation annotation that gdbus-codegen and D-Feet know, escaped for an attribute. */
-static void write_doc(FILE *f, const char *doc) {
+static void write_doc(FILE *f, const char *doc)
+{
         fputs("   <annotation name=\"org.gtk.GDBus.DocString\" value=\"", f);
         for (const char *c = doc; *c; c++)
                 switch (*c) {
@@ -88,7 +84,8 @@ static void write_doc(FILE *f, const char *doc) {
         fputs("\"/>\n", f);
 }
 
-static const char *emits_changed_value(unsigned flags) {
+static const char *emits_changed_value(unsigned flags)
+{
         if (flags & GM_BUS_PROPERTY_CONST)
                 return "const";
         if (flags & GM_BUS_PROPERTY_EMITS_CHANGE)
@@ -98,7 +95,8 @@ static const char *emits_changed_value(unsigned flags) {
         return "false";
 }
 
-static void write_interface(FILE *f, const struct gm_bus_interface *iface, const struct gm_bus_doc *docs) {
+static void write_interface(FILE *f, const struct gm_bus_interface *iface, const struct gm_bus_doc *docs)
+{
         fprintf(f, " <interface name=\"%s\">\n", iface->name);
 
         for (const struct gm_bus_method *m = iface->methods; m && m->name; m++) {
@@ -120,11 +118,13 @@ static void write_interface(FILE *f, const struct gm_bus_interface *iface, const
         for (const struct gm_bus_property *p = iface->properties; p && p->name; p++) {
                 const char *emits = emits_changed_value(p->flags);
 
-                fprintf(f, "  <property name=\"%s\" type=\"%s\" access=\"%s\"", p->name,
-                        p->signature, p->set ? "readwrite" : "read");
+                fprintf(f, "  <property name=\"%s\" type=\"%s\" access=\"%s\"", p->name, p->signature,
+                        p->set ? "readwrite" : "read");
                 if (emits)
-                        fprintf(f, ">\n   <annotation name=\"org.freedesktop.DBus.Property.EmitsChangedSignal\""
-                                   " value=\"%s\"/>\n  </property>\n", emits);
+                        fprintf(f,
+                                ">\n   <annotation name=\"org.freedesktop.DBus.Property.EmitsChangedSignal\""
+                                " value=\"%s\"/>\n  </property>\n",
+                                emits);
                 else
                         fputs("/>\n", f);
         }
@@ -132,13 +132,15 @@ static void write_interface(FILE *f, const struct gm_bus_interface *iface, const
         fputs(" </interface>\n", f);
 }
 
-static int finish(FILE *f) {
+static int finish(FILE *f)
+{
         if (fflush(f) != 0 || ferror(f))
                 return -EIO;
         return 0;
 }
 
-int gm_bus_interface_write_xml(const struct gm_bus_interface *iface, FILE *f) {
+int gm_bus_interface_write_xml(const struct gm_bus_interface *iface, FILE *f)
+{
         if (gm_bus_interface_verify(iface, NULL) < 0)
                 return -EINVAL;
 
@@ -148,7 +150,8 @@ int gm_bus_interface_write_xml(const struct gm_bus_interface *iface, FILE *f) {
         return finish(f);
 }
 
-int gm_bus_interface_write_xml_doc(const struct gm_bus_interface *iface, const struct gm_bus_doc *docs, FILE *f) {
+int gm_bus_interface_write_xml_doc(const struct gm_bus_interface *iface, const struct gm_bus_doc *docs, FILE *f)
+{
         if (gm_bus_interface_verify(iface, NULL) < 0)
                 return -EINVAL;
 
@@ -158,8 +161,8 @@ int gm_bus_interface_write_xml_doc(const struct gm_bus_interface *iface, const s
         return finish(f);
 }
 
-int gm_bus_introspect_node(FILE *f, const struct gm_bus_interface *iface,
-                           const char *const *children) {
+int gm_bus_introspect_node(FILE *f, const struct gm_bus_interface *iface, const char *const *children)
+{
         fputs(INTROSPECT_DOCTYPE "<node>\n", f);
         for (size_t i = 0; i < sizeof(standard_interfaces) / sizeof(standard_interfaces[0]); i++)
                 write_interface(f, &standard_interfaces[i], NULL);

@@ -23,5 +23,4 @@ int gm_bus_interface_write_xml_doc(const struct gm_bus_interface *iface, const s
  * (Peer, Introspectable, Properties), iface unless NULL (a path that only leads
  * to objects further down), and a <node name="..."/> for each entry of children
  * (NULL-terminated; may be NULL). Returns 0 or -EIO. */
-int gm_bus_introspect_node(FILE *f, const struct gm_bus_interface *iface,
-                           const char *const *children);
+int gm_bus_introspect_node(FILE *f, const struct gm_bus_interface *iface, const char *const *children);

@@ -21,29 +21,32 @@ enum property_state {
 };
 
 struct gm_bus_object {
-        struct gm_bus *bus;                /* NULL once the bus is freed */
-        struct gm_bus_object *next;        /* in bus->objects */
+        struct gm_bus *bus;         /* NULL once the bus is freed */
+        struct gm_bus_object *next; /* in bus->objects */
         char *path;
         const struct gm_bus_interface *iface;
         void *userdata;
         size_t n_properties;
-        unsigned char *property_state;     /* enum property_state, per property */
-        sd_event_source *changed_source;   /* timer: the next PropertiesChanged */
+        unsigned char *property_state;   /* enum property_state, per property */
+        sd_event_source *changed_source; /* timer: the next PropertiesChanged */
         uint64_t changed_interval_usec;
-        uint64_t last_changed_usec;        /* CLOCK_MONOTONIC of the last one */
+        uint64_t last_changed_usec; /* CLOCK_MONOTONIC of the last one */
         bool changed_sent;
 };
 
-static bool streq(const char *a, const char *b) {
+static bool streq(const char *a, const char *b)
+{
         return a && b && strcmp(a, b) == 0;
 }
 
-static bool is_standard_interface(const char *name) {
+static bool is_standard_interface(const char *name)
+{
         return streq(name, DBUS_INTERFACE_INTROSPECTABLE) || streq(name, DBUS_INTERFACE_PROPERTIES) ||
                streq(name, DBUS_INTERFACE_PEER);
 }
 
-static struct gm_bus_object *find_object(struct gm_bus *bus, const char *path) {
+static struct gm_bus_object *find_object(struct gm_bus *bus, const char *path)
+{
         for (struct gm_bus_object *o = bus->objects; o; o = o->next)
                 if (streq(o->path, path))
                         return o;
@@ -53,11 +56,11 @@ static struct gm_bus_object *find_object(struct gm_bus *bus, const char *path) {
 /* ---- values: getters write into a scratch message first, so a getter that
  * appends the wrong thing gives an error instead of a corrupt reply ---- */
 
-static int iter_copy(DBusMessageIter *from, DBusMessageIter *to) {
+static int iter_copy(DBusMessageIter *from, DBusMessageIter *to)
+{
         int type, r;
 
-        for (; (type = dbus_message_iter_get_arg_type(from)) != DBUS_TYPE_INVALID;
-             dbus_message_iter_next(from)) {
+        for (; (type = dbus_message_iter_get_arg_type(from)) != DBUS_TYPE_INVALID; dbus_message_iter_next(from)) {
                 if (dbus_type_is_basic(type)) {
                         DBusBasicValue value;
 
@@ -99,8 +102,8 @@ static int iter_copy(DBusMessageIter *from, DBusMessageIter *to) {
 }
 
 /* Appends a variant holding the property's current value. */
-static int append_property_value(DBusMessageIter *to, const struct gm_bus_object *obj,
-                                 const struct gm_bus_property *p) {
+static int append_property_value(DBusMessageIter *to, const struct gm_bus_object *obj, const struct gm_bus_property *p)
+{
         DBusMessage *scratch;
         DBusMessageIter it, sub;
         int r;
@@ -114,8 +117,8 @@ static int append_property_value(DBusMessageIter *to, const struct gm_bus_object
                 goto finish;
         if (!streq(dbus_message_get_signature(scratch), p->signature)) {
                 if (obj->bus)
-                        gm_bus_log(obj->bus, LOG_ERR, "%s: property %s: getter gave \"%s\", not \"%s\"",
-                                   obj->path, p->name, dbus_message_get_signature(scratch), p->signature);
+                        gm_bus_log(obj->bus, LOG_ERR, "%s: property %s: getter gave \"%s\", not \"%s\"", obj->path,
+                                   p->name, dbus_message_get_signature(scratch), p->signature);
                 r = -EBADMSG;
                 goto finish;
         }
@@ -124,7 +127,7 @@ static int append_property_value(DBusMessageIter *to, const struct gm_bus_object
                 r = -ENOMEM;
                 goto finish;
         }
-        (void) dbus_message_iter_init(scratch, &it);
+        (void)dbus_message_iter_init(scratch, &it);
         r = iter_copy(&it, &sub);
         if (r < 0) {
                 dbus_message_iter_abandon_container(to, &sub);
@@ -137,23 +140,25 @@ finish:
         return r;
 }
 
-static int property_error(struct gm_bus_error *error, const struct gm_bus_property *p, int r) {
+static int property_error(struct gm_bus_error *error, const struct gm_bus_property *p, int r)
+{
         if (r == -ENOMEM)
                 return gm_bus_error_set_errno(error, r);
-        return gm_bus_error_set(error, DBUS_ERROR_FAILED, "Cannot read property %s: %s", p->name,
-                                strerror(-r));
+        return gm_bus_error_set(error, DBUS_ERROR_FAILED, "Cannot read property %s: %s", p->name, strerror(-r));
 }
 
 /* ---- Introspectable ---- */
 
-static void strv_free(char **strv) {
+static void strv_free(char **strv)
+{
         for (char **s = strv; s && *s; s++)
                 free(*s);
         free(strv);
 }
 
 /* The next path element of every object below path, each once. */
-static int collect_children(struct gm_bus *bus, const char *path, char ***ret) {
+static int collect_children(struct gm_bus *bus, const char *path, char ***ret)
+{
         size_t prefix_len = streq(path, "/") ? 1 : strlen(path) + 1;
         size_t n = 0;
         char **children = calloc(1, sizeof(char *));
@@ -191,7 +196,7 @@ static int collect_children(struct gm_bus *bus, const char *path, char ***ret) {
                 n++;
         }
         *ret = children;
-        return (int) n;
+        return (int)n;
 }
 
 /* One node of the tree: an object, or a path on the way to objects (obj NULL). */
@@ -202,7 +207,8 @@ struct node {
         char **children;
 };
 
-static DBusMessage *introspect(struct node *node, DBusMessage *call, struct gm_bus_error *error) {
+static DBusMessage *introspect(struct node *node, DBusMessage *call, struct gm_bus_error *error)
+{
         DBusMessage *reply = NULL;
         char *xml = NULL;
         size_t size = 0;
@@ -214,8 +220,7 @@ static DBusMessage *introspect(struct node *node, DBusMessage *call, struct gm_b
                 gm_bus_error_set_errno(error, -ENOMEM);
                 return NULL;
         }
-        r = gm_bus_introspect_node(f, node->obj ? node->obj->iface : NULL,
-                                   (const char *const *) node->children);
+        r = gm_bus_introspect_node(f, node->obj ? node->obj->iface : NULL, (const char *const *)node->children);
         if (fclose(f) != 0 || r < 0 || !xml) {
                 free(xml);
                 gm_bus_error_set_errno(error, -ENOMEM);
@@ -236,19 +241,20 @@ static DBusMessage *introspect(struct node *node, DBusMessage *call, struct gm_b
 /* ---- Properties ---- */
 
 static int lookup_property(struct node *node, const char *interface, const char *name,
-                           const struct gm_bus_property **ret, struct gm_bus_error *error) {
+                           const struct gm_bus_property **ret, struct gm_bus_error *error)
+{
         if (node->obj && streq(interface, node->obj->iface->name)) {
                 *ret = gm_bus_interface_find_property(node->obj->iface, name);
                 if (*ret)
                         return 0;
         } else if (!is_standard_interface(interface)) {
-                return gm_bus_error_set(error, DBUS_ERROR_UNKNOWN_INTERFACE,
-                                        "Unknown interface '%s'", interface);
+                return gm_bus_error_set(error, DBUS_ERROR_UNKNOWN_INTERFACE, "Unknown interface '%s'", interface);
         }
         return gm_bus_error_set(error, DBUS_ERROR_UNKNOWN_PROPERTY, "Unknown property '%s'", name);
 }
 
-static DBusMessage *properties_get(struct node *node, DBusMessage *call, struct gm_bus_error *error) {
+static DBusMessage *properties_get(struct node *node, DBusMessage *call, struct gm_bus_error *error)
+{
         const struct gm_bus_property *p;
         const char *interface, *name;
         DBusMessage *reply;
@@ -276,8 +282,8 @@ static DBusMessage *properties_get(struct node *node, DBusMessage *call, struct 
         return reply;
 }
 
-static DBusMessage *properties_get_all(struct node *node, DBusMessage *call,
-                                       struct gm_bus_error *error) {
+static DBusMessage *properties_get_all(struct node *node, DBusMessage *call, struct gm_bus_error *error)
+{
         const struct gm_bus_interface *iface = node->obj ? node->obj->iface : NULL;
         DBusMessageIter it, dict, entry;
         const char *interface;
@@ -287,8 +293,7 @@ static DBusMessage *properties_get_all(struct node *node, DBusMessage *call,
         if (!dbus_message_get_args(call, NULL, DBUS_TYPE_STRING, &interface, DBUS_TYPE_INVALID))
                 return NULL;
         /* "" asks for every interface (our own is the only one with properties). */
-        if (!(interface[0] == '\0' || is_standard_interface(interface) ||
-              (iface && streq(interface, iface->name)))) {
+        if (!(interface[0] == '\0' || is_standard_interface(interface) || (iface && streq(interface, iface->name)))) {
                 gm_bus_error_set(error, DBUS_ERROR_UNKNOWN_INTERFACE, "Unknown interface '%s'", interface);
                 return NULL;
         }
@@ -333,7 +338,8 @@ fail:
         return NULL;
 }
 
-static DBusMessage *properties_set(struct node *node, DBusMessage *call, struct gm_bus_error *error) {
+static DBusMessage *properties_set(struct node *node, DBusMessage *call, struct gm_bus_error *error)
+{
         const struct gm_bus_property *p;
         const char *interface, *name;
         DBusMessageIter it, value;
@@ -362,8 +368,8 @@ static DBusMessage *properties_set(struct node *node, DBusMessage *call, struct 
         }
         matches = streq(signature, p->signature);
         if (!matches)
-                gm_bus_error_set(error, DBUS_ERROR_INVALID_ARGS,
-                                 "Property '%s' has type '%s', not '%s'", name, p->signature, signature);
+                gm_bus_error_set(error, DBUS_ERROR_INVALID_ARGS, "Property '%s' has type '%s', not '%s'", name,
+                                 p->signature, signature);
         dbus_free(signature);
         if (!matches)
                 return NULL;
@@ -374,7 +380,7 @@ static DBusMessage *properties_set(struct node *node, DBusMessage *call, struct 
                 return NULL;
         }
         if (p->flags & (GM_BUS_PROPERTY_EMITS_CHANGE | GM_BUS_PROPERTY_EMITS_INVALIDATION))
-                (void) gm_bus_object_changed(node->obj, p->name);
+                (void)gm_bus_object_changed(node->obj, p->name);
 
         DBusMessage *reply = dbus_message_new_method_return(call);
         if (!reply)
@@ -384,8 +390,9 @@ static DBusMessage *properties_set(struct node *node, DBusMessage *call, struct 
 
 /* ---- methods of the object's own interface ---- */
 
-static DBusMessage *call_method(struct node *node, const struct gm_bus_method *method,
-                                DBusMessage *call, struct gm_bus_error *error) {
+static DBusMessage *call_method(struct node *node, const struct gm_bus_method *method, DBusMessage *call,
+                                struct gm_bus_error *error)
+{
         DBusMessage *reply;
         DBusMessageIter it;
         int r;
@@ -403,8 +410,8 @@ static DBusMessage *call_method(struct node *node, const struct gm_bus_method *m
                 return NULL;
         }
         if (!streq(dbus_message_get_signature(reply), method->out_signature)) {
-                gm_bus_log(node->bus, LOG_ERR, "%s: method %s replied \"%s\", not \"%s\"", node->path,
-                           method->name, dbus_message_get_signature(reply), method->out_signature);
+                gm_bus_log(node->bus, LOG_ERR, "%s: method %s replied \"%s\", not \"%s\"", node->path, method->name,
+                           dbus_message_get_signature(reply), method->out_signature);
                 gm_bus_error_set(error, DBUS_ERROR_FAILED, "Method %s failed", method->name);
                 dbus_message_unref(reply);
                 return NULL;
@@ -412,16 +419,17 @@ static DBusMessage *call_method(struct node *node, const struct gm_bus_method *m
         return reply;
 }
 
-static bool check_signature(DBusMessage *call, const char *expected, struct gm_bus_error *error) {
+static bool check_signature(DBusMessage *call, const char *expected, struct gm_bus_error *error)
+{
         if (dbus_message_has_signature(call, expected))
                 return true;
-        gm_bus_error_set(error, DBUS_ERROR_INVALID_ARGS,
-                         "Invalid arguments '%s' to call %s(), expecting '%s'",
+        gm_bus_error_set(error, DBUS_ERROR_INVALID_ARGS, "Invalid arguments '%s' to call %s(), expecting '%s'",
                          dbus_message_get_signature(call), dbus_message_get_member(call), expected);
         return false;
 }
 
-static DBusMessage *handle_call(struct node *node, DBusMessage *call, struct gm_bus_error *error) {
+static DBusMessage *handle_call(struct node *node, DBusMessage *call, struct gm_bus_error *error)
+{
         const char *interface = dbus_message_get_interface(call); /* may be absent */
         const char *member = dbus_message_get_member(call);
         const struct gm_bus_interface *iface = node->obj ? node->obj->iface : NULL;
@@ -435,11 +443,9 @@ static DBusMessage *handle_call(struct node *node, DBusMessage *call, struct gm_
                 if (streq(member, "Get"))
                         return check_signature(call, "ss", error) ? properties_get(node, call, error) : NULL;
                 if (streq(member, "GetAll"))
-                        return check_signature(call, "s", error) ? properties_get_all(node, call, error)
-                                                                 : NULL;
+                        return check_signature(call, "s", error) ? properties_get_all(node, call, error) : NULL;
                 if (streq(member, "Set"))
-                        return check_signature(call, "ssv", error) ? properties_set(node, call, error)
-                                                                   : NULL;
+                        return check_signature(call, "ssv", error) ? properties_set(node, call, error) : NULL;
         }
 
         if (iface && (!interface || streq(interface, iface->name))) {
@@ -453,13 +459,14 @@ static DBusMessage *handle_call(struct node *node, DBusMessage *call, struct gm_
         if (interface && !is_standard_interface(interface) && !(iface && streq(interface, iface->name)))
                 gm_bus_error_set(error, DBUS_ERROR_UNKNOWN_INTERFACE, "Unknown interface '%s'", interface);
         else
-                gm_bus_error_set(error, DBUS_ERROR_UNKNOWN_METHOD, "Unknown method '%s' or interface '%s'",
-                                 member, interface ? interface : "(none)");
+                gm_bus_error_set(error, DBUS_ERROR_UNKNOWN_METHOD, "Unknown method '%s' or interface '%s'", member,
+                                 interface ? interface : "(none)");
         return NULL;
 }
 
 /* Error names and messages go out as they are: make sure libdbus accepts them. */
-static DBusMessage *error_reply(DBusMessage *call, struct gm_bus_error *error) {
+static DBusMessage *error_reply(DBusMessage *call, struct gm_bus_error *error)
+{
         const char *name = error->name;
         const char *message = error->message;
 
@@ -470,7 +477,8 @@ static DBusMessage *error_reply(DBusMessage *call, struct gm_bus_error *error) {
         return dbus_message_new_error(call, name, message);
 }
 
-DBusHandlerResult gm_bus_objects_dispatch(struct gm_bus *bus, DBusMessage *call) {
+DBusHandlerResult gm_bus_objects_dispatch(struct gm_bus *bus, DBusMessage *call)
+{
         struct gm_bus_error error = GM_BUS_ERROR_NULL;
         struct node node = { .bus = bus };
         DBusMessage *reply = NULL;
@@ -500,7 +508,7 @@ DBusHandlerResult gm_bus_objects_dispatch(struct gm_bus *bus, DBusMessage *call)
                 return DBUS_HANDLER_RESULT_NEED_MEMORY;
 
         if (!dbus_message_get_no_reply(call))
-                (void) dbus_connection_send(bus->conn, reply, NULL);
+                (void)dbus_connection_send(bus->conn, reply, NULL);
         dbus_message_unref(reply);
         return DBUS_HANDLER_RESULT_HANDLED;
 }
@@ -509,7 +517,8 @@ DBusHandlerResult gm_bus_objects_dispatch(struct gm_bus *bus, DBusMessage *call)
 
 /* Builds the signal; on a getter failure marks that property unreadable and
  * returns -EAGAIN so the caller builds it again without the value. */
-static int build_properties_changed(struct gm_bus_object *obj, DBusMessage **ret) {
+static int build_properties_changed(struct gm_bus_object *obj, DBusMessage **ret)
+{
         const struct gm_bus_property *props = obj->iface->properties;
         DBusMessageIter it, changed, entry, invalidated;
         DBusMessage *m;
@@ -523,8 +532,7 @@ static int build_properties_changed(struct gm_bus_object *obj, DBusMessage **ret
             !dbus_message_iter_open_container(&it, DBUS_TYPE_ARRAY, "{sv}", &changed))
                 goto fail;
         for (size_t i = 0; i < obj->n_properties; i++) {
-                if (obj->property_state[i] != PROPERTY_CHANGED ||
-                    !(props[i].flags & GM_BUS_PROPERTY_EMITS_CHANGE))
+                if (obj->property_state[i] != PROPERTY_CHANGED || !(props[i].flags & GM_BUS_PROPERTY_EMITS_CHANGE))
                         continue;
                 if (!dbus_message_iter_open_container(&changed, DBUS_TYPE_DICT_ENTRY, NULL, &entry) ||
                     !dbus_message_iter_append_basic(&entry, DBUS_TYPE_STRING, &props[i].name))
@@ -559,7 +567,8 @@ fail:
         return r;
 }
 
-static int on_changed_timer(sd_event_source *source, uint64_t usec, void *userdata) {
+static int on_changed_timer(sd_event_source *source, uint64_t usec, void *userdata)
+{
         struct gm_bus_object *obj = userdata;
         DBusConnection *conn = obj->bus ? gm_bus_get_connection(obj->bus) : NULL;
         DBusMessage *m = NULL;
@@ -575,10 +584,9 @@ static int on_changed_timer(sd_event_source *source, uint64_t usec, void *userda
                 while (r == -EAGAIN);
 
         if (r < 0)
-                gm_bus_log(obj->bus, LOG_ERR, "%s: cannot build PropertiesChanged: %s", obj->path,
-                           strerror(-r));
+                gm_bus_log(obj->bus, LOG_ERR, "%s: cannot build PropertiesChanged: %s", obj->path, strerror(-r));
         else if (m)
-                (void) dbus_connection_send(conn, m, NULL);
+                (void)dbus_connection_send(conn, m, NULL);
         if (m)
                 dbus_message_unref(m);
 
@@ -587,7 +595,8 @@ static int on_changed_timer(sd_event_source *source, uint64_t usec, void *userda
         return 0;
 }
 
-static int schedule_changed(struct gm_bus_object *obj) {
+static int schedule_changed(struct gm_bus_object *obj)
+{
         sd_event *event = gm_bus_get_event(obj->bus);
         int enabled = SD_EVENT_OFF;
         uint64_t now, when;
@@ -606,10 +615,9 @@ static int schedule_changed(struct gm_bus_object *obj) {
 
         if (!obj->changed_source) {
                 /* An accuracy of 1 ms: the default 250 ms would blur short test intervals. */
-                r = sd_event_add_time(event, &obj->changed_source, CLOCK_MONOTONIC, when, 1000,
-                                      on_changed_timer, obj);
+                r = sd_event_add_time(event, &obj->changed_source, CLOCK_MONOTONIC, when, 1000, on_changed_timer, obj);
                 if (r >= 0)
-                        (void) sd_event_source_set_description(obj->changed_source, "bus-properties-changed");
+                        (void)sd_event_source_set_description(obj->changed_source, "bus-properties-changed");
                 return r;
         }
         r = sd_event_source_set_time(obj->changed_source, when);
@@ -618,7 +626,8 @@ static int schedule_changed(struct gm_bus_object *obj) {
         return sd_event_source_set_enabled(obj->changed_source, SD_EVENT_ONESHOT);
 }
 
-int gm_bus_object_changed(struct gm_bus_object *obj, const char *property) {
+int gm_bus_object_changed(struct gm_bus_object *obj, const char *property)
+{
         const unsigned announced = GM_BUS_PROPERTY_EMITS_CHANGE | GM_BUS_PROPERTY_EMITS_INVALIDATION;
         const struct gm_bus_property *props = obj->iface->properties;
         bool any = false;
@@ -642,14 +651,16 @@ int gm_bus_object_changed(struct gm_bus_object *obj, const char *property) {
         return schedule_changed(obj);
 }
 
-void gm_bus_object_set_changed_interval(struct gm_bus_object *obj, uint64_t usec) {
+void gm_bus_object_set_changed_interval(struct gm_bus_object *obj, uint64_t usec)
+{
         obj->changed_interval_usec = usec;
 }
 
 /* ---- signals ---- */
 
 static int signal_new(struct gm_bus_object *obj, const char *name, const struct gm_bus_signal **ret_signal,
-                      DBusMessage **ret) {
+                      DBusMessage **ret)
+{
         const struct gm_bus_signal *signal = gm_bus_interface_find_signal(obj->iface, name);
 
         if (!signal)
@@ -659,12 +670,13 @@ static int signal_new(struct gm_bus_object *obj, const char *name, const struct 
         return *ret ? 0 : -ENOMEM;
 }
 
-static int signal_send(struct gm_bus_object *obj, const struct gm_bus_signal *signal, DBusMessage *m) {
+static int signal_send(struct gm_bus_object *obj, const struct gm_bus_signal *signal, DBusMessage *m)
+{
         DBusConnection *conn;
 
         if (!streq(dbus_message_get_signature(m), signal->signature)) {
-                gm_bus_log(obj->bus, LOG_ERR, "%s: signal %s given \"%s\", not \"%s\"", obj->path,
-                           signal->name, dbus_message_get_signature(m), signal->signature);
+                gm_bus_log(obj->bus, LOG_ERR, "%s: signal %s given \"%s\", not \"%s\"", obj->path, signal->name,
+                           dbus_message_get_signature(m), signal->signature);
                 return -EINVAL;
         }
         conn = gm_bus_get_connection(obj->bus);
@@ -673,7 +685,8 @@ static int signal_send(struct gm_bus_object *obj, const struct gm_bus_signal *si
         return 0;
 }
 
-int gm_bus_object_emit(struct gm_bus_object *obj, const char *name, int first_type, ...) {
+int gm_bus_object_emit(struct gm_bus_object *obj, const char *name, int first_type, ...)
+{
         const struct gm_bus_signal *signal;
         DBusMessage *m;
         va_list ap;
@@ -694,8 +707,8 @@ int gm_bus_object_emit(struct gm_bus_object *obj, const char *name, int first_ty
         return r;
 }
 
-int gm_bus_object_emit_with(struct gm_bus_object *obj, const char *name, gm_bus_append_fn append,
-                            void *userdata) {
+int gm_bus_object_emit_with(struct gm_bus_object *obj, const char *name, gm_bus_append_fn append, void *userdata)
+{
         const struct gm_bus_signal *signal;
         DBusMessageIter it;
         DBusMessage *m;
@@ -717,8 +730,9 @@ int gm_bus_object_emit_with(struct gm_bus_object *obj, const char *name, gm_bus_
 
 /* ---- life cycle ---- */
 
-int gm_bus_object_new(struct gm_bus *bus, const char *path, const struct gm_bus_interface *iface,
-                      void *userdata, struct gm_bus_object **ret) {
+int gm_bus_object_new(struct gm_bus *bus, const char *path, const struct gm_bus_interface *iface, void *userdata,
+                      struct gm_bus_object **ret)
+{
         struct gm_bus_error error = GM_BUS_ERROR_NULL;
         struct gm_bus_object *obj, **tail;
         int r;
@@ -759,7 +773,8 @@ int gm_bus_object_new(struct gm_bus *bus, const char *path, const struct gm_bus_
         return 0;
 }
 
-void gm_bus_object_free(struct gm_bus_object *obj) {
+void gm_bus_object_free(struct gm_bus_object *obj)
+{
         if (!obj)
                 return;
         if (obj->bus)
@@ -774,7 +789,8 @@ void gm_bus_object_free(struct gm_bus_object *obj) {
         free(obj);
 }
 
-void gm_bus_objects_detach(struct gm_bus *bus) {
+void gm_bus_objects_detach(struct gm_bus *bus)
+{
         while (bus->objects) {
                 struct gm_bus_object *obj = bus->objects;
 
@@ -785,6 +801,7 @@ void gm_bus_objects_detach(struct gm_bus *bus) {
         }
 }
 
-const char *gm_bus_object_get_path(const struct gm_bus_object *obj) {
+const char *gm_bus_object_get_path(const struct gm_bus_object *obj)
+{
         return obj->path;
 }

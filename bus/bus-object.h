@@ -17,8 +17,8 @@ struct gm_bus_object;
  * path on bus, now and after every reconnect. Getters, setters and method handlers
  * receive userdata. Paths leading to it answer Introspect with child nodes. Returns
  * 0, -EINVAL, -EEXIST (path taken) or -ENOMEM. */
-int gm_bus_object_new(struct gm_bus *bus, const char *path, const struct gm_bus_interface *iface,
-                      void *userdata, struct gm_bus_object **ret);
+int gm_bus_object_new(struct gm_bus *bus, const char *path, const struct gm_bus_interface *iface, void *userdata,
+                      struct gm_bus_object **ret);
 
 /* Stops serving the path and frees the object; pending changes are dropped. */
 void gm_bus_object_free(struct gm_bus_object *obj);
@@ -50,7 +50,6 @@ typedef int (*gm_bus_append_fn)(DBusMessageIter *it, void *userdata);
 
 /* Like gm_bus_object_emit() for any signature (structs, dicts, nested arrays):
  * append fills in the arguments; a failure of append is returned as is. */
-int gm_bus_object_emit_with(struct gm_bus_object *obj, const char *signal,
-                            gm_bus_append_fn append, void *userdata);
+int gm_bus_object_emit_with(struct gm_bus_object *obj, const char *signal, gm_bus_append_fn append, void *userdata);
 
 const char *gm_bus_object_get_path(const struct gm_bus_object *obj);

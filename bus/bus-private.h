@@ -35,8 +35,7 @@ struct gm_bus {
 };
 
 /* Logs through bus->log. */
-void gm_bus_log(struct gm_bus *bus, int priority, const char *format, ...)
-        __attribute__((format(printf, 3, 4)));
+void gm_bus_log(struct gm_bus *bus, int priority, const char *format, ...) __attribute__((format(printf, 3, 4)));
 
 /* Answers a method call addressed to any path on this connection (bus-object.c). */
 DBusHandlerResult gm_bus_objects_dispatch(struct gm_bus *bus, DBusMessage *message);

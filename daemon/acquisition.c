@@ -18,7 +18,7 @@ static const struct gm_sensor_info no_info;
 
 void gm_acquisition_init(struct gm_acquisition *acq, const struct gm_config *cfg)
 {
-        *acq = (struct gm_acquisition) { .wake_fd = -1 };
+        *acq = (struct gm_acquisition){ .wake_fd = -1 };
         gm_acquisition_configure(acq, cfg);
 }
 
@@ -31,7 +31,7 @@ static int on_wake(sd_event_source *src, int fd, uint32_t revents, void *userdat
 {
         struct gm_acquisition *acq = userdata;
         uint64_t n;
-        (void) !read(fd, &n, sizeof(n)); /* reset the counter; EAGAIN is fine */
+        (void)!read(fd, &n, sizeof(n)); /* reset the counter; EAGAIN is fine */
         acq->on_wake(acq->userdata);
         return 0;
 }
@@ -120,7 +120,7 @@ int gm_acquisition_take_status(struct gm_acquisition *acq, enum gm_loc loc, stru
         if (seq == acq->status_seq[loc])
                 return 0;
         acq->status_seq[loc] = seq;
-        *ch = (struct gm_sensor_change) {
+        *ch = (struct gm_sensor_change){
                 .old_status = info->status,
                 .new_status = status,
                 .device = info->device,
@@ -140,10 +140,11 @@ void gm_acquisition_check_overruns(struct gm_acquisition *acq, enum gm_loc loc)
         uint64_t overruns = acq->overruns_carried[loc] + atomic_load(&acq->sensor[loc].ring->overruns);
         /* Samples lost because the main loop fell behind: said, at most every 10 s. */
         if (overruns > acq->overruns_logged[loc] && gm_mono_us() - acq->overruns_logged_at_us[loc] >= OVERRUN_LOG_US) {
-                gm_log_full(LOG_WARNING, gm_loc_name(loc), "%s: %llu samples lost because gaitmond fell "
-                            "behind (%llu in all)", gm_loc_name(loc),
-                            (unsigned long long) (overruns - acq->overruns_logged[loc]),
-                            (unsigned long long) overruns);
+                gm_log_full(LOG_WARNING, gm_loc_name(loc),
+                            "%s: %llu samples lost because gaitmond fell "
+                            "behind (%llu in all)",
+                            gm_loc_name(loc), (unsigned long long)(overruns - acq->overruns_logged[loc]),
+                            (unsigned long long)overruns);
                 acq->overruns_logged[loc] = overruns;
                 acq->overruns_logged_at_us[loc] = gm_mono_us();
         }

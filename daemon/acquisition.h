@@ -13,14 +13,14 @@
 
 /* A sensor as the main loop sees it: copied from it under its lock at each drain. */
 struct gm_sensor_info {
-        enum gm_sensor_status status;   /* as of the last status change taken */
-        char device[64];                /* e.g. "iio:device3 (lsm6dso)" */
-        char reason[160];               /* why it is not streaming */
-        double device_rate_hz;          /* what the device runs at */
+        enum gm_sensor_status status; /* as of the last status change taken */
+        char device[64];              /* e.g. "iio:device3 (lsm6dso)" */
+        char reason[160];             /* why it is not streaming */
+        double device_rate_hz;        /* what the device runs at */
 };
 
 struct gm_acquisition {
-        unsigned sensor_mask;           /* configured locations */
+        unsigned sensor_mask;                  /* configured locations */
         struct gm_sensor sensor[GM_LOC_COUNT]; /* shared with the threads */
         int wake_fd;
         sd_event_source *wake_source;
@@ -29,8 +29,8 @@ struct gm_acquisition {
 
         /* The main loop's side. */
         struct gm_sensor_info info[GM_LOC_COUNT];
-        unsigned status_seq[GM_LOC_COUNT]; /* the sensor's, when its status was last taken */
-        uint64_t overruns[GM_LOC_COUNT];    /* lost because the main loop fell behind */
+        unsigned status_seq[GM_LOC_COUNT];       /* the sensor's, when its status was last taken */
+        uint64_t overruns[GM_LOC_COUNT];         /* lost because the main loop fell behind */
         uint64_t overruns_carried[GM_LOC_COUNT]; /* by the rings of sensors closed since */
         uint64_t overruns_logged[GM_LOC_COUNT], overruns_logged_at_us[GM_LOC_COUNT];
 };
@@ -38,7 +38,7 @@ struct gm_acquisition {
 /* A sensor's new status (or new reason), as gm_acquisition_take_status reports it. */
 struct gm_sensor_change {
         enum gm_sensor_status old_status, new_status;
-        const char *device, *reason;    /* valid until the next take */
+        const char *device, *reason; /* valid until the next take */
 };
 
 /* An idle acquisition for the sensors cfg configures. */

@@ -9,8 +9,8 @@
 #include "log.h"
 #include "now.h"
 
-#define RATE_CHECK_S 3.0      /* of timestamps before the real rate is known */
-#define RATE_TOLERANCE 0.10   /* a rate this far off the pipeline's restarts it */
+#define RATE_CHECK_S 3.0    /* of timestamps before the real rate is known */
+#define RATE_TOLERANCE 0.10 /* a rate this far off the pipeline's restarts it */
 #define RATE_MIN_HZ 50
 #define RATE_MAX_HZ 1000
 
@@ -35,7 +35,7 @@ static int pipeline_start(struct gm_analysis *a)
         if (!(a->rate_hz >= RATE_MIN_HZ && a->rate_hz <= RATE_MAX_HZ))
                 a->rate_hz = a->cfg->sample_rate_hz;
         pc.rate_hz = a->rate_hz;
-        (void) gm_sample_clock_set_rate(&a->clock, a->rate_hz); /* gaps and restarts count in its periods */
+        (void)gm_sample_clock_set_rate(&a->clock, a->rate_hz); /* gaps and restarts count in its periods */
         pc.loc_mask = gm_acquisition_mask(a->acq);
         pc.gyr_mask = gm_acquisition_mask(a->acq);
         pc.warmup_s = a->cfg->warmup_s;
@@ -73,7 +73,7 @@ static void pipeline_stop(struct gm_analysis *a)
 int gm_analysis_init(struct gm_analysis *a, const struct gm_config *cfg, struct gm_acquisition *acq,
                      struct gm_sinks *sinks)
 {
-        *a = (struct gm_analysis) { .cfg = cfg, .acq = acq, .sinks = sinks, .next_metrics_t = NAN };
+        *a = (struct gm_analysis){ .cfg = cfg, .acq = acq, .sinks = sinks, .next_metrics_t = NAN };
         int r = gm_sample_clock_init(&a->clock, cfg->sample_rate_hz);
         if (r < 0) {
                 log_error("cannot set up the sample clock at %.0f Hz: %s", cfg->sample_rate_hz, strerror(-r));
@@ -101,7 +101,7 @@ int gm_analysis_restart(struct gm_analysis *a, bool remeasure)
 
 void gm_analysis_reopened(struct gm_analysis *a, unsigned loc_mask, bool same_source)
 {
-        (void) gm_sample_clock_reopened(&a->clock, loc_mask, same_source);
+        (void)gm_sample_clock_reopened(&a->clock, loc_mask, same_source);
 }
 
 void gm_analysis_reset_baseline(struct gm_analysis *a)
@@ -112,7 +112,7 @@ void gm_analysis_reset_baseline(struct gm_analysis *a)
 /* Sample time in seconds of a sensor timestamp. */
 static double sample_time(const struct gm_analysis *a, int64_t ts_ns)
 {
-        return (double) (ts_ns - a->t0_ns) * 1e-9;
+        return (double)(ts_ns - a->t0_ns) * 1e-9;
 }
 
 /* The location whose events time a side: foot, then shank, then the pelvis (as the pipeline). */
@@ -210,28 +210,30 @@ static void check_rate(struct gm_analysis *a, enum gm_loc loc, int64_t ts_ns)
                 rc->first_ns = ts_ns;
                 return;
         }
-        double span_s = (double) (ts_ns - rc->first_ns) * 1e-9;
+        double span_s = (double)(ts_ns - rc->first_ns) * 1e-9;
         if (span_s < RATE_CHECK_S)
                 return;
         rc->done = true;
-        double measured = (double) (rc->n - 1) / span_s;
+        double measured = (double)(rc->n - 1) / span_s;
         double device = gm_acquisition_info(a->acq, loc)->device_rate_hz;
         if (fabs(measured - a->rate_hz) <= RATE_TOLERANCE * a->rate_hz)
                 return;
         if (!(measured >= RATE_MIN_HZ && measured <= RATE_MAX_HZ)) {
-                gm_log_full(LOG_WARNING, gm_loc_name(loc), "%s: delivers %.0f samples/s (configured %.0f Hz), "
-                            "outside %d..%d Hz; analysing at %.0f Hz", gm_loc_name(loc), measured,
-                            a->cfg->sample_rate_hz, RATE_MIN_HZ, RATE_MAX_HZ, a->rate_hz);
+                gm_log_full(LOG_WARNING, gm_loc_name(loc),
+                            "%s: delivers %.0f samples/s (configured %.0f Hz), "
+                            "outside %d..%d Hz; analysing at %.0f Hz",
+                            gm_loc_name(loc), measured, a->cfg->sample_rate_hz, RATE_MIN_HZ, RATE_MAX_HZ, a->rate_hz);
                 return;
         }
-        gm_log_full(LOG_NOTICE, gm_loc_name(loc), "%s: delivers %.0f samples/s, not the configured %.0f Hz "
-                    "(the device reports %.0f Hz); the analysis starts again at %.0f Hz", gm_loc_name(loc), measured,
-                    a->cfg->sample_rate_hz, device, measured);
+        gm_log_full(LOG_NOTICE, gm_loc_name(loc),
+                    "%s: delivers %.0f samples/s, not the configured %.0f Hz "
+                    "(the device reports %.0f Hz); the analysis starts again at %.0f Hz",
+                    gm_loc_name(loc), measured, a->cfg->sample_rate_hz, device, measured);
         pipeline_stop(a);
         a->rate_hz = measured;
         if (pipeline_start(a) < 0) {
                 a->rate_hz = a->cfg->sample_rate_hz;
-                (void) pipeline_start(a);
+                (void)pipeline_start(a);
         }
 }
 
@@ -243,7 +245,7 @@ static void log_clock_event(const struct gm_analysis *a, enum gm_loc loc, const 
         case GM_SAMPLE_CLOCK_RESTARTED:
         case GM_SAMPLE_CLOCK_REOPENED: {
                 const char *why = ev->type == GM_SAMPLE_CLOCK_REOPENED ? "reopened with a new configuration"
-                                                                      : "the sensor's clock started again";
+                                                                       : "the sensor's clock started again";
                 if (ev->with_other)
                         gm_log_full(LOG_NOTICE, name, "%s: %s, with %s; its samples go on after %.1f s", name, why,
                                     gm_loc_name(ev->with_loc), sample_time(a, ev->last_ns));
@@ -253,14 +255,15 @@ static void log_clock_event(const struct gm_analysis *a, enum gm_loc loc, const 
                 break;
         }
         case GM_SAMPLE_CLOCK_SHARED:
-                gm_log_full(LOG_NOTICE, name, "%s: its clock is the other sensors'; its samples start at %.1f s",
-                            name, sample_time(a, ev->start_ns));
+                gm_log_full(LOG_NOTICE, name, "%s: its clock is the other sensors'; its samples start at %.1f s", name,
+                            sample_time(a, ev->start_ns));
                 break;
         case GM_SAMPLE_CLOCK_JOINED:
                 /* Its clock is not theirs (they went on after a restart, and a reload added it). */
-                gm_log_full(LOG_NOTICE, name, "%s: its clock is %.1f s away from the other sensors'; "
-                            "its samples start at %.1f s", name, (double) ev->offset_ns * 1e-9,
-                            sample_time(a, ev->start_ns));
+                gm_log_full(LOG_NOTICE, name,
+                            "%s: its clock is %.1f s away from the other sensors'; "
+                            "its samples start at %.1f s",
+                            name, (double)ev->offset_ns * 1e-9, sample_time(a, ev->start_ns));
                 break;
         case GM_SAMPLE_CLOCK_STEADY:
                 break;
@@ -278,11 +281,11 @@ static void feed(struct gm_analysis *a, enum gm_loc loc, const struct gm_raw_sam
         struct gm_sample_clock_event ev;
         int r = gm_sample_clock_place(&a->clock, loc, rs->ts_ns, gm_mono_us(), &ts_ns, &ev);
         if (r < 0)
-                return;                 /* a timestamp beyond any clock */
+                return; /* a timestamp beyond any clock */
         log_clock_event(a, loc, &ev);
         a->dropped[loc] += ev.missing;
         if (r == 0)
-                return;                 /* seen before, or out of time order */
+                return; /* seen before, or out of time order */
         check_rate(a, loc, ts_ns);
 
         struct gm_sample s = { .t = sample_time(a, ts_ns) };
@@ -292,7 +295,7 @@ static void feed(struct gm_analysis *a, enum gm_loc loc, const struct gm_raw_sam
                 s.acc[i] = rs->acc[i];
                 s.gyr[i] = rs->gyr[i];
         }
-        (void) gm_pipeline_push(a->pipeline, loc, &s); /* bad samples are counted inside */
+        (void)gm_pipeline_push(a->pipeline, loc, &s); /* bad samples are counted inside */
 }
 
 static void notify_ready(struct gm_analysis *a)

@@ -20,24 +20,24 @@ struct gm_rate_check {
 
 struct gm_analysis {
         const struct gm_config *cfg;
-        struct gm_acquisition *acq;         /* drained by the analysis */
-        struct gm_sinks *sinks;             /* told of what it finds */
+        struct gm_acquisition *acq; /* drained by the analysis */
+        struct gm_sinks *sinks;     /* told of what it finds */
 
         struct gm_pipeline *pipeline;
-        struct gm_sample_clock clock;       /* the sensors' timestamps on one clock */
-        double rate_hz;                     /* the pipeline's: configured, or measured when off */
+        struct gm_sample_clock clock; /* the sensors' timestamps on one clock */
+        double rate_hz;               /* the pipeline's: configured, or measured when off */
         struct gm_rate_check rate_check[GM_LOC_COUNT];
         bool have_t0;
-        int64_t t0_ns;                      /* sample time 0 */
-        double t_latest;                    /* sample time of the newest sample */
-        uint64_t dropped[GM_LOC_COUNT];     /* lost to timestamp gaps */
-        double next_metrics_t;              /* sample time of the consumers' next snapshot */
-        struct gm_metrics metrics;          /* counts include those carried */
-        struct {                            /* counts of pipelines before a reload restarted it */
+        int64_t t0_ns;                  /* sample time 0 */
+        double t_latest;                /* sample time of the newest sample */
+        uint64_t dropped[GM_LOC_COUNT]; /* lost to timestamp gaps */
+        double next_metrics_t;          /* sample time of the consumers' next snapshot */
+        struct gm_metrics metrics;      /* counts include those carried */
+        struct {                        /* counts of pipelines before a reload restarted it */
                 uint64_t steps, strides[2], bad_samples, gaps;
                 double load[2];
         } carried;
-        bool ready;                         /* samples came: the service is ready */
+        bool ready; /* samples came: the service is ready */
 };
 
 /* Sets up the sample clock and the pipeline for the configured sensors. Negative errno (logged). */

@@ -11,7 +11,7 @@
 
 void gm_config_default(struct gm_config *c)
 {
-        *c = (struct gm_config) {
+        *c = (struct gm_config){
                 .uri = "local:",
                 .sample_rate_hz = 416,
                 .buffer_samples = 32,
@@ -45,16 +45,20 @@ unsigned gm_config_sensor_mask(const struct gm_config *c)
 const char *gm_match_kind_name(enum gm_match_kind k)
 {
         switch (k) {
-        case GM_MATCH_LABEL: return "label";
-        case GM_MATCH_NAME: return "name";
-        case GM_MATCH_SYSFS: return "sysfs";
-        default: return "none";
+        case GM_MATCH_LABEL:
+                return "label";
+        case GM_MATCH_NAME:
+                return "name";
+        case GM_MATCH_SYSFS:
+                return "sysfs";
+        default:
+                return "none";
         }
 }
 
 struct parse_state {
         struct gm_config *cfg;
-        char error[256];   /* the first problem; inih gives its line */
+        char error[256]; /* the first problem; inih gives its line */
         FILE *f;
         int line;
         int too_long;      /* a line that did not fit the parser's buffer */
@@ -72,7 +76,7 @@ static char *read_line(char *str, int num, void *stream)
                 return NULL;
         st->line++;
         size_t len = strlen(r);
-        if (len == (size_t) num - 1 && r[len - 1] != '\n' && !feof(st->f)) {
+        if (len == (size_t)num - 1 && r[len - 1] != '\n' && !feof(st->f)) {
                 st->too_long = st->line;
                 return NULL;
         }
@@ -112,19 +116,22 @@ static int parse_unsigned(const char *v, unsigned lo, unsigned hi, unsigned *out
         unsigned long u = strtoul(v, &end, 10);
         if (errno || end == v || *end || v[0] == '-' || u < lo || u > hi)
                 return -EINVAL;
-        *out = (unsigned) u;
+        *out = (unsigned)u;
         return 0;
 }
 
 static int parse_match(const char *v, struct gm_sensor_match *m)
 {
-        static const struct { const char *prefix; enum gm_match_kind kind; } kinds[] = {
+        static const struct {
+                const char *prefix;
+                enum gm_match_kind kind;
+        } kinds[] = {
                 { "label:", GM_MATCH_LABEL },
                 { "name:", GM_MATCH_NAME },
                 { "sysfs:", GM_MATCH_SYSFS },
         };
         if (strcmp(v, "none") == 0) {
-                *m = (struct gm_sensor_match) { .kind = GM_MATCH_NONE };
+                *m = (struct gm_sensor_match){ .kind = GM_MATCH_NONE };
                 return 0;
         }
         for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
@@ -141,13 +148,19 @@ static int parse_match(const char *v, struct gm_sensor_match *m)
 struct number_key {
         const char *section, *name;
         double lo, hi;
-        size_t offset;     /* of a double, or of an unsigned when is_unsigned */
+        size_t offset; /* of a double, or of an unsigned when is_unsigned */
         bool is_unsigned;
         const char *what;
 };
 
-#define D(sec, key, lo, hi, field, what) { sec, key, lo, hi, offsetof(struct gm_config, field), false, what }
-#define U(sec, key, lo, hi, field, what) { sec, key, lo, hi, offsetof(struct gm_config, field), true, what }
+#define D(sec, key, lo, hi, field, what)                                         \
+        {                                                                        \
+                sec, key, lo, hi, offsetof(struct gm_config, field), false, what \
+        }
+#define U(sec, key, lo, hi, field, what)                                        \
+        {                                                                       \
+                sec, key, lo, hi, offsetof(struct gm_config, field), true, what \
+        }
 static const struct number_key number_keys[] = {
         D("iio", "sample_rate_hz", 50, 1000, sample_rate_hz, "a rate from 50 to 1000 Hz"),
         U("iio", "buffer_samples", 1, 4096, buffer_samples, "a count from 1 to 4096"),
@@ -195,7 +208,8 @@ static int handle_key(void *user, const char *section, const char *name, const c
                 /* The section is the mistake, not each key in it. */
                 if (section[0])
                         snprintf(st->error, sizeof(st->error),
-                                 "unknown section [%.64s] (sections: [iio], [sensors], [alerts], [session], [runner], [daemon])",
+                                 "unknown section [%.64s] (sections: [iio], [sensors], [alerts], [session], [runner], "
+                                 "[daemon])",
                                  section);
                 else
                         snprintf(st->error, sizeof(st->error), "'%.64s' is outside any [section]", name);
@@ -206,12 +220,14 @@ static int handle_key(void *user, const char *section, const char *name, const c
 
         if (strcmp(section, "iio") == 0 && strcmp(name, "uri") == 0) {
                 if (!value[0] || strlen(value) >= sizeof(c->uri)) {
-                        snprintf(st->error, sizeof(st->error), "[iio] uri: expected a libiio URI such as local: or ip:HOST:PORT");
+                        snprintf(st->error, sizeof(st->error),
+                                 "[iio] uri: expected a libiio URI such as local: or ip:HOST:PORT");
                         return 0;
                 }
                 if (!is_iio_uri(value)) {
                         snprintf(st->error, sizeof(st->error),
-                                 "[iio] uri: '%.64s' is not a libiio URI: local: for this machine's sensors, ip:%.64s for a network iiod or gaitmon-sim",
+                                 "[iio] uri: '%.64s' is not a libiio URI: local: for this machine's sensors, ip:%.64s "
+                                 "for a network iiod or gaitmon-sim",
                                  value, strchr(value, ':') && strncmp(value, "ip", 2) != 0 ? value : "HOST:PORT");
                         return 0;
                 }
@@ -229,11 +245,16 @@ static int handle_key(void *user, const char *section, const char *name, const c
         if (strcmp(section, "sensors") == 0) {
                 int loc = gm_loc_from_name(name);
                 if (loc < 0) {
-                        snprintf(st->error, sizeof(st->error), "[sensors] unknown location '%.64s' (pelvis, left_hip, right_hip, left_shank, right_shank, left_foot, right_foot)", name);
+                        snprintf(st->error, sizeof(st->error),
+                                 "[sensors] unknown location '%.64s' (pelvis, left_hip, right_hip, left_shank, "
+                                 "right_shank, left_foot, right_foot)",
+                                 name);
                         return 0;
                 }
                 if (parse_match(value, &c->sensor[loc]) < 0) {
-                        snprintf(st->error, sizeof(st->error), "[sensors] %s: expected label:TEXT, name:TEXT, sysfs:PATH or none, got '%.64s'", name, value);
+                        snprintf(st->error, sizeof(st->error),
+                                 "[sensors] %s: expected label:TEXT, name:TEXT, sysfs:PATH or none, got '%.64s'", name,
+                                 value);
                         return 0;
                 }
                 return 1;
@@ -244,11 +265,13 @@ static int handle_key(void *user, const char *section, const char *name, const c
                         continue;
                 int r;
                 if (k->is_unsigned)
-                        r = parse_unsigned(value, (unsigned) k->lo, (unsigned) k->hi, (unsigned *) ((char *) c + k->offset));
+                        r = parse_unsigned(value, (unsigned)k->lo, (unsigned)k->hi,
+                                           (unsigned *)((char *)c + k->offset));
                 else
-                        r = parse_double(value, k->lo, k->hi, (double *) ((char *) c + k->offset));
+                        r = parse_double(value, k->lo, k->hi, (double *)((char *)c + k->offset));
                 if (r < 0) {
-                        snprintf(st->error, sizeof(st->error), "[%s] %s: expected %s, got '%.64s'", section, name, k->what, value);
+                        snprintf(st->error, sizeof(st->error), "[%s] %s: expected %s, got '%.64s'", section, name,
+                                 k->what, value);
                         return 0;
                 }
                 return 1;
@@ -289,8 +312,7 @@ static int filter_conf(const struct dirent *d)
         return d->d_name[0] != '.' && n > 5 && strcmp(d->d_name + n - 5, ".conf") == 0;
 }
 
-int gm_config_load(struct gm_config *c, const char *path, bool allow_missing,
-                   char *err, size_t err_size)
+int gm_config_load(struct gm_config *c, const char *path, bool allow_missing, char *err, size_t err_size)
 {
         struct gm_config next = *c;
         int r = load_file(&next, path, err, err_size);
@@ -300,7 +322,7 @@ int gm_config_load(struct gm_config *c, const char *path, bool allow_missing,
                 return r;
 
         char dir[PATH_MAX];
-        if (snprintf(dir, sizeof(dir), "%s.d", path) >= (int) sizeof(dir)) {
+        if (snprintf(dir, sizeof(dir), "%s.d", path) >= (int)sizeof(dir)) {
                 snprintf(err, err_size, "%s: path too long", path);
                 return -ENAMETOOLONG;
         }
@@ -314,7 +336,7 @@ int gm_config_load(struct gm_config *c, const char *path, bool allow_missing,
         for (int i = 0; i < n; i++) {
                 char file[PATH_MAX];
                 if (r == 0) {
-                        if (snprintf(file, sizeof(file), "%s/%s", dir, names[i]->d_name) >= (int) sizeof(file)) {
+                        if (snprintf(file, sizeof(file), "%s/%s", dir, names[i]->d_name) >= (int)sizeof(file)) {
                                 snprintf(err, err_size, "%s/%s: path too long", dir, names[i]->d_name);
                                 r = -ENAMETOOLONG;
                         } else {

@@ -31,12 +31,12 @@ struct gaitmond {
         bool config_path_is_default;
         struct gm_config cfg;
 
-        struct gm_acquisition acq;          /* sensors, threads, rings */
-        struct gm_analysis analysis;        /* samples into the pipeline, findings out */
-        struct gm_runs runs;                /* run tracking, the history */
-        struct gm_monitor monitor;          /* org.gaitmon.Monitor1 */
-        struct gm_sinks sinks;              /* the log, the runs and the monitor, in that order */
-        struct gm_view view;                /* what the consumers read */
+        struct gm_acquisition acq;   /* sensors, threads, rings */
+        struct gm_analysis analysis; /* samples into the pipeline, findings out */
+        struct gm_runs runs;         /* run tracking, the history */
+        struct gm_monitor monitor;   /* org.gaitmon.Monitor1 */
+        struct gm_sinks sinks;       /* the log, the runs and the monitor, in that order */
+        struct gm_view view;         /* what the consumers read */
 };
 
 #ifndef GAITMON_SYSCONFDIR
@@ -66,7 +66,7 @@ static void usage(FILE *f)
 
 static int on_quit(sd_event_source *src, const struct signalfd_siginfo *si, void *userdata)
 {
-        log_info("received %s, stopping", strsignal((int) si->ssi_signo));
+        log_info("received %s, stopping", strsignal((int)si->ssi_signo));
         sd_notify(0, "STOPPING=1");
         return sd_event_exit(sd_event_source_get_event(src), 0);
 }
@@ -80,8 +80,7 @@ static bool acquisition_differs(const struct gm_config *a, const struct gm_confi
 static bool analysis_differs(const struct gm_config *a, const struct gm_config *b)
 {
         return a->warmup_s != b->warmup_s || a->baseline_s != b->baseline_s ||
-               a->asymmetry_threshold_pct != b->asymmetry_threshold_pct ||
-               a->asymmetry_strides != b->asymmetry_strides;
+               a->asymmetry_threshold_pct != b->asymmetry_threshold_pct || a->asymmetry_strides != b->asymmetry_strides;
 }
 
 static void on_wake(void *userdata)
@@ -127,7 +126,8 @@ static int on_reload(sd_event_source *src, const struct signalfd_siginfo *si, vo
                 /* The run in progress goes on under the new limits. */
                 r = gm_runs_set_limits(&d->runs, next.idle_timeout_s, next.fatigue_threshold);
                 if (r < 0) {
-                        log_error("cannot apply the new run limits: %s; keeping the running configuration", strerror(-r));
+                        log_error("cannot apply the new run limits: %s; keeping the running configuration",
+                                  strerror(-r));
                         sd_notify(0, "READY=1");
                         return 0;
                 }
@@ -152,7 +152,9 @@ static int on_reload(sd_event_source *src, const struct signalfd_siginfo *si, vo
                         return sd_event_exit(d->event, r);
         }
         log_info("configuration reloaded from %s%s", d->config_path,
-                 restart_acq ? "; sensors reopened" : restart_analysis ? "; analysis restarted" : "");
+                 restart_acq        ? "; sensors reopened"
+                 : restart_analysis ? "; analysis restarted"
+                                    : "");
         sd_notify(0, "READY=1");
         return 0;
 }
@@ -171,12 +173,12 @@ static void update_status(struct gaitmond *d)
         char line[200];
         if (isfinite(cadence))
                 snprintf(line, sizeof(line), "STATUS=%s, %.0f steps/min, %llu steps, %u/%u sensors streaming",
-                         gm_activity_name(metrics->activity), cadence,
-                         (unsigned long long) metrics->steps, streaming, configured);
+                         gm_activity_name(metrics->activity), cadence, (unsigned long long)metrics->steps, streaming,
+                         configured);
         else
                 snprintf(line, sizeof(line), "STATUS=%s, %llu steps, %u/%u sensors streaming",
-                         gm_activity_name(metrics->activity),
-                         (unsigned long long) metrics->steps, streaming, configured);
+                         gm_activity_name(metrics->activity), (unsigned long long)metrics->steps, streaming,
+                         configured);
         sd_notify(0, line);
 }
 
@@ -208,7 +210,8 @@ static int parse_args(struct gaitmond *d, int argc, char **argv, bool *check_onl
         while ((c = getopt_long(argc, argv, "c:vh", options, NULL)) >= 0) {
                 switch (c) {
                 case 'c':
-                        if (snprintf(d->config_path, sizeof(d->config_path), "%s", optarg) >= (int) sizeof(d->config_path)) {
+                        if (snprintf(d->config_path, sizeof(d->config_path), "%s", optarg) >=
+                            (int)sizeof(d->config_path)) {
                                 fprintf(stderr, "gaitmond: configuration path too long\n");
                                 return -EINVAL;
                         }
@@ -274,9 +277,9 @@ static int run(struct gaitmond *d)
                 return r;
         }
         /* Sends WATCHDOG=1 by itself when the service manager asks for it. */
-        (void) sd_event_set_watchdog(d->event, true);
+        (void)sd_event_set_watchdog(d->event, true);
 
-        d->view = (struct gm_view) { .acq = &d->acq, .analysis = &d->analysis, .runs = &d->runs };
+        d->view = (struct gm_view){ .acq = &d->acq, .analysis = &d->analysis, .runs = &d->runs };
         d->sinks.view = &d->view;
         r = gm_analysis_init(&d->analysis, &d->cfg, &d->acq, &d->sinks);
         if (r < 0)

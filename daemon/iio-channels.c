@@ -16,11 +16,11 @@ static bool format_fits(const struct iio_data_format *f, unsigned max_length)
 {
         return f->repeat == 1 && (f->length == 8 || f->length == 16 || f->length == 32 || f->length == 64) &&
                f->length <= max_length && f->bits > 0 && f->bits <= f->length &&
-               f->shift <= f->length - f->bits;      /* not shift + bits: a huge shift wraps round */
+               f->shift <= f->length - f->bits; /* not shift + bits: a huge shift wraps round */
 }
 
-int gm_iio_channels_find(struct iio_device *dev, const char *device, struct gm_iio_channels *ch,
-                         char *why, size_t why_size)
+int gm_iio_channels_find(struct iio_device *dev, const char *device, struct gm_iio_channels *ch, char *why,
+                         size_t why_size)
 {
         for (int i = 0; i < 6; i++) {
                 ch->axis[i] = iio_device_find_channel(dev, gm_iio_axis_ids[i], false);
@@ -29,8 +29,10 @@ int gm_iio_channels_find(struct iio_device *dev, const char *device, struct gm_i
                         return -ENOTSUP;
                 }
                 if (!format_fits(iio_channel_get_data_format(ch->axis[i]), 32)) {
-                        snprintf(why, why_size, "%s: %s has a sample format gaitmond cannot read "
-                                 "(8 to 32 bits, one value per sample)", device, gm_iio_axis_ids[i]);
+                        snprintf(why, why_size,
+                                 "%s: %s has a sample format gaitmond cannot read "
+                                 "(8 to 32 bits, one value per sample)",
+                                 device, gm_iio_axis_ids[i]);
                         return -ENOTSUP;
                 }
                 ch->scale[i] = 1.0;
@@ -67,9 +69,12 @@ static double read_axis(const struct iio_channel *chn, const void *p, double sca
         } v = { 0 };
         iio_channel_convert(chn, &v, p);
         switch (fmt->length) {
-        case 8: return (fmt->is_signed ? v.s8 : v.u8) * scale;
-        case 16: return (fmt->is_signed ? v.s16 : v.u16) * scale;
-        default: return (fmt->is_signed ? (double) v.s32 : (double) v.u32) * scale;
+        case 8:
+                return (fmt->is_signed ? v.s8 : v.u8) * scale;
+        case 16:
+                return (fmt->is_signed ? v.s16 : v.u16) * scale;
+        default:
+                return (fmt->is_signed ? (double)v.s32 : (double)v.u32) * scale;
         }
 }
 
@@ -78,7 +83,7 @@ void gm_iio_convert(const struct gm_iio_channels *ch, const void *const p_axis[6
 {
         out->ts_ns = read_timestamp(ch->timestamp, p_ts);
         for (int i = 0; i < 3; i++) {
-                out->acc[i] = (float) read_axis(ch->axis[i], p_axis[i], ch->scale[i]);
-                out->gyr[i] = (float) read_axis(ch->axis[i + 3], p_axis[i + 3], ch->scale[i + 3]);
+                out->acc[i] = (float)read_axis(ch->axis[i], p_axis[i], ch->scale[i]);
+                out->gyr[i] = (float)read_axis(ch->axis[i + 3], p_axis[i + 3], ch->scale[i + 3]);
         }
 }

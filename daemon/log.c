@@ -18,8 +18,7 @@ void gm_log_init(int max_priority)
         const char *js = getenv("JOURNAL_STREAM");
         struct stat st;
         unsigned long dev, ino;
-        if (js && sscanf(js, "%lu:%lu", &dev, &ino) == 2 && fstat(2, &st) == 0 &&
-            st.st_dev == dev && st.st_ino == ino)
+        if (js && sscanf(js, "%lu:%lu", &dev, &ino) == 2 && fstat(2, &st) == 0 && st.st_dev == dev && st.st_ino == ino)
                 stderr_is_journal = true;
 }
 
@@ -34,11 +33,10 @@ void gm_log_full(int priority, const char *location, const char *fmt, ...)
         va_end(ap);
 
         if (location)
-                sd_journal_send("MESSAGE=%s", msg, "PRIORITY=%d", priority,
-                                "SYSLOG_IDENTIFIER=gaitmond", "GAITMON_LOCATION=%s", location, NULL);
+                sd_journal_send("MESSAGE=%s", msg, "PRIORITY=%d", priority, "SYSLOG_IDENTIFIER=gaitmond",
+                                "GAITMON_LOCATION=%s", location, NULL);
         else
-                sd_journal_send("MESSAGE=%s", msg, "PRIORITY=%d", priority,
-                                "SYSLOG_IDENTIFIER=gaitmond", NULL);
+                sd_journal_send("MESSAGE=%s", msg, "PRIORITY=%d", priority, "SYSLOG_IDENTIFIER=gaitmond", NULL);
         if (!stderr_is_journal)
                 fprintf(stderr, "gaitmond: %s\n", msg);
 }

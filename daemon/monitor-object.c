@@ -21,11 +21,11 @@ static int append_basic(DBusMessageIter *it, int type, const void *v)
         return dbus_message_iter_append_basic(it, type, v) ? 0 : -ENOMEM;
 }
 
-#define GETTER(fn, type, expr)                                          \
-        static int fn(DBusMessageIter *it, void *userdata)              \
-        {                                                               \
-                const struct gm_monitor *m = userdata;                  \
-                return append_basic(it, type, &(expr));                 \
+#define GETTER(fn, type, expr)                             \
+        static int fn(DBusMessageIter *it, void *userdata) \
+        {                                                  \
+                const struct gm_monitor *m = userdata;     \
+                return append_basic(it, type, &(expr));    \
         }
 
 GETTER(get_state, DBUS_TYPE_STRING, m->v.state)
@@ -131,8 +131,7 @@ static int get_sensor_reasons(DBusMessageIter *it, void *userdata)
         return dbus_message_iter_close_container(it, &dict) ? 0 : -ENOMEM;
 }
 
-static int method_reset_baseline(DBusMessage *call, DBusMessageIter *reply, void *userdata,
-                                 struct gm_bus_error *error)
+static int method_reset_baseline(DBusMessage *call, DBusMessageIter *reply, void *userdata, struct gm_bus_error *error)
 {
         struct gm_monitor *m = userdata;
         gm_analysis_reset_baseline(m->analysis);
@@ -140,8 +139,7 @@ static int method_reset_baseline(DBusMessage *call, DBusMessageIter *reply, void
         return 0;
 }
 
-static int method_end_session(DBusMessage *call, DBusMessageIter *reply, void *userdata,
-                              struct gm_bus_error *error)
+static int method_end_session(DBusMessage *call, DBusMessageIter *reply, void *userdata, struct gm_bus_error *error)
 {
         struct gm_monitor *m = userdata;
         int r = gm_runs_end(m->runs, gm_analysis_metrics(m->view->analysis)->t);
@@ -156,8 +154,7 @@ static int history_unavailable(struct gm_bus_error *error)
                                 "The run history is not available (see the daemon's log).");
 }
 
-static int method_get_sessions(DBusMessage *call, DBusMessageIter *reply, void *userdata,
-                               struct gm_bus_error *error)
+static int method_get_sessions(DBusMessage *call, DBusMessageIter *reply, void *userdata, struct gm_bus_error *error)
 {
         struct gm_monitor *m = userdata;
         uint32_t days = 0;
@@ -171,11 +168,10 @@ static int method_get_sessions(DBusMessage *call, DBusMessageIter *reply, void *
 
 static int no_such_run(struct gm_bus_error *error, uint64_t id)
 {
-        return gm_bus_error_set(error, GM_STORE_DBUS_ERROR_NO_SUCH_RUN, "No run with id %llu.", (unsigned long long) id);
+        return gm_bus_error_set(error, GM_STORE_DBUS_ERROR_NO_SUCH_RUN, "No run with id %llu.", (unsigned long long)id);
 }
 
-static int method_get_run(DBusMessage *call, DBusMessageIter *reply, void *userdata,
-                          struct gm_bus_error *error)
+static int method_get_run(DBusMessage *call, DBusMessageIter *reply, void *userdata, struct gm_bus_error *error)
 {
         struct gm_monitor *m = userdata;
         uint64_t id = 0;
@@ -189,8 +185,7 @@ static int method_get_run(DBusMessage *call, DBusMessageIter *reply, void *userd
         return r < 0 ? gm_bus_error_set_errno(error, r) : 0;
 }
 
-static int method_get_strides(DBusMessage *call, DBusMessageIter *reply, void *userdata,
-                              struct gm_bus_error *error)
+static int method_get_strides(DBusMessage *call, DBusMessageIter *reply, void *userdata, struct gm_bus_error *error)
 {
         struct gm_monitor *m = userdata;
         uint64_t id = 0;
@@ -209,8 +204,7 @@ static int method_get_strides(DBusMessage *call, DBusMessageIter *reply, void *u
         return r < 0 ? gm_bus_error_set_errno(error, r) : 0;
 }
 
-static int method_delete_run(DBusMessage *call, DBusMessageIter *reply, void *userdata,
-                             struct gm_bus_error *error)
+static int method_delete_run(DBusMessage *call, DBusMessageIter *reply, void *userdata, struct gm_bus_error *error)
 {
         struct gm_monitor *m = userdata;
         uint64_t id = 0;
@@ -223,11 +217,10 @@ static int method_delete_run(DBusMessage *call, DBusMessageIter *reply, void *us
                 return no_such_run(error, id);
         if (r == -EBUSY)
                 return gm_bus_error_set(error, GM_STORE_DBUS_ERROR_RUN_IN_PROGRESS,
-                                        "Run %llu is in progress; end it first (EndSession).",
-                                        (unsigned long long) id);
+                                        "Run %llu is in progress; end it first (EndSession).", (unsigned long long)id);
         if (r < 0)
                 return gm_bus_error_set_errno(error, r);
-        log_info("run %llu deleted from the history at a client's request", (unsigned long long) id);
+        log_info("run %llu deleted from the history at a client's request", (unsigned long long)id);
         return 0;
 }
 
@@ -243,7 +236,7 @@ static void describe_fields(char *buf, size_t size, const struct gm_record_desc 
                                  f->unit[0] ? ", " : "", f->unit);
                 if (n < 0)
                         break;
-                len += (size_t) n;
+                len += (size_t)n;
         }
 }
 
@@ -262,7 +255,8 @@ static void describe_records(void)
                  "The runs that started in the last days days (0: all), oldest first, each a dictionary of "
                  "(unknown values are NaN; clients ignore keys they do not know):");
         describe_fields(sessions_doc, sizeof sessions_doc, &gm_run_record);
-        strncat(sessions_doc, " state (s: active, ended or interrupted),", sizeof sessions_doc - strlen(sessions_doc) - 1);
+        strncat(sessions_doc, " state (s: active, ended or interrupted),",
+                sizeof sessions_doc - strlen(sessions_doc) - 1);
         describe_fields(sessions_doc, sizeof sessions_doc, &gm_advice_record);
         snprintf(run_doc, sizeof run_doc,
                  "One run as a dictionary: the keys of GetSessions, actions (as: the advice), and minutes "
@@ -277,7 +271,10 @@ static void describe_records(void)
         end_sentence(strides_doc);
 }
 
-#define PROP(n, sig, fn) { .name = n, .signature = sig, .get = fn, .flags = GM_BUS_PROPERTY_EMITS_CHANGE }
+#define PROP(n, sig, fn)                                                                      \
+        {                                                                                     \
+                .name = n, .signature = sig, .get = fn, .flags = GM_BUS_PROPERTY_EMITS_CHANGE \
+        }
 static const struct gm_bus_property monitor_properties[] = {
         PROP("State", "s", get_state),
         PROP("Activity", "s", get_activity),
@@ -336,8 +333,9 @@ int gm_monitor_write_xml(FILE *f)
                 { "GetSessions", sessions_doc },
                 { "GetRun", run_doc },
                 { "GetStrides", strides_doc },
-                { "DeleteRun", "Deletes a run with its minutes, strides and advice; the space they took is "
-                               "overwritten. Refused for the run in progress (RunInProgress): end it first." },
+                { "DeleteRun",
+                  "Deletes a run with its minutes, strides and advice; the space they took is "
+                  "overwritten. Refused for the run in progress (RunInProgress): end it first." },
                 {},
         };
         describe_records();
@@ -388,20 +386,28 @@ static void refresh(struct gm_monitor *m)
                 const char *name;
                 size_t offset, size;
         } fields[] = {
-#define F(n, f) { n, offsetof(struct gm_monitor_values, f), sizeof(((struct gm_monitor_values *) 0)->f) }
-                F("Cadence", cadence), F("StepCount", steps),
-                F("StanceTimeLeft", stance_ms[0]), F("StanceTimeRight", stance_ms[1]),
-                F("SwingTimeLeft", swing_ms[0]), F("SwingTimeRight", swing_ms[1]),
-                F("HipExtensionLeft", hip_ext_deg[0]), F("HipExtensionRight", hip_ext_deg[1]),
-                F("ThighExtensionLeft", thigh_ext_deg[0]), F("ThighExtensionRight", thigh_ext_deg[1]),
-                F("PelvicDropLeft", pelvic_drop_deg[0]), F("PelvicDropRight", pelvic_drop_deg[1]),
-                F("Asymmetry", si), F("AsymmetryBaseline", si_baseline),
-                F("FatigueScore", fatigue), F("SessionStart", session_start_us),
+#define F(n, f) { n, offsetof(struct gm_monitor_values, f), sizeof(((struct gm_monitor_values *)0)->f) }
+                F("Cadence", cadence),
+                F("StepCount", steps),
+                F("StanceTimeLeft", stance_ms[0]),
+                F("StanceTimeRight", stance_ms[1]),
+                F("SwingTimeLeft", swing_ms[0]),
+                F("SwingTimeRight", swing_ms[1]),
+                F("HipExtensionLeft", hip_ext_deg[0]),
+                F("HipExtensionRight", hip_ext_deg[1]),
+                F("ThighExtensionLeft", thigh_ext_deg[0]),
+                F("ThighExtensionRight", thigh_ext_deg[1]),
+                F("PelvicDropLeft", pelvic_drop_deg[0]),
+                F("PelvicDropRight", pelvic_drop_deg[1]),
+                F("Asymmetry", si),
+                F("AsymmetryBaseline", si_baseline),
+                F("FatigueScore", fatigue),
+                F("SessionStart", session_start_us),
                 F("DroppedSamples", dropped),
 #undef F
         };
         for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
-                if (memcmp((char *) &old + fields[i].offset, (char *) &m->v + fields[i].offset, fields[i].size))
+                if (memcmp((char *)&old + fields[i].offset, (char *)&m->v + fields[i].offset, fields[i].size))
                         gm_bus_object_changed(m->object, fields[i].name);
         if (strcmp(old.state ? old.state : "", m->v.state))
                 gm_bus_object_changed(m->object, "State");
@@ -430,9 +436,9 @@ static void sink_spike(void *userdata, const struct gm_view *v, const struct gm_
         struct gm_monitor *m = userdata;
         const char *metric = gm_metric_name(sp->metric);
         double value = sp->si, baseline = sp->baseline;
-        emit_logged(gm_bus_object_emit(m->object, "AsymmetrySpike", DBUS_TYPE_STRING, &metric,
-                                          DBUS_TYPE_DOUBLE, &value, DBUS_TYPE_DOUBLE, &baseline,
-                                          DBUS_TYPE_INVALID), "AsymmetrySpike");
+        emit_logged(gm_bus_object_emit(m->object, "AsymmetrySpike", DBUS_TYPE_STRING, &metric, DBUS_TYPE_DOUBLE, &value,
+                                       DBUS_TYPE_DOUBLE, &baseline, DBUS_TYPE_INVALID),
+                    "AsymmetrySpike");
 }
 
 static void sink_sensor_changed(void *userdata, const struct gm_view *v, enum gm_loc loc,
@@ -445,10 +451,12 @@ static void sink_sensor_changed(void *userdata, const struct gm_view *v, enum gm
                 return; /* only its reason changed: the next tick says it */
         if (ch->new_status == GM_SENSOR_STREAMING && ch->old_status == GM_SENSOR_FAULTY)
                 emit_logged(gm_bus_object_emit(m->object, "SensorRecovered", DBUS_TYPE_STRING, &location,
-                                                  DBUS_TYPE_INVALID), "SensorRecovered");
+                                               DBUS_TYPE_INVALID),
+                            "SensorRecovered");
         else if (ch->new_status == GM_SENSOR_FAULTY)
-                emit_logged(gm_bus_object_emit(m->object, "SensorFault", DBUS_TYPE_STRING, &location,
-                                                  DBUS_TYPE_STRING, &reason, DBUS_TYPE_INVALID), "SensorFault");
+                emit_logged(gm_bus_object_emit(m->object, "SensorFault", DBUS_TYPE_STRING, &location, DBUS_TYPE_STRING,
+                                               &reason, DBUS_TYPE_INVALID),
+                            "SensorFault");
         refresh(m);
 }
 
@@ -474,8 +482,7 @@ static int append_fatigue(DBusMessageIter *it, void *userdata)
 static void sink_fatigue_alert(void *userdata, const struct gm_view *v, const struct gm_fatigue_alert *a)
 {
         struct gm_monitor *m = userdata;
-        emit_logged(gm_bus_object_emit_with(m->object, "FatigueAlert", append_fatigue, (void *) a),
-                    "FatigueAlert");
+        emit_logged(gm_bus_object_emit_with(m->object, "FatigueAlert", append_fatigue, (void *)a), "FatigueAlert");
 }
 
 static int append_advice(DBusMessageIter *it, void *userdata)
@@ -503,7 +510,7 @@ static void sink_run_end(void *userdata, const struct gm_view *v, const struct g
                          const struct gm_advice *advice)
 {
         struct gm_monitor *m = userdata;
-        emit_logged(gm_bus_object_emit_with(m->object, "RecoveryAdvice", append_advice, (void *) advice),
+        emit_logged(gm_bus_object_emit_with(m->object, "RecoveryAdvice", append_advice, (void *)advice),
                     "RecoveryAdvice");
         refresh(m);
 }
@@ -529,10 +536,10 @@ static void bus_log(int priority, const char *message, void *userdata)
         gm_log_full(priority, NULL, "%s", message);
 }
 
-int gm_monitor_start(struct gm_monitor *m, sd_event *event, const struct gm_view *view,
-                     struct gm_analysis *analysis, struct gm_runs *runs)
+int gm_monitor_start(struct gm_monitor *m, sd_event *event, const struct gm_view *view, struct gm_analysis *analysis,
+                     struct gm_runs *runs)
 {
-        *m = (struct gm_monitor) { .view = view, .analysis = analysis, .runs = runs };
+        *m = (struct gm_monitor){ .view = view, .analysis = analysis, .runs = runs };
         compute(view, &m->v);
         int r = gm_bus_new(event, &m->bus);
         if (r < 0)

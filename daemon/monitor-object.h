@@ -35,8 +35,8 @@ struct gm_monitor_values {
 
 struct gm_monitor {
         const struct gm_view *view;
-        struct gm_analysis *analysis;       /* ResetBaseline */
-        struct gm_runs *runs;               /* EndSession, the run history */
+        struct gm_analysis *analysis; /* ResetBaseline */
+        struct gm_runs *runs;         /* EndSession, the run history */
         struct gm_bus *bus;
         struct gm_bus_object *object;
         struct gm_monitor_values v;
@@ -46,8 +46,8 @@ struct gm_monitor {
 extern const struct gm_sink gm_monitor_sink;
 
 /* Connects to the system bus, serves the object and owns the name. Negative errno (logged). */
-int gm_monitor_start(struct gm_monitor *m, sd_event *event, const struct gm_view *view,
-                     struct gm_analysis *analysis, struct gm_runs *runs);
+int gm_monitor_start(struct gm_monitor *m, sd_event *event, const struct gm_view *view, struct gm_analysis *analysis,
+                     struct gm_runs *runs);
 void gm_monitor_stop(struct gm_monitor *m);
 /* The interface XML (gaitmond --print-introspection). */
 int gm_monitor_write_xml(FILE *f);

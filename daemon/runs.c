@@ -13,7 +13,7 @@
 #include "now.h"
 
 #define HISTORY_DAYS 28
-#define PROGRESS_S 10.0   /* of sample time between two saves of a run's progress */
+#define PROGRESS_S 10.0      /* of sample time between two saves of a run's progress */
 #define STRIDES_IDLE_MAX 512 /* strides kept outside a run, for a run found to have begun before them */
 
 /* Strides older than the retention go, their runs' summaries and minutes stay. */
@@ -21,7 +21,7 @@ static void prune_strides(struct gm_runs *runs)
 {
         if (!runs->store || runs->cfg->stride_retention_days == 0)
                 return;
-        int64_t before_us = gm_wall_us() - (int64_t) runs->cfg->stride_retention_days * 86400 * 1000000;
+        int64_t before_us = gm_wall_us() - (int64_t)runs->cfg->stride_retention_days * 86400 * 1000000;
         int r = gm_store_prune_strides(runs->store, before_us);
         if (r < 0)
                 log_warning("cannot drop the strides older than %u days: %s", runs->cfg->stride_retention_days,
@@ -32,7 +32,7 @@ static void prune_strides(struct gm_runs *runs)
 
 int gm_runs_init(struct gm_runs *runs, const struct gm_config *cfg, struct gm_sinks *sinks)
 {
-        *runs = (struct gm_runs) { .cfg = cfg, .sinks = sinks };
+        *runs = (struct gm_runs){ .cfg = cfg, .sinks = sinks };
         struct gm_session_cfg sc;
         gm_session_cfg_default(&sc);
         sc.idle_timeout_s = runs->cfg->idle_timeout_s;
@@ -48,8 +48,8 @@ int gm_runs_init(struct gm_runs *runs, const struct gm_config *cfg, struct gm_si
         /* Without the history the daemon still measures; it just cannot remember runs. */
         int r = gm_store_open(runs->cfg->state_directory, &runs->store);
         if (r < 0) {
-                log_error("run history unavailable in %s: %s; runs will not be kept",
-                          runs->cfg->state_directory, strerror(-r));
+                log_error("run history unavailable in %s: %s; runs will not be kept", runs->cfg->state_directory,
+                          strerror(-r));
                 runs->store = NULL;
         }
         prune_strides(runs);
@@ -69,7 +69,7 @@ void gm_runs_free(struct gm_runs *runs)
 static void sink_stride(void *userdata, const struct gm_view *v, const struct gm_stride *st)
 {
         struct gm_runs *runs = userdata;
-        (void) gm_session_push_stride(runs->session, st);
+        (void)gm_session_push_stride(runs->session, st);
         if (!runs->store || (st->side != GM_SIDE_LEFT && st->side != GM_SIDE_RIGHT) || !isfinite(st->t_ic))
                 return;
         if (!runs->in_run && runs->n_strides >= STRIDES_IDLE_MAX) {
@@ -86,7 +86,7 @@ static void sink_stride(void *userdata, const struct gm_view *v, const struct gm
                 runs->strides_allocated = n;
         }
         /* Sample time until the run's start is known; made relative to it when written. */
-        runs->strides[runs->n_strides++] = (struct gm_stride_record) {
+        runs->strides[runs->n_strides++] = (struct gm_stride_record){
                 .t_s = st->t_ic,
                 .side = st->side,
                 .stride_ms = st->stride_s * 1000,
@@ -120,13 +120,13 @@ static void flush_strides(struct gm_runs *runs)
 static void sink_spike(void *userdata, const struct gm_view *v, const struct gm_spike *sp)
 {
         struct gm_runs *runs = userdata;
-        (void) gm_session_push_spike(runs->session, sp);
+        (void)gm_session_push_spike(runs->session, sp);
 }
 
 static void run_started(struct gm_runs *runs, double t)
 {
         runs->in_run = true;
-        runs->run_start_us = gm_wall_us() - (int64_t) ((runs->metrics_t - t) * 1e6);
+        runs->run_start_us = gm_wall_us() - (int64_t)((runs->metrics_t - t) * 1e6);
         runs->run_id = 0;
         runs->run_t0 = t;
         if (runs->store) {
@@ -162,7 +162,7 @@ static void run_ended(struct gm_runs *runs, struct gm_run_summary *run)
         struct gm_run_summary *history = NULL;
         size_t n_history = 0;
         if (runs->store) {
-                int r = gm_store_runs_since(runs->store, now - (int64_t) HISTORY_DAYS * 86400 * 1000000, &history,
+                int r = gm_store_runs_since(runs->store, now - (int64_t)HISTORY_DAYS * 86400 * 1000000, &history,
                                             &n_history);
                 if (r < 0)
                         log_warning("cannot read the run history: %s; advice without it", strerror(-r));
@@ -275,7 +275,7 @@ double gm_runs_fatigue(const struct gm_runs *runs)
 
 uint64_t gm_runs_start_us(const struct gm_runs *runs)
 {
-        return runs->in_run ? (uint64_t) runs->run_start_us : 0;
+        return runs->in_run ? (uint64_t)runs->run_start_us : 0;
 }
 
 struct gm_store *gm_runs_store(const struct gm_runs *runs)

@@ -17,22 +17,22 @@ struct gm_stride_record;
 
 struct gm_runs {
         const struct gm_config *cfg;
-        struct gm_sinks *sinks;             /* told of the runs */
+        struct gm_sinks *sinks; /* told of the runs */
 
         struct gm_session *session;
-        struct gm_store *store;             /* NULL when the history cannot be kept */
-        bool session_refused;               /* the last push was refused (logged once) */
-        double metrics_t;                   /* sample time of the last snapshot pushed */
-        enum gm_activity activity;          /* and its activity */
-        double next_progress_t;             /* sample time the run's progress is saved next */
-        bool progress_failed;               /* said once until it works again */
+        struct gm_store *store;    /* NULL when the history cannot be kept */
+        bool session_refused;      /* the last push was refused (logged once) */
+        double metrics_t;          /* sample time of the last snapshot pushed */
+        enum gm_activity activity; /* and its activity */
+        double next_progress_t;    /* sample time the run's progress is saved next */
+        bool progress_failed;      /* said once until it works again */
         bool in_run;
-        int64_t run_start_us;               /* wall clock */
+        int64_t run_start_us; /* wall clock */
         uint64_t run_id;
-        double run_t0;                      /* sample time of the run's start */
-        struct gm_stride_record *strides;   /* not yet in the store: written with each minute */
+        double run_t0;                    /* sample time of the run's start */
+        struct gm_stride_record *strides; /* not yet in the store: written with each minute */
         size_t n_strides, strides_allocated;
-        double fatigue_score;               /* NaN until the run's baseline is learned */
+        double fatigue_score; /* NaN until the run's baseline is learned */
 };
 
 /* Registered with a struct gm_runs * as userdata: strides, spikes and snapshots in. */

@@ -7,7 +7,7 @@
 
 static bool rate_valid(double rate_hz)
 {
-        return rate_hz >= 1 && rate_hz <= 1e9;  /* a period of 1 ns to 1 s */
+        return rate_hz >= 1 && rate_hz <= 1e9; /* a period of 1 ns to 1 s */
 }
 
 int gm_sample_clock_init(struct gm_sample_clock *c, double rate_hz)
@@ -42,7 +42,7 @@ static bool behind(int64_t a, int64_t b, int64_t d)
 {
         int64_t limit;
         if (__builtin_sub_overflow(b, d, &limit))
-                return false;           /* b - d is below every timestamp */
+                return false; /* b - d is below every timestamp */
         return a < limit;
 }
 
@@ -74,9 +74,9 @@ static int restart(const struct gm_sample_clock *c, enum gm_loc loc, int64_t raw
                    struct gm_sample_clock_sensor *s, struct gm_sample_clock_restart *r,
                    struct gm_sample_clock_event *ev)
 {
-        int64_t period_ns = (int64_t) (1e9 / c->rate_hz);
+        int64_t period_ns = (int64_t)(1e9 / c->rate_hz);
         ev->last_ns = s->last_ns;
-        if (r->happened && mono_us - r->at_us < (uint64_t) GM_SAMPLE_CLOCK_RESTART_SAME_US && r->loc != loc) {
+        if (r->happened && mono_us - r->at_us < (uint64_t)GM_SAMPLE_CLOCK_RESTART_SAME_US && r->loc != loc) {
                 int64_t after_last, ahead_ns;
                 if (!add_sub(s->last_ns, period_ns, raw_ns, &after_last))
                         return -ERANGE;
@@ -84,7 +84,7 @@ static int restart(const struct gm_sample_clock *c, enum gm_loc loc, int64_t raw
                 if (after_last > r->offset_ns) {
                         if (__builtin_sub_overflow(after_last, r->offset_ns, &ahead_ns) ||
                             ahead_ns > GM_SAMPLE_CLOCK_RESUME_MAX_NS) {
-                                s->offset_ns = after_last;      /* too far apart for one clock */
+                                s->offset_ns = after_last; /* too far apart for one clock */
                         } else {
                                 s->resuming = true;
                                 s->resume_after_ns = s->last_ns;
@@ -95,12 +95,12 @@ static int restart(const struct gm_sample_clock *c, enum gm_loc loc, int64_t raw
                 return 0;
         }
         int64_t away_ns, offset_ns;
-        if (__builtin_mul_overflow((int64_t) (mono_us - s->last_arrival_us), 1000, &away_ns) ||
+        if (__builtin_mul_overflow((int64_t)(mono_us - s->last_arrival_us), 1000, &away_ns) ||
             !add_sub(s->last_ns, away_ns > period_ns ? away_ns : period_ns, raw_ns, &offset_ns))
                 return -ERANGE;
         s->resuming = false;
         s->offset_ns = offset_ns;
-        *r = (struct gm_sample_clock_restart) { .happened = true, .at_us = mono_us, .offset_ns = offset_ns, .loc = loc };
+        *r = (struct gm_sample_clock_restart){ .happened = true, .at_us = mono_us, .offset_ns = offset_ns, .loc = loc };
         return 0;
 }
 
@@ -133,20 +133,20 @@ static bool common_offset(const struct gm_sample_clock *c, int64_t *offset_ns)
 static uint64_t missing_between(const struct gm_sample_clock *c, int64_t last_ns, int64_t ts_ns)
 {
         int64_t step_ns;
-        double span_ns = __builtin_sub_overflow(ts_ns, last_ns, &step_ns) ? (double) ts_ns - (double) last_ns
-                                                                           : (double) step_ns;
+        double span_ns = __builtin_sub_overflow(ts_ns, last_ns, &step_ns) ? (double)ts_ns - (double)last_ns
+                                                                          : (double)step_ns;
         double missing = span_ns / (1e9 / c->rate_hz) - 1;
         if (!(missing > 0.5))
                 return 0;
-        return missing < 0x1p63 ? (uint64_t) llround(missing) : UINT64_MAX;
+        return missing < 0x1p63 ? (uint64_t)llround(missing) : UINT64_MAX;
 }
 
-int gm_sample_clock_place(struct gm_sample_clock *c, enum gm_loc loc, int64_t raw_ns, uint64_t mono_us,
-                          int64_t *ts_ns, struct gm_sample_clock_event *ev)
+int gm_sample_clock_place(struct gm_sample_clock *c, enum gm_loc loc, int64_t raw_ns, uint64_t mono_us, int64_t *ts_ns,
+                          struct gm_sample_clock_event *ev)
 {
-        if (!c || !ts_ns || !ev || (unsigned) loc >= GM_LOC_COUNT || !rate_valid(c->rate_hz))
+        if (!c || !ts_ns || !ev || (unsigned)loc >= GM_LOC_COUNT || !rate_valid(c->rate_hz))
                 return -EINVAL;
-        *ev = (struct gm_sample_clock_event) { .type = GM_SAMPLE_CLOCK_STEADY };
+        *ev = (struct gm_sample_clock_event){ .type = GM_SAMPLE_CLOCK_STEADY };
         /* Worked on in copies: a sample whose time does not fit changes nothing. */
         struct gm_sample_clock_sensor s = c->sensor[loc];
         struct gm_sample_clock_restart r = c->restart;
@@ -155,7 +155,7 @@ int gm_sample_clock_place(struct gm_sample_clock *c, enum gm_loc loc, int64_t ra
                 return -ERANGE;
         if (s.resuming) {
                 if (ts <= s.resume_after_ns)
-                        return 0;       /* seen before its clock restarted */
+                        return 0; /* seen before its clock restarted */
                 s.resuming = false;
         }
         bool reopened = s.reopened;
@@ -188,7 +188,7 @@ int gm_sample_clock_place(struct gm_sample_clock *c, enum gm_loc loc, int64_t ra
                 }
         }
         if (err < 0 || __builtin_add_overflow(raw_ns, s.offset_ns, &ts)) {
-                *ev = (struct gm_sample_clock_event) { .type = GM_SAMPLE_CLOCK_STEADY };
+                *ev = (struct gm_sample_clock_event){ .type = GM_SAMPLE_CLOCK_STEADY };
                 return -ERANGE;
         }
         ev->offset_ns = s.offset_ns;
@@ -197,10 +197,10 @@ int gm_sample_clock_place(struct gm_sample_clock *c, enum gm_loc loc, int64_t ra
 
         int placed = 0;
         if (s.resuming && ts <= s.resume_after_ns)
-                goto keep;              /* the first sample after its restart, seen before */
+                goto keep; /* the first sample after its restart, seen before */
         if (s.placed > 0 && !reopened) {
                 if (ts <= s.last_ns)
-                        goto keep;      /* a stray timestamp: the pipeline needs time order */
+                        goto keep; /* a stray timestamp: the pipeline needs time order */
                 ev->missing = missing_between(c, s.last_ns, ts);
         }
         s.last_ns = ts;

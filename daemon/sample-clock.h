@@ -16,39 +16,39 @@
 #define GM_SAMPLE_CLOCK_RESUME_MAX_NS 60000000000LL
 
 struct gm_sample_clock_sensor {
-        uint64_t placed;                /* samples placed on the common clock */
-        int64_t last_ns;                /* the newest of them, on the common clock */
-        int64_t offset_ns;              /* added to its timestamps; changes when its clock restarts */
-        bool resuming;                  /* back on its source's shared clock behind its own last
+        uint64_t placed;   /* samples placed on the common clock */
+        int64_t last_ns;   /* the newest of them, on the common clock */
+        int64_t offset_ns; /* added to its timestamps; changes when its clock restarts */
+        bool resuming;     /* back on its source's shared clock behind its own last
                                          * sample: its samples up to resume_after_ns were seen */
         int64_t resume_after_ns;
-        uint64_t last_arrival_us;       /* when its newest sample arrived */
-        bool reopened;                  /* its clock may be another one from its next sample on */
+        uint64_t last_arrival_us; /* when its newest sample arrived */
+        bool reopened;            /* its clock may be another one from its next sample on */
 };
 
 /* The latest clock restart, shared by the sensors of one source. */
 struct gm_sample_clock_restart {
         bool happened;
-        uint64_t at_us;                 /* when the first sensor back arrived */
-        int64_t offset_ns;              /* the offset it took */
-        enum gm_loc loc;                /* that sensor */
+        uint64_t at_us;    /* when the first sensor back arrived */
+        int64_t offset_ns; /* the offset it took */
+        enum gm_loc loc;   /* that sensor */
 };
 
 struct gm_sample_clock {
-        double rate_hz;                 /* what the sensors deliver: gaps and restarts count in periods */
+        double rate_hz; /* what the sensors deliver: gaps and restarts count in periods */
         struct gm_sample_clock_sensor sensor[GM_LOC_COUNT];
-        bool reopened_same_source;      /* reopened sensors may go on on the clock they had */
+        bool reopened_same_source; /* reopened sensors may go on on the clock they had */
         struct gm_sample_clock_restart restart;
         bool have_newest;
-        int64_t newest_ns;              /* the newest sample of any sensor */
+        int64_t newest_ns; /* the newest sample of any sensor */
 };
 
 enum gm_sample_clock_event_type {
         GM_SAMPLE_CLOCK_STEADY,
-        GM_SAMPLE_CLOCK_RESTARTED,      /* its timestamps went back: its clock started again */
-        GM_SAMPLE_CLOCK_REOPENED,       /* reopened, its clock is not the one it had */
-        GM_SAMPLE_CLOCK_SHARED,         /* its first sample: it takes the offset the others share */
-        GM_SAMPLE_CLOCK_JOINED,         /* its first sample, on a clock far from the others' */
+        GM_SAMPLE_CLOCK_RESTARTED, /* its timestamps went back: its clock started again */
+        GM_SAMPLE_CLOCK_REOPENED,  /* reopened, its clock is not the one it had */
+        GM_SAMPLE_CLOCK_SHARED,    /* its first sample: it takes the offset the others share */
+        GM_SAMPLE_CLOCK_JOINED,    /* its first sample, on a clock far from the others' */
 };
 
 /* What placing one sample changed, for the caller to say once. */
@@ -58,10 +58,10 @@ struct gm_sample_clock_event {
          * sensor back (with_loc) */
         bool with_other;
         enum gm_loc with_loc;
-        int64_t last_ns;                /* RESTARTED, REOPENED: its newest sample before */
-        int64_t offset_ns;              /* its offset from now on */
-        int64_t start_ns;               /* SHARED, JOINED: where its samples start */
-        uint64_t missing;               /* samples missing just before this one (a gap) */
+        int64_t last_ns;   /* RESTARTED, REOPENED: its newest sample before */
+        int64_t offset_ns; /* its offset from now on */
+        int64_t start_ns;  /* SHARED, JOINED: where its samples start */
+        uint64_t missing;  /* samples missing just before this one (a gap) */
 };
 
 /* An empty clock for sensors delivering rate_hz. 0, or -EINVAL. */
@@ -75,5 +75,5 @@ int gm_sample_clock_reopened(struct gm_sample_clock *c, unsigned loc_mask, bool 
  * clock): 1 with its time on the common clock in *ts_ns, 0 when it is dropped (seen before,
  * or out of time order); *ev says what changed either way. -EINVAL on bad arguments,
  * -ERANGE when its time does not fit in 64 bits (nothing changes). */
-int gm_sample_clock_place(struct gm_sample_clock *c, enum gm_loc loc, int64_t raw_ns, uint64_t mono_us,
-                          int64_t *ts_ns, struct gm_sample_clock_event *ev);
+int gm_sample_clock_place(struct gm_sample_clock *c, enum gm_loc loc, int64_t raw_ns, uint64_t mono_us, int64_t *ts_ns,
+                          struct gm_sample_clock_event *ev);

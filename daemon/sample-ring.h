@@ -9,15 +9,15 @@
 /* One sample as acquired: sensor timestamp and scaled SI values. */
 struct gm_raw_sample {
         int64_t ts_ns;
-        float acc[3];    /* m/s² */
-        float gyr[3];    /* rad/s */
+        float acc[3]; /* m/s² */
+        float gyr[3]; /* rad/s */
 };
 
 #define GM_RING_CAPACITY 2048u /* a power of two: about 5 s at 416 Hz */
 
 struct gm_sample_ring {
-        _Atomic size_t head;   /* written by the producer only */
-        _Atomic size_t tail;   /* written by the consumer only */
+        _Atomic size_t head;       /* written by the producer only */
+        _Atomic size_t tail;       /* written by the consumer only */
         _Atomic uint64_t overruns; /* samples the producer had to drop */
         struct gm_raw_sample slot[GM_RING_CAPACITY];
 };

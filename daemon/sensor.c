@@ -10,9 +10,12 @@
 const char *gm_sensor_status_name(enum gm_sensor_status s)
 {
         switch (s) {
-        case GM_SENSOR_STREAMING: return "streaming";
-        case GM_SENSOR_FAULTY: return "faulty";
-        default: return "waiting";
+        case GM_SENSOR_STREAMING:
+                return "streaming";
+        case GM_SENSOR_FAULTY:
+                return "faulty";
+        default:
+                return "waiting";
         }
 }
 
@@ -20,7 +23,7 @@ void gm_sensor_wake(struct gm_sensor *s)
 {
         uint64_t one = 1;
         /* EAGAIN means the counter is already set: the main loop will wake anyway. */
-        (void) !write(s->wake_fd, &one, sizeof(one));
+        (void)!write(s->wake_fd, &one, sizeof(one));
 }
 
 /* Length of the valid UTF-8 character at p (0 when invalid or cut short), as libdbus judges:
@@ -53,7 +56,7 @@ static size_t utf8_char(const unsigned char *p)
  * UTF-8: a character cut by a fixed-size copy is dropped, any other invalid byte becomes '?'. */
 static void utf8_fit(char *text)
 {
-        unsigned char *p = (unsigned char *) text;
+        unsigned char *p = (unsigned char *)text;
         while (*p) {
                 size_t n = utf8_char(p);
                 if (n) {
@@ -61,7 +64,7 @@ static void utf8_fit(char *text)
                         continue;
                 }
                 /* A lead byte whose character the copy cut: the end of the text. */
-                size_t rest = strlen((const char *) p);
+                size_t rest = strlen((const char *)p);
                 if (rest < 4 && *p >= 0xc2 && *p <= 0xf4) {
                         bool cut = true;
                         for (size_t i = 1; i < rest; i++)
@@ -75,8 +78,7 @@ static void utf8_fit(char *text)
         }
 }
 
-void gm_sensor_set_status(struct gm_sensor *s, enum gm_sensor_status status,
-                          const char *device, const char *reason)
+void gm_sensor_set_status(struct gm_sensor *s, enum gm_sensor_status status, const char *device, const char *reason)
 {
         pthread_mutex_lock(&s->lock);
         bool changed = s->status != status;

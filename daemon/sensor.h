@@ -11,9 +11,9 @@
 #include "sample-ring.h"
 
 enum gm_sensor_status {
-        GM_SENSOR_WAITING,    /* not found yet */
+        GM_SENSOR_WAITING, /* not found yet */
         GM_SENSOR_STREAMING,
-        GM_SENSOR_FAULTY,     /* it streamed, then failed; being reopened */
+        GM_SENSOR_FAULTY, /* it streamed, then failed; being reopened */
 };
 
 const char *gm_sensor_status_name(enum gm_sensor_status s);
@@ -26,18 +26,18 @@ struct gm_sensor {
         char uri[256];
         double rate_hz;
         unsigned buffer_samples;
-        int wake_fd;                    /* eventfd of the main loop, not owned */
+        int wake_fd; /* eventfd of the main loop, not owned */
 
-        struct gm_sample_ring *ring;    /* samples to the main loop */
+        struct gm_sample_ring *ring; /* samples to the main loop */
         atomic_bool stop;
 
         /* Status, written by the acquisition thread under lock; the main loop
          * notices a change through status_seq. */
         pthread_mutex_t lock;
         enum gm_sensor_status status;
-        char device[64];                /* e.g. "iio:device3 (lsm6dso)" */
-        char reason[160];               /* why it is not streaming */
-        double device_rate_hz;          /* what the device runs at */
+        char device[64];       /* e.g. "iio:device3 (lsm6dso)" */
+        char reason[160];      /* why it is not streaming */
+        double device_rate_hz; /* what the device runs at */
         unsigned status_seq;
 
         const struct gm_source_driver *driver;
@@ -47,8 +47,7 @@ struct gm_sensor {
 };
 
 /* The acquisition thread reports a status change and wakes the main loop. */
-void gm_sensor_set_status(struct gm_sensor *s, enum gm_sensor_status status,
-                          const char *device, const char *reason);
+void gm_sensor_set_status(struct gm_sensor *s, enum gm_sensor_status status, const char *device, const char *reason);
 /* Wake the main loop: new samples or a new status. */
 void gm_sensor_wake(struct gm_sensor *s);
 /* Sleep up to seconds, returning early (true) when asked to stop. */

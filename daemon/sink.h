@@ -50,7 +50,7 @@ int gm_sinks_add(struct gm_sinks *s, const struct gm_sink *sink, void *userdata)
 void gm_sinks_remove(struct gm_sinks *s, const struct gm_sink *sink, void *userdata);
 
 /* Calls hook of every consumer that has it: gm_sinks_emit(s, spike, sp). */
-#define gm_sinks_emit(s, hook, ...) \
+#define gm_sinks_emit(s, hook, ...)                       \
         for (unsigned gm_i_ = 0; gm_i_ < (s)->n; gm_i_++) \
-                if ((s)->sink[gm_i_]->hook) \
-                        (s)->sink[gm_i_]->hook((s)->userdata[gm_i_], (s)->view, ##__VA_ARGS__)
+                if ((s)->sink[gm_i_]->hook)               \
+        (s)->sink[gm_i_]->hook((s)->userdata[gm_i_], (s)->view, ##__VA_ARGS__)

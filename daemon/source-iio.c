@@ -12,7 +12,7 @@
 
 struct iio_source {
         struct iio_context *ctx;
-        struct iio_buffer *buf;          /* guarded by the sensor's lock: stop cancels it */
+        struct iio_buffer *buf; /* guarded by the sensor's lock: stop cancels it */
         struct gm_iio_channels ch;
 };
 
@@ -61,8 +61,8 @@ static void close_source(struct gm_sensor *s, struct iio_source *src)
 }
 
 /* Finds and configures the device and creates its buffer. On failure writes why. */
-static int open_source(struct gm_sensor *s, struct iio_source *src, char *why, size_t why_size,
-                       char *device, size_t device_size)
+static int open_source(struct gm_sensor *s, struct iio_source *src, char *why, size_t why_size, char *device,
+                       size_t device_size)
 {
         char uri[sizeof(s->uri)];
         snprintf(uri, sizeof(uri), "%s", s->uri); /* libiio may write into the URI */
@@ -74,7 +74,8 @@ static int open_source(struct gm_sensor *s, struct iio_source *src, char *why, s
         }
         struct iio_device *dev = find_device(src->ctx, &s->match);
         if (!dev) {
-                snprintf(why, why_size, "no IIO device with %s %.40s at %.40s; set %s = none in [sensors] if it is not worn",
+                snprintf(why, why_size,
+                         "no IIO device with %s %.40s at %.40s; set %s = none in [sensors] if it is not worn",
                          gm_match_kind_name(s->match.kind), s->match.value, s->uri, gm_loc_name(s->loc));
                 return -ENODEV;
         }
@@ -96,7 +97,7 @@ static int open_source(struct gm_sensor *s, struct iio_source *src, char *why, s
         iio_channel_enable(src->ch.timestamp);
 
         /* A device that keeps its own rate is still usable: timestamps tell the truth. */
-        (void) iio_device_attr_write_double(dev, "sampling_frequency", s->rate_hz);
+        (void)iio_device_attr_write_double(dev, "sampling_frequency", s->rate_hz);
         double rate = s->rate_hz;
         if (iio_device_attr_read_double(dev, "sampling_frequency", &rate) < 0 || rate <= 0)
                 rate = s->rate_hz;
@@ -122,7 +123,7 @@ static int stream(struct gm_sensor *s, struct iio_source *src)
         while (!atomic_load(&s->stop)) {
                 ssize_t n = iio_buffer_refill(src->buf);
                 if (n < 0)
-                        return atomic_load(&s->stop) ? 0 : (int) n;
+                        return atomic_load(&s->stop) ? 0 : (int)n;
                 ptrdiff_t step = iio_buffer_step(src->buf);
                 const char *end = iio_buffer_end(src->buf);
                 const char *p_ts = iio_buffer_first(src->buf, src->ch.timestamp);

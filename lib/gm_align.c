@@ -4,17 +4,17 @@
 
 #include "gm_align.h"
 
-#define MEAN_TAU_S 4.0   /* gravity from the mean acceleration over a few strides */
-#define COV_TAU_S 6.0    /* rotation axis from the last few strides */
-#define SLOW_LP_HZ 2.0   /* swings last 0.2-0.4 s; toe-off and heel-strike spikes 30-100 ms */
-#define MOVING_RATE 0.5  /* rad/s of slow rotation: the segment is moving */
-#define SIGN_HYST 0.03   /* the sign flips only on clear, lasting evidence */
-#define QUIET_S 0.04     /* a flat foot rests at least this long in mid-stance */
-#define QUIET_RATE 0.6   /* rad/s: resting, whatever the sensor noise */
-#define VOTES_MAX 10     /* remember the last few strides' votes */
-#define STILL_S 0.5      /* stillness must last this long to define gravity */
-#define SETTLE_S 1.0     /* seconds of movement before the axis is trusted */
-#define SETTLE_VOTES 2   /* a single heel rise may be a shuffle */
+#define MEAN_TAU_S 4.0       /* gravity from the mean acceleration over a few strides */
+#define COV_TAU_S 6.0        /* rotation axis from the last few strides */
+#define SLOW_LP_HZ 2.0       /* swings last 0.2-0.4 s; toe-off and heel-strike spikes 30-100 ms */
+#define MOVING_RATE 0.5      /* rad/s of slow rotation: the segment is moving */
+#define SIGN_HYST 0.03       /* the sign flips only on clear, lasting evidence */
+#define QUIET_S 0.04         /* a flat foot rests at least this long in mid-stance */
+#define QUIET_RATE 0.6       /* rad/s: resting, whatever the sensor noise */
+#define VOTES_MAX 10         /* remember the last few strides' votes */
+#define STILL_S 0.5          /* stillness must last this long to define gravity */
+#define SETTLE_S 1.0         /* seconds of movement before the axis is trusted */
+#define SETTLE_VOTES 2       /* a single heel rise may be a shuffle */
 #define SETTLE_LONGEST_S 2.0 /* a couple of strides before the longest excursion is known */
 #define SETTLE_BALANCE 0.06  /* and then a clear lead of one direction */
 
@@ -52,9 +52,9 @@ void gm_align_init(struct gm_align *a, double rate_hz)
  * when there are any; the balance fills in before the first. */
 static void decide_sign(struct gm_align *a, double v[3])
 {
-        bool flip = a->sign_mode == GM_ALIGN_SIGN_CALLER ? false
+        bool flip = a->sign_mode == GM_ALIGN_SIGN_CALLER                         ? false
                     : a->sign_mode == GM_ALIGN_SIGN_AFTER_QUIET && a->votes != 0 ? a->votes < 0
-                                                                               : a->balance < -SIGN_HYST;
+                                                                                 : a->balance < -SIGN_HYST;
         if (flip) {
                 for (int i = 0; i < 3; i++)
                         v[i] = -v[i];
@@ -207,7 +207,7 @@ void gm_align_push(struct gm_align *a, const struct gm_sample *s, bool has_gyr)
                         /* 1/n falls below the constant for good once n passes its inverse. */
                         double k = a->n_moving < a->cov_n ? fmax(1.0 / a->n_moving, a->k_cov) : a->k_cov;
                         /* Symmetric: each off-diagonal moment is computed once, the same value both ways. */
-                        double (*c)[3] = a->gyr_cov;
+                        double(*c)[3] = a->gyr_cov;
                         const double *g = s->gyr;
                         for (int i = 0; i < 3; i++)
                                 for (int j = i; j < 3; j++)

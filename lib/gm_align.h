@@ -17,25 +17,25 @@ enum gm_align_sign {
 struct gm_align {
         enum gm_align_sign sign_mode;
         double rate_hz;
-        double acc_mean[3];   /* slow mean of acc: gravity while moving */
-        double still_g[3];    /* gravity captured while still, unit vector */
+        double acc_mean[3]; /* slow mean of acc: gravity while moving */
+        double still_g[3];  /* gravity captured while still, unit vector */
         bool have_still;
-        unsigned still_run;   /* consecutive still samples */
-        double still_acc[3];  /* mean acc during the current still run */
-        double gyr_cov[3][3]; /* exponentially weighted gyro second moments */
-        double axis[3];       /* dominant rotation axis, unit, signed (see below) */
+        unsigned still_run;          /* consecutive still samples */
+        double still_acc[3];         /* mean acc during the current still run */
+        double gyr_cov[3][3];        /* exponentially weighted gyro second moments */
+        double axis[3];              /* dominant rotation axis, unit, signed (see below) */
         struct gm_biquad slow_lp[3]; /* the sign looks at slow motion: brief impacts do not vote */
-        double balance;       /* time above +rms minus time below -rms: sets the sign */
+        double balance;              /* time above +rms minus time below -rms: sets the sign */
         unsigned since_update;
         unsigned n;
-        unsigned n_moving;    /* samples with rotation */
-        unsigned quiet_run;   /* samples of a quiet (flat) foot */
-        bool after_quiet;     /* waiting for the first rotation after a quiet spell */
-        double votes;         /* first rotations after quiet: against (-) or along (+) axis */
-        unsigned flips;       /* times the sign of the axis was reversed */
+        unsigned n_moving;  /* samples with rotation */
+        unsigned quiet_run; /* samples of a quiet (flat) foot */
+        bool after_quiet;   /* waiting for the first rotation after a quiet spell */
+        double votes;       /* first rotations after quiet: against (-) or along (+) axis */
+        unsigned flips;     /* times the sign of the axis was reversed */
         /* Per-sample constants of rate_hz. */
         double k_mean, k_cov, still_n, update_n;
-        unsigned cov_n;       /* from here on 1 / n_moving is below k_cov */
+        unsigned cov_n; /* from here on 1 / n_moving is below k_cov */
         /* What the last sample gave, for the alignments that follow this one. */
         bool last_has_gyr, last_moving, last_updated;
         double last_slow[3], last_gn, last_k, last_rms;
@@ -48,7 +48,7 @@ struct gm_align {
          * balance, votes, flips and the quiet spells stay its own). */
         const struct gm_align *follow;
         double follow_sign;
-        unsigned follow_flips;  /* the leader's reversals when last seen */
+        unsigned follow_flips; /* the leader's reversals when last seen */
 };
 
 void gm_align_init(struct gm_align *a, double rate_hz); /* GM_ALIGN_SIGN_LONGEST */

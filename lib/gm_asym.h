@@ -5,39 +5,39 @@
 
 #include "gm_pipeline.h"
 
-#define GM_ASYM_RECENT 5 /* strides per side in the running median */
-#define GM_ASYM_FRESH_S 8.0 /* a side's value older than this is no comparison for the other's */
+#define GM_ASYM_RECENT 5         /* strides per side in the running median */
+#define GM_ASYM_FRESH_S 8.0      /* a side's value older than this is no comparison for the other's */
 #define GM_ASYM_REARM_STRIDES 20 /* strides close to the baseline end an excursion */
-#define GM_ASYM_REFIRE_S 300.0 /* gait seconds before the same metric may be reported again */
+#define GM_ASYM_REFIRE_S 300.0   /* gait seconds before the same metric may be reported again */
 
 /* The baseline of one activity: walking and running are different gaits. */
 struct gm_asym_base {
         double sum, sq;
         unsigned n;
-        double mean, sd;          /* NaN until learned */
+        double mean, sd; /* NaN until learned */
 };
 
 struct gm_asym_metric {
         double recent[2][GM_ASYM_RECENT];
         double recent_t[2][GM_ASYM_RECENT]; /* their strides' times: only fresh ones count */
         unsigned count[2];
-        double si;                 /* current SI, NaN unless both sides are fresh */
+        double si;                   /* current SI, NaN unless both sides are fresh */
         struct gm_asym_base base[2]; /* [0] walking, [1] running */
-        unsigned out_run;          /* consecutive strides away from the baseline */
-        unsigned back_run;         /* consecutive strides close to it */
-        double out_since;          /* time of the first of them */
-        bool in_spike;             /* reported; re-armed once back near the baseline */
-        double last_spike_gait_s;  /* gait time of the last report, -inf before any */
+        unsigned out_run;            /* consecutive strides away from the baseline */
+        unsigned back_run;           /* consecutive strides close to it */
+        double out_since;            /* time of the first of them */
+        bool in_spike;               /* reported; re-armed once back near the baseline */
+        double last_spike_gait_s;    /* gait time of the last report, -inf before any */
 };
 
 struct gm_asym {
         struct gm_asym_metric m[GM_METRIC_COUNT];
-        double gait_s[2];          /* steady gait so far per activity (sum of strides / 2) */
+        double gait_s[2]; /* steady gait so far per activity (sum of strides / 2) */
         double warmup_s, baseline_s, spike_si;
         unsigned spike_strides;
-        double base_start[2];      /* gait_s at which each activity's baseline starts */
-        int activity;              /* of the last steady stride: 0 walking, 1 running, -1 none */
-        double t_last;             /* time of the last steady stride */
+        double base_start[2]; /* gait_s at which each activity's baseline starts */
+        int activity;         /* of the last steady stride: 0 walking, 1 running, -1 none */
+        double t_last;        /* time of the last steady stride */
 };
 
 void gm_asym_init(struct gm_asym *a, const struct gm_pipeline_cfg *cfg);

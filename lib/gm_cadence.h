@@ -3,12 +3,12 @@
 
 #include <fftw3.h>
 
-#define GM_CADENCE_RATE 32.0  /* Hz after decimation */
-#define GM_CADENCE_N 256      /* 8 s window */
+#define GM_CADENCE_RATE 32.0 /* Hz after decimation */
+#define GM_CADENCE_N 256     /* 8 s window */
 
 struct gm_cadence {
         double in_rate;
-        double acc_sum;       /* decimation: mean of |acc| over a block */
+        double acc_sum; /* decimation: mean of |acc| over a block */
         double block_pos;
         unsigned block_n;
         double ring[GM_CADENCE_N];
@@ -17,7 +17,7 @@ struct gm_cadence {
         fftw_complex *out;
         fftw_plan plan;
         double window[GM_CADENCE_N];
-        double peak_hz;       /* NaN until a window is full and periodic */
+        double peak_hz; /* NaN until a window is full and periodic */
 };
 
 int gm_cadence_init(struct gm_cadence *c, double in_rate_hz);

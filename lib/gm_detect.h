@@ -12,8 +12,7 @@ struct gm_event_sink {
         void (*emit)(struct gm_event_sink *sink, const struct gm_event *ev);
 };
 
-static inline void gm_sink_emit(struct gm_event_sink *sink, double t, enum gm_side side,
-                                enum gm_event_kind kind)
+static inline void gm_sink_emit(struct gm_event_sink *sink, double t, enum gm_side side, enum gm_event_kind kind)
 {
         struct gm_event ev = { .t = t, .side = side, .kind = kind };
         sink->emit(sink, &ev);
@@ -43,5 +42,5 @@ struct gm_detector {
 
 extern const struct gm_detector gm_detector_shank_gyro; /* shank with a gyro */
 extern const struct gm_detector gm_detector_foot_gyro;  /* foot with a gyro */
-extern const struct gm_detector gm_detector_shank_acc; /* shank, accelerometer only */
-extern const struct gm_detector gm_detector_pelvis;    /* lower back, both sides */
+extern const struct gm_detector gm_detector_shank_acc;  /* shank, accelerometer only */
+extern const struct gm_detector gm_detector_pelvis;     /* lower back, both sides */

@@ -7,12 +7,12 @@
 #include "gm_detect.h"
 #include "gm_filter.h"
 
-#define SWING_LP_HZ 4.0      /* finds swings */
-#define EVENT_LP_HZ 12.0     /* times events */
-#define MIN_SWING_RATE 1.2   /* rad/s: slower is not a step */
-#define FC_WINDOW 0.45       /* fraction of the stride searched before the swing peak */
-#define IC_WINDOW 0.35       /* ... and after it */
-#define SHANK_IC_WINDOW 0.2  /* heel strike follows the swing's end within this fraction */
+#define SWING_LP_HZ 4.0     /* finds swings */
+#define EVENT_LP_HZ 12.0    /* times events */
+#define MIN_SWING_RATE 1.2  /* rad/s: slower is not a step */
+#define FC_WINDOW 0.45      /* fraction of the stride searched before the swing peak */
+#define IC_WINDOW 0.35      /* ... and after it */
+#define SHANK_IC_WINDOW 0.2 /* heel strike follows the swing's end within this fraction */
 
 struct state {
         double rate;
@@ -21,18 +21,18 @@ struct state {
         struct gm_biquad swing_lp[2], event_lp;
         struct gm_hist swing, fine, t;
         size_t n;
-        size_t cand;          /* candidate swing peak index, 0 = none */
+        size_t cand; /* candidate swing peak index, 0 = none */
         double cand_val;
         size_t last_peak;
-        double peak_level;    /* running typical swing peak */
-        double stride_s;      /* running typical stride time */
-        size_t pending;       /* decided swing peak waiting for its IC window */
+        double peak_level; /* running typical swing peak */
+        double stride_s;   /* running typical stride time */
+        size_t pending;    /* decided swing peak waiting for its IC window */
         size_t last_fc;
-        double delay;         /* group delay of the event filter, s */
+        double delay; /* group delay of the event filter, s */
         bool foot;
-        bool settled;         /* the sign of the rotation is known: events are emitted */
-        unsigned flips;       /* sign reversals of the alignment already applied to the history */
-        double last_emit_t;   /* events are emitted in time order, each once */
+        bool settled;       /* the sign of the rotation is known: events are emitted */
+        unsigned flips;     /* sign reversals of the alignment already applied to the history */
+        double last_emit_t; /* events are emitted in time order, each once */
 };
 
 static int init_common(struct state *s, double rate_hz, enum gm_side side, bool has_gyr)

@@ -94,9 +94,9 @@
 #define RUN_YAW_B_S 0.1
 
 struct step {
-        size_t ic;      /* sample index of the initial contact */
-        double t_ic;    /* time of the initial contact, s */
-        double t_fc;    /* running: the contact's end, s */
+        size_t ic;   /* sample index of the initial contact */
+        double t_ic; /* time of the initial contact, s */
+        double t_fc; /* running: the contact's end, s */
         bool running;
         double yaw;     /* mean yaw rate just around the contact */
         double sway[3]; /* horizontal acceleration before minus after the contact */
@@ -121,30 +121,30 @@ struct state {
         double rate;
         struct gm_align align;
         struct gm_biquad step_lp[2], step_hp, yaw_hp, sway_lp[3][2];
-        double trough;          /* lowest coarse value since the last peak */
+        double trough; /* lowest coarse value since the last peak */
         struct gm_hist av, yaw, t, coarse, hor[3];
         size_t n;
-        double level;           /* running typical step hump */
-        double step_s;          /* running typical step time */
-        size_t cand;            /* pending coarse peak, 0 = none */
+        double level;  /* running typical step hump */
+        double step_s; /* running typical step time */
+        size_t cand;   /* pending coarse peak, 0 = none */
         double cand_val;
         struct step steps[NSTEP];
-        size_t nsteps;          /* steps so far (index into the ring modulo NSTEP) */
+        size_t nsteps; /* steps so far (index into the ring modulo NSTEP) */
         size_t chain;
         /* Learnt direction of "right" in the sensor frame (sway x yaw), walking and running:
          * the sway windows sit at different phases of the two gaits. */
         double right[2][3];
-        unsigned fine_half;     /* half width of the smoothing kernel, samples */
-        unsigned run_half;      /* the same for the running load */
+        unsigned fine_half; /* half width of the smoothing kernel, samples */
+        unsigned run_half;  /* the same for the running load */
         double run_kern[256];
         /* Running contacts: the smoothed load at the sample read last, the span above half
          * weight being read and the last one, held until a flight confirms it. */
         double load_prev;
         bool have_load, loaded, pending;
         struct load_span cur, pend;
-        double t_last_fall;     /* end of the last span, s; -inf: none yet */
-        double flight_min;      /* lowest load since then, g */
-        double run_until;       /* time before which walking steps are not looked for */
+        double t_last_fall; /* end of the last span, s; -inf: none yet */
+        double flight_min;  /* lowest load since then, g */
+        double run_until;   /* time before which walking steps are not looked for */
         double kern[256];
 };
 
@@ -258,7 +258,10 @@ static void emit_step(struct state *s, size_t k, struct gm_event_sink *sink)
         gm_sink_emit(sink, gm_hist_at(&s->t, st->ic), side, GM_EVENT_IC);
         /* The other foot leaves the ground at the end of double support. */
         gm_sink_emit(sink, gm_hist_at(&s->t, st->ic) + DOUBLE_SUPPORT_FRAC * s->step_s,
-                     side == GM_SIDE_UNKNOWN ? side : right ? GM_SIDE_LEFT : GM_SIDE_RIGHT, GM_EVENT_FC);
+                     side == GM_SIDE_UNKNOWN ? side
+                     : right                 ? GM_SIDE_LEFT
+                                             : GM_SIDE_RIGHT,
+                     GM_EVENT_FC);
         st->decided = true;
 }
 
@@ -389,8 +392,9 @@ static void update(struct state *s, struct gm_event_sink *sink, bool final)
                         norm += right[a] * right[a];
                 }
                 /* The learnt direction is trusted once a few confident steps agree on it. */
-                double vote = yaw + (norm > 0 ? tanh(dot / sqrt(norm) / SWAY_SCALE) * sqrt(norm) /
-                                                        (sqrt(norm) + SWAY_TRUST) : 0);
+                double vote = yaw +
+                              (norm > 0 ? tanh(dot / sqrt(norm) / SWAY_SCALE) * sqrt(norm) / (sqrt(norm) + SWAY_TRUST)
+                                        : 0);
                 /* The mounting is fixed: every step tells which sensor direction is right. */
                 for (int a = 0; a < 3; a++)
                         right[a] += yaw * sway[a];
@@ -406,8 +410,7 @@ static void update(struct state *s, struct gm_event_sink *sink, bool final)
                 const struct step *newest = step_at(s, s->nsteps - 1);
                 bool closed = final || !same_chain(s, k, s->nsteps - 1) ||
                               s->n > newest->ic + samples(s, MAX_STEP_S + SWAY_POST_B_S);
-                bool ahead = same_chain(s, k, k + SIDE_LOOKAHEAD) &&
-                             step_at(s, k + SIDE_LOOKAHEAD - 1)->voted;
+                bool ahead = same_chain(s, k, k + SIDE_LOOKAHEAD) && step_at(s, k + SIDE_LOOKAHEAD - 1)->voted;
                 if (!(st->voted && (ahead || closed)))
                         return;
                 /* A lone bump is not walking. */
@@ -461,8 +464,7 @@ static void run_track(struct state *s)
         s->have_load = true;
         if (!had)
                 return;
-        if (s->pending && !s->loaded &&
-            gm_hist_at(&s->t, j) > s->pend.t_end + RUN_MIN_FLIGHT_S + RUN_MAX_EXTRAP_S) {
+        if (s->pending && !s->loaded && gm_hist_at(&s->t, j) > s->pend.t_end + RUN_MIN_FLIGHT_S + RUN_MAX_EXTRAP_S) {
                 s->pending = false;
                 run_contact(s, &s->pend);
         }
@@ -475,7 +477,9 @@ static void run_track(struct state *s)
                 } else {
                         if (s->pending)
                                 run_contact(s, &s->pend);
-                        s->cur = (struct load_span){ .t_start = t, .peak = load, .i_start = j,
+                        s->cur = (struct load_span){ .t_start = t,
+                                                     .peak = load,
+                                                     .i_start = j,
                                                      .after_flight = t - s->t_last_fall >= RUN_MIN_FLIGHT_S &&
                                                                      s->flight_min < RUN_FLIGHT_G };
                 }
@@ -511,8 +515,8 @@ static void push(void *st, const struct gm_sample *smp, struct gm_event_sink *si
         gm_align_up(&s->align, up);
         double along = smp->acc[0] * up[0] + smp->acc[1] * up[1] + smp->acc[2] * up[2];
         for (int a = 0; a < 3; a++)
-                gm_hist_push(&s->hor[a], gm_biquad_run(&s->sway_lp[a][1], gm_biquad_run(&s->sway_lp[a][0],
-                             smp->acc[a] - along * up[a])));
+                gm_hist_push(&s->hor[a], gm_biquad_run(&s->sway_lp[a][1],
+                                                       gm_biquad_run(&s->sway_lp[a][0], smp->acc[a] - along * up[a])));
         size_t i = s->n++;
         if (i < 2)
                 return;

@@ -7,28 +7,35 @@
 #include "gm_detect.h"
 #include "gm_filter.h"
 
-#define RISE_S 0.07          /* the impact rises out of the near free fall of terminal swing
+#define RISE_S \
+        0.07 /* the impact rises out of the near free fall of terminal swing
                               * within tens of ms; swing and push-off peaks rise more slowly */
-#define NMS_FRACTION 0.6     /* searching: one impact per stride, the largest within ±0.6
+#define NMS_FRACTION \
+        0.6 /* searching: one impact per stride, the largest within ±0.6
                               * stride; push-off and swing peaks lie 0.1-0.45 stride away */
-#define TRACK_WINDOW 0.35    /* tracking: the next impact is the largest within ±0.35 stride
+#define TRACK_WINDOW \
+        0.35 /* tracking: the next impact is the largest within ±0.35 stride
                               * of one stride after the last (treadmill and steady running
                               * vary a few percent); the other foot's strike, felt in the
                               * swinging shank, is half a stride away */
-#define TRACK_PRIOR 0.5      /* strides are regular: a peak at the edge of the tracking
+#define TRACK_PRIOR \
+        0.5                   /* strides are regular: a peak at the edge of the tracking
                               * window must be twice the size of one at the expected time */
-#define MIN_STRIDE_S 0.4     /* sprinting */
-#define MAX_STRIDE_S 2.0     /* slow walking */
-#define MIN_IMPACT_G 0.5     /* g: smaller transients are not foot strikes */
+#define MIN_STRIDE_S 0.4      /* sprinting */
+#define MAX_STRIDE_S 2.0      /* slow walking */
+#define MIN_IMPACT_G 0.5      /* g: smaller transients are not foot strikes */
 #define IMPACT_LEVEL_FRAC 0.3 /* of the typical impact: weaker peaks are not foot strikes */
-#define IC_LATENCY_S 0.035   /* the shank's impact peak follows ground contact (heel pad
+#define IC_LATENCY_S \
+        0.035           /* the shank's impact peak follows ground contact (heel pad
                               * compression, foot slap) */
-#define FINE_LP_HZ 15.0      /* keeps the unloading dip, drops the impact ringing */
-#define RUN_DIP_G 0.3        /* running: the shank is flung off the ground and the specific
+#define FINE_LP_HZ 15.0 /* keeps the unloading dip, drops the impact ringing */
+#define RUN_DIP_G \
+        0.3                     /* running: the shank is flung off the ground and the specific
                               * force along it falls near zero right after toe off */
 #define FC_LATENCY_RUN_S 0.040  /* unloading dip after toe off (with the filter's delay) */
 #define FC_LATENCY_WALK_S 0.005 /* push-off peak to toe off (with the filter's delay) */
-#define WALK_FC_FROM 0.4      /* of the stride: walking toe off is at about 0.6, the loading
+#define WALK_FC_FROM \
+        0.4 /* of the stride: walking toe off is at about 0.6, the loading
                                * peaks of early stance come before 0.3 */
 
 struct state {
@@ -38,12 +45,12 @@ struct state {
         struct gm_biquad v_lp, mag_lp;
         struct gm_hist mag, magf, score, vf, t;
         size_t n;
-        size_t last_ic;       /* index of the last accepted impact peak, 0 = none */
-        size_t decided;       /* candidates below this index are settled */
-        bool tracking;        /* the stride time is known: look one stride ahead */
-        bool searched;        /* the last impact was found by searching */
-        double stride_s;      /* running typical stride time */
-        double impact_level;  /* running typical impact score, g */
+        size_t last_ic;      /* index of the last accepted impact peak, 0 = none */
+        size_t decided;      /* candidates below this index are settled */
+        bool tracking;       /* the stride time is known: look one stride ahead */
+        bool searched;       /* the last impact was found by searching */
+        double stride_s;     /* running typical stride time */
+        double impact_level; /* running typical impact score, g */
 };
 
 static int init(void *st, double rate_hz, enum gm_side side, bool has_gyr)
@@ -157,8 +164,7 @@ static void consider(struct state *s, size_t c, size_t hi, struct gm_event_sink 
 static bool is_peak(const struct state *s, size_t c)
 {
         double sc = gm_hist_at(&s->score, c);
-        return c > oldest(s) && c + 1 < s->n && gm_hist_at(&s->score, c - 1) <= sc &&
-               gm_hist_at(&s->score, c + 1) < sc;
+        return c > oldest(s) && c + 1 < s->n && gm_hist_at(&s->score, c - 1) <= sc && gm_hist_at(&s->score, c + 1) < sc;
 }
 
 /* Tracking: once the window around one stride after the last impact has passed, the

@@ -10,10 +10,13 @@
 /* The tracked values as one flat array, so baseline and smoothing treat them alike. */
 enum {
         V_CADENCE,
-        V_STANCE_L, V_STANCE_R,
-        V_HIP_L, V_HIP_R,
-        V_PELVIC_L, V_PELVIC_R,
-        V_SI,                           /* GM_METRIC_COUNT values follow */
+        V_STANCE_L,
+        V_STANCE_R,
+        V_HIP_L,
+        V_HIP_R,
+        V_PELVIC_L,
+        V_PELVIC_R,
+        V_SI, /* GM_METRIC_COUNT values follow */
         V_COUNT = V_SI + GM_METRIC_COUNT,
 };
 
@@ -34,42 +37,42 @@ enum {
 
 /* Per activity: walking and running are different gaits, each has its own baseline. */
 struct activity_base {
-        double gait_s;                  /* steady gait of this activity so far */
+        double gait_s; /* steady gait of this activity so far */
         double sum[V_COUNT];
         unsigned n[V_COUNT];
-        double v[V_COUNT];              /* NaN until ready */
+        double v[V_COUNT]; /* NaN until ready */
         bool ready;
         /* Since the last break in this gait: drift = carried + now - seg_base. */
-        bool broken;                    /* a break since the last steady snapshot */
-        bool in_segment;                /* a break happened once the baseline was ready */
+        bool broken;     /* a break since the last steady snapshot */
+        bool in_segment; /* a break happened once the baseline was ready */
         double seg_s, seg_sum[V_COUNT];
         unsigned seg_n[V_COUNT];
-        double seg_base[V_COUNT];       /* NaN while being learned */
-        double carried[V_COUNT];        /* drift before the segment */
-        double last_now[V_COUNT];       /* the smoothed values at the last steady snapshot */
+        double seg_base[V_COUNT]; /* NaN while being learned */
+        double carried[V_COUNT];  /* drift before the segment */
+        double last_now[V_COUNT]; /* the smoothed values at the last steady snapshot */
 };
 
 struct gm_fatigue {
         struct gm_fatigue_cfg cfg;
-        struct activity_base ab[2];     /* [0] walking, [1] running */
-        int act;                        /* activity of the smoothed values, -1 none */
-        double *base;                   /* ab[act].v */
-        bool base_ready;                /* ab[act].ready */
-        double now[V_COUNT];            /* smoothed, NaN until a first value */
-        double ref[V_COUNT];            /* what now is compared with: the baseline less what
+        struct activity_base ab[2]; /* [0] walking, [1] running */
+        int act;                    /* activity of the smoothed values, -1 none */
+        double *base;               /* ab[act].v */
+        bool base_ready;            /* ab[act].ready */
+        double now[V_COUNT];        /* smoothed, NaN until a first value */
+        double ref[V_COUNT];        /* what now is compared with: the baseline less what
                                            drifted before the current segment */
-        double t_last;                  /* NaN before the first push */
+        double t_last;              /* NaN before the first push */
         double share[GM_FATIGUE_FACTOR_COUNT];
         double score;
-        unsigned level;                 /* with hysteresis */
-        unsigned alerted_level;         /* last level alerted and not since fallen below */
+        unsigned level;         /* with hysteresis */
+        unsigned alerted_level; /* last level alerted and not since fallen below */
         unsigned last_alert_level;
         double t_last_alert;
 };
 
 void gm_fatigue_cfg_default(struct gm_fatigue_cfg *cfg)
 {
-        *cfg = (struct gm_fatigue_cfg) {
+        *cfg = (struct gm_fatigue_cfg){
                 .baseline_from_s = 60,
                 .baseline_to_s = 300,
                 .smooth_s = 30,
@@ -81,12 +84,10 @@ void gm_fatigue_cfg_default(struct gm_fatigue_cfg *cfg)
 
 static bool cfg_valid(const struct gm_fatigue_cfg *c)
 {
-        return isfinite(c->baseline_from_s) && c->baseline_from_s >= 0 &&
-               isfinite(c->baseline_to_s) && c->baseline_to_s >= c->baseline_from_s + BASELINE_MIN_SAMPLES &&
-               isfinite(c->smooth_s) && c->smooth_s > 0 &&
-               c->threshold > 0 && c->threshold < 1 &&
-               c->hysteresis >= 0 && c->hysteresis < c->threshold &&
-               isfinite(c->realert_s) && c->realert_s >= 0;
+        return isfinite(c->baseline_from_s) && c->baseline_from_s >= 0 && isfinite(c->baseline_to_s) &&
+               c->baseline_to_s >= c->baseline_from_s + BASELINE_MIN_SAMPLES && isfinite(c->smooth_s) &&
+               c->smooth_s > 0 && c->threshold > 0 && c->threshold < 1 && c->hysteresis >= 0 &&
+               c->hysteresis < c->threshold && isfinite(c->realert_s) && c->realert_s >= 0;
 }
 
 struct gm_fatigue *gm_fatigue_new(const struct gm_fatigue_cfg *cfg)
@@ -154,10 +155,14 @@ void gm_fatigue_reset(struct gm_fatigue *f)
 double gm_fatigue_level_score(double threshold, unsigned level)
 {
         switch (level) {
-        case 1: return threshold;
-        case 2: return threshold + (1 - threshold) * 0.5;
-        case 3: return threshold + (1 - threshold) * 0.8;
-        default: return level == 0 ? 0 : INFINITY;
+        case 1:
+                return threshold;
+        case 2:
+                return threshold + (1 - threshold) * 0.5;
+        case 3:
+                return threshold + (1 - threshold) * 0.8;
+        default:
+                return level == 0 ? 0 : INFINITY;
         }
 }
 
@@ -215,8 +220,8 @@ static double both_sides(const double drift[2])
 static void update_score(struct gm_fatigue *f)
 {
         double d[2];
-        f->share[GM_FATIGUE_CADENCE] =
-                share_of(100.0 * (f->ref[V_CADENCE] - f->now[V_CADENCE]) / f->ref[V_CADENCE], GM_FATIGUE_REF_CADENCE_PCT);
+        f->share[GM_FATIGUE_CADENCE] = share_of(100.0 * (f->ref[V_CADENCE] - f->now[V_CADENCE]) / f->ref[V_CADENCE],
+                                                GM_FATIGUE_REF_CADENCE_PCT);
         side_drift(f, V_STANCE_L, +1, true, d);
         f->share[GM_FATIGUE_STANCE] = share_of(both_sides(d), GM_FATIGUE_REF_STANCE_PCT);
         side_drift(f, V_HIP_L, -1, false, d);
@@ -307,7 +312,8 @@ static void update_ref(struct gm_fatigue *f, const double v[V_COUNT], double dt)
                         }
                 if (b->seg_s >= SEGMENT_LEARN_S)
                         for (int i = 0; i < V_COUNT; i++)
-                                b->seg_base[i] = b->seg_n[i] >= BASELINE_MIN_SAMPLES ? b->seg_sum[i] / b->seg_n[i] : NAN;
+                                b->seg_base[i] = b->seg_n[i] >= BASELINE_MIN_SAMPLES ? b->seg_sum[i] / b->seg_n[i]
+                                                                                     : NAN;
         }
         for (int i = 0; i < V_COUNT; i++) {
                 double start = isfinite(b->seg_base[i]) ? b->seg_base[i] : f->now[i];
@@ -343,7 +349,7 @@ int gm_fatigue_push(struct gm_fatigue *f, const struct gm_metrics *m, struct gm_
         learn_baseline(f, v);
         struct activity_base *b = &f->ab[act];
         if (!f->base_ready) {
-                b->broken = false;      /* the baseline is what a first segment starts from */
+                b->broken = false; /* the baseline is what a first segment starts from */
                 return 0;
         }
         if (b->broken)
@@ -426,7 +432,8 @@ void gm_fatigue_current(const struct gm_fatigue *f, struct gm_fatigue_alert *out
         while (out->n_reasons < GM_FATIGUE_REASONS_MAX) {
                 int best = -1;
                 for (int i = 0; i < GM_FATIGUE_FACTOR_COUNT; i++)
-                        if (!used[i] && f->share[i] > 0 && f->share[i] >= min_share && (best < 0 || f->share[i] > f->share[best]))
+                        if (!used[i] && f->share[i] > 0 && f->share[i] >= min_share &&
+                            (best < 0 || f->share[i] > f->share[best]))
                                 best = i;
                 if (best < 0)
                         break;

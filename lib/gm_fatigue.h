@@ -23,10 +23,10 @@
 #include "gm_run.h"
 
 /* Meaningful changes from the baseline. */
-#define GM_FATIGUE_REF_CADENCE_PCT 5.0  /* cadence down 5 % */
-#define GM_FATIGUE_REF_STANCE_PCT 8.0   /* stance time up 8 % on both sides */
-#define GM_FATIGUE_REF_HIP_EXT_DEG 3.0  /* peak hip extension down 3° on both sides */
-#define GM_FATIGUE_REF_PELVIC_DEG 2.0   /* pelvic drop up 2° on both sides */
+#define GM_FATIGUE_REF_CADENCE_PCT 5.0 /* cadence down 5 % */
+#define GM_FATIGUE_REF_STANCE_PCT 8.0  /* stance time up 8 % on both sides */
+#define GM_FATIGUE_REF_HIP_EXT_DEG 3.0 /* peak hip extension down 3° on both sides */
+#define GM_FATIGUE_REF_PELVIC_DEG 2.0  /* pelvic drop up 2° on both sides */
 
 enum gm_fatigue_factor {
         GM_FATIGUE_CADENCE,
@@ -37,13 +37,13 @@ enum gm_fatigue_factor {
 };
 
 struct gm_fatigue_cfg {
-        double baseline_from_s;  /* gait seconds into the run where the baseline starts (60) */
-        double baseline_to_s;    /* and where it is complete (300) */
-        double smooth_s;         /* time constant of the current values (30) */
-        double threshold;        /* score of level 1 (0.5); level 2 at threshold + (1 − threshold)/2,
+        double baseline_from_s; /* gait seconds into the run where the baseline starts (60) */
+        double baseline_to_s;   /* and where it is complete (300) */
+        double smooth_s;        /* time constant of the current values (30) */
+        double threshold;       /* score of level 1 (0.5); level 2 at threshold + (1 − threshold)/2,
                                     level 3 at threshold + 0.8 (1 − threshold) */
-        double hysteresis;       /* a level holds until the score falls this far below it (0.1) */
-        double realert_s;        /* a level not above the last alerted one alerts again only
+        double hysteresis;      /* a level holds until the score falls this far below it (0.1) */
+        double realert_s;       /* a level not above the last alerted one alerts again only
                                     after this long (300) */
 };
 
@@ -53,7 +53,7 @@ struct gm_fatigue_values {
         double stance_s[2];
         double hip_ext_deg[2];
         double pelvic_drop_deg[2];
-        double si[GM_METRIC_COUNT];  /* SI of each metric, % */
+        double si[GM_METRIC_COUNT]; /* SI of each metric, % */
 };
 
 struct gm_fatigue;

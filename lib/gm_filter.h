@@ -13,7 +13,7 @@ struct gm_biquad {
 void gm_biquad_lowpass(struct gm_biquad *f, double rate_hz, double cutoff_hz);
 void gm_biquad_highpass(struct gm_biquad *f, double rate_hz, double cutoff_hz);
 void gm_biquad_bandpass(struct gm_biquad *f, double rate_hz, double center_hz, double q);
-void gm_biquad_reset(struct gm_biquad *f, double value);  /* settle on a constant input */
+void gm_biquad_reset(struct gm_biquad *f, double value); /* settle on a constant input */
 
 static inline double gm_biquad_run(struct gm_biquad *f, double x)
 {

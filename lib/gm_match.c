@@ -66,9 +66,8 @@ static int cmp_pair(const void *a, const void *b)
 }
 
 /* Fills match_of_truth[i] with the index of the matched detection or SIZE_MAX. */
-static int match_kind(const struct gm_event_list *truth, const struct gm_event_list *det,
-                      const struct gm_match_opts *o, enum gm_event_kind kind,
-                      struct gm_match_stats *st, size_t *match_of_truth)
+static int match_kind(const struct gm_event_list *truth, const struct gm_event_list *det, const struct gm_match_opts *o,
+                      enum gm_event_kind kind, struct gm_match_stats *st, size_t *match_of_truth)
 {
         double tol = kind == GM_EVENT_IC ? o->tol_ic : o->tol_fc;
         size_t cap = 64, np = 0;
@@ -85,7 +84,8 @@ static int match_kind(const struct gm_event_list *truth, const struct gm_event_l
         for (size_t d = 0; d < det->n; d++) {
                 const struct gm_event *e = &det->ev[d];
                 det_ok[d] = e->kind == kind && in_bouts(o->bouts, e->t, tol) &&
-                            !(kind == GM_EVENT_FC && o->skip_fc_after_first_ic && after_first_ic(truth, o->bouts, e->t));
+                            !(kind == GM_EVENT_FC && o->skip_fc_after_first_ic &&
+                              after_first_ic(truth, o->bouts, e->t));
         }
         size_t lo = 0;
         for (size_t ti = 0; ti < truth->n; ti++) {
@@ -157,8 +157,8 @@ double gm_events_cadence(const struct gm_event_list *ev, const struct gm_bout_li
         return cad;
 }
 
-int gm_match(const struct gm_event_list *truth, const struct gm_event_list *det,
-             const struct gm_match_opts *o, struct gm_match_result *res)
+int gm_match(const struct gm_event_list *truth, const struct gm_event_list *det, const struct gm_match_opts *o,
+             struct gm_match_result *res)
 {
         memset(res, 0, sizeof(*res));
         size_t *ic_of = malloc((truth->n + 1) * sizeof(size_t));

@@ -59,44 +59,44 @@ struct rng {
 };
 
 struct side_state {
-        double phi;            /* gait phase, 0..1, IC at 0 */
-        double s;              /* stance fraction now */
-        double phi_minus_s;    /* for the FC crossing */
+        double phi;         /* gait phase, 0..1, IC at 0 */
+        double s;           /* stance fraction now */
+        double phi_minus_s; /* for the FC crossing */
         int fc_done;
-        double t_ic;           /* last IC, for the impact transient */
+        double t_ic; /* last IC, for the impact transient */
         double ic_scale;
-        double ext_min;        /* min(θ_thigh − pelvis pitch) this stride, rad */
-        double hip_ext_last;   /* of the last completed stride, rad */
-        double drop_max;       /* max contralateral drop during this stance, rad */
+        double ext_min;      /* min(θ_thigh − pelvis pitch) this stride, rad */
+        double hip_ext_last; /* of the last completed stride, rad */
+        double drop_max;     /* max contralateral drop during this stance, rad */
         double drop_last;
-        int have_stride;       /* a full stride has been tracked */
-        int tracking;          /* a stride is being tracked */
+        int have_stride; /* a full stride has been tracked */
+        int tracking;    /* a stride is being tracked */
 };
 
 struct seg_motion {
-        double th, thd, thdd;  /* rad, rad/s, rad/s² */
+        double th, thd, thdd; /* rad, rad/s, rad/s² */
 };
 
 struct leg {
         struct seg_motion seg[SEG_COUNT];
         double w_swing;
-        double knee[2], ankle[2];  /* top-down chain accelerations, world (F, U) */
-        double ankle_bu[2];        /* ankle acceleration in stance, from the foot */
-        double foot_contact_oz;    /* sensor ahead of the contact point in stance, m */
+        double knee[2], ankle[2]; /* top-down chain accelerations, world (F, U) */
+        double ankle_bu[2];       /* ankle acceleration in stance, from the foot */
+        double foot_contact_oz;   /* sensor ahead of the contact point in stance, m */
 };
 
 #define LEN_THIGH 0.45
 #define LEN_SHANK 0.43
 
 struct dropout {
-        size_t next;           /* sample index where the next dropout starts */
-        size_t end;            /* first sample after the current dropout */
+        size_t next; /* sample index where the next dropout starts */
+        size_t end;  /* first sample after the current dropout */
 };
 
 struct gm_model {
         struct gm_model_cfg cfg;
         double dt;
-        size_t n;              /* index of the sample the next step returns */
+        size_t n; /* index of the sample the next step returns */
         double t;
 
         /* targets from set_gait */
@@ -104,13 +104,13 @@ struct gm_model {
         double speed_target, cadence_target;
 
         /* smoothed gait state */
-        double Phi;            /* master phase (left), cycles, 0..1 */
-        double lf;             /* ln stride frequency */
+        double Phi; /* master phase (left), cycles, 0..1 */
+        double lf;  /* ln stride frequency */
         double speed;
-        double blend;          /* 0 walking .. 1 running */
-        double u, u_rate;      /* motion ramp, linear 0..1, and its rate */
-        double eps, eps_s;     /* stride jitter: drawn and smoothed */
-        double t_motion;       /* s of motion, for fatigue */
+        double blend;      /* 0 walking .. 1 running */
+        double u, u_rate;  /* motion ramp, linear 0..1, and its rate */
+        double eps, eps_s; /* stride jitter: drawn and smoothed */
+        double t_motion;   /* s of motion, for fatigue */
         int started;
 
         struct side_state side[2];
@@ -126,35 +126,33 @@ struct gm_model {
 /* ---- keyframes (degrees) on the canonical phase -------------------------------- */
 
 static const struct keyframe thigh_walk[] = {
-        { 0.00, 25 }, { 0.10, 22 }, { 0.30, 8 }, { 0.48, -5 }, { 0.57, -10 }, { 0.64, -8 },
-        { 0.74, 10 }, { 0.84, 32 }, { 0.89, 35 }, { 0.95, 30 },
+        { 0.00, 25 }, { 0.10, 22 }, { 0.30, 8 },  { 0.48, -5 }, { 0.57, -10 },
+        { 0.64, -8 }, { 0.74, 10 }, { 0.84, 32 }, { 0.89, 35 }, { 0.95, 30 },
 };
 static const struct keyframe thigh_run[] = {
-        { 0.00, 30 }, { 0.08, 25 }, { 0.25, 0 }, { 0.35, -14 }, { 0.39, -15 }, { 0.47, -8 },
-        { 0.60, 20 }, { 0.74, 50 }, { 0.82, 55 }, { 0.92, 42 },
+        { 0.00, 30 }, { 0.08, 25 }, { 0.25, 0 },  { 0.35, -14 }, { 0.39, -15 },
+        { 0.47, -8 }, { 0.60, 20 }, { 0.74, 50 }, { 0.82, 55 },  { 0.92, 42 },
 };
 /* The shank turns back fastest at toe-off: the gyro minimum that marks fc. */
 /* The shank turns back fastest close to toe-off: the gyro minimum that marks fc. */
 static const struct keyframe shank_walk[] = {
-        { 0.00, 18 }, { 0.035, 12.5 }, { 0.09, 9 }, { 0.25, -2 }, { 0.42, -13 }, { 0.54, -27 }, { 0.60, -36.5 }, { 0.63, -39 }, { 0.68, -30 }, { 0.76, -5 }, { 0.85, 17 }, { 0.92, 24.5 }, { 0.96, 22 },
+        { 0.00, 18 },  { 0.035, 12.5 }, { 0.09, 9 },  { 0.25, -2 }, { 0.42, -13 },  { 0.54, -27 }, { 0.60, -36.5 },
+        { 0.63, -39 }, { 0.68, -30 },   { 0.76, -5 }, { 0.85, 17 }, { 0.92, 24.5 }, { 0.96, 22 },
 };
 static const struct keyframe shank_run[] = {
-        { 0.00, 16 }, { 0.03, 10 }, { 0.08, 3 }, { 0.20, -12 }, { 0.32, -30 }, { 0.38, -40 },
-        { 0.46, -58 }, { 0.53, -68 }, { 0.60, -55 }, { 0.70, -15 }, { 0.80, 22 }, { 0.87, 28 },
-        { 0.945, 19.5 },
+        { 0.00, 16 },  { 0.03, 10 },  { 0.08, 3 },   { 0.20, -12 }, { 0.32, -30 }, { 0.38, -40 },   { 0.46, -58 },
+        { 0.53, -68 }, { 0.60, -55 }, { 0.70, -15 }, { 0.80, 22 },  { 0.87, 28 },  { 0.945, 19.5 },
 };
 /* Foot: from the gaitmap 2x20 m walk (heel rise to -64° at toe-off, swing about
  * +5 rad/s, foot slap after IC), its stance 0.67 compressed to 0.60. */
 static const struct keyframe foot_walk[] = {
-        { 0.00, 18 }, { 0.036, 10 }, { 0.072, 2 }, { 0.125, 0 }, { 0.39, 0 }, { 0.466, -5 },
-        { 0.50, -13 }, { 0.537, -27 }, { 0.573, -45 }, { 0.60, -58 }, { 0.62, -62 },
-        { 0.66, -60 }, { 0.709, -51 }, { 0.758, -38 }, { 0.806, -24 }, { 0.855, -12 },
-        { 0.903, -1 }, { 0.952, 11 },
+        { 0.00, 18 },   { 0.036, 10 },  { 0.072, 2 },   { 0.125, 0 },   { 0.39, 0 },   { 0.466, -5 },
+        { 0.50, -13 },  { 0.537, -27 }, { 0.573, -45 }, { 0.60, -58 },  { 0.62, -62 }, { 0.66, -60 },
+        { 0.709, -51 }, { 0.758, -38 }, { 0.806, -24 }, { 0.855, -12 }, { 0.903, -1 }, { 0.952, 11 },
 };
 static const struct keyframe foot_run[] = {
-        { 0.00, 10 }, { 0.03, 5 }, { 0.07, 0 }, { 0.18, 0 }, { 0.26, -10 }, { 0.33, -35 },
-        { 0.38, -55 }, { 0.44, -70 }, { 0.52, -74 }, { 0.60, -62 }, { 0.70, -30 }, { 0.80, 0 },
-        { 0.88, 13 }, { 0.94, 14 },
+        { 0.00, 10 },  { 0.03, 5 },   { 0.07, 0 },   { 0.18, 0 },   { 0.26, -10 }, { 0.33, -35 }, { 0.38, -55 },
+        { 0.44, -70 }, { 0.52, -74 }, { 0.60, -62 }, { 0.70, -30 }, { 0.80, 0 },   { 0.88, 13 },  { 0.94, 14 },
 };
 
 #define S0_WALK 0.60
@@ -254,8 +252,7 @@ static void gauss_smooth(const double *in, double *out, double sigma)
 
 /* Periodic monotone cubic (Fritsch-Carlson) through the keyframes, sampled on the
  * table, then smoothed by a circular Gaussian so that the second derivative is smooth. */
-static void profile_build(struct profile *p, const struct keyframe *kf, size_t nk, double s0,
-                          double *scratch)
+static void profile_build(struct profile *p, const struct keyframe *kf, size_t nk, double s0, double *scratch)
 {
         double slope[32], m[32];
         p->s0 = s0;
@@ -446,8 +443,8 @@ void gm_model_cfg_default(struct gm_model_cfg *cfg)
 {
         memset(cfg, 0, sizeof(*cfg));
         cfg->rate_hz = 400;
-        cfg->loc_mask = 1u << GM_LOC_PELVIS | 1u << GM_LOC_LEFT_HIP | 1u << GM_LOC_RIGHT_HIP |
-                        1u << GM_LOC_LEFT_SHANK | 1u << GM_LOC_RIGHT_SHANK;
+        cfg->loc_mask = 1u << GM_LOC_PELVIS | 1u << GM_LOC_LEFT_HIP | 1u << GM_LOC_RIGHT_HIP | 1u << GM_LOC_LEFT_SHANK |
+                        1u << GM_LOC_RIGHT_SHANK;
         cfg->gyr_mask = cfg->loc_mask;
         cfg->activity = GM_ACTIVITY_RUNNING;
         cfg->speed_mps = 3.0;
@@ -460,8 +457,7 @@ void gm_model_cfg_default(struct gm_model_cfg *cfg)
 
 static int gait_valid(enum gm_activity activity, double speed_mps, double cadence_spm)
 {
-        if (activity != GM_ACTIVITY_IDLE && activity != GM_ACTIVITY_WALKING &&
-            activity != GM_ACTIVITY_RUNNING)
+        if (activity != GM_ACTIVITY_IDLE && activity != GM_ACTIVITY_WALKING && activity != GM_ACTIVITY_RUNNING)
                 return 0;
         if (!isfinite(speed_mps) || speed_mps < 0 || speed_mps > 12)
                 return 0;
@@ -472,20 +468,17 @@ static int gait_valid(enum gm_activity activity, double speed_mps, double cadenc
 
 struct gm_model *gm_model_new(const struct gm_model_cfg *cfg)
 {
-        if (!cfg || !isfinite(cfg->rate_hz) || cfg->rate_hz < 50 || cfg->rate_hz > 1000 ||
-            !cfg->loc_mask || (cfg->loc_mask >> GM_LOC_COUNT) ||
-            !gait_valid(cfg->activity, cfg->speed_mps, cfg->cadence_spm) ||
-            !(cfg->still_s >= 0) || !isfinite(cfg->still_s) ||
-            !(cfg->noise_acc >= 0) || !(cfg->noise_gyr >= 0) ||
-            !(cfg->fatigue_per_hour >= 0) || !(cfg->dropout_per_min >= 0) ||
-            !(cfg->dropout_s >= 0) || !isfinite(cfg->dropout_per_min)) {
+        if (!cfg || !isfinite(cfg->rate_hz) || cfg->rate_hz < 50 || cfg->rate_hz > 1000 || !cfg->loc_mask ||
+            (cfg->loc_mask >> GM_LOC_COUNT) || !gait_valid(cfg->activity, cfg->speed_mps, cfg->cadence_spm) ||
+            !(cfg->still_s >= 0) || !isfinite(cfg->still_s) || !(cfg->noise_acc >= 0) || !(cfg->noise_gyr >= 0) ||
+            !(cfg->fatigue_per_hour >= 0) || !(cfg->dropout_per_min >= 0) || !(cfg->dropout_s >= 0) ||
+            !isfinite(cfg->dropout_per_min)) {
                 errno = EINVAL;
                 return NULL;
         }
         for (int s = 0; s < 2; s++) {
                 const struct gm_model_weakness *w = &cfg->weak[s];
-                if (!(w->hip_ext_frac >= 0 && w->hip_ext_frac <= 1) ||
-                    !(w->stance_frac > -0.5 && w->stance_frac < 1) ||
+                if (!(w->hip_ext_frac >= 0 && w->hip_ext_frac <= 1) || !(w->stance_frac > -0.5 && w->stance_frac < 1) ||
                     !isfinite(w->pelvic_drop_deg) || !isfinite(w->onset_s) || !isfinite(w->ramp_s)) {
                         errno = EINVAL;
                         return NULL;
@@ -503,11 +496,16 @@ struct gm_model *gm_model_new(const struct gm_model_cfg *cfg)
         m->cfg.gyr_mask &= cfg->loc_mask;
         m->dt = 1.0 / cfg->rate_hz;
 
-        profile_build(&m->prof[SEG_THIGH][GAIT_WALK], thigh_walk, sizeof(thigh_walk) / sizeof(thigh_walk[0]), S0_WALK, scratch);
-        profile_build(&m->prof[SEG_THIGH][GAIT_RUN], thigh_run, sizeof(thigh_run) / sizeof(thigh_run[0]), S0_RUN, scratch);
-        profile_build(&m->prof[SEG_SHANK][GAIT_WALK], shank_walk, sizeof(shank_walk) / sizeof(shank_walk[0]), S0_WALK, scratch);
-        profile_build(&m->prof[SEG_SHANK][GAIT_RUN], shank_run, sizeof(shank_run) / sizeof(shank_run[0]), S0_RUN, scratch);
-        profile_build(&m->prof[SEG_FOOT][GAIT_WALK], foot_walk, sizeof(foot_walk) / sizeof(foot_walk[0]), S0_WALK, scratch);
+        profile_build(&m->prof[SEG_THIGH][GAIT_WALK], thigh_walk, sizeof(thigh_walk) / sizeof(thigh_walk[0]), S0_WALK,
+                      scratch);
+        profile_build(&m->prof[SEG_THIGH][GAIT_RUN], thigh_run, sizeof(thigh_run) / sizeof(thigh_run[0]), S0_RUN,
+                      scratch);
+        profile_build(&m->prof[SEG_SHANK][GAIT_WALK], shank_walk, sizeof(shank_walk) / sizeof(shank_walk[0]), S0_WALK,
+                      scratch);
+        profile_build(&m->prof[SEG_SHANK][GAIT_RUN], shank_run, sizeof(shank_run) / sizeof(shank_run[0]), S0_RUN,
+                      scratch);
+        profile_build(&m->prof[SEG_FOOT][GAIT_WALK], foot_walk, sizeof(foot_walk) / sizeof(foot_walk[0]), S0_WALK,
+                      scratch);
         profile_build(&m->prof[SEG_FOOT][GAIT_RUN], foot_run, sizeof(foot_run) / sizeof(foot_run[0]), S0_RUN, scratch);
         free(scratch);
 
@@ -658,7 +656,7 @@ static int advance(struct gm_model *m, struct pending_event ev[4])
                 double new_pms = q - s_new;
                 if (!ss->fc_done && old_pms < 0 && new_pms >= 0) {
                         double frac = clampd(-old_pms / (new_pms - old_pms), 0, 1);
-                        if (q < p)      /* wrapped in this step: FC after the IC */
+                        if (q < p) /* wrapped in this step: FC after the IC */
                                 frac = clampd((1.0 - p + s_new) / dphi, 0, 1);
                         if (scale >= 0.5)
                                 ev[nev++] = (struct pending_event){ t0 + frac * dt, s, GM_EVENT_FC };
@@ -682,8 +680,8 @@ static int advance(struct gm_model *m, struct pending_event ev[4])
 }
 
 /* Sagittal motion of one segment of one side, at full amplitude. */
-static void segment_motion(const struct gm_model *m, int seg, int side, double phidot,
-                           double hip_ext_frac, struct seg_motion *out)
+static void segment_motion(const struct gm_model *m, int seg, int side, double phidot, double hip_ext_frac,
+                           struct seg_motion *out)
 {
         const struct side_state *ss = &m->side[side];
         double th = 0, d1 = 0, d2 = 0;
@@ -779,7 +777,7 @@ double gm_model_step(struct gm_model *m, struct gm_sample out[GM_LOC_COUNT], str
         const double b = m->blend, wb = 1 - b;
         const double amp = smoothstep(m->u);
         const double amp_rate = 6 * m->u * (1 - m->u) * m->u_rate;
-        const double f = exp(m->lf) * (1 + m->eps_s);  /* strides per second */
+        const double f = exp(m->lf) * (1 + m->eps_s); /* strides per second */
         const double phidot = amp > 0 ? f : 0;
         const double vs = clampd(m->speed / (wb * 1.3 + b * 3.0), 0.5, 1.6); /* speed scale */
         const double fd = fatigue_drift(m);
@@ -863,9 +861,8 @@ double gm_model_step(struct gm_model *m, struct gm_sample out[GM_LOC_COUNT], str
          * ankle accelerations when the leg swings from the hip */
         struct leg leg[2];
         for (int s = 0; s < 2; s++) {
-                unsigned need = s == GM_SIDE_LEFT ?
-                        (1u << GM_LOC_LEFT_SHANK | 1u << GM_LOC_LEFT_FOOT) :
-                        (1u << GM_LOC_RIGHT_SHANK | 1u << GM_LOC_RIGHT_FOOT);
+                unsigned need = s == GM_SIDE_LEFT ? (1u << GM_LOC_LEFT_SHANK | 1u << GM_LOC_LEFT_FOOT)
+                                                  : (1u << GM_LOC_RIGHT_SHANK | 1u << GM_LOC_RIGHT_FOOT);
                 struct leg *lg = &leg[s];
                 *lg = (struct leg){ 0 };
                 lg->seg[SEG_THIGH] = thigh[s];
@@ -928,16 +925,17 @@ double gm_model_step(struct gm_model *m, struct gm_sample out[GM_LOC_COUNT], str
                         double cp = cos(pitch), sp = sin(pitch);
                         /* pitch about the right axis: forward tips up for positive pitch */
                         double x3 = cp * x1 + sp * z2, z3 = -sp * x1 + cp * z2;
-                        o->acc[0] = z3;   /* up */
-                        o->acc[1] = -y2;  /* right */
-                        o->acc[2] = x3;   /* forward */
+                        o->acc[0] = z3;  /* up */
+                        o->acc[1] = -y2; /* right */
+                        o->acc[2] = x3;  /* forward */
                         o->gyr[0] = yaw_rate;
                         o->gyr[1] = pitch_rate;
                         o->gyr[2] = roll_rate;
                 } else {
                         int side = gm_loc_side(loc);
-                        int seg = (loc == GM_LOC_LEFT_HIP || loc == GM_LOC_RIGHT_HIP) ? SEG_THIGH :
-                                  (loc == GM_LOC_LEFT_SHANK || loc == GM_LOC_RIGHT_SHANK) ? SEG_SHANK : SEG_FOOT;
+                        int seg = (loc == GM_LOC_LEFT_HIP || loc == GM_LOC_RIGHT_HIP)       ? SEG_THIGH
+                                  : (loc == GM_LOC_LEFT_SHANK || loc == GM_LOC_RIGHT_SHANK) ? SEG_SHANK
+                                                                                            : SEG_FOOT;
                         const struct leg *lg = &leg[side];
                         const struct seg_motion *sm = &lg->seg[seg];
                         double ct = cos(sm->th), st = sin(sm->th);
@@ -1009,11 +1007,10 @@ double gm_model_step(struct gm_model *m, struct gm_sample out[GM_LOC_COUNT], str
         return t;
 }
 
-int gm_model_generate(const struct gm_model_cfg *cfg, double duration_s,
-                      struct gm_recording **rec, struct gm_event_list *truth)
+int gm_model_generate(const struct gm_model_cfg *cfg, double duration_s, struct gm_recording **rec,
+                      struct gm_event_list *truth)
 {
-        if (!cfg || !rec || !isfinite(duration_s) || duration_s <= 0 ||
-            duration_s * cfg->rate_hz > 1e9)
+        if (!cfg || !rec || !isfinite(duration_s) || duration_s <= 0 || duration_s * cfg->rate_hz > 1e9)
                 return -EINVAL;
         struct gm_model *m = gm_model_new(cfg);
         if (!m)

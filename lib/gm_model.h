@@ -13,35 +13,35 @@
 
 /* Per-side impairment, applied from onset_s, ramped in over ramp_s. */
 struct gm_model_weakness {
-        double hip_ext_frac;     /* 0.1 = 10 % less hip extension on this side */
-        double stance_frac;      /* 0.05 = 5 % longer stance on this side */
-        double pelvic_drop_deg;  /* extra contralateral pelvic drop during this side's stance */
+        double hip_ext_frac;    /* 0.1 = 10 % less hip extension on this side */
+        double stance_frac;     /* 0.05 = 5 % longer stance on this side */
+        double pelvic_drop_deg; /* extra contralateral pelvic drop during this side's stance */
         double onset_s;
         double ramp_s;
 };
 
 struct gm_model_cfg {
-        double rate_hz;                 /* 50..1000 */
-        unsigned loc_mask;              /* 1u << enum gm_loc */
-        unsigned gyr_mask;              /* locations that have a gyro */
-        enum gm_activity activity;      /* walking or running (idle: standing still) */
+        double rate_hz;            /* 50..1000 */
+        unsigned loc_mask;         /* 1u << enum gm_loc */
+        unsigned gyr_mask;         /* locations that have a gyro */
+        enum gm_activity activity; /* walking or running (idle: standing still) */
         double speed_mps;
-        double cadence_spm;             /* steps per minute, both feet */
-        double still_s;                 /* standing still before moving */
-        struct gm_model_weakness weak[2]; /* [GM_SIDE_LEFT], [GM_SIDE_RIGHT] */
-        double fatigue_per_hour;        /* 0.1: per hour of motion 10 % drift (cadence down,
+        double cadence_spm;                /* steps per minute, both feet */
+        double still_s;                    /* standing still before moving */
+        struct gm_model_weakness weak[2];  /* [GM_SIDE_LEFT], [GM_SIDE_RIGHT] */
+        double fatigue_per_hour;           /* 0.1: per hour of motion 10 % drift (cadence down,
                                            stance up, hip extension down) */
-        double noise_acc;               /* m/s² rms */
-        double noise_gyr;               /* rad/s rms */
+        double noise_acc;                  /* m/s² rms */
+        double noise_gyr;                  /* rad/s rms */
         double mount_rpy[GM_LOC_COUNT][3]; /* sensor mounting rotation, roll/pitch/yaw, rad */
-        double dropout_per_min;         /* sample dropouts (NaN samples) per minute */
-        double dropout_s;               /* length of each dropout */
+        double dropout_per_min;            /* sample dropouts (NaN samples) per minute */
+        double dropout_s;                  /* length of each dropout */
         uint64_t seed;
 };
 
 struct gm_model;
 
-void gm_model_cfg_default(struct gm_model_cfg *cfg);  /* running, 5 locations, 400 Hz */
+void gm_model_cfg_default(struct gm_model_cfg *cfg); /* running, 5 locations, 400 Hz */
 struct gm_model *gm_model_new(const struct gm_model_cfg *cfg);
 void gm_model_free(struct gm_model *m);
 /* Change activity, speed and cadence from the next sample on (smoothly). */
@@ -57,5 +57,5 @@ double gm_model_step(struct gm_model *m, struct gm_sample out[GM_LOC_COUNT], str
 int gm_model_true_hip_ext(const struct gm_model *m, enum gm_side side, double *deg);
 int gm_model_true_pelvic_drop(const struct gm_model *m, enum gm_side side, double *deg);
 /* Whole recording of duration_s with its true events. 0 or negative errno. */
-int gm_model_generate(const struct gm_model_cfg *cfg, double duration_s,
-                      struct gm_recording **rec, struct gm_event_list *truth);
+int gm_model_generate(const struct gm_model_cfg *cfg, double duration_s, struct gm_recording **rec,
+                      struct gm_event_list *truth);

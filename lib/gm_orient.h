@@ -9,10 +9,10 @@
  * specific force, carried along the sensor's rotations like "up" itself, is gravity. Impacts
  * and swings then need no gating. */
 struct gm_orient {
-        double up[3];    /* unit vector, sensor frame */
+        double up[3];     /* unit vector, sensor frame */
         double mean_f[3]; /* rotation-compensated mean specific force, m/s² */
-        double tau_s;    /* time constant of the correction */
-        double age_s;    /* of fused data: the first seconds average from the start */
+        double tau_s;     /* time constant of the correction */
+        double age_s;     /* of fused data: the first seconds average from the start */
         bool started;
 };
 

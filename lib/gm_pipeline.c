@@ -15,30 +15,26 @@
 #include "gm_stats.h"
 #include "gm_thigh.h"
 
-#define QUEUE_LEN 256          /* events/strides/spikes waiting to be pulled */
-#define MAX_ABS_ACC 2000.0     /* m/s²: beyond any body motion; treated as garbage */
-#define MAX_ABS_GYR 100.0      /* rad/s */
-#define GAP_PERIODS 5.0        /* a longer hole in the timestamps restarts detection */
-#define ROLL_TAU_S 2.0         /* pelvic obliquity: leaky integration of the roll rate */
+#define QUEUE_LEN 256      /* events/strides/spikes waiting to be pulled */
+#define MAX_ABS_ACC 2000.0 /* m/s²: beyond any body motion; treated as garbage */
+#define MAX_ABS_GYR 100.0  /* rad/s */
+#define GAP_PERIODS 5.0    /* a longer hole in the timestamps restarts detection */
+#define ROLL_TAU_S 2.0     /* pelvic obliquity: leaky integration of the roll rate */
 #define IMPACT_WINDOW_S 0.15
 /* Findings compare like with like: strides this long after an activity change, a pause, a
  * time gap or bad samples are not steady gait. */
 #define HOLD_S 10.0
-#define PAUSE_S 2.0            /* no initial contact for this long is a pause */
-#define ACTIVITY_VOTES 6       /* strides whose majority is the current activity */
-#define HOLDS 16               /* the latest spans of HOLD_S kept */
-#define WAITING_LEN 16         /* strides waiting for the other sensors' samples */
-#define STRIDE_WAIT_S 2.0      /* a sensor this far behind the newest sample is not waited for */
+#define PAUSE_S 2.0       /* no initial contact for this long is a pause */
+#define ACTIVITY_VOTES 6  /* strides whose majority is the current activity */
+#define HOLDS 16          /* the latest spans of HOLD_S kept */
+#define WAITING_LEN 16    /* strides waiting for the other sensors' samples */
+#define STRIDE_WAIT_S 2.0 /* a sensor this far behind the newest sample is not waited for */
 
 static const char *const metric_names[GM_METRIC_COUNT] = {
-        [GM_METRIC_STANCE] = "stance",
-        [GM_METRIC_SWING] = "swing",
-        [GM_METRIC_STRIDE] = "stride",
-        [GM_METRIC_HIP_EXT] = "hip_extension",
-        [GM_METRIC_HIP_RANGE] = "hip_range",
-        [GM_METRIC_PELVIC_DROP] = "pelvic_drop",
-        [GM_METRIC_IMPACT] = "impact",
-        [GM_METRIC_THIGH_EXT] = "thigh_extension",
+        [GM_METRIC_STANCE] = "stance",       [GM_METRIC_SWING] = "swing",
+        [GM_METRIC_STRIDE] = "stride",       [GM_METRIC_HIP_EXT] = "hip_extension",
+        [GM_METRIC_HIP_RANGE] = "hip_range", [GM_METRIC_PELVIC_DROP] = "pelvic_drop",
+        [GM_METRIC_IMPACT] = "impact",       [GM_METRIC_THIGH_EXT] = "thigh_extension",
 };
 
 const char *gm_metric_name(enum gm_metric m)
@@ -88,10 +84,10 @@ struct loc_state {
         struct gm_align align;
         double last_t;
         size_t n;
-        struct gm_hist t, acc_norm, angle; /* angle: pelvic obliquity, rad */
+        struct gm_hist t, acc_norm, angle;       /* angle: pelvic obliquity, rad */
         struct gm_biquad roll_hp[2], roll_lp[2]; /* per horizontal axis */
-        double angle_now, roll_cov[3]; /* 2x2 covariance of the band-passed horizontal gyro */
-        struct gm_thigh *thigh;     /* a thigh with a gyro: its sagittal angle */
+        double angle_now, roll_cov[3];           /* 2x2 covariance of the band-passed horizontal gyro */
+        struct gm_thigh *thigh;                  /* a thigh with a gyro: its sagittal angle */
 };
 
 /* What the live values show: the median of each side's last strides, steady or not. */
@@ -104,7 +100,7 @@ struct shown {
 };
 
 struct side_state {
-        enum gm_loc src[2];  /* event sources in order of preference; GM_LOC_COUNT: none */
+        enum gm_loc src[2]; /* event sources in order of preference; GM_LOC_COUNT: none */
         double last_event_t;
         double last_ic, last_fc;
         double recent_stride[8];
@@ -133,10 +129,10 @@ struct gm_pipeline {
         enum gm_loc cadence_loc;
         double cadence_factor; /* FFT peak to steps: 2 when the signal is one leg's */
         double t_last, t_last_ic;
-        double hold_until;     /* the end of the latest of the holds */
+        double hold_until;                       /* the end of the latest of the holds */
         double hold_from[HOLDS], hold_to[HOLDS]; /* spans a stride must not touch to be steady */
         unsigned n_holds;
-        int activity_votes;    /* running minus walking among the last strides, clamped */
+        int activity_votes;        /* running minus walking among the last strides, clamped */
         enum gm_activity activity; /* the majority's */
         uint64_t steps, bad_samples, gaps;
 };
@@ -179,15 +175,24 @@ static double stride_value_median(const struct side_state *s)
 double gm_stride_metric(const struct gm_stride *st, enum gm_metric m)
 {
         switch (m) {
-        case GM_METRIC_STANCE: return st->stance_s;
-        case GM_METRIC_SWING: return st->swing_s;
-        case GM_METRIC_STRIDE: return st->stride_s;
-        case GM_METRIC_HIP_EXT: return st->hip_ext_deg;
-        case GM_METRIC_HIP_RANGE: return st->hip_range_deg;
-        case GM_METRIC_PELVIC_DROP: return st->pelvic_drop_deg;
-        case GM_METRIC_IMPACT: return st->impact_g;
-        case GM_METRIC_THIGH_EXT: return st->thigh_ext_deg;
-        default: return NAN;
+        case GM_METRIC_STANCE:
+                return st->stance_s;
+        case GM_METRIC_SWING:
+                return st->swing_s;
+        case GM_METRIC_STRIDE:
+                return st->stride_s;
+        case GM_METRIC_HIP_EXT:
+                return st->hip_ext_deg;
+        case GM_METRIC_HIP_RANGE:
+                return st->hip_range_deg;
+        case GM_METRIC_PELVIC_DROP:
+                return st->pelvic_drop_deg;
+        case GM_METRIC_IMPACT:
+                return st->impact_g;
+        case GM_METRIC_THIGH_EXT:
+                return st->thigh_ext_deg;
+        default:
+                return NAN;
         }
 }
 
@@ -260,8 +265,9 @@ static void stride_activity(struct gm_pipeline *p, struct gm_stride *st)
                 p->activity_votes = ACTIVITY_VOTES / 2;
         if (p->activity_votes < -ACTIVITY_VOTES / 2)
                 p->activity_votes = -ACTIVITY_VOTES / 2;
-        enum gm_activity now = p->activity_votes > 0 ? GM_ACTIVITY_RUNNING : p->activity_votes < 0 ? GM_ACTIVITY_WALKING
-                                                                                              : p->activity;
+        enum gm_activity now = p->activity_votes > 0   ? GM_ACTIVITY_RUNNING
+                               : p->activity_votes < 0 ? GM_ACTIVITY_WALKING
+                                                       : p->activity;
         if (now != p->activity) {
                 if (p->activity != GM_ACTIVITY_IDLE)
                         hold(p, st->t_next_ic);
@@ -359,7 +365,8 @@ static void complete_stride(struct gm_pipeline *p, struct gm_stride *stp)
         if (p->have_pelvis && isfinite(st.t_fc)) {
                 const struct loc_state *pl = &p->loc[GM_LOC_PELVIS];
                 double slo, shi;
-                if (angle_span(pl, st.t_ic, t_ic, &lo, &hi, &mean) && angle_span(pl, st.t_ic, st.t_fc, &slo, &shi, NULL))
+                if (angle_span(pl, st.t_ic, t_ic, &lo, &hi, &mean) &&
+                    angle_span(pl, st.t_ic, st.t_fc, &slo, &shi, NULL))
                         st.pelvic_drop_deg = fmax(shi - mean, mean - slo) * 180 / M_PI;
         }
         if (p->impact_loc[side] < GM_LOC_COUNT)
@@ -485,7 +492,9 @@ static void choose_sources(struct gm_pipeline *p)
                         if (!has(p->cfg.loc_mask, l))
                                 continue;
                         struct loc_state *ls = &p->loc[l];
-                        ls->det = !ls->has_gyr ? &gm_detector_shank_acc : k == 0 ? &gm_detector_foot_gyro : &gm_detector_shank_gyro;
+                        ls->det = !ls->has_gyr ? &gm_detector_shank_acc
+                                  : k == 0     ? &gm_detector_foot_gyro
+                                               : &gm_detector_shank_gyro;
                         if (!ls->has_gyr && k == 0)
                                 continue; /* a foot without gyro: try the shank */
                         ls->sink.side_mask = 1u << side;
@@ -545,8 +554,8 @@ static int init_detector(struct gm_pipeline *p, struct loc_state *ls)
 
 struct gm_pipeline *gm_pipeline_new(const struct gm_pipeline_cfg *cfg)
 {
-        if (!(cfg->rate_hz >= 50 && cfg->rate_hz <= 1000) || !cfg->loc_mask ||
-            cfg->loc_mask >= (1u << GM_LOC_COUNT) || cfg->spike_strides < 1 || !(cfg->spike_si > 0)) {
+        if (!(cfg->rate_hz >= 50 && cfg->rate_hz <= 1000) || !cfg->loc_mask || cfg->loc_mask >= (1u << GM_LOC_COUNT) ||
+            cfg->spike_strides < 1 || !(cfg->spike_si > 0)) {
                 errno = EINVAL;
                 return NULL;
         }
@@ -763,7 +772,8 @@ void gm_pipeline_snapshot(const struct gm_pipeline *p, struct gm_metrics *out)
                 stride[s] = stride_value_median(&p->side[s]);
         }
         double st = isfinite(stride[0]) && isfinite(stride[1]) ? (stride[0] + stride[1]) / 2
-                                                              : isfinite(stride[0]) ? stride[0] : stride[1];
+                    : isfinite(stride[0])                      ? stride[0]
+                                                               : stride[1];
         /* Moving: a contact in the last 3 s, published or still waiting for its side. */
         double t_step = p->t_last_ic;
         for (int l = 0; l < GM_LOC_COUNT; l++) {

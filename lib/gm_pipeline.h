@@ -22,12 +22,12 @@ enum gm_metric {
 const char *gm_metric_name(enum gm_metric m);
 
 struct gm_pipeline_cfg {
-        double rate_hz;      /* 50..1000 */
-        unsigned loc_mask;   /* 1u << enum gm_loc for each location that will be pushed */
-        unsigned gyr_mask;   /* those with a gyro */
-        double warmup_s;     /* asymmetry baseline starts after this much gait (default 60) */
-        double baseline_s;   /* and is learned over this much (default 60) */
-        double spike_si;     /* a spike leaves the baseline by this many SI points (default 6) */
+        double rate_hz;         /* 50..1000 */
+        unsigned loc_mask;      /* 1u << enum gm_loc for each location that will be pushed */
+        unsigned gyr_mask;      /* those with a gyro */
+        double warmup_s;        /* asymmetry baseline starts after this much gait (default 60) */
+        double baseline_s;      /* and is learned over this much (default 60) */
+        double spike_si;        /* a spike leaves the baseline by this many SI points (default 6) */
         unsigned spike_strides; /* for this many strides in a row (default 4) */
 };
 
@@ -41,8 +41,8 @@ struct gm_stride {
         double thigh_ext_deg, thigh_range_deg; /* thigh against the vertical */
         double pelvic_drop_deg;
         double impact_g;
-        enum gm_activity activity;  /* walking or running, from the stride's duty factor */
-        bool steady;                /* not near an activity change, a pause, a gap or bad
+        enum gm_activity activity; /* walking or running, from the stride's duty factor */
+        bool steady;               /* not near an activity change, a pause, a gap or bad
                                        samples: only steady strides make findings */
 };
 
@@ -52,27 +52,27 @@ double gm_stride_metric(const struct gm_stride *st, enum gm_metric m);
 /* An asymmetry metric that left the runner's baseline. */
 struct gm_spike {
         enum gm_metric metric;
-        double t_onset;     /* first stride of the excursion */
-        double t_detect;    /* stride at which it was decided */
-        double si;          /* current SI, % */
-        double baseline;    /* baseline SI, % */
+        double t_onset;  /* first stride of the excursion */
+        double t_detect; /* stride at which it was decided */
+        double si;       /* current SI, % */
+        double baseline; /* baseline SI, % */
 };
 
 struct gm_metrics {
-        double t;                 /* time of the last sample */
+        double t; /* time of the last sample */
         enum gm_activity activity;
-        double cadence_spm;       /* from events */
-        double cadence_fft_spm;   /* dominant frequency of the sliding FFT */
-        uint64_t steps;           /* initial contacts counted */
+        double cadence_spm;     /* from events */
+        double cadence_fft_spm; /* dominant frequency of the sliding FFT */
+        uint64_t steps;         /* initial contacts counted */
         uint64_t strides[2];
-        double value[GM_METRIC_COUNT][2]; /* recent per-side median of each metric */
-        double load[2];           /* cumulative per-side load, g·steps */
+        double value[GM_METRIC_COUNT][2];    /* recent per-side median of each metric */
+        double load[2];                      /* cumulative per-side load, g·steps */
         double si[GM_METRIC_COUNT];          /* current SI, % */
         double si_baseline[GM_METRIC_COUNT]; /* NaN until learned */
         bool baseline_ready;
-        bool steady;              /* the last strides were steady gait of one activity */
-        uint64_t bad_samples;     /* NaN, Inf or out of range: skipped */
-        uint64_t gaps;            /* time gaps that restarted detection */
+        bool steady;          /* the last strides were steady gait of one activity */
+        uint64_t bad_samples; /* NaN, Inf or out of range: skipped */
+        uint64_t gaps;        /* time gaps that restarted detection */
 };
 
 struct gm_pipeline;

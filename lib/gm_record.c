@@ -4,6 +4,7 @@
 #include <math.h>
 #include <string.h>
 
+/* clang-format off */
 #define MEMBER_SIZE(type, member) sizeof(((type *) 0)->member)
 #define F(type_, key, column, ftype, member, unit, label, flags) \
         { key, column, ftype, offsetof(type_, member), MEMBER_SIZE(type_, member), unit, label, flags }
@@ -72,23 +73,29 @@ static const struct gm_field stride_fields[] = {
         S("impact_g", "impact_g", GM_FIELD_DOUBLE, impact_g, "g", "Impact"),
         S("activity", "activity", GM_FIELD_ACTIVITY, activity, "", "Activity"),
 };
+/* clang-format on */
 #undef S
 #undef F
 
-#define DESC(name, fields) { name, fields, sizeof(fields) / sizeof(fields[0]) }
+#define DESC(name, fields)                                       \
+        {                                                        \
+                name, fields, sizeof(fields) / sizeof(fields[0]) \
+        }
 const struct gm_record_desc gm_run_record = DESC("run", run_fields);
 const struct gm_record_desc gm_advice_record = DESC("advice", advice_fields);
 const struct gm_record_desc gm_minute_record = DESC("minute", minute_fields);
 const struct gm_record_desc gm_stride_record = DESC("stride", stride_fields);
 
-const struct gm_field *gm_record_field(const struct gm_record_desc *d, const char *key) {
+const struct gm_field *gm_record_field(const struct gm_record_desc *d, const char *key)
+{
         for (size_t i = 0; i < d->n_fields; i++)
                 if (strcmp(d->fields[i].key, key) == 0)
                         return &d->fields[i];
         return NULL;
 }
 
-char gm_field_dbus_type(const struct gm_field *f) {
+char gm_field_dbus_type(const struct gm_field *f)
+{
         switch (f->type) {
         case GM_FIELD_DOUBLE:
                 return 'd';
@@ -103,32 +110,34 @@ char gm_field_dbus_type(const struct gm_field *f) {
         }
 }
 
-double gm_field_get_double(const struct gm_field *f, const void *record) {
-        const char *p = (const char *) record + f->offset;
+double gm_field_get_double(const struct gm_field *f, const void *record)
+{
+        const char *p = (const char *)record + f->offset;
         switch (f->type) {
         case GM_FIELD_DOUBLE:
-                return *(const double *) p;
+                return *(const double *)p;
         case GM_FIELD_U64:
-                return (double) *(const uint64_t *) p;
+                return (double)*(const uint64_t *)p;
         case GM_FIELD_I64:
-                return (double) *(const int64_t *) p;
+                return (double)*(const int64_t *)p;
         case GM_FIELD_U32:
-                return (double) *(const unsigned *) p;
+                return (double)*(const unsigned *)p;
         default:
                 return NAN;
         }
 }
 
-void gm_record_clear(const struct gm_record_desc *d, void *record) {
+void gm_record_clear(const struct gm_record_desc *d, void *record)
+{
         for (size_t i = 0; i < d->n_fields; i++) {
                 const struct gm_field *f = &d->fields[i];
-                char *p = (char *) record + f->offset;
+                char *p = (char *)record + f->offset;
                 switch (f->type) {
                 case GM_FIELD_DOUBLE:
-                        *(double *) p = NAN;
+                        *(double *)p = NAN;
                         break;
                 case GM_FIELD_SIDE:
-                        *(enum gm_side *) p = GM_SIDE_UNKNOWN;
+                        *(enum gm_side *)p = GM_SIDE_UNKNOWN;
                         break;
                 default:
                         memset(p, 0, f->size);

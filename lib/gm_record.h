@@ -27,36 +27,36 @@ struct gm_field {
         const char *key;    /* stable name: D-Bus dictionary key, JSON key, CSV column */
         const char *column; /* SQL column */
         enum gm_field_type type;
-        size_t offset;      /* in the record's struct */
-        size_t size;        /* of the member (the buffer for GM_FIELD_TEXT) */
-        const char *unit;   /* "ms", "deg", "steps/min", ... or "" */
-        const char *label;  /* for people */
+        size_t offset;     /* in the record's struct */
+        size_t size;       /* of the member (the buffer for GM_FIELD_TEXT) */
+        const char *unit;  /* "ms", "deg", "steps/min", ... or "" */
+        const char *label; /* for people */
         unsigned flags;
 };
 
 struct gm_record_desc {
-        const char *name;   /* "run", "advice", "minute", "stride" */
+        const char *name; /* "run", "advice", "minute", "stride" */
         const struct gm_field *fields;
         size_t n_fields;
 };
 
 /* One stride of a run, as kept in the history. */
 struct gm_stride_record {
-        double t_s;              /* initial contact, seconds since the run started */
+        double t_s; /* initial contact, seconds since the run started */
         enum gm_side side;
-        double stride_ms;        /* to the next initial contact of the same side */
+        double stride_ms; /* to the next initial contact of the same side */
         double stance_ms;
         double swing_ms;
-        double hip_ext_deg;      /* NaN without a pelvis sensor */
+        double hip_ext_deg; /* NaN without a pelvis sensor */
         double pelvic_drop_deg;
         double impact_g;
         enum gm_activity activity;
 };
 
-extern const struct gm_record_desc gm_run_record;     /* struct gm_run_summary */
-extern const struct gm_record_desc gm_advice_record;  /* struct gm_advice, without its actions */
-extern const struct gm_record_desc gm_minute_record;  /* struct gm_run_minute */
-extern const struct gm_record_desc gm_stride_record;  /* struct gm_stride_record */
+extern const struct gm_record_desc gm_run_record;    /* struct gm_run_summary */
+extern const struct gm_record_desc gm_advice_record; /* struct gm_advice, without its actions */
+extern const struct gm_record_desc gm_minute_record; /* struct gm_run_minute */
+extern const struct gm_record_desc gm_stride_record; /* struct gm_stride_record */
 
 /* The field called key, NULL if none. */
 const struct gm_field *gm_record_field(const struct gm_record_desc *d, const char *key);

@@ -355,10 +355,10 @@ static int time_pass(const char *path, void (*fn)(double dt, void *ud), void *ud
 }
 
 struct select {
-        uint64_t rank[2];     /* wanted order statistics, 0-based */
-        uint64_t prefix[2];   /* their bits found so far */
-        int known;            /* how many high bits of each are known */
-        uint64_t below[2];    /* values whose known bits are smaller */
+        uint64_t rank[2];   /* wanted order statistics, 0-based */
+        uint64_t prefix[2]; /* their bits found so far */
+        int known;          /* how many high bits of each are known */
+        uint64_t below[2];  /* values whose known bits are smaller */
         uint64_t *count[2];
 };
 
@@ -432,10 +432,10 @@ struct gm_reader {
         struct gm_recording_info info;
         struct column cols[MAX_COLS];
         int ncols;
-        bool header_rate;   /* rate_hz came from the header */
-        bool seekable;      /* a regular file, which can be read again */
+        bool header_rate; /* rate_hz came from the header */
+        bool seekable;    /* a regular file, which can be read again */
         bool done;
-        double gap_s;       /* an interval over this is a gap */
+        double gap_s; /* an interval over this is a gap */
         /* The intervals against the band where the header's rate is surely right. */
         double band_lo, band_hi;
         uint64_t intervals, below_band, above_band;
@@ -484,8 +484,8 @@ static int read_header(struct gm_reader *rd, char *err, size_t errlen)
                 if (strncmp(body, "gaitmon-recording", 17) == 0) {
                         if (strcmp(trim(body + 17), "1") != 0)
                                 return fail(err, errlen, -EINVAL,
-                                            "%s:%zu: unsupported recording version '%s' (this reader knows 1)",
-                                            path, lineno, trim(body + 17));
+                                            "%s:%zu: unsupported recording version '%s' (this reader knows 1)", path,
+                                            lineno, trim(body + 17));
                         magic = true;
                 } else if (strncmp(body, "rate_hz:", 8) == 0) {
                         if (!isnan(header_rate))
@@ -592,8 +592,10 @@ int gm_reader_open(const char *path, struct gm_reader **out, char *err, size_t e
                         rd->data[l][i] = NAN;
         }
         if (!rd->header_rate && !rd->seekable) {
-                r = fail(err, errlen, -EINVAL, "%s: without a rate_hz line the recording must be a regular file "
-                         "(its timestamps are read first, for the rate)", path);
+                r = fail(err, errlen, -EINVAL,
+                         "%s: without a rate_hz line the recording must be a regular file "
+                         "(its timestamps are read first, for the rate)",
+                         path);
                 goto fail;
         }
         if (!rd->header_rate) {
@@ -764,8 +766,8 @@ static int grow(struct gm_recording *rec, size_t cap)
         return 0;
 }
 
-int gm_recording_read(const char *path, struct gm_recording **out, char *err, size_t errlen,
-                      gm_progress_fn progress, void *userdata)
+int gm_recording_read(const char *path, struct gm_recording **out, char *err, size_t errlen, gm_progress_fn progress,
+                      void *userdata)
 {
         struct gm_reader *rd;
         int r = gm_reader_open(path, &rd, err, errlen);
@@ -886,8 +888,8 @@ int gm_events_write(FILE *f, const struct gm_event_list *list)
 }
 
 /* Both small formats: a fixed header, then rows of fields. */
-static int read_table(const char *path, const char *header, int nfields,
-                      int (*row)(char **fields, void *ud), void *ud, char *err, size_t errlen)
+static int read_table(const char *path, const char *header, int nfields, int (*row)(char **fields, void *ud), void *ud,
+                      char *err, size_t errlen)
 {
         char *buf = NULL;
         size_t len;

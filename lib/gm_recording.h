@@ -11,11 +11,11 @@ struct gm_recording {
         double rate_hz;
         size_t n;
         double *t;
-        unsigned loc_mask;  /* 1u << enum gm_loc for each present location */
-        unsigned gyr_mask;  /* locations that have gyro columns */
+        unsigned loc_mask; /* 1u << enum gm_loc for each present location */
+        unsigned gyr_mask; /* locations that have gyro columns */
         double *data[GM_LOC_COUNT];
-        char activity[32];  /* "# activity:" header, "" when absent */
-        size_t gaps;        /* rows more than 1.5 sample periods after the previous */
+        char activity[32]; /* "# activity:" header, "" when absent */
+        size_t gaps;       /* rows more than 1.5 sample periods after the previous */
 };
 
 struct gm_event_list {
@@ -37,12 +37,12 @@ typedef void (*gm_progress_fn)(size_t done, size_t total, void *userdata);
 
 /* What a recording's header says, and what its rows said so far. */
 struct gm_recording_info {
-        double rate_hz;     /* the header's; without one the timestamps' (median interval) */
+        double rate_hz; /* the header's; without one the timestamps' (median interval) */
         unsigned loc_mask, gyr_mask;
         char activity[32];
-        size_t n;           /* rows read so far */
+        size_t n; /* rows read so far */
         double t_first, t_last;
-        size_t gaps;        /* rows more than 1.5 sample periods after the previous */
+        size_t gaps; /* rows more than 1.5 sample periods after the previous */
         size_t bytes_done, bytes_total;
 };
 
@@ -68,8 +68,8 @@ void gm_reader_free(struct gm_reader *r);
 
 /* The whole recording in memory.
  * Returns 0, or a negative errno with a message naming file and line in err. */
-int gm_recording_read(const char *path, struct gm_recording **out, char *err, size_t errlen,
-                      gm_progress_fn progress, void *userdata);
+int gm_recording_read(const char *path, struct gm_recording **out, char *err, size_t errlen, gm_progress_fn progress,
+                      void *userdata);
 struct gm_recording *gm_recording_new(double rate_hz, size_t n, unsigned loc_mask, unsigned gyr_mask);
 void gm_recording_free(struct gm_recording *rec);
 void gm_recording_get(const struct gm_recording *rec, enum gm_loc loc, size_t i, struct gm_sample *s);

@@ -30,8 +30,8 @@ static bool same_run(const struct gm_run_summary *run, const struct gm_run_summa
         return (run->id != 0 && h->id == run->id) || (run->start_us != 0 && h->start_us == run->start_us);
 }
 
-double gm_recovery_acwr(const struct gm_run_summary *run, const struct gm_run_summary *history,
-                        size_t n_history, int64_t wall_us)
+double gm_recovery_acwr(const struct gm_run_summary *run, const struct gm_run_summary *history, size_t n_history,
+                        int64_t wall_us)
 {
         if (!run || (!history && n_history > 0))
                 return NAN;
@@ -60,8 +60,9 @@ double gm_recovery_acwr(const struct gm_run_summary *run, const struct gm_run_su
 static void rule_walk_before_stretching(const struct gm_run_summary *run, struct gm_advice *out)
 {
         if (run->duration_s > GM_RECOVERY_LONG_RUN_S)
-                add_action(out, "Walk easily for 5 to 10 minutes before you stretch: after a run over 90 minutes "
-                                "the muscles need to cool down first");
+                add_action(out,
+                           "Walk easily for 5 to 10 minutes before you stretch: after a run over 90 minutes "
+                           "the muscles need to cool down first");
 }
 
 /* Rule: glycogen and fluid are restored fastest right after the effort: it matters after a
@@ -77,8 +78,9 @@ static void rule_refuel(const struct gm_run_summary *run, struct gm_advice *out)
 static void rule_flush(const struct gm_run_summary *run, struct gm_advice *out)
 {
         if (run->duration_s >= GM_RECOVERY_FLUSH_RUN_S || run->fatigue_level_max >= 2)
-                add_action(out, "Flush the legs with light, quick strokes toward the heart over the quads, "
-                                "hamstrings and calves, a minute or two each");
+                add_action(out,
+                           "Flush the legs with light, quick strokes toward the heart over the quads, "
+                           "hamstrings and calves, a minute or two each");
         else
                 add_action(out, "A short run: an easy walk and some mobility are all the recovery it needs");
 }
@@ -95,8 +97,9 @@ static const char *metric_words(const char *metric)
         static const struct {
                 const char *name, *words;
         } words[] = {
-                { "stance", "stance time" },   { "swing", "swing time" },   { "stride", "stride time" },
-                { "impact", "landing impact" }, { "hip_range", "hip range" }, { "thigh_extension", "thigh extension" },
+                { "stance", "stance time" },          { "swing", "swing time" },
+                { "stride", "stride time" },          { "impact", "landing impact" },
+                { "hip_range", "hip range" },         { "thigh_extension", "thigh extension" },
                 { "hip_extension", "hip extension" }, { "pelvic_drop", "pelvic drop" },
         };
         for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
@@ -131,7 +134,8 @@ static bool glute_compensation(const struct gm_run_summary *run)
         if (!isfinite(run->hip_ext_asym_pct) && !isfinite(run->pelvic_drop_asym_pct) && isfinite(run->asym_max_pct))
                 return (strcmp(run->asym_metric, "hip_extension") == 0 &&
                         run->asym_max_pct >= GM_RECOVERY_HIP_EXT_ASYM_PCT) ||
-                       (strcmp(run->asym_metric, "pelvic_drop") == 0 && run->asym_max_pct >= GM_RECOVERY_PELVIC_ASYM_PCT);
+                       (strcmp(run->asym_metric, "pelvic_drop") == 0 &&
+                        run->asym_max_pct >= GM_RECOVERY_PELVIC_ASYM_PCT);
         return false;
 }
 
@@ -142,11 +146,13 @@ static void rule_glute_compensation(const struct gm_run_summary *run, struct gm_
         if (!glute_compensation(run))
                 return;
         const char *side = weaker_side(run);
-        add_action(out, "Release the hip flexors and the piriformis%s%s with steady pressure (a ball or roller), "
-                        "30 to 90 s per spot",
+        add_action(out,
+                   "Release the hip flexors and the piriformis%s%s with steady pressure (a ball or roller), "
+                   "30 to 90 s per spot",
                    side ? ", especially on the " : "", side ? side : "");
-        add_action(out, "Strengthen the glutes (bridges, side-lying leg raises, clamshells) in the next days "
-                        "instead of deep stretching of the knots");
+        add_action(out,
+                   "Strengthen the glutes (bridges, side-lying leg raises, clamshells) in the next days "
+                   "instead of deep stretching of the knots");
 }
 
 /* Rest days for the run's length and the runner's age. */
@@ -173,7 +179,7 @@ static unsigned days_run_this_week(const struct gm_run_summary *run, const struc
                 if (day < 7)
                         mask |= 1u << day;
         }
-        return (unsigned) __builtin_popcount(mask);
+        return (unsigned)__builtin_popcount(mask);
 }
 
 /* Rule: muscles and tendons adapt on the days off; two to three a week. */
@@ -194,18 +200,21 @@ static unsigned rule_workload(double acwr, struct gm_advice *out)
         if (!isfinite(acwr))
                 return 0;
         if (acwr > GM_RECOVERY_ACWR_DANGER) {
-                add_action(out, "Warning: this week's load is %.1f times your 4-week average, well above 1.5 where "
-                                "injuries become much more likely; take an extra rest day and cut next week's volume",
+                add_action(out,
+                           "Warning: this week's load is %.1f times your 4-week average, well above 1.5 where "
+                           "injuries become much more likely; take an extra rest day and cut next week's volume",
                            acwr);
                 return 1;
         }
         if (acwr > GM_RECOVERY_ACWR_HIGH)
-                add_action(out, "This week's load is %.1f times your 4-week average, above the safe 0.8 to 1.3: "
-                                "hold next week at this level or lower",
+                add_action(out,
+                           "This week's load is %.1f times your 4-week average, above the safe 0.8 to 1.3: "
+                           "hold next week at this level or lower",
                            acwr);
         else if (acwr < GM_RECOVERY_ACWR_LOW)
-                add_action(out, "This week's load is %.1f times your 4-week average, below 0.8: build back up "
-                                "gradually, not in one jump",
+                add_action(out,
+                           "This week's load is %.1f times your 4-week average, below 0.8: build back up "
+                           "gradually, not in one jump",
                            acwr);
         return 0;
 }
@@ -235,7 +244,8 @@ static void main_finding(const struct gm_run_summary *run, double acwr, char *bu
         if (glute_compensation(run)) {
                 char phrase[96];
                 enum gm_side s = side && strcmp(side, "left") == 0 ? GM_SIDE_LEFT : GM_SIDE_RIGHT;
-                if (side && isfinite(run->hip_ext_asym_pct) && fabs(run->hip_ext_asym_pct) >= GM_RECOVERY_HIP_EXT_ASYM_PCT)
+                if (side && isfinite(run->hip_ext_asym_pct) &&
+                    fabs(run->hip_ext_asym_pct) >= GM_RECOVERY_HIP_EXT_ASYM_PCT)
                         snprintf(buf, size, "signs of glute compensation, %s (balance %.1f points off your baseline)",
                                  gm_balance_side_phrase("hip_extension", s, phrase, sizeof(phrase)),
                                  fabs(gm_balance_shift_points(run->hip_ext_asym_pct)));
@@ -265,9 +275,9 @@ static void summarise(const struct gm_run_summary *run, double acwr, struct gm_a
                 snprintf(cadence, sizeof(cadence), " at %.0f steps/min", run->cadence_spm);
         int n = snprintf(out->summary, sizeof(out->summary), "%s of %s, %llu steps%s: %s.",
                          run->activity == GM_ACTIVITY_WALKING ? "Walk" : "Run", duration,
-                         (unsigned long long) run->steps, cadence, finding);
+                         (unsigned long long)run->steps, cadence, finding);
         /* A cut summary says so rather than ending mid-word. */
-        if (n >= (int) sizeof(out->summary))
+        if (n >= (int)sizeof(out->summary))
                 memcpy(out->summary + sizeof(out->summary) - 4, "...", 4);
 }
 

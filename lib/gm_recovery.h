@@ -19,15 +19,15 @@
 #define GM_RECOVERY_FLUSH_RUN_S (20 * 60.0)      /* flush the legs after this long */
 #define GM_RECOVERY_ACWR_LOW 0.8                 /* the workload ratio's safe range */
 #define GM_RECOVERY_ACWR_HIGH 1.3
-#define GM_RECOVERY_ACWR_DANGER 1.5              /* a stronger warning above this */
-#define GM_RECOVERY_ACWR_MIN_HISTORY_DAYS 14     /* no ratio with less history */
+#define GM_RECOVERY_ACWR_DANGER 1.5          /* a stronger warning above this */
+#define GM_RECOVERY_ACWR_MIN_HISTORY_DAYS 14 /* no ratio with less history */
 
 /* Acute:chronic workload ratio at wall_us: acute = load of the runs that started in the
  * last 7 days, this run included; chronic = the load of the last 28 days (this run
  * included) divided by 4, i.e. the mean weekly load. NaN when the earliest earlier run
  * started less than 14 days before wall_us, or without load. history in any order. */
-double gm_recovery_acwr(const struct gm_run_summary *run, const struct gm_run_summary *history,
-                        size_t n_history, int64_t wall_us);
+double gm_recovery_acwr(const struct gm_run_summary *run, const struct gm_run_summary *history, size_t n_history,
+                        int64_t wall_us);
 
 /* Advice for run (its start_us may still be 0), given the earlier runs (any order; an entry
  * with run's id or start time is the run itself and is skipped), the time now and the

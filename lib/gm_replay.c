@@ -127,8 +127,8 @@ static int feed_end(struct feed *f, int r)
         return r;
 }
 
-int gm_replay_run(const struct gm_recording *rec, const struct gm_pipeline_cfg *cfg,
-                  struct gm_replay *out, void (*progress)(size_t, size_t, void *), void *userdata)
+int gm_replay_run(const struct gm_recording *rec, const struct gm_pipeline_cfg *cfg, struct gm_replay *out,
+                  void (*progress)(size_t, size_t, void *), void *userdata)
 {
         struct feed f;
         int r = feed_start(&f, cfg, rec->rate_hz, rec->loc_mask, rec->gyr_mask, out);
@@ -164,7 +164,7 @@ struct pump {
         struct slot slot[2];
         unsigned head, full; /* the oldest filled slot; how many are filled */
         bool done, stop;
-        int status;          /* the reader's last answer once done */
+        int status; /* the reader's last answer once done */
 };
 
 static void *produce(void *arg)
@@ -281,8 +281,8 @@ static int pumped(struct gm_reader *rd, struct feed *f, bool run, char *err, siz
         return 1;
 }
 
-int gm_replay_stream(struct gm_reader *rd, const struct gm_pipeline_cfg *cfg, struct gm_replay *out,
-                     char *err, size_t errlen, void (*progress)(size_t, size_t, void *), void *userdata)
+int gm_replay_stream(struct gm_reader *rd, const struct gm_pipeline_cfg *cfg, struct gm_replay *out, char *err,
+                     size_t errlen, void (*progress)(size_t, size_t, void *), void *userdata)
 {
         const struct gm_recording_info *in = gm_reader_info(rd);
         struct feed f = { 0 };

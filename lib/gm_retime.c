@@ -65,8 +65,7 @@ static double nearest_edge(const struct gm_retime *r, const double *edge, double
         return best;
 }
 
-int gm_retime_next(struct gm_retime *r, double t_now, bool running, bool flush, struct gm_event *out,
-                   bool *retimed)
+int gm_retime_next(struct gm_retime *r, double t_now, bool running, bool flush, struct gm_event *out, bool *retimed)
 {
         while (r->count) {
                 struct gm_event ev = r->held[r->head];

@@ -14,9 +14,9 @@
  * shank's events wait here until the sacrum has spoken for their time. */
 struct gm_retime {
         double start[GM_RETIME_CONTACTS], end[GM_RETIME_CONTACTS];
-        unsigned n;             /* contacts heard, the last GM_RETIME_CONTACTS kept */
-        double open_start;      /* a contact's start whose end is not heard yet; NaN: none */
-        double heard_until;     /* start of the newest contact heard */
+        unsigned n;         /* contacts heard, the last GM_RETIME_CONTACTS kept */
+        double open_start;  /* a contact's start whose end is not heard yet; NaN: none */
+        double heard_until; /* start of the newest contact heard */
         struct gm_event held[GM_RETIME_HELD];
         unsigned head, count;
         unsigned long long retimed, kept, dropped;
@@ -32,5 +32,4 @@ int gm_retime_hold(struct gm_retime *r, const struct gm_event *ev);
  * long, or flush), retimed to the contact it belongs to when running (*retimed says whether it
  * was). 1: *out is set; 0: none due. An FC without a contact while contacts are heard is dropped: a stance from two
  * clocks would be wrong by the shank's lag. */
-int gm_retime_next(struct gm_retime *r, double t_now, bool running, bool flush, struct gm_event *out,
-                   bool *retimed);
+int gm_retime_next(struct gm_retime *r, double t_now, bool running, bool flush, struct gm_event *out, bool *retimed);

@@ -14,8 +14,8 @@
 
 /* One minute of a run. Per-side arrays are indexed by enum gm_side; NaN where unknown. */
 struct gm_run_minute {
-        double t_s;                /* start of the minute, seconds since the run started */
-        uint64_t steps;            /* steps in this minute */
+        double t_s;     /* start of the minute, seconds since the run started */
+        uint64_t steps; /* steps in this minute */
         double cadence_spm;
         double stance_ms[2];
         double hip_ext_deg[2];
@@ -28,20 +28,20 @@ struct gm_run_minute {
 
 /* A whole run, as kept in the history. */
 struct gm_run_summary {
-        uint64_t id;               /* assigned by the store; 0 before */
-        int64_t start_us;          /* wall clock, µs since the epoch */
+        uint64_t id;      /* assigned by the store; 0 before */
+        int64_t start_us; /* wall clock, µs since the epoch */
         double duration_s;
         enum gm_activity activity; /* the dominant one: walking or running */
         uint64_t steps;
-        double cadence_spm;        /* mean over the run */
+        double cadence_spm; /* mean over the run */
         double stance_ms[2];
         double hip_ext_deg[2];
         double pelvic_drop_deg[2];
-        double asym_max_pct;       /* largest sustained asymmetry excursion, % points */
-        char asym_metric[32];      /* its metric name, "" when none */
-        bool asym_alerted;         /* that metric raised an AsymmetrySpike during the run */
-        double fatigue_max;        /* 0..1 */
-        double load;               /* session load (arbitrary units) for the workload ratio */
+        double asym_max_pct;  /* largest sustained asymmetry excursion, % points */
+        char asym_metric[32]; /* its metric name, "" when none */
+        bool asym_alerted;    /* that metric raised an AsymmetrySpike during the run */
+        double fatigue_max;   /* 0..1 */
+        double load;          /* session load (arbitrary units) for the workload ratio */
         /* Signs of weak-glute compensation (NaN when unknown): the largest sustained (one
          * minute's mean) excursion of the hip-extension and pelvic-drop SI from the runner's
          * baseline, signed like the SI (negative: the left lower than at baseline), % points,
@@ -66,5 +66,5 @@ struct gm_advice {
         unsigned n_actions;
         char actions[GM_ADVICE_ACTIONS_MAX][GM_ADVICE_ACTION_MAX];
         unsigned rest_days;
-        double acwr;               /* acute:chronic workload ratio, NaN without history */
+        double acwr; /* acute:chronic workload ratio, NaN without history */
 };

@@ -4,9 +4,9 @@
 
 #include "gm_sagittal.h"
 
-#define DECIDE_VOTES 3   /* a lead of three strides decides the sign */
+#define DECIDE_VOTES 3 /* a lead of three strides decides the sign */
 #define SCORE_MAX 6
-#define REVERSE_VOTES 8  /* eight strides in a row against it: the sensor was turned */
+#define REVERSE_VOTES 8 /* eight strides in a row against it: the sensor was turned */
 
 void gm_sign_vote_init(struct gm_sign_vote *v)
 {

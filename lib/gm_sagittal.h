@@ -5,9 +5,9 @@
  * kept: it turns only when the evidence has pointed the other way for many strides in a
  * row (the sensor was mounted again). */
 struct gm_sign_vote {
-        int sign;          /* 0 while unknown, else +1 or -1 */
-        int score;         /* evidence so far while unknown */
-        unsigned against;  /* consecutive votes against the decided sign */
+        int sign;         /* 0 while unknown, else +1 or -1 */
+        int score;        /* evidence so far while unknown */
+        unsigned against; /* consecutive votes against the decided sign */
         unsigned reversals;
 };
 

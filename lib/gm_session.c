@@ -45,19 +45,19 @@ struct run {
         uint64_t steps;
         double load;
         struct gait_means all;
-        double minute_t0;               /* sample time the current minute started */
+        double minute_t0; /* sample time the current minute started */
         uint64_t minute_steps;
         struct gait_means minute;
         double excursion_max[GM_METRIC_COUNT]; /* signed, the largest in size; NaN if none */
         double pelvic_rise_max[2];
         double fatigue_max;
         unsigned level_max;
-        unsigned spiked;                /* 1u << metric for each AsymmetrySpike of the run */
+        unsigned spiked; /* 1u << metric for each AsymmetrySpike of the run */
 };
 
 enum phase {
         PHASE_IDLE,
-        PHASE_CANDIDATE,                /* gait, not yet long enough to be a run */
+        PHASE_CANDIDATE, /* gait, not yet long enough to be a run */
         PHASE_RUN,
 };
 
@@ -66,19 +66,19 @@ struct gm_session {
         struct gm_fatigue *fatigue;
         enum phase phase;
         struct run run;
-        double t_last;                  /* last snapshot (or end) time, NaN before */
+        double t_last; /* last snapshot (or end) time, NaN before */
         uint64_t steps_prev;
         bool have_steps, last_gait;
         struct gm_session_event *queue;
         size_t cap, head, n;
-        size_t per_push_max;            /* events one push may queue at most */
+        size_t per_push_max; /* events one push may queue at most */
 };
 
 static size_t per_push_max(double idle_timeout_s)
 {
         /* Ending a run queues the minutes up to its end (at most one idle timeout's worth),
          * the partial one and RUN_END; a gait snapshot adds RUN_START, minutes, an alert. */
-        return (size_t) ceil(idle_timeout_s / MINUTE_S) + 8;
+        return (size_t)ceil(idle_timeout_s / MINUTE_S) + 8;
 }
 
 static bool idle_timeout_ok(double idle_timeout_s)
@@ -240,8 +240,8 @@ static void emit_minute(struct gm_session *s, double length)
         }
         mn->fatigue = mean_get(&g->fatigue);
         mn->activity = !(g->walking_s + g->running_s > 0) ? GM_ACTIVITY_IDLE
-                       : g->running_s >= g->walking_s    ? GM_ACTIVITY_RUNNING
-                                                         : GM_ACTIVITY_WALKING;
+                       : g->running_s >= g->walking_s     ? GM_ACTIVITY_RUNNING
+                                                          : GM_ACTIVITY_WALKING;
         memset(&r->minute, 0, sizeof(r->minute));
         r->minute_steps = 0;
 }

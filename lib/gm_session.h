@@ -28,29 +28,29 @@ enum gm_session_event_kind {
 
 struct gm_session_event {
         enum gm_session_event_kind kind;
-        double t;                               /* sample time it refers to, s: the run's start,
+        double t; /* sample time it refers to, s: the run's start,
                                                    the minute's end, the alert, the run's end */
         union {
-                struct gm_run_minute minute;    /* GM_SESSION_MINUTE */
-                struct gm_fatigue_alert alert;  /* GM_SESSION_FATIGUE_ALERT */
-                struct gm_run_summary summary;  /* GM_SESSION_RUN_END; id and start_us left 0 */
+                struct gm_run_minute minute;   /* GM_SESSION_MINUTE */
+                struct gm_fatigue_alert alert; /* GM_SESSION_FATIGUE_ALERT */
+                struct gm_run_summary summary; /* GM_SESSION_RUN_END; id and start_us left 0 */
         };
 };
 
 struct gm_session_cfg {
-        double start_s;          /* sustained gait before a run starts, 1..60 (default 20) */
-        double idle_timeout_s;   /* a run ends after this long without gait (default 120) */
+        double start_s;                /* sustained gait before a run starts, 1..60 (default 20) */
+        double idle_timeout_s;         /* a run ends after this long without gait (default 120) */
         struct gm_fatigue_cfg fatigue; /* baseline window, threshold (default 0.5), hysteresis */
 };
 
 /* What a run looks like now. */
 struct gm_session_state {
         bool in_run;
-        double t_start;          /* sample time of the run's start, NaN outside a run */
-        double gait_s;           /* seconds of gait in the run */
-        double duration_s;       /* from its start to its last gait */
-        uint64_t steps;          /* foot contacts so far */
-        bool fatigue_ready;      /* the fatigue baseline is learned: score and reasons mean something */
+        double t_start;                  /* sample time of the run's start, NaN outside a run */
+        double gait_s;                   /* seconds of gait in the run */
+        double duration_s;               /* from its start to its last gait */
+        uint64_t steps;                  /* foot contacts so far */
+        bool fatigue_ready;              /* the fatigue baseline is learned: score and reasons mean something */
         struct gm_fatigue_alert fatigue; /* current level (with hysteresis), score 0..1, reasons */
 };
 

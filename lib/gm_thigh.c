@@ -5,10 +5,10 @@
 #include "gm_stats.h"
 #include "gm_thigh.h"
 
-#define TILT_TAU_S 1.0         /* orientation fusion: gyro short term, gravity long term */
-#define REF_TAU_S 10.0         /* the reference posture follows the mean over gait */
-#define GAIT_HOLD_S 2.0        /* after the last swing the posture still counts as gait */
-#define SWING_RATE 1.0         /* rad/s: a thigh turns faster than this in every stride of gait */
+#define TILT_TAU_S 1.0  /* orientation fusion: gyro short term, gravity long term */
+#define REF_TAU_S 10.0  /* the reference posture follows the mean over gait */
+#define GAIT_HOLD_S 2.0 /* after the last swing the posture still counts as gait */
+#define SWING_RATE 1.0  /* rad/s: a thigh turns faster than this in every stride of gait */
 /* The hip's mean flexion over a stride (deg), which sets the zero of an angle measured
  * against the mean posture when no anatomical calibration exists: gait swings the thigh
  * further forward than back, the more so the larger the swing, from slow walking to fast
@@ -20,10 +20,10 @@
 /* The pelvis tilts forward as the hip extends and back as it flexes, taking about an eighth
  * of the thigh's swing: the hip's own range is the rest. */
 #define PELVIC_SHARE 0.13
-#define EXT_MIN_DEG -10.0      /* what a hip can do; outside is a defect, not a reading */
+#define EXT_MIN_DEG -10.0 /* what a hip can do; outside is a defect, not a reading */
 #define EXT_MAX_DEG 45.0
 #define RANGE_MAX_DEG 120.0
-#define STANCE_SHARE 0.25      /* without a toe-off, the first quarter of the stride is stance */
+#define STANCE_SHARE 0.25 /* without a toe-off, the first quarter of the stride is stance */
 
 static double dot3(const double a[3], const double b[3])
 {

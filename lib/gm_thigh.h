@@ -11,18 +11,18 @@
 #include "gm_types.h"
 
 #define GM_THIGH_ZERO_STRIDES 8 /* steady strides of one activity whose median posture and swing set the zero */
-#define GM_THIGH_RECENT 4        /* strides whose median stands in until then */
+#define GM_THIGH_RECENT 4       /* strides whose median stands in until then */
 
 /* The tilt is fused from gyro and accelerometer; the angle is that tilt about the thigh's
  * main rotation axis against a reference posture, stored without its sign, so deciding or
  * reversing the sign never corrupts what was stored. */
 struct gm_thigh {
-        struct gm_align align;      /* the rotation axis, its sign left to the votes */
+        struct gm_align align; /* the rotation axis, its sign left to the votes */
         struct gm_orient orient;
-        double ref[3];              /* mean "up" over gait: a reference posture */
+        double ref[3]; /* mean "up" over gait: a reference posture */
         size_t ref_n;
-        double last_swing_t;        /* the thigh turned fast: gait */
-        struct gm_sign_vote sign;   /* + = flexion */
+        double last_swing_t;           /* the thigh turned fast: gait */
+        struct gm_sign_vote sign;      /* + = flexion */
         struct gm_hist t, rate, pitch; /* s; rate about the axis, rad/s; angle, rad */
         size_t n;
         /* The zero: learned over the first steady strides of each gait (walking, running),
@@ -30,8 +30,8 @@ struct gm_thigh {
          * all of it instead of carrying its zero along, and a second walk is measured as the
          * first was; until then the last few strides stand in. The reference posture is held
          * from the first zero learned on: the zeros are angles against it. */
-        int activity;               /* enum gm_activity of the strides now, -1 none */
-        unsigned gait;              /* 0 walking, 1 running: which zero is in use */
+        int activity;  /* enum gm_activity of the strides now, -1 none */
+        unsigned gait; /* 0 walking, 1 running: which zero is in use */
         double mean[2][GM_THIGH_ZERO_STRIDES], swing_deg[2][GM_THIGH_ZERO_STRIDES]; /* steady strides */
         unsigned n_zero[2];
         bool ref_held;

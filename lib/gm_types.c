@@ -5,12 +5,8 @@
 #include "gm_types.h"
 
 static const char *const loc_names[GM_LOC_COUNT] = {
-        [GM_LOC_PELVIS] = "pelvis",
-        [GM_LOC_LEFT_HIP] = "left_hip",
-        [GM_LOC_RIGHT_HIP] = "right_hip",
-        [GM_LOC_LEFT_SHANK] = "left_shank",
-        [GM_LOC_RIGHT_SHANK] = "right_shank",
-        [GM_LOC_LEFT_FOOT] = "left_foot",
+        [GM_LOC_PELVIS] = "pelvis",         [GM_LOC_LEFT_HIP] = "left_hip",       [GM_LOC_RIGHT_HIP] = "right_hip",
+        [GM_LOC_LEFT_SHANK] = "left_shank", [GM_LOC_RIGHT_SHANK] = "right_shank", [GM_LOC_LEFT_FOOT] = "left_foot",
         [GM_LOC_RIGHT_FOOT] = "right_foot",
 };
 

@@ -28,9 +28,9 @@ enum gm_event_kind {
 
 /* One IMU reading in the sensor's own (unknown) mounting frame, SI units. */
 struct gm_sample {
-        double t;         /* s */
-        double acc[3];    /* m/s² */
-        double gyr[3];    /* rad/s; ignored when the location has no gyro */
+        double t;      /* s */
+        double acc[3]; /* m/s² */
+        double gyr[3]; /* rad/s; ignored when the location has no gyro */
 };
 
 enum gm_activity {
@@ -48,7 +48,7 @@ struct gm_event {
 #define GM_GRAVITY 9.80665
 
 const char *gm_loc_name(enum gm_loc loc);
-int gm_loc_from_name(const char *name); /* enum gm_loc or -EINVAL */
+int gm_loc_from_name(const char *name);    /* enum gm_loc or -EINVAL */
 enum gm_side gm_loc_side(enum gm_loc loc); /* GM_SIDE_UNKNOWN for the pelvis */
 const char *gm_side_name(enum gm_side side);
 int gm_side_from_name(const char *name);

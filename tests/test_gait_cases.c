@@ -130,7 +130,8 @@ Test(gait_cases, thigh_mounted_upside_down)
         mc.mount_rpy[GM_LOC_RIGHT_HIP][2] = M_PI / 2;
         run_replay(&mc, 120, &b);
         for (int side = 0; side < 2; side++)
-                for (int m = GM_METRIC_HIP_EXT; m <= GM_METRIC_THIGH_EXT; m += GM_METRIC_THIGH_EXT - GM_METRIC_HIP_EXT) {
+                for (int m = GM_METRIC_HIP_EXT; m <= GM_METRIC_THIGH_EXT;
+                     m += GM_METRIC_THIGH_EXT - GM_METRIC_HIP_EXT) {
                         double va = a.final.value[m][side], vb = b.final.value[m][side];
                         cr_expect(isfinite(va) && fabs(va - vb) < 1.0, "%s %s: %.2f upright, %.2f turned",
                                   gm_side_name(side), gm_metric_name(m), va, vb);
@@ -277,8 +278,7 @@ Test(gait_cases, pelvis_alone_walking_is_walking)
         unsigned running = 0;
         for (size_t i = 0; i < rep.strides.n; i++)
                 running += rep.strides.st[i].activity == GM_ACTIVITY_RUNNING;
-        cr_expect_leq(running, rep.strides.n / 20, "%u of %zu walking strides called running", running,
-                      rep.strides.n);
+        cr_expect_leq(running, rep.strides.n / 20, "%u of %zu walking strides called running", running, rep.strides.n);
         gm_replay_clear(&rep);
         gm_event_list_clear(&truth);
         gm_recording_free(rec);
@@ -323,7 +323,8 @@ Test(gait_cases, pelvis_running_contact_survives_a_ringing_impact)
         gm_event_list_sort(&det);
         /* Contacts from the second on: the first second's are scored as they come. */
         for (long k = 3; (k + 1) * step < 60; k++) {
-                struct gm_event ic = { .t = k * step, .side = k % 2 ? GM_SIDE_RIGHT : GM_SIDE_LEFT,
+                struct gm_event ic = { .t = k * step,
+                                       .side = k % 2 ? GM_SIDE_RIGHT : GM_SIDE_LEFT,
                                        .kind = GM_EVENT_IC };
                 struct gm_event fc = { .t = k * step + contact, .side = ic.side, .kind = GM_EVENT_FC };
                 gm_event_list_add(&truth, &ic);

@@ -25,8 +25,7 @@ static double norm3(const double v[3])
 }
 
 /* Times of one side's events of one kind. */
-static size_t pick(const struct gm_event_list *ev, enum gm_side side, enum gm_event_kind kind,
-                   double *t, size_t max)
+static size_t pick(const struct gm_event_list *ev, enum gm_side side, enum gm_event_kind kind, double *t, size_t max)
 {
         size_t n = 0;
         for (size_t i = 0; i < ev->n && n < max; i++)
@@ -118,7 +117,7 @@ Test(model, reproducible_by_seed)
 Test(model, still_at_start)
 {
         struct gm_model_cfg c;
-        gm_model_cfg_default(&c);  /* with noise */
+        gm_model_cfg_default(&c); /* with noise */
         c.loc_mask = 0x7f;
         c.gyr_mask = 0x7f;
         struct gm_model *m = gm_model_new(&c);
@@ -223,8 +222,8 @@ static void check_timing(enum gm_activity act, double speed, double cadence, dou
                                 cr_assert_geq(e->t, ev.ev[i - 1].t, "events sorted");
                         if (e->side != (enum gm_side)side)
                                 continue;
-                        cr_assert_neq((int)e->kind, last, "ic and fc alternate (%s at %g)",
-                                      gm_event_kind_name(e->kind), e->t);
+                        cr_assert_neq((int)e->kind, last, "ic and fc alternate (%s at %g)", gm_event_kind_name(e->kind),
+                                      e->t);
                         last = e->kind;
                         if (e->kind == GM_EVENT_IC) {
                                 prev_ic = t_ic;
@@ -242,8 +241,8 @@ static void check_timing(enum gm_activity act, double speed, double cadence, dou
                 }
                 cr_assert_gt(n_stride, 20);
                 cr_assert_float_eq(sum_stride / n_stride, stride, 0.01 * stride);
-                cr_assert_float_eq(sum_ratio / n_st, want_stance, 0.015, "side %d stance %g, want %g",
-                                   side, sum_ratio / n_st, want_stance);
+                cr_assert_float_eq(sum_ratio / n_st, want_stance, 0.015, "side %d stance %g, want %g", side,
+                                   sum_ratio / n_st, want_stance);
         }
         gm_recording_free(r);
         gm_event_list_clear(&ev);
@@ -546,8 +545,8 @@ Test(model, set_gait_is_smooth)
                 memcpy(prev, s, sizeof(s));
                 gm_model_step(m, s, &ev);
                 if (i > 100 * 5)
-                        steady_jump = fmax(steady_jump, fabs(s[GM_LOC_LEFT_SHANK].gyr[1] -
-                                                             prev[GM_LOC_LEFT_SHANK].gyr[1]));
+                        steady_jump = fmax(steady_jump,
+                                           fabs(s[GM_LOC_LEFT_SHANK].gyr[1] - prev[GM_LOC_LEFT_SHANK].gyr[1]));
         }
         cr_assert_eq(gm_model_set_gait(m, GM_ACTIVITY_RUNNING, 3.5, 185), 0);
         for (int i = 0; i < 100 * 20; i++) {
@@ -556,8 +555,8 @@ Test(model, set_gait_is_smooth)
                 max_jump = fmax(max_jump, fabs(s[GM_LOC_LEFT_SHANK].gyr[1] - prev[GM_LOC_LEFT_SHANK].gyr[1]));
         }
         /* faster running has steeper slopes, but no step */
-        cr_assert_lt(max_jump, 1.3 * steady_jump, "shank gyro steps by %g rad/s in 10 ms (steady %g)",
-                     max_jump, steady_jump);
+        cr_assert_lt(max_jump, 1.3 * steady_jump, "shank gyro steps by %g rad/s in 10 ms (steady %g)", max_jump,
+                     steady_jump);
         double st[200];
         size_t n = stride_times(&ev, st, 200);
         cr_assert_gt(n, 40);
@@ -592,7 +591,7 @@ Test(model, set_gait_is_smooth)
 Test(model, fatigue_slows_cadence)
 {
         struct gm_model_cfg c = quiet_cfg();
-        c.fatigue_per_hour = 6;  /* 10 % per minute, to see it in a short test */
+        c.fatigue_per_hour = 6; /* 10 % per minute, to see it in a short test */
         struct gm_recording *r;
         struct gm_event_list ev = { 0 };
         cr_assert_eq(gm_model_generate(&c, 150, &r, &ev), 0);

@@ -42,6 +42,7 @@ static bool same(const char *s)
 
 Test(number, edge_cases)
 {
+        /* clang-format off */
         static const char *const cases[] = {
                 "0", "-0", "+0", "0.0", "-0.0", ".5", "5.", ".", "-.", "", "-", "+", "e5", "1e", "1e+", "1e-",
                 "1E5", "1e-5", "1.5e+3x", "2.2250738585072014e-308", "4.9e-324", "1.7976931348623157e308", "1e309",
@@ -52,6 +53,7 @@ Test(number, edge_cases)
                 "inf", "-Infinity", "nan", "nan(123)", " 1", "\t1", "\v2", "1 ", "1,2", "1..2", "1.2.3",
                 "--1", "+-1", "1e5.5", "3.14159", "-9.80665", "0.001", "1e0", "7e-0", "1e+00022",
         };
+        /* clang-format on */
         int bad = 0;
         for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
                 bad += !same(cases[i]);

@@ -104,10 +104,11 @@ static void expect_same_align(const struct gm_align *x, const struct gm_align *y
                     gm_align_vertical_acc(x, acc) == gm_align_vertical_acc(y, acc);
         for (int k = 0; k < 3; k++)
                 same = same && x->axis[k] == y->axis[k] && ux[k] == uy[k];
-        cr_assert(same, "%s, sample %zu: followed axis %.17g %.17g %.17g flips %u balance %.17g votes %g, "
-                  "alone %.17g %.17g %.17g flips %u balance %.17g votes %g", what, i, x->axis[0], x->axis[1],
-                  x->axis[2], x->flips, x->balance, x->votes, y->axis[0], y->axis[1], y->axis[2], y->flips,
-                  y->balance, y->votes);
+        cr_assert(same,
+                  "%s, sample %zu: followed axis %.17g %.17g %.17g flips %u balance %.17g votes %g, "
+                  "alone %.17g %.17g %.17g flips %u balance %.17g votes %g",
+                  what, i, x->axis[0], x->axis[1], x->axis[2], x->flips, x->balance, x->votes, y->axis[0], y->axis[1],
+                  y->axis[2], y->flips, y->balance, y->votes);
 }
 
 Test(align, a_follower_computes_what_it_would_alone, .timeout = 120)

@@ -11,8 +11,9 @@
 #include "gm_replay.h"
 #include "gm_stats.h"
 
-#define ALL5 ((1u << GM_LOC_PELVIS) | (1u << GM_LOC_LEFT_HIP) | (1u << GM_LOC_RIGHT_HIP) | \
-              (1u << GM_LOC_LEFT_SHANK) | (1u << GM_LOC_RIGHT_SHANK))
+#define ALL5                                                                                                      \
+        ((1u << GM_LOC_PELVIS) | (1u << GM_LOC_LEFT_HIP) | (1u << GM_LOC_RIGHT_HIP) | (1u << GM_LOC_LEFT_SHANK) | \
+         (1u << GM_LOC_RIGHT_SHANK))
 
 static void base_cfg(struct gm_model_cfg *c)
 {
@@ -87,10 +88,8 @@ Test(pipeline, mounting_rotation_changes_nothing)
         base_cfg(&mc);
         run(&mc, 240, &a, &ta);
         static const double rpy[GM_LOC_COUNT][3] = {
-                [GM_LOC_PELVIS] = { M_PI, 0, 0.5 },
-                [GM_LOC_LEFT_HIP] = { 0.3, M_PI / 2, -1.0 },
-                [GM_LOC_RIGHT_HIP] = { M_PI, 0.2, M_PI / 2 },
-                [GM_LOC_LEFT_SHANK] = { -M_PI / 2, 0.4, M_PI },
+                [GM_LOC_PELVIS] = { M_PI, 0, 0.5 },           [GM_LOC_LEFT_HIP] = { 0.3, M_PI / 2, -1.0 },
+                [GM_LOC_RIGHT_HIP] = { M_PI, 0.2, M_PI / 2 }, [GM_LOC_LEFT_SHANK] = { -M_PI / 2, 0.4, M_PI },
                 [GM_LOC_RIGHT_SHANK] = { 1.2, -0.7, 2.5 },
         };
         memcpy(mc.mount_rpy, rpy, sizeof(rpy));
@@ -102,7 +101,8 @@ Test(pipeline, mounting_rotation_changes_nothing)
                 cr_expect(isfinite(ha) && fabs(ha - hb) < 1.0, "hip extension %s: %.2f vs rotated %.2f",
                           gm_side_name(side), ha, hb);
                 double sa = a.final.value[GM_METRIC_STANCE][side], sb = b.final.value[GM_METRIC_STANCE][side];
-                cr_expect(isfinite(sa) && fabs(sa - sb) < 0.01, "stance %s: %.3f vs rotated %.3f", gm_side_name(side), sa, sb);
+                cr_expect(isfinite(sa) && fabs(sa - sb) < 0.01, "stance %s: %.3f vs rotated %.3f", gm_side_name(side),
+                          sa, sb);
                 double pa = a.final.value[GM_METRIC_PELVIC_DROP][side], pb = b.final.value[GM_METRIC_PELVIC_DROP][side];
                 cr_expect(isfinite(pa) && fabs(pa - pb) < 0.5, "pelvic drop %s: %.2f vs rotated %.2f",
                           gm_side_name(side), pa, pb);
@@ -159,9 +159,10 @@ Test(pipeline, sensor_subsets)
                 cr_expect_lt(fabs(rep.final.cadence_spm - 110) / 110, 0.03, "case %u: cadence %.1f", i,
                              rep.final.cadence_spm);
                 for (int side = 0; side < 2; side++) {
-                        cr_expect_eq(isfinite(rep.final.value[GM_METRIC_HIP_EXT][side]), cases[i].hip, "case %u hip", i);
-                        cr_expect_eq(isfinite(rep.final.value[GM_METRIC_THIGH_EXT][side]), cases[i].thigh, "case %u thigh",
+                        cr_expect_eq(isfinite(rep.final.value[GM_METRIC_HIP_EXT][side]), cases[i].hip, "case %u hip",
                                      i);
+                        cr_expect_eq(isfinite(rep.final.value[GM_METRIC_THIGH_EXT][side]), cases[i].thigh,
+                                     "case %u thigh", i);
                         cr_expect_eq(isfinite(rep.final.value[GM_METRIC_PELVIC_DROP][side]), cases[i].pelvis,
                                      "case %u pelvis", i);
                 }
@@ -482,17 +483,20 @@ static void compare_orders(const struct gm_model_cfg *mc, unsigned late_mask)
                             near_value(x->hip_range_deg, y->hip_range_deg, HIP_TOLERANCE_DEG) &&
                             near_value(x->thigh_ext_deg, y->thigh_ext_deg, HIP_TOLERANCE_DEG) &&
                             near_value(x->thigh_range_deg, y->thigh_range_deg, HIP_TOLERANCE_DEG) &&
-                            same_value(x->pelvic_drop_deg, y->pelvic_drop_deg) && same_value(x->impact_g, y->impact_g) &&
-                            x->activity == y->activity && x->steady == y->steady;
+                            same_value(x->pelvic_drop_deg, y->pelvic_drop_deg) &&
+                            same_value(x->impact_g, y->impact_g) && x->activity == y->activity &&
+                            x->steady == y->steady;
                 if (!same && differ++ < 5) {
                         if (!y)
                                 y = x;
-                        cr_log_error("stride %zu %s at %.3f / %.3f s (fc %.3f / %.3f, next %.3f / %.3f): hip range "
-                                     "%.2f / %.2f, pelvic drop %.3f / %.3f, hip ext %.2f / %.2f, impact %.3f / %.3f, "
-                                     "steady %d / %d", i, gm_side_name(x->side), x->t_ic, y->t_ic, x->t_fc, y->t_fc,
-                                     x->t_next_ic, y->t_next_ic, x->hip_range_deg, y->hip_range_deg,
-                                     x->pelvic_drop_deg, y->pelvic_drop_deg, x->hip_ext_deg, y->hip_ext_deg,
-                                     x->impact_g, y->impact_g, x->steady, y->steady);
+                        cr_log_error(
+                                "stride %zu %s at %.3f / %.3f s (fc %.3f / %.3f, next %.3f / %.3f): hip range "
+                                "%.2f / %.2f, pelvic drop %.3f / %.3f, hip ext %.2f / %.2f, impact %.3f / %.3f, "
+                                "steady %d / %d",
+                                i, gm_side_name(x->side), x->t_ic, y->t_ic, x->t_fc, y->t_fc, x->t_next_ic,
+                                y->t_next_ic, x->hip_range_deg, y->hip_range_deg, x->pelvic_drop_deg,
+                                y->pelvic_drop_deg, x->hip_ext_deg, y->hip_ext_deg, x->impact_g, y->impact_g, x->steady,
+                                y->steady);
                 }
         }
         cr_expect_gt(compared, 200);
@@ -518,8 +522,8 @@ static void walk_hip_medians(const struct gm_stride *st, size_t n, double from, 
         static double v[2][512];
         size_t k[2] = { 0, 0 };
         for (size_t i = 0; i < n; i++)
-                if (st[i].t_ic >= from && st[i].t_ic < to && st[i].steady &&
-                    st[i].activity == GM_ACTIVITY_WALKING && isfinite(st[i].hip_ext_deg) && k[st[i].side] < 512)
+                if (st[i].t_ic >= from && st[i].t_ic < to && st[i].steady && st[i].activity == GM_ACTIVITY_WALKING &&
+                    isfinite(st[i].hip_ext_deg) && k[st[i].side] < 512)
                         v[st[i].side][k[st[i].side]++] = st[i].hip_ext_deg;
         for (int s = 0; s < 2; s++) {
                 cr_assert_gt(k[s], 30, "%zu steady walking strides of side %d in [%.0f, %.0f)", k[s], s, from, to);
@@ -566,8 +570,10 @@ Test(pipeline, a_second_walk_is_measured_as_the_first)
         walk_hip_medians(st, n, 60, 240, first);
         walk_hip_medians(st, n, 540, 720, second);
         for (int s = 0; s < 2; s++)
-                cr_expect(fabs(second[s] - first[s]) < 0.3, "side %d: hip extension %.2f° in the first walk, %.2f° in "
-                          "the second", s, first[s], second[s]);
+                cr_expect(fabs(second[s] - first[s]) < 0.3,
+                          "side %d: hip extension %.2f° in the first walk, %.2f° in "
+                          "the second",
+                          s, first[s], second[s]);
         gm_pipeline_free(p);
         gm_model_free(m);
 }

@@ -11,16 +11,18 @@ static const struct gm_record_desc *const records[] = { &gm_run_record, &gm_advi
 static const size_t sizes[] = { sizeof(struct gm_run_summary), sizeof(struct gm_advice), sizeof(struct gm_run_minute),
                                 sizeof(struct gm_stride_record) };
 
-static bool is_identifier(const char *s) {
-        if (!s[0] || !islower((unsigned char) s[0]))
+static bool is_identifier(const char *s)
+{
+        if (!s[0] || !islower((unsigned char)s[0]))
                 return false;
         for (; *s; s++)
-                if (!islower((unsigned char) *s) && !isdigit((unsigned char) *s) && *s != '_')
+                if (!islower((unsigned char)*s) && !isdigit((unsigned char)*s) && *s != '_')
                         return false;
         return true;
 }
 
-Test(record, fields_inside_their_struct_and_named_once) {
+Test(record, fields_inside_their_struct_and_named_once)
+{
         for (size_t r = 0; r < sizeof records / sizeof records[0]; r++) {
                 const struct gm_record_desc *d = records[r];
                 cr_assert_gt(d->n_fields, 0);
@@ -44,7 +46,8 @@ Test(record, fields_inside_their_struct_and_named_once) {
         cr_assert_null(gm_record_field(&gm_run_record, "no_such_key"));
 }
 
-Test(record, fields_map_to_the_struct_members) {
+Test(record, fields_map_to_the_struct_members)
+{
         struct gm_run_summary run = {};
         struct gm_stride_record st = {};
 

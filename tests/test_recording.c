@@ -34,8 +34,8 @@ static char *tmp_file(const char *text, size_t len)
 static void walk_row(FILE *f, double t)
 {
         double w = 2 * M_PI * 1.8 * t;
-        fprintf(f, "%.4f,%.5f,%.5f,%.5f,%.5f,%.5f,%.5f\n", t, 9.81 + 2.0 * sin(w), 0.8 * sin(w / 2),
-                1.5 * cos(w), 0.3 * sin(w / 2), 0.2 * cos(w), 0.5 * sin(w / 2 + 0.3));
+        fprintf(f, "%.4f,%.5f,%.5f,%.5f,%.5f,%.5f,%.5f\n", t, 9.81 + 2.0 * sin(w), 0.8 * sin(w / 2), 1.5 * cos(w),
+                0.3 * sin(w / 2), 0.2 * cos(w), 0.5 * sin(w / 2 + 0.3));
 }
 
 /* Text of a recording: header, rows 0..n-1 at 100 Hz, with row `bad` (if < n) replaced. */
@@ -95,10 +95,11 @@ Test(recording, reads_a_valid_file)
 {
         struct read_result res;
         read_text(HDR "# activity: walking\n# note: free text, with a comma\n" COLS
-                  "0.00,1,2,3,0.1,0.2,0.3\n"
-                  "0.01,4,5,6,0.4,0.5,0.6\n"
-                  "\n"
-                  "0.02, 7 ,8,9,-0.7,-0.8,-0.9\n", &res);
+                      "0.00,1,2,3,0.1,0.2,0.3\n"
+                      "0.01,4,5,6,0.4,0.5,0.6\n"
+                      "\n"
+                      "0.02, 7 ,8,9,-0.7,-0.8,-0.9\n",
+                  &res);
         cr_assert_eq(res.r, 0, "%s", res.err);
         struct gm_recording *rec = res.rec;
         cr_assert_eq(rec->n, 3);
@@ -119,8 +120,10 @@ Test(recording, reads_a_valid_file)
 Test(recording, acc_only_location_has_nan_gyro)
 {
         struct read_result res;
-        read_text(HDR "time_s,left_shank_acc_x,left_shank_acc_y,left_shank_acc_z\n"
-                  "0,1,2,3\n0.01,1,2,3\n0.02,1,2,3\n", &res);
+        read_text(HDR
+                  "time_s,left_shank_acc_x,left_shank_acc_y,left_shank_acc_z\n"
+                  "0,1,2,3\n0.01,1,2,3\n0.02,1,2,3\n",
+                  &res);
         cr_assert_eq(res.r, 0, "%s", res.err);
         cr_assert_eq(res.rec->loc_mask, 1u << GM_LOC_LEFT_SHANK);
         cr_assert_eq(res.rec->gyr_mask, 0);
@@ -133,8 +136,10 @@ Test(recording, acc_only_location_has_nan_gyro)
 Test(recording, rate_from_timestamps_without_header)
 {
         struct read_result res;
-        read_text("# gaitmon-recording 1\ntime_s,pelvis_acc_x,pelvis_acc_y,pelvis_acc_z\n"
-                  "0,1,2,3\n0.005,1,2,3\n0.010,1,2,3\n", &res);
+        read_text(
+                "# gaitmon-recording 1\ntime_s,pelvis_acc_x,pelvis_acc_y,pelvis_acc_z\n"
+                "0,1,2,3\n0.005,1,2,3\n0.010,1,2,3\n",
+                &res);
         cr_assert_eq(res.r, 0, "%s", res.err);
         cr_assert_float_eq(res.rec->rate_hz, 200, 1e-6);
         done(&res);
@@ -158,8 +163,8 @@ Test(recording, missing_time_column)
 
 Test(recording, unknown_column)
 {
-        expect_error(HDR "time_s,pelvis_acc_x,pelvis_acc_y,pelvis_acc_z,pelvis_temp\n0,1,2,3,4\n", ":3:",
-                     "unknown column 'pelvis_temp'");
+        expect_error(HDR "time_s,pelvis_acc_x,pelvis_acc_y,pelvis_acc_z,pelvis_temp\n0,1,2,3,4\n",
+                     ":3:", "unknown column 'pelvis_temp'");
         expect_error(HDR "time_s,knee_acc_x,knee_acc_y,knee_acc_z\n0,1,2,3\n", ":3:", "unknown column 'knee_acc_x'");
 }
 
@@ -267,9 +272,11 @@ Test(recording, missing_file)
 Test(recording, crlf_line_endings)
 {
         struct read_result res;
-        read_text("# gaitmon-recording 1\r\n# rate_hz: 100\r\n# activity: running\r\n"
-                  "time_s,pelvis_acc_x,pelvis_acc_y,pelvis_acc_z\r\n"
-                  "0,1,2,3\r\n0.01,4,5,6\r\n0.02,7,8,9\r\n", &res);
+        read_text(
+                "# gaitmon-recording 1\r\n# rate_hz: 100\r\n# activity: running\r\n"
+                "time_s,pelvis_acc_x,pelvis_acc_y,pelvis_acc_z\r\n"
+                "0,1,2,3\r\n0.01,4,5,6\r\n0.02,7,8,9\r\n",
+                &res);
         cr_assert_eq(res.r, 0, "%s", res.err);
         cr_assert_eq(res.rec->n, 3);
         cr_assert_str_eq(res.rec->activity, "running");
@@ -321,8 +328,8 @@ static void bad_values_flagged(const char *const *bad, size_t nbad)
 Test(recording, nan_and_inf_flagged_by_the_pipeline)
 {
         static const char *const bad[] = {
-                "nan,2,3,0,0,0\n", "1,NaN,3,0,0,0\n", "1,2,inf,0,0,0\n", "1,2,3,-inf,0,0\n",
-                "1,2,3,0,Infinity,0\n", "1,2,3,0,0,-nan\n",
+                "nan,2,3,0,0,0\n",  "1,NaN,3,0,0,0\n",      "1,2,inf,0,0,0\n",
+                "1,2,3,-inf,0,0\n", "1,2,3,0,Infinity,0\n", "1,2,3,0,0,-nan\n",
         };
         bad_values_flagged(bad, sizeof(bad) / sizeof(bad[0]));
 }
@@ -330,8 +337,8 @@ Test(recording, nan_and_inf_flagged_by_the_pipeline)
 Test(recording, huge_values_flagged)
 {
         static const char *const bad[] = {
-                "1e300,2,3,0,0,0\n", "1,-1e300,3,0,0,0\n", "1,2,3,0,1e300,0\n", "1,2,1e400,0,0,0\n",
-                "1,2,3,0,0,-1e308\n",
+                "1e300,2,3,0,0,0\n", "1,-1e300,3,0,0,0\n", "1,2,3,0,1e300,0\n",
+                "1,2,1e400,0,0,0\n", "1,2,3,0,0,-1e308\n",
         };
         bad_values_flagged(bad, sizeof(bad) / sizeof(bad[0]));
 }
@@ -379,8 +386,10 @@ Test(recording, time_gaps_counted)
 Test(recording, small_jitter_is_not_a_gap)
 {
         struct read_result res;
-        read_text(HDR "time_s,pelvis_acc_x,pelvis_acc_y,pelvis_acc_z\n"
-                  "0,1,2,3\n0.011,1,2,3\n0.02,1,2,3\n0.034,1,2,3\n0.04,1,2,3\n", &res);
+        read_text(HDR
+                  "time_s,pelvis_acc_x,pelvis_acc_y,pelvis_acc_z\n"
+                  "0,1,2,3\n0.011,1,2,3\n0.02,1,2,3\n0.034,1,2,3\n0.04,1,2,3\n",
+                  &res);
         cr_assert_eq(res.r, 0, "%s", res.err);
         cr_assert_eq(res.rec->gaps, 0);
         done(&res);
@@ -593,7 +602,8 @@ Test(recording, rate_header_must_match_the_timestamps)
         cr_assert(asprintf(&wrong, "# gaitmon-recording 1\n# rate_hz: 1000\n%s", strstr(text, "time_s")) > 0);
         expect_error(wrong, "rate_hz 1000", "100 Hz");
         free(wrong);
-        cr_assert(asprintf(&wrong, "# gaitmon-recording 1\n# rate_hz: 100\n# rate_hz: 50\n%s", strstr(text, "time_s")) > 0);
+        cr_assert(asprintf(&wrong, "# gaitmon-recording 1\n# rate_hz: 100\n# rate_hz: 50\n%s", strstr(text, "time_s")) >
+                  0);
         expect_error(wrong, ":3:", "twice");
         free(wrong);
         /* 100 Hz with a 2 s hole: still 100 Hz. */

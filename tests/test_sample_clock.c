@@ -27,7 +27,7 @@ static int64_t placed(struct gm_sample_clock *c, enum gm_loc loc, int64_t raw_ns
 {
         int64_t ts = INT64_MIN;
         int r = gm_sample_clock_place(c, loc, raw_ns, mono_us, &ts, ev);
-        cr_assert_eq(r, 1, "%s at %lld ns: %d, not placed", gm_loc_name(loc), (long long) raw_ns, r);
+        cr_assert_eq(r, 1, "%s at %lld ns: %d, not placed", gm_loc_name(loc), (long long)raw_ns, r);
         return ts;
 }
 
@@ -37,19 +37,19 @@ static void dropped(struct gm_sample_clock *c, enum gm_loc loc, int64_t raw_ns, 
 {
         int64_t ts = 42;
         int r = gm_sample_clock_place(c, loc, raw_ns, mono_us, &ts, ev);
-        cr_assert_eq(r, 0, "%s at %lld ns: %d, not dropped", gm_loc_name(loc), (long long) raw_ns, r);
+        cr_assert_eq(r, 0, "%s at %lld ns: %d, not dropped", gm_loc_name(loc), (long long)raw_ns, r);
         cr_assert_eq(ts, 42);
 }
 
 /* n samples one period apart from raw_ns, arriving every now_step_us from mono_us: all steady,
  * at raw + offset_ns. The last one's time on the common clock. */
-static int64_t stream(struct gm_sample_clock *c, enum gm_loc loc, int64_t raw_ns, uint64_t mono_us, uint64_t now_step_us,
-                      int n, int64_t offset_ns)
+static int64_t stream(struct gm_sample_clock *c, enum gm_loc loc, int64_t raw_ns, uint64_t mono_us,
+                      uint64_t now_step_us, int n, int64_t offset_ns)
 {
         struct gm_sample_clock_event ev;
         int64_t ts = INT64_MIN;
         for (int i = 0; i < n; i++) {
-                ts = placed(c, loc, raw_ns + i * PERIOD_NS, mono_us + (uint64_t) i * now_step_us, &ev);
+                ts = placed(c, loc, raw_ns + i * PERIOD_NS, mono_us + (uint64_t)i * now_step_us, &ev);
                 cr_assert_eq(ts, raw_ns + i * PERIOD_NS + offset_ns, "sample %d of %s", i, gm_loc_name(loc));
                 cr_assert_eq(ev.type, GM_SAMPLE_CLOCK_STEADY, "sample %d of %s: event %d", i, gm_loc_name(loc),
                              ev.type);
@@ -119,7 +119,7 @@ Test(sample_clock, source_restart_goes_on_after_the_time_away)
         cr_assert_not(ev.with_other);
         cr_assert_eq(ev.last_ns, 5 * S_NS);
         cr_assert_eq(ev.offset_ns, 7 * S_NS);
-        cr_assert_eq(ev.missing, 199, "the 2 s away are lost samples: %llu", (unsigned long long) ev.missing);
+        cr_assert_eq(ev.missing, 199, "the 2 s away are lost samples: %llu", (unsigned long long)ev.missing);
         cr_assert(c->restart.happened);
         cr_assert_eq(c->restart.loc, GM_LOC_PELVIS);
         cr_assert_eq(c->restart.at_us, 8 * S_US);
@@ -203,7 +203,7 @@ Test(sample_clock, sensor_back_behind_its_last_sample_keeps_the_shared_offset)
         cr_assert_eq(c->sensor[GM_LOC_LEFT_HIP].resume_after_ns, 9 * S_NS);
         /* Up to 3.9 s of the new clock (9 s on the common one) it was all seen: dropped silently. */
         for (int64_t raw = PERIOD_NS; raw <= 3900000000; raw += PERIOD_NS) {
-                dropped(c, GM_LOC_LEFT_HIP, raw, 6 * S_US + 200000 + (uint64_t) raw / 1000, &ev);
+                dropped(c, GM_LOC_LEFT_HIP, raw, 6 * S_US + 200000 + (uint64_t)raw / 1000, &ev);
                 cr_assert_eq(ev.type, GM_SAMPLE_CLOCK_STEADY);
         }
         cr_assert_eq(c->sensor[GM_LOC_LEFT_HIP].placed, 901, "nothing placed twice");
@@ -386,8 +386,7 @@ Test(sample_clock, huge_jump_is_a_gap_and_the_next_sample_a_restart)
         cr_assert_eq(ev.type, GM_SAMPLE_CLOCK_STEADY);
         cr_assert_eq(ev.missing, 99999999);
         /* ... and the stream behind it restarts from there, one period on. */
-        cr_assert_eq(placed(c, GM_LOC_PELVIS, S_NS + PERIOD_NS, 2 * S_US + PERIOD_US, &ev),
-                     S_NS + jump_ns + PERIOD_NS);
+        cr_assert_eq(placed(c, GM_LOC_PELVIS, S_NS + PERIOD_NS, 2 * S_US + PERIOD_US, &ev), S_NS + jump_ns + PERIOD_NS);
         cr_assert_eq(ev.type, GM_SAMPLE_CLOCK_RESTARTED);
         cr_assert_eq(ev.offset_ns, jump_ns);
 }
@@ -455,7 +454,7 @@ Test(sample_clock, bad_arguments)
         cr_assert_eq(gm_sample_clock_place(&c, GM_LOC_PELVIS, 0, 0, NULL, &ev), -EINVAL);
         cr_assert_eq(gm_sample_clock_place(&c, GM_LOC_PELVIS, 0, 0, &ts, NULL), -EINVAL);
         cr_assert_eq(gm_sample_clock_place(&c, GM_LOC_COUNT, 0, 0, &ts, &ev), -EINVAL);
-        cr_assert_eq(gm_sample_clock_place(&c, (enum gm_loc) -1, 0, 0, &ts, &ev), -EINVAL);
+        cr_assert_eq(gm_sample_clock_place(&c, (enum gm_loc) - 1, 0, 0, &ts, &ev), -EINVAL);
         cr_assert_eq(ts, 42);
         for (int loc = 0; loc < GM_LOC_COUNT; loc++)
                 cr_assert_eq(c.sensor[loc].placed, 0);

@@ -113,7 +113,8 @@ static int write_strides(FILE *f, const void *data)
                 qsort(st, list->n, sizeof(*st), cmp_stride);
         }
         fputs("side,t_ic_s,t_fc_s,t_next_ic_s,stride_s,stance_ms,swing_ms,cadence_spm,"
-              "hip_ext_deg,hip_range_deg,thigh_ext_deg,thigh_range_deg,pelvic_drop_deg,impact_g\n", f);
+              "hip_ext_deg,hip_range_deg,thigh_ext_deg,thigh_range_deg,pelvic_drop_deg,impact_g\n",
+              f);
         for (size_t i = 0; i < list->n; i++) {
                 const struct gm_stride *s = &st[i];
                 fputs(gm_side_name(s->side), f);
@@ -194,8 +195,8 @@ static int write_atomic(const char *path, int slot, int (*fn)(FILE *, const void
 struct side_values {
         double v[GM_METRIC_COUNT][2]; /* per-side median over all strides, SI units */
         double si[GM_METRIC_COUNT];
-        double cadence_spm;           /* median over all strides */
-        double cadence_fft_spm;       /* median of the FFT estimates while walking */
+        double cadence_spm;     /* median over all strides */
+        double cadence_fft_spm; /* median of the FFT estimates while walking */
         size_t strides[2];
 };
 
@@ -235,14 +236,10 @@ static const struct {
         double scale;
         const char *unit, *json_suffix, *fmt;
 } metric_view[GM_METRIC_COUNT] = {
-        [GM_METRIC_STANCE] = { 1000, "ms", "ms", "%.0f" },
-        [GM_METRIC_SWING] = { 1000, "ms", "ms", "%.0f" },
-        [GM_METRIC_STRIDE] = { 1000, "ms", "ms", "%.0f" },
-        [GM_METRIC_HIP_EXT] = { 1, "deg", "deg", "%.1f" },
-        [GM_METRIC_HIP_RANGE] = { 1, "deg", "deg", "%.1f" },
-        [GM_METRIC_PELVIC_DROP] = { 1, "deg", "deg", "%.1f" },
-        [GM_METRIC_IMPACT] = { 1, "g", "g", "%.2f" },
-        [GM_METRIC_THIGH_EXT] = { 1, "deg", "deg", "%.1f" },
+        [GM_METRIC_STANCE] = { 1000, "ms", "ms", "%.0f" },   [GM_METRIC_SWING] = { 1000, "ms", "ms", "%.0f" },
+        [GM_METRIC_STRIDE] = { 1000, "ms", "ms", "%.0f" },   [GM_METRIC_HIP_EXT] = { 1, "deg", "deg", "%.1f" },
+        [GM_METRIC_HIP_RANGE] = { 1, "deg", "deg", "%.1f" }, [GM_METRIC_PELVIC_DROP] = { 1, "deg", "deg", "%.1f" },
+        [GM_METRIC_IMPACT] = { 1, "g", "g", "%.2f" },        [GM_METRIC_THIGH_EXT] = { 1, "deg", "deg", "%.1f" },
 };
 
 struct summary {
@@ -328,8 +325,7 @@ static void print_text(const struct summary *s)
                 const struct gm_spike *sp = &rp->spikes.sp[i];
                 fmt_value(a, sizeof(a), sp->si, "%+.1f", "%");
                 fmt_value(b, sizeof(b), sp->baseline, "%+.1f", "%");
-                row(&t, "", "%s from %.1f s: asymmetry %s, baseline %s", gm_metric_name(sp->metric),
-                    sp->t_onset, a, b);
+                row(&t, "", "%s from %.1f s: asymmetry %s, baseline %s", gm_metric_name(sp->metric), sp->t_onset, a, b);
         }
         if (rp->spikes.n > 5)
                 row(&t, "", "... and %zu more", rp->spikes.n - 5);
@@ -509,7 +505,8 @@ int main(int argc, char **argv)
                 }
         }
         if (argc - optind != 1) {
-                fprintf(stderr, "%s: %s\n\n", prog, argc - optind ? "only one recording at a time" : "no recording given");
+                fprintf(stderr, "%s: %s\n\n", prog,
+                        argc - optind ? "only one recording at a time" : "no recording given");
                 usage(stderr);
                 return 2;
         }

@@ -38,7 +38,8 @@ static void usage(FILE *f)
               "      --dropouts N         dropouts per minute (0.2 s each, default 0)\n"
               "      --seed N             random seed (default 1)\n"
               "  -h, --help               this text\n"
-              "      --version            show the version and exit\n", f);
+              "      --version            show the version and exit\n",
+              f);
 }
 
 static int parse_num(const char *s, double lo, double hi, double *out)
@@ -71,9 +72,25 @@ static int parse_locations(const char *list, unsigned *mask)
 int main(int argc, char **argv)
 {
         enum {
-                O_EVENTS = 256, O_DURATION, O_ACTIVITY, O_SPEED, O_CADENCE, O_RATE, O_LOCS, O_NOGYRO,
-                O_WEAK, O_WEAK_HIP, O_WEAK_STANCE, O_WEAK_DROP, O_WEAK_ONSET, O_FATIGUE, O_NACC,
-                O_NGYR, O_ROTATE, O_DROPOUTS, O_SEED,
+                O_EVENTS = 256,
+                O_DURATION,
+                O_ACTIVITY,
+                O_SPEED,
+                O_CADENCE,
+                O_RATE,
+                O_LOCS,
+                O_NOGYRO,
+                O_WEAK,
+                O_WEAK_HIP,
+                O_WEAK_STANCE,
+                O_WEAK_DROP,
+                O_WEAK_ONSET,
+                O_FATIGUE,
+                O_NACC,
+                O_NGYR,
+                O_ROTATE,
+                O_DROPOUTS,
+                O_SEED,
         };
         static const struct option opts[] = {
                 { "output", required_argument, NULL, 'o' },
@@ -110,30 +127,60 @@ int main(int argc, char **argv)
         int c, r = 0;
         while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
                 switch (c) {
-                case 'o': out_path = optarg; break;
-                case O_EVENTS: events_path = optarg; break;
-                case O_DURATION: r = parse_num(optarg, 1, 86400, &duration); break;
+                case 'o':
+                        out_path = optarg;
+                        break;
+                case O_EVENTS:
+                        events_path = optarg;
+                        break;
+                case O_DURATION:
+                        r = parse_num(optarg, 1, 86400, &duration);
+                        break;
                 case O_ACTIVITY:
                         r = gm_activity_from_name(optarg);
                         if (r >= 0)
                                 cfg.activity = r;
                         break;
-                case O_SPEED: r = parse_num(optarg, 0.3, 8, &speed); break;
-                case O_CADENCE: r = parse_num(optarg, 60, 240, &cadence); break;
-                case O_RATE: r = parse_num(optarg, 50, 1000, &cfg.rate_hz); break;
-                case O_LOCS: r = parse_locations(optarg, &cfg.loc_mask); break;
-                case O_NOGYRO: r = parse_locations(optarg, &nogyro); break;
+                case O_SPEED:
+                        r = parse_num(optarg, 0.3, 8, &speed);
+                        break;
+                case O_CADENCE:
+                        r = parse_num(optarg, 60, 240, &cadence);
+                        break;
+                case O_RATE:
+                        r = parse_num(optarg, 50, 1000, &cfg.rate_hz);
+                        break;
+                case O_LOCS:
+                        r = parse_locations(optarg, &cfg.loc_mask);
+                        break;
+                case O_NOGYRO:
+                        r = parse_locations(optarg, &nogyro);
+                        break;
                 case O_WEAK:
                         weak_side = gm_side_from_name(optarg);
                         r = weak_side == GM_SIDE_LEFT || weak_side == GM_SIDE_RIGHT ? 0 : -EINVAL;
                         break;
-                case O_WEAK_HIP: r = parse_num(optarg, 0, 0.9, &weak_hip); break;
-                case O_WEAK_STANCE: r = parse_num(optarg, 0, 0.5, &weak_stance); break;
-                case O_WEAK_DROP: r = parse_num(optarg, 0, 15, &weak_drop); break;
-                case O_WEAK_ONSET: r = parse_num(optarg, 0, 86400, &onset); break;
-                case O_FATIGUE: r = parse_num(optarg, 0, 1, &cfg.fatigue_per_hour); break;
-                case O_NACC: r = parse_num(optarg, 0, 50, &cfg.noise_acc); break;
-                case O_NGYR: r = parse_num(optarg, 0, 5, &cfg.noise_gyr); break;
+                case O_WEAK_HIP:
+                        r = parse_num(optarg, 0, 0.9, &weak_hip);
+                        break;
+                case O_WEAK_STANCE:
+                        r = parse_num(optarg, 0, 0.5, &weak_stance);
+                        break;
+                case O_WEAK_DROP:
+                        r = parse_num(optarg, 0, 15, &weak_drop);
+                        break;
+                case O_WEAK_ONSET:
+                        r = parse_num(optarg, 0, 86400, &onset);
+                        break;
+                case O_FATIGUE:
+                        r = parse_num(optarg, 0, 1, &cfg.fatigue_per_hour);
+                        break;
+                case O_NACC:
+                        r = parse_num(optarg, 0, 50, &cfg.noise_acc);
+                        break;
+                case O_NGYR:
+                        r = parse_num(optarg, 0, 5, &cfg.noise_gyr);
+                        break;
                 case O_ROTATE: {
                         char loc[32];
                         double rpy[3];
@@ -150,10 +197,18 @@ int main(int argc, char **argv)
                         r = parse_num(optarg, 0, 60, &cfg.dropout_per_min);
                         cfg.dropout_s = 0.2;
                         break;
-                case O_SEED: r = parse_num(optarg, 0, 1e15, &seed); break;
-                case 'h': usage(stdout); return 0;
-                case 'V': printf("gaitmon-synth %s\n", GAITMON_VERSION); return 0;
-                default: usage(stderr); return 2;
+                case O_SEED:
+                        r = parse_num(optarg, 0, 1e15, &seed);
+                        break;
+                case 'h':
+                        usage(stdout);
+                        return 0;
+                case 'V':
+                        printf("gaitmon-synth %s\n", GAITMON_VERSION);
+                        return 0;
+                default:
+                        usage(stderr);
+                        return 2;
                 }
                 if (r < 0) {
                         fprintf(stderr, "gaitmon-synth: invalid value for --%s: '%s'\n",

@@ -41,6 +41,7 @@ static void pelvis_alone_flipped(void *cfg)
 #define RUN_ONLY .seg = { { 0, RUN, 3.0, 170 } }, .n_seg = 1
 #define NO_GAP .gap_loc = -1
 
+/* clang-format off */
 const struct findings_case findings_cases[] = {
         { .name = "symmetric, cool-down", .truth = "nothing", .weak_side = -1,
           .seg = { { 0, WALK, 1.4, 110 }, { 60, RUN, 3.0, 170 }, { 480, WALK, 1.3, 108 } }, .n_seg = 3,
@@ -97,6 +98,7 @@ const struct findings_case findings_cases[] = {
         { .name = "left weakness, pelvis alone, flipped", .truth = "left side", .weak_side = GM_SIDE_LEFT,
           .setup = pelvis_alone_flipped, RUN_ONLY, .duration_s = 480, NO_GAP },
 };
+/* clang-format on */
 const size_t findings_n_cases = sizeof(findings_cases) / sizeof(findings_cases[0]);
 
 /* What a weak side shows: less hip (thigh) extension, longer stance, more pelvic drop under
@@ -204,15 +206,17 @@ static void judge(const struct findings_case *c, struct findings_result *o)
                 bool quiet = !strstr(text, "asymmetry") && !strstr(text, "compensation");
                 o->pass = o->false_alarms == 0 && o->fatigue_level_max <= 1 && quiet;
                 snprintf(o->why, sizeof(o->why), "%s",
-                         o->pass ? "" : o->false_alarms ? "false alarm" : !quiet ? "the summary claims a finding"
-                                                                               : "fatigue above level 1");
+                         o->pass           ? ""
+                         : o->false_alarms ? "false alarm"
+                         : !quiet          ? "the summary claims a finding"
+                                           : "fatigue above level 1");
         } else {
                 o->pass = o->false_alarms == 0 && o->found_after_strides <= limit && o->summary_names_finding;
                 snprintf(o->why, sizeof(o->why), "%s",
-                         o->pass ? ""
-                         : o->false_alarms ? "false alarm"
+                         o->pass                              ? ""
+                         : o->false_alarms                    ? "false alarm"
                          : !(o->found_after_strides <= limit) ? "not found in time"
-                                                               : "summary does not name it");
+                                                              : "summary does not name it");
         }
 }
 

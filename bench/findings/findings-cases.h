@@ -11,37 +11,41 @@
 #define FINDINGS_SPIKES_MAX 32
 
 struct findings_result {
-        unsigned spikes;                 /* AsymmetrySpike reports */
+        unsigned spikes; /* AsymmetrySpike reports */
         struct gm_spike spike[FINDINGS_SPIKES_MAX];
-        unsigned fatigue_level_max;      /* highest FatigueAlert level, 0 none */
+        unsigned fatigue_level_max; /* highest FatigueAlert level, 0 none */
         unsigned fatigue_alerts;
         unsigned runs;
-        struct gm_run_summary summary;   /* of the last run */
+        struct gm_run_summary summary; /* of the last run */
         struct gm_advice advice;
         /* Verdict against the scenario's truth. */
-        unsigned false_alarms;           /* spikes where there is nothing, or on the wrong side */
-        double found_after_strides;      /* first right finding, strides after onset; NaN if none */
-        bool summary_names_finding;      /* weakness scenarios: side and a metric named */
+        unsigned false_alarms;      /* spikes where there is nothing, or on the wrong side */
+        double found_after_strides; /* first right finding, strides after onset; NaN if none */
+        bool summary_names_finding; /* weakness scenarios: side and a metric named */
         bool pass;
         char why[160];
 };
 
 struct findings_case {
         const char *name;
-        const char *truth;               /* in words, for the table */
-        int weak_side;                   /* -1 none, else enum gm_side */
-        bool fatigue;                    /* the runner tires */
-        void (*setup)(void *model_cfg);  /* struct gm_model_cfg *; NULL: defaults */
+        const char *truth;              /* in words, for the table */
+        int weak_side;                  /* -1 none, else enum gm_side */
+        bool fatigue;                   /* the runner tires */
+        void (*setup)(void *model_cfg); /* struct gm_model_cfg *; NULL: defaults */
         /* Gait schedule: up to 8 segments {from_s, activity, speed, cadence}; the model's
          * configured gait runs until the first. */
-        struct { double from_s; int activity; double speed, cadence; } seg[8];
+        struct {
+                double from_s;
+                int activity;
+                double speed, cadence;
+        } seg[8];
         unsigned n_seg;
         double duration_s;
-        double start_s;                  /* the pipeline sees samples from here on */
-        int gap_loc;                     /* -1 none: this location sends nothing in [gap_from, gap_to) */
+        double start_s; /* the pipeline sees samples from here on */
+        int gap_loc;    /* -1 none: this location sends nothing in [gap_from, gap_to) */
         double gap_from, gap_to;
-        double lost_per_s;               /* bursts of lost samples (all locations), per second */
-        unsigned loc_mask;               /* 0: the model's default five */
+        double lost_per_s; /* bursts of lost samples (all locations), per second */
+        unsigned loc_mask; /* 0: the model's default five */
 };
 
 extern const struct findings_case findings_cases[];

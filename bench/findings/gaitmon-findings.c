@@ -19,7 +19,8 @@ static void usage(FILE *f)
               "\n"
               "  --only SUBSTRING  run only scenarios whose name contains SUBSTRING\n"
               "  --verbose         list every spike and the advice's summary\n"
-              "  -h, --help        this text\n", f);
+              "  -h, --help        this text\n",
+              f);
 }
 
 int main(int argc, char **argv)
@@ -35,17 +36,26 @@ int main(int argc, char **argv)
         int c;
         while ((c = getopt_long(argc, argv, "hv", opts, NULL)) != -1) {
                 switch (c) {
-                case 'o': only = optarg; break;
-                case 'v': verbose = true; break;
-                case 'h': usage(stdout); return 0;
-                default: usage(stderr); return 2;
+                case 'o':
+                        only = optarg;
+                        break;
+                case 'v':
+                        verbose = true;
+                        break;
+                case 'h':
+                        usage(stdout);
+                        return 0;
+                default:
+                        usage(stderr);
+                        return 2;
                 }
         }
         if (optind < argc) {
                 usage(stderr);
                 return 2;
         }
-        printf("%-38s %-18s %6s %5s %7s %8s %s\n", "scenario", "truth", "spikes", "false", "fatigue", "found", "verdict");
+        printf("%-38s %-18s %6s %5s %7s %8s %s\n", "scenario", "truth", "spikes", "false", "fatigue", "found",
+               "verdict");
         unsigned failed = 0, ran = 0, false_alarms = 0;
         for (size_t i = 0; i < findings_n_cases; i++) {
                 const struct findings_case *fc = &findings_cases[i];
@@ -66,8 +76,9 @@ int main(int argc, char **argv)
                        r.fatigue_level_max, found, r.pass ? "ok" : "FAIL", r.pass ? "" : ": ", r.why);
                 if (verbose) {
                         for (unsigned k = 0; k < r.spikes && k < FINDINGS_SPIKES_MAX; k++)
-                                printf("    spike %s %+.1f (baseline %+.1f) at %.1f s\n", gm_metric_name(r.spike[k].metric),
-                                       r.spike[k].si, r.spike[k].baseline, r.spike[k].t_detect);
+                                printf("    spike %s %+.1f (baseline %+.1f) at %.1f s\n",
+                                       gm_metric_name(r.spike[k].metric), r.spike[k].si, r.spike[k].baseline,
+                                       r.spike[k].t_detect);
                         printf("    summary: %s\n", r.advice.summary);
                 }
                 failed += !r.pass;

@@ -18,7 +18,8 @@ static const char *const labels[5] = { "pelvis", "left_hip", "right_hip", "left_
 
 static void usage(FILE *f)
 {
-        fprintf(f, "Usage: gaitmon-bench-sim [--sim PATH] [--scenario FILE] [--seconds N]\n"
+        fprintf(f,
+                "Usage: gaitmon-bench-sim [--sim PATH] [--scenario FILE] [--seconds N]\n"
                 "\n"
                 "Starts gaitmon-sim on a free loopback port and prints:\n"
                 "  - its sustained rate to one libiio client reading one device, unpaced\n"
@@ -29,7 +30,8 @@ static void usage(FILE *f)
                 "  --sim PATH        gaitmon-sim to run (default %s)\n"
                 "  --scenario FILE   scenario (default %s)\n"
                 "  --seconds N       length of each measurement (default 10)\n"
-                "  -h, --help        this text\n", GM_SIM_DEFAULT, GM_SCENARIO_DEFAULT);
+                "  -h, --help        this text\n",
+                GM_SIM_DEFAULT, GM_SCENARIO_DEFAULT);
 }
 
 static double now_s(void)
@@ -60,7 +62,7 @@ static struct iio_buffer *open_all(struct iio_device *dev, size_t samples)
 static struct iio_context *connect(const struct sim_proc *p)
 {
         char uri[64];
-        snprintf(uri, sizeof(uri), "%s", p->uri);  /* libiio writes into the URI */
+        snprintf(uri, sizeof(uri), "%s", p->uri); /* libiio writes into the URI */
         return iio_create_context_from_uri(uri);
 }
 
@@ -128,7 +130,7 @@ static int cpu_seconds(pid_t pid, double *s)
         size_t n = fread(text, 1, sizeof(text) - 1, f);
         fclose(f);
         text[n] = '\0';
-        char *p = strrchr(text, ')');   /* the command name may hold spaces */
+        char *p = strrchr(text, ')'); /* the command name may hold spaces */
         unsigned long utime, stime;
         if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &utime, &stime) != 2)
                 return -EINVAL;
@@ -154,7 +156,7 @@ static int measure_cpu(const struct sim_proc *p, double seconds, double *cpu, do
         for (int d = 0; r == 0 && d < 5; d++)
                 pthread_create(&th[d], NULL, read_device, &rd[d]);
         if (r == 0) {
-                sleep(1);       /* past buffer set-up */
+                sleep(1); /* past buffer set-up */
                 double c0, c1, t0 = now_s();
                 size_t got0 = 0, got1 = 0;
                 for (int d = 0; d < 5; d++)
@@ -181,21 +183,23 @@ static int measure_cpu(const struct sim_proc *p, double seconds, double *cpu, do
 
 int main(int argc, char **argv)
 {
-        static const struct option longopts[] = {
-                { "sim", required_argument, NULL, 's' },
-                { "scenario", required_argument, NULL, 'c' },
-                { "seconds", required_argument, NULL, 'n' },
-                { "help", no_argument, NULL, 'h' },
-                {}
-        };
+        static const struct option longopts[] = { { "sim", required_argument, NULL, 's' },
+                                                  { "scenario", required_argument, NULL, 'c' },
+                                                  { "seconds", required_argument, NULL, 'n' },
+                                                  { "help", no_argument, NULL, 'h' },
+                                                  {} };
         const char *sim = GM_SIM_DEFAULT, *scenario = GM_SCENARIO_DEFAULT;
         double seconds = 10;
         int c;
         while ((c = getopt_long(argc, argv, "h", longopts, NULL)) >= 0) {
                 char *end;
                 switch (c) {
-                case 's': sim = optarg; break;
-                case 'c': scenario = optarg; break;
+                case 's':
+                        sim = optarg;
+                        break;
+                case 'c':
+                        scenario = optarg;
+                        break;
                 case 'n':
                         seconds = strtod(optarg, &end);
                         if (*end || end == optarg || !(seconds >= 1 && seconds <= 3600)) {
@@ -203,7 +207,9 @@ int main(int argc, char **argv)
                                 return 2;
                         }
                         break;
-                case 'h': usage(stdout); return 0;
+                case 'h':
+                        usage(stdout);
+                        return 0;
                 default:
                         fputs("Try 'gaitmon-bench-sim --help'.\n", stderr);
                         return 2;

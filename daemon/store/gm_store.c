@@ -27,7 +27,8 @@ struct gm_store {
 };
 
 /* The tables' fixed parts; their fields come from the record tables of gm_record.h. */
-#define RUNS_HEAD "id INTEGER PRIMARY KEY AUTOINCREMENT, " \
+#define RUNS_HEAD                                \
+        "id INTEGER PRIMARY KEY AUTOINCREMENT, " \
         "state TEXT NOT NULL CHECK (state IN ('active', 'ended', 'interrupted'))"
 #define CHILD_HEAD "run_id INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE"
 
@@ -59,7 +60,8 @@ static const char *const extra_schema_sql =
 
 /* A column's declaration: unknown numbers are NULL, counts and text have a default, so that a
  * column added to an older history reads as "not measured then". */
-static const char *column_decl(const struct gm_field *f) {
+static const char *column_decl(const struct gm_field *f)
+{
         switch (f->type) {
         case GM_FIELD_DOUBLE:
                 return "REAL";
@@ -80,21 +82,24 @@ static const char *const state_names[] = {
         [GM_STORE_RUN_INTERRUPTED] = "interrupted",
 };
 
-const char *gm_store_run_state_name(enum gm_store_run_state state) {
-        if ((unsigned) state >= sizeof(state_names) / sizeof(state_names[0]))
+const char *gm_store_run_state_name(enum gm_store_run_state state)
+{
+        if ((unsigned)state >= sizeof(state_names) / sizeof(state_names[0]))
                 return NULL;
         return state_names[state];
 }
 
-static int state_from_name(const char *name) {
+static int state_from_name(const char *name)
+{
         for (size_t i = 0; i < sizeof(state_names) / sizeof(state_names[0]); i++)
                 if (name && strcmp(name, state_names[i]) == 0)
-                        return (int) i;
+                        return (int)i;
         return -EBADMSG;
 }
 
 static void log_store(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void log_store(const char *fmt, ...) {
+static void log_store(const char *fmt, ...)
+{
         va_list ap;
 
         va_start(ap, fmt);
@@ -103,7 +108,8 @@ static void log_store(const char *fmt, ...) {
         fputc('\n', stderr);
 }
 
-static int errno_from_sqlite(sqlite3 *db, int rc) {
+static int errno_from_sqlite(sqlite3 *db, int rc)
+{
         switch (rc & 0xff) {
         case SQLITE_OK:
         case SQLITE_ROW:
@@ -136,11 +142,13 @@ static int errno_from_sqlite(sqlite3 *db, int rc) {
         }
 }
 
-static bool rc_is_corruption(int rc) {
+static bool rc_is_corruption(int rc)
+{
         return (rc & 0xff) == SQLITE_CORRUPT || (rc & 0xff) == SQLITE_NOTADB;
 }
 
-static void bind_double(sqlite3_stmt *st, int i, double v) {
+static void bind_double(sqlite3_stmt *st, int i, double v)
+{
         /* NULL, not a number, for "unknown": SQL aggregates then skip it. */
         if (isfinite(v))
                 sqlite3_bind_double(st, i, v);
@@ -148,40 +156,47 @@ static void bind_double(sqlite3_stmt *st, int i, double v) {
                 sqlite3_bind_null(st, i);
 }
 
-static double column_double(sqlite3_stmt *st, int i) {
+static double column_double(sqlite3_stmt *st, int i)
+{
         return sqlite3_column_type(st, i) == SQLITE_NULL ? NAN : sqlite3_column_double(st, i);
 }
 
-static void copy_text(char *dst, size_t size, const unsigned char *src) {
-        snprintf(dst, size, "%s", src ? (const char *) src : "");
+static void copy_text(char *dst, size_t size, const unsigned char *src)
+{
+        snprintf(dst, size, "%s", src ? (const char *)src : "");
 }
 
-static int exec(struct gm_store *s, const char *sql) {
+static int exec(struct gm_store *s, const char *sql)
+{
         return errno_from_sqlite(s->db, sqlite3_exec(s->db, sql, NULL, NULL, NULL));
 }
 
-static int prepare(struct gm_store *s, const char *sql, sqlite3_stmt **ret) {
+static int prepare(struct gm_store *s, const char *sql, sqlite3_stmt **ret)
+{
         return errno_from_sqlite(s->db, sqlite3_prepare_v2(s->db, sql, -1, ret, NULL));
 }
 
-static int step_done(struct gm_store *s, sqlite3_stmt *st) {
+static int step_done(struct gm_store *s, sqlite3_stmt *st)
+{
         int rc = sqlite3_step(st);
         return rc == SQLITE_DONE ? 0 : rc == SQLITE_ROW ? -EINVAL : errno_from_sqlite(s->db, rc);
 }
 
-static int begin(struct gm_store *s) {
+static int begin(struct gm_store *s)
+{
         /* IMMEDIATE: take the write lock now rather than fail half way through. */
         return exec(s, "BEGIN IMMEDIATE");
 }
 
-static int commit_or_rollback(struct gm_store *s, int r) {
+static int commit_or_rollback(struct gm_store *s, int r)
+{
         if (r >= 0) {
                 r = exec(s, "COMMIT");
                 if (r >= 0)
                         return 0;
         }
         if (!sqlite3_get_autocommit(s->db))
-                (void) sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+                (void)sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
         return r;
 }
 
@@ -193,7 +208,8 @@ enum db_verdict {
         DB_FOREIGN,
 };
 
-static int query_int(sqlite3 *db, const char *sql, int64_t *ret) {
+static int query_int(sqlite3 *db, const char *sql, int64_t *ret)
+{
         sqlite3_stmt *st = NULL;
         int rc;
 
@@ -209,7 +225,8 @@ static int query_int(sqlite3 *db, const char *sql, int64_t *ret) {
         return rc;
 }
 
-static int check_integrity(sqlite3 *db, char *detail, size_t size) {
+static int check_integrity(sqlite3 *db, char *detail, size_t size)
+{
         sqlite3_stmt *st = NULL;
         int rc;
 
@@ -218,7 +235,7 @@ static int check_integrity(sqlite3 *db, char *detail, size_t size) {
                 rc = sqlite3_step(st);
                 if (rc == SQLITE_ROW) {
                         const unsigned char *t = sqlite3_column_text(st, 0);
-                        if (t && strcmp((const char *) t, "ok") != 0) {
+                        if (t && strcmp((const char *)t, "ok") != 0) {
                                 copy_text(detail, size, t);
                                 rc = SQLITE_CORRUPT;
                         } else
@@ -230,7 +247,8 @@ static int check_integrity(sqlite3 *db, char *detail, size_t size) {
 }
 
 /* Reads what is in the file without changing it. */
-static int judge(sqlite3 *db, int64_t *ret_version, char *detail, size_t size) {
+static int judge(sqlite3 *db, int64_t *ret_version, char *detail, size_t size)
+{
         int64_t version = 0, n_tables = 0, n_ours = 0;
         int rc;
 
@@ -246,7 +264,7 @@ static int judge(sqlite3 *db, int64_t *ret_version, char *detail, size_t size) {
                                &n_ours);
         if (rc_is_corruption(rc)) {
                 if (!detail[0])
-                        copy_text(detail, size, (const unsigned char *) sqlite3_errmsg(db));
+                        copy_text(detail, size, (const unsigned char *)sqlite3_errmsg(db));
                 return DB_CORRUPT;
         }
         if (rc != SQLITE_OK)
@@ -264,7 +282,8 @@ static int judge(sqlite3 *db, int64_t *ret_version, char *detail, size_t size) {
         return DB_USABLE;
 }
 
-static int rename_noreplace(const char *from, const char *to) {
+static int rename_noreplace(const char *from, const char *to)
+{
         if (renameat2(AT_FDCWD, from, AT_FDCWD, to, RENAME_NOREPLACE) >= 0)
                 return 0;
         if (errno != EINVAL && errno != ENOSYS)
@@ -272,15 +291,16 @@ static int rename_noreplace(const char *from, const char *to) {
         /* File systems without RENAME_NOREPLACE: link() never replaces either. */
         if (link(from, to) < 0)
                 return -errno;
-        (void) unlink(from);
+        (void)unlink(from);
         return 0;
 }
 
 /* Moves path and its -wal, -shm and -journal companions to path.<tag>-<unix time>[.N], never
  * replacing anything. The new name is written to aside. */
-static int set_aside(const char *path, const char *tag, char *aside, size_t size) {
+static int set_aside(const char *path, const char *tag, char *aside, size_t size)
+{
         static const char *const companions[] = { "-wal", "-shm", "-journal" };
-        long long now = (long long) time(NULL);
+        long long now = (long long)time(NULL);
         int r = -EEXIST;
 
         for (unsigned n = 0; n < 100 && r == -EEXIST; n++) {
@@ -308,15 +328,16 @@ static int set_aside(const char *path, const char *tag, char *aside, size_t size
                 r = rename_noreplace(from, to);
                 /* A WAL left behind would be replayed into the new file: better no history. */
                 if (r < 0 && r != -ENOENT) {
-                        log_store("%s: could not move %s aside to %s: %s; not starting a new history", path, from,
-                                  to, strerror(-r));
+                        log_store("%s: could not move %s aside to %s: %s; not starting a new history", path, from, to,
+                                  strerror(-r));
                         return r;
                 }
         }
         return 0;
 }
 
-static int open_db(const char *path, int flags, sqlite3 **ret) {
+static int open_db(const char *path, int flags, sqlite3 **ret)
+{
         sqlite3 *db = NULL;
         int rc;
 
@@ -333,7 +354,8 @@ static int open_db(const char *path, int flags, sqlite3 **ret) {
 }
 
 /* Opens path, setting aside what cannot be used, until a usable database is open. */
-static int open_usable(const char *path, sqlite3 **ret, int64_t *ret_version) {
+static int open_usable(const char *path, sqlite3 **ret, int64_t *ret_version)
+{
         for (unsigned attempt = 0;; attempt++) {
                 char detail[256] = "", aside[PATH_MAX];
                 sqlite3 *db = NULL;
@@ -400,7 +422,8 @@ struct sql {
 };
 
 static void sql_add(struct sql *q, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void sql_add(struct sql *q, const char *fmt, ...) {
+static void sql_add(struct sql *q, const char *fmt, ...)
+{
         va_list ap;
         int n;
 
@@ -409,9 +432,9 @@ static void sql_add(struct sql *q, const char *fmt, ...) {
         va_start(ap, fmt);
         n = vsnprintf(NULL, 0, fmt, ap);
         va_end(ap);
-        if (n < 0 || q->len + (size_t) n + 1 > q->allocated) {
+        if (n < 0 || q->len + (size_t)n + 1 > q->allocated) {
                 size_t k = q->allocated ? q->allocated * 2 : 256;
-                while (n >= 0 && k < q->len + (size_t) n + 1)
+                while (n >= 0 && k < q->len + (size_t)n + 1)
                         k *= 2;
                 char *p = n < 0 ? NULL : realloc(q->text, k);
                 if (!p) {
@@ -424,11 +447,12 @@ static void sql_add(struct sql *q, const char *fmt, ...) {
         va_start(ap, fmt);
         vsnprintf(q->text + q->len, q->allocated - q->len, fmt, ap);
         va_end(ap);
-        q->len += (size_t) n;
+        q->len += (size_t)n;
 }
 
 /* The SQL, or NULL (and the text freed) when it could not be made: -ENOMEM for the caller. */
-static char *sql_finish(struct sql *q) {
+static char *sql_finish(struct sql *q)
+{
         if (q->failed) {
                 free(q->text);
                 return NULL;
@@ -436,13 +460,15 @@ static char *sql_finish(struct sql *q) {
         return q->text;
 }
 
-static bool field_stored(const struct gm_field *f) {
+static bool field_stored(const struct gm_field *f)
+{
         return !(f->flags & GM_FIELD_ROWID);
 }
 
 /* ", a, b, c": the record's columns but those with a flag in skip, the first without its comma
  * when *first. */
-static void sql_columns(struct sql *q, const struct gm_record_desc *d, unsigned skip, bool *first) {
+static void sql_columns(struct sql *q, const struct gm_record_desc *d, unsigned skip, bool *first)
+{
         for (size_t i = 0; i < d->n_fields; i++) {
                 const struct gm_field *f = &d->fields[i];
                 if (f->flags & skip)
@@ -453,7 +479,8 @@ static void sql_columns(struct sql *q, const struct gm_record_desc *d, unsigned 
 }
 
 /* "?n, ?n+1, ...", one per column of sql_columns(); returns the next parameter number. */
-static int sql_params(struct sql *q, const struct gm_record_desc *d, unsigned skip, int n, bool *first) {
+static int sql_params(struct sql *q, const struct gm_record_desc *d, unsigned skip, int n, bool *first)
+{
         for (size_t i = 0; i < d->n_fields; i++)
                 if (!(d->fields[i].flags & skip)) {
                         sql_add(q, "%s?%d", *first ? "" : ", ", n++);
@@ -462,43 +489,44 @@ static int sql_params(struct sql *q, const struct gm_record_desc *d, unsigned sk
         return n;
 }
 
-static const char *activity_name(enum gm_activity a) {
+static const char *activity_name(enum gm_activity a)
+{
         const char *n = gm_activity_name(a);
         return n ? n : "idle";
 }
 
 /* Binds the fields of record but those with a flag in skip, in table order, from parameter first
  * on; returns the next. */
-static int bind_record(sqlite3_stmt *st, int first, const struct gm_record_desc *d, const void *record,
-                       unsigned skip) {
+static int bind_record(sqlite3_stmt *st, int first, const struct gm_record_desc *d, const void *record, unsigned skip)
+{
         int i = first;
 
         for (size_t k = 0; k < d->n_fields; k++) {
                 const struct gm_field *f = &d->fields[k];
-                const char *p = (const char *) record + f->offset;
+                const char *p = (const char *)record + f->offset;
                 if (f->flags & skip)
                         continue;
                 switch (f->type) {
                 case GM_FIELD_DOUBLE:
-                        bind_double(st, i, *(const double *) p);
+                        bind_double(st, i, *(const double *)p);
                         break;
                 case GM_FIELD_U64:
-                        sqlite3_bind_int64(st, i, (sqlite3_int64) *(const uint64_t *) p);
+                        sqlite3_bind_int64(st, i, (sqlite3_int64) * (const uint64_t *)p);
                         break;
                 case GM_FIELD_I64:
-                        sqlite3_bind_int64(st, i, *(const int64_t *) p);
+                        sqlite3_bind_int64(st, i, *(const int64_t *)p);
                         break;
                 case GM_FIELD_U32:
-                        sqlite3_bind_int64(st, i, *(const unsigned *) p);
+                        sqlite3_bind_int64(st, i, *(const unsigned *)p);
                         break;
                 case GM_FIELD_TEXT:
-                        sqlite3_bind_text(st, i, p, (int) strnlen(p, f->size), SQLITE_TRANSIENT);
+                        sqlite3_bind_text(st, i, p, (int)strnlen(p, f->size), SQLITE_TRANSIENT);
                         break;
                 case GM_FIELD_ACTIVITY:
-                        sqlite3_bind_text(st, i, activity_name(*(const enum gm_activity *) p), -1, SQLITE_STATIC);
+                        sqlite3_bind_text(st, i, activity_name(*(const enum gm_activity *)p), -1, SQLITE_STATIC);
                         break;
                 case GM_FIELD_SIDE: {
-                        const char *n = gm_side_name(*(const enum gm_side *) p);
+                        const char *n = gm_side_name(*(const enum gm_side *)p);
                         if (n)
                                 sqlite3_bind_text(st, i, n, -1, SQLITE_STATIC);
                         else
@@ -512,39 +540,40 @@ static int bind_record(sqlite3_stmt *st, int first, const struct gm_record_desc 
 }
 
 /* Fills record from the columns of sql_columns(skip 0), from column first on; returns the next. */
-static int read_record(sqlite3_stmt *st, int first, const struct gm_record_desc *d, void *record) {
+static int read_record(sqlite3_stmt *st, int first, const struct gm_record_desc *d, void *record)
+{
         int i = first;
 
         gm_record_clear(d, record);
         for (size_t k = 0; k < d->n_fields; k++) {
                 const struct gm_field *f = &d->fields[k];
-                char *p = (char *) record + f->offset;
+                char *p = (char *)record + f->offset;
                 switch (f->type) {
                 case GM_FIELD_DOUBLE:
-                        *(double *) p = column_double(st, i);
+                        *(double *)p = column_double(st, i);
                         break;
                 case GM_FIELD_U64:
-                        *(uint64_t *) p = (uint64_t) sqlite3_column_int64(st, i);
+                        *(uint64_t *)p = (uint64_t)sqlite3_column_int64(st, i);
                         break;
                 case GM_FIELD_I64:
-                        *(int64_t *) p = sqlite3_column_int64(st, i);
+                        *(int64_t *)p = sqlite3_column_int64(st, i);
                         break;
                 case GM_FIELD_U32:
-                        *(unsigned *) p = (unsigned) sqlite3_column_int64(st, i);
+                        *(unsigned *)p = (unsigned)sqlite3_column_int64(st, i);
                         break;
                 case GM_FIELD_TEXT:
                         copy_text(p, f->size, sqlite3_column_text(st, i));
                         break;
                 case GM_FIELD_ACTIVITY: {
                         const unsigned char *t = sqlite3_column_text(st, i);
-                        int a = t ? gm_activity_from_name((const char *) t) : -EINVAL;
-                        *(enum gm_activity *) p = a >= 0 ? (enum gm_activity) a : GM_ACTIVITY_IDLE;
+                        int a = t ? gm_activity_from_name((const char *)t) : -EINVAL;
+                        *(enum gm_activity *)p = a >= 0 ? (enum gm_activity)a : GM_ACTIVITY_IDLE;
                         break;
                 }
                 case GM_FIELD_SIDE: {
                         const unsigned char *t = sqlite3_column_text(st, i);
-                        int sd = t ? gm_side_from_name((const char *) t) : -EINVAL;
-                        *(enum gm_side *) p = sd >= 0 ? (enum gm_side) sd : GM_SIDE_UNKNOWN;
+                        int sd = t ? gm_side_from_name((const char *)t) : -EINVAL;
+                        *(enum gm_side *)p = sd >= 0 ? (enum gm_side)sd : GM_SIDE_UNKNOWN;
                         break;
                 }
                 }
@@ -553,7 +582,8 @@ static int read_record(sqlite3_stmt *st, int first, const struct gm_record_desc 
         return i;
 }
 
-static int column_exists(struct gm_store *s, const char *table, const char *column) {
+static int column_exists(struct gm_store *s, const char *table, const char *column)
+{
         sqlite3_stmt *st = NULL;
         int r;
 
@@ -570,7 +600,8 @@ static int column_exists(struct gm_store *s, const char *table, const char *colu
 
 /* Creates what is missing: the tables, and in tables of an older history the columns of fields
  * added since (NULL or their default in the rows already there). */
-static int ensure_tables(struct gm_store *s) {
+static int ensure_tables(struct gm_store *s)
+{
         int r = 0;
 
         for (size_t t = 0; r >= 0 && t < sizeof tables / sizeof tables[0]; t++) {
@@ -611,7 +642,8 @@ static int ensure_tables(struct gm_store *s) {
 
 /* A new history, or one of an older gaitmond brought to this schema, in one transaction:
  * 2 each minute keeps its activity; 3 the strides of each run are kept (run_strides). */
-static int update_schema(struct gm_store *s) {
+static int update_schema(struct gm_store *s)
+{
         int r = begin(s);
         if (r < 0)
                 return r;
@@ -621,7 +653,8 @@ static int update_schema(struct gm_store *s) {
         return commit_or_rollback(s, r);
 }
 
-static int close_interrupted(struct gm_store *s) {
+static int close_interrupted(struct gm_store *s)
+{
         sqlite3_stmt *st = NULL;
         int r;
 
@@ -642,23 +675,25 @@ static int close_interrupted(struct gm_store *s) {
                 }
                 if (sqlite3_column_int64(st, 1) == 0 && sqlite3_column_double(st, 2) == 0)
                         log_store("%s: run %lld was never ended and nothing of it was kept; dropped", s->path,
-                                  (long long) sqlite3_column_int64(st, 0));
+                                  (long long)sqlite3_column_int64(st, 0));
                 else
                         log_store("%s: run %lld was never ended; kept as interrupted with its %lld minutes (%.0f s)",
-                                  s->path, (long long) sqlite3_column_int64(st, 0),
-                                  (long long) sqlite3_column_int64(st, 1), sqlite3_column_double(st, 2));
+                                  s->path, (long long)sqlite3_column_int64(st, 0),
+                                  (long long)sqlite3_column_int64(st, 1), sqlite3_column_double(st, 2));
         }
         sqlite3_finalize(st);
         /* A run cut before anything of it was kept is no run. */
         if (r >= 0)
-                r = exec(s, "DELETE FROM runs WHERE state = 'active' AND duration_s = 0 AND "
-                            "NOT EXISTS (SELECT 1 FROM run_minutes WHERE run_id = runs.id)");
+                r = exec(s,
+                         "DELETE FROM runs WHERE state = 'active' AND duration_s = 0 AND "
+                         "NOT EXISTS (SELECT 1 FROM run_minutes WHERE run_id = runs.id)");
         if (r >= 0)
                 r = exec(s, "UPDATE runs SET state = 'interrupted' WHERE state = 'active'");
         return commit_or_rollback(s, r);
 }
 
-int gm_store_open(const char *dir, struct gm_store **ret) {
+int gm_store_open(const char *dir, struct gm_store **ret)
+{
         struct gm_store *s;
         int64_t version = 0;
         int r;
@@ -707,7 +742,8 @@ fail:
         return r;
 }
 
-struct gm_store *gm_store_free(struct gm_store *s) {
+struct gm_store *gm_store_free(struct gm_store *s)
+{
         if (!s)
                 return NULL;
         sqlite3_close(s->db);
@@ -718,7 +754,8 @@ struct gm_store *gm_store_free(struct gm_store *s) {
 
 /* "<verb> INTO table (prefix_columns, columns of d) VALUES (prefix_values, ?first, ...)". */
 static char *insert_sql(const char *verb, const char *table, const char *prefix_columns, const char *prefix_values,
-                        int first_param, const struct gm_record_desc *d) {
+                        int first_param, const struct gm_record_desc *d)
+{
         struct sql q = {};
         bool first = false;
 
@@ -730,7 +767,8 @@ static char *insert_sql(const char *verb, const char *table, const char *prefix_
         return sql_finish(&q);
 }
 
-int gm_store_run_begin(struct gm_store *s, const struct gm_run_summary *run, uint64_t *ret_id) {
+int gm_store_run_begin(struct gm_store *s, const struct gm_run_summary *run, uint64_t *ret_id)
+{
         sqlite3_stmt *st = NULL;
         char *sql;
         int r;
@@ -751,21 +789,22 @@ int gm_store_run_begin(struct gm_store *s, const struct gm_run_summary *run, uin
         }
         sqlite3_finalize(st);
         if (r >= 0)
-                *ret_id = (uint64_t) sqlite3_last_insert_rowid(s->db);
+                *ret_id = (uint64_t)sqlite3_last_insert_rowid(s->db);
         return commit_or_rollback(s, r);
 }
 
-static int run_state(struct gm_store *s, uint64_t id) {
+static int run_state(struct gm_store *s, uint64_t id)
+{
         sqlite3_stmt *st = NULL;
         int r;
 
         r = prepare(s, "SELECT state FROM runs WHERE id = ?1", &st);
         if (r < 0)
                 return r;
-        sqlite3_bind_int64(st, 1, (sqlite3_int64) id);
+        sqlite3_bind_int64(st, 1, (sqlite3_int64)id);
         int rc = sqlite3_step(st);
         if (rc == SQLITE_ROW)
-                r = state_from_name((const char *) sqlite3_column_text(st, 0));
+                r = state_from_name((const char *)sqlite3_column_text(st, 0));
         else if (rc == SQLITE_DONE)
                 r = -ENOENT;
         else
@@ -774,7 +813,8 @@ static int run_state(struct gm_store *s, uint64_t id) {
         return r;
 }
 
-static int require_active(struct gm_store *s, uint64_t id) {
+static int require_active(struct gm_store *s, uint64_t id)
+{
         int r = run_state(s, id);
         if (r < 0)
                 return r;
@@ -782,11 +822,13 @@ static int require_active(struct gm_store *s, uint64_t id) {
 }
 
 /* A minute whose length was not given (0) is a whole one. */
-static double minute_length(const struct gm_run_minute *m) {
+static double minute_length(const struct gm_run_minute *m)
+{
         return m->length_s > 0 ? m->length_s : 60.0;
 }
 
-int gm_store_run_progress(struct gm_store *s, uint64_t id, double duration_s, uint64_t steps) {
+int gm_store_run_progress(struct gm_store *s, uint64_t id, double duration_s, uint64_t steps)
+{
         sqlite3_stmt *st = NULL;
         int r;
 
@@ -800,16 +842,17 @@ int gm_store_run_progress(struct gm_store *s, uint64_t id, double duration_s, ui
                 r = prepare(s, "UPDATE runs SET duration_s = max(duration_s, ?2), steps = max(steps, ?3) WHERE id = ?1",
                             &st);
         if (r >= 0) {
-                sqlite3_bind_int64(st, 1, (sqlite3_int64) id);
+                sqlite3_bind_int64(st, 1, (sqlite3_int64)id);
                 sqlite3_bind_double(st, 2, duration_s);
-                sqlite3_bind_int64(st, 3, (sqlite3_int64) steps);
+                sqlite3_bind_int64(st, 3, (sqlite3_int64)steps);
                 r = step_done(s, st);
         }
         sqlite3_finalize(st);
         return commit_or_rollback(s, r);
 }
 
-int gm_store_run_minute(struct gm_store *s, uint64_t id, const struct gm_run_minute *m) {
+int gm_store_run_minute(struct gm_store *s, uint64_t id, const struct gm_run_minute *m)
+{
         struct gm_run_minute row;
         sqlite3_stmt *st = NULL;
         char *sql;
@@ -831,7 +874,7 @@ int gm_store_run_minute(struct gm_store *s, uint64_t id, const struct gm_run_min
                 r = prepare(s, sql, &st);
         free(sql);
         if (r >= 0) {
-                sqlite3_bind_int64(st, 1, (sqlite3_int64) id);
+                sqlite3_bind_int64(st, 1, (sqlite3_int64)id);
                 bind_record(st, 2, &gm_minute_record, &row, GM_FIELD_ROWID);
                 r = step_done(s, st);
         }
@@ -846,22 +889,25 @@ int gm_store_run_minute(struct gm_store *s, uint64_t id, const struct gm_run_min
                             "UPDATE runs SET (duration_s, steps, cadence_spm, stance_left_ms, stance_right_ms, "
                             "hip_ext_left_deg, hip_ext_right_deg, pelvic_drop_left_deg, pelvic_drop_right_deg, "
                             "asym_max_pct, fatigue_max, activity) = "
-                            "(SELECT max(runs.duration_s, max(t_s + length_s)), max(runs.steps, total(steps)), avg(cadence_spm), avg(stance_left_ms), "
+                            "(SELECT max(runs.duration_s, max(t_s + length_s)), max(runs.steps, total(steps)), "
+                            "avg(cadence_spm), avg(stance_left_ms), "
                             "avg(stance_right_ms), avg(hip_ext_left_deg), avg(hip_ext_right_deg), "
                             "avg(pelvic_drop_left_deg), avg(pelvic_drop_right_deg), max(asym_max_pct), max(fatigue), "
-                            "coalesce((SELECT activity FROM run_minutes WHERE run_id = ?1 AND activity IN ('walking', 'running') "
+                            "coalesce((SELECT activity FROM run_minutes WHERE run_id = ?1 AND activity IN ('walking', "
+                            "'running') "
                             "GROUP BY activity ORDER BY total(length_s) DESC, activity DESC LIMIT 1), runs.activity) "
                             "FROM run_minutes WHERE run_id = ?1) WHERE id = ?1",
                             &st);
         if (r >= 0) {
-                sqlite3_bind_int64(st, 1, (sqlite3_int64) id);
+                sqlite3_bind_int64(st, 1, (sqlite3_int64)id);
                 r = step_done(s, st);
         }
         sqlite3_finalize(st);
         return commit_or_rollback(s, r);
 }
 
-int gm_store_run_strides(struct gm_store *s, uint64_t id, const struct gm_stride_record *strides, size_t n) {
+int gm_store_run_strides(struct gm_store *s, uint64_t id, const struct gm_stride_record *strides, size_t n)
+{
         sqlite3_stmt *st = NULL;
         char *sql;
         int r;
@@ -884,7 +930,7 @@ int gm_store_run_strides(struct gm_store *s, uint64_t id, const struct gm_stride
         free(sql);
         for (size_t i = 0; r >= 0 && i < n; i++) {
                 sqlite3_reset(st);
-                sqlite3_bind_int64(st, 1, (sqlite3_int64) id);
+                sqlite3_bind_int64(st, 1, (sqlite3_int64)id);
                 bind_record(st, 2, &gm_stride_record, &strides[i], GM_FIELD_ROWID);
                 r = step_done(s, st);
         }
@@ -892,16 +938,17 @@ int gm_store_run_strides(struct gm_store *s, uint64_t id, const struct gm_stride
         return commit_or_rollback(s, r);
 }
 
-static int insert_actions(struct gm_store *s, uint64_t id, const struct gm_advice *advice) {
+static int insert_actions(struct gm_store *s, uint64_t id, const struct gm_advice *advice)
+{
         sqlite3_stmt *st = NULL;
         int r;
 
         r = prepare(s, "INSERT INTO run_actions (run_id, position, text) VALUES (?1, ?2, ?3)", &st);
         for (unsigned i = 0; r >= 0 && i < advice->n_actions && i < GM_ADVICE_ACTIONS_MAX; i++) {
                 sqlite3_reset(st);
-                sqlite3_bind_int64(st, 1, (sqlite3_int64) id);
-                sqlite3_bind_int(st, 2, (int) i);
-                sqlite3_bind_text(st, 3, advice->actions[i], (int) strnlen(advice->actions[i], GM_ADVICE_ACTION_MAX),
+                sqlite3_bind_int64(st, 1, (sqlite3_int64)id);
+                sqlite3_bind_int(st, 2, (int)i);
+                sqlite3_bind_text(st, 3, advice->actions[i], (int)strnlen(advice->actions[i], GM_ADVICE_ACTION_MAX),
                                   SQLITE_TRANSIENT);
                 r = step_done(s, st);
         }
@@ -909,8 +956,8 @@ static int insert_actions(struct gm_store *s, uint64_t id, const struct gm_advic
         return r;
 }
 
-
-int gm_store_run_end(struct gm_store *s, const struct gm_run_summary *run, const struct gm_advice *advice) {
+int gm_store_run_end(struct gm_store *s, const struct gm_run_summary *run, const struct gm_advice *advice)
+{
         static const struct gm_advice no_advice = { .acwr = NAN };
         const unsigned skip = GM_FIELD_ROWID | GM_FIELD_ONCE;
         sqlite3_stmt *st = NULL;
@@ -942,7 +989,7 @@ int gm_store_run_end(struct gm_store *s, const struct gm_run_summary *run, const
                 r = prepare(s, sql, &st);
         free(sql);
         if (r >= 0) {
-                sqlite3_bind_int64(st, 1, (sqlite3_int64) run->id);
+                sqlite3_bind_int64(st, 1, (sqlite3_int64)run->id);
                 bind_record(st, bind_record(st, 2, &gm_run_record, run, skip), &gm_advice_record, advice, skip);
                 r = step_done(s, st);
         }
@@ -954,7 +1001,8 @@ int gm_store_run_end(struct gm_store *s, const struct gm_run_summary *run, const
 
 /* "SELECT <columns of the records> <tail>", e.g. tail "FROM runs WHERE id = ?1". */
 static char *select_sql(const struct gm_record_desc *a, const struct gm_record_desc *b, const char *middle,
-                        const char *tail) {
+                        const char *tail)
+{
         struct sql q = {};
         bool first = true;
 
@@ -968,7 +1016,8 @@ static char *select_sql(const struct gm_record_desc *a, const struct gm_record_d
         return sql_finish(&q);
 }
 
-static int grow(void **array, size_t *allocated, size_t need, size_t elem) {
+static int grow(void **array, size_t *allocated, size_t need, size_t elem)
+{
         if (need <= *allocated)
                 return 0;
         size_t n = *allocated ? *allocated * 2 : 16;
@@ -982,10 +1031,10 @@ static int grow(void **array, size_t *allocated, size_t need, size_t elem) {
         return 0;
 }
 
-
 /* Reads every row of a prepared query into a malloc()ed array of records of d (elem bytes each). */
 static int read_rows(struct gm_store *s, sqlite3_stmt *st, const struct gm_record_desc *d, size_t elem, void **ret,
-                     size_t *ret_n) {
+                     size_t *ret_n)
+{
         size_t n = 0, allocated = 0;
         char *rows = NULL;
         int r = 0;
@@ -998,7 +1047,7 @@ static int read_rows(struct gm_store *s, sqlite3_stmt *st, const struct gm_recor
                         r = errno_from_sqlite(s->db, rc);
                         break;
                 }
-                r = grow((void **) &rows, &allocated, n + 1, elem);
+                r = grow((void **)&rows, &allocated, n + 1, elem);
                 if (r < 0)
                         break;
                 read_record(st, 0, d, rows + n++ * elem);
@@ -1012,7 +1061,8 @@ static int read_rows(struct gm_store *s, sqlite3_stmt *st, const struct gm_recor
         return 0;
 }
 
-int gm_store_runs_since(struct gm_store *s, int64_t since_us, struct gm_run_summary **ret_runs, size_t *ret_n) {
+int gm_store_runs_since(struct gm_store *s, int64_t since_us, struct gm_run_summary **ret_runs, size_t *ret_n)
+{
         sqlite3_stmt *st = NULL;
         void *runs = NULL;
         size_t n = 0;
@@ -1039,13 +1089,14 @@ int gm_store_runs_since(struct gm_store *s, int64_t since_us, struct gm_run_summ
         return 0;
 }
 
-static int read_actions(struct gm_store *s, uint64_t id, struct gm_advice *advice) {
+static int read_actions(struct gm_store *s, uint64_t id, struct gm_advice *advice)
+{
         sqlite3_stmt *st = NULL;
         int r;
 
         r = prepare(s, "SELECT text FROM run_actions WHERE run_id = ?1 ORDER BY position", &st);
         if (r >= 0)
-                sqlite3_bind_int64(st, 1, (sqlite3_int64) id);
+                sqlite3_bind_int64(st, 1, (sqlite3_int64)id);
         while (r >= 0) {
                 int rc = sqlite3_step(st);
                 if (rc == SQLITE_DONE)
@@ -1063,9 +1114,9 @@ static int read_actions(struct gm_store *s, uint64_t id, struct gm_advice *advic
         return r;
 }
 
-
 int gm_store_run_get(struct gm_store *s, uint64_t id, struct gm_run_summary *run, struct gm_advice *advice,
-                     enum gm_store_run_state *ret_state) {
+                     enum gm_store_run_state *ret_state)
+{
         struct gm_run_summary row_run;
         struct gm_advice row_advice;
         sqlite3_stmt *st = NULL;
@@ -1082,7 +1133,7 @@ int gm_store_run_get(struct gm_store *s, uint64_t id, struct gm_run_summary *run
         free(sql);
         if (r < 0)
                 return r;
-        sqlite3_bind_int64(st, 1, (sqlite3_int64) id);
+        sqlite3_bind_int64(st, 1, (sqlite3_int64)id);
         rc = sqlite3_step(st);
         if (rc == SQLITE_DONE)
                 r = -ENOENT;
@@ -1090,7 +1141,7 @@ int gm_store_run_get(struct gm_store *s, uint64_t id, struct gm_run_summary *run
                 r = errno_from_sqlite(s->db, rc);
         else {
                 int i = read_record(st, 0, &gm_run_record, &row_run);
-                state = state_from_name((const char *) sqlite3_column_text(st, i++));
+                state = state_from_name((const char *)sqlite3_column_text(st, i++));
                 if (state < 0)
                         r = state;
                 read_record(st, i, &gm_advice_record, &row_advice);
@@ -1104,11 +1155,12 @@ int gm_store_run_get(struct gm_store *s, uint64_t id, struct gm_run_summary *run
         if (r >= 0 && advice)
                 r = read_actions(s, id, advice);
         if (r >= 0 && ret_state)
-                *ret_state = (enum gm_store_run_state) state;
+                *ret_state = (enum gm_store_run_state)state;
         return r;
 }
 
-int gm_store_run_minutes(struct gm_store *s, uint64_t id, struct gm_run_minute **ret_minutes, size_t *ret_n) {
+int gm_store_run_minutes(struct gm_store *s, uint64_t id, struct gm_run_minute **ret_minutes, size_t *ret_n)
+{
         sqlite3_stmt *st = NULL;
         void *minutes = NULL;
         size_t n = 0;
@@ -1127,7 +1179,7 @@ int gm_store_run_minutes(struct gm_store *s, uint64_t id, struct gm_run_minute *
         r = prepare(s, sql, &st);
         free(sql);
         if (r >= 0) {
-                sqlite3_bind_int64(st, 1, (sqlite3_int64) id);
+                sqlite3_bind_int64(st, 1, (sqlite3_int64)id);
                 r = read_rows(s, st, &gm_minute_record, sizeof(struct gm_run_minute), &minutes, &n);
         }
         sqlite3_finalize(st);
@@ -1139,7 +1191,8 @@ int gm_store_run_minutes(struct gm_store *s, uint64_t id, struct gm_run_minute *
 }
 
 int gm_store_run_strides_get(struct gm_store *s, uint64_t id, double from_s, double to_s,
-                             struct gm_stride_record **ret_strides, size_t *ret_n) {
+                             struct gm_stride_record **ret_strides, size_t *ret_n)
+{
         sqlite3_stmt *st = NULL;
         void *strides = NULL;
         size_t n = 0;
@@ -1159,7 +1212,7 @@ int gm_store_run_strides_get(struct gm_store *s, uint64_t id, double from_s, dou
         r = prepare(s, sql, &st);
         free(sql);
         if (r >= 0) {
-                sqlite3_bind_int64(st, 1, (sqlite3_int64) id);
+                sqlite3_bind_int64(st, 1, (sqlite3_int64)id);
                 /* SQLite has no infinities to bind: the largest doubles stand for them. */
                 sqlite3_bind_double(st, 2, isinf(from_s) ? (from_s < 0 ? -DBL_MAX : DBL_MAX) : from_s);
                 sqlite3_bind_double(st, 3, isinf(to_s) ? (to_s < 0 ? -DBL_MAX : DBL_MAX) : to_s);
@@ -1175,11 +1228,13 @@ int gm_store_run_strides_get(struct gm_store *s, uint64_t id, double from_s, dou
 
 /* After deleting health data: the WAL still holds the pages as they were before; checkpoint it
  * into the file (where secure_delete has zeroed the freed space) and truncate it. */
-static int wipe_wal(struct gm_store *s) {
+static int wipe_wal(struct gm_store *s)
+{
         return exec(s, "PRAGMA wal_checkpoint(TRUNCATE)");
 }
 
-int gm_store_run_delete(struct gm_store *s, uint64_t id) {
+int gm_store_run_delete(struct gm_store *s, uint64_t id)
+{
         sqlite3_stmt *st = NULL;
         int r;
 
@@ -1194,7 +1249,7 @@ int gm_store_run_delete(struct gm_store *s, uint64_t id) {
         if (r >= 0)
                 r = prepare(s, "DELETE FROM runs WHERE id = ?1", &st);
         if (r >= 0) {
-                sqlite3_bind_int64(st, 1, (sqlite3_int64) id);
+                sqlite3_bind_int64(st, 1, (sqlite3_int64)id);
                 r = step_done(s, st);
         }
         sqlite3_finalize(st);
@@ -1204,7 +1259,8 @@ int gm_store_run_delete(struct gm_store *s, uint64_t id) {
         return r;
 }
 
-int gm_store_prune_strides(struct gm_store *s, int64_t before_us) {
+int gm_store_prune_strides(struct gm_store *s, int64_t before_us)
+{
         sqlite3_stmt *st = NULL;
         int r, n = 0;
 

@@ -15,9 +15,9 @@
 struct gm_store;
 
 enum gm_store_run_state {
-        GM_STORE_RUN_ACTIVE,       /* begun and still being written */
-        GM_STORE_RUN_ENDED,        /* ended with gm_store_run_end() */
-        GM_STORE_RUN_INTERRUPTED,  /* never ended (gaitmond was killed or lost power); kept up to its last minute */
+        GM_STORE_RUN_ACTIVE,      /* begun and still being written */
+        GM_STORE_RUN_ENDED,       /* ended with gm_store_run_end() */
+        GM_STORE_RUN_INTERRUPTED, /* never ended (gaitmond was killed or lost power); kept up to its last minute */
 };
 
 const char *gm_store_run_state_name(enum gm_store_run_state state);

@@ -14,14 +14,16 @@ struct session_row {
         enum gm_store_run_state state;
 };
 
-static const char *valid_utf8(const char *s) {
+static const char *valid_utf8(const char *s)
+{
         /* libdbus aborts on invalid UTF-8; stored text came from us, but the file may not have. */
         return dbus_validate_utf8(s, NULL) ? s : "";
 }
 
 /* One {sv} entry of a basic type. */
-static bool append_entry(DBusMessageIter *dict, const char *key, int type, const void *value) {
-        char sig[2] = { (char) type, 0 };
+static bool append_entry(DBusMessageIter *dict, const char *key, int type, const void *value)
+{
+        char sig[2] = { (char)type, 0 };
         DBusMessageIter entry, variant;
 
         if (!dbus_message_iter_open_container(dict, DBUS_TYPE_DICT_ENTRY, NULL, &entry))
@@ -39,32 +41,34 @@ static bool append_entry(DBusMessageIter *dict, const char *key, int type, const
         return dbus_message_iter_close_container(&entry, &variant) && dbus_message_iter_close_container(dict, &entry);
 }
 
-static bool append_string_entry(DBusMessageIter *dict, const char *key, const char *value) {
+static bool append_string_entry(DBusMessageIter *dict, const char *key, const char *value)
+{
         const char *v = valid_utf8(value);
         return append_entry(dict, key, DBUS_TYPE_STRING, &v);
 }
 
-bool gm_store_dbus_append_fields(DBusMessageIter *dict, const struct gm_record_desc *d, const void *record) {
+bool gm_store_dbus_append_fields(DBusMessageIter *dict, const struct gm_record_desc *d, const void *record)
+{
         for (size_t i = 0; i < d->n_fields; i++) {
                 const struct gm_field *f = &d->fields[i];
-                const char *p = (const char *) record + f->offset;
+                const char *p = (const char *)record + f->offset;
                 bool ok;
                 switch (f->type) {
                 case GM_FIELD_DOUBLE:
                         ok = append_entry(dict, f->key, DBUS_TYPE_DOUBLE, p);
                         break;
                 case GM_FIELD_U64: {
-                        dbus_uint64_t v = *(const uint64_t *) p;
+                        dbus_uint64_t v = *(const uint64_t *)p;
                         ok = append_entry(dict, f->key, DBUS_TYPE_UINT64, &v);
                         break;
                 }
                 case GM_FIELD_I64: {
-                        dbus_int64_t v = *(const int64_t *) p;
+                        dbus_int64_t v = *(const int64_t *)p;
                         ok = append_entry(dict, f->key, DBUS_TYPE_INT64, &v);
                         break;
                 }
                 case GM_FIELD_U32: {
-                        dbus_uint32_t v = *(const unsigned *) p;
+                        dbus_uint32_t v = *(const unsigned *)p;
                         ok = append_entry(dict, f->key, DBUS_TYPE_UINT32, &v);
                         break;
                 }
@@ -72,12 +76,12 @@ bool gm_store_dbus_append_fields(DBusMessageIter *dict, const struct gm_record_d
                         ok = append_string_entry(dict, f->key, p);
                         break;
                 case GM_FIELD_ACTIVITY: {
-                        const char *n = gm_activity_name(*(const enum gm_activity *) p);
+                        const char *n = gm_activity_name(*(const enum gm_activity *)p);
                         ok = append_string_entry(dict, f->key, n ? n : "idle");
                         break;
                 }
                 case GM_FIELD_SIDE: {
-                        const char *n = gm_side_name(*(const enum gm_side *) p);
+                        const char *n = gm_side_name(*(const enum gm_side *)p);
                         ok = append_string_entry(dict, f->key, n ? n : "unknown");
                         break;
                 }
@@ -91,13 +95,15 @@ bool gm_store_dbus_append_fields(DBusMessageIter *dict, const struct gm_record_d
 }
 
 static bool append_run_fields(DBusMessageIter *dict, const struct gm_run_summary *run, const struct gm_advice *advice,
-                              enum gm_store_run_state state) {
+                              enum gm_store_run_state state)
+{
         return gm_store_dbus_append_fields(dict, &gm_run_record, run) &&
                append_string_entry(dict, "state", gm_store_run_state_name(state)) &&
                gm_store_dbus_append_fields(dict, &gm_advice_record, advice);
 }
 
-static bool append_session(DBusMessageIter *array, const struct session_row *row) {
+static bool append_session(DBusMessageIter *array, const struct session_row *row)
+{
         DBusMessageIter dict;
 
         if (!dbus_message_iter_open_container(array, DBUS_TYPE_ARRAY, "{sv}", &dict))
@@ -109,13 +115,15 @@ static bool append_session(DBusMessageIter *array, const struct session_row *row
         return dbus_message_iter_close_container(array, &dict);
 }
 
-static int64_t since_for_days(uint32_t days, int64_t wall_us) {
-        if (days == 0 || (int64_t) days > wall_us / USEC_PER_DAY)
+static int64_t since_for_days(uint32_t days, int64_t wall_us)
+{
+        if (days == 0 || (int64_t)days > wall_us / USEC_PER_DAY)
                 return INT64_MIN;
-        return wall_us - (int64_t) days * USEC_PER_DAY;
+        return wall_us - (int64_t)days * USEC_PER_DAY;
 }
 
-int gm_store_dbus_append_sessions(struct gm_store *s, uint32_t days, int64_t wall_us, DBusMessageIter *reply) {
+int gm_store_dbus_append_sessions(struct gm_store *s, uint32_t days, int64_t wall_us, DBusMessageIter *reply)
+{
         struct gm_run_summary *runs = NULL;
         struct session_row *rows = NULL;
         DBusMessageIter array;
@@ -161,7 +169,8 @@ finish:
 
 /* An entry whose value is an array of records of d: "minutes" → aa{sv}. */
 static bool append_records_entry(DBusMessageIter *dict, const char *key, const struct gm_record_desc *d,
-                                 const void *records, size_t elem, size_t n) {
+                                 const void *records, size_t elem, size_t n)
+{
         DBusMessageIter entry, variant, array, item;
 
         if (!dbus_message_iter_open_container(dict, DBUS_TYPE_DICT_ENTRY, NULL, &entry))
@@ -174,7 +183,7 @@ static bool append_records_entry(DBusMessageIter *dict, const char *key, const s
         for (size_t i = 0; i < n; i++) {
                 if (!dbus_message_iter_open_container(&array, DBUS_TYPE_ARRAY, "{sv}", &item))
                         goto fail_array;
-                if (!gm_store_dbus_append_fields(&item, d, (const char *) records + i * elem)) {
+                if (!gm_store_dbus_append_fields(&item, d, (const char *)records + i * elem)) {
                         dbus_message_iter_abandon_container(&array, &item);
                         goto fail_array;
                 }
@@ -193,7 +202,8 @@ fail_entry:
         return false;
 }
 
-static bool append_actions_entry(DBusMessageIter *dict, const struct gm_advice *advice) {
+static bool append_actions_entry(DBusMessageIter *dict, const struct gm_advice *advice)
+{
         DBusMessageIter entry, variant, array;
         const char *key = "actions";
 
@@ -221,7 +231,8 @@ fail_entry:
         return false;
 }
 
-int gm_store_dbus_append_run(struct gm_store *s, uint64_t id, DBusMessageIter *reply) {
+int gm_store_dbus_append_run(struct gm_store *s, uint64_t id, DBusMessageIter *reply)
+{
         struct gm_run_minute *minutes = NULL;
         enum gm_store_run_state state;
         struct gm_run_summary run;
@@ -251,7 +262,8 @@ int gm_store_dbus_append_run(struct gm_store *s, uint64_t id, DBusMessageIter *r
         return r;
 }
 
-int gm_store_dbus_append_strides(struct gm_store *s, uint64_t id, double from_s, double to_s, DBusMessageIter *reply) {
+int gm_store_dbus_append_strides(struct gm_store *s, uint64_t id, double from_s, double to_s, DBusMessageIter *reply)
+{
         struct gm_stride_record *strides = NULL;
         DBusMessageIter array, dict;
         size_t n = 0;

@@ -10,7 +10,8 @@
 #include <dbus/dbus.h>
 
 /* A peer that never dispatches, so calls to it time out. */
-static int idle(unsigned seconds) {
+static int idle(unsigned seconds)
+{
         DBusError error;
         DBusConnection *conn;
 
@@ -31,7 +32,8 @@ static int idle(unsigned seconds) {
         return 0;
 }
 
-int main(int argc, char **argv) {
+int main(int argc, char **argv)
+{
         int wrong = argc > 2 && strcmp(argv[1], "--wrong") == 0;
         size_t size = argc > 1 ? strtoull(argv[argc - 1], NULL, 10) : 0;
         DBusConnection *conn;
@@ -42,7 +44,7 @@ int main(int argc, char **argv) {
         int status = 1;
 
         if (argc == 3 && strcmp(argv[1], "--idle") == 0)
-                return idle((unsigned) size);
+                return idle((unsigned)size);
         if (argc < 2 || size == 0) {
                 fprintf(stderr, "usage: %s [--wrong] BYTES\n", argv[0]);
                 return 2;
@@ -63,20 +65,20 @@ int main(int argc, char **argv) {
         }
         dbus_connection_set_exit_on_disconnect(conn, FALSE);
 
-        call = dbus_message_new_method_call("org.gaitmon.Monitor1", "/org/gaitmon/Test1",
-                                            "org.gaitmon.Test1", "Describe");
-        if (call && (wrong ? dbus_message_append_args(call, DBUS_TYPE_STRING, &text, DBUS_TYPE_STRING,
-                                                      &text, DBUS_TYPE_INVALID)
-                           : dbus_message_append_args(call, DBUS_TYPE_STRING, &text, DBUS_TYPE_DOUBLE,
-                                                      &value, DBUS_TYPE_INVALID))) {
+        call = dbus_message_new_method_call("org.gaitmon.Monitor1", "/org/gaitmon/Test1", "org.gaitmon.Test1",
+                                            "Describe");
+        if (call &&
+            (wrong ? dbus_message_append_args(call, DBUS_TYPE_STRING, &text, DBUS_TYPE_STRING, &text, DBUS_TYPE_INVALID)
+                   : dbus_message_append_args(call, DBUS_TYPE_STRING, &text, DBUS_TYPE_DOUBLE, &value,
+                                              DBUS_TYPE_INVALID))) {
                 reply = dbus_connection_send_with_reply_and_block(conn, call, 20000, &error);
                 if (reply) {
                         const char *echo;
                         dbus_uint32_t length;
 
-                        if (dbus_message_get_args(reply, &error, DBUS_TYPE_STRING, &echo, DBUS_TYPE_UINT32,
-                                                  &length, DBUS_TYPE_INVALID)) {
-                                printf("%u\n", (unsigned) length);
+                        if (dbus_message_get_args(reply, &error, DBUS_TYPE_STRING, &echo, DBUS_TYPE_UINT32, &length,
+                                                  DBUS_TYPE_INVALID)) {
+                                printf("%u\n", (unsigned)length);
                                 status = 0;
                         }
                         dbus_message_unref(reply);

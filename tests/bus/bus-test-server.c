@@ -26,26 +26,31 @@ struct server {
         char *label;
 };
 
-static int append_basic(DBusMessageIter *it, int type, const void *value) {
+static int append_basic(DBusMessageIter *it, int type, const void *value)
+{
         return dbus_message_iter_append_basic(it, type, value) ? 0 : -ENOMEM;
 }
 
-static int get_name(DBusMessageIter *it, void *userdata) {
+static int get_name(DBusMessageIter *it, void *userdata)
+{
         const char *name = "test-object";
         return append_basic(it, DBUS_TYPE_STRING, &name);
 }
 
-static int get_cadence(DBusMessageIter *it, void *userdata) {
+static int get_cadence(DBusMessageIter *it, void *userdata)
+{
         struct server *s = userdata;
         return append_basic(it, DBUS_TYPE_DOUBLE, &s->cadence);
 }
 
-static int get_step_count(DBusMessageIter *it, void *userdata) {
+static int get_step_count(DBusMessageIter *it, void *userdata)
+{
         struct server *s = userdata;
         return append_basic(it, DBUS_TYPE_UINT64, &s->step_count);
 }
 
-static int get_asymmetry(DBusMessageIter *it, void *userdata) {
+static int get_asymmetry(DBusMessageIter *it, void *userdata)
+{
         static const char *const metrics[] = { "stance", "hip_extension" };
         static const double values[] = { 4.5, -12.25 };
         DBusMessageIter dict, entry;
@@ -61,7 +66,8 @@ static int get_asymmetry(DBusMessageIter *it, void *userdata) {
         return dbus_message_iter_close_container(it, &dict) ? 0 : -ENOMEM;
 }
 
-static int get_baseline(DBusMessageIter *it, void *userdata) {
+static int get_baseline(DBusMessageIter *it, void *userdata)
+{
         struct server *s = userdata;
         const char *metric = "stance";
         DBusMessageIter dict, entry;
@@ -75,7 +81,8 @@ static int get_baseline(DBusMessageIter *it, void *userdata) {
         return dbus_message_iter_close_container(it, &dict) ? 0 : -ENOMEM;
 }
 
-static int get_sensors(DBusMessageIter *it, void *userdata) {
+static int get_sensors(DBusMessageIter *it, void *userdata)
+{
         static const char *const rows[][3] = {
                 { "pelvis", "iio:device0", "streaming" },
                 { "left_shank", "iio:device1", "faulty" },
@@ -96,12 +103,14 @@ static int get_sensors(DBusMessageIter *it, void *userdata) {
         return dbus_message_iter_close_container(it, &array) ? 0 : -ENOMEM;
 }
 
-static int get_label(DBusMessageIter *it, void *userdata) {
+static int get_label(DBusMessageIter *it, void *userdata)
+{
         struct server *s = userdata;
         return append_basic(it, DBUS_TYPE_STRING, &s->label);
 }
 
-static int set_label(DBusMessageIter *value, void *userdata, struct gm_bus_error *error) {
+static int set_label(DBusMessageIter *value, void *userdata, struct gm_bus_error *error)
+{
         struct server *s = userdata;
         const char *label;
         char *copy;
@@ -118,18 +127,17 @@ static int set_label(DBusMessageIter *value, void *userdata, struct gm_bus_error
 }
 
 /* Describe(s metric, d value) → (s text, u length): length is strlen(metric). */
-static int method_describe(DBusMessage *call, DBusMessageIter *reply, void *userdata,
-                           struct gm_bus_error *error) {
+static int method_describe(DBusMessage *call, DBusMessageIter *reply, void *userdata, struct gm_bus_error *error)
+{
         const char *metric;
         double value;
         char *text = NULL;
         uint32_t length;
         int r;
 
-        if (!dbus_message_get_args(call, NULL, DBUS_TYPE_STRING, &metric, DBUS_TYPE_DOUBLE, &value,
-                                   DBUS_TYPE_INVALID))
+        if (!dbus_message_get_args(call, NULL, DBUS_TYPE_STRING, &metric, DBUS_TYPE_DOUBLE, &value, DBUS_TYPE_INVALID))
                 return -EINVAL;
-        length = (uint32_t) strlen(metric);
+        length = (uint32_t)strlen(metric);
         if (asprintf(&text, "%.16s=%g", metric, value) < 0)
                 return -ENOMEM;
         r = append_basic(reply, DBUS_TYPE_STRING, &text);
@@ -140,8 +148,8 @@ static int method_describe(DBusMessage *call, DBusMessageIter *reply, void *user
 }
 
 /* Fail(s kind): "named" → a named error, "errno" → -EACCES, else success. */
-static int method_fail(DBusMessage *call, DBusMessageIter *reply, void *userdata,
-                       struct gm_bus_error *error) {
+static int method_fail(DBusMessage *call, DBusMessageIter *reply, void *userdata, struct gm_bus_error *error)
+{
         const char *kind;
 
         if (!dbus_message_get_args(call, NULL, DBUS_TYPE_STRING, &kind, DBUS_TYPE_INVALID))
@@ -154,30 +162,31 @@ static int method_fail(DBusMessage *call, DBusMessageIter *reply, void *userdata
 }
 
 /* Declared to return s, appends u: the layer must refuse to send that. */
-static int method_bad_reply(DBusMessage *call, DBusMessageIter *reply, void *userdata,
-                            struct gm_bus_error *error) {
+static int method_bad_reply(DBusMessage *call, DBusMessageIter *reply, void *userdata, struct gm_bus_error *error)
+{
         uint32_t wrong = 7;
         return append_basic(reply, DBUS_TYPE_UINT32, &wrong);
 }
 
-static int on_churn_tick(sd_event_source *source, uint64_t usec, void *userdata) {
+static int on_churn_tick(sd_event_source *source, uint64_t usec, void *userdata)
+{
         struct server *s = userdata;
 
         s->cadence += 0.5;
         s->step_count++;
-        (void) gm_bus_object_changed(s->object, "Cadence");
-        (void) gm_bus_object_changed(s->object, "StepCount");
-        (void) gm_bus_object_changed(s->object, "Baseline");
+        (void)gm_bus_object_changed(s->object, "Cadence");
+        (void)gm_bus_object_changed(s->object, "StepCount");
+        (void)gm_bus_object_changed(s->object, "Baseline");
         if (usec < s->churn_until_usec) {
-                (void) sd_event_source_set_time(source, usec + CHURN_TICK_USEC);
-                (void) sd_event_source_set_enabled(source, SD_EVENT_ONESHOT);
+                (void)sd_event_source_set_time(source, usec + CHURN_TICK_USEC);
+                (void)sd_event_source_set_enabled(source, SD_EVENT_ONESHOT);
         }
         return 0;
 }
 
 /* Churn(u milliseconds): change Cadence and StepCount every 5 ms for that long. */
-static int method_churn(DBusMessage *call, DBusMessageIter *reply, void *userdata,
-                        struct gm_bus_error *error) {
+static int method_churn(DBusMessage *call, DBusMessageIter *reply, void *userdata, struct gm_bus_error *error)
+{
         struct server *s = userdata;
         uint32_t ms;
         uint64_t now;
@@ -190,15 +199,15 @@ static int method_churn(DBusMessage *call, DBusMessageIter *reply, void *userdat
                 return r;
         s->churn_until_usec = now + ms * 1000ULL;
         if (!s->churn_source)
-                return sd_event_add_time(s->event, &s->churn_source, CLOCK_MONOTONIC, now, 1000,
-                                         on_churn_tick, s);
+                return sd_event_add_time(s->event, &s->churn_source, CLOCK_MONOTONIC, now, 1000, on_churn_tick, s);
         r = sd_event_source_set_time(s->churn_source, now);
         if (r < 0)
                 return r;
         return sd_event_source_set_enabled(s->churn_source, SD_EVENT_ONESHOT);
 }
 
-static int append_fatigue(DBusMessageIter *it, void *userdata) {
+static int append_fatigue(DBusMessageIter *it, void *userdata)
+{
         static const char *const reasons[] = { "cadence", "stance" };
         uint32_t level = 2;
         DBusMessageIter array;
@@ -214,42 +223,41 @@ static int append_fatigue(DBusMessageIter *it, void *userdata) {
 
 /* Spike(s metric, d value): AsymmetrySpike(metric, value, 2.5), then FatigueAlert(2, [cadence, stance]);
  * also checks that a signal with the wrong arguments is refused. */
-static int method_spike(DBusMessage *call, DBusMessageIter *reply, void *userdata,
-                        struct gm_bus_error *error) {
+static int method_spike(DBusMessage *call, DBusMessageIter *reply, void *userdata, struct gm_bus_error *error)
+{
         struct server *s = userdata;
         const char *metric;
         double value, baseline = 2.5;
         int r;
 
-        if (!dbus_message_get_args(call, NULL, DBUS_TYPE_STRING, &metric, DBUS_TYPE_DOUBLE, &value,
-                                   DBUS_TYPE_INVALID))
+        if (!dbus_message_get_args(call, NULL, DBUS_TYPE_STRING, &metric, DBUS_TYPE_DOUBLE, &value, DBUS_TYPE_INVALID))
                 return -EINVAL;
-        if (gm_bus_object_emit(s->object, "AsymmetrySpike", DBUS_TYPE_STRING, &metric,
-                               DBUS_TYPE_INVALID) != -EINVAL)
+        if (gm_bus_object_emit(s->object, "AsymmetrySpike", DBUS_TYPE_STRING, &metric, DBUS_TYPE_INVALID) != -EINVAL)
                 return gm_bus_error_set(error, DBUS_ERROR_FAILED, "A signal with wrong arguments was sent");
-        r = gm_bus_object_emit(s->object, "AsymmetrySpike", DBUS_TYPE_STRING, &metric, DBUS_TYPE_DOUBLE,
-                               &value, DBUS_TYPE_DOUBLE, &baseline, DBUS_TYPE_INVALID);
+        r = gm_bus_object_emit(s->object, "AsymmetrySpike", DBUS_TYPE_STRING, &metric, DBUS_TYPE_DOUBLE, &value,
+                               DBUS_TYPE_DOUBLE, &baseline, DBUS_TYPE_INVALID);
         if (r < 0)
                 return r;
         return gm_bus_object_emit_with(s->object, "FatigueAlert", append_fatigue, NULL);
 }
 
-static void on_relay_reply(DBusPendingCall *pending, void *userdata) {
+static void on_relay_reply(DBusPendingCall *pending, void *userdata)
+{
         struct server *s = userdata;
         DBusMessage *reply = dbus_pending_call_steal_reply(pending);
         const char *result = "ok";
 
         if (reply && dbus_message_get_type(reply) == DBUS_MESSAGE_TYPE_ERROR)
                 result = dbus_message_get_error_name(reply);
-        (void) gm_bus_object_emit(s->object, "RelayDone", DBUS_TYPE_STRING, &result, DBUS_TYPE_INVALID);
+        (void)gm_bus_object_emit(s->object, "RelayDone", DBUS_TYPE_STRING, &result, DBUS_TYPE_INVALID);
         if (reply)
                 dbus_message_unref(reply);
 }
 
 /* Relay(s destination, u timeout_ms): Ping destination; RelayDone(s) tells how it
  * went, e.g. NoReply when the reply timeout (an sd-event timer) expired. */
-static int method_relay(DBusMessage *call, DBusMessageIter *reply, void *userdata,
-                        struct gm_bus_error *error) {
+static int method_relay(DBusMessage *call, DBusMessageIter *reply, void *userdata, struct gm_bus_error *error)
+{
         struct server *s = userdata;
         DBusConnection *conn = gm_bus_get_connection(s->bus);
         DBusPendingCall *pending = NULL;
@@ -259,12 +267,13 @@ static int method_relay(DBusMessage *call, DBusMessageIter *reply, void *userdat
         int r = 0;
 
         if (!dbus_message_get_args(call, NULL, DBUS_TYPE_STRING, &destination, DBUS_TYPE_UINT32, &timeout_ms,
-                                   DBUS_TYPE_INVALID) || !dbus_validate_bus_name(destination, NULL))
+                                   DBUS_TYPE_INVALID) ||
+            !dbus_validate_bus_name(destination, NULL))
                 return -EINVAL;
         ping = dbus_message_new_method_call(destination, "/", DBUS_INTERFACE_PEER, "Ping");
         if (!ping)
                 return -ENOMEM;
-        if (!conn || !dbus_connection_send_with_reply(conn, ping, &pending, (int) timeout_ms) || !pending ||
+        if (!conn || !dbus_connection_send_with_reply(conn, ping, &pending, (int)timeout_ms) || !pending ||
             !dbus_pending_call_set_notify(pending, on_relay_reply, s, NULL))
                 r = -ENOMEM;
         if (pending)
@@ -284,22 +293,19 @@ static const struct gm_bus_property test_properties[] = {
         { NULL }
 };
 
-static const struct gm_bus_method test_methods[] = {
-        { "Describe", "sd", "metric value", "su", "text length", method_describe },
-        { "Fail", "s", "kind", "", "", method_fail },
-        { "BadReply", "", "", "s", "text", method_bad_reply },
-        { "Churn", "u", "milliseconds", "", "", method_churn },
-        { "Spike", "sd", "metric value", "", "", method_spike },
-        { "Relay", "su", "destination timeout_ms", "", "", method_relay },
-        { NULL }
-};
+static const struct gm_bus_method test_methods[] = { { "Describe", "sd", "metric value", "su", "text length",
+                                                       method_describe },
+                                                     { "Fail", "s", "kind", "", "", method_fail },
+                                                     { "BadReply", "", "", "s", "text", method_bad_reply },
+                                                     { "Churn", "u", "milliseconds", "", "", method_churn },
+                                                     { "Spike", "sd", "metric value", "", "", method_spike },
+                                                     { "Relay", "su", "destination timeout_ms", "", "", method_relay },
+                                                     { NULL } };
 
-static const struct gm_bus_signal test_signals[] = {
-        { "AsymmetrySpike", "sdd", "metric value baseline" },
-        { "FatigueAlert", "uas", "level reasons" },
-        { "RelayDone", "s", "result" },
-        { NULL }
-};
+static const struct gm_bus_signal test_signals[] = { { "AsymmetrySpike", "sdd", "metric value baseline" },
+                                                     { "FatigueAlert", "uas", "level reasons" },
+                                                     { "RelayDone", "s", "result" },
+                                                     { NULL } };
 
 static const struct gm_bus_interface test_interface = {
         .name = "org.gaitmon.Test1",
@@ -308,11 +314,13 @@ static const struct gm_bus_interface test_interface = {
         .signals = test_signals,
 };
 
-static int on_exit_signal(sd_event_source *source, const struct signalfd_siginfo *si, void *userdata) {
+static int on_exit_signal(sd_event_source *source, const struct signalfd_siginfo *si, void *userdata)
+{
         return sd_event_exit(sd_event_source_get_event(source), 0);
 }
 
-static int run(struct server *s, uint64_t interval_usec) {
+static int run(struct server *s, uint64_t interval_usec)
+{
         struct gm_bus_error error = GM_BUS_ERROR_NULL;
         sigset_t mask;
         int r;
@@ -348,13 +356,12 @@ static int run(struct server *s, uint64_t interval_usec) {
         return sd_event_loop(s->event);
 }
 
-int main(int argc, char **argv) {
-        static const struct option options[] = {
-                { "interval-ms", required_argument, NULL, 'i' },
-                { "print-introspection", no_argument, NULL, 'p' },
-                { "help", no_argument, NULL, 'h' },
-                { NULL, 0, NULL, 0 }
-        };
+int main(int argc, char **argv)
+{
+        static const struct option options[] = { { "interval-ms", required_argument, NULL, 'i' },
+                                                 { "print-introspection", no_argument, NULL, 'p' },
+                                                 { "help", no_argument, NULL, 'h' },
+                                                 { NULL, 0, NULL, 0 } };
         struct server s = { .cadence = 170.0 };
         uint64_t interval_usec = GM_BUS_CHANGED_INTERVAL_USEC;
         int c, r;

@@ -8,16 +8,18 @@
 #include "bus-error.h"
 #include "bus-introspect.h"
 
-static int get_nothing(DBusMessageIter *it, void *userdata) {
+static int get_nothing(DBusMessageIter *it, void *userdata)
+{
         return 0;
 }
 
-static int set_nothing(DBusMessageIter *value, void *userdata, struct gm_bus_error *error) {
+static int set_nothing(DBusMessageIter *value, void *userdata, struct gm_bus_error *error)
+{
         return 0;
 }
 
-static int call_nothing(DBusMessage *call, DBusMessageIter *reply, void *userdata,
-                        struct gm_bus_error *error) {
+static int call_nothing(DBusMessage *call, DBusMessageIter *reply, void *userdata, struct gm_bus_error *error)
+{
         return 0;
 }
 
@@ -37,11 +39,9 @@ static const struct gm_bus_method methods[] = {
         { NULL }
 };
 
-static const struct gm_bus_signal signals_[] = {
-        { "AsymmetrySpike", "sdd", "metric value baseline" },
-        { "FatigueAlert", "uas", "level reasons" },
-        { NULL }
-};
+static const struct gm_bus_signal signals_[] = { { "AsymmetrySpike", "sdd", "metric value baseline" },
+                                                 { "FatigueAlert", "uas", "level reasons" },
+                                                 { NULL } };
 
 static const struct gm_bus_interface iface = {
         .name = "org.gaitmon.Example1",
@@ -50,7 +50,8 @@ static const struct gm_bus_interface iface = {
         .signals = signals_,
 };
 
-static char *write_to_string(int (*write)(FILE *f, const void *arg), const void *arg, int *ret) {
+static char *write_to_string(int (*write)(FILE *f, const void *arg), const void *arg, int *ret)
+{
         char *buf = NULL;
         size_t size = 0;
         FILE *f = open_memstream(&buf, &size);
@@ -61,7 +62,8 @@ static char *write_to_string(int (*write)(FILE *f, const void *arg), const void 
         return buf;
 }
 
-static int write_interface_xml(FILE *f, const void *arg) {
+static int write_interface_xml(FILE *f, const void *arg)
+{
         return gm_bus_interface_write_xml(arg, f);
 }
 
@@ -69,9 +71,9 @@ static int write_interface_xml(FILE *f, const void *arg) {
         "<!DOCTYPE node PUBLIC \"-//freedesktop//DTD D-BUS Object Introspection 1.0//EN\"\n" \
         " \"http://www.freedesktop.org/standards/dbus/1.0/introspect.dtd\">\n"
 
-Test(bus_introspect, interface_document_is_exact) {
-        static const char expected[] =
-                DOCTYPE
+Test(bus_introspect, interface_document_is_exact)
+{
+        static const char expected[] = DOCTYPE
                 "<node>\n"
                 " <interface name=\"org.gaitmon.Example1\">\n"
                 "  <method name=\"ResetBaseline\">\n"
@@ -116,12 +118,14 @@ Test(bus_introspect, interface_document_is_exact) {
         free(xml);
 }
 
-static int write_node(FILE *f, const void *arg) {
+static int write_node(FILE *f, const void *arg)
+{
         static const char *const children[] = { "Child", "Other", NULL };
         return gm_bus_introspect_node(f, arg, children);
 }
 
-Test(bus_introspect, node_has_standard_interfaces_and_children) {
+Test(bus_introspect, node_has_standard_interfaces_and_children)
+{
         int r;
         char *xml = write_to_string(write_node, &iface, &r);
         const char *peer, *introspectable, *properties, *own, *child;
@@ -135,24 +139,29 @@ Test(bus_introspect, node_has_standard_interfaces_and_children) {
         child = strstr(xml, " <node name=\"Child\"/>\n <node name=\"Other\"/>\n</node>\n");
         cr_assert(peer && introspectable && properties && own && child);
         cr_assert(peer < introspectable && introspectable < properties && properties < own && own < child);
-        cr_assert_not_null(strstr(xml, "<method name=\"GetMachineId\">\n"
-                                       "   <arg type=\"s\" name=\"machine_uuid\" direction=\"out\"/>"));
-        cr_assert_not_null(strstr(xml, "<method name=\"Set\">\n"
-                                       "   <arg type=\"s\" name=\"interface_name\" direction=\"in\"/>\n"
-                                       "   <arg type=\"s\" name=\"property_name\" direction=\"in\"/>\n"
-                                       "   <arg type=\"v\" name=\"value\" direction=\"in\"/>\n"));
-        cr_assert_not_null(strstr(xml, "<signal name=\"PropertiesChanged\">\n"
-                                       "   <arg type=\"s\" name=\"interface_name\"/>\n"
-                                       "   <arg type=\"a{sv}\" name=\"changed_properties\"/>\n"
-                                       "   <arg type=\"as\" name=\"invalidated_properties\"/>\n"));
+        cr_assert_not_null(strstr(xml,
+                                  "<method name=\"GetMachineId\">\n"
+                                  "   <arg type=\"s\" name=\"machine_uuid\" direction=\"out\"/>"));
+        cr_assert_not_null(strstr(xml,
+                                  "<method name=\"Set\">\n"
+                                  "   <arg type=\"s\" name=\"interface_name\" direction=\"in\"/>\n"
+                                  "   <arg type=\"s\" name=\"property_name\" direction=\"in\"/>\n"
+                                  "   <arg type=\"v\" name=\"value\" direction=\"in\"/>\n"));
+        cr_assert_not_null(strstr(xml,
+                                  "<signal name=\"PropertiesChanged\">\n"
+                                  "   <arg type=\"s\" name=\"interface_name\"/>\n"
+                                  "   <arg type=\"a{sv}\" name=\"changed_properties\"/>\n"
+                                  "   <arg type=\"as\" name=\"invalidated_properties\"/>\n"));
         free(xml);
 }
 
-static int write_bare_node(FILE *f, const void *arg) {
+static int write_bare_node(FILE *f, const void *arg)
+{
         return gm_bus_introspect_node(f, NULL, NULL);
 }
 
-Test(bus_introspect, path_without_object_has_only_standard_interfaces) {
+Test(bus_introspect, path_without_object_has_only_standard_interfaces)
+{
         int r;
         char *xml = write_to_string(write_bare_node, NULL, &r);
 
@@ -165,7 +174,8 @@ Test(bus_introspect, path_without_object_has_only_standard_interfaces) {
 
 /* A table with one mistake, checked by gm_bus_interface_verify(). */
 static int verify_one(const char *iface_name, const struct gm_bus_property *p, const struct gm_bus_method *m,
-                      const struct gm_bus_signal *s) {
+                      const struct gm_bus_signal *s)
+{
         struct gm_bus_property props_[2] = { { NULL } };
         struct gm_bus_method methods_[2] = { { NULL } };
         struct gm_bus_signal signals__[2] = { { NULL } };
@@ -185,12 +195,14 @@ static int verify_one(const char *iface_name, const struct gm_bus_property *p, c
         return r;
 }
 
-Test(bus_introspect, verify_accepts_good_tables) {
+Test(bus_introspect, verify_accepts_good_tables)
+{
         cr_assert_eq(gm_bus_interface_verify(&iface, NULL), 0);
         cr_assert_eq(verify_one("org.gaitmon.A1", NULL, NULL, NULL), 0);
 }
 
-Test(bus_introspect, verify_rejects_mistakes) {
+Test(bus_introspect, verify_rejects_mistakes)
+{
         const struct gm_bus_property good_p = { "Cadence", "d", get_nothing, NULL, 0 };
         const struct gm_bus_method good_m = { "Get", "u", "days", "", "", call_nothing };
         const struct gm_bus_signal good_s = { "Fault", "ss", "location reason" };
@@ -229,22 +241,19 @@ Test(bus_introspect, verify_rejects_mistakes) {
         cr_assert_eq(verify_one("org.gaitmon.A1", NULL, NULL, &s), -EINVAL);
 }
 
-Test(bus_introspect, duplicates_are_rejected) {
-        static const struct gm_bus_property twice[] = {
-                { "Cadence", "d", get_nothing, NULL, 0 },
-                { "Cadence", "t", get_nothing, NULL, 0 },
-                { NULL }
-        };
+Test(bus_introspect, duplicates_are_rejected)
+{
+        static const struct gm_bus_property twice[] = { { "Cadence", "d", get_nothing, NULL, 0 },
+                                                        { "Cadence", "t", get_nothing, NULL, 0 },
+                                                        { NULL } };
         const struct gm_bus_interface i = { "org.gaitmon.A1", twice, NULL, NULL };
 
         cr_assert_eq(gm_bus_interface_verify(&i, NULL), -EINVAL);
 }
 
-Test(bus_introspect, invalid_table_is_not_written) {
-        static const struct gm_bus_property bad[] = {
-                { "Cadence", "dd", get_nothing, NULL, 0 },
-                { NULL }
-        };
+Test(bus_introspect, invalid_table_is_not_written)
+{
+        static const struct gm_bus_property bad[] = { { "Cadence", "dd", get_nothing, NULL, 0 }, { NULL } };
         const struct gm_bus_interface i = { "org.gaitmon.A1", bad, NULL, NULL };
         int r;
         char *xml = write_to_string(write_interface_xml, &i, &r);
@@ -254,7 +263,8 @@ Test(bus_introspect, invalid_table_is_not_written) {
         free(xml);
 }
 
-Test(bus_error, errno_and_names_map_both_ways) {
+Test(bus_error, errno_and_names_map_both_ways)
+{
         struct gm_bus_error error = GM_BUS_ERROR_NULL;
 
         cr_assert_eq(gm_bus_error_set_errno(&error, -EACCES), -EACCES);
@@ -279,7 +289,8 @@ Test(bus_error, errno_and_names_map_both_ways) {
         cr_assert_eq(gm_bus_error_name_to_errno(DBUS_ERROR_UNKNOWN_OBJECT), -ENXIO);
 }
 
-static int write_documented_xml(FILE *f, const void *arg) {
+static int write_documented_xml(FILE *f, const void *arg)
+{
         static const struct gm_bus_doc docs[] = {
                 { "GetSessions", "Runs as a{sv}: \"id\" (t) & <more>." },
                 { NULL, NULL },
@@ -288,7 +299,8 @@ static int write_documented_xml(FILE *f, const void *arg) {
 }
 
 /* A method's documentation is an annotation inside it, escaped; the others are unchanged. */
-Test(bus_introspect, documentation_is_an_escaped_annotation) {
+Test(bus_introspect, documentation_is_an_escaped_annotation)
+{
         int r;
         char *xml = write_to_string(write_documented_xml, &iface, &r);
 
@@ -298,7 +310,7 @@ Test(bus_introspect, documentation_is_an_escaped_annotation) {
                                   "   <annotation name=\"org.gtk.GDBus.DocString\" value=\"Runs as a{sv}: "
                                   "&quot;id&quot; (t) &amp; &lt;more&gt;.\"/>\n"
                                   "  </method>\n"),
-                          "%s", xml);
+                           "%s", xml);
         size_t n = 0;
         for (const char *p = xml; (p = strstr(p, "DocString")); p++)
                 n++;

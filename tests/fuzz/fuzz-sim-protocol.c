@@ -18,7 +18,7 @@
 #include "sim-source.h"
 #include "sim-xml.h"
 
-#define MAX_ANSWER (1 << 16)    /* then the harness hangs up, as a client that has enough */
+#define MAX_ANSWER (1 << 16) /* then the harness hangs up, as a client that has enough */
 
 static const char scenario_text[] =
         "[sim]\nrate = 104\n"
@@ -67,8 +67,7 @@ static void start_emulator(void)
         struct saw_source *saw = calloc(1, sizeof(*saw));
         if (!saw)
                 abort();
-        saw->base = (struct sim_source){ .rate_hz = 104, .loc_mask = sc.loc_mask,
-                                          .step = saw_step, .free = saw_free };
+        saw->base = (struct sim_source){ .rate_hz = 104, .loc_mask = sc.loc_mask, .step = saw_step, .free = saw_free };
         struct sim_source *src = &saw->base;
         close(fd);
         /* speed 0: the clock follows the reader, so a READBUF is answered at once */
@@ -88,14 +87,14 @@ static void *drain(void *userdata)
         ssize_t n;
         while (total < MAX_ANSWER && (n = read(fd, buf, sizeof(buf))) > 0)
                 total += (size_t)n;
-        shutdown(fd, SHUT_RD);  /* the emulator's next send fails: the connection ends */
+        shutdown(fd, SHUT_RD); /* the emulator's next send fails: the connection ends */
         return NULL;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
         if (size > 100000)
-                return 0;       /* more than a socket buffer: the writer below would block */
+                return 0; /* more than a socket buffer: the writer below would block */
         if (!engine)
                 start_emulator();
         int sv[2];
@@ -105,7 +104,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         setsockopt(sv[1], SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof(sndbuf));
         if (size && write(sv[1], data, size) != (ssize_t)size)
                 abort();
-        shutdown(sv[1], SHUT_WR);       /* the client has said everything */
+        shutdown(sv[1], SHUT_WR); /* the client has said everything */
         pthread_t t;
         if (pthread_create(&t, NULL, drain, &sv[1]) != 0)
                 abort();

@@ -42,8 +42,10 @@ static int replay_file(const char *path)
 int main(int argc, char **argv)
 {
         if (argc < 2 || strcmp(argv[1], "--help") == 0) {
-                fprintf(argc < 2 ? stderr : stdout, "Usage: %s CORPUS_DIR...\n"
-                        "Runs every file of each directory through this fuzz target once.\n", argv[0]);
+                fprintf(argc < 2 ? stderr : stdout,
+                        "Usage: %s CORPUS_DIR...\n"
+                        "Runs every file of each directory through this fuzz target once.\n",
+                        argv[0]);
                 return argc < 2 ? 2 : 0;
         }
         unsigned files = 0;

@@ -19,11 +19,14 @@ static int usage(void)
 {
         fprintf(stderr,
                 "Usage: bus-signal-probe emit|listen|serve SECONDS\n"
-                "  emit    own " NAME " and send SensorFault every 50 ms\n"
+                "  emit    own " NAME
+                " and send SensorFault every 50 ms\n"
                 "          (exit 3 when the bus refuses the name)\n"
-                "  listen  subscribe to signals from " NAME "; print how many\n"
+                "  listen  subscribe to signals from " NAME
+                "; print how many\n"
                 "          arrived, exit 0 if any did, 1 if none\n"
-                "  serve   own " NAME " and answer Get, Introspect, ResetBaseline\n"
+                "  serve   own " NAME
+                " and answer Get, Introspect, ResetBaseline\n"
                 "All use the bus in DBUS_SYSTEM_BUS_ADDRESS.\n");
         return 2;
 }
@@ -48,8 +51,8 @@ static int emit(DBusConnection *c, double seconds)
         while (now_s() < end) {
                 DBusMessage *m = dbus_message_new_signal(PATH, NAME, "SensorFault");
                 const char *loc = "pelvis", *reason = "policy test";
-                if (!m || !dbus_message_append_args(m, DBUS_TYPE_STRING, &loc, DBUS_TYPE_STRING, &reason,
-                                                    DBUS_TYPE_INVALID))
+                if (!m ||
+                    !dbus_message_append_args(m, DBUS_TYPE_STRING, &loc, DBUS_TYPE_STRING, &reason, DBUS_TYPE_INVALID))
                         return 1;
                 dbus_connection_send(c, m, NULL);
                 dbus_message_unref(m);
@@ -82,7 +85,8 @@ static int serve(DBusConnection *c, double seconds)
                                 dbus_message_iter_open_container(&it, DBUS_TYPE_VARIANT, "s", &v);
                                 dbus_message_iter_append_basic(&v, DBUS_TYPE_STRING, &state);
                                 dbus_message_iter_close_container(&it, &v);
-                        } else if (dbus_message_is_method_call(m, "org.freedesktop.DBus.Introspectable", "Introspect")) {
+                        } else if (dbus_message_is_method_call(m, "org.freedesktop.DBus.Introspectable",
+                                                               "Introspect")) {
                                 const char *xml = DBUS_INTROSPECT_1_0_XML_DOCTYPE_DECL_NODE "<node/>";
                                 reply = dbus_message_new_method_return(m);
                                 dbus_message_append_args(reply, DBUS_TYPE_STRING, &xml, DBUS_TYPE_INVALID);
@@ -147,8 +151,9 @@ int main(int argc, char **argv)
                 return 2;
         }
         dbus_connection_set_exit_on_disconnect(c, FALSE);
-        int r = strcmp(argv[1], "emit") == 0 ? emit(c, seconds)
-              : strcmp(argv[1], "serve") == 0 ? serve(c, seconds) : listen_for(c, seconds);
+        int r = strcmp(argv[1], "emit") == 0    ? emit(c, seconds)
+                : strcmp(argv[1], "serve") == 0 ? serve(c, seconds)
+                                                : listen_for(c, seconds);
         dbus_connection_close(c);
         dbus_connection_unref(c);
         return r;

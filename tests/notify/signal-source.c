@@ -21,24 +21,26 @@
 
 #define FIELDS_MAX 16
 
-static int append_strings(DBusMessageIter *it, char **fields, int n) {
+static int append_strings(DBusMessageIter *it, char **fields, int n)
+{
         for (int i = 0; i < n; i++)
                 if (!dbus_message_iter_append_basic(it, DBUS_TYPE_STRING, &fields[i]))
                         return -1;
         return 0;
 }
 
-static int append_string_array(DBusMessageIter *it, char **fields, int n) {
+static int append_string_array(DBusMessageIter *it, char **fields, int n)
+{
         DBusMessageIter array;
 
         if (!dbus_message_iter_open_container(it, DBUS_TYPE_ARRAY, "s", &array) ||
-            append_strings(&array, fields, n) < 0 ||
-            !dbus_message_iter_close_container(it, &array))
+            append_strings(&array, fields, n) < 0 || !dbus_message_iter_close_container(it, &array))
                 return -1;
         return 0;
 }
 
-static int build(DBusMessage *m, char **f, int n) {
+static int build(DBusMessage *m, char **f, int n)
+{
         DBusMessageIter it;
         const char *member = f[0];
 
@@ -46,18 +48,20 @@ static int build(DBusMessage *m, char **f, int n) {
         if (strcmp(member, "AsymmetrySpike") == 0 && n == 4) {
                 double value = strtod(f[2], NULL), baseline = strtod(f[3], NULL);
 
-                return dbus_message_append_args(m, DBUS_TYPE_STRING, &f[1], DBUS_TYPE_DOUBLE, &value,
-                                                DBUS_TYPE_DOUBLE, &baseline, DBUS_TYPE_INVALID) ? 0 : -1;
+                return dbus_message_append_args(m, DBUS_TYPE_STRING, &f[1], DBUS_TYPE_DOUBLE, &value, DBUS_TYPE_DOUBLE,
+                                                &baseline, DBUS_TYPE_INVALID)
+                               ? 0
+                               : -1;
         }
         if (strcmp(member, "FatigueAlert") == 0 && n >= 2) {
-                dbus_uint32_t level = (dbus_uint32_t) strtoul(f[1], NULL, 10);
+                dbus_uint32_t level = (dbus_uint32_t)strtoul(f[1], NULL, 10);
 
                 if (!dbus_message_iter_append_basic(&it, DBUS_TYPE_UINT32, &level))
                         return -1;
                 return append_string_array(&it, f + 2, n - 2);
         }
         if (strcmp(member, "RecoveryAdvice") == 0 && n >= 3) {
-                dbus_uint32_t rest_days = (dbus_uint32_t) strtoul(f[2], NULL, 10);
+                dbus_uint32_t rest_days = (dbus_uint32_t)strtoul(f[2], NULL, 10);
 
                 if (!dbus_message_iter_append_basic(&it, DBUS_TYPE_STRING, &f[1]) ||
                     append_string_array(&it, f + 3, n - 3) < 0 ||
@@ -70,11 +74,13 @@ static int build(DBusMessage *m, char **f, int n) {
         return -1;
 }
 
-static DBusMessage *signal_new(const char *member) {
+static DBusMessage *signal_new(const char *member)
+{
         return dbus_message_new_signal("/org/gaitmon/Monitor1", "org.gaitmon.Monitor1", member);
 }
 
-static DBusMessage *line_to_signal(char *line) {
+static DBusMessage *line_to_signal(char *line)
+{
         char *f[FIELDS_MAX];
         DBusMessage *m;
         int n = 0;
@@ -118,14 +124,16 @@ static DBusMessage *line_to_signal(char *line) {
         return NULL;
 }
 
-int main(int argc, char *argv[]) {
+int main(int argc, char *argv[])
+{
         DBusConnection *conn;
         DBusError error;
         char line[4096];
 
         if (argc > 1) {
                 printf("Usage: %s < COMMANDS\nEmits org.gaitmon.Monitor1 signals read from stdin "
-                       "(see the top of signal-source.c).\n", argv[0]);
+                       "(see the top of signal-source.c).\n",
+                       argv[0]);
                 return strcmp(argv[1], "--help") == 0 ? 0 : 2;
         }
 

@@ -7,8 +7,8 @@
 
 #include "notify-message.h"
 
-static void expect_asymmetry(const char *metric, double value, double baseline,
-                             const char *summary, const char *body) {
+static void expect_asymmetry(const char *metric, double value, double baseline, const char *summary, const char *body)
+{
         struct notify_message m;
 
         cr_assert_eq(notify_message_asymmetry(metric, value, baseline, &m), 0, "%s %g %g", metric, value, baseline);
@@ -24,7 +24,8 @@ static void expect_asymmetry(const char *metric, double value, double baseline,
 
 /* Positive SI: left larger; the balance is the left share, 50 + SI / 4. The side named is the
  * one the change from the baseline points to, in one wording per metric. */
-Test(asymmetry, every_metric_both_signs) {
+Test(asymmetry, every_metric_both_signs)
+{
         expect_asymmetry("hip_extension", -12, -1, "Gait asymmetry: hip extension",
                          "Hip extension 47.0 % L / 53.0 % R, usually 49.8 % L / 50.2 % R: "
                          "the left hip extends less than usual.");
@@ -59,7 +60,8 @@ Test(asymmetry, every_metric_both_signs) {
                          "the right foot lands harder than usual.");
 }
 
-Test(asymmetry, baseline_the_other_way_even_or_unknown) {
+Test(asymmetry, baseline_the_other_way_even_or_unknown)
+{
         /* A side that was usually the larger one and no longer is: the change is named. */
         expect_asymmetry("hip_extension", 3, 15, "Gait asymmetry: hip extension",
                          "Hip extension 50.8 % L / 49.2 % R, usually 53.8 % L / 46.2 % R: "
@@ -73,13 +75,15 @@ Test(asymmetry, baseline_the_other_way_even_or_unknown) {
                          "Hip extension 0.0 % L / 100.0 % R: the left hip extends less.");
 }
 
-Test(asymmetry, unknown_metric_gets_neutral_words) {
+Test(asymmetry, unknown_metric_gets_neutral_words)
+{
         expect_asymmetry("ground_contact", 10, 1, "Gait asymmetry: ground contact",
                          "Ground contact 52.5 % L / 47.5 % R, usually 50.3 % L / 49.7 % R: "
                          "ground contact is higher on the left side than usual.");
 }
 
-Test(asymmetry, rank_puts_hip_and_pelvis_first) {
+Test(asymmetry, rank_puts_hip_and_pelvis_first)
+{
         struct notify_message hip, stance;
 
         cr_assert_eq(notify_message_asymmetry("hip_extension", -12, 0, &hip), 0);
@@ -90,7 +94,8 @@ Test(asymmetry, rank_puts_hip_and_pelvis_first) {
         notify_message_done(&stance);
 }
 
-Test(asymmetry, rejects_nonsense) {
+Test(asymmetry, rejects_nonsense)
+{
         struct notify_message m = {};
         char huge[4096];
 
@@ -109,7 +114,8 @@ Test(asymmetry, rejects_nonsense) {
         cr_expect_null(m.summary);
 }
 
-Test(fatigue, levels_and_reasons) {
+Test(fatigue, levels_and_reasons)
+{
         const char *reasons[] = { "cadence down 6%", "", "stance time up 9%" };
         struct notify_message m;
 
@@ -128,7 +134,8 @@ Test(fatigue, levels_and_reasons) {
         cr_expect_eq(notify_message_fatigue(4, NULL, 0, &m), -EINVAL);
 }
 
-Test(fatigue, long_lists_and_markup_are_tamed) {
+Test(fatigue, long_lists_and_markup_are_tamed)
+{
         const char *reasons[12];
         char long_reason[NOTIFY_TEXT_MAX + 50];
         struct notify_message m;
@@ -151,7 +158,8 @@ Test(fatigue, long_lists_and_markup_are_tamed) {
         notify_message_done(&m);
 }
 
-Test(recovery, actions_as_lines_and_rest) {
+Test(recovery, actions_as_lines_and_rest)
+{
         const char *actions[] = { "Easy 20 min jog tomorrow", "Glute bridges 3x15" };
         struct notify_message m;
 
@@ -168,14 +176,15 @@ Test(recovery, actions_as_lines_and_rest) {
         notify_message_done(&m);
 
         cr_assert_eq(notify_message_recovery("a <run>", NULL, 0, 0, &m), 0);
-        cr_expect_str_eq(m.summary, "a <run>");     /* summaries are plain text */
+        cr_expect_str_eq(m.summary, "a <run>"); /* summaries are plain text */
         cr_expect_str_eq(m.body, "No rest day needed.");
         notify_message_done(&m);
 
         cr_expect_eq(notify_message_recovery("x", NULL, 0, 400, &m), -EINVAL);
 }
 
-Test(sensor, fault_and_recovery) {
+Test(sensor, fault_and_recovery)
+{
         struct notify_message m;
 
         cr_assert_eq(notify_message_sensor_fault("left_hip", "no samples for 2 s", &m), 0);
@@ -200,7 +209,8 @@ Test(sensor, fault_and_recovery) {
         cr_expect_eq(notify_message_sensor_recovered("", &m), -EINVAL);
 }
 
-Test(merge, note_counts_and_names_the_others) {
+Test(merge, note_counts_and_names_the_others)
+{
         struct notify_message m, copy = {};
 
         cr_assert_eq(notify_message_sensor_recovered("pelvis", &m), 0);
@@ -210,14 +220,16 @@ Test(merge, note_counts_and_names_the_others) {
         cr_assert_eq(notify_message_note_merged(&m, 1, NULL), 0);
         cr_expect_str_eq(m.body, "The pelvis sensor streams again.\n(1 other alert meanwhile)");
         cr_assert_eq(notify_message_note_merged(&copy, 2, "left hip, left shank back"), 0);
-        cr_expect_str_eq(copy.body, "The pelvis sensor streams again.\n"
-                                    "(2 other alerts meanwhile: left hip, left shank back)");
+        cr_expect_str_eq(copy.body,
+                         "The pelvis sensor streams again.\n"
+                         "(2 other alerts meanwhile: left hip, left shank back)");
         cr_expect_str_eq(copy.summary, m.summary);
         notify_message_done(&m);
         notify_message_done(&copy);
 }
 
-Test(kind, names_round_trip) {
+Test(kind, names_round_trip)
+{
         for (int k = 0; k < _NOTIFY_KIND_MAX; k++)
                 cr_expect_eq(notify_kind_from_string(notify_kind_to_string(k)), k);
         cr_expect_eq(notify_kind_from_string("asym"), -EINVAL);

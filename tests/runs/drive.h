@@ -9,8 +9,9 @@
 #include "gm_pipeline.h"
 #include "gm_session.h"
 
-#define DRIVE_LOCS ((1u << GM_LOC_PELVIS) | (1u << GM_LOC_LEFT_HIP) | (1u << GM_LOC_RIGHT_HIP) | \
-                    (1u << GM_LOC_LEFT_SHANK) | (1u << GM_LOC_RIGHT_SHANK))
+#define DRIVE_LOCS                                                                                                \
+        ((1u << GM_LOC_PELVIS) | (1u << GM_LOC_LEFT_HIP) | (1u << GM_LOC_RIGHT_HIP) | (1u << GM_LOC_LEFT_SHANK) | \
+         (1u << GM_LOC_RIGHT_SHANK))
 #define DRIVE_RATE_HZ 100.0
 
 struct drive {

@@ -33,8 +33,9 @@ static struct gm_fatigue *fatigue_new(void)
 }
 
 /* Push one snapshot a second from t0 to t1 (gait time = t), cadence from a function. */
-static unsigned push_span(struct gm_fatigue *f, double t0, double t1, double (*cadence)(double), void (*edit)(struct gm_metrics *),
-                          struct gm_fatigue_alert *alerts, unsigned max_alerts, double *t_alerts)
+static unsigned push_span(struct gm_fatigue *f, double t0, double t1, double (*cadence)(double),
+                          void (*edit)(struct gm_metrics *), struct gm_fatigue_alert *alerts, unsigned max_alerts,
+                          double *t_alerts)
 {
         unsigned n = 0;
         for (double t = t0; t < t1; t += 1) {
@@ -114,14 +115,14 @@ static double cadence_wobble(double t)
 {
         if (t < 300)
                 return 170;
-        return 170 * (((long) t / 20) % 2 ? 0.945 : 0.955); /* score 0.55 / 0.45 */
+        return 170 * (((long)t / 20) % 2 ? 0.945 : 0.955); /* score 0.55 / 0.45 */
 }
 
 static double cadence_swing(double t)
 {
         if (t < 300)
                 return 170;
-        return 170 * (((long) t / 120) % 2 ? 0.94 : 1.0); /* 2 minutes tired, 2 fresh */
+        return 170 * (((long)t / 120) % 2 ? 0.94 : 1.0); /* 2 minutes tired, 2 fresh */
 }
 
 Test(fatigue, hysteresis_and_realert_interval)
@@ -150,8 +151,8 @@ static void tired(struct gm_metrics *m)
                 return;
         for (int s = 0; s < 2; s++) {
                 m->value[GM_METRIC_STANCE][s] = 0.250 * (s ? 1.10 : 1.09); /* +9 %, +10 % */
-                m->value[GM_METRIC_HIP_EXT][s] = s ? 15.5 : 16;           /* −4°, −4.5° */
-                m->value[GM_METRIC_PELVIC_DROP][s] = s ? 8 : 8.5;         /* +2°, +2.5° */
+                m->value[GM_METRIC_HIP_EXT][s] = s ? 15.5 : 16;            /* −4°, −4.5° */
+                m->value[GM_METRIC_PELVIC_DROP][s] = s ? 8 : 8.5;          /* +2°, +2.5° */
         }
 }
 

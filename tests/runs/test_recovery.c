@@ -14,10 +14,10 @@
 static struct gm_run_summary run_of(double minutes)
 {
         struct gm_run_summary r = {
-                .start_us = NOW_US - (int64_t) (minutes * 60e6),
+                .start_us = NOW_US - (int64_t)(minutes * 60e6),
                 .duration_s = minutes * 60,
                 .activity = GM_ACTIVITY_RUNNING,
-                .steps = (uint64_t) (minutes * 170),
+                .steps = (uint64_t)(minutes * 170),
                 .cadence_spm = 170,
                 .stance_ms = { 250, 250 },
                 .hip_ext_deg = { 20, 20 },
@@ -73,7 +73,7 @@ Test(recovery, short_symmetric_run)
                 cr_expect(isnan(a.acwr), "no history, no ratio");
                 cr_expect_not(has_action(&a, "4-week average"));
                 cr_expect(strstr(a.summary, "45 min") && strstr(a.summary, "7650 steps") &&
-                          strstr(a.summary, "170 steps/min") && strstr(a.summary, "steady, symmetric"),
+                                  strstr(a.summary, "170 steps/min") && strstr(a.summary, "steady, symmetric"),
                           "summary: %s", a.summary);
         }
 }
@@ -125,7 +125,8 @@ Test(recovery, asymmetric_run_gets_glute_work)
         cr_expect(has_action(&a, "30 to 90 s per spot"));
         cr_expect(has_action(&a, "Strengthen the glutes"));
         cr_expect(has_action(&a, "instead of deep stretching"));
-        cr_expect(strstr(a.summary, "glute compensation") && strstr(a.summary, "the left hip extends less (balance 3.0 points off"),
+        cr_expect(strstr(a.summary, "glute compensation") &&
+                          strstr(a.summary, "the left hip extends less (balance 3.0 points off"),
                   "summary: %s", a.summary);
         cr_expect_eq(a.rest_days, 0, "asymmetry alone adds no rest day");
 
@@ -166,7 +167,7 @@ static size_t history_of(struct gm_run_summary *h, size_t n, double first_days, 
         for (size_t i = 0; i < n; i++) {
                 h[i] = run_of(45);
                 h[i].id = i + 1;
-                h[i].start_us = NOW_US - (int64_t) ((first_days + i * step_days) * DAY_US);
+                h[i].start_us = NOW_US - (int64_t)((first_days + i * step_days) * DAY_US);
                 h[i].load = load;
         }
         return n;

@@ -11,12 +11,13 @@ static void log_minutes(const struct drive *d)
 {
         const struct gm_session_event *ev;
         for (size_t i = 0; (ev = drive_find(d, GM_SESSION_MINUTE, i)); i++)
-                cr_log_info("minute %4.0f s (%2.0f s): %3llu steps, cadence %5.1f, stance %3.0f/%3.0f ms, hip %4.1f/%4.1f, "
-                            "drop %3.1f/%3.1f, asym %4.1f, fatigue %.2f",
-                            ev->minute.t_s, ev->minute.length_s, (unsigned long long) ev->minute.steps,
-                            ev->minute.cadence_spm, ev->minute.stance_ms[0], ev->minute.stance_ms[1],
-                            ev->minute.hip_ext_deg[0], ev->minute.hip_ext_deg[1], ev->minute.pelvic_drop_deg[0],
-                            ev->minute.pelvic_drop_deg[1], ev->minute.asym_max_pct, ev->minute.fatigue);
+                cr_log_info(
+                        "minute %4.0f s (%2.0f s): %3llu steps, cadence %5.1f, stance %3.0f/%3.0f ms, hip %4.1f/%4.1f, "
+                        "drop %3.1f/%3.1f, asym %4.1f, fatigue %.2f",
+                        ev->minute.t_s, ev->minute.length_s, (unsigned long long)ev->minute.steps,
+                        ev->minute.cadence_spm, ev->minute.stance_ms[0], ev->minute.stance_ms[1],
+                        ev->minute.hip_ext_deg[0], ev->minute.hip_ext_deg[1], ev->minute.pelvic_drop_deg[0],
+                        ev->minute.pelvic_drop_deg[1], ev->minute.asym_max_pct, ev->minute.fatigue);
 }
 
 static void steady(struct gm_model_cfg *mc)
@@ -50,14 +51,15 @@ Test(session, steady_run_has_no_fatigue_alert)
         cr_log_info("summary: fatigue max %.3f, hip asym %.1f, drop asym %.1f, rise %.2f/%.2f, load %.0f, steps %llu",
                     end->summary.fatigue_max, end->summary.hip_ext_asym_pct, end->summary.pelvic_drop_asym_pct,
                     end->summary.pelvic_drop_rise_deg[0], end->summary.pelvic_drop_rise_deg[1], end->summary.load,
-                    (unsigned long long) end->summary.steps);
+                    (unsigned long long)end->summary.steps);
         cr_expect_eq(end->summary.fatigue_level_max, 0);
         cr_expect(fabs(end->summary.hip_ext_asym_pct) < GM_RECOVERY_HIP_EXT_ASYM_PCT, "hip asym %.1f",
                   end->summary.hip_ext_asym_pct);
         struct gm_advice a;
         cr_assert_eq(gm_recovery_advise(&end->summary, NULL, 0, 0, 30, &a), 0);
         for (unsigned i = 0; i < a.n_actions; i++)
-                cr_expect_null(strstr(a.actions[i], "piriformis"), "glute work after a symmetric run: %s", a.actions[i]);
+                cr_expect_null(strstr(a.actions[i], "piriformis"), "glute work after a symmetric run: %s",
+                               a.actions[i]);
         cr_expect(strstr(a.summary, "steady, symmetric"), "%s", a.summary);
         drive_free(&d);
 }
@@ -84,13 +86,13 @@ Test(session, glute_weakness_reaches_the_advice)
         const struct gm_session_event *end = drive_find(&d, GM_SESSION_RUN_END, 0);
         cr_assert_not_null(end);
         const struct gm_run_summary *sum = &end->summary;
-        cr_log_info("summary: asym %.1f %s, hip asym %.1f, drop asym %.1f, rise %.2f/%.2f, spikes %zu", sum->asym_max_pct,
-                    sum->asym_metric, sum->hip_ext_asym_pct, sum->pelvic_drop_asym_pct, sum->pelvic_drop_rise_deg[0],
-                    sum->pelvic_drop_rise_deg[1], d.n_spikes);
+        cr_log_info("summary: asym %.1f %s, hip asym %.1f, drop asym %.1f, rise %.2f/%.2f, spikes %zu",
+                    sum->asym_max_pct, sum->asym_metric, sum->hip_ext_asym_pct, sum->pelvic_drop_asym_pct,
+                    sum->pelvic_drop_rise_deg[0], sum->pelvic_drop_rise_deg[1], d.n_spikes);
         cr_expect_leq(sum->hip_ext_asym_pct, -GM_RECOVERY_HIP_EXT_ASYM_PCT, "left hip extension SI excursion %.1f",
                       sum->hip_ext_asym_pct);
-        cr_expect_geq(sum->pelvic_drop_rise_deg[GM_SIDE_LEFT], GM_RECOVERY_PELVIC_RISE_DEG, "left pelvic drop rise %.2f",
-                      sum->pelvic_drop_rise_deg[GM_SIDE_LEFT]);
+        cr_expect_geq(sum->pelvic_drop_rise_deg[GM_SIDE_LEFT], GM_RECOVERY_PELVIC_RISE_DEG,
+                      "left pelvic drop rise %.2f", sum->pelvic_drop_rise_deg[GM_SIDE_LEFT]);
         cr_expect_lt(sum->pelvic_drop_rise_deg[GM_SIDE_RIGHT], 1.0, "right pelvic drop rise %.2f",
                      sum->pelvic_drop_rise_deg[GM_SIDE_RIGHT]);
         struct gm_advice a;
@@ -140,10 +142,12 @@ Test(session, fatigue_alert_with_reasons)
         cr_expect(cadence && stance, "the last alert names cadence and stance time");
         const struct gm_session_event *end = drive_find(&d, GM_SESSION_RUN_END, 0);
         cr_assert_not_null(end);
-        cr_log_info("summary: fatigue max %.3f, asym %.1f %s, hip asym %.1f, drop asym %.1f, rise %.2f/%.2f, load %.0f, steps %llu",
-                    end->summary.fatigue_max, end->summary.asym_max_pct, end->summary.asym_metric, end->summary.hip_ext_asym_pct, end->summary.pelvic_drop_asym_pct,
-                    end->summary.pelvic_drop_rise_deg[0], end->summary.pelvic_drop_rise_deg[1], end->summary.load,
-                    (unsigned long long) end->summary.steps);
+        cr_log_info(
+                "summary: fatigue max %.3f, asym %.1f %s, hip asym %.1f, drop asym %.1f, rise %.2f/%.2f, load %.0f, "
+                "steps %llu",
+                end->summary.fatigue_max, end->summary.asym_max_pct, end->summary.asym_metric,
+                end->summary.hip_ext_asym_pct, end->summary.pelvic_drop_asym_pct, end->summary.pelvic_drop_rise_deg[0],
+                end->summary.pelvic_drop_rise_deg[1], end->summary.load, (unsigned long long)end->summary.steps);
         drive_free(&d);
 }
 
@@ -174,7 +178,8 @@ Test(session, starts_after_sustained_gait_ends_after_idle_timeout)
         cr_expect(st.in_run);
         const struct gm_session_event *start = drive_find(&d, GM_SESSION_RUN_START, 0);
         cr_assert_not_null(start, "no run after 100 s of walking");
-        cr_expect(start->t >= t_walk && start->t < t_walk + 5, "run starts at %.1f s, walking from %.1f s", start->t, t_walk);
+        cr_expect(start->t >= t_walk && start->t < t_walk + 5, "run starts at %.1f s, walking from %.1f s", start->t,
+                  t_walk);
         cr_expect_eq(st.t_start, start->t);
 
         drive_gait(&d, GM_ACTIVITY_IDLE, 110);
@@ -196,14 +201,15 @@ Test(session, starts_after_sustained_gait_ends_after_idle_timeout)
         cr_expect_eq(end->summary.start_us, 0, "the caller fills the wall clock");
         cr_expect(fabs(end->summary.cadence_spm - 112) < 3, "cadence %.1f", end->summary.cadence_spm);
         double expected_steps = end->summary.duration_s * 112 / 60;
-        cr_expect(fabs((double) end->summary.steps - expected_steps) < 8, "%llu steps in %.0f s",
-                  (unsigned long long) end->summary.steps, end->summary.duration_s);
+        cr_expect(fabs((double)end->summary.steps - expected_steps) < 8, "%llu steps in %.0f s",
+                  (unsigned long long)end->summary.steps, end->summary.duration_s);
         cr_expect(end->summary.load > 0.5 * end->summary.steps, "load %.0f for %llu steps", end->summary.load,
-                  (unsigned long long) end->summary.steps);
+                  (unsigned long long)end->summary.steps);
 
         /* One full minute and the partial last one, in order, adding up to the run. */
         cr_assert_eq(drive_count(&d, GM_SESSION_MINUTE), 2);
-        const struct gm_session_event *m0 = drive_find(&d, GM_SESSION_MINUTE, 0), *m1 = drive_find(&d, GM_SESSION_MINUTE, 1);
+        const struct gm_session_event *m0 = drive_find(&d, GM_SESSION_MINUTE, 0),
+                                      *m1 = drive_find(&d, GM_SESSION_MINUTE, 1);
         cr_expect(m0 > start && m1 > m0 && end > m1, "events out of order");
         cr_expect_eq(m0->minute.t_s, 0);
         cr_expect_eq(m0->minute.length_s, 60);
@@ -213,8 +219,8 @@ Test(session, starts_after_sustained_gait_ends_after_idle_timeout)
         cr_expect_eq(m0->minute.steps + m1->minute.steps, end->summary.steps);
         cr_expect(fabs(m0->minute.cadence_spm - 112) < 3, "minute cadence %.1f", m0->minute.cadence_spm);
         for (int side = 0; side < 2; side++)
-                cr_expect(m0->minute.stance_ms[side] > 500 && m0->minute.stance_ms[side] < 800, "walking stance %.0f ms",
-                          m0->minute.stance_ms[side]);
+                cr_expect(m0->minute.stance_ms[side] > 500 && m0->minute.stance_ms[side] < 800,
+                          "walking stance %.0f ms", m0->minute.stance_ms[side]);
         drive_free(&d);
 }
 
@@ -233,11 +239,13 @@ Test(session, explicit_end)
         drive_end(&d);
         cr_expect_eq(d.n_ev, before + 2, "the partial minute and RUN_END");
         cr_expect_eq(drive_count(&d, GM_SESSION_MINUTE), 3, "two full minutes and the partial one");
-        const struct gm_session_event *last = drive_find(&d, GM_SESSION_MINUTE, 2), *end = drive_find(&d, GM_SESSION_RUN_END, 0);
+        const struct gm_session_event *last = drive_find(&d, GM_SESSION_MINUTE, 2),
+                                      *end = drive_find(&d, GM_SESSION_RUN_END, 0);
         cr_assert(last && end);
         cr_expect(last < end, "minute after the end");
         cr_expect_eq(end->t, d.t);
-        cr_expect(end->summary.duration_s > 140 && end->summary.duration_s < 146, "duration %.1f", end->summary.duration_s);
+        cr_expect(end->summary.duration_s > 140 && end->summary.duration_s < 146, "duration %.1f",
+                  end->summary.duration_s);
         cr_expect(fabs(last->minute.t_s + last->minute.length_s - end->summary.duration_s) < 1e-9);
         cr_expect_eq(end->summary.activity, GM_ACTIVITY_RUNNING);
         cr_expect_eq(gm_session_end(d.sess, d.t), 0, "ended twice");
@@ -301,7 +309,8 @@ Test(session, queue_full_refuses_then_recovers)
                 minutes += ev.kind == GM_SESSION_MINUTE;
                 starts += ev.kind == GM_SESSION_RUN_START;
                 if (ev.kind == GM_SESSION_MINUTE)
-                        cr_expect_eq(ev.minute.t_s, 60.0 * (minutes - 1), "minute %zu at %.0f s", minutes, ev.minute.t_s);
+                        cr_expect_eq(ev.minute.t_s, 60.0 * (minutes - 1), "minute %zu at %.0f s", minutes,
+                                     ev.minute.t_s);
         }
         cr_expect_eq(starts, 1);
         cr_expect_gt(minutes, 30);

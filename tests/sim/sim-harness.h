@@ -6,7 +6,7 @@
 struct sim_proc {
         pid_t pid;
         unsigned port;
-        char uri[64];   /* ip:127.0.0.1:PORT, writable: libiio writes into URIs */
+        char uri[64]; /* ip:127.0.0.1:PORT, writable: libiio writes into URIs */
 };
 
 /* argv without the program; NULL-terminated. 0 or negative errno. */

@@ -14,8 +14,8 @@
 #include "sim-harness.h"
 
 #define NCHAN 7
-static const char *const chan_ids[NCHAN] = { "accel_x", "accel_y", "accel_z",
-                                             "anglvel_x", "anglvel_y", "anglvel_z", "timestamp" };
+static const char *const chan_ids[NCHAN] = { "accel_x",   "accel_y",   "accel_z",  "anglvel_x",
+                                             "anglvel_y", "anglvel_z", "timestamp" };
 static const char *const labels[5] = { "pelvis", "left_hip", "right_hip", "left_shank", "right_shank" };
 
 struct samples {
@@ -119,7 +119,7 @@ static void *read_device(void *userdata)
 static struct iio_context *connect(struct sim_proc *p)
 {
         char uri[64];
-        snprintf(uri, sizeof(uri), "%s", p->uri);  /* libiio writes into the URI */
+        snprintf(uri, sizeof(uri), "%s", p->uri); /* libiio writes into the URI */
         struct iio_context *ctx = iio_create_context_from_uri(uri);
         cr_assert_not_null(ctx, "no context from %s: %s", p->uri, strerror(errno));
         return ctx;
@@ -133,7 +133,7 @@ Test(sim_libiio, five_devices_at_416hz_lose_nothing, .timeout = 60)
         struct iio_context *ctx = connect(&p);
         cr_assert_eq(iio_context_get_devices_count(ctx), 5);
 
-        const size_t want = 416 * 40;   /* 40 simulated seconds, 2 s of real time */
+        const size_t want = 416 * 40; /* 40 simulated seconds, 2 s of real time */
         struct reader rd[5] = { 0 };
         pthread_t th[5];
         for (int d = 0; d < 5; d++) {
@@ -157,8 +157,10 @@ Test(sim_libiio, five_devices_at_416hz_lose_nothing, .timeout = 60)
                 size_t moving = 0;
                 for (size_t i = 1; i < rd[d].got.n; i++) {
                         double dt = (double)(rd[d].got.ts[i] - rd[d].got.ts[i - 1]);
-                        cr_assert(fabs(dt - period_ns) <= 1.0, "%s: sample %zu comes %.0f ns after the one "
-                                  "before, not %.0f: samples were lost", labels[d], i, dt, period_ns);
+                        cr_assert(fabs(dt - period_ns) <= 1.0,
+                                  "%s: sample %zu comes %.0f ns after the one "
+                                  "before, not %.0f: samples were lost",
+                                  labels[d], i, dt, period_ns);
                         moving += rd[d].got.v[i][4] != rd[d].got.v[i - 1][4];
                 }
                 cr_assert_gt(moving, want / 2, "%s: the sagittal gyro hardly changes", labels[d]);
@@ -180,8 +182,10 @@ Test(sim_libiio, replay_reads_back_the_recording, .timeout = 60)
         cr_assert_not_null(mkdtemp(dir));
         char rec_path[256], cmd[1024];
         snprintf(rec_path, sizeof(rec_path), "%s/run.csv", dir);
-        snprintf(cmd, sizeof(cmd), "'%s' --duration 40 --rate 400 --seed 3 --weak left --weak-onset 10 "
-                 "--rotate left_hip:20,-30,170 -o '%s'", getenv("GM_SYNTH"), rec_path);
+        snprintf(cmd, sizeof(cmd),
+                 "'%s' --duration 40 --rate 400 --seed 3 --weak left --weak-onset 10 "
+                 "--rotate left_hip:20,-30,170 -o '%s'",
+                 getenv("GM_SYNTH"), rec_path);
         cr_assert_eq(system(cmd), 0, "gaitmon-synth failed: %s", cmd);
         struct gm_recording *rec;
         char err[256];
@@ -200,7 +204,7 @@ Test(sim_libiio, replay_reads_back_the_recording, .timeout = 60)
                 double hz;
                 cr_assert_eq(iio_device_attr_read_double(rd[d].dev, "sampling_frequency", &hz), 0);
                 cr_assert_float_eq(hz, 400.0, 1e-9, "a replay serves the recording's own rate");
-                rd[d].want = 400 * 50;  /* longer than the recording: the loop is read too */
+                rd[d].want = 400 * 50; /* longer than the recording: the loop is read too */
                 cr_assert_eq(pthread_create(&th[d], NULL, read_device, &rd[d]), 0);
         }
         for (int d = 0; d < 5; d++)
@@ -222,8 +226,8 @@ Test(sim_libiio, replay_reads_back_the_recording, .timeout = 60)
                                 double orig = c < 3 ? s.acc[c] : s.gyr[c - 3];
                                 double served = rd[d].got.v[i][c] * scale;
                                 cr_assert(fabs(served - orig) <= scale / 2 + 1e-9,
-                                          "%s row %zu %s: served %.6f, recorded %.6f", labels[d], row,
-                                          chan_ids[c], served, orig);
+                                          "%s row %zu %s: served %.6f, recorded %.6f", labels[d], row, chan_ids[c],
+                                          served, orig);
                         }
                 }
                 samples_free(&rd[d].got);
@@ -294,7 +298,7 @@ Test(sim_libiio, unplug_stuck_and_saturated, .timeout = 60)
         pthread_t rth[2];
         for (int d = 0; d < 2; d++) {
                 cr_assert_not_null(rd[d].dev);
-                rd[d].want = 416 * 8;   /* up to about 8.5 s: past every window */
+                rd[d].want = 416 * 8; /* up to about 8.5 s: past every window */
                 cr_assert_eq(pthread_create(&rth[d], NULL, read_device, &rd[d]), 0);
         }
         for (int d = 0; d < 2; d++)
@@ -320,7 +324,7 @@ Test(sim_libiio, unplug_stuck_and_saturated, .timeout = 60)
                         /* the other sensors stream on through the left shank's unplug */
                         cr_assert_lt(llabs(s->ts[i] - s->ts[i - 1] - 2403846), 2);
                         bool in = s->ts[i] >= 4e9 && s->ts[i] < 6e9;
-                        if (d == 0) {   /* pelvis accel_x frozen at its last value */
+                        if (d == 0) { /* pelvis accel_x frozen at its last value */
                                 if (in && !inside)
                                         held = s->v[i][0];
                                 if (in)

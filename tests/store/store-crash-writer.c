@@ -23,21 +23,23 @@
 #define PREPARED_START_US INT64_C(1700000000000000)
 #define PREPARED_MINUTES 5
 
-static struct gm_run_minute minute_for(int64_t start_us, unsigned k) {
-        unsigned seed = (unsigned) (start_us / 1000000 % 1000);
-        return (struct gm_run_minute) {
+static struct gm_run_minute minute_for(int64_t start_us, unsigned k)
+{
+        unsigned seed = (unsigned)(start_us / 1000000 % 1000);
+        return (struct gm_run_minute){
                 .t_s = 60.0 * k,
                 .steps = 150 + (k * 7 + seed) % 40,
                 .cadence_spm = 150.0 + (k * 7 + seed) % 40,
                 .stance_ms = { 240.0 + k, 238.0 + seed % 10 },
                 .hip_ext_deg = { 12.0 - 0.01 * k, 12.0 },
                 .pelvic_drop_deg = { 4.0 + 0.001 * k, 4.5 },
-                .asym_max_pct = (double) (k % 9),
+                .asym_max_pct = (double)(k % 9),
                 .fatigue = fmin(1.0, 0.001 * k),
         };
 }
 
-static int prepare(const char *dir, unsigned n) {
+static int prepare(const char *dir, unsigned n)
+{
         struct gm_store *s = NULL;
         int r;
 
@@ -45,7 +47,7 @@ static int prepare(const char *dir, unsigned n) {
         if (r < 0)
                 return r;
         for (unsigned i = 0; i < n && r >= 0; i++) {
-                int64_t start = PREPARED_START_US + (int64_t) i * 3600 * 1000000;
+                int64_t start = PREPARED_START_US + (int64_t)i * 3600 * 1000000;
                 struct gm_run_summary run = { .start_us = start, .activity = GM_ACTIVITY_RUNNING };
                 uint64_t id;
 
@@ -56,10 +58,16 @@ static int prepare(const char *dir, unsigned n) {
                 }
                 if (r < 0)
                         break;
-                run = (struct gm_run_summary) {
-                        .id = id, .start_us = start, .activity = GM_ACTIVITY_RUNNING,
-                        .duration_s = PREPARED_MINUTES * 60, .steps = 1000 + i, .cadence_spm = 170,
-                        .asym_max_pct = 3, .fatigue_max = 0.1, .load = 50 + i,
+                run = (struct gm_run_summary){
+                        .id = id,
+                        .start_us = start,
+                        .activity = GM_ACTIVITY_RUNNING,
+                        .duration_s = PREPARED_MINUTES * 60,
+                        .steps = 1000 + i,
+                        .cadence_spm = 170,
+                        .asym_max_pct = 3,
+                        .fatigue_max = 0.1,
+                        .load = 50 + i,
                 };
                 struct gm_advice advice = { .n_actions = 1, .rest_days = i % 3, .acwr = 1.0 };
                 snprintf(advice.summary, sizeof advice.summary, "prepared run %u", i);
@@ -70,7 +78,8 @@ static int prepare(const char *dir, unsigned n) {
         return r;
 }
 
-static int write_forever(const char *dir, int64_t start) {
+static int write_forever(const char *dir, int64_t start)
+{
         struct gm_run_summary run = { .start_us = start, .activity = GM_ACTIVITY_RUNNING };
         struct gm_store *s = NULL;
         uint64_t id;
@@ -93,7 +102,8 @@ static int write_forever(const char *dir, int64_t start) {
 }
 
 static int fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int fail(const char *fmt, ...) {
+static int fail(const char *fmt, ...)
+{
         va_list ap;
         va_start(ap, fmt);
         fputs("check: ", stderr);
@@ -103,7 +113,8 @@ static int fail(const char *fmt, ...) {
         return -EBADMSG;
 }
 
-static int same_minute(const struct gm_run_minute *a, const struct gm_run_minute *b) {
+static int same_minute(const struct gm_run_minute *a, const struct gm_run_minute *b)
+{
         return a->t_s == b->t_s && a->steps == b->steps && a->cadence_spm == b->cadence_spm &&
                a->stance_ms[0] == b->stance_ms[0] && a->stance_ms[1] == b->stance_ms[1] &&
                a->hip_ext_deg[0] == b->hip_ext_deg[0] && a->hip_ext_deg[1] == b->hip_ext_deg[1] &&
@@ -111,7 +122,8 @@ static int same_minute(const struct gm_run_minute *a, const struct gm_run_minute
                a->asym_max_pct == b->asym_max_pct && a->fatigue == b->fatigue;
 }
 
-static int check_minutes(struct gm_store *s, uint64_t id, int64_t start, size_t *ret_n) {
+static int check_minutes(struct gm_store *s, uint64_t id, int64_t start, size_t *ret_n)
+{
         struct gm_run_minute *mins = NULL;
         size_t n = 0;
         int r;
@@ -120,7 +132,7 @@ static int check_minutes(struct gm_store *s, uint64_t id, int64_t start, size_t 
         if (r < 0)
                 return fail("minutes of run %" PRIu64 ": %s", id, strerror(-r));
         for (size_t k = 0; k < n && r >= 0; k++) {
-                struct gm_run_minute want = minute_for(start, (unsigned) k);
+                struct gm_run_minute want = minute_for(start, (unsigned)k);
                 if (!same_minute(&mins[k], &want))
                         r = fail("run %" PRIu64 " minute %zu differs from what was written", id, k);
         }
@@ -129,7 +141,8 @@ static int check_minutes(struct gm_store *s, uint64_t id, int64_t start, size_t 
         return r;
 }
 
-static int check(const char *dir, unsigned n_prepared, int64_t start, unsigned committed) {
+static int check(const char *dir, unsigned n_prepared, int64_t start, unsigned committed)
+{
         struct gm_run_summary *runs = NULL;
         struct gm_store *s = NULL;
         size_t n = 0, n_minutes = 0;
@@ -160,7 +173,7 @@ static int check(const char *dir, unsigned n_prepared, int64_t start, unsigned c
                                 r = check_minutes(s, runs[i].id, start, &n_minutes);
                         if (r >= 0 && n_minutes < committed)
                                 r = fail("the killed run has %zu minutes, %u were committed", n_minutes, committed);
-                        if (r >= 0 && runs[i].duration_s != 60.0 * (double) n_minutes)
+                        if (r >= 0 && runs[i].duration_s != 60.0 * (double)n_minutes)
                                 r = fail("the killed run lasts %g s with %zu minutes", runs[i].duration_s, n_minutes);
                         continue;
                 }
@@ -169,14 +182,14 @@ static int check(const char *dir, unsigned n_prepared, int64_t start, unsigned c
                         continue; /* a run killed in an earlier round */
                 found_prepared++;
                 char want[64];
-                snprintf(want, sizeof want, "prepared run %u", (unsigned) k);
-                if (state != GM_STORE_RUN_ENDED || runs[i].steps != 1000 + (uint64_t) k ||
-                    runs[i].load != 50.0 + (double) k || strcmp(advice.summary, want) != 0 || advice.n_actions != 1)
-                        r = fail("prepared run %u changed", (unsigned) k);
+                snprintf(want, sizeof want, "prepared run %u", (unsigned)k);
+                if (state != GM_STORE_RUN_ENDED || runs[i].steps != 1000 + (uint64_t)k ||
+                    runs[i].load != 50.0 + (double)k || strcmp(advice.summary, want) != 0 || advice.n_actions != 1)
+                        r = fail("prepared run %u changed", (unsigned)k);
                 if (r >= 0)
                         r = check_minutes(s, runs[i].id, runs[i].start_us, &m);
                 if (r >= 0 && m != PREPARED_MINUTES)
-                        r = fail("prepared run %u has %zu minutes", (unsigned) k, m);
+                        r = fail("prepared run %u has %zu minutes", (unsigned)k, m);
         }
         if (r >= 0 && found_prepared != n_prepared)
                 r = fail("%u of %u prepared runs found", found_prepared, n_prepared);
@@ -189,16 +202,17 @@ static int check(const char *dir, unsigned n_prepared, int64_t start, unsigned c
         return r;
 }
 
-int main(int argc, char **argv) {
+int main(int argc, char **argv)
+{
         int r;
 
         if (argc == 4 && strcmp(argv[1], "prepare") == 0)
-                r = prepare(argv[2], (unsigned) strtoul(argv[3], NULL, 10));
+                r = prepare(argv[2], (unsigned)strtoul(argv[3], NULL, 10));
         else if (argc == 4 && strcmp(argv[1], "write") == 0)
                 r = write_forever(argv[2], strtoll(argv[3], NULL, 10));
         else if (argc == 6 && strcmp(argv[1], "check") == 0)
-                r = check(argv[2], (unsigned) strtoul(argv[3], NULL, 10), strtoll(argv[4], NULL, 10),
-                          (unsigned) strtoul(argv[5], NULL, 10));
+                r = check(argv[2], (unsigned)strtoul(argv[3], NULL, 10), strtoll(argv[4], NULL, 10),
+                          (unsigned)strtoul(argv[5], NULL, 10));
         else {
                 fprintf(stderr, "usage: %s prepare DIR N | write DIR START | check DIR N START COMMITTED\n", argv[0]);
                 return 2;

@@ -17,14 +17,16 @@
 static char state_dir[256];
 static char db_path[300];
 
-static void make_dir(void) {
+static void make_dir(void)
+{
         const char *tmp = getenv("TMPDIR");
         snprintf(state_dir, sizeof state_dir, "%s/gm-store-test-XXXXXX", tmp && *tmp ? tmp : "/tmp");
         cr_assert_not_null(mkdtemp(state_dir), "mkdtemp: %s", strerror(errno));
         snprintf(db_path, sizeof db_path, "%s/history.db", state_dir);
 }
 
-static void remove_dir(void) {
+static void remove_dir(void)
+{
         DIR *d = opendir(state_dir);
         struct dirent *e;
 
@@ -43,8 +45,9 @@ static void remove_dir(void) {
 
 TestSuite(store, .init = make_dir, .fini = remove_dir);
 
-static struct gm_run_summary begin_summary(int64_t start_us, enum gm_activity a) {
-        return (struct gm_run_summary) {
+static struct gm_run_summary begin_summary(int64_t start_us, enum gm_activity a)
+{
+        return (struct gm_run_summary){
                 .start_us = start_us,
                 .activity = a,
                 .cadence_spm = NAN,
@@ -57,8 +60,9 @@ static struct gm_run_summary begin_summary(int64_t start_us, enum gm_activity a)
         };
 }
 
-static struct gm_run_minute minute(double t_s, unsigned k) {
-        return (struct gm_run_minute) {
+static struct gm_run_minute minute(double t_s, unsigned k)
+{
+        return (struct gm_run_minute){
                 .t_s = t_s,
                 .steps = 160 + k,
                 .cadence_spm = 160.0 + k,
@@ -71,7 +75,8 @@ static struct gm_run_minute minute(double t_s, unsigned k) {
         };
 }
 
-static uint64_t begin_run(struct gm_store *s, int64_t start_us) {
+static uint64_t begin_run(struct gm_store *s, int64_t start_us)
+{
         struct gm_run_summary b = begin_summary(start_us, GM_ACTIVITY_RUNNING);
         uint64_t id = 0;
         cr_assert_eq(gm_store_run_begin(s, &b, &id), 0);
@@ -79,14 +84,16 @@ static uint64_t begin_run(struct gm_store *s, int64_t start_us) {
         return id;
 }
 
-static void assert_same_double(double got, double want, const char *what) {
+static void assert_same_double(double got, double want, const char *what)
+{
         if (isnan(want))
                 cr_assert(isnan(got), "%s: %g, expected NaN", what, got);
         else
                 cr_assert_float_eq(got, want, 1e-9, "%s: %g, expected %g", what, got, want);
 }
 
-static void assert_same_minute(const struct gm_run_minute *got, const struct gm_run_minute *want) {
+static void assert_same_minute(const struct gm_run_minute *got, const struct gm_run_minute *want)
+{
         assert_same_double(got->t_s, want->t_s, "t_s");
         cr_assert_eq(got->steps, want->steps);
         assert_same_double(got->cadence_spm, want->cadence_spm, "cadence");
@@ -100,7 +107,8 @@ static void assert_same_minute(const struct gm_run_minute *got, const struct gm_
         assert_same_double(got->length_s, want->length_s, "length");
 }
 
-static size_t count_files(const char *prefix) {
+static size_t count_files(const char *prefix)
+{
         DIR *d = opendir(state_dir);
         struct dirent *e;
         size_t n = 0;
@@ -114,7 +122,8 @@ static size_t count_files(const char *prefix) {
 }
 
 /* The name of the one file whose name starts with prefix and has no -wal/-shm suffix. */
-static void find_aside(const char *prefix, char *out, size_t size) {
+static void find_aside(const char *prefix, char *out, size_t size)
+{
         DIR *d = opendir(state_dir);
         struct dirent *e;
         int found = 0;
@@ -130,23 +139,26 @@ static void find_aside(const char *prefix, char *out, size_t size) {
         cr_assert_eq(found, 1, "%d files named %s*", found, prefix);
 }
 
-static void write_file(const char *path, const void *data, size_t len) {
+static void write_file(const char *path, const void *data, size_t len)
+{
         int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
         cr_assert_geq(fd, 0);
-        cr_assert_eq(write(fd, data, len), (ssize_t) len);
+        cr_assert_eq(write(fd, data, len), (ssize_t)len);
         close(fd);
 }
 
-static size_t read_file(const char *path, char *buf, size_t size) {
+static size_t read_file(const char *path, char *buf, size_t size)
+{
         int fd = open(path, O_RDONLY);
         cr_assert_geq(fd, 0, "%s: %s", path, strerror(errno));
         ssize_t n = read(fd, buf, size);
         close(fd);
         cr_assert_geq(n, 0);
-        return (size_t) n;
+        return (size_t)n;
 }
 
-Test(store, round_trip) {
+Test(store, round_trip)
+{
         struct gm_store *s = NULL;
         struct gm_run_minute *mins = NULL, want[3];
         struct gm_run_summary end, got;
@@ -165,12 +177,24 @@ Test(store, round_trip) {
         cr_assert_eq(gm_store_run_get(s, id, &got, NULL, NULL), 0);
         assert_same_double(got.duration_s, 171.5, "running duration to the end of the partial minute");
 
-        end = (struct gm_run_summary) {
-                .id = id, .start_us = 1700000000000000, .duration_s = 171.5, .activity = GM_ACTIVITY_RUNNING,
-                .steps = 483, .cadence_spm = 161.0, .stance_ms = { 251, 244 }, .hip_ext_deg = { 11.5, 12.5 },
-                .pelvic_drop_deg = { 4.0, NAN }, .asym_max_pct = 7.5, .asym_metric = "hip_extension",
-                .fatigue_max = 0.2, .load = 321.5, .hip_ext_asym_pct = -8.25, .pelvic_drop_asym_pct = NAN,
-                .pelvic_drop_rise_deg = { 0.5, 2.25 }, .fatigue_level_max = 2,
+        end = (struct gm_run_summary){
+                .id = id,
+                .start_us = 1700000000000000,
+                .duration_s = 171.5,
+                .activity = GM_ACTIVITY_RUNNING,
+                .steps = 483,
+                .cadence_spm = 161.0,
+                .stance_ms = { 251, 244 },
+                .hip_ext_deg = { 11.5, 12.5 },
+                .pelvic_drop_deg = { 4.0, NAN },
+                .asym_max_pct = 7.5,
+                .asym_metric = "hip_extension",
+                .fatigue_max = 0.2,
+                .load = 321.5,
+                .hip_ext_asym_pct = -8.25,
+                .pelvic_drop_asym_pct = NAN,
+                .pelvic_drop_rise_deg = { 0.5, 2.25 },
+                .fatigue_level_max = 2,
         };
         snprintf(advice.summary, sizeof advice.summary, "Short run; left hip extended less late in the run.");
         snprintf(advice.actions[0], GM_ADVICE_ACTION_MAX, "Hydrate and refuel within 20 minutes.");
@@ -218,7 +242,8 @@ Test(store, round_trip) {
         gm_store_free(s);
 }
 
-Test(store, running_summary_and_misuse) {
+Test(store, running_summary_and_misuse)
+{
         struct gm_store *s = NULL;
         struct gm_run_summary got;
         struct gm_run_minute m;
@@ -265,7 +290,8 @@ Test(store, running_summary_and_misuse) {
         gm_store_free(s);
 }
 
-Test(store, runs_since_window) {
+Test(store, runs_since_window)
+{
         const int64_t day = INT64_C(86400) * 1000000, now = INT64_C(1750000000) * 1000000;
         const int64_t ages_days[] = { 30, 8, 7, 6, 1, 0 };
         struct gm_run_summary *runs = NULL;
@@ -299,7 +325,8 @@ Test(store, runs_since_window) {
         gm_store_free(s);
 }
 
-Test(store, minutes_in_time_order) {
+Test(store, minutes_in_time_order)
+{
         const double order[] = { 180, 0, 120, 60, 240 };
         struct gm_run_minute *mins = NULL;
         struct gm_store *s = NULL;
@@ -309,7 +336,7 @@ Test(store, minutes_in_time_order) {
         uint64_t other = begin_run(s, 5);
         uint64_t id = begin_run(s, 10);
         for (size_t i = 0; i < 5; i++) {
-                struct gm_run_minute m = minute(order[i], (unsigned) (order[i] / 60));
+                struct gm_run_minute m = minute(order[i], (unsigned)(order[i] / 60));
                 cr_assert_eq(gm_store_run_minute(s, id, &m), 0);
         }
         struct gm_run_minute m = minute(30, 99);
@@ -318,14 +345,15 @@ Test(store, minutes_in_time_order) {
         cr_assert_eq(gm_store_run_minutes(s, id, &mins, &n), 0);
         cr_assert_eq(n, 5);
         for (size_t i = 0; i < n; i++) {
-                struct gm_run_minute want = minute(60.0 * i, (unsigned) i);
+                struct gm_run_minute want = minute(60.0 * i, (unsigned)i);
                 assert_same_minute(&mins[i], &want);
         }
         free(mins);
         gm_store_free(s);
 }
 
-Test(store, interrupted_run_closed_on_open) {
+Test(store, interrupted_run_closed_on_open)
+{
         struct gm_run_minute *mins = NULL;
         struct gm_run_summary got;
         struct gm_advice advice;
@@ -371,12 +399,13 @@ Test(store, interrupted_run_closed_on_open) {
         size_t len = fread(log, 1, sizeof log - 1, cr_get_redirected_stderr());
         log[len] = 0;
         char want[64];
-        snprintf(want, sizeof want, "run %llu was never ended", (unsigned long long) id);
+        snprintf(want, sizeof want, "run %llu was never ended", (unsigned long long)id);
         cr_assert(strstr(log, want), "log: %s", log);
         cr_assert(strstr(log, db_path), "log names the file: %s", log);
 }
 
-static void assert_fresh_and_usable(void) {
+static void assert_fresh_and_usable(void)
+{
         struct gm_run_summary *runs = NULL;
         struct gm_store *s = NULL;
         size_t n = 1;
@@ -392,7 +421,8 @@ static void assert_fresh_and_usable(void) {
 
 static const char garbage[] = "this is not an SQLite database, but somebody's precious bytes\n";
 
-Test(store, garbage_file_kept_aside) {
+Test(store, garbage_file_kept_aside)
+{
         char aside[600], buf[512], log[4096] = "";
         struct gm_store *s = NULL;
 
@@ -416,7 +446,8 @@ Test(store, garbage_file_kept_aside) {
         cr_assert_eq(strchr(log, '\n'), strrchr(log, '\n'), "log: %s", log);
 }
 
-Test(store, damaged_page_kept_aside_with_wal) {
+Test(store, damaged_page_kept_aside_with_wal)
+{
         char aside[600], wal[700];
         struct gm_store *s = NULL;
         struct stat st;
@@ -439,7 +470,7 @@ Test(store, damaged_page_kept_aside_with_wal) {
         memset(page, 0xa5, sizeof page);
         int fd = open(db_path, O_WRONLY);
         cr_assert_geq(fd, 0);
-        cr_assert_eq(pwrite(fd, page, sizeof page, 2 * 4096), (ssize_t) sizeof page);
+        cr_assert_eq(pwrite(fd, page, sizeof page, 2 * 4096), (ssize_t)sizeof page);
         close(fd);
         char wal_path[400];
         snprintf(wal_path, sizeof wal_path, "%s-wal", db_path);
@@ -456,7 +487,8 @@ Test(store, damaged_page_kept_aside_with_wal) {
         assert_fresh_and_usable();
 }
 
-Test(store, newer_schema_kept_aside) {
+Test(store, newer_schema_kept_aside)
+{
         char aside[600];
         struct gm_store *s = NULL;
         sqlite3 *db = NULL;
@@ -479,7 +511,7 @@ Test(store, newer_schema_kept_aside) {
         sqlite3_stmt *st = NULL;
         cr_assert_eq(sqlite3_prepare_v2(db, "SELECT from_the_future FROM runs WHERE id = 7", -1, &st, NULL), SQLITE_OK);
         cr_assert_eq(sqlite3_step(st), SQLITE_ROW);
-        cr_assert_str_eq((const char *) sqlite3_column_text(st, 0), "keep me");
+        cr_assert_str_eq((const char *)sqlite3_column_text(st, 0), "keep me");
         sqlite3_finalize(st);
         cr_assert_eq(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL), SQLITE_OK);
         cr_assert_eq(sqlite3_step(st), SQLITE_ROW);
@@ -489,7 +521,8 @@ Test(store, newer_schema_kept_aside) {
         assert_fresh_and_usable();
 }
 
-Test(store, foreign_database_kept_aside) {
+Test(store, foreign_database_kept_aside)
+{
         char aside[600];
         struct gm_store *s = NULL;
         sqlite3 *db = NULL;
@@ -504,7 +537,8 @@ Test(store, foreign_database_kept_aside) {
         assert_fresh_and_usable();
 }
 
-Test(store, aside_names_never_collide) {
+Test(store, aside_names_never_collide)
+{
         struct gm_store *s = NULL;
         char buf[512];
 
@@ -513,7 +547,7 @@ Test(store, aside_names_never_collide) {
         for (int i = 0; i < 3; i++) {
                 char text[64];
                 int len = snprintf(text, sizeof text, "garbage number %d\n", i);
-                write_file(db_path, text, (size_t) len);
+                write_file(db_path, text, (size_t)len);
                 cr_assert_eq(gm_store_open(state_dir, &s), 0);
                 s = gm_store_free(s);
                 unlink(db_path);
@@ -544,7 +578,8 @@ Test(store, aside_names_never_collide) {
         cr_assert_eq(seen, 7u);
 }
 
-Test(store, unopenable_file_left_alone) {
+Test(store, unopenable_file_left_alone)
+{
         struct gm_store *s = NULL;
         char inside[400];
 
@@ -561,7 +596,8 @@ Test(store, unopenable_file_left_alone) {
         rmdir(db_path);
 }
 
-Test(store, missing_state_directory) {
+Test(store, missing_state_directory)
+{
         struct gm_store *s = NULL;
         char missing[400];
 
@@ -571,7 +607,8 @@ Test(store, missing_state_directory) {
         cr_assert_null(s);
 }
 
-Test(store, wal_and_schema_version) {
+Test(store, wal_and_schema_version)
+{
         struct gm_store *s = NULL;
         sqlite3 *db = NULL;
         sqlite3_stmt *st = NULL;
@@ -580,7 +617,7 @@ Test(store, wal_and_schema_version) {
         cr_assert_eq(sqlite3_open_v2(db_path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
         cr_assert_eq(sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &st, NULL), SQLITE_OK);
         cr_assert_eq(sqlite3_step(st), SQLITE_ROW);
-        cr_assert_str_eq((const char *) sqlite3_column_text(st, 0), "wal");
+        cr_assert_str_eq((const char *)sqlite3_column_text(st, 0), "wal");
         sqlite3_finalize(st);
         cr_assert_eq(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL), SQLITE_OK);
         cr_assert_eq(sqlite3_step(st), SQLITE_ROW);
@@ -591,7 +628,8 @@ Test(store, wal_and_schema_version) {
 }
 
 /* A run that began with a walk and was cut short while running is a run. */
-Test(store, interrupted_run_has_the_activity_of_most_minutes) {
+Test(store, interrupted_run_has_the_activity_of_most_minutes)
+{
         struct gm_store *s = NULL;
         struct gm_run_summary got;
         enum gm_store_run_state state;
@@ -623,7 +661,8 @@ Test(store, interrupted_run_has_the_activity_of_most_minutes) {
 
 /* A history written by the previous schema (version 1: minutes without their activity) is
  * brought forward in place, its runs kept. */
-Test(store, version_1_history_migrated) {
+Test(store, version_1_history_migrated)
+{
         sqlite3 *db = NULL;
         cr_assert_eq(sqlite3_open(db_path, &db), SQLITE_OK);
         static const char v1[] =
@@ -644,7 +683,8 @@ Test(store, version_1_history_migrated) {
                 " PRIMARY KEY (run_id, t_s)) WITHOUT ROWID;"
                 "CREATE TABLE run_actions (run_id INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,"
                 " position INTEGER NOT NULL, text TEXT NOT NULL, PRIMARY KEY (run_id, position)) WITHOUT ROWID;"
-                "INSERT INTO runs (start_us, state, activity, duration_s, steps) VALUES (42, 'ended', 'running', 600, 1700);"
+                "INSERT INTO runs (start_us, state, activity, duration_s, steps) VALUES (42, 'ended', 'running', 600, "
+                "1700);"
                 "INSERT INTO run_minutes (run_id, t_s, steps, length_s) VALUES (1, 0, 170, 60);"
                 "PRAGMA user_version = 1;";
         cr_assert_eq(sqlite3_exec(db, v1, NULL, NULL, NULL), SQLITE_OK, "%s", sqlite3_errmsg(db));
@@ -680,7 +720,8 @@ Test(store, version_1_history_migrated) {
 }
 
 /* A run cut before its first minute was kept is no run: it leaves no empty entry. */
-Test(store, empty_interrupted_run_dropped) {
+Test(store, empty_interrupted_run_dropped)
+{
         struct gm_store *s = NULL;
         struct gm_run_summary got;
         enum gm_store_run_state state;
@@ -706,7 +747,8 @@ Test(store, empty_interrupted_run_dropped) {
 
 /* Between minutes the run's progress is saved: a crash loses seconds, not a minute, and a
  * run with progress but no minute yet is kept. Progress never makes a run shorter. */
-Test(store, progress_between_minutes) {
+Test(store, progress_between_minutes)
+{
         struct gm_store *s = NULL;
         struct gm_run_summary got;
         enum gm_store_run_state state;
@@ -744,7 +786,8 @@ Test(store, progress_between_minutes) {
 }
 
 /* Reads a whole file (NULL-terminated); *len its size. Missing: NULL. */
-static char *slurp(const char *path, size_t *len) {
+static char *slurp(const char *path, size_t *len)
+{
         FILE *f = fopen(path, "rb");
         if (!f)
                 return NULL;
@@ -766,7 +809,8 @@ static char *slurp(const char *path, size_t *len) {
         return buf;
 }
 
-static bool file_holds(const char *path, const char *needle) {
+static bool file_holds(const char *path, const char *needle)
+{
         size_t len = 0;
         char *buf = slurp(path, &len);
         bool found = buf && memmem(buf, len, needle, strlen(needle)) != NULL;
@@ -776,7 +820,8 @@ static bool file_holds(const char *path, const char *needle) {
 
 /* A history made by gaitmond at schema version 2 (tests/store/history-v2.sql, dumped from a
  * database that gm_store of then wrote) opens, gains the strides table, and reads as it was. */
-Test(store, version_2_history_from_the_previous_gaitmond) {
+Test(store, version_2_history_from_the_previous_gaitmond)
+{
         const char *dir = getenv("GM_STORE_FIXTURES");
         char fixture[512];
         size_t len = 0;
@@ -852,11 +897,12 @@ Test(store, version_2_history_from_the_previous_gaitmond) {
 }
 
 /* A column the tables have and an older file lacks is added, reading as unknown in old rows. */
-Test(store, missing_column_added_on_open) {
+Test(store, missing_column_added_on_open)
+{
         struct gm_store *s = NULL;
         cr_assert_eq(gm_store_open(state_dir, &s), 0);
         uint64_t id = begin_run(s, 1000);
-        cr_assert_eq(gm_store_run_minute(s, id, &(struct gm_run_minute) { .t_s = 0, .steps = 10, .length_s = 60 }), 0);
+        cr_assert_eq(gm_store_run_minute(s, id, &(struct gm_run_minute){ .t_s = 0, .steps = 10, .length_s = 60 }), 0);
         gm_store_free(s);
 
         sqlite3 *db = NULL;
@@ -874,7 +920,8 @@ Test(store, missing_column_added_on_open) {
         gm_store_free(s);
 }
 
-Test(store, strides_kept_and_pruned) {
+Test(store, strides_kept_and_pruned)
+{
         struct gm_store *s = NULL;
         struct gm_stride_record *got = NULL;
         size_t n = 0;
@@ -883,12 +930,33 @@ Test(store, strides_kept_and_pruned) {
         uint64_t old = begin_run(s, 1000000);
         uint64_t recent = begin_run(s, 5000000);
         struct gm_stride_record st[3] = {
-                { .t_s = 0.5, .side = GM_SIDE_LEFT, .stride_ms = 720, .stance_ms = 250, .swing_ms = 470,
-                  .hip_ext_deg = 12.5, .pelvic_drop_deg = 4, .impact_g = 3.25, .activity = GM_ACTIVITY_RUNNING },
-                { .t_s = 0.86, .side = GM_SIDE_RIGHT, .stride_ms = 715, .stance_ms = 255, .swing_ms = NAN,
-                  .hip_ext_deg = NAN, .pelvic_drop_deg = 5, .impact_g = 3, .activity = GM_ACTIVITY_RUNNING },
-                { .t_s = 1.22, .side = GM_SIDE_LEFT, .stride_ms = 718, .stance_ms = 251, .swing_ms = 467,
-                  .hip_ext_deg = 12, .pelvic_drop_deg = 4.5, .impact_g = 3.5, .activity = GM_ACTIVITY_WALKING },
+                { .t_s = 0.5,
+                  .side = GM_SIDE_LEFT,
+                  .stride_ms = 720,
+                  .stance_ms = 250,
+                  .swing_ms = 470,
+                  .hip_ext_deg = 12.5,
+                  .pelvic_drop_deg = 4,
+                  .impact_g = 3.25,
+                  .activity = GM_ACTIVITY_RUNNING },
+                { .t_s = 0.86,
+                  .side = GM_SIDE_RIGHT,
+                  .stride_ms = 715,
+                  .stance_ms = 255,
+                  .swing_ms = NAN,
+                  .hip_ext_deg = NAN,
+                  .pelvic_drop_deg = 5,
+                  .impact_g = 3,
+                  .activity = GM_ACTIVITY_RUNNING },
+                { .t_s = 1.22,
+                  .side = GM_SIDE_LEFT,
+                  .stride_ms = 718,
+                  .stance_ms = 251,
+                  .swing_ms = 467,
+                  .hip_ext_deg = 12,
+                  .pelvic_drop_deg = 4.5,
+                  .impact_g = 3.5,
+                  .activity = GM_ACTIVITY_WALKING },
         };
         cr_assert_eq(gm_store_run_strides(s, old, st, 3), 0);
         cr_assert_eq(gm_store_run_strides(s, recent, st, 2), 0);
@@ -933,7 +1001,8 @@ Test(store, strides_kept_and_pruned) {
 
 /* Deleting a run leaves none of its bytes in the database or its WAL; the run in progress and an
  * unknown id are refused with nothing changed. */
-Test(store, deleted_run_is_gone_from_the_files) {
+Test(store, deleted_run_is_gone_from_the_files)
+{
         static const char marker[] = "ZEBRA-7f3c-delete-me";
         char wal[400];
         struct gm_store *s = NULL;
@@ -944,7 +1013,8 @@ Test(store, deleted_run_is_gone_from_the_files) {
         uint64_t keep = begin_run(s, 1000);
         uint64_t gone = begin_run(s, 2000);
         for (unsigned k = 0; k < 5; k++)
-                cr_assert_eq(gm_store_run_minute(s, gone, &(struct gm_run_minute) { .t_s = 60.0 * k, .steps = 150 + k }), 0);
+                cr_assert_eq(gm_store_run_minute(s, gone, &(struct gm_run_minute){ .t_s = 60.0 * k, .steps = 150 + k }),
+                             0);
         struct gm_stride_record st = { .t_s = 1, .side = GM_SIDE_LEFT, .stance_ms = 250 };
         cr_assert_eq(gm_store_run_strides(s, gone, &st, 1), 0);
         snprintf(advice.summary, sizeof advice.summary, "%s summary", marker);
@@ -974,7 +1044,7 @@ Test(store, deleted_run_is_gone_from_the_files) {
                                         "(SELECT count(*) FROM run_actions WHERE run_id = ?1)",
                                         -1, &q, NULL),
                      SQLITE_OK);
-        sqlite3_bind_int64(q, 1, (sqlite3_int64) gone);
+        sqlite3_bind_int64(q, 1, (sqlite3_int64)gone);
         cr_assert_eq(sqlite3_step(q), SQLITE_ROW);
         cr_assert_eq(sqlite3_column_int(q, 0), 0);
         sqlite3_finalize(q);

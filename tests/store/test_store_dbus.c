@@ -18,13 +18,15 @@
 
 static char state_dir[256];
 
-static void make_dir(void) {
+static void make_dir(void)
+{
         const char *tmp = getenv("TMPDIR");
         snprintf(state_dir, sizeof state_dir, "%s/gm-store-dbus-XXXXXX", tmp && *tmp ? tmp : "/tmp");
         cr_assert_not_null(mkdtemp(state_dir));
 }
 
-static void remove_dir(void) {
+static void remove_dir(void)
+{
         char cmd[400];
         snprintf(cmd, sizeof cmd, "rm -rf '%s'", state_dir);
         cr_assert_eq(system(cmd), 0);
@@ -32,22 +34,30 @@ static void remove_dir(void) {
 
 TestSuite(store_dbus, .init = make_dir, .fini = remove_dir);
 
-static DBusMessage *new_reply(void) {
+static DBusMessage *new_reply(void)
+{
         DBusMessage *m = dbus_message_new_signal("/org/gaitmon/Monitor1", "org.gaitmon.Test", "Reply");
         cr_assert_not_null(m);
         return m;
 }
 
-static uint64_t add_run(struct gm_store *s, int64_t start_us, unsigned minutes, bool end, const char *advice_text) {
+static uint64_t add_run(struct gm_store *s, int64_t start_us, unsigned minutes, bool end, const char *advice_text)
+{
         struct gm_run_summary run = { .start_us = start_us, .activity = GM_ACTIVITY_RUNNING };
         uint64_t id;
 
         cr_assert_eq(gm_store_run_begin(s, &run, &id), 0);
         for (unsigned k = 0; k < minutes; k++) {
                 struct gm_run_minute m = {
-                        .t_s = 60.0 * k, .steps = 170, .cadence_spm = k == 1 ? NAN : 170 + k,
-                        .stance_ms = { 240, 250 }, .hip_ext_deg = { 10 + k, 12 }, .pelvic_drop_deg = { 4, 5 },
-                        .asym_max_pct = 1.5 * k, .fatigue = 0.05 * k, .length_s = 60,
+                        .t_s = 60.0 * k,
+                        .steps = 170,
+                        .cadence_spm = k == 1 ? NAN : 170 + k,
+                        .stance_ms = { 240, 250 },
+                        .hip_ext_deg = { 10 + k, 12 },
+                        .pelvic_drop_deg = { 4, 5 },
+                        .asym_max_pct = 1.5 * k,
+                        .fatigue = 0.05 * k,
+                        .length_s = 60,
                 };
                 cr_assert_eq(gm_store_run_minute(s, id, &m), 0);
         }
@@ -56,12 +66,24 @@ static uint64_t add_run(struct gm_store *s, int64_t start_us, unsigned minutes, 
                 snprintf(advice.summary, sizeof advice.summary, "%s", advice_text);
                 snprintf(advice.actions[0], GM_ADVICE_ACTION_MAX, "Walk for five minutes.");
                 snprintf(advice.actions[1], GM_ADVICE_ACTION_MAX, "Hydrate.");
-                run = (struct gm_run_summary) {
-                        .id = id, .start_us = start_us, .activity = GM_ACTIVITY_RUNNING, .duration_s = 60.0 * minutes,
-                        .steps = 170 * minutes, .cadence_spm = 171, .asym_max_pct = 4.5, .asym_metric = "pelvic_drop",
-                        .fatigue_max = 0.3, .load = 12, .stance_ms = { 240, 250 }, .hip_ext_deg = { 11, 12 },
-                        .pelvic_drop_deg = { 4, 5 }, .hip_ext_asym_pct = -6.5, .pelvic_drop_asym_pct = NAN,
-                        .pelvic_drop_rise_deg = { 0.5, 2.25 }, .fatigue_level_max = 2,
+                run = (struct gm_run_summary){
+                        .id = id,
+                        .start_us = start_us,
+                        .activity = GM_ACTIVITY_RUNNING,
+                        .duration_s = 60.0 * minutes,
+                        .steps = 170 * minutes,
+                        .cadence_spm = 171,
+                        .asym_max_pct = 4.5,
+                        .asym_metric = "pelvic_drop",
+                        .fatigue_max = 0.3,
+                        .load = 12,
+                        .stance_ms = { 240, 250 },
+                        .hip_ext_deg = { 11, 12 },
+                        .pelvic_drop_deg = { 4, 5 },
+                        .hip_ext_asym_pct = -6.5,
+                        .pelvic_drop_asym_pct = NAN,
+                        .pelvic_drop_rise_deg = { 0.5, 2.25 },
+                        .fatigue_level_max = 2,
                 };
                 cr_assert_eq(gm_store_run_end(s, &run, &advice), 0);
         }
@@ -69,7 +91,8 @@ static uint64_t add_run(struct gm_store *s, int64_t start_us, unsigned minutes, 
 }
 
 /* The value of key in the a{sv} that dict points at; false when absent. */
-static bool lookup(DBusMessageIter *dict, const char *key, DBusMessageIter *value) {
+static bool lookup(DBusMessageIter *dict, const char *key, DBusMessageIter *value)
+{
         DBusMessageIter entries;
 
         cr_assert_eq(dbus_message_iter_get_arg_type(dict), DBUS_TYPE_ARRAY);
@@ -89,13 +112,15 @@ static bool lookup(DBusMessageIter *dict, const char *key, DBusMessageIter *valu
 }
 
 /* The signature of the value at it (libdbus allocates it). */
-static void assert_signature(DBusMessageIter *it, const char *want) {
+static void assert_signature(DBusMessageIter *it, const char *want)
+{
         char *sig = dbus_message_iter_get_signature(it);
         cr_assert_str_eq(sig, want);
         dbus_free(sig);
 }
 
-static int key_count(DBusMessageIter *dict) {
+static int key_count(DBusMessageIter *dict)
+{
         DBusMessageIter entries;
         int n = 0;
         dbus_message_iter_recurse(dict, &entries);
@@ -104,7 +129,8 @@ static int key_count(DBusMessageIter *dict) {
         return n;
 }
 
-static double get_double(DBusMessageIter *dict, const char *key) {
+static double get_double(DBusMessageIter *dict, const char *key)
+{
         DBusMessageIter v;
         double x;
         cr_assert(lookup(dict, key, &v), "no %s", key);
@@ -113,7 +139,8 @@ static double get_double(DBusMessageIter *dict, const char *key) {
         return x;
 }
 
-static uint64_t get_u64(DBusMessageIter *dict, const char *key) {
+static uint64_t get_u64(DBusMessageIter *dict, const char *key)
+{
         DBusMessageIter v;
         dbus_uint64_t x;
         cr_assert(lookup(dict, key, &v), "no %s", key);
@@ -122,7 +149,8 @@ static uint64_t get_u64(DBusMessageIter *dict, const char *key) {
         return x;
 }
 
-static const char *get_string(DBusMessageIter *dict, const char *key) {
+static const char *get_string(DBusMessageIter *dict, const char *key)
+{
         DBusMessageIter v;
         const char *x;
         cr_assert(lookup(dict, key, &v), "no %s", key);
@@ -132,16 +160,17 @@ static const char *get_string(DBusMessageIter *dict, const char *key) {
 }
 
 /* Every field of record d is in dict with its table type and the record's value. */
-static void assert_fields(DBusMessageIter *dict, const struct gm_record_desc *d, const void *record) {
+static void assert_fields(DBusMessageIter *dict, const struct gm_record_desc *d, const void *record)
+{
         for (size_t i = 0; i < d->n_fields; i++) {
                 const struct gm_field *f = &d->fields[i];
-                const char *p = (const char *) record + f->offset;
+                const char *p = (const char *)record + f->offset;
                 DBusMessageIter v;
                 cr_assert(lookup(dict, f->key, &v), "%s lacks %s", d->name, f->key);
                 cr_assert_eq(dbus_message_iter_get_arg_type(&v), gm_field_dbus_type(f), "%s.%s", d->name, f->key);
                 switch (f->type) {
                 case GM_FIELD_DOUBLE: {
-                        double x, want = *(const double *) p;
+                        double x, want = *(const double *)p;
                         dbus_message_iter_get_basic(&v, &x);
                         if (isnan(want))
                                 cr_assert(isnan(x), "%s.%s: %g, not NaN", d->name, f->key, x);
@@ -152,19 +181,19 @@ static void assert_fields(DBusMessageIter *dict, const struct gm_record_desc *d,
                 case GM_FIELD_U64: {
                         dbus_uint64_t x;
                         dbus_message_iter_get_basic(&v, &x);
-                        cr_assert_eq(x, *(const uint64_t *) p, "%s.%s", d->name, f->key);
+                        cr_assert_eq(x, *(const uint64_t *)p, "%s.%s", d->name, f->key);
                         break;
                 }
                 case GM_FIELD_I64: {
                         dbus_int64_t x;
                         dbus_message_iter_get_basic(&v, &x);
-                        cr_assert_eq(x, *(const int64_t *) p, "%s.%s", d->name, f->key);
+                        cr_assert_eq(x, *(const int64_t *)p, "%s.%s", d->name, f->key);
                         break;
                 }
                 case GM_FIELD_U32: {
                         dbus_uint32_t x;
                         dbus_message_iter_get_basic(&v, &x);
-                        cr_assert_eq(x, *(const unsigned *) p, "%s.%s", d->name, f->key);
+                        cr_assert_eq(x, *(const unsigned *)p, "%s.%s", d->name, f->key);
                         break;
                 }
                 case GM_FIELD_TEXT: {
@@ -176,20 +205,21 @@ static void assert_fields(DBusMessageIter *dict, const struct gm_record_desc *d,
                 case GM_FIELD_ACTIVITY: {
                         const char *x;
                         dbus_message_iter_get_basic(&v, &x);
-                        cr_assert_str_eq(x, gm_activity_name(*(const enum gm_activity *) p), "%s.%s", d->name, f->key);
+                        cr_assert_str_eq(x, gm_activity_name(*(const enum gm_activity *)p), "%s.%s", d->name, f->key);
                         break;
                 }
                 case GM_FIELD_SIDE: {
                         const char *x;
                         dbus_message_iter_get_basic(&v, &x);
-                        cr_assert_str_eq(x, gm_side_name(*(const enum gm_side *) p), "%s.%s", d->name, f->key);
+                        cr_assert_str_eq(x, gm_side_name(*(const enum gm_side *)p), "%s.%s", d->name, f->key);
                         break;
                 }
                 }
         }
 }
 
-Test(store_dbus, sessions_window_and_fields) {
+Test(store_dbus, sessions_window_and_fields)
+{
         struct gm_store *s = NULL;
         DBusMessageIter it, array;
 
@@ -215,7 +245,7 @@ Test(store_dbus, sessions_window_and_fields) {
         cr_assert_str_eq(get_string(&array, "state"), "ended");
         cr_assert_float_eq(get_double(&array, "duration_s"), 180.0, 1e-9);
         cr_assert_str_eq(get_string(&array, "advice"), "six days ago");
-        cr_assert_eq(key_count(&array), (int) (gm_run_record.n_fields + gm_advice_record.n_fields + 1));
+        cr_assert_eq(key_count(&array), (int)(gm_run_record.n_fields + gm_advice_record.n_fields + 1));
 
         cr_assert(dbus_message_iter_next(&array));
         cr_assert_eq(get_u64(&array, "id"), current);
@@ -240,7 +270,8 @@ Test(store_dbus, sessions_window_and_fields) {
         gm_store_free(s);
 }
 
-Test(store_dbus, run_reply) {
+Test(store_dbus, run_reply)
+{
         struct gm_store *s = NULL;
         DBusMessageIter it, dict, v, array;
 
@@ -301,7 +332,8 @@ Test(store_dbus, run_reply) {
         gm_store_free(s);
 }
 
-Test(store_dbus, strides_reply) {
+Test(store_dbus, strides_reply)
+{
         struct gm_store *s = NULL;
         DBusMessageIter it, array;
         struct gm_run_summary run = { .start_us = NOW_US - DAY_US, .activity = GM_ACTIVITY_RUNNING };
@@ -311,10 +343,16 @@ Test(store_dbus, strides_reply) {
         cr_assert_eq(gm_store_open(state_dir, &s), 0);
         cr_assert_eq(gm_store_run_begin(s, &run, &id), 0);
         for (int i = 0; i < 6; i++)
-                strides[i] = (struct gm_stride_record) {
-                        .t_s = 0.35 * i, .side = i % 2 ? GM_SIDE_RIGHT : GM_SIDE_LEFT, .stride_ms = 700 + i,
-                        .stance_ms = 240 + i, .swing_ms = 460, .hip_ext_deg = i == 3 ? NAN : 10 + 0.5 * i,
-                        .pelvic_drop_deg = 4.25, .impact_g = 2.5 + i, .activity = GM_ACTIVITY_RUNNING,
+                strides[i] = (struct gm_stride_record){
+                        .t_s = 0.35 * i,
+                        .side = i % 2 ? GM_SIDE_RIGHT : GM_SIDE_LEFT,
+                        .stride_ms = 700 + i,
+                        .stance_ms = 240 + i,
+                        .swing_ms = 460,
+                        .hip_ext_deg = i == 3 ? NAN : 10 + 0.5 * i,
+                        .pelvic_drop_deg = 4.25,
+                        .impact_g = 2.5 + i,
+                        .activity = GM_ACTIVITY_RUNNING,
                 };
         cr_assert_eq(gm_store_run_strides(s, id, strides, 6), 0);
 
@@ -340,7 +378,8 @@ Test(store_dbus, strides_reply) {
         gm_store_free(s);
 }
 
-Test(store_dbus, invalid_utf8_in_file_does_not_abort) {
+Test(store_dbus, invalid_utf8_in_file_does_not_abort)
+{
         struct gm_store *s = NULL;
         DBusMessageIter it, array;
         char path[400];

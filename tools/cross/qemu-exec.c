@@ -23,14 +23,14 @@ static int is_arm64_elf(const char *path)
         ssize_t n = read(fd, h, sizeof h);
         close(fd);
         /* e_machine follows e_ident and the 16-bit e_type, little endian. */
-        return n == (ssize_t)sizeof h && memcmp(h, ELFMAG, SELFMAG) == 0 &&
-               h[EI_NIDENT + 2] == (EM_AARCH64 & 0xff) && h[EI_NIDENT + 3] == (EM_AARCH64 >> 8);
+        return n == (ssize_t)sizeof h && memcmp(h, ELFMAG, SELFMAG) == 0 && h[EI_NIDENT + 2] == (EM_AARCH64 & 0xff) &&
+               h[EI_NIDENT + 3] == (EM_AARCH64 >> 8);
 }
 
 int execve(const char *path, char *const argv[], char *const envp[])
 {
-        int (*real)(const char *, char *const[], char *const[]) =
-                (int (*)(const char *, char *const[], char *const[]))dlsym(RTLD_NEXT, "execve");
+        int (*real)(const char *, char *const[],
+                    char *const[]) = (int (*)(const char *, char *const[], char *const[]))dlsym(RTLD_NEXT, "execve");
         if (!real) {
                 errno = ENOSYS;
                 return -1;

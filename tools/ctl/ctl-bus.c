@@ -9,7 +9,8 @@
 
 #define ERROR_PREFIX "org.gaitmon.Monitor1.Error."
 
-int ctl_bus_open(DBusConnection **ret) {
+int ctl_bus_open(DBusConnection **ret)
+{
         DBusConnection *bus;
         DBusError error;
 
@@ -27,25 +28,28 @@ int ctl_bus_open(DBusConnection **ret) {
         return 0;
 }
 
-void ctl_bus_close(DBusConnection *bus) {
+void ctl_bus_close(DBusConnection *bus)
+{
         if (!bus)
                 return;
         dbus_connection_close(bus);
         dbus_connection_unref(bus);
 }
 
-DBusMessage *ctl_bus_new_call(const char *interface, const char *method) {
+DBusMessage *ctl_bus_new_call(const char *interface, const char *method)
+{
         return dbus_message_new_method_call(CTL_BUS_NAME, CTL_BUS_PATH, interface, method);
 }
 
-int ctl_bus_call_method(DBusConnection *bus, const char *interface, const char *method, int arg_type,
-                        const void *arg, const char *reply_signature, DBusMessage **ret_reply) {
+int ctl_bus_call_method(DBusConnection *bus, const char *interface, const char *method, int arg_type, const void *arg,
+                        const char *reply_signature, DBusMessage **ret_reply)
+{
         DBusMessage *call, *reply = NULL;
         int r;
 
         call = ctl_bus_new_call(interface, method);
-        if (!call || (arg_type != DBUS_TYPE_INVALID &&
-                      !dbus_message_append_args(call, arg_type, arg, DBUS_TYPE_INVALID))) {
+        if (!call ||
+            (arg_type != DBUS_TYPE_INVALID && !dbus_message_append_args(call, arg_type, arg, DBUS_TYPE_INVALID))) {
                 if (call)
                         dbus_message_unref(call);
                 ctl_log("Out of memory.");
@@ -65,7 +69,8 @@ int ctl_bus_call_method(DBusConnection *bus, const char *interface, const char *
         return 0;
 }
 
-int ctl_bus_log_error(const DBusError *error, const char *what) {
+int ctl_bus_log_error(const DBusError *error, const char *what)
+{
         const char *name = error->name ? error->name : "";
 
         if (strcmp(name, DBUS_ERROR_SERVICE_UNKNOWN) == 0 || strcmp(name, DBUS_ERROR_NAME_HAS_NO_OWNER) == 0) {
@@ -101,7 +106,8 @@ int ctl_bus_log_error(const DBusError *error, const char *what) {
         return -EIO;
 }
 
-int ctl_bus_call(DBusConnection *bus, DBusMessage *call, DBusMessage **ret_reply) {
+int ctl_bus_call(DBusConnection *bus, DBusMessage *call, DBusMessage **ret_reply)
+{
         DBusMessage *reply;
         DBusError error;
         char what[128];

@@ -22,8 +22,8 @@ int ctl_bus_call(DBusConnection *bus, DBusMessage *call, DBusMessage **ret_reply
 /* Calls interface.method on gaitmond's object with at most one basic argument (arg_type
  * DBUS_TYPE_INVALID for none) through ctl_bus_call(). Unless reply_signature is NULL, a reply
  * of another signature is logged and gives -EBADMSG. */
-int ctl_bus_call_method(DBusConnection *bus, const char *interface, const char *method, int arg_type,
-                        const void *arg, const char *reply_signature, DBusMessage **ret_reply);
+int ctl_bus_call_method(DBusConnection *bus, const char *interface, const char *method, int arg_type, const void *arg,
+                        const char *reply_signature, DBusMessage **ret_reply);
 
 /* The same translation, for errors met elsewhere (a failed AddMatch, a signal error). */
 int ctl_bus_log_error(const DBusError *error, const char *what);

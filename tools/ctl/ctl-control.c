@@ -6,7 +6,8 @@
 #include "ctl-json.h"
 #include "ctl-log.h"
 
-static int call_simple(struct ctl_context *c, const char *method, const char *json_key) {
+static int call_simple(struct ctl_context *c, const char *method, const char *json_key)
+{
         DBusMessage *reply = NULL;
         int r;
 
@@ -27,10 +28,12 @@ static int call_simple(struct ctl_context *c, const char *method, const char *js
         return 0;
 }
 
-int ctl_end_run(struct ctl_context *c) {
+int ctl_end_run(struct ctl_context *c)
+{
         return call_simple(c, "EndSession", "run_ended");
 }
 
-int ctl_reset_baseline(struct ctl_context *c) {
+int ctl_reset_baseline(struct ctl_context *c)
+{
         return call_simple(c, "ResetBaseline", "baseline_reset");
 }

@@ -19,8 +19,9 @@
 #include "ctl-run.h"
 
 /* The strides with from <= t_s < to, appended to *strides. */
-static int get_strides_window(struct ctl_context *c, uint64_t id, double from, double to, struct gm_stride_record **strides,
-                              size_t *n) {
+static int get_strides_window(struct ctl_context *c, uint64_t id, double from, double to,
+                              struct gm_stride_record **strides, size_t *n)
+{
         DBusMessage *call, *reply = NULL;
         dbus_uint64_t arg = id;
         DBusMessageIter it;
@@ -41,7 +42,8 @@ static int get_strides_window(struct ctl_context *c, uint64_t id, double from, d
         if (r < 0)
                 return r;
         if (!dbus_message_has_signature(reply, "aa{sv}")) {
-                ctl_log("Unexpected reply from gaitmond to GetStrides (signature '%s').", dbus_message_get_signature(reply));
+                ctl_log("Unexpected reply from gaitmond to GetStrides (signature '%s').",
+                        dbus_message_get_signature(reply));
                 dbus_message_unref(reply);
                 return -EBADMSG;
         }
@@ -69,7 +71,8 @@ static int get_strides_window(struct ctl_context *c, uint64_t id, double from, d
 #define STRIDES_WINDOW_S 1800.0
 
 static int get_strides(struct ctl_context *c, uint64_t id, double duration_s, struct gm_stride_record **ret,
-                       size_t *ret_n) {
+                       size_t *ret_n)
+{
         struct gm_stride_record *strides = NULL;
         size_t n = 0;
         int r = 0;
@@ -90,41 +93,43 @@ static int get_strides(struct ctl_context *c, uint64_t id, double duration_s, st
 }
 
 /* One CSV cell of a field: numbers exact (%.17g), unknown empty. */
-static void csv_field(FILE *f, const struct gm_field *fd, const void *record) {
-        const char *p = (const char *) record + fd->offset;
+static void csv_field(FILE *f, const struct gm_field *fd, const void *record)
+{
+        const char *p = (const char *)record + fd->offset;
         switch (fd->type) {
         case GM_FIELD_DOUBLE: {
-                double v = *(const double *) p;
+                double v = *(const double *)p;
                 if (isfinite(v))
                         fprintf(f, "%.17g", v);
                 break;
         }
         case GM_FIELD_U64:
-                fprintf(f, "%llu", (unsigned long long) *(const uint64_t *) p);
+                fprintf(f, "%llu", (unsigned long long)*(const uint64_t *)p);
                 break;
         case GM_FIELD_I64:
-                fprintf(f, "%lld", (long long) *(const int64_t *) p);
+                fprintf(f, "%lld", (long long)*(const int64_t *)p);
                 break;
         case GM_FIELD_U32:
-                fprintf(f, "%u", *(const unsigned *) p);
+                fprintf(f, "%u", *(const unsigned *)p);
                 break;
         case GM_FIELD_TEXT:
                 fputs(p, f); /* only names of ours: no commas or quotes */
                 break;
         case GM_FIELD_ACTIVITY: {
-                const char *n = gm_activity_name(*(const enum gm_activity *) p);
+                const char *n = gm_activity_name(*(const enum gm_activity *)p);
                 fputs(n ? n : "idle", f);
                 break;
         }
         case GM_FIELD_SIDE: {
-                const char *n = gm_side_name(*(const enum gm_side *) p);
+                const char *n = gm_side_name(*(const enum gm_side *)p);
                 fputs(n ? n : "", f);
                 break;
         }
         }
 }
 
-static void csv_table(FILE *f, const struct gm_record_desc *d, const void *records, size_t elem, size_t n) {
+static void csv_table(FILE *f, const struct gm_record_desc *d, const void *records, size_t elem, size_t n)
+{
         for (size_t k = 0; k < d->n_fields; k++)
                 fprintf(f, "%s%s", k ? "," : "", d->fields[k].key);
         fputc('\n', f);
@@ -132,23 +137,25 @@ static void csv_table(FILE *f, const struct gm_record_desc *d, const void *recor
                 for (size_t k = 0; k < d->n_fields; k++) {
                         if (k)
                                 fputc(',', f);
-                        csv_field(f, &d->fields[k], (const char *) records + i * elem);
+                        csv_field(f, &d->fields[k], (const char *)records + i * elem);
                 }
                 fputc('\n', f);
         }
 }
 
 /* The strides, then after an empty line the minutes, each table with its header; # lines first. */
-static void write_csv(FILE *f, const struct ctl_run *run, const struct gm_stride_record *strides, size_t n) {
+static void write_csv(FILE *f, const struct ctl_run *run, const struct gm_stride_record *strides, size_t n)
+{
         fprintf(f, "# gaitmon-run-export 1\n# run: %llu\n# start_us: %lld\n# activity: %s\n# strides: %zu\n",
-                (unsigned long long) run->s.id, (long long) run->s.start_us,
+                (unsigned long long)run->s.id, (long long)run->s.start_us,
                 gm_activity_name(run->s.activity) ? gm_activity_name(run->s.activity) : "idle", n);
         csv_table(f, &gm_stride_record, strides, sizeof *strides, n);
         fputc('\n', f);
         csv_table(f, &gm_minute_record, run->minutes, sizeof *run->minutes, run->n_minutes);
 }
 
-static void write_json(FILE *f, const struct ctl_run *run, const struct gm_stride_record *strides, size_t n) {
+static void write_json(FILE *f, const struct ctl_run *run, const struct gm_stride_record *strides, size_t n)
+{
         struct ctl_json j;
 
         ctl_json_init(&j, f);
@@ -184,7 +191,8 @@ static void write_json(FILE *f, const struct ctl_run *run, const struct gm_strid
         ctl_json_finish(&j);
 }
 
-int ctl_export(struct ctl_context *c, uint64_t id) {
+int ctl_export(struct ctl_context *c, uint64_t id)
+{
         struct gm_stride_record *strides = NULL;
         struct ctl_run run;
         char *data = NULL;
@@ -202,7 +210,7 @@ int ctl_export(struct ctl_context *c, uint64_t id) {
                 return r;
         if (strcmp(run.state, "active") == 0) {
                 ctl_log("Run %llu is in progress; end it first ('gaitmonctl end-run'), then export it.",
-                        (unsigned long long) id);
+                        (unsigned long long)id);
                 ctl_run_clear(&run);
                 return -EBUSY;
         }
@@ -227,7 +235,7 @@ int ctl_export(struct ctl_context *c, uint64_t id) {
                         r = -ENOMEM;
         }
         if (r < 0)
-                ctl_log("Failed to encode run %llu: %s", (unsigned long long) id, strerror(-r));
+                ctl_log("Failed to encode run %llu: %s", (unsigned long long)id, strerror(-r));
 
         if (r >= 0 && strcmp(path, "-") == 0) {
                 if (fwrite(data, 1, size, stdout) != size || fflush(stdout) != 0) {
@@ -249,23 +257,23 @@ int ctl_export(struct ctl_context *c, uint64_t id) {
                                         r = -errno;
                                         break;
                                 }
-                                done += (size_t) k;
+                                done += (size_t)k;
                         }
                         if (close(fd) < 0 && r >= 0)
                                 r = -errno;
                         if (r < 0) {
                                 ctl_log("Failed to write %s: %s", path, strerror(-r));
-                                (void) unlink(path);
+                                (void)unlink(path);
                         }
                 }
         }
         if (r >= 0 && strcmp(path, "-") != 0) {
                 if (strcmp(format, "fit") == 0)
-                        fprintf(stderr, "Run %llu: %zu strides in %zu records written to %s.\n", (unsigned long long) id,
+                        fprintf(stderr, "Run %llu: %zu strides in %zu records written to %s.\n", (unsigned long long)id,
                                 n, records, path);
                 else
                         fprintf(stderr, "Run %llu: %zu strides and %zu minutes written to %s.\n",
-                                (unsigned long long) id, n, run.n_minutes, path);
+                                (unsigned long long)id, n, run.n_minutes, path);
         }
         free(data);
         free(strides);
@@ -275,18 +283,20 @@ int ctl_export(struct ctl_context *c, uint64_t id) {
 
 /* gaitmonctl delete */
 
-static int delete_one(struct ctl_context *c, uint64_t id) {
+static int delete_one(struct ctl_context *c, uint64_t id)
+{
         DBusMessage *reply = NULL;
         dbus_uint64_t arg = id;
         int r = ctl_bus_call_method(c->bus, CTL_BUS_INTERFACE, "DeleteRun", DBUS_TYPE_UINT64, &arg, "", &reply);
         if (r < 0)
                 return r;
         dbus_message_unref(reply);
-        printf("Deleted run %llu.\n", (unsigned long long) id);
+        printf("Deleted run %llu.\n", (unsigned long long)id);
         return 0;
 }
 
-int ctl_delete(struct ctl_context *c, uint64_t id) {
+int ctl_delete(struct ctl_context *c, uint64_t id)
+{
         if (!c->delete_all)
                 return delete_one(c, id);
 
@@ -295,14 +305,15 @@ int ctl_delete(struct ctl_context *c, uint64_t id) {
         dbus_uint32_t days = 0;
         DBusMessageIter it, array;
         size_t deleted = 0, refused = 0;
-        int r = ctl_bus_call_method(c->bus, CTL_BUS_INTERFACE, "GetSessions", DBUS_TYPE_UINT32, &days, "aa{sv}", &reply);
+        int r = ctl_bus_call_method(c->bus, CTL_BUS_INTERFACE, "GetSessions", DBUS_TYPE_UINT32, &days, "aa{sv}",
+                                    &reply);
         if (r < 0)
                 return r;
         dbus_message_iter_init(reply, &it);
         dbus_message_iter_recurse(&it, &array);
         for (; r >= 0 && dbus_message_iter_get_arg_type(&array) == DBUS_TYPE_ARRAY; dbus_message_iter_next(&array)) {
                 struct gm_run_summary run;
-                (void) ctl_record_read(&array, &gm_run_record, &run, NULL, NULL);
+                (void)ctl_record_read(&array, &gm_run_record, &run, NULL, NULL);
                 if (c->before_set && run.start_us >= c->before_us)
                         continue;
                 int k = delete_one(c, run.id);

@@ -8,9 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define FIT_EPOCH_UNIX 631065600      /* 1989-12-31T00:00:00Z */
-#define FIT_PROTOCOL_VERSION 0x20     /* 2.0: developer fields */
-#define FIT_PROFILE_VERSION 2132      /* 21.32 */
+#define FIT_EPOCH_UNIX 631065600  /* 1989-12-31T00:00:00Z */
+#define FIT_PROTOCOL_VERSION 0x20 /* 2.0: developer fields */
+#define FIT_PROFILE_VERSION 2132  /* 21.32 */
 
 /* Base types. */
 #define T_ENUM 0x00
@@ -52,7 +52,8 @@ struct buf {
         bool failed;
 };
 
-static void put(struct buf *b, const void *p, size_t n) {
+static void put(struct buf *b, const void *p, size_t n)
+{
         if (b->failed)
                 return;
         if (b->len + n > b->allocated) {
@@ -71,51 +72,58 @@ static void put(struct buf *b, const void *p, size_t n) {
         b->len += n;
 }
 
-static void put_u8(struct buf *b, uint8_t v) {
+static void put_u8(struct buf *b, uint8_t v)
+{
         put(b, &v, 1);
 }
 
-static void put_u16(struct buf *b, uint16_t v) {
-        uint8_t x[2] = { (uint8_t) v, (uint8_t) (v >> 8) };
+static void put_u16(struct buf *b, uint16_t v)
+{
+        uint8_t x[2] = { (uint8_t)v, (uint8_t)(v >> 8) };
         put(b, x, 2);
 }
 
-static void put_u32(struct buf *b, uint32_t v) {
-        uint8_t x[4] = { (uint8_t) v, (uint8_t) (v >> 8), (uint8_t) (v >> 16), (uint8_t) (v >> 24) };
+static void put_u32(struct buf *b, uint32_t v)
+{
+        uint8_t x[4] = { (uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16), (uint8_t)(v >> 24) };
         put(b, x, 4);
 }
 
-static void put_f32(struct buf *b, double v) {
+static void put_f32(struct buf *b, double v)
+{
         if (!isfinite(v)) {
                 put_u32(b, 0xffffffffu); /* invalid */
                 return;
         }
-        float f = (float) v;
+        float f = (float)v;
         uint32_t x;
         memcpy(&x, &f, 4);
         put_u32(b, x);
 }
 
-static void put_string(struct buf *b, const char *s, size_t size) {
+static void put_string(struct buf *b, const char *s, size_t size)
+{
         char x[64] = {};
         snprintf(x, size < sizeof x ? size : sizeof x, "%s", s);
         put(b, x, size);
 }
 
 /* A value scaled into an unsigned field; invalid (all ones) when unknown or out of range. */
-static uint32_t scaled(double v, double scale, uint32_t invalid) {
+static uint32_t scaled(double v, double scale, uint32_t invalid)
+{
         double x = round(v * scale);
         if (!isfinite(x) || x < 0 || x >= invalid)
                 return invalid;
-        return (uint32_t) x;
+        return (uint32_t)x;
 }
 
 /* CRC-16 of the FIT protocol (polynomial 0x8005 reflected, as 0xA001, initial 0). */
-static uint16_t crc16(uint16_t crc, const uint8_t *p, size_t n) {
+static uint16_t crc16(uint16_t crc, const uint8_t *p, size_t n)
+{
         for (size_t i = 0; i < n; i++) {
                 crc ^= p[i];
                 for (int k = 0; k < 8; k++)
-                        crc = crc & 1 ? (uint16_t) ((crc >> 1) ^ 0xa001) : (uint16_t) (crc >> 1);
+                        crc = crc & 1 ? (uint16_t)((crc >> 1) ^ 0xa001) : (uint16_t)(crc >> 1);
         }
         return crc;
 }
@@ -125,19 +133,20 @@ struct field_def {
 };
 
 static void define(struct buf *b, uint8_t local, uint16_t global, const struct field_def *f, size_t n,
-                   const struct field_def *dev, size_t n_dev) {
-        put_u8(b, (uint8_t) (0x40 | (n_dev ? 0x20 : 0) | local));
-        put_u8(b, 0);     /* reserved */
-        put_u8(b, 0);     /* little endian */
+                   const struct field_def *dev, size_t n_dev)
+{
+        put_u8(b, (uint8_t)(0x40 | (n_dev ? 0x20 : 0) | local));
+        put_u8(b, 0); /* reserved */
+        put_u8(b, 0); /* little endian */
         put_u16(b, global);
-        put_u8(b, (uint8_t) n);
+        put_u8(b, (uint8_t)n);
         for (size_t i = 0; i < n; i++) {
                 put_u8(b, f[i].num);
                 put_u8(b, f[i].size);
                 put_u8(b, f[i].type);
         }
         if (n_dev) {
-                put_u8(b, (uint8_t) n_dev);
+                put_u8(b, (uint8_t)n_dev);
                 for (size_t i = 0; i < n_dev; i++) {
                         put_u8(b, dev[i].num);
                         put_u8(b, dev[i].size);
@@ -150,11 +159,8 @@ static void define(struct buf *b, uint8_t local, uint16_t global, const struct f
 static const struct {
         const char *name, *unit;
 } dev_fields[] = {
-        { "hip_extension_left", "deg" },
-        { "hip_extension_right", "deg" },
-        { "pelvic_drop_left", "deg" },
-        { "pelvic_drop_right", "deg" },
-        { "fatigue_score", "0-1" },
+        { "hip_extension_left", "deg" }, { "hip_extension_right", "deg" }, { "pelvic_drop_left", "deg" },
+        { "pelvic_drop_right", "deg" },  { "fatigue_score", "0-1" },
 };
 #define N_DEV (sizeof dev_fields / sizeof dev_fields[0])
 
@@ -162,18 +168,21 @@ static const struct {
 static const uint8_t application_id[16] = { 0x67, 0x61, 0x69, 0x74, 0x6d, 0x6f, 0x6e, 0x2d,
                                             0x67, 0x61, 0x69, 0x74, 0x2d, 0x76, 0x31, 0x00 };
 
-static uint32_t fit_time(int64_t unix_s) {
+static uint32_t fit_time(int64_t unix_s)
+{
         int64_t t = unix_s - FIT_EPOCH_UNIX;
-        return t < 0 ? 0 : t > UINT32_MAX - 1 ? UINT32_MAX - 1 : (uint32_t) t;
+        return t < 0 ? 0 : t > UINT32_MAX - 1 ? UINT32_MAX - 1 : (uint32_t)t;
 }
 
 /* The wall-clock second of a stride (floor of start + t_s, in µs arithmetic). */
-static int64_t stride_second(int64_t start_us, double t_s) {
+static int64_t stride_second(int64_t start_us, double t_s)
+{
         int64_t us = start_us + llround(t_s * 1e6);
         return us >= 0 ? us / 1000000 : -((-us + 999999) / 1000000);
 }
 
-static double mean_add(double *sum, unsigned *n, double v) {
+static double mean_add(double *sum, unsigned *n, double v)
+{
         if (isfinite(v)) {
                 *sum += v;
                 (*n)++;
@@ -182,7 +191,8 @@ static double mean_add(double *sum, unsigned *n, double v) {
 }
 
 /* The fatigue score of the minute holding t_s, NaN if none. */
-static double minute_fatigue(const struct ctl_run *run, double t_s) {
+static double minute_fatigue(const struct ctl_run *run, double t_s)
+{
         for (size_t i = 0; i < run->n_minutes; i++) {
                 const struct gm_run_minute *m = &run->minutes[i];
                 if (t_s >= m->t_s && t_s < m->t_s + m->length_s)
@@ -198,20 +208,21 @@ struct second {
         unsigned stride_n, stance_n, side_stance_n[2], hip_n[2], drop_n[2];
 };
 
-static void write_record(struct buf *b, const struct ctl_run *run, const struct second *sec) {
+static void write_record(struct buf *b, const struct ctl_run *run, const struct second *sec)
+{
         double stride_ms = sec->stride_n ? sec->stride_sum / sec->stride_n : NAN;
         double stance_ms = sec->stance_n ? sec->stance_sum / sec->stance_n : NAN;
         double left = sec->side_stance_n[0] ? sec->side_stance_sum[0] / sec->side_stance_n[0] : NAN;
         double right = sec->side_stance_n[1] ? sec->side_stance_sum[1] / sec->side_stance_n[1] : NAN;
         double cadence = stride_ms > 0 ? 60000.0 / stride_ms : NAN; /* strides/min */
-        uint32_t whole = isfinite(cadence) && cadence < 255 ? (uint32_t) floor(cadence) : 0xff;
+        uint32_t whole = isfinite(cadence) && cadence < 255 ? (uint32_t)floor(cadence) : 0xff;
 
         put_u8(b, 1); /* local message 1: record */
         put_u32(b, fit_time(sec->unix_s));
-        put_u8(b, (uint8_t) whole);
-        put_u8(b, whole == 0xff ? 0xff : (uint8_t) scaled(cadence - whole, 128, 0xff));
-        put_u16(b, (uint16_t) scaled(stance_ms, 10, 0xffff));
-        put_u16(b, (uint16_t) scaled(100 * left / (left + right), 100, 0xffff));
+        put_u8(b, (uint8_t)whole);
+        put_u8(b, whole == 0xff ? 0xff : (uint8_t)scaled(cadence - whole, 128, 0xff));
+        put_u16(b, (uint16_t)scaled(stance_ms, 10, 0xffff));
+        put_u16(b, (uint16_t)scaled(100 * left / (left + right), 100, 0xffff));
         put_f32(b, sec->hip_n[0] ? sec->hip_sum[0] / sec->hip_n[0] : NAN);
         put_f32(b, sec->hip_n[1] ? sec->hip_sum[1] / sec->hip_n[1] : NAN);
         put_f32(b, sec->drop_n[0] ? sec->drop_sum[0] / sec->drop_n[0] : NAN);
@@ -220,7 +231,8 @@ static void write_record(struct buf *b, const struct ctl_run *run, const struct 
 }
 
 int ctl_fit_write(FILE *f, const struct ctl_run *run, const struct gm_stride_record *strides, size_t n,
-                  size_t *ret_records) {
+                  size_t *ret_records)
+{
         struct buf b = {};
         size_t records = 0;
         int64_t start_s = run->s.start_us / 1000000;
@@ -229,18 +241,18 @@ int ctl_fit_write(FILE *f, const struct ctl_run *run, const struct gm_stride_rec
         uint32_t elapsed_ms = scaled(run->s.duration_s, 1000, 0xffffffffu);
         int r = 0;
 
-        put(&b, (uint8_t[14]) {}, 14); /* the header, filled in at the end */
+        put(&b, (uint8_t[14]){}, 14); /* the header, filled in at the end */
 
         static const struct field_def file_id[] = {
-                { 0, 1, T_ENUM }, { 1, 2, T_UINT16 }, { 2, 2, T_UINT16 }, { 3, 4, T_UINT32Z }, { 4, 4, T_UINT32 },
-                { 8, 20, T_STRING },
+                { 0, 1, T_ENUM },    { 1, 2, T_UINT16 }, { 2, 2, T_UINT16 },
+                { 3, 4, T_UINT32Z }, { 4, 4, T_UINT32 }, { 8, 20, T_STRING },
         };
         define(&b, 0, MESG_FILE_ID, file_id, 6, NULL, 0);
         put_u8(&b, 0);
         put_u8(&b, 4); /* activity */
         put_u16(&b, MANUFACTURER_DEVELOPMENT);
         put_u16(&b, 1);
-        put_u32(&b, run->s.id > 0 && run->s.id < UINT32_MAX ? (uint32_t) run->s.id : 1);
+        put_u32(&b, run->s.id > 0 && run->s.id < UINT32_MAX ? (uint32_t)run->s.id : 1);
         put_u32(&b, fit_time(start_s));
         put_string(&b, "gaitmon", 20);
 
@@ -251,14 +263,14 @@ int ctl_fit_write(FILE *f, const struct ctl_run *run, const struct gm_stride_rec
         put_u8(&b, 0);
 
         static const struct field_def description[] = {
-                { 0, 1, T_UINT8 }, { 1, 1, T_UINT8 }, { 2, 1, T_UINT8 }, { 3, NAME_SIZE, T_STRING },
-                { 8, UNIT_SIZE, T_STRING }, { 14, 2, T_UINT16 },
+                { 0, 1, T_UINT8 },          { 1, 1, T_UINT8 },          { 2, 1, T_UINT8 },
+                { 3, NAME_SIZE, T_STRING }, { 8, UNIT_SIZE, T_STRING }, { 14, 2, T_UINT16 },
         };
         define(&b, 0, MESG_FIELD_DESCRIPTION, description, 6, NULL, 0);
         for (size_t i = 0; i < N_DEV; i++) {
                 put_u8(&b, 0);
-                put_u8(&b, 0);            /* developer_data_index */
-                put_u8(&b, (uint8_t) i);  /* field_definition_number */
+                put_u8(&b, 0);          /* developer_data_index */
+                put_u8(&b, (uint8_t)i); /* field_definition_number */
                 put_u8(&b, T_FLOAT32);
                 put_string(&b, dev_fields[i].name, NAME_SIZE);
                 put_string(&b, dev_fields[i].unit, UNIT_SIZE);
@@ -277,7 +289,7 @@ int ctl_fit_write(FILE *f, const struct ctl_run *run, const struct gm_stride_rec
         };
         struct field_def dev[N_DEV];
         for (size_t i = 0; i < N_DEV; i++)
-                dev[i] = (struct field_def) { (uint8_t) i, 4, 0 };
+                dev[i] = (struct field_def){ (uint8_t)i, 4, 0 };
         define(&b, 1, MESG_RECORD, record, 5, dev, N_DEV);
 
         struct second sec = { .unix_s = INT64_MIN };
@@ -289,7 +301,7 @@ int ctl_fit_write(FILE *f, const struct ctl_run *run, const struct gm_stride_rec
                                 write_record(&b, run, &sec);
                                 records++;
                         }
-                        sec = (struct second) { .unix_s = s, .first_t_s = st->t_s };
+                        sec = (struct second){ .unix_s = s, .first_t_s = st->t_s };
                 }
                 int side = st->side == GM_SIDE_RIGHT ? 1 : 0;
                 mean_add(&sec.stride_sum, &sec.stride_n, st->stride_ms);
@@ -311,8 +323,8 @@ int ctl_fit_write(FILE *f, const struct ctl_run *run, const struct gm_stride_rec
         /* One lap, the whole run. */
         double cadence = run->s.cadence_spm / 2; /* strides/min */
         static const struct field_def lap[] = {
-                { 253, 4, T_UINT32 }, { 254, 2, T_UINT16 }, { 0, 1, T_ENUM }, { 1, 1, T_ENUM }, { 2, 4, T_UINT32 },
-                { 7, 4, T_UINT32 }, { 8, 4, T_UINT32 }, { 17, 1, T_UINT8 },
+                { 253, 4, T_UINT32 }, { 254, 2, T_UINT16 }, { 0, 1, T_ENUM },   { 1, 1, T_ENUM },
+                { 2, 4, T_UINT32 },   { 7, 4, T_UINT32 },   { 8, 4, T_UINT32 }, { 17, 1, T_UINT8 },
         };
         define(&b, 3, MESG_LAP, lap, 8, NULL, 0);
         put_u8(&b, 3);
@@ -323,12 +335,12 @@ int ctl_fit_write(FILE *f, const struct ctl_run *run, const struct gm_stride_rec
         put_u32(&b, fit_time(start_s));
         put_u32(&b, elapsed_ms);
         put_u32(&b, elapsed_ms);
-        put_u8(&b, (uint8_t) scaled(cadence, 1, 0xff));
+        put_u8(&b, (uint8_t)scaled(cadence, 1, 0xff));
 
         static const struct field_def session[] = {
-                { 253, 4, T_UINT32 }, { 254, 2, T_UINT16 }, { 0, 1, T_ENUM }, { 1, 1, T_ENUM }, { 2, 4, T_UINT32 },
-                { 5, 1, T_ENUM }, { 6, 1, T_ENUM }, { 7, 4, T_UINT32 }, { 8, 4, T_UINT32 }, { 18, 1, T_UINT8 },
-                { 25, 2, T_UINT16 }, { 26, 2, T_UINT16 },
+                { 253, 4, T_UINT32 }, { 254, 2, T_UINT16 }, { 0, 1, T_ENUM },    { 1, 1, T_ENUM },
+                { 2, 4, T_UINT32 },   { 5, 1, T_ENUM },     { 6, 1, T_ENUM },    { 7, 4, T_UINT32 },
+                { 8, 4, T_UINT32 },   { 18, 1, T_UINT8 },   { 25, 2, T_UINT16 }, { 26, 2, T_UINT16 },
         };
         define(&b, 4, MESG_SESSION, session, 12, NULL, 0);
         put_u8(&b, 4);
@@ -341,13 +353,13 @@ int ctl_fit_write(FILE *f, const struct ctl_run *run, const struct gm_stride_rec
         put_u8(&b, 0); /* generic sub-sport */
         put_u32(&b, elapsed_ms);
         put_u32(&b, elapsed_ms);
-        put_u8(&b, (uint8_t) scaled(cadence, 1, 0xff));
+        put_u8(&b, (uint8_t)scaled(cadence, 1, 0xff));
         put_u16(&b, 0);
         put_u16(&b, 1);
 
         static const struct field_def activity[] = {
-                { 253, 4, T_UINT32 }, { 0, 4, T_UINT32 }, { 1, 2, T_UINT16 }, { 2, 1, T_ENUM }, { 3, 1, T_ENUM },
-                { 4, 1, T_ENUM },
+                { 253, 4, T_UINT32 }, { 0, 4, T_UINT32 }, { 1, 2, T_UINT16 },
+                { 2, 1, T_ENUM },     { 3, 1, T_ENUM },   { 4, 1, T_ENUM },
         };
         define(&b, 5, MESG_ACTIVITY, activity, 6, NULL, 0);
         put_u8(&b, 5);
@@ -363,18 +375,18 @@ int ctl_fit_write(FILE *f, const struct ctl_run *run, const struct gm_stride_rec
                 return -ENOMEM;
         }
         /* The header: its size, the versions, the size of the records, ".FIT" and its CRC. */
-        uint32_t data_size = (uint32_t) (b.len - 14);
+        uint32_t data_size = (uint32_t)(b.len - 14);
         uint8_t *h = b.data;
         h[0] = 14;
         h[1] = FIT_PROTOCOL_VERSION;
         h[2] = FIT_PROFILE_VERSION & 0xff;
         h[3] = FIT_PROFILE_VERSION >> 8;
         for (int i = 0; i < 4; i++)
-                h[4 + i] = (uint8_t) (data_size >> (8 * i));
+                h[4 + i] = (uint8_t)(data_size >> (8 * i));
         memcpy(h + 8, ".FIT", 4);
         uint16_t hcrc = crc16(0, h, 12);
-        h[12] = (uint8_t) hcrc;
-        h[13] = (uint8_t) (hcrc >> 8);
+        h[12] = (uint8_t)hcrc;
+        h[13] = (uint8_t)(hcrc >> 8);
         put_u16(&b, crc16(0, b.data, b.len));
         if (b.failed) {
                 free(b.data);

@@ -25,7 +25,8 @@ struct session {
         const char *activity;
 };
 
-static int read_state(const char *key, DBusMessageIter *value, void *userdata) {
+static int read_state(const char *key, DBusMessageIter *value, void *userdata)
+{
         struct session *s = userdata;
         if (strcmp(key, "state") == 0 && dbus_message_iter_get_arg_type(value) == DBUS_TYPE_STRING) {
                 const char *v = "";
@@ -35,16 +36,18 @@ static int read_state(const char *key, DBusMessageIter *value, void *userdata) {
         return 0;
 }
 
-static void read_session(DBusMessageIter *dict, struct session *s) {
+static void read_session(DBusMessageIter *dict, struct session *s)
+{
         snprintf(s->state, sizeof s->state, "unknown");
-        (void) ctl_record_read(dict, &gm_advice_record, &s->advice, NULL, NULL);
-        (void) ctl_record_read(dict, &gm_run_record, &s->run, read_state, s);
+        (void)ctl_record_read(dict, &gm_advice_record, &s->advice, NULL, NULL);
+        (void)ctl_record_read(dict, &gm_run_record, &s->run, read_state, s);
         s->activity = gm_activity_name(s->run.activity);
         if (!s->activity)
                 s->activity = "idle";
 }
 
-static void print_json(const struct session *s, size_t n, uint32_t days) {
+static void print_json(const struct session *s, size_t n, uint32_t days)
+{
         struct ctl_json j;
 
         ctl_json_init(&j, stdout);
@@ -74,13 +77,14 @@ static void print_json(const struct session *s, size_t n, uint32_t days) {
 }
 
 /* A metric in a few letters, for a column. */
-static const char *short_metric(const char *metric) {
+static const char *short_metric(const char *metric)
+{
         static const struct {
                 const char *metric, *words;
         } names[] = {
-                { "hip_extension", "hip ext." }, { "hip_range", "hip range" }, { "thigh_extension", "thigh ext." },
-                { "pelvic_drop", "pelvic drop" }, { "stance", "stance" }, { "swing", "swing" },
-                { "stride", "stride" }, { "impact", "impact" },
+                { "hip_extension", "hip ext." },  { "hip_range", "hip range" }, { "thigh_extension", "thigh ext." },
+                { "pelvic_drop", "pelvic drop" }, { "stance", "stance" },       { "swing", "swing" },
+                { "stride", "stride" },           { "impact", "impact" },
         };
         for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
                 if (strcmp(names[i].metric, metric) == 0)
@@ -89,7 +93,8 @@ static const char *short_metric(const char *metric) {
 }
 
 /* "3.1 pelvic drop": the largest balance shift, points, and its metric. */
-static const char *shift_cell(char *buf, size_t size, const struct gm_run_summary *run) {
+static const char *shift_cell(char *buf, size_t size, const struct gm_run_summary *run)
+{
         double points = gm_balance_shift_points(run->asym_max_pct);
         if (!isfinite(points))
                 snprintf(buf, size, "n/a");
@@ -98,7 +103,8 @@ static const char *shift_cell(char *buf, size_t size, const struct gm_run_summar
         return buf;
 }
 
-static void print_table(const struct session *s, size_t n, uint32_t days) {
+static void print_table(const struct session *s, size_t n, uint32_t days)
+{
         char start[64], dur[32], cad[32], asym[48], fat[32], steps[32];
 
         if (n == 0) {
@@ -109,7 +115,8 @@ static void print_table(const struct session *s, size_t n, uint32_t days) {
                 return;
         }
         /* The advice fills the rest of the line, cut to it: `show ID` has it whole. */
-        unsigned width = ctl_output_width(200), used = 5 + 2 + 31 + 1 + 8 + 1 + 12 + 1 + 14 + 1 + 7 + 1 + 8 + 1 + 16 + 1 + 8 + 1 + 5 + 2;
+        unsigned width = ctl_output_width(200),
+                 used = 5 + 2 + 31 + 1 + 8 + 1 + 12 + 1 + 14 + 1 + 7 + 1 + 8 + 1 + 16 + 1 + 8 + 1 + 5 + 2;
         unsigned room = width > used + 20 ? width - used : 20;
         bool cut = false;
         printf("%5s  %-31s %-8s %-12s %14s %7s %8s %-16s %8s %5s  %s\n", "ID", "START", "ACTIVITY", "STATE", "DURATION",
@@ -118,17 +125,18 @@ static void print_table(const struct session *s, size_t n, uint32_t days) {
                 const struct gm_run_summary *run = &s[i].run;
                 /* A run that stopped before its first minute was recorded has nothing but its start. */
                 bool empty = run->steps == 0 && !(run->duration_s > 0);
-                const char *text = s[i].advice.summary[0] ? s[i].advice.summary :
-                                   empty && strcmp(s[i].state, "interrupted") == 0 ? "interrupted, no data" :
-                                   empty && strcmp(s[i].state, "active") == 0 ? "first minute not recorded yet" : "-";
+                const char *text = s[i].advice.summary[0]                            ? s[i].advice.summary
+                                   : empty && strcmp(s[i].state, "interrupted") == 0 ? "interrupted, no data"
+                                   : empty && strcmp(s[i].state, "active") == 0      ? "first minute not recorded yet"
+                                                                                     : "-";
                 char advice[sizeof s[i].advice.summary + 8];
                 ctl_format_fit(advice, sizeof advice, text, room);
                 cut = cut || strcmp(advice, text) != 0;
                 if (empty)
                         snprintf(steps, sizeof steps, "n/a");
                 else
-                        snprintf(steps, sizeof steps, "%llu", (unsigned long long) run->steps);
-                printf("%5llu  %-31s %-8s %-12s %14s %7s %8s %-16s %8s %5u  %s\n", (unsigned long long) run->id,
+                        snprintf(steps, sizeof steps, "%llu", (unsigned long long)run->steps);
+                printf("%5llu  %-31s %-8s %-12s %14s %7s %8s %-16s %8s %5u  %s\n", (unsigned long long)run->id,
                        ctl_format_timestamp(start, sizeof start, run->start_us), s[i].activity, s[i].state,
                        empty ? "n/a" : ctl_format_duration(dur, sizeof dur, run->duration_s), steps,
                        ctl_format_number(cad, sizeof cad, run->cadence_spm, 1, ""), shift_cell(asym, sizeof asym, run),
@@ -144,7 +152,8 @@ static void print_table(const struct session *s, size_t n, uint32_t days) {
                 printf("\n%zu run%s.\n", n, n == 1 ? "" : "s");
 }
 
-int ctl_history(struct ctl_context *c) {
+int ctl_history(struct ctl_context *c)
+{
         DBusMessage *reply = NULL;
         struct session *sessions = NULL;
         DBusMessageIter it, array;
@@ -152,8 +161,8 @@ int ctl_history(struct ctl_context *c) {
         size_t n = 0, allocated = 0;
         int r;
 
-        r = ctl_bus_call_method(c->bus, CTL_BUS_INTERFACE, "GetSessions", DBUS_TYPE_UINT32, &days,
-                                SESSIONS_SIGNATURE, &reply);
+        r = ctl_bus_call_method(c->bus, CTL_BUS_INTERFACE, "GetSessions", DBUS_TYPE_UINT32, &days, SESSIONS_SIGNATURE,
+                                &reply);
         if (r < 0)
                 return r;
 
@@ -177,7 +186,7 @@ int ctl_history(struct ctl_context *c) {
         if (c->json)
                 print_json(sessions, n, c->days);
         else {
-                (void) ctl_pager_open(c->no_pager);
+                (void)ctl_pager_open(c->no_pager);
                 print_table(sessions, n, c->days);
                 ctl_pager_close();
         }

@@ -4,7 +4,8 @@
 
 #include "ctl-log.h"
 
-void ctl_log(const char *fmt, ...) {
+void ctl_log(const char *fmt, ...)
+{
         va_list ap;
 
         fflush(stdout);

@@ -15,7 +15,8 @@ static pid_t pager_pid;
 static unsigned pager_columns;
 static struct sigaction old_pipe;
 
-static const char *pager_command(void) {
+static const char *pager_command(void)
+{
         const char *p = getenv("SYSTEMD_PAGER");
         if (!p)
                 p = getenv("PAGER");
@@ -23,25 +24,27 @@ static const char *pager_command(void) {
 }
 
 /* The pager's end: the command asked for, or less, or more, or the bytes copied through. */
-_Noreturn static void run_pager(const char *command) {
+_Noreturn static void run_pager(const char *command)
+{
         char buf[4096];
         ssize_t n;
 
         if (setenv("LESS", "FRSX", 0) < 0)
                 _exit(EXIT_FAILURE);
         if (command)
-                execl("/bin/sh", "sh", "-c", command, (char *) NULL);
+                execl("/bin/sh", "sh", "-c", command, (char *)NULL);
         else {
-                execlp("less", "less", (char *) NULL);
-                execlp("more", "more", (char *) NULL);
+                execlp("less", "less", (char *)NULL);
+                execlp("more", "more", (char *)NULL);
         }
         while ((n = read(STDIN_FILENO, buf, sizeof buf)) > 0)
-                if (write(STDOUT_FILENO, buf, (size_t) n) != n)
+                if (write(STDOUT_FILENO, buf, (size_t)n) != n)
                         break;
         _exit(n < 0 ? EXIT_FAILURE : EXIT_SUCCESS);
 }
 
-int ctl_pager_open(bool no_pager) {
+int ctl_pager_open(bool no_pager)
+{
         const char *command = pager_command();
         struct sigaction ignore = { .sa_handler = SIG_IGN };
         struct winsize ws;
@@ -84,7 +87,8 @@ int ctl_pager_open(bool no_pager) {
         return 0;
 }
 
-void ctl_pager_close(void) {
+void ctl_pager_close(void)
+{
         struct sigaction ignore = { .sa_handler = SIG_IGN }, old_int;
 
         if (pager_pid <= 0)
@@ -101,6 +105,7 @@ void ctl_pager_close(void) {
         pager_columns = 0;
 }
 
-unsigned ctl_pager_columns(void) {
+unsigned ctl_pager_columns(void)
+{
         return pager_columns;
 }

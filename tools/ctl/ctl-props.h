@@ -9,8 +9,8 @@
 
 struct ctl_prop {
         char *name;
-        DBusMessage *owner;     /* the message the value lives in, referenced */
-        DBusMessageIter value;  /* the variant's content */
+        DBusMessage *owner;    /* the message the value lives in, referenced */
+        DBusMessageIter value; /* the variant's content */
 };
 
 struct ctl_props {
@@ -24,8 +24,8 @@ void ctl_props_clear(struct ctl_props *p);
 
 /* The value of name if present and of that D-Bus type, else NULL. */
 const DBusMessageIter *ctl_props_get(const struct ctl_props *p, const char *name, int type);
-double ctl_props_double(const struct ctl_props *p, const char *name);    /* NaN when absent */
-uint64_t ctl_props_u64(const struct ctl_props *p, const char *name);     /* 0 when absent */
+double ctl_props_double(const struct ctl_props *p, const char *name);      /* NaN when absent */
+uint64_t ctl_props_u64(const struct ctl_props *p, const char *name);       /* 0 when absent */
 const char *ctl_props_string(const struct ctl_props *p, const char *name); /* NULL when absent */
 
 /* Any D-Bus value as JSON (dicts as objects, structs and arrays as arrays) or as short text. */

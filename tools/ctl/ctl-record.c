@@ -6,32 +6,33 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void set_field(const struct gm_field *f, DBusMessageIter *variant, void *record) {
-        char *p = (char *) record + f->offset;
+static void set_field(const struct gm_field *f, DBusMessageIter *variant, void *record)
+{
+        char *p = (char *)record + f->offset;
         int type = dbus_message_iter_get_arg_type(variant);
 
         if (type != gm_field_dbus_type(f))
                 return; /* not what this gaitmonctl knows the key as: left unknown */
         switch (f->type) {
         case GM_FIELD_DOUBLE:
-                dbus_message_iter_get_basic(variant, (double *) p);
+                dbus_message_iter_get_basic(variant, (double *)p);
                 break;
         case GM_FIELD_U64: {
                 dbus_uint64_t v;
                 dbus_message_iter_get_basic(variant, &v);
-                *(uint64_t *) p = v;
+                *(uint64_t *)p = v;
                 break;
         }
         case GM_FIELD_I64: {
                 dbus_int64_t v;
                 dbus_message_iter_get_basic(variant, &v);
-                *(int64_t *) p = v;
+                *(int64_t *)p = v;
                 break;
         }
         case GM_FIELD_U32: {
                 dbus_uint32_t v;
                 dbus_message_iter_get_basic(variant, &v);
-                *(unsigned *) p = v;
+                *(unsigned *)p = v;
                 break;
         }
         case GM_FIELD_TEXT: {
@@ -44,21 +45,22 @@ static void set_field(const struct gm_field *f, DBusMessageIter *variant, void *
                 const char *v = "";
                 dbus_message_iter_get_basic(variant, &v);
                 int a = gm_activity_from_name(v);
-                *(enum gm_activity *) p = a >= 0 ? (enum gm_activity) a : GM_ACTIVITY_IDLE;
+                *(enum gm_activity *)p = a >= 0 ? (enum gm_activity)a : GM_ACTIVITY_IDLE;
                 break;
         }
         case GM_FIELD_SIDE: {
                 const char *v = "";
                 dbus_message_iter_get_basic(variant, &v);
                 int sd = gm_side_from_name(v);
-                *(enum gm_side *) p = sd >= 0 ? (enum gm_side) sd : GM_SIDE_UNKNOWN;
+                *(enum gm_side *)p = sd >= 0 ? (enum gm_side)sd : GM_SIDE_UNKNOWN;
                 break;
         }
         }
 }
 
 int ctl_record_read(DBusMessageIter *dict, const struct gm_record_desc *d, void *record, ctl_record_extra_fn extra,
-                    void *userdata) {
+                    void *userdata)
+{
         DBusMessageIter entries;
 
         gm_record_clear(d, record);
@@ -85,7 +87,8 @@ int ctl_record_read(DBusMessageIter *dict, const struct gm_record_desc *d, void 
 }
 
 int ctl_record_read_array(DBusMessageIter *array, const struct gm_record_desc *d, size_t elem, void **ret,
-                          size_t *ret_n) {
+                          size_t *ret_n)
+{
         DBusMessageIter items, inner;
         size_t n = 0, allocated = 0;
         char *records = NULL;
@@ -115,34 +118,35 @@ int ctl_record_read_array(DBusMessageIter *array, const struct gm_record_desc *d
         return 0;
 }
 
-void ctl_record_json_fields(struct ctl_json *j, const struct gm_record_desc *d, const void *record) {
+void ctl_record_json_fields(struct ctl_json *j, const struct gm_record_desc *d, const void *record)
+{
         for (size_t i = 0; i < d->n_fields; i++) {
                 const struct gm_field *f = &d->fields[i];
-                const char *p = (const char *) record + f->offset;
+                const char *p = (const char *)record + f->offset;
                 switch (f->type) {
                 case GM_FIELD_DOUBLE:
-                        ctl_json_field_double(j, f->key, *(const double *) p);
+                        ctl_json_field_double(j, f->key, *(const double *)p);
                         break;
                 case GM_FIELD_U64:
-                        ctl_json_field_uint(j, f->key, *(const uint64_t *) p);
+                        ctl_json_field_uint(j, f->key, *(const uint64_t *)p);
                         break;
                 case GM_FIELD_I64:
                         ctl_json_key(j, f->key);
-                        ctl_json_int(j, *(const int64_t *) p);
+                        ctl_json_int(j, *(const int64_t *)p);
                         break;
                 case GM_FIELD_U32:
-                        ctl_json_field_uint(j, f->key, *(const unsigned *) p);
+                        ctl_json_field_uint(j, f->key, *(const unsigned *)p);
                         break;
                 case GM_FIELD_TEXT:
                         ctl_json_field_string(j, f->key, p);
                         break;
                 case GM_FIELD_ACTIVITY: {
-                        const char *n = gm_activity_name(*(const enum gm_activity *) p);
+                        const char *n = gm_activity_name(*(const enum gm_activity *)p);
                         ctl_json_field_string(j, f->key, n ? n : "idle");
                         break;
                 }
                 case GM_FIELD_SIDE: {
-                        const char *n = gm_side_name(*(const enum gm_side *) p);
+                        const char *n = gm_side_name(*(const enum gm_side *)p);
                         ctl_json_field_string(j, f->key, n ? n : "unknown");
                         break;
                 }

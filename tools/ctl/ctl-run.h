@@ -10,7 +10,7 @@
 struct ctl_run {
         struct gm_run_summary s;
         struct gm_advice a;
-        char state[16];            /* active, ended, interrupted */
+        char state[16]; /* active, ended, interrupted */
         struct gm_run_minute *minutes;
         size_t n_minutes;
 };

@@ -18,13 +18,15 @@
 
 #define RUN_SIGNATURE "a{sv}"
 
-static const char *activity_name(enum gm_activity a) {
+static const char *activity_name(enum gm_activity a)
+{
         const char *n = gm_activity_name(a);
         return n ? n : "idle";
 }
 
 /* The keys of GetRun besides the run's and its advice's fields. */
-static int read_run_extra(const char *key, DBusMessageIter *value, void *userdata) {
+static int read_run_extra(const char *key, DBusMessageIter *value, void *userdata)
+{
         struct ctl_run *run = userdata;
 
         if (strcmp(key, "state") == 0 && dbus_message_iter_get_arg_type(value) == DBUS_TYPE_STRING) {
@@ -34,7 +36,8 @@ static int read_run_extra(const char *key, DBusMessageIter *value, void *userdat
         } else if (strcmp(key, "actions") == 0 && dbus_message_iter_get_arg_type(value) == DBUS_TYPE_ARRAY) {
                 DBusMessageIter array;
                 dbus_message_iter_recurse(value, &array);
-                for (; dbus_message_iter_get_arg_type(&array) == DBUS_TYPE_STRING && run->a.n_actions < GM_ADVICE_ACTIONS_MAX;
+                for (; dbus_message_iter_get_arg_type(&array) == DBUS_TYPE_STRING &&
+                       run->a.n_actions < GM_ADVICE_ACTIONS_MAX;
                      dbus_message_iter_next(&array)) {
                         const char *v = "";
                         dbus_message_iter_get_basic(&array, &v);
@@ -53,11 +56,13 @@ static int read_run_extra(const char *key, DBusMessageIter *value, void *userdat
 }
 
 /* The advice's fields share the run's dictionary: read in a pass of their own. */
-static int skip_advice(const char *key, DBusMessageIter *value, void *userdata) {
+static int skip_advice(const char *key, DBusMessageIter *value, void *userdata)
+{
         return gm_record_field(&gm_advice_record, key) ? 0 : read_run_extra(key, value, userdata);
 }
 
-static int read_run(DBusMessage *reply, struct ctl_run *run) {
+static int read_run(DBusMessage *reply, struct ctl_run *run)
+{
         DBusMessageIter it;
         int r;
 
@@ -69,7 +74,8 @@ static int read_run(DBusMessage *reply, struct ctl_run *run) {
         return r;
 }
 
-static void json_pair(struct ctl_json *j, const char *key, const double v[2]) {
+static void json_pair(struct ctl_json *j, const char *key, const double v[2])
+{
         ctl_json_key(j, key);
         ctl_json_object_begin(j);
         ctl_json_field_double(j, "left", v[0]);
@@ -77,7 +83,8 @@ static void json_pair(struct ctl_json *j, const char *key, const double v[2]) {
         ctl_json_object_end(j);
 }
 
-static void print_json(const struct ctl_run *run) {
+static void print_json(const struct ctl_run *run)
+{
         struct ctl_json j;
 
         ctl_json_init(&j, stdout);
@@ -137,12 +144,14 @@ static void print_json(const struct ctl_run *run) {
 
 #define LABEL_WIDTH 16
 
-static void label(const char *text) {
+static void label(const char *text)
+{
         printf("%*s: ", LABEL_WIDTH, text);
 }
 
 static void print_pair(const char *text, const double v[2], int decimals, const char *unit, const char *left_words,
-                       const char *right_words) {
+                       const char *right_words)
+{
         char a[32], b[32];
         label(text);
         if (!isfinite(v[0]) && !isfinite(v[1])) {
@@ -153,7 +162,8 @@ static void print_pair(const char *text, const double v[2], int decimals, const 
                ctl_format_number(b, sizeof b, v[1], decimals, unit), right_words);
 }
 
-static const char *pair_cell(char *buf, size_t size, const double v[2], int decimals) {
+static const char *pair_cell(char *buf, size_t size, const double v[2], int decimals)
+{
         char a[16], b[16];
         if (!isfinite(v[0]) && !isfinite(v[1])) {
                 snprintf(buf, size, "n/a");
@@ -167,7 +177,8 @@ static const char *pair_cell(char *buf, size_t size, const double v[2], int deci
 /* An SI shift from baseline as the balance moved, in points of the left share, and what it means
  * for the side it points to: "3.0 points toward the right: the left hip extends less than at
  * baseline". */
-static void print_shift(const char *text, const char *metric, double si_shift) {
+static void print_shift(const char *text, const char *metric, double si_shift)
+{
         double points = gm_balance_shift_points(si_shift);
         char phrase[128], line[256];
 
@@ -186,15 +197,17 @@ static void print_shift(const char *text, const char *metric, double si_shift) {
 }
 
 /* A run that stopped before its first minute was recorded has nothing but its start. */
-static bool run_is_empty(const struct ctl_run *run) {
+static bool run_is_empty(const struct ctl_run *run)
+{
         return run->n_minutes == 0 && run->s.steps == 0 && !(run->s.duration_s > 0);
 }
 
-static void print_text(const struct ctl_run *run) {
+static void print_text(const struct ctl_run *run)
+{
         char buf[64];
 
         label("Run");
-        printf("%llu (%s)\n", (unsigned long long) run->s.id, run->state);
+        printf("%llu (%s)\n", (unsigned long long)run->s.id, run->state);
         label("Start");
         printf("%s\n", ctl_format_timestamp(buf, sizeof buf, run->s.start_us));
         label("Activity");
@@ -207,13 +220,14 @@ static void print_text(const struct ctl_run *run) {
                 printf("n/a (%s before its first minute was recorded: no data)\n", run->state);
         else
                 printf("%s%s\n", ctl_format_duration(buf, sizeof buf, run->s.duration_s),
-                       strcmp(run->state, "interrupted") == 0 ? " (up to the last minute recorded)" :
-                       active ? " so far" : "");
+                       strcmp(run->state, "interrupted") == 0 ? " (up to the last minute recorded)"
+                       : active                               ? " so far"
+                                                              : "");
         label("Steps");
         if (empty)
                 printf("n/a\n");
         else
-                printf("%llu\n", (unsigned long long) run->s.steps);
+                printf("%llu\n", (unsigned long long)run->s.steps);
         label("Cadence");
         printf("%s\n", ctl_format_number(buf, sizeof buf, run->s.cadence_spm, 1, " steps/min"));
         print_pair("Stance time", run->s.stance_ms, 0, " ms", "left", "right");
@@ -267,9 +281,10 @@ static void print_text(const struct ctl_run *run) {
         for (size_t i = 0; i < run->n_minutes; i++) {
                 const struct gm_run_minute *m = &run->minutes[i];
                 char cad[16], stance[32], hip[32], drop[32], asym[16], fat[16];
-                printf("%6.0f %6llu %8s %11s %13s %11s %7s %8s\n", m->t_s / 60, (unsigned long long) m->steps,
-                       ctl_format_number(cad, sizeof cad, m->cadence_spm, 1, ""), pair_cell(stance, sizeof stance, m->stance_ms, 0),
-                       pair_cell(hip, sizeof hip, m->hip_ext_deg, 1), pair_cell(drop, sizeof drop, m->pelvic_drop_deg, 1),
+                printf("%6.0f %6llu %8s %11s %13s %11s %7s %8s\n", m->t_s / 60, (unsigned long long)m->steps,
+                       ctl_format_number(cad, sizeof cad, m->cadence_spm, 1, ""),
+                       pair_cell(stance, sizeof stance, m->stance_ms, 0), pair_cell(hip, sizeof hip, m->hip_ext_deg, 1),
+                       pair_cell(drop, sizeof drop, m->pelvic_drop_deg, 1),
                        ctl_format_number(asym, sizeof asym, gm_balance_shift_points(m->asym_max_pct), 1, ""),
                        ctl_format_number(fat, sizeof fat, m->fatigue, 2, ""));
         }
@@ -282,7 +297,8 @@ static void print_text(const struct ctl_run *run) {
                        ctl_format_duration(fat_buf, sizeof fat_buf, last->length_s));
 }
 
-static int write_svg(const struct ctl_run *run, const char *path) {
+static int write_svg(const struct ctl_run *run, const char *path)
+{
         double *x = NULL, *cadence = NULL, *asym = NULL, *hip_l = NULL, *hip_r = NULL;
         size_t n = run->n_minutes;
         char title[128], start[64];
@@ -315,7 +331,7 @@ static int write_svg(const struct ctl_run *run, const char *path) {
                 { "Asymmetry (largest balance shift from baseline, points)", 1, s_asym },
                 { "Hip extension (degrees)", 2, s_hip },
         };
-        snprintf(title, sizeof title, "Run %llu, %s, %s", (unsigned long long) run->s.id, activity_name(run->s.activity),
+        snprintf(title, sizeof title, "Run %llu, %s, %s", (unsigned long long)run->s.id, activity_name(run->s.activity),
                  ctl_format_timestamp(start, sizeof start, run->s.start_us));
         double x_end = run->s.duration_s / 60;
         if (n > 0)
@@ -341,14 +357,14 @@ finish:
         return r;
 }
 
-int ctl_run_get(struct ctl_context *c, uint64_t id, struct ctl_run *run) {
+int ctl_run_get(struct ctl_context *c, uint64_t id, struct ctl_run *run)
+{
         DBusMessage *reply = NULL;
         dbus_uint64_t arg = id;
         int r;
 
-        *run = (struct ctl_run) {};
-        r = ctl_bus_call_method(c->bus, CTL_BUS_INTERFACE, "GetRun", DBUS_TYPE_UINT64, &arg, RUN_SIGNATURE,
-                                &reply);
+        *run = (struct ctl_run){};
+        r = ctl_bus_call_method(c->bus, CTL_BUS_INTERFACE, "GetRun", DBUS_TYPE_UINT64, &arg, RUN_SIGNATURE, &reply);
         if (r < 0)
                 return r;
         r = read_run(reply, run);
@@ -358,13 +374,15 @@ int ctl_run_get(struct ctl_context *c, uint64_t id, struct ctl_run *run) {
         return r;
 }
 
-void ctl_run_clear(struct ctl_run *run) {
+void ctl_run_clear(struct ctl_run *run)
+{
         free(run->minutes);
         run->minutes = NULL;
         run->n_minutes = 0;
 }
 
-int ctl_show(struct ctl_context *c, uint64_t id) {
+int ctl_show(struct ctl_context *c, uint64_t id)
+{
         struct ctl_run run;
         int r;
 
@@ -378,7 +396,7 @@ int ctl_show(struct ctl_context *c, uint64_t id) {
                 if (c->json)
                         print_json(&run);
                 else {
-                        (void) ctl_pager_open(c->no_pager);
+                        (void)ctl_pager_open(c->no_pager);
                         print_text(&run);
                         ctl_pager_close();
                 }

@@ -16,21 +16,39 @@
 
 /* Properties shown with their own words; any other is shown after them as it comes. */
 static const char *const known[] = {
-        "State", "Activity", "Cadence", "StepCount", "StanceTimeLeft", "StanceTimeRight", "SwingTimeLeft",
-        "SwingTimeRight", "HipExtensionLeft", "HipExtensionRight", "ThighExtensionLeft", "ThighExtensionRight",
-        "PelvicDropLeft", "PelvicDropRight",
-        "Asymmetry", "AsymmetryBaseline", "FatigueScore", "SessionStart", "Sensors", "SensorReasons",
+        "State",
+        "Activity",
+        "Cadence",
+        "StepCount",
+        "StanceTimeLeft",
+        "StanceTimeRight",
+        "SwingTimeLeft",
+        "SwingTimeRight",
+        "HipExtensionLeft",
+        "HipExtensionRight",
+        "ThighExtensionLeft",
+        "ThighExtensionRight",
+        "PelvicDropLeft",
+        "PelvicDropRight",
+        "Asymmetry",
+        "AsymmetryBaseline",
+        "FatigueScore",
+        "SessionStart",
+        "Sensors",
+        "SensorReasons",
         "DroppedSamples",
 };
 
-static bool is_known(const char *name) {
+static bool is_known(const char *name)
+{
         for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
                 if (strcmp(known[i], name) == 0)
                         return true;
         return false;
 }
 
-int ctl_status_fetch(DBusConnection *bus, struct ctl_props *props) {
+int ctl_status_fetch(DBusConnection *bus, struct ctl_props *props)
+{
         const char *interface = CTL_BUS_INTERFACE;
         DBusMessage *reply = NULL;
         DBusMessageIter it;
@@ -42,16 +60,19 @@ int ctl_status_fetch(DBusConnection *bus, struct ctl_props *props) {
         dbus_message_iter_init(reply, &it);
         r = ctl_props_update(props, reply, &it);
         if (r < 0)
-                ctl_log("Unexpected reply from gaitmond to GetAll (signature '%s').", dbus_message_get_signature(reply));
+                ctl_log("Unexpected reply from gaitmond to GetAll (signature '%s').",
+                        dbus_message_get_signature(reply));
         dbus_message_unref(reply);
         return r;
 }
 
-static void label(FILE *f, const char *text) {
+static void label(FILE *f, const char *text)
+{
         fprintf(f, "%*s: ", LABEL_WIDTH, text);
 }
 
-static void line_string(FILE *f, const struct ctl_props *p, const char *name, const char *text) {
+static void line_string(FILE *f, const struct ctl_props *p, const char *name, const char *text)
+{
         const char *v = ctl_props_string(p, name);
         if (!v)
                 return;
@@ -61,7 +82,8 @@ static void line_string(FILE *f, const struct ctl_props *p, const char *name, co
 
 /* "281 ms left, 283 ms right"; the side's words may say more ("on the left leg"). */
 static void line_pair(FILE *f, const struct ctl_props *p, const char *left, const char *right, const char *text,
-                      int decimals, const char *unit, const char *left_words, const char *right_words) {
+                      int decimals, const char *unit, const char *left_words, const char *right_words)
+{
         char a[32], b[32];
 
         if (!ctl_props_get(p, left, DBUS_TYPE_DOUBLE) && !ctl_props_get(p, right, DBUS_TYPE_DOUBLE))
@@ -72,7 +94,8 @@ static void line_pair(FILE *f, const struct ctl_props *p, const char *left, cons
 }
 
 /* The value of key in an a{sd} or a{ss} property: true and *ret set when present. */
-static bool dict_lookup(const struct ctl_props *p, const char *name, const char *key, int type, void *ret) {
+static bool dict_lookup(const struct ctl_props *p, const char *name, const char *key, int type, void *ret)
+{
         const DBusMessageIter *value = ctl_props_get(p, name, DBUS_TYPE_ARRAY);
         DBusMessageIter it, entries;
 
@@ -99,13 +122,15 @@ static bool dict_lookup(const struct ctl_props *p, const char *name, const char 
         return false;
 }
 
-double ctl_status_si(const struct ctl_props *p, const char *name, const char *metric) {
+double ctl_status_si(const struct ctl_props *p, const char *name, const char *metric)
+{
         double si = NAN;
         return dict_lookup(p, name, metric, DBUS_TYPE_DOUBLE, &si) ? si : NAN;
 }
 
 /* One metric a line: its balance now and the runner's usual one (the baseline); whether that is known. */
-static bool line_balance_metric(FILE *f, const struct ctl_props *p, const char *metric, bool first) {
+static bool line_balance_metric(FILE *f, const struct ctl_props *p, const char *metric, bool first)
+{
         char noun_buf[64], now[40], usual[40];
         double si = ctl_status_si(p, "Asymmetry", metric), base = ctl_status_si(p, "AsymmetryBaseline", metric);
 
@@ -121,7 +146,8 @@ static bool line_balance_metric(FILE *f, const struct ctl_props *p, const char *
 }
 
 /* Every metric of Asymmetry, then those only the baseline has. */
-static void line_asymmetry(FILE *f, const struct ctl_props *p) {
+static void line_asymmetry(FILE *f, const struct ctl_props *p)
+{
         const char *names[] = { "Asymmetry", "AsymmetryBaseline" };
         bool first = true, usual = false;
 
@@ -158,7 +184,8 @@ static void line_asymmetry(FILE *f, const struct ctl_props *p) {
                 fprintf(f, "%*s  (the usual balance is learned early in a run)\n", LABEL_WIDTH, "");
 }
 
-static void line_session(FILE *f, const struct ctl_props *p) {
+static void line_session(FILE *f, const struct ctl_props *p)
+{
         char ts[64], dur[32];
         uint64_t start;
         struct timespec now;
@@ -172,12 +199,13 @@ static void line_session(FILE *f, const struct ctl_props *p) {
                 return;
         }
         clock_gettime(CLOCK_REALTIME, &now);
-        double elapsed = (double) now.tv_sec + now.tv_nsec / 1e9 - (double) start / 1e6;
+        double elapsed = (double)now.tv_sec + now.tv_nsec / 1e9 - (double)start / 1e6;
         fprintf(f, "%s (%s ago)\n", ctl_format_timestamp(ts, sizeof ts, start),
                 ctl_format_duration(dur, sizeof dur, elapsed));
 }
 
-static void line_sensors(FILE *f, const struct ctl_props *p) {
+static void line_sensors(FILE *f, const struct ctl_props *p)
+{
         const DBusMessageIter *value = ctl_props_get(p, "Sensors", DBUS_TYPE_ARRAY);
         DBusMessageIter it, sensors;
         bool first = true;
@@ -211,7 +239,8 @@ static void line_sensors(FILE *f, const struct ctl_props *p) {
                 fprintf(f, "none configured\n");
 }
 
-void ctl_status_print(FILE *f, const struct ctl_props *p) {
+void ctl_status_print(FILE *f, const struct ctl_props *p)
+{
         char buf[64];
 
         line_string(f, p, "State", "State");
@@ -222,7 +251,7 @@ void ctl_status_print(FILE *f, const struct ctl_props *p) {
         }
         if (ctl_props_get(p, "StepCount", DBUS_TYPE_UINT64)) {
                 label(f, "Steps");
-                fprintf(f, "%llu\n", (unsigned long long) ctl_props_u64(p, "StepCount"));
+                fprintf(f, "%llu\n", (unsigned long long)ctl_props_u64(p, "StepCount"));
         }
         line_pair(f, p, "StanceTimeLeft", "StanceTimeRight", "Stance time", 0, " ms", "left", "right");
         line_pair(f, p, "SwingTimeLeft", "SwingTimeRight", "Swing time", 0, " ms", "left", "right");
@@ -232,13 +261,15 @@ void ctl_status_print(FILE *f, const struct ctl_props *p) {
         line_asymmetry(f, p);
         if (ctl_props_get(p, "FatigueScore", DBUS_TYPE_DOUBLE)) {
                 label(f, "Fatigue");
-                fprintf(f, "%s\n", ctl_format_number(buf, sizeof buf, ctl_props_double(p, "FatigueScore"), 2, " (0 fresh, 1 exhausted)"));
+                fprintf(f, "%s\n",
+                        ctl_format_number(buf, sizeof buf, ctl_props_double(p, "FatigueScore"), 2,
+                                          " (0 fresh, 1 exhausted)"));
         }
         line_session(f, p);
         line_sensors(f, p);
         if (ctl_props_get(p, "DroppedSamples", DBUS_TYPE_UINT64)) {
                 label(f, "Dropped samples");
-                fprintf(f, "%llu\n", (unsigned long long) ctl_props_u64(p, "DroppedSamples"));
+                fprintf(f, "%llu\n", (unsigned long long)ctl_props_u64(p, "DroppedSamples"));
         }
         for (size_t i = 0; i < p->n; i++) {
                 if (is_known(p->items[i].name))
@@ -249,7 +280,8 @@ void ctl_status_print(FILE *f, const struct ctl_props *p) {
         }
 }
 
-void ctl_status_json(struct ctl_json *j, const struct ctl_props *p) {
+void ctl_status_json(struct ctl_json *j, const struct ctl_props *p)
+{
         ctl_json_object_begin(j);
         for (size_t i = 0; i < p->n; i++) {
                 const struct ctl_prop *prop = &p->items[i];
@@ -280,7 +312,8 @@ void ctl_status_json(struct ctl_json *j, const struct ctl_props *p) {
         ctl_json_object_end(j);
 }
 
-int ctl_status(struct ctl_context *c) {
+int ctl_status(struct ctl_context *c)
+{
         struct ctl_props props = {};
         int r;
 

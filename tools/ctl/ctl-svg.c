@@ -7,39 +7,52 @@
 
 #define WIDTH 900
 #define MARGIN_LEFT 70
-#define MARGIN_RIGHT 130    /* room for the legend */
+#define MARGIN_RIGHT 130 /* room for the legend */
 #define TITLE_HEIGHT 50
 #define PANEL_HEIGHT 180
 #define PANEL_GAP 50
 #define AXIS_HEIGHT 50
 
 struct scale {
-        double lo, hi;          /* data range shown */
-        double px_lo, px_hi;    /* pixels it maps to */
+        double lo, hi;       /* data range shown */
+        double px_lo, px_hi; /* pixels it maps to */
 };
 
-static double map(const struct scale *s, double v) {
+static double map(const struct scale *s, double v)
+{
         return s->px_lo + (v - s->lo) / (s->hi - s->lo) * (s->px_hi - s->px_lo);
 }
 
 /* A tick step of 1, 2 or 5 times a power of ten giving about `want` ticks over span. */
-static double tick_step(double span, unsigned want) {
+static double tick_step(double span, unsigned want)
+{
         double raw = span / want, p = pow(10, floor(log10(raw))), f = raw / p;
         return (f < 1.5 ? 1 : f < 3.5 ? 2 : f < 7.5 ? 5 : 10) * p;
 }
 
-static void escape(FILE *f, const char *s) {
+static void escape(FILE *f, const char *s)
+{
         for (; *s; s++)
                 switch (*s) {
-                case '&': fputs("&amp;", f); break;
-                case '<': fputs("&lt;", f); break;
-                case '>': fputs("&gt;", f); break;
-                case '"': fputs("&quot;", f); break;
-                default: fputc(*s, f);
+                case '&':
+                        fputs("&amp;", f);
+                        break;
+                case '<':
+                        fputs("&lt;", f);
+                        break;
+                case '>':
+                        fputs("&gt;", f);
+                        break;
+                case '"':
+                        fputs("&quot;", f);
+                        break;
+                default:
+                        fputc(*s, f);
                 }
 }
 
-static bool y_range(const struct ctl_svg_panel *p, size_t n, double *lo, double *hi) {
+static bool y_range(const struct ctl_svg_panel *p, size_t n, double *lo, double *hi)
+{
         bool any = false;
 
         *lo = INFINITY;
@@ -66,7 +79,8 @@ static bool y_range(const struct ctl_svg_panel *p, size_t n, double *lo, double 
 }
 
 static void draw_series(FILE *f, const struct ctl_svg_series *s, const double *x, size_t n, const struct scale *sx,
-                        const struct scale *sy) {
+                        const struct scale *sy)
+{
         bool open = false;
         size_t run = 0;
 
@@ -74,7 +88,8 @@ static void draw_series(FILE *f, const struct ctl_svg_series *s, const double *x
                 bool ok = i < n && isfinite(s->y[i]);
                 if (ok) {
                         if (!open) {
-                                fprintf(f, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"2\" points=\"", s->color);
+                                fprintf(f, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"2\" points=\"",
+                                        s->color);
                                 open = true;
                                 run = 0;
                         }
@@ -93,7 +108,8 @@ static void draw_series(FILE *f, const struct ctl_svg_series *s, const double *x
 }
 
 static void draw_panel(FILE *f, const struct ctl_svg_panel *p, const double *x, size_t n, const struct scale *sx,
-                       double top) {
+                       double top)
+{
         struct scale sy = { .px_lo = top + PANEL_HEIGHT, .px_hi = top };
         double left = MARGIN_LEFT, right = WIDTH - MARGIN_RIGHT;
 
@@ -105,14 +121,16 @@ static void draw_panel(FILE *f, const struct ctl_svg_panel *p, const double *x, 
                 top, right - left, PANEL_HEIGHT);
 
         if (!y_range(p, n, &sy.lo, &sy.hi)) {
-                fprintf(f, "<text x=\"%.0f\" y=\"%.0f\" text-anchor=\"middle\" fill=\"#888\">not measured</text>\n</g>\n",
+                fprintf(f,
+                        "<text x=\"%.0f\" y=\"%.0f\" text-anchor=\"middle\" fill=\"#888\">not measured</text>\n</g>\n",
                         (left + right) / 2, top + PANEL_HEIGHT / 2.0);
                 return;
         }
         double step = tick_step(sy.hi - sy.lo, 4);
         for (double v = sy.lo; v <= sy.hi + step / 2; v += step) {
                 double y = map(&sy, v);
-                fprintf(f, "<line x1=\"%.0f\" y1=\"%.1f\" x2=\"%.0f\" y2=\"%.1f\" stroke=\"#ddd\"/>\n", left, y, right, y);
+                fprintf(f, "<line x1=\"%.0f\" y1=\"%.1f\" x2=\"%.0f\" y2=\"%.1f\" stroke=\"#ddd\"/>\n", left, y, right,
+                        y);
                 fprintf(f, "<text x=\"%.0f\" y=\"%.1f\" font-size=\"11\" text-anchor=\"end\">%g</text>\n", left - 6,
                         y + 4, fabs(v) < step / 1e6 ? 0.0 : v);
         }
@@ -128,7 +146,8 @@ static void draw_panel(FILE *f, const struct ctl_svg_panel *p, const double *x, 
 }
 
 int ctl_svg_chart(FILE *f, const char *title, const double *x, size_t n, double x_end,
-                  const struct ctl_svg_panel *panels, size_t n_panels) {
+                  const struct ctl_svg_panel *panels, size_t n_panels)
+{
         double height = TITLE_HEIGHT + n_panels * (PANEL_HEIGHT + PANEL_GAP) + AXIS_HEIGHT - PANEL_GAP;
         struct scale sx = { .lo = 0, .hi = x_end > 0 ? x_end : 1, .px_lo = MARGIN_LEFT, .px_hi = WIDTH - MARGIN_RIGHT };
 

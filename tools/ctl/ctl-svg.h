@@ -6,12 +6,12 @@
 
 struct ctl_svg_series {
         const char *name;
-        const char *color;      /* an SVG color, e.g. "#1f77b4" */
-        const double *y;        /* n values; NaN leaves a gap */
+        const char *color; /* an SVG color, e.g. "#1f77b4" */
+        const double *y;   /* n values; NaN leaves a gap */
 };
 
 struct ctl_svg_panel {
-        const char *title;      /* with its unit */
+        const char *title; /* with its unit */
         size_t n_series;
         const struct ctl_svg_series *series;
 };

@@ -23,24 +23,27 @@ struct watch {
         struct ctl_context *ctl;
         struct ctl_props props;
         bool tty;
-        bool gone;                      /* gaitmond left the bus */
+        bool gone; /* gaitmond left the bus */
         char events[EVENTS_SHOWN][EVENT_MAX];
         unsigned n_events;
 };
 
 static volatile sig_atomic_t stop_requested;
 
-static void on_stop_signal(int sig) {
+static void on_stop_signal(int sig)
+{
         stop_requested = 1;
 }
 
-static double now_s(void) {
+static double now_s(void)
+{
         struct timespec ts;
         clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (double) ts.tv_sec + ts.tv_nsec / 1e9;
+        return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-static void redraw(struct watch *w) {
+static void redraw(struct watch *w)
+{
         if (w->ctl->json) {
                 struct ctl_json j;
                 ctl_json_init(&j, stdout);
@@ -63,7 +66,8 @@ static void redraw(struct watch *w) {
         fflush(stdout);
 }
 
-static void stamp_now(char *buf, size_t size) {
+static void stamp_now(char *buf, size_t size)
+{
         time_t t = time(NULL);
         struct tm tm;
         strftime(buf, size, "%H:%M:%S", localtime_r(&t, &tm));
@@ -72,7 +76,8 @@ static void stamp_now(char *buf, size_t size) {
 /* ", stance 281 ms/283 ms (49.8 % L / 50.2 % R)": left/right, as the line ends by saying, and
  * the balance when gaitmond measures the metric's asymmetry. */
 static void pair(FILE *f, const struct ctl_props *p, const char *what, const char *left, const char *right,
-                 int decimals, const char *unit, const char *metric) {
+                 int decimals, const char *unit, const char *metric)
+{
         char a[32], b[32], balance[40];
         double si = ctl_status_si(p, "Asymmetry", metric);
 
@@ -87,7 +92,8 @@ static void pair(FILE *f, const struct ctl_props *p, const char *what, const cha
 }
 
 /* Not on a terminal: one line a second, the live values in words and units. */
-static void print_changes(struct watch *w, DBusMessage *m, DBusMessageIter *changed) {
+static void print_changes(struct watch *w, DBusMessage *m, DBusMessageIter *changed)
+{
         const struct ctl_props *p = &w->props;
         const char *state = ctl_props_string(p, "State");
         char stamp[16], num[32];
@@ -97,7 +103,7 @@ static void print_changes(struct watch *w, DBusMessage *m, DBusMessageIter *chan
         stamp_now(stamp, sizeof stamp);
         printf("%s %s, %s, %llu steps", stamp, state ? state : "unknown",
                ctl_format_number(num, sizeof num, ctl_props_double(p, "Cadence"), 0, " steps/min"),
-               (unsigned long long) ctl_props_u64(p, "StepCount"));
+               (unsigned long long)ctl_props_u64(p, "StepCount"));
         pair(stdout, p, "stance", "StanceTimeLeft", "StanceTimeRight", 0, " ms", "stance");
         pair(stdout, p, "hip extension", "HipExtensionLeft", "HipExtensionRight", 1, "°", "hip_extension");
         pair(stdout, p, "pelvic drop", "PelvicDropLeft", "PelvicDropRight", 1, "°", "pelvic_drop");
@@ -106,7 +112,8 @@ static void print_changes(struct watch *w, DBusMessage *m, DBusMessageIter *chan
 }
 
 /* gaitmond's alert in the words of gaitmon-notify: 0 and *ret filled, or negative. */
-static int alert_message(DBusMessage *m, struct notify_message *ret) {
+static int alert_message(DBusMessage *m, struct notify_message *ret)
+{
         const char *member = dbus_message_get_member(m), *s1 = NULL, *s2 = NULL;
         char **list = NULL;
         int n_list = 0, r = -EINVAL;
@@ -116,20 +123,19 @@ static int alert_message(DBusMessage *m, struct notify_message *ret) {
         if (!member)
                 return -EINVAL;
         if (strcmp(member, "AsymmetrySpike") == 0) {
-                if (dbus_message_get_args(m, NULL, DBUS_TYPE_STRING, &s1, DBUS_TYPE_DOUBLE, &d1,
-                                          DBUS_TYPE_DOUBLE, &d2, DBUS_TYPE_INVALID))
+                if (dbus_message_get_args(m, NULL, DBUS_TYPE_STRING, &s1, DBUS_TYPE_DOUBLE, &d1, DBUS_TYPE_DOUBLE, &d2,
+                                          DBUS_TYPE_INVALID))
                         r = notify_message_asymmetry(s1, d1, d2, ret);
         } else if (strcmp(member, "FatigueAlert") == 0) {
-                if (dbus_message_get_args(m, NULL, DBUS_TYPE_UINT32, &u,
-                                          DBUS_TYPE_ARRAY, DBUS_TYPE_STRING, &list, &n_list, DBUS_TYPE_INVALID))
-                        r = notify_message_fatigue(u, (const char *const *) list, (size_t) n_list, ret);
+                if (dbus_message_get_args(m, NULL, DBUS_TYPE_UINT32, &u, DBUS_TYPE_ARRAY, DBUS_TYPE_STRING, &list,
+                                          &n_list, DBUS_TYPE_INVALID))
+                        r = notify_message_fatigue(u, (const char *const *)list, (size_t)n_list, ret);
         } else if (strcmp(member, "RecoveryAdvice") == 0) {
-                if (dbus_message_get_args(m, NULL, DBUS_TYPE_STRING, &s1, DBUS_TYPE_ARRAY, DBUS_TYPE_STRING,
-                                          &list, &n_list, DBUS_TYPE_UINT32, &u, DBUS_TYPE_INVALID))
-                        r = notify_message_recovery(s1, (const char *const *) list, (size_t) n_list, u, ret);
+                if (dbus_message_get_args(m, NULL, DBUS_TYPE_STRING, &s1, DBUS_TYPE_ARRAY, DBUS_TYPE_STRING, &list,
+                                          &n_list, DBUS_TYPE_UINT32, &u, DBUS_TYPE_INVALID))
+                        r = notify_message_recovery(s1, (const char *const *)list, (size_t)n_list, u, ret);
         } else if (strcmp(member, "SensorFault") == 0) {
-                if (dbus_message_get_args(m, NULL, DBUS_TYPE_STRING, &s1, DBUS_TYPE_STRING, &s2,
-                                          DBUS_TYPE_INVALID))
+                if (dbus_message_get_args(m, NULL, DBUS_TYPE_STRING, &s1, DBUS_TYPE_STRING, &s2, DBUS_TYPE_INVALID))
                         r = notify_message_sensor_fault(s1, s2, ret);
         } else if (strcmp(member, "SensorRecovered") == 0) {
                 if (dbus_message_get_args(m, NULL, DBUS_TYPE_STRING, &s1, DBUS_TYPE_INVALID))
@@ -140,8 +146,12 @@ static int alert_message(DBusMessage *m, struct notify_message *ret) {
 }
 
 /* A notification body is markup: the five entities it escapes, back to text. */
-static void put_plain(FILE *f, const char *s, const char *newline) {
-        static const struct { const char *entity; char c; } entities[] = {
+static void put_plain(FILE *f, const char *s, const char *newline)
+{
+        static const struct {
+                const char *entity;
+                char c;
+        } entities[] = {
                 { "&amp;", '&' }, { "&lt;", '<' }, { "&gt;", '>' }, { "&quot;", '"' }, { "&apos;", '\'' },
         };
         while (*s) {
@@ -162,7 +172,8 @@ static void put_plain(FILE *f, const char *s, const char *newline) {
 }
 
 /* Returns whether the in-place view changed. */
-static bool add_event(struct watch *w, DBusMessage *m) {
+static bool add_event(struct watch *w, DBusMessage *m)
+{
         char text[EVENT_MAX], stamp[16];
         DBusMessageIter it;
         FILE *f;
@@ -236,7 +247,8 @@ static bool add_event(struct watch *w, DBusMessage *m) {
 }
 
 /* Returns 1 when the view changed, 0 when not, negative on a bad message. */
-static int handle(struct watch *w, DBusMessage *m) {
+static int handle(struct watch *w, DBusMessage *m)
+{
         if (dbus_message_is_signal(m, DBUS_INTERFACE_PROPERTIES, "PropertiesChanged")) {
                 DBusMessageIter it, changed;
                 const char *interface;
@@ -273,7 +285,8 @@ static int handle(struct watch *w, DBusMessage *m) {
         return 0;
 }
 
-static int add_match(DBusConnection *bus, const char *rule) {
+static int add_match(DBusConnection *bus, const char *rule)
+{
         DBusError error;
         int r = 0;
 
@@ -286,7 +299,8 @@ static int add_match(DBusConnection *bus, const char *rule) {
         return r;
 }
 
-int ctl_watch(struct ctl_context *c) {
+int ctl_watch(struct ctl_context *c)
+{
         struct watch w = { .ctl = c, .tty = isatty(STDOUT_FILENO) && !c->json };
         struct sigaction sa = { .sa_handler = on_stop_signal }, old_int, old_term;
         double deadline = c->duration_s > 0 ? now_s() + c->duration_s : INFINITY;
@@ -295,7 +309,8 @@ int ctl_watch(struct ctl_context *c) {
         /* Subscribe before reading the properties, so no change falls in between. */
         r = add_match(c->bus, "type='signal',sender='" CTL_BUS_NAME "',path='" CTL_BUS_PATH "'");
         if (r >= 0)
-                r = add_match(c->bus, "type='signal',sender='" DBUS_SERVICE_DBUS "',member='NameOwnerChanged',"
+                r = add_match(c->bus, "type='signal',sender='" DBUS_SERVICE_DBUS
+                                      "',member='NameOwnerChanged',"
                                       "arg0='" CTL_BUS_NAME "'");
         if (r >= 0)
                 r = ctl_status_fetch(c->bus, &w.props);
@@ -323,7 +338,7 @@ int ctl_watch(struct ctl_context *c) {
                 if (left <= 0)
                         break;
                 /* Short waits: a signal does not interrupt libdbus' poll. */
-                int timeout_ms = left > 0.25 ? 250 : (int) ceil(left * 1000);
+                int timeout_ms = left > 0.25 ? 250 : (int)ceil(left * 1000);
                 if (!dbus_connection_read_write(c->bus, timeout_ms)) {
                         w.gone = true;
                         break;

@@ -8,14 +8,14 @@
 struct ctl_context {
         DBusConnection *bus;
         bool json;
-        bool no_pager;          /* --no-pager */
-        uint32_t days;          /* history window */
-        const char *svg_path;   /* show --svg; NULL for none, "-" for stdout */
-        double duration_s;      /* watch --duration; 0 until stopped */
-        const char *format;     /* export --format: fit (default), csv, json */
-        const char *output;     /* export -o; NULL or "-" for stdout */
-        bool delete_all;        /* delete --all */
-        bool before_set;        /* delete --before */
+        bool no_pager;        /* --no-pager */
+        uint32_t days;        /* history window */
+        const char *svg_path; /* show --svg; NULL for none, "-" for stdout */
+        double duration_s;    /* watch --duration; 0 until stopped */
+        const char *format;   /* export --format: fit (default), csv, json */
+        const char *output;   /* export -o; NULL or "-" for stdout */
+        bool delete_all;      /* delete --all */
+        bool before_set;      /* delete --before */
         int64_t before_us;
 };
 

@@ -16,7 +16,8 @@
 #define DEFAULT_DAYS 30
 #define EXIT_USAGE 2
 
-static void help(void) {
+static void help(void)
+{
         printf("Usage: gaitmonctl [OPTIONS...] COMMAND ...\n"
                "\n"
                "Query and control gaitmond, the gait monitor, over the system bus.\n"
@@ -68,13 +69,14 @@ enum {
 struct options {
         struct ctl_context ctl;
         const char *verb;
-        const char *run;        /* show's, export's and delete's argument */
+        const char *run; /* show's, export's and delete's argument */
         uint64_t run_id;
         /* Verb-specific options given, checked against the verb. */
         bool days_set, svg_set, duration_set, format_set, output_set, all_set, before_set;
 };
 
-static int parse_uint32(const char *s, uint32_t *ret) {
+static int parse_uint32(const char *s, uint32_t *ret)
+{
         char *end;
         unsigned long long v;
 
@@ -84,12 +86,13 @@ static int parse_uint32(const char *s, uint32_t *ret) {
         v = strtoull(s, &end, 10);
         if (errno != 0 || *end || v > UINT32_MAX)
                 return -ERANGE;
-        *ret = (uint32_t) v;
+        *ret = (uint32_t)v;
         return 0;
 }
 
 /* YYYY-MM-DD[THH:MM[:SS]] in local time, as µs since the epoch. */
-static int parse_date(const char *s, int64_t *ret) {
+static int parse_date(const char *s, int64_t *ret)
+{
         static const char *const formats[] = { "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%d" };
 
         for (size_t i = 0; i < sizeof formats / sizeof formats[0]; i++) {
@@ -98,15 +101,16 @@ static int parse_date(const char *s, int64_t *ret) {
                 if (!end || *end)
                         continue;
                 time_t t = mktime(&tm);
-                if (t == (time_t) -1)
+                if (t == (time_t)-1)
                         return -EINVAL;
-                *ret = (int64_t) t * 1000000;
+                *ret = (int64_t)t * 1000000;
                 return 0;
         }
         return -EINVAL;
 }
 
-static int parse_args(int argc, char **argv, struct options *o) {
+static int parse_args(int argc, char **argv, struct options *o)
+{
         static const struct option options[] = {
                 { "help", no_argument, NULL, 'h' },
                 { "version", no_argument, NULL, ARG_VERSION },
@@ -240,7 +244,8 @@ static const struct verb verbs[] = {
         { "reset-baseline", {} },
 };
 
-static int check_verb(const struct options *o) {
+static int check_verb(const struct options *o)
+{
         const struct verb *v = NULL;
 
         for (size_t i = 0; i < sizeof verbs / sizeof verbs[0]; i++)
@@ -254,12 +259,8 @@ static int check_verb(const struct options *o) {
                 bool set;
                 const char *name;
         } given[] = {
-                { o->days_set, "--days" },
-                { o->svg_set, "--svg" },
-                { o->duration_set, "--duration" },
-                { o->format_set, "--format" },
-                { o->output_set, "--output" },
-                { o->all_set, "--all" },
+                { o->days_set, "--days" },     { o->svg_set, "--svg" },       { o->duration_set, "--duration" },
+                { o->format_set, "--format" }, { o->output_set, "--output" }, { o->all_set, "--all" },
                 { o->before_set, "--before" },
         };
         for (size_t i = 0; i < sizeof given / sizeof given[0]; i++)
@@ -271,7 +272,8 @@ static int check_verb(const struct options *o) {
         return 0;
 }
 
-static int parse_run_id(const char *s, uint64_t *ret) {
+static int parse_run_id(const char *s, uint64_t *ret)
+{
         char *end;
         unsigned long long v;
 
@@ -285,7 +287,8 @@ static int parse_run_id(const char *s, uint64_t *ret) {
         return 0;
 }
 
-static int run_verb(struct options *o) {
+static int run_verb(struct options *o)
+{
         int r;
 
         r = ctl_bus_open(&o->ctl.bus);
@@ -313,7 +316,8 @@ static int run_verb(struct options *o) {
         return r;
 }
 
-int main(int argc, char **argv) {
+int main(int argc, char **argv)
+{
         struct options o = {};
         int r;
 

@@ -23,10 +23,8 @@ static const struct {
         const char *member;
         const char *signature;
 } signals[_SIGNAL_MAX] = {
-        [SIGNAL_ASYMMETRY_SPIKE]  = { "AsymmetrySpike",  "sdd" },
-        [SIGNAL_FATIGUE_ALERT]    = { "FatigueAlert",    "uas" },
-        [SIGNAL_RECOVERY_ADVICE]  = { "RecoveryAdvice",  "sasu" },
-        [SIGNAL_SENSOR_FAULT]     = { "SensorFault",     "ss" },
+        [SIGNAL_ASYMMETRY_SPIKE] = { "AsymmetrySpike", "sdd" },  [SIGNAL_FATIGUE_ALERT] = { "FatigueAlert", "uas" },
+        [SIGNAL_RECOVERY_ADVICE] = { "RecoveryAdvice", "sasu" }, [SIGNAL_SENSOR_FAULT] = { "SensorFault", "ss" },
         [SIGNAL_SENSOR_RECOVERED] = { "SensorRecovered", "s" },
 };
 
@@ -40,19 +38,21 @@ enum rejection {
 
 struct daemon_watch {
         struct gm_bus *bus;
-        char *owner;            /* unique name owning GAITMON_BUS_NAME, or NULL */
+        char *owner; /* unique name owning GAITMON_BUS_NAME, or NULL */
         daemon_watch_alert_t alert;
         void *userdata;
         bool rejection_logged[_SIGNAL_MAX][_REJECT_MAX];
 };
 
-static const char match_gaitmon[] =
-        "type='signal',sender='" GAITMON_BUS_NAME "',path='" GAITMON_PATH "',interface='" GAITMON_INTERFACE "'";
-static const char match_owner[] =
-        "type='signal',sender='" DBUS_SERVICE_DBUS "',path='" DBUS_PATH_DBUS "',interface='" DBUS_INTERFACE_DBUS "',"
-        "member='NameOwnerChanged',arg0='" GAITMON_BUS_NAME "'";
+static const char match_gaitmon[] = "type='signal',sender='" GAITMON_BUS_NAME "',path='" GAITMON_PATH
+                                    "',interface='" GAITMON_INTERFACE "'";
+static const char match_owner[] = "type='signal',sender='" DBUS_SERVICE_DBUS "',path='" DBUS_PATH_DBUS
+                                  "',interface='" DBUS_INTERFACE_DBUS
+                                  "',"
+                                  "member='NameOwnerChanged',arg0='" GAITMON_BUS_NAME "'";
 
-static void reject(struct daemon_watch *w, enum signal_id id, enum rejection why, DBusMessage *m) {
+static void reject(struct daemon_watch *w, enum signal_id id, enum rejection why, DBusMessage *m)
+{
         const char *sender = dbus_message_get_sender(m);
         char reason[96];
 
@@ -70,22 +70,24 @@ static void reject(struct daemon_watch *w, enum signal_id id, enum rejection why
                 snprintf(reason, sizeof(reason), "the values make no sense");
                 break;
         }
-        log_warning("Ignoring %s(%s) from %s: %s; further ones are dropped silently.",
-                    signals[id].member, dbus_message_get_signature(m), sender ? sender : "?", reason);
+        log_warning("Ignoring %s(%s) from %s: %s; further ones are dropped silently.", signals[id].member,
+                    dbus_message_get_signature(m), sender ? sender : "?", reason);
 }
 
-static void set_owner(struct daemon_watch *w, const char *owner) {
+static void set_owner(struct daemon_watch *w, const char *owner)
+{
         free(w->owner);
         w->owner = owner && owner[0] ? strdup(owner) : NULL;
         if (owner && owner[0] && !w->owner)
                 log_error("Out of memory; gaitmond's signals are ignored until it restarts.");
 }
 
-static void handle_owner_changed(struct daemon_watch *w, DBusMessage *m) {
+static void handle_owner_changed(struct daemon_watch *w, DBusMessage *m)
+{
         const char *name, *old_owner, *new_owner;
 
-        if (!dbus_message_get_args(m, NULL, DBUS_TYPE_STRING, &name, DBUS_TYPE_STRING, &old_owner,
-                                   DBUS_TYPE_STRING, &new_owner, DBUS_TYPE_INVALID) ||
+        if (!dbus_message_get_args(m, NULL, DBUS_TYPE_STRING, &name, DBUS_TYPE_STRING, &old_owner, DBUS_TYPE_STRING,
+                                   &new_owner, DBUS_TYPE_INVALID) ||
             strcmp(name, GAITMON_BUS_NAME) != 0)
                 return;
 
@@ -98,7 +100,8 @@ static void handle_owner_changed(struct daemon_watch *w, DBusMessage *m) {
         set_owner(w, new_owner);
 }
 
-static int parse_alert(enum signal_id id, DBusMessage *m, struct notify_message *ret) {
+static int parse_alert(enum signal_id id, DBusMessage *m, struct notify_message *ret)
+{
         const char *s1 = NULL, *s2 = NULL;
         char **list = NULL;
         int n_list = 0, r = -EINVAL;
@@ -107,24 +110,22 @@ static int parse_alert(enum signal_id id, DBusMessage *m, struct notify_message 
 
         switch (id) {
         case SIGNAL_ASYMMETRY_SPIKE:
-                if (dbus_message_get_args(m, NULL, DBUS_TYPE_STRING, &s1, DBUS_TYPE_DOUBLE, &d1,
-                                          DBUS_TYPE_DOUBLE, &d2, DBUS_TYPE_INVALID))
+                if (dbus_message_get_args(m, NULL, DBUS_TYPE_STRING, &s1, DBUS_TYPE_DOUBLE, &d1, DBUS_TYPE_DOUBLE, &d2,
+                                          DBUS_TYPE_INVALID))
                         r = notify_message_asymmetry(s1, d1, d2, ret);
                 break;
         case SIGNAL_FATIGUE_ALERT:
-                if (dbus_message_get_args(m, NULL, DBUS_TYPE_UINT32, &u,
-                                          DBUS_TYPE_ARRAY, DBUS_TYPE_STRING, &list, &n_list, DBUS_TYPE_INVALID))
-                        r = notify_message_fatigue(u, (const char *const *) list, (size_t) n_list, ret);
+                if (dbus_message_get_args(m, NULL, DBUS_TYPE_UINT32, &u, DBUS_TYPE_ARRAY, DBUS_TYPE_STRING, &list,
+                                          &n_list, DBUS_TYPE_INVALID))
+                        r = notify_message_fatigue(u, (const char *const *)list, (size_t)n_list, ret);
                 break;
         case SIGNAL_RECOVERY_ADVICE:
-                if (dbus_message_get_args(m, NULL, DBUS_TYPE_STRING, &s1,
-                                          DBUS_TYPE_ARRAY, DBUS_TYPE_STRING, &list, &n_list,
-                                          DBUS_TYPE_UINT32, &u, DBUS_TYPE_INVALID))
-                        r = notify_message_recovery(s1, (const char *const *) list, (size_t) n_list, u, ret);
+                if (dbus_message_get_args(m, NULL, DBUS_TYPE_STRING, &s1, DBUS_TYPE_ARRAY, DBUS_TYPE_STRING, &list,
+                                          &n_list, DBUS_TYPE_UINT32, &u, DBUS_TYPE_INVALID))
+                        r = notify_message_recovery(s1, (const char *const *)list, (size_t)n_list, u, ret);
                 break;
         case SIGNAL_SENSOR_FAULT:
-                if (dbus_message_get_args(m, NULL, DBUS_TYPE_STRING, &s1, DBUS_TYPE_STRING, &s2,
-                                          DBUS_TYPE_INVALID))
+                if (dbus_message_get_args(m, NULL, DBUS_TYPE_STRING, &s1, DBUS_TYPE_STRING, &s2, DBUS_TYPE_INVALID))
                         r = notify_message_sensor_fault(s1, s2, ret);
                 break;
         case SIGNAL_SENSOR_RECOVERED:
@@ -138,7 +139,8 @@ static int parse_alert(enum signal_id id, DBusMessage *m, struct notify_message 
         return r;
 }
 
-static void handle_gaitmon_signal(struct daemon_watch *w, DBusMessage *m) {
+static void handle_gaitmon_signal(struct daemon_watch *w, DBusMessage *m)
+{
         const char *member = dbus_message_get_member(m);
         const char *sender = dbus_message_get_sender(m);
         struct notify_message msg;
@@ -154,8 +156,7 @@ static void handle_gaitmon_signal(struct daemon_watch *w, DBusMessage *m) {
         }
         /* Match rules filter on the sender, but a signal sent straight to
          * this connection passes no match rule. */
-        if (!w->owner || !sender || strcmp(sender, w->owner) != 0 ||
-            !dbus_message_has_path(m, GAITMON_PATH)) {
+        if (!w->owner || !sender || strcmp(sender, w->owner) != 0 || !dbus_message_has_path(m, GAITMON_PATH)) {
                 reject(w, id, REJECT_SENDER, m);
                 return;
         }
@@ -177,7 +178,8 @@ static void handle_gaitmon_signal(struct daemon_watch *w, DBusMessage *m) {
         notify_message_done(&msg);
 }
 
-static DBusHandlerResult on_message(DBusConnection *conn, DBusMessage *m, void *userdata) {
+static DBusHandlerResult on_message(DBusConnection *conn, DBusMessage *m, void *userdata)
+{
         struct daemon_watch *w = userdata;
 
         if (dbus_message_get_type(m) != DBUS_MESSAGE_TYPE_SIGNAL)
@@ -199,7 +201,8 @@ static DBusHandlerResult on_message(DBusConnection *conn, DBusMessage *m, void *
 
 /* Who owns the name right now; the matches are in place already, so an
  * owner change after this answer still arrives as a signal. */
-static int query_owner(struct daemon_watch *w, DBusConnection *conn) {
+static int query_owner(struct daemon_watch *w, DBusConnection *conn)
+{
         DBusMessage *call, *reply;
         const char *name = GAITMON_BUS_NAME, *owner;
         DBusError error;
@@ -228,7 +231,8 @@ static int query_owner(struct daemon_watch *w, DBusConnection *conn) {
         return 0;
 }
 
-static int on_connected(struct gm_bus *bus, DBusConnection *conn, void *userdata) {
+static int on_connected(struct gm_bus *bus, DBusConnection *conn, void *userdata)
+{
         struct daemon_watch *w = userdata;
         DBusError error;
         int r;
@@ -252,7 +256,8 @@ static int on_connected(struct gm_bus *bus, DBusConnection *conn, void *userdata
         return 0;
 }
 
-static void on_disconnected(struct gm_bus *bus, void *userdata) {
+static void on_disconnected(struct gm_bus *bus, void *userdata)
+{
         struct daemon_watch *w = userdata;
 
         set_owner(w, NULL);
@@ -265,7 +270,8 @@ static const struct gm_bus_callbacks bus_callbacks = {
 };
 
 int daemon_watch_new(sd_event *event, const char *address, daemon_watch_alert_t alert, void *userdata,
-                     struct daemon_watch **ret) {
+                     struct daemon_watch **ret)
+{
         struct daemon_watch *w;
         int r;
 
@@ -294,7 +300,8 @@ fail:
         return r;
 }
 
-struct daemon_watch *daemon_watch_free(struct daemon_watch *w) {
+struct daemon_watch *daemon_watch_free(struct daemon_watch *w)
+{
         if (!w)
                 return NULL;
         gm_bus_free(w->bus);

@@ -10,8 +10,8 @@
 
 #include "notify-message.h"
 
-#define GAITMON_BUS_NAME  "org.gaitmon.Monitor1"
-#define GAITMON_PATH      "/org/gaitmon/Monitor1"
+#define GAITMON_BUS_NAME "org.gaitmon.Monitor1"
+#define GAITMON_PATH "/org/gaitmon/Monitor1"
 #define GAITMON_INTERFACE "org.gaitmon.Monitor1"
 
 struct daemon_watch;

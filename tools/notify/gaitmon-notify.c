@@ -30,13 +30,13 @@
 struct cooldown {
         struct agent *agent;
         uint64_t usec;
-        uint64_t last_shown;            /* CLOCK_MONOTONIC; 0: never */
-        struct notify_message shown;    /* as last shown, without its note; set when summary != NULL */
+        uint64_t last_shown;         /* CLOCK_MONOTONIC; 0: never */
+        struct notify_message shown; /* as last shown, without its note; set when summary != NULL */
         uint64_t shown_at;
-        struct notify_message waiting;  /* set when summary != NULL */
-        unsigned merged;                /* alerts folded into waiting */
-        char others[160];               /* their topics */
-        unsigned noted;                 /* alerts named under the one shown */
+        struct notify_message waiting; /* set when summary != NULL */
+        unsigned merged;               /* alerts folded into waiting */
+        char others[160];              /* their topics */
+        unsigned noted;                /* alerts named under the one shown */
         char noted_topics[160];
         sd_event_source *timer;
 };
@@ -55,21 +55,24 @@ struct options {
         bool verbose;
 };
 
-static uint64_t now_usec(sd_event *event) {
+static uint64_t now_usec(sd_event *event)
+{
         uint64_t now = 0;
 
-        (void) sd_event_now(event, CLOCK_MONOTONIC, &now);
+        (void)sd_event_now(event, CLOCK_MONOTONIC, &now);
         return now;
 }
 
 /* Whether a newer alert takes the place of an older one of its kind. */
-static bool supersedes(const struct notify_message *newer, const struct notify_message *older) {
+static bool supersedes(const struct notify_message *newer, const struct notify_message *older)
+{
         return !isfinite(newer->rank) || !isfinite(older->rank) || newer->rank >= older->rank;
 }
 
 /* Adds a topic to a comma-separated list of size TOPICS_MAX, each topic once. */
-#define TOPICS_MAX sizeof(((struct cooldown *) 0)->others)
-static void add_topic(char *list, const char *topic) {
+#define TOPICS_MAX sizeof(((struct cooldown *)0)->others)
+static void add_topic(char *list, const char *topic)
+{
         size_t n = strlen(list), k = strlen(topic);
         const char *p = list;
 
@@ -85,7 +88,8 @@ static void add_topic(char *list, const char *topic) {
         snprintf(list + n, TOPICS_MAX - n, "%s%s", n ? ", " : "", topic);
 }
 
-static void add_topics(char *list, const char *more) {
+static void add_topics(char *list, const char *more)
+{
         char copy[TOPICS_MAX], *save = NULL;
 
         snprintf(copy, sizeof(copy), "%s", more);
@@ -95,7 +99,8 @@ static void add_topics(char *list, const char *more) {
 
 /* Shows m, or the alert on screen with m named below it when that one matters more. The
  * alerts merged into m in the cool-down are named below whichever is shown. */
-static void agent_show(struct agent *a, struct cooldown *cd, struct notify_message *m) {
+static void agent_show(struct agent *a, struct cooldown *cd, struct notify_message *m)
+{
         uint64_t now = now_usec(a->event);
         struct notify_message post = {};
 
@@ -123,7 +128,8 @@ static void agent_show(struct agent *a, struct cooldown *cd, struct notify_messa
         notify_message_done(&post);
 }
 
-static int on_cooldown_end(sd_event_source *s, uint64_t usec, void *userdata) {
+static int on_cooldown_end(sd_event_source *s, uint64_t usec, void *userdata)
+{
         struct cooldown *cd = userdata;
 
         if (!cd->waiting.summary)
@@ -132,7 +138,8 @@ static int on_cooldown_end(sd_event_source *s, uint64_t usec, void *userdata) {
         return 0;
 }
 
-static void on_alert(struct notify_message *m, void *userdata) {
+static void on_alert(struct notify_message *m, void *userdata)
+{
         struct agent *a = userdata;
         struct cooldown *cd = &a->cooldowns[m->kind];
         uint64_t now = now_usec(a->event);
@@ -144,8 +151,8 @@ static void on_alert(struct notify_message *m, void *userdata) {
                 return;
         }
         if (!cd->waiting.summary) {
-                (void) sd_event_source_set_time(cd->timer, cd->last_shown + cd->usec);
-                (void) sd_event_source_set_enabled(cd->timer, SD_EVENT_ONESHOT);
+                (void)sd_event_source_set_time(cd->timer, cd->last_shown + cd->usec);
+                (void)sd_event_source_set_enabled(cd->timer, SD_EVENT_ONESHOT);
                 notify_message_move(&cd->waiting, m);
                 return;
         }
@@ -160,7 +167,8 @@ static void on_alert(struct notify_message *m, void *userdata) {
         }
 }
 
-static void agent_done(struct agent *a) {
+static void agent_done(struct agent *a)
+{
         a->watch = daemon_watch_free(a->watch);
         a->client = notify_client_free(a->client);
         for (int k = 0; k < _NOTIFY_KIND_MAX; k++) {
@@ -171,7 +179,8 @@ static void agent_done(struct agent *a) {
         a->event = sd_event_unref(a->event);
 }
 
-static int agent_init(struct agent *a, const struct options *o) {
+static int agent_init(struct agent *a, const struct options *o)
+{
         sigset_t mask;
         int r;
 
@@ -197,12 +206,12 @@ static int agent_init(struct agent *a, const struct options *o) {
                 struct cooldown *cd = &a->cooldowns[k];
 
                 cd->agent = a;
-                cd->usec = (uint64_t) llround(o->cooldown_sec[k] * USEC_PER_SEC);
+                cd->usec = (uint64_t)llround(o->cooldown_sec[k] * USEC_PER_SEC);
                 r = sd_event_add_time(a->event, &cd->timer, CLOCK_MONOTONIC, 0, 0, on_cooldown_end, cd);
                 if (r < 0)
                         return r;
-                (void) sd_event_source_set_enabled(cd->timer, SD_EVENT_OFF);
-                (void) sd_event_source_set_description(cd->timer, notify_kind_to_string(k));
+                (void)sd_event_source_set_enabled(cd->timer, SD_EVENT_OFF);
+                (void)sd_event_source_set_description(cd->timer, notify_kind_to_string(k));
         }
 
         r = notify_client_new(a->event, o->session_address, &a->client);
@@ -211,7 +220,8 @@ static int agent_init(struct agent *a, const struct options *o) {
         return daemon_watch_new(a->event, o->system_address, on_alert, a, &a->watch);
 }
 
-static void help(void) {
+static void help(void)
+{
         printf("Usage: gaitmon-notify [OPTION]...\n"
                "Show gaitmond's gait alerts as desktop notifications.\n\n"
                "Listens on the system bus to org.gaitmon.Monitor1 (asymmetry spikes, fatigue,\n"
@@ -236,7 +246,8 @@ static void help(void) {
                "reconnects when a bus goes away, and exits on SIGTERM or SIGINT.\n");
 }
 
-static int parse_cooldown(const char *arg, struct options *o) {
+static int parse_cooldown(const char *arg, struct options *o)
+{
         const char *eq = strchr(arg, '='), *number = eq ? eq + 1 : arg;
         int kind = -1;
         char *end;
@@ -244,7 +255,7 @@ static int parse_cooldown(const char *arg, struct options *o) {
 
         if (eq) {
                 char name[16];
-                size_t n = (size_t) (eq - arg);
+                size_t n = (size_t)(eq - arg);
 
                 if (n >= sizeof(name))
                         return -EINVAL;
@@ -265,26 +276,28 @@ static int parse_cooldown(const char *arg, struct options *o) {
 }
 
 /* Returns 1 to run, 0 to exit successfully, negative on bad usage. */
-static int parse_argv(int argc, char *argv[], struct options *o) {
+static int parse_argv(int argc, char *argv[], struct options *o)
+{
         enum { ARG_VERSION = 0x100, ARG_SYSTEM_ADDRESS, ARG_SESSION_ADDRESS };
-        static const struct option long_options[] = {
-                { "cooldown",        required_argument, NULL, 'c' },
-                { "system-address",  required_argument, NULL, ARG_SYSTEM_ADDRESS },
-                { "session-address", required_argument, NULL, ARG_SESSION_ADDRESS },
-                { "verbose",         no_argument,       NULL, 'v' },
-                { "help",            no_argument,       NULL, 'h' },
-                { "version",         no_argument,       NULL, ARG_VERSION },
-                {}
-        };
+        static const struct option long_options[] = { { "cooldown", required_argument, NULL, 'c' },
+                                                      { "system-address", required_argument, NULL, ARG_SYSTEM_ADDRESS },
+                                                      { "session-address", required_argument, NULL,
+                                                        ARG_SESSION_ADDRESS },
+                                                      { "verbose", no_argument, NULL, 'v' },
+                                                      { "help", no_argument, NULL, 'h' },
+                                                      { "version", no_argument, NULL, ARG_VERSION },
+                                                      {} };
         int c;
 
         while ((c = getopt_long(argc, argv, "c:vh", long_options, NULL)) >= 0)
                 switch (c) {
                 case 'c':
                         if (parse_cooldown(optarg, o) < 0) {
-                                fprintf(stderr, "gaitmon-notify: invalid --cooldown '%s': expected SECONDS or "
+                                fprintf(stderr,
+                                        "gaitmon-notify: invalid --cooldown '%s': expected SECONDS or "
                                         "KIND=SECONDS (KIND: asymmetry, fatigue, recovery, sensor; "
-                                        "0 to %.0f seconds)\n", optarg, COOLDOWN_MAX_SEC);
+                                        "0 to %.0f seconds)\n",
+                                        optarg, COOLDOWN_MAX_SEC);
                                 return -EINVAL;
                         }
                         break;
@@ -315,7 +328,8 @@ static int parse_argv(int argc, char *argv[], struct options *o) {
         return 1;
 }
 
-int main(int argc, char *argv[]) {
+int main(int argc, char *argv[])
+{
         struct options o = {
                 .cooldown_sec = {
                         [NOTIFY_KIND_ASYMMETRY] = 60,

@@ -9,11 +9,13 @@
 
 static int max_level = LOG_INFO;
 
-void log_set_max_level(int level) {
+void log_set_max_level(int level)
+{
         max_level = level;
 }
 
-void log_full(int level, const char *fmt, ...) {
+void log_full(int level, const char *fmt, ...)
+{
         static int to_journal = -1;
         va_list ap;
 
@@ -32,6 +34,7 @@ void log_full(int level, const char *fmt, ...) {
         fputc('\n', stderr);
 }
 
-void log_bus(int priority, const char *message, void *userdata) {
-        log_full(priority, "%c%s.", toupper((unsigned char) message[0]), message[0] ? message + 1 : "");
+void log_bus(int priority, const char *message, void *userdata)
+{
+        log_full(priority, "%c%s.", toupper((unsigned char)message[0]), message[0] ? message + 1 : "");
 }

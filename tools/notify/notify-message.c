@@ -18,11 +18,13 @@ static const char *const kind_names[_NOTIFY_KIND_MAX] = {
         [NOTIFY_KIND_SENSOR] = "sensor",
 };
 
-const char *notify_kind_to_string(enum notify_kind kind) {
+const char *notify_kind_to_string(enum notify_kind kind)
+{
         return kind >= 0 && kind < _NOTIFY_KIND_MAX ? kind_names[kind] : NULL;
 }
 
-int notify_kind_from_string(const char *s) {
+int notify_kind_from_string(const char *s)
+{
         for (int k = 0; k < _NOTIFY_KIND_MAX; k++)
                 if (strcmp(s, kind_names[k]) == 0)
                         return k;
@@ -33,7 +35,8 @@ int notify_kind_from_string(const char *s) {
 
 /* Metric and location names are short identifiers; anything else is not
  * something gaitmond sends. */
-static bool name_is_valid(const char *s) {
+static bool name_is_valid(const char *s)
+{
         size_t n = strlen(s);
 
         if (n == 0 || n > NAME_MAX_LEN)
@@ -41,7 +44,8 @@ static bool name_is_valid(const char *s) {
         return strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789_") == n;
 }
 
-static void name_to_words(const char *name, char out[static NAME_MAX_LEN + 1]) {
+static void name_to_words(const char *name, char out[static NAME_MAX_LEN + 1])
+{
         size_t i;
 
         for (i = 0; name[i] && i < NAME_MAX_LEN; i++)
@@ -52,18 +56,19 @@ static void name_to_words(const char *name, char out[static NAME_MAX_LEN + 1]) {
 /* Appends daemon-supplied text to a body: cut at NOTIFY_TEXT_MAX bytes on a
  * character boundary, control characters made spaces, and the three
  * characters that body markup gives meaning to escaped. */
-static void put_text(FILE *f, const char *s, bool markup) {
+static void put_text(FILE *f, const char *s, bool markup)
+{
         size_t n = strlen(s);
         bool cut = false;
 
         if (n > NOTIFY_TEXT_MAX) {
                 n = NOTIFY_TEXT_MAX;
-                while (n > 0 && ((unsigned char) s[n] & 0xC0) == 0x80)
+                while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
                         n--;
                 cut = true;
         }
         for (size_t i = 0; i < n; i++) {
-                unsigned char c = (unsigned char) s[i];
+                unsigned char c = (unsigned char)s[i];
 
                 if (c < 0x20 || c == 0x7F)
                         fputc(' ', f);
@@ -80,7 +85,8 @@ static void put_text(FILE *f, const char *s, bool markup) {
                 fputs("…", f);
 }
 
-static int text_finish(FILE *f, char **buf, char **ret) {
+static int text_finish(FILE *f, char **buf, char **ret)
+{
         if (fclose(f) != 0) {
                 free(*buf);
                 *buf = NULL;
@@ -90,14 +96,15 @@ static int text_finish(FILE *f, char **buf, char **ret) {
         return 0;
 }
 
-static int message_set(struct notify_message *ret, enum notify_kind kind, enum notify_urgency urgency,
-                       char *summary, char *body) {
+static int message_set(struct notify_message *ret, enum notify_kind kind, enum notify_urgency urgency, char *summary,
+                       char *body)
+{
         if (!summary || !body) {
                 free(summary);
                 free(body);
                 return -ENOMEM;
         }
-        *ret = (struct notify_message) {
+        *ret = (struct notify_message){
                 .kind = kind,
                 .urgency = urgency,
                 .summary = summary,
@@ -108,7 +115,8 @@ static int message_set(struct notify_message *ret, enum notify_kind kind, enum n
 }
 
 static char *printf_alloc(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static char *printf_alloc(const char *fmt, ...) {
+static char *printf_alloc(const char *fmt, ...)
+{
         va_list ap;
         char *s;
         int r;
@@ -120,13 +128,15 @@ static char *printf_alloc(const char *fmt, ...) {
 }
 
 /* SI is bounded: 100·(L−R)/((L+R)/2) lies within ±200 for non-negative L and R. */
-static bool si_is_valid(double v) {
+static bool si_is_valid(double v)
+{
         return isfinite(v) && fabs(v) <= 200.0;
 }
 
 /* An asymmetry of the hip or the pelvis, the signs of weak glutes, matters more than one of
  * timing or impact (which a change of pace or of ground also makes). */
-static bool metric_is_glute_sign(const char *metric) {
+static bool metric_is_glute_sign(const char *metric)
+{
         static const char *const glute[] = { "hip_extension", "hip_range", "thigh_extension", "pelvic_drop" };
 
         for (size_t i = 0; i < sizeof(glute) / sizeof(glute[0]); i++)
@@ -135,7 +145,8 @@ static bool metric_is_glute_sign(const char *metric) {
         return false;
 }
 
-int notify_message_asymmetry(const char *metric, double value, double baseline, struct notify_message *ret) {
+int notify_message_asymmetry(const char *metric, double value, double baseline, struct notify_message *ret)
+{
         char noun_buf[NAME_MAX_LEN + 1], phrase[128], now[40], usual[40];
         char *summary, *body = NULL;
         const char *noun;
@@ -155,7 +166,7 @@ int notify_message_asymmetry(const char *metric, double value, double baseline, 
                 return -ENOMEM;
         /* "Hip extension 47.0 % L / 53.0 % R, usually 49.8 % L / 50.2 % R: the left hip extends
          * less than usual." The side named is the one the change from the baseline points to. */
-        fprintf(f, "%c%s %s", toupper((unsigned char) noun[0]), noun + 1, gm_balance_format(now, sizeof(now), value));
+        fprintf(f, "%c%s %s", toupper((unsigned char)noun[0]), noun + 1, gm_balance_format(now, sizeof(now), value));
         if (!isnan(baseline)) {
                 double shift = value - baseline;
                 enum gm_side side = fabs(shift) < 0.05 ? GM_SIDE_UNKNOWN : gm_balance_concern_side(metric, shift);
@@ -181,7 +192,8 @@ int notify_message_asymmetry(const char *metric, double value, double baseline, 
 }
 
 /* One line per item, at most NOTIFY_LIST_MAX; empty items are skipped. */
-static size_t put_lines(FILE *f, const char *const *items, size_t n_items, bool first_line) {
+static size_t put_lines(FILE *f, const char *const *items, size_t n_items, bool first_line)
+{
         size_t shown = 0, skipped = 0;
 
         for (size_t i = 0; i < n_items; i++) {
@@ -203,7 +215,8 @@ static size_t put_lines(FILE *f, const char *const *items, size_t n_items, bool 
         return shown + skipped;
 }
 
-int notify_message_fatigue(uint32_t level, const char *const *reasons, size_t n_reasons, struct notify_message *ret) {
+int notify_message_fatigue(uint32_t level, const char *const *reasons, size_t n_reasons, struct notify_message *ret)
+{
         static const char *const level_names[] = { NULL, "mild", "marked", "severe" };
         char *summary, *body = NULL;
         size_t size;
@@ -234,8 +247,9 @@ int notify_message_fatigue(uint32_t level, const char *const *reasons, size_t n_
 /* More rest than this is not advice gaitmond gives. */
 #define REST_DAYS_MAX 30
 
-int notify_message_recovery(const char *summary_text, const char *const *actions, size_t n_actions,
-                            uint32_t rest_days, struct notify_message *ret) {
+int notify_message_recovery(const char *summary_text, const char *const *actions, size_t n_actions, uint32_t rest_days,
+                            struct notify_message *ret)
+{
         char *summary = NULL, *body = NULL;
         size_t size;
         FILE *f;
@@ -273,7 +287,8 @@ int notify_message_recovery(const char *summary_text, const char *const *actions
         return message_set(ret, NOTIFY_KIND_RECOVERY, NOTIFY_URGENCY_NORMAL, summary, body);
 }
 
-int notify_message_sensor_fault(const char *location, const char *reason, struct notify_message *ret) {
+int notify_message_sensor_fault(const char *location, const char *reason, struct notify_message *ret)
+{
         char words[NAME_MAX_LEN + 1];
         char *summary, *body = NULL;
         size_t size;
@@ -302,7 +317,8 @@ int notify_message_sensor_fault(const char *location, const char *reason, struct
         return r;
 }
 
-int notify_message_sensor_recovered(const char *location, struct notify_message *ret) {
+int notify_message_sensor_recovered(const char *location, struct notify_message *ret)
+{
         char words[NAME_MAX_LEN + 1];
         int r;
 
@@ -317,7 +333,8 @@ int notify_message_sensor_recovered(const char *location, struct notify_message 
         return r;
 }
 
-int notify_message_note_merged(struct notify_message *m, unsigned count, const char *others) {
+int notify_message_note_merged(struct notify_message *m, unsigned count, const char *others)
+{
         char *body;
 
         if (count == 0)
@@ -331,7 +348,8 @@ int notify_message_note_merged(struct notify_message *m, unsigned count, const c
         return 0;
 }
 
-int notify_message_copy(struct notify_message *dst, const struct notify_message *src) {
+int notify_message_copy(struct notify_message *dst, const struct notify_message *src)
+{
         char *summary = strdup(src->summary), *body = strdup(src->body);
 
         if (!summary || !body) {
@@ -346,14 +364,16 @@ int notify_message_copy(struct notify_message *dst, const struct notify_message 
         return 0;
 }
 
-void notify_message_done(struct notify_message *m) {
+void notify_message_done(struct notify_message *m)
+{
         free(m->summary);
         free(m->body);
         m->summary = m->body = NULL;
 }
 
 /* Hands src's strings to dst (whose own are freed); src is left empty. */
-void notify_message_move(struct notify_message *dst, struct notify_message *src) {
+void notify_message_move(struct notify_message *dst, struct notify_message *src)
+{
         notify_message_done(dst);
         *dst = *src;
         src->summary = src->body = NULL;

@@ -32,7 +32,7 @@ struct notify_message {
          * (an asymmetry of the hip or pelvis before one of timing or impact, then the larger
          * change from the baseline; the higher fatigue level). NaN: the later one. */
         double rank;
-        char topic[48];         /* what it is about, in a few words ("pelvic drop") */
+        char topic[48]; /* what it is about, in a few words ("pelvic drop") */
 };
 
 /* The last line of an asymmetry or fatigue alert: what to do while running. */
@@ -52,8 +52,8 @@ int notify_kind_from_string(const char *s);
  * caller logs and drops the signal) or -ENOMEM. */
 int notify_message_asymmetry(const char *metric, double value, double baseline, struct notify_message *ret);
 int notify_message_fatigue(uint32_t level, const char *const *reasons, size_t n_reasons, struct notify_message *ret);
-int notify_message_recovery(const char *summary, const char *const *actions, size_t n_actions,
-                            uint32_t rest_days, struct notify_message *ret);
+int notify_message_recovery(const char *summary, const char *const *actions, size_t n_actions, uint32_t rest_days,
+                            struct notify_message *ret);
 int notify_message_sensor_fault(const char *location, const char *reason, struct notify_message *ret);
 int notify_message_sensor_recovered(const char *location, struct notify_message *ret);
 

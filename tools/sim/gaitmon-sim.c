@@ -51,7 +51,8 @@ static void usage(FILE *f)
               "\n"
               "Once listening it prints one line to stdout: 'gaitmon-sim: listening on ADDR:PORT'.\n"
               "The simulated clock starts at 0 then: sample timestamps are its nanoseconds and\n"
-              "event times its seconds. Each device is an " SIM_CHIP_NAME " (label = location) with\n"
+              "event times its seconds. Each device is an " SIM_CHIP_NAME
+              " (label = location) with\n"
               "accel_x/y/z and anglvel_x/y/z (le:s16, ±16 g, ±2000 dps) and timestamp (le:s64, ns);\n"
               "sampling_frequency is writable (12.5 26 52 104 208 416 833 Hz). After the last\n"
               "phase the runner stands still; a recording that ends (without --loop) leaves\n"
@@ -75,7 +76,8 @@ static void usage(FILE *f)
               "                    unplugged, buffers fail with -ENODEV and OPEN too until 'to',\n"
               "                    then samples resume with a gap; stuck keeps the value it had;\n"
               "                    saturated reads full scale\n"
-              "See config/scenarios/ for commented examples.\n", f);
+              "See config/scenarios/ for commented examples.\n",
+              f);
 }
 
 struct options {
@@ -103,20 +105,18 @@ static int bad_usage(const char *fmt, const char *arg)
 static int parse_options(int argc, char **argv, struct options *o)
 {
         enum { OPT_SEED = 256, OPT_LOOP, OPT_IDLE, OPT_VERSION };
-        static const struct option longopts[] = {
-                { "port", required_argument, NULL, 'p' },
-                { "bind", required_argument, NULL, 'b' },
-                { "speed", required_argument, NULL, 's' },
-                { "seed", required_argument, NULL, OPT_SEED },
-                { "events", required_argument, NULL, 'e' },
-                { "duration", required_argument, NULL, 'd' },
-                { "replay", required_argument, NULL, 'r' },
-                { "loop", no_argument, NULL, OPT_LOOP },
-                { "idle-timeout", required_argument, NULL, OPT_IDLE },
-                { "help", no_argument, NULL, 'h' },
-                { "version", no_argument, NULL, OPT_VERSION },
-                {}
-        };
+        static const struct option longopts[] = { { "port", required_argument, NULL, 'p' },
+                                                  { "bind", required_argument, NULL, 'b' },
+                                                  { "speed", required_argument, NULL, 's' },
+                                                  { "seed", required_argument, NULL, OPT_SEED },
+                                                  { "events", required_argument, NULL, 'e' },
+                                                  { "duration", required_argument, NULL, 'd' },
+                                                  { "replay", required_argument, NULL, 'r' },
+                                                  { "loop", no_argument, NULL, OPT_LOOP },
+                                                  { "idle-timeout", required_argument, NULL, OPT_IDLE },
+                                                  { "help", no_argument, NULL, 'h' },
+                                                  { "version", no_argument, NULL, OPT_VERSION },
+                                                  {} };
         *o = (struct options){ .port = DEFAULT_PORT, .bind = "127.0.0.1", .speed = 1, .idle_timeout_s = 120 };
         int c;
         while ((c = getopt_long(argc, argv, "p:b:s:e:d:r:h", longopts, NULL)) >= 0) {
@@ -188,7 +188,8 @@ static int parse_options(int argc, char **argv, struct options *o)
         if (o->replay && rest > 0)
                 return bad_usage("--replay and a scenario ('%s') exclude each other", argv[optind]);
         if (!o->replay && rest != 1)
-                return bad_usage("%s", rest ? "give one scenario file" : "no scenario file (or --replay REC.csv) given");
+                return bad_usage("%s",
+                                 rest ? "give one scenario file" : "no scenario file (or --replay REC.csv) given");
         if (o->loop && !o->replay)
                 return bad_usage("%s", "--loop needs --replay");
         if (o->have_seed && o->replay)

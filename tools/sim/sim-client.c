@@ -13,14 +13,14 @@
 #include "sim-protocol.h"
 #include "sim-xml.h"
 
-#define MAX_CHUNK 8192                  /* samples sent per chunk of a READBUF answer */
-#define MAX_WRITE (64 * 1024)           /* larger attribute writes are refused */
+#define MAX_CHUNK 8192        /* samples sent per chunk of a READBUF answer */
+#define MAX_WRITE (64 * 1024) /* larger attribute writes are refused */
 #define MASK_WORDS ((SIM_CHAN_COUNT + 31) / 32)
 
 struct open_buffer {
         bool open;
         struct sim_stream st;
-        size_t samples;                 /* samples per chunk, from OPEN */
+        size_t samples; /* samples per chunk, from OPEN */
         uint32_t mask;
         size_t sample_size;
         size_t offset[SIM_CHAN_COUNT];
@@ -35,7 +35,7 @@ struct conn {
         char line[SIM_MAX_LINE + 1];
         size_t line_len;
         struct open_buffer buf[SIM_MAX_DEVICES];
-        struct sim_raw_sample *raw;     /* MAX_CHUNK each, made on the first READBUF */
+        struct sim_raw_sample *raw; /* MAX_CHUNK each, made on the first READBUF */
         uint8_t *out;
 };
 
@@ -127,7 +127,7 @@ static int read_payload(struct conn *c, char *dst, size_t len)
 static int find_channel(const struct sim_cmd *cmd)
 {
         if (cmd->output)
-                return -ENXIO;          /* these sensors have input channels only */
+                return -ENXIO; /* these sensors have input channels only */
         int chan = sim_chan_from_name(cmd->chn);
         return chan < 0 ? -ENXIO : chan;
 }
@@ -201,7 +201,7 @@ static int do_write(struct conn *c, const struct sim_cmd *cmd)
         else if (cmd->kind == SIM_ATTR_CHANNEL && (chan = find_channel(cmd)) < 0)
                 r = chan;
         else if (!cmd->attr)
-                r = -EINVAL;    /* writing every attribute at once: nothing here takes it */
+                r = -EINVAL; /* writing every attribute at once: nothing here takes it */
         else
                 r = sim_engine_attr_write(c->e, (size_t)dev, cmd->kind, chan, cmd->attr, data, cmd->n);
         r = reply(c, r);
@@ -216,9 +216,10 @@ static int parse_mask(const char *text, uint32_t *mask)
                 return -EINVAL;
         uint32_t m = 0;
         for (const char *p = text; *p; p++) {
-                int v = *p >= '0' && *p <= '9' ? *p - '0' :
-                        *p >= 'a' && *p <= 'f' ? *p - 'a' + 10 :
-                        *p >= 'A' && *p <= 'F' ? *p - 'A' + 10 : -1;
+                int v = *p >= '0' && *p <= '9'   ? *p - '0'
+                        : *p >= 'a' && *p <= 'f' ? *p - 'a' + 10
+                        : *p >= 'A' && *p <= 'F' ? *p - 'A' + 10
+                                                 : -1;
                 if (v < 0)
                         return -EINVAL;
                 m = m << 4 | (uint32_t)v;
@@ -257,7 +258,7 @@ static int do_open(struct conn *c, const struct sim_cmd *cmd)
         struct open_buffer *b = &c->buf[dev];
         uint32_t mask;
         if (cmd->n == 0 || cmd->cyclic || parse_mask(cmd->mask, &mask) < 0)
-                return reply(c, -EINVAL);       /* cyclic buffers are for output devices */
+                return reply(c, -EINVAL); /* cyclic buffers are for output devices */
         if (b->open)
                 return reply(c, -EBUSY);
         int r = sim_engine_stream_open(c->e, (size_t)dev, &b->st);
@@ -389,7 +390,7 @@ static int dispatch(struct conn *c, const struct sim_cmd *cmd)
         case SIM_OP_PRINT:
                 return do_print(c);
         case SIM_OP_ZPRINT:
-                return reply(c, -EINVAL);       /* no compressed context here */
+                return reply(c, -EINVAL); /* no compressed context here */
         case SIM_OP_VERSION:
                 return do_version(c);
         case SIM_OP_TIMEOUT:
@@ -440,9 +441,9 @@ void sim_client_serve(int fd, struct sim_engine *e, const struct sim_context_des
                 else if (n <= 0)
                         break;
                 else if (memchr(c->line, '\0', c->line_len))
-                        r = reply(c, -EINVAL);  /* binary junk */
+                        r = reply(c, -EINVAL); /* binary junk */
                 else if (c->line[strspn(c->line, " \t\r")] == '\0')
-                        r = 0;          /* a blank line asks nothing */
+                        r = 0; /* a blank line asks nothing */
                 else {
                         struct sim_cmd cmd;
                         r = sim_cmd_parse(c->line, &cmd) < 0 ? reply(c, -EINVAL) : dispatch(c, &cmd);

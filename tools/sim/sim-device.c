@@ -9,9 +9,9 @@
 #include "sim-device.h"
 
 const struct sim_chan_info sim_chans[SIM_CHAN_COUNT] = {
-        [SIM_CHAN_ACCEL_X]   = { "accel_x",   "accel",   2, SIM_ACCEL_SCALE },
-        [SIM_CHAN_ACCEL_Y]   = { "accel_y",   "accel",   2, SIM_ACCEL_SCALE },
-        [SIM_CHAN_ACCEL_Z]   = { "accel_z",   "accel",   2, SIM_ACCEL_SCALE },
+        [SIM_CHAN_ACCEL_X] = { "accel_x", "accel", 2, SIM_ACCEL_SCALE },
+        [SIM_CHAN_ACCEL_Y] = { "accel_y", "accel", 2, SIM_ACCEL_SCALE },
+        [SIM_CHAN_ACCEL_Z] = { "accel_z", "accel", 2, SIM_ACCEL_SCALE },
         [SIM_CHAN_ANGLVEL_X] = { "anglvel_x", "anglvel", 2, SIM_ANGLVEL_SCALE },
         [SIM_CHAN_ANGLVEL_Y] = { "anglvel_y", "anglvel", 2, SIM_ANGLVEL_SCALE },
         [SIM_CHAN_ANGLVEL_Z] = { "anglvel_z", "anglvel", 2, SIM_ANGLVEL_SCALE },
@@ -218,8 +218,8 @@ static int put(char *buf, size_t len, int w)
         return w;
 }
 
-int sim_device_attr_read(const struct sim_device *dev, double extra_hz, enum sim_attr_kind kind,
-                         int chan, const char *attr, char *buf, size_t len)
+int sim_device_attr_read(const struct sim_device *dev, double extra_hz, enum sim_attr_kind kind, int chan,
+                         const char *attr, char *buf, size_t len)
 {
         if (!has_attr(kind, chan, attr))
                 return -ENOENT;
@@ -239,15 +239,16 @@ int sim_device_attr_read(const struct sim_device *dev, double extra_hz, enum sim
                 if (strcmp(attr, "scale") == 0)
                         return put(buf, len, snprintf(buf, len, "%.9f", sim_chans[chan].scale));
                 /* raw: the latest sample, as a one-shot read of the register gives */
-                return put(buf, len, snprintf(buf, len, "%d",
-                                              dev->written ? dev->ring[(dev->written - 1) % SIM_RING_CAP].v[chan] : 0));
+                return put(buf, len,
+                           snprintf(buf, len, "%d",
+                                    dev->written ? dev->ring[(dev->written - 1) % SIM_RING_CAP].v[chan] : 0));
         default:
                 return -ENOENT;
         }
 }
 
-int sim_device_attr_write(struct sim_device *dev, double extra_hz, enum sim_attr_kind kind,
-                          int chan, const char *attr, const char *data, size_t len)
+int sim_device_attr_write(struct sim_device *dev, double extra_hz, enum sim_attr_kind kind, int chan, const char *attr,
+                          const char *data, size_t len)
 {
         if (!has_attr(kind, chan, attr))
                 return -ENOENT;

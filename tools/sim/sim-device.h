@@ -18,19 +18,19 @@ enum sim_chan {
         SIM_CHAN_COUNT,
 };
 
-#define SIM_AXES 6                          /* channels carrying s16 samples */
+#define SIM_AXES 6 /* channels carrying s16 samples */
 #define SIM_CHIP_NAME "lsm6dso"
 /* The chip's own sensitivities at its widest ranges. */
-#define SIM_ACCEL_SCALE 0.004785645         /* m/s² per LSB at ±16 g (0.488 mg/LSB) */
-#define SIM_ANGLVEL_SCALE 0.001221730       /* rad/s per LSB at ±2000 dps (70 mdps/LSB) */
-#define SIM_RING_CAP (1u << 16)             /* samples kept per device, like a kernel FIFO */
+#define SIM_ACCEL_SCALE 0.004785645   /* m/s² per LSB at ±16 g (0.488 mg/LSB) */
+#define SIM_ANGLVEL_SCALE 0.001221730 /* rad/s per LSB at ±2000 dps (70 mdps/LSB) */
+#define SIM_RING_CAP (1u << 16)       /* samples kept per device, like a kernel FIFO */
 #define SIM_MAX_DEVICES GM_LOC_COUNT
 
 struct sim_chan_info {
-        const char *id;         /* kernel channel id, e.g. accel_x */
-        const char *type;       /* attribute prefix shared by the type, e.g. accel */
-        unsigned bytes;         /* storage size in the scan */
-        double scale;           /* SI unit per LSB, 0 for the timestamp */
+        const char *id;   /* kernel channel id, e.g. accel_x */
+        const char *type; /* attribute prefix shared by the type, e.g. accel */
+        unsigned bytes;   /* storage size in the scan */
+        double scale;     /* SI unit per LSB, 0 for the timestamp */
 };
 
 extern const struct sim_chan_info sim_chans[SIM_CHAN_COUNT];
@@ -38,7 +38,7 @@ extern const struct sim_chan_info sim_chans[SIM_CHAN_COUNT];
 /* One scan with every channel enabled: it is also libiio's layout for that mask. */
 struct sim_raw_sample {
         int16_t v[SIM_AXES];
-        int64_t ts;     /* ns on the simulated clock */
+        int64_t ts; /* ns on the simulated clock */
 };
 
 enum sim_fault_type {
@@ -50,8 +50,8 @@ enum sim_fault_type {
 struct sim_fault {
         enum sim_fault_type type;
         enum gm_loc loc;
-        unsigned chan_mask;     /* 1u << enum sim_chan; stuck and saturated only */
-        double from_s, to_s;    /* [from, to) in simulated seconds */
+        unsigned chan_mask;  /* 1u << enum sim_chan; stuck and saturated only */
+        double from_s, to_s; /* [from, to) in simulated seconds */
 };
 
 enum sim_attr_kind {
@@ -65,22 +65,22 @@ enum sim_attr_kind {
 
 struct sim_device {
         unsigned index;
-        char id[24];                    /* iio:deviceN */
+        char id[24]; /* iio:deviceN */
         enum gm_loc loc;
-        double rate_hz;                 /* sampling_frequency */
-        double epoch_s;                 /* next sample is at epoch_s + k / rate_hz */
+        double rate_hz; /* sampling_frequency */
+        double epoch_s; /* next sample is at epoch_s + k / rate_hz */
         uint64_t k;
         bool plugged;
-        unsigned generation;            /* bumped on unplug: open buffers die with it */
+        unsigned generation; /* bumped on unplug: open buffers die with it */
         struct sim_raw_sample *ring;
-        uint64_t written;               /* samples ever stored; ring[written % CAP] is next */
+        uint64_t written; /* samples ever stored; ring[written % CAP] is next */
         struct sim_fault faults[SIM_MAX_DEVICE_FAULTS];
         size_t n_faults;
-        int16_t held[SIM_AXES];         /* value a stuck channel keeps */
-        unsigned stuck_mask;            /* channels currently stuck */
+        int16_t held[SIM_AXES]; /* value a stuck channel keeps */
+        unsigned stuck_mask;    /* channels currently stuck */
 };
 
-int sim_chan_from_name(const char *name);               /* enum sim_chan or -EINVAL */
+int sim_chan_from_name(const char *name); /* enum sim_chan or -EINVAL */
 /* A channel, "accel", "anglvel" or "all" as a mask of enum sim_chan; -EINVAL. */
 int sim_chan_mask_from_name(const char *name, unsigned *mask);
 bool sim_rate_supported(double hz, double extra_hz, double *exact);
@@ -99,7 +99,7 @@ void sim_device_update_plug(struct sim_device *dev, double t);
 const char *const *sim_device_attr_names(enum sim_attr_kind kind, int chan);
 /* Read into buf (no newline, NUL-terminated); length or negative errno.
  * extra_hz: a rate besides the chip's (a replayed recording's), 0 if none. */
-int sim_device_attr_read(const struct sim_device *dev, double extra_hz, enum sim_attr_kind kind,
-                         int chan, const char *attr, char *buf, size_t len);
-int sim_device_attr_write(struct sim_device *dev, double extra_hz, enum sim_attr_kind kind,
-                          int chan, const char *attr, const char *data, size_t len);
+int sim_device_attr_read(const struct sim_device *dev, double extra_hz, enum sim_attr_kind kind, int chan,
+                         const char *attr, char *buf, size_t len);
+int sim_device_attr_write(struct sim_device *dev, double extra_hz, enum sim_attr_kind kind, int chan, const char *attr,
+                          const char *data, size_t len);

@@ -11,9 +11,9 @@
 
 #include "sim-engine.h"
 
-#define PACE_TICK_NS 2000000            /* real time between clock steps when paced */
-#define UNPACED_CHUNK_S 0.05            /* simulated time per step when unpaced */
-#define UNPACED_BACKLOG 4096u              /* read-ahead per buffer when unpaced: about 10 s at 416 Hz */
+#define PACE_TICK_NS 2000000  /* real time between clock steps when paced */
+#define UNPACED_CHUNK_S 0.05  /* simulated time per step when unpaced */
+#define UNPACED_BACKLOG 4096u /* read-ahead per buffer when unpaced: about 10 s at 416 Hz */
 
 struct sim_engine {
         struct sim_engine_cfg cfg;
@@ -24,8 +24,8 @@ struct sim_engine {
         pthread_t thread;
         bool running;
         pthread_mutex_t lock;
-        pthread_cond_t data_cond;       /* new samples, an unplug, or stopping */
-        pthread_cond_t demand_cond;     /* a reader took samples (unpaced clock) */
+        pthread_cond_t data_cond;   /* new samples, an unplug, or stopping */
+        pthread_cond_t demand_cond; /* a reader took samples (unpaced clock) */
         bool stop;
         int error;
         int done_fd;
@@ -343,8 +343,8 @@ int sim_engine_find_device(const struct sim_engine *e, const char *name)
         return -ENODEV;
 }
 
-int sim_engine_attr_read(struct sim_engine *e, size_t dev, enum sim_attr_kind kind, int chan,
-                         const char *attr, char *buf, size_t len)
+int sim_engine_attr_read(struct sim_engine *e, size_t dev, enum sim_attr_kind kind, int chan, const char *attr,
+                         char *buf, size_t len)
 {
         pthread_mutex_lock(&e->lock);
         int r = sim_device_attr_read(&e->dev[dev], e->src->native_hz, kind, chan, attr, buf, len);
@@ -352,8 +352,8 @@ int sim_engine_attr_read(struct sim_engine *e, size_t dev, enum sim_attr_kind ki
         return r;
 }
 
-int sim_engine_attr_write(struct sim_engine *e, size_t dev, enum sim_attr_kind kind, int chan,
-                          const char *attr, const char *data, size_t len)
+int sim_engine_attr_write(struct sim_engine *e, size_t dev, enum sim_attr_kind kind, int chan, const char *attr,
+                          const char *data, size_t len)
 {
         pthread_mutex_lock(&e->lock);
         int r = sim_device_attr_write(&e->dev[dev], e->src->native_hz, kind, chan, attr, data, len);

@@ -11,10 +11,10 @@
 #include "sim-source.h"
 
 struct sim_engine_cfg {
-        double speed;           /* simulated seconds per real second; 0: as fast as the readers go */
-        double duration_s;      /* stop after this much simulated time; 0: never */
-        double rate_hz;         /* sampling_frequency the devices start with */
-        FILE *events;           /* true events CSV, or NULL */
+        double speed;      /* simulated seconds per real second; 0: as fast as the readers go */
+        double duration_s; /* stop after this much simulated time; 0: never */
+        double rate_hz;    /* sampling_frequency the devices start with */
+        FILE *events;      /* true events CSV, or NULL */
         const struct sim_fault *faults;
         size_t n_faults;
 };
@@ -24,9 +24,9 @@ struct sim_stream {
         struct sim_stream *next;
         unsigned dev;
         unsigned generation;
-        uint64_t pos;           /* next sample to hand out, counted like sim_device.written */
-        uint64_t lost;          /* overwritten before they were read */
-        uint64_t want;          /* samples its reader waits for; 0 when not waiting */
+        uint64_t pos;  /* next sample to hand out, counted like sim_device.written */
+        uint64_t lost; /* overwritten before they were read */
+        uint64_t want; /* samples its reader waits for; 0 when not waiting */
 };
 
 struct sim_engine;
@@ -48,10 +48,10 @@ enum gm_loc sim_engine_device_loc(const struct sim_engine *e, size_t dev);
 /* A device by id, label or chip name; index or -ENODEV. */
 int sim_engine_find_device(const struct sim_engine *e, const char *name);
 
-int sim_engine_attr_read(struct sim_engine *e, size_t dev, enum sim_attr_kind kind, int chan,
-                         const char *attr, char *buf, size_t len);
-int sim_engine_attr_write(struct sim_engine *e, size_t dev, enum sim_attr_kind kind, int chan,
-                          const char *attr, const char *data, size_t len);
+int sim_engine_attr_read(struct sim_engine *e, size_t dev, enum sim_attr_kind kind, int chan, const char *attr,
+                         char *buf, size_t len);
+int sim_engine_attr_write(struct sim_engine *e, size_t dev, enum sim_attr_kind kind, int chan, const char *attr,
+                          const char *data, size_t len);
 
 /* -ENODEV while the device is unplugged. The buffer starts empty, as an enabled kernel buffer does. */
 int sim_engine_stream_open(struct sim_engine *e, size_t dev, struct sim_stream *st);

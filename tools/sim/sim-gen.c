@@ -11,9 +11,9 @@ struct gen_source {
         struct gm_model *model;
         struct sim_phase phases[SIM_MAX_PHASES];
         size_t n_phases;
-        size_t phase;           /* index of the phase in force; n_phases once standing after the last */
-        double phase_end;       /* simulated time the current phase ends */
-        uint64_t n;             /* frames produced */
+        size_t phase;     /* index of the phase in force; n_phases once standing after the last */
+        double phase_end; /* simulated time the current phase ends */
+        uint64_t n;       /* frames produced */
 };
 
 static int gen_step(struct sim_source *src, struct sim_frame *frame, struct gm_event_list *events)
@@ -65,7 +65,7 @@ int sim_gen_new(const struct sim_scenario *sc, struct sim_source **out)
         cfg.activity = sc->phases[0].activity;
         cfg.speed_mps = sc->phases[0].speed_mps;
         cfg.cadence_spm = sc->phases[0].cadence_spm;
-        cfg.still_s = 0;        /* standing is an idle phase of its own */
+        cfg.still_s = 0; /* standing is an idle phase of its own */
         cfg.weak[0] = sc->weak[0];
         cfg.weak[1] = sc->weak[1];
         cfg.fatigue_per_hour = sc->fatigue_per_hour;

@@ -5,7 +5,7 @@
 
 #include "sim-device.h"
 
-#define SIM_MAX_LINE 4096       /* longer lines are refused with -EINVAL */
+#define SIM_MAX_LINE 4096 /* longer lines are refused with -EINVAL */
 
 enum sim_op {
         SIM_OP_EXIT,
@@ -27,14 +27,14 @@ enum sim_op {
 struct sim_cmd {
         enum sim_op op;
         const char *dev;
-        enum sim_attr_kind kind;        /* READ and WRITE */
-        bool output;                    /* OUTPUT channel rather than INPUT */
+        enum sim_attr_kind kind; /* READ and WRITE */
+        bool output;             /* OUTPUT channel rather than INPUT */
         const char *chn;
-        const char *attr;               /* NULL: every attribute at once */
-        unsigned long n;                /* samples, bytes, milliseconds or buffers */
-        const char *mask;               /* OPEN: hex words, most significant first */
+        const char *attr; /* NULL: every attribute at once */
+        unsigned long n;  /* samples, bytes, milliseconds or buffers */
+        const char *mask; /* OPEN: hex words, most significant first */
         bool cyclic;
-        const char *trigger;            /* SETTRIG: NULL to detach */
+        const char *trigger; /* SETTRIG: NULL to detach */
 };
 
 /* Splits line in place; the struct points into it. 0 or -EINVAL. */

@@ -13,13 +13,13 @@
 struct replay_source {
         struct sim_source base;
         struct gm_recording *rec;
-        struct gm_event_list truth;     /* times relative to the first row */
+        struct gm_event_list truth; /* times relative to the first row */
         bool loop;
         size_t row;
         size_t next_event;
-        double base_idx;                /* grid index of row 0 in this pass */
+        double base_idx; /* grid index of row 0 in this pass */
         double still_acc[GM_LOC_COUNT][3];
-        uint64_t still_n;               /* frames served after the end */
+        uint64_t still_n; /* frames served after the end */
 };
 
 /* Row time on the recording's own grid: written times carry a few decimals only,
@@ -119,7 +119,8 @@ int sim_replay_new(const char *path, bool loop, struct sim_source **out, char *e
          * a gap longer than anything worth replaying is refused, not served for days. */
         for (size_t i = 1; i < r->rec->n; i++)
                 if (!(r->rec->t[i] - r->rec->t[i - 1] <= REPLAY_GAP_MAX_S)) {
-                        snprintf(err, errlen, "%s: a time gap of %.3g s before row %zu of the samples; "
+                        snprintf(err, errlen,
+                                 "%s: a time gap of %.3g s before row %zu of the samples; "
                                  "gaps over %.0f s are not replayed",
                                  path, r->rec->t[i] - r->rec->t[i - 1], i + 1, REPLAY_GAP_MAX_S);
                         ret = -EINVAL;

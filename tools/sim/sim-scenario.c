@@ -19,9 +19,9 @@ struct parse_ctx {
         unsigned line;
         char *err;
         size_t errlen;
-        int failed;                     /* first error kept, the rest ignored */
-        unsigned too_long;              /* a line that did not fit the parser's buffer */
-        char seen[256][96];             /* "section\nkey" pairs, to refuse repeats */
+        int failed;         /* first error kept, the rest ignored */
+        unsigned too_long;  /* a line that did not fit the parser's buffer */
+        char seen[256][96]; /* "section\nkey" pairs, to refuse repeats */
         size_t n_seen;
         /* per-section bookkeeping for checks after the whole file */
         unsigned phase_line[SIM_MAX_PHASES];
@@ -105,12 +105,12 @@ static void split_section(const char *section, char *kind, size_t klen, char *na
         snprintf(name, nlen, "%s", rest);
 }
 
-#define NUM(key, lo, hi, dst, what)                                                     \
-        if (strcmp(name, key) == 0) {                                                   \
-                if (parse_num(value, lo, hi, dst) < 0)                                  \
-                        return fail(ctx, ctx->line, "[%s] %s = '%s': expected %s from %g to %g", \
-                                    section, name, value, what, (double)(lo), (double)(hi)); \
-                return 1;                                                               \
+#define NUM(key, lo, hi, dst, what)                                                                                    \
+        if (strcmp(name, key) == 0) {                                                                                  \
+                if (parse_num(value, lo, hi, dst) < 0)                                                                 \
+                        return fail(ctx, ctx->line, "[%s] %s = '%s': expected %s from %g to %g", section, name, value, \
+                                    what, (double)(lo), (double)(hi));                                                 \
+                return 1;                                                                                              \
         }
 
 static int handle_sim(struct parse_ctx *ctx, const char *section, const char *name, const char *value)
@@ -128,8 +128,8 @@ static int handle_sim(struct parse_ctx *ctx, const char *section, const char *na
         if (strcmp(name, "rate") == 0) {
                 double hz;
                 if (parse_num(value, 0, 1e6, &hz) < 0 || !sim_rate_supported(hz, 0, &hz))
-                        return fail(ctx, ctx->line,
-                                    "[sim] rate = '%s': expected one of 12.5 26 52 104 208 416 833", value);
+                        return fail(ctx, ctx->line, "[sim] rate = '%s': expected one of 12.5 26 52 104 208 416 833",
+                                    value);
                 sc->rate_hz = hz;
                 return 1;
         }
@@ -137,14 +137,15 @@ static int handle_sim(struct parse_ctx *ctx, const char *section, const char *na
                 if (parse_locations(value, &sc->loc_mask) < 0)
                         return fail(ctx, ctx->line,
                                     "[sim] locations = '%s': expected distinct names among pelvis, left_hip, "
-                                    "right_hip, left_shank, right_shank, left_foot, right_foot", value);
+                                    "right_hip, left_shank, right_shank, left_foot, right_foot",
+                                    value);
                 return 1;
         }
         return fail(ctx, ctx->line, "unknown key '%s' in [%s] (seed, rate, locations)", name, section);
 }
 
-static int handle_phase(struct parse_ctx *ctx, const char *section, const char *pname,
-                        const char *name, const char *value)
+static int handle_phase(struct parse_ctx *ctx, const char *section, const char *pname, const char *name,
+                        const char *value)
 {
         struct sim_scenario *sc = ctx->sc;
         struct sim_phase *p = NULL;
@@ -163,8 +164,8 @@ static int handle_phase(struct parse_ctx *ctx, const char *section, const char *
         if (strcmp(name, "activity") == 0) {
                 int a = gm_activity_from_name(value);
                 if (a < 0)
-                        return fail(ctx, ctx->line, "[%s] activity = '%s': expected idle, walking or running",
-                                    section, value);
+                        return fail(ctx, ctx->line, "[%s] activity = '%s': expected idle, walking or running", section,
+                                    value);
                 p->activity = a;
                 p->seen |= PHASE_ACTIVITY;
                 return 1;
@@ -181,8 +182,8 @@ static int handle_phase(struct parse_ctx *ctx, const char *section, const char *
         return fail(ctx, ctx->line, "unknown key '%s' in [%s] (duration, activity, speed, cadence)", name, section);
 }
 
-static int handle_asymmetry(struct parse_ctx *ctx, const char *section, const char *aname,
-                            const char *name, const char *value)
+static int handle_asymmetry(struct parse_ctx *ctx, const char *section, const char *aname, const char *name,
+                            const char *value)
 {
         size_t i;
         for (i = 0; i < ctx->n_asym; i++)
@@ -210,12 +211,14 @@ static int handle_asymmetry(struct parse_ctx *ctx, const char *section, const ch
         NUM("hip_extension_loss", 0, 0.9, &dst->hip_ext_frac, "a fraction");
         NUM("extra_stance", 0, 0.5, &dst->stance_frac, "a fraction");
         NUM("extra_pelvic_drop", 0, 20, &dst->pelvic_drop_deg, "degrees");
-        return fail(ctx, ctx->line, "unknown key '%s' in [%s] (side, onset, ramp, hip_extension_loss, "
-                    "extra_stance, extra_pelvic_drop)", name, section);
+        return fail(ctx, ctx->line,
+                    "unknown key '%s' in [%s] (side, onset, ramp, hip_extension_loss, "
+                    "extra_stance, extra_pelvic_drop)",
+                    name, section);
 }
 
-static int handle_mount(struct parse_ctx *ctx, const char *section, const char *loc_name,
-                        const char *name, const char *value)
+static int handle_mount(struct parse_ctx *ctx, const char *section, const char *loc_name, const char *name,
+                        const char *value)
 {
         int loc = gm_loc_from_name(loc_name);
         if (loc < 0)
@@ -224,21 +227,19 @@ static int handle_mount(struct parse_ctx *ctx, const char *section, const char *
                 ctx->mount_line[loc] = ctx->line;
         ctx->mount_mask |= 1u << loc;
         double deg;
-        int axis = strcmp(name, "roll") == 0 ? 0 : strcmp(name, "pitch") == 0 ? 1 :
-                   strcmp(name, "yaw") == 0 ? 2 : -1;
+        int axis = strcmp(name, "roll") == 0 ? 0 : strcmp(name, "pitch") == 0 ? 1 : strcmp(name, "yaw") == 0 ? 2 : -1;
         if (axis < 0)
                 return fail(ctx, ctx->line, "unknown key '%s' in [%s] (roll, pitch, yaw)", name, section);
         if (parse_num(value, -360, 360, &deg) < 0)
-                return fail(ctx, ctx->line, "[%s] %s = '%s': expected degrees from -360 to 360",
-                            section, name, value);
+                return fail(ctx, ctx->line, "[%s] %s = '%s': expected degrees from -360 to 360", section, name, value);
         ctx->sc->mount_rpy[loc][axis] = deg * M_PI / 180.0;
         return 1;
 }
 
 enum { FAULT_TYPE = 1, FAULT_LOC = 2, FAULT_CHAN = 4, FAULT_FROM = 8, FAULT_TO = 16 };
 
-static int handle_fault(struct parse_ctx *ctx, const char *section, const char *fname,
-                        const char *name, const char *value)
+static int handle_fault(struct parse_ctx *ctx, const char *section, const char *fname, const char *name,
+                        const char *value)
 {
         struct sim_scenario *sc = ctx->sc;
         size_t i;
@@ -261,8 +262,8 @@ static int handle_fault(struct parse_ctx *ctx, const char *section, const char *
                 else if (strcmp(value, "saturated") == 0)
                         f->type = SIM_FAULT_SATURATED;
                 else
-                        return fail(ctx, ctx->line, "[%s] type = '%s': expected unplug, stuck or saturated",
-                                    section, value);
+                        return fail(ctx, ctx->line, "[%s] type = '%s': expected unplug, stuck or saturated", section,
+                                    value);
                 ctx->fault_seen[i] |= FAULT_TYPE;
                 return 1;
         }
@@ -276,8 +277,10 @@ static int handle_fault(struct parse_ctx *ctx, const char *section, const char *
         }
         if (strcmp(name, "channel") == 0) {
                 if (sim_chan_mask_from_name(value, &f->chan_mask) < 0)
-                        return fail(ctx, ctx->line, "[%s] channel = '%s': expected accel_x .. anglvel_z, "
-                                    "accel, anglvel or all", section, value);
+                        return fail(ctx, ctx->line,
+                                    "[%s] channel = '%s': expected accel_x .. anglvel_z, "
+                                    "accel, anglvel or all",
+                                    section, value);
                 ctx->fault_seen[i] |= FAULT_CHAN;
                 return 1;
         }
@@ -311,8 +314,10 @@ static int handler(void *user, const char *section, const char *name, const char
         /* [phase  a] and [phase a] would be one phase under two spellings. */
         snprintf(canonical, sizeof(canonical), "%s%s%s", kind, *sname ? " " : "", sname);
         if (strcmp(canonical, section) != 0 || strpbrk(sname, " \t"))
-                return fail(ctx, ctx->line, "[%s]: write a section as [KIND] or [KIND NAME], one space, "
-                            "a name without spaces", section);
+                return fail(ctx, ctx->line,
+                            "[%s]: write a section as [KIND] or [KIND NAME], one space, "
+                            "a name without spaces",
+                            section);
         if (strcmp(kind, "sim") == 0 && !*sname)
                 return handle_sim(ctx, section, name, value);
         if (strcmp(kind, "phase") == 0)
@@ -334,8 +339,10 @@ static int handler(void *user, const char *section, const char *name, const char
                 return handle_fault(ctx, section, sname, name, value);
         if (!*section)
                 return fail(ctx, ctx->line, "key '%s' before any section", name);
-        return fail(ctx, ctx->line, "unknown section [%s] (sim, phase NAME, asymmetry, fatigue, noise, "
-                    "mount LOCATION, fault NAME)", section);
+        return fail(ctx, ctx->line,
+                    "unknown section [%s] (sim, phase NAME, asymmetry, fatigue, noise, "
+                    "mount LOCATION, fault NAME)",
+                    section);
 }
 
 static int check(struct parse_ctx *ctx)
@@ -349,8 +356,9 @@ static int check(struct parse_ctx *ctx)
                         return fail(ctx, ctx->phase_line[i], "[phase %s] needs duration and activity", p->name),
                                -EINVAL;
                 if (!(p->seen & PHASE_SPEED))
-                        p->speed_mps = p->activity == GM_ACTIVITY_RUNNING ? 3.0 :
-                                       p->activity == GM_ACTIVITY_WALKING ? 1.3 : 0;
+                        p->speed_mps = p->activity == GM_ACTIVITY_RUNNING   ? 3.0
+                                       : p->activity == GM_ACTIVITY_WALKING ? 1.3
+                                                                            : 0;
                 if (!(p->seen & PHASE_CADENCE))
                         p->cadence_spm = p->activity == GM_ACTIVITY_RUNNING ? 170 : 110;
                 /* What a body does in each activity; standing has neither speed nor cadence. */
@@ -367,10 +375,12 @@ static int check(struct parse_ctx *ctx)
                                -EINVAL;
                 if (p->speed_mps < b->speed_lo || p->speed_mps > b->speed_hi || p->cadence_spm < b->cadence_lo ||
                     p->cadence_spm > b->cadence_hi)
-                        return fail(ctx, ctx->phase_line[i], "[phase %s]: %s at %.3g m/s and %.3g steps/min is not "
-                                    "what a body does (%.3g to %.3g m/s, %.3g to %.3g steps/min)", p->name,
-                                    gm_activity_name(p->activity), p->speed_mps, p->cadence_spm, b->speed_lo,
-                                    b->speed_hi, b->cadence_lo, b->cadence_hi), -EINVAL;
+                        return fail(ctx, ctx->phase_line[i],
+                                    "[phase %s]: %s at %.3g m/s and %.3g steps/min is not "
+                                    "what a body does (%.3g to %.3g m/s, %.3g to %.3g steps/min)",
+                                    p->name, gm_activity_name(p->activity), p->speed_mps, p->cadence_spm, b->speed_lo,
+                                    b->speed_hi, b->cadence_lo, b->cadence_hi),
+                               -EINVAL;
         }
 
         struct gm_model_weakness by_side[2] = { 0 };
@@ -379,10 +389,11 @@ static int check(struct parse_ctx *ctx)
                 int s = ctx->asym_side[i];
                 if (s < 0)
                         return fail(ctx, ctx->asym_line[i], "[asymmetry %s] needs side = left or right",
-                                    ctx->asym_name[i]), -EINVAL;
+                                    ctx->asym_name[i]),
+                               -EINVAL;
                 if (have[s])
-                        return fail(ctx, ctx->asym_line[i], "two asymmetry sections for the %s side",
-                                    gm_side_name(s)), -EINVAL;
+                        return fail(ctx, ctx->asym_line[i], "two asymmetry sections for the %s side", gm_side_name(s)),
+                               -EINVAL;
                 have[s] = true;
                 by_side[s] = sc->weak[i];
         }
@@ -392,7 +403,8 @@ static int check(struct parse_ctx *ctx)
         for (int l = 0; l < GM_LOC_COUNT; l++)
                 if ((ctx->mount_mask & 1u << l) && !(sc->loc_mask & 1u << l))
                         return fail(ctx, ctx->mount_line[l], "[mount %s]: no such location in [sim] locations",
-                                    gm_loc_name(l)), -EINVAL;
+                                    gm_loc_name(l)),
+                               -EINVAL;
 
         unsigned per_loc[GM_LOC_COUNT] = { 0 };
         for (size_t i = 0; i < sc->n_faults; i++) {
@@ -400,23 +412,33 @@ static int check(struct parse_ctx *ctx)
                 unsigned need = FAULT_TYPE | FAULT_LOC | FAULT_FROM | FAULT_TO;
                 if ((ctx->fault_seen[i] & need) != need)
                         return fail(ctx, ctx->fault_line[i], "[fault %s] needs type, location, from and to",
-                                    ctx->fault_name[i]), -EINVAL;
+                                    ctx->fault_name[i]),
+                               -EINVAL;
                 if (!(sc->loc_mask & 1u << f->loc))
                         return fail(ctx, ctx->fault_line[i], "[fault %s]: %s is not in [sim] locations",
-                                    ctx->fault_name[i], gm_loc_name(f->loc)), -EINVAL;
+                                    ctx->fault_name[i], gm_loc_name(f->loc)),
+                               -EINVAL;
                 if (!(f->to_s > f->from_s))
                         return fail(ctx, ctx->fault_line[i], "[fault %s]: 'to' must be after 'from'",
-                                    ctx->fault_name[i]), -EINVAL;
+                                    ctx->fault_name[i]),
+                               -EINVAL;
                 if (f->from_s >= sim_scenario_duration(sc))
-                        return fail(ctx, ctx->fault_line[i], "[fault %s]: starts at %g s, after the scenario's "
-                                    "end at %g s", ctx->fault_name[i], f->from_s, sim_scenario_duration(sc)), -EINVAL;
+                        return fail(ctx, ctx->fault_line[i],
+                                    "[fault %s]: starts at %g s, after the scenario's "
+                                    "end at %g s",
+                                    ctx->fault_name[i], f->from_s, sim_scenario_duration(sc)),
+                               -EINVAL;
                 /* each device keeps its own fault table (sim-device.h) */
                 if (++per_loc[f->loc] > SIM_MAX_DEVICE_FAULTS)
                         return fail(ctx, ctx->fault_line[i], "[fault %s]: more than %d faults on %s",
-                                    ctx->fault_name[i], SIM_MAX_DEVICE_FAULTS, gm_loc_name(f->loc)), -EINVAL;
+                                    ctx->fault_name[i], SIM_MAX_DEVICE_FAULTS, gm_loc_name(f->loc)),
+                               -EINVAL;
                 if (f->type == SIM_FAULT_UNPLUG && (ctx->fault_seen[i] & FAULT_CHAN))
-                        return fail(ctx, ctx->fault_line[i], "[fault %s]: an unplugged sensor loses every "
-                                    "channel; drop 'channel'", ctx->fault_name[i]), -EINVAL;
+                        return fail(ctx, ctx->fault_line[i],
+                                    "[fault %s]: an unplugged sensor loses every "
+                                    "channel; drop 'channel'",
+                                    ctx->fault_name[i]),
+                               -EINVAL;
                 if (f->type != SIM_FAULT_UNPLUG && !(ctx->fault_seen[i] & FAULT_CHAN))
                         f->chan_mask = (1u << SIM_AXES) - 1;
         }
@@ -433,8 +455,8 @@ int sim_scenario_load(const char *path, struct sim_scenario *sc, char *err, size
         memset(sc, 0, sizeof(*sc));
         sc->seed = 1;
         sc->rate_hz = 416;
-        sc->loc_mask = 1u << GM_LOC_PELVIS | 1u << GM_LOC_LEFT_HIP | 1u << GM_LOC_RIGHT_HIP |
-                       1u << GM_LOC_LEFT_SHANK | 1u << GM_LOC_RIGHT_SHANK;
+        sc->loc_mask = 1u << GM_LOC_PELVIS | 1u << GM_LOC_LEFT_HIP | 1u << GM_LOC_RIGHT_HIP | 1u << GM_LOC_LEFT_SHANK |
+                       1u << GM_LOC_RIGHT_SHANK;
         sc->noise_acc = 0.05;
         sc->noise_gyr = 0.01;
         sc->weak[0].ramp_s = sc->weak[1].ramp_s = 30;

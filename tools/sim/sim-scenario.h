@@ -16,19 +16,19 @@ struct sim_phase {
         enum gm_activity activity;
         double speed_mps;
         double cadence_spm;
-        unsigned seen;          /* keys given, to tell what is missing */
+        unsigned seen; /* keys given, to tell what is missing */
 };
 
 struct sim_scenario {
         uint64_t seed;
-        double rate_hz;                 /* sampling_frequency the devices start with */
+        double rate_hz; /* sampling_frequency the devices start with */
         unsigned loc_mask;
         struct sim_phase phases[SIM_MAX_PHASES];
         size_t n_phases;
         struct gm_model_weakness weak[2];
         double fatigue_per_hour;
         double noise_acc, noise_gyr;
-        double mount_rpy[GM_LOC_COUNT][3];      /* rad */
+        double mount_rpy[GM_LOC_COUNT][3]; /* rad */
         struct sim_fault faults[SIM_MAX_FAULTS];
         size_t n_faults;
 };

@@ -43,7 +43,8 @@ struct sim_server {
 int sim_server_new(const char *bind_addr, unsigned port, unsigned idle_timeout_s, struct sim_engine *e,
                    const struct sim_context_desc *ctx, struct sim_server **out)
 {
-        struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
+        struct addrinfo hints = { .ai_family = AF_UNSPEC,
+                                  .ai_socktype = SOCK_STREAM,
                                   .ai_flags = AI_PASSIVE | AI_NUMERICHOST | AI_NUMERICSERV };
         struct addrinfo *ai;
         char port_text[16];
@@ -141,10 +142,11 @@ static bool same_host(const struct sockaddr_storage *a, const struct sockaddr_st
         if (a->ss_family != b->ss_family)
                 return false;
         if (a->ss_family == AF_INET)
-                return ((const struct sockaddr_in *)a)->sin_addr.s_addr == ((const struct sockaddr_in *)b)->sin_addr.s_addr;
+                return ((const struct sockaddr_in *)a)->sin_addr.s_addr ==
+                       ((const struct sockaddr_in *)b)->sin_addr.s_addr;
         if (a->ss_family == AF_INET6)
-                return memcmp(&((const struct sockaddr_in6 *)a)->sin6_addr, &((const struct sockaddr_in6 *)b)->sin6_addr,
-                              sizeof(struct in6_addr)) == 0;
+                return memcmp(&((const struct sockaddr_in6 *)a)->sin6_addr,
+                              &((const struct sockaddr_in6 *)b)->sin6_addr, sizeof(struct in6_addr)) == 0;
         return false;
 }
 
@@ -162,7 +164,7 @@ static void accept_client(struct sim_server *s)
         socklen_t peer_len = sizeof(peer);
         int fd = accept4(s->fd, (struct sockaddr *)&peer, &peer_len, SOCK_CLOEXEC);
         if (fd < 0)
-                return;         /* the client gave up before we got to it */
+                return; /* the client gave up before we got to it */
         if (s->n_clients >= MAX_CLIENTS) {
                 fprintf(stderr, "gaitmon-sim: %d clients already, refusing another\n", MAX_CLIENTS);
                 close(fd);
@@ -174,8 +176,8 @@ static void accept_client(struct sim_server *s)
         if (same >= MAX_CLIENTS_PER_ADDRESS) {
                 char host[INET6_ADDRSTRLEN];
                 peer_name(&peer, host, sizeof(host));
-                fprintf(stderr, "gaitmon-sim: %s has %d connections already, refusing another\n",
-                        host, MAX_CLIENTS_PER_ADDRESS);
+                fprintf(stderr, "gaitmon-sim: %s has %d connections already, refusing another\n", host,
+                        MAX_CLIENTS_PER_ADDRESS);
                 close(fd);
                 return;
         }

@@ -13,14 +13,14 @@
 #define SIM_MODEL_RATE_HZ 832.0
 
 struct sim_frame {
-        double t;                               /* simulated seconds */
+        double t; /* simulated seconds */
         struct gm_sample s[GM_LOC_COUNT];
 };
 
 struct sim_source {
-        double rate_hz;         /* frames per simulated second */
+        double rate_hz; /* frames per simulated second */
         unsigned loc_mask;
-        double native_hz;       /* a rate to offer besides the chip's (a recording's), or 0 */
+        double native_hz; /* a rate to offer besides the chip's (a recording's), or 0 */
         /* Next frame; true events up to it are appended to events. 0 or negative errno. */
         int (*step)(struct sim_source *src, struct sim_frame *frame, struct gm_event_list *events);
         void (*free)(struct sim_source *src);

@@ -33,12 +33,23 @@ static void put_escaped(FILE *f, const char *s)
 {
         for (; *s; s++)
                 switch (*s) {
-                case '&': fputs("&amp;", f); break;
-                case '<': fputs("&lt;", f); break;
-                case '>': fputs("&gt;", f); break;
-                case '"': fputs("&quot;", f); break;
-                case '\'': fputs("&apos;", f); break;
-                default: fputc(*s, f);
+                case '&':
+                        fputs("&amp;", f);
+                        break;
+                case '<':
+                        fputs("&lt;", f);
+                        break;
+                case '>':
+                        fputs("&gt;", f);
+                        break;
+                case '"':
+                        fputs("&quot;", f);
+                        break;
+                case '\'':
+                        fputs("&apos;", f);
+                        break;
+                default:
+                        fputc(*s, f);
                 }
 }
 
@@ -47,8 +58,7 @@ static void put_channel(FILE *f, int c)
         const struct sim_chan_info *ci = &sim_chans[c];
         fprintf(f, "<channel id=\"%s\" type=\"input\">", ci->id);
         if (ci->scale > 0)
-                fprintf(f, "<scan-element index=\"%d\" format=\"le:s16/16&gt;&gt;0\" scale=\"%.9f\" />",
-                        c, ci->scale);
+                fprintf(f, "<scan-element index=\"%d\" format=\"le:s16/16&gt;&gt;0\" scale=\"%.9f\" />", c, ci->scale);
         else
                 fprintf(f, "<scan-element index=\"%d\" format=\"le:s64/64&gt;&gt;0\" />", c);
         /* the kernel names a shared attribute after the type, a separate one after the channel */
@@ -67,14 +77,16 @@ int sim_xml_context(const struct sim_engine *e, const char *description, char **
                 return -errno;
 
         fputs(dtd, f);
-        fprintf(f, "<context name=\"network\" version-major=\"%d\" version-minor=\"%d\" version-git=\"%s\" "
-                "description=\"", SIM_VERSION_MAJOR, SIM_VERSION_MINOR, SIM_VERSION_GIT);
+        fprintf(f,
+                "<context name=\"network\" version-major=\"%d\" version-minor=\"%d\" version-git=\"%s\" "
+                "description=\"",
+                SIM_VERSION_MAJOR, SIM_VERSION_MINOR, SIM_VERSION_GIT);
         put_escaped(f, description);
         fputs("\" >", f);
         fputs("<context-attribute name=\"hw_model\" value=\"gaitmon belt pack (emulated)\" />", f);
         for (size_t d = 0; d < sim_engine_n_devices(e); d++) {
-                fprintf(f, "<device id=\"%s\" name=\"%s\" label=\"%s\" >", sim_engine_device_id(e, d),
-                        SIM_CHIP_NAME, gm_loc_name(sim_engine_device_loc(e, d)));
+                fprintf(f, "<device id=\"%s\" name=\"%s\" label=\"%s\" >", sim_engine_device_id(e, d), SIM_CHIP_NAME,
+                        gm_loc_name(sim_engine_device_loc(e, d)));
                 for (int c = 0; c < SIM_CHAN_COUNT; c++)
                         put_channel(f, c);
                 for (const char *const *a = sim_device_attr_names(SIM_ATTR_DEVICE, -1); *a; a++)
