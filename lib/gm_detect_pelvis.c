@@ -24,7 +24,7 @@
 /* How far before the largest transient of a step an earlier one is looked for (a
  * loading response lasts about 0.2 s), and how high it must reach to be the contact. */
 #define FIRST_RISE_S 0.2
-#define FIRST_RISE_FRAC 0.5
+#define FIRST_RISE_FRAC 0.6
 /* Steps closer than this are one step (faster than 240 steps/min is not gait), and a
  * step is at least this fraction of the recent ones (cadence changes slowly). */
 #define MIN_STEP_S 0.25

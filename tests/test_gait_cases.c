@@ -486,8 +486,8 @@ Test(gait_cases, pelvis_walk_contact_is_the_first_rise)
                 double t = i / rate, x = fmod(t, step);
                 struct gm_sample s = { .t = t };
                 /* transient 50 ms after the contact, hump 200 ms after it */
-                double a = 3.0 * exp(-0.5 * pow((x - 0.05) / 0.015, 2)) + 3.5 * exp(-0.5 * pow((x - 0.2) / 0.04, 2));
-                s.acc[0] = g + a - (3.0 * 0.015 + 3.5 * 0.04) * sqrt(2 * M_PI) / step;
+                double a = 4.0 * exp(-0.5 * pow((x - 0.05) / 0.015, 2)) + 3.5 * exp(-0.5 * pow((x - 0.2) / 0.04, 2));
+                s.acc[0] = g + a - (4.0 * 0.015 + 3.5 * 0.04) * sqrt(2 * M_PI) / step;
                 s.gyr[0] = 0.3 * cos(2 * M_PI * (t / (2 * step) - 0.44));
                 cr_assert_eq(gm_pipeline_push(p, GM_LOC_PELVIS, &s), 0);
                 struct gm_event ev;
