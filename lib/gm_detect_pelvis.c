@@ -21,6 +21,10 @@
 /* The pelvis transient peaks some 30-70 ms after the foot touches down (50 ms is the
  * median lag against instrumented-insole contacts on lower-back recordings). */
 #define IC_LEAD_S 0.05
+/* How far before the largest transient of a step an earlier one is looked for (a
+ * loading response lasts about 0.2 s), and how high it must reach to be the contact. */
+#define FIRST_RISE_S 0.2
+#define FIRST_RISE_FRAC 0.6
 /* Steps closer than this are one step (faster than 240 steps/min is not gait), and a
  * step is at least this fraction of the recent ones (cadence changes slowly). */
 #define MIN_STEP_S 0.25
@@ -267,6 +271,29 @@ static void emit_step(struct state *s, size_t k, struct gm_event_sink *sink)
 
 static void file_step(struct state *s, struct step nw);
 
+/* The contact is the first rise of the load: a larger hump soon after it (the trunk's own
+ * bounce, a stop, weight shifting while turning) belongs to the same step. Of the local
+ * maxima shortly before the largest, the first that reaches FIRST_RISE_FRAC of its rise
+ * above the trough before them is the transient. */
+static size_t first_rise(const struct state *s, size_t peak)
+{
+        size_t back = samples(s, FIRST_RISE_S);
+        size_t lo = peak > back ? peak - back : 0;
+        if (lo < oldest(s) + s->fine_half + 1)
+                lo = oldest(s) + s->fine_half + 1;
+        if (lo >= peak)
+                return peak;
+        double top = fine_at(s, peak), low = top;
+        for (size_t i = lo; i < peak; i++)
+                low = fmin(low, fine_at(s, i));
+        for (size_t i = lo; i < peak; i++) {
+                double v = fine_at(s, i);
+                if (v > fine_at(s, i - 1) && v >= fine_at(s, i + 1) && v - low >= FIRST_RISE_FRAC * (top - low))
+                        return i;
+        }
+        return peak;
+}
+
 /* Refines a coarse step peak to the heel strike and files the step. */
 static void add_step(struct state *s, size_t peak, struct gm_event_sink *sink)
 {
@@ -291,6 +318,7 @@ static void add_step(struct state *s, size_t peak, struct gm_event_sink *sink)
                         best = i;
                 }
         }
+        best = first_rise(s, best);
         size_t ic = best > samples(s, IC_LEAD_S) ? best - samples(s, IC_LEAD_S) : 0;
         file_step(s, (struct step){ .ic = ic, .t_ic = gm_hist_at(&s->t, ic) });
 }

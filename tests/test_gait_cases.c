@@ -20,6 +20,37 @@ static struct gm_match_result score(const struct gm_event_list *truth, const str
         return r;
 }
 
+/* A pipeline for the pelvis alone, with its gyro. */
+static struct gm_pipeline *pelvis_pipeline(double rate_hz)
+{
+        struct gm_pipeline_cfg pc;
+        gm_pipeline_cfg_default(&pc);
+        pc.rate_hz = rate_hz;
+        pc.loc_mask = pc.gyr_mask = 1u << GM_LOC_PELVIS;
+        struct gm_pipeline *p = gm_pipeline_new(&pc);
+        cr_assert_not_null(p);
+        return p;
+}
+
+/* Feeds one pelvis sample and keeps the events that come out. */
+static void push_pelvis(struct gm_pipeline *p, const struct gm_sample *s, struct gm_event_list *det)
+{
+        cr_assert_eq(gm_pipeline_push(p, GM_LOC_PELVIS, s), 0);
+        struct gm_event ev;
+        while (gm_pipeline_next_event(p, &ev))
+                gm_event_list_add(det, &ev);
+}
+
+/* The events still held at the end, all sorted. */
+static void flush_events(struct gm_pipeline *p, struct gm_event_list *det)
+{
+        gm_pipeline_flush(p);
+        struct gm_event ev;
+        while (gm_pipeline_next_event(p, &ev))
+                gm_event_list_add(det, &ev);
+        gm_event_list_sort(det);
+}
+
 /* 70 steps/min at 0.5 m/s: stance and swing rotations of a shank last about alike. */
 Test(gait_cases, slow_walk_70_steps_per_min)
 {
@@ -291,12 +322,7 @@ Test(gait_cases, pelvis_alone_walking_is_walking)
 Test(gait_cases, pelvis_running_contact_survives_a_ringing_impact)
 {
         const double rate = 200, step = 0.36, contact = 0.25, g = 9.80665;
-        struct gm_pipeline_cfg pc;
-        gm_pipeline_cfg_default(&pc);
-        pc.rate_hz = rate;
-        pc.loc_mask = pc.gyr_mask = 1u << GM_LOC_PELVIS;
-        struct gm_pipeline *p = gm_pipeline_new(&pc);
-        cr_assert_not_null(p);
+        struct gm_pipeline *p = pelvis_pipeline(rate);
         struct gm_event_list truth = { 0 }, det = { 0 };
         const double peak = M_PI * step / (2 * contact); /* g: the mean over a step is 1 g */
         for (long i = 0; i < (long)(60 * rate); i++) {
@@ -311,16 +337,9 @@ Test(gait_cases, pelvis_running_contact_survives_a_ringing_impact)
                 struct gm_sample s = { .t = t };
                 s.acc[0] = load * g;
                 s.gyr[0] = 0.6 * cos(2 * M_PI * (phase - 0.87));
-                cr_assert_eq(gm_pipeline_push(p, GM_LOC_PELVIS, &s), 0);
-                struct gm_event ev;
-                while (gm_pipeline_next_event(p, &ev))
-                        gm_event_list_add(&det, &ev);
+                push_pelvis(p, &s, &det);
         }
-        gm_pipeline_flush(p);
-        struct gm_event ev;
-        while (gm_pipeline_next_event(p, &ev))
-                gm_event_list_add(&det, &ev);
-        gm_event_list_sort(&det);
+        flush_events(p, &det);
         /* Contacts from the second on: the first second's are scored as they come. */
         for (long k = 3; (k + 1) * step < 60; k++) {
                 struct gm_event ic = { .t = k * step,
@@ -357,12 +376,7 @@ Test(gait_cases, pelvis_running_contact_survives_a_ringing_impact)
 Test(gait_cases, pelvis_bouncy_walk_dipping_under_half_weight_is_walking)
 {
         const double rate = 100, step = 60.0 / 132, g = 9.80665;
-        struct gm_pipeline_cfg pc;
-        gm_pipeline_cfg_default(&pc);
-        pc.rate_hz = rate;
-        pc.loc_mask = pc.gyr_mask = 1u << GM_LOC_PELVIS;
-        struct gm_pipeline *p = gm_pipeline_new(&pc);
-        cr_assert_not_null(p);
+        struct gm_pipeline *p = pelvis_pipeline(rate);
         unsigned strides = 0, running = 0;
         for (long i = 0; i < (long)(60 * rate); i++) {
                 double t = i / rate;
@@ -390,12 +404,7 @@ Test(gait_cases, pelvis_bouncy_walk_dipping_under_half_weight_is_walking)
 Test(gait_cases, pelvis_without_yaw_names_no_side)
 {
         const double rate = 100, step = 0.36, contact = 0.25, g = 9.80665;
-        struct gm_pipeline_cfg pc;
-        gm_pipeline_cfg_default(&pc);
-        pc.rate_hz = rate;
-        pc.loc_mask = pc.gyr_mask = 1u << GM_LOC_PELVIS;
-        struct gm_pipeline *p = gm_pipeline_new(&pc);
-        cr_assert_not_null(p);
+        struct gm_pipeline *p = pelvis_pipeline(rate);
         unsigned ic[3] = { 0 }, strides = 0;
         for (long i = 0; i < (long)(40 * rate); i++) {
                 double t = i / rate, x = fmod(t, step);
@@ -467,4 +476,44 @@ Test(gait_cases, pelvis_alone_walk_shows_walking_live)
         gm_pipeline_free(p);
         gm_model_free(m);
         gm_event_list_clear(&truth);
+}
+
+/* Each walking step of this sacral signal starts with a sharp heel-strike transient and
+ * carries a larger, later hump (the trunk settling on the new stance leg): the contact is
+ * the first rise, not the largest. */
+Test(gait_cases, pelvis_walk_contact_is_the_first_rise)
+{
+        const double rate = 100, step = 0.55, g = 9.80665;
+        struct gm_pipeline *p = pelvis_pipeline(rate);
+        struct gm_event_list truth = { 0 }, det = { 0 };
+        for (long i = 0; i < (long)(40 * rate); i++) {
+                double t = i / rate, x = fmod(t, step);
+                struct gm_sample s = { .t = t };
+                /* transient 50 ms after the contact, hump 200 ms after it */
+                double a = 4.0 * exp(-0.5 * pow((x - 0.05) / 0.015, 2)) + 3.5 * exp(-0.5 * pow((x - 0.2) / 0.04, 2));
+                s.acc[0] = g + a - (4.0 * 0.015 + 3.5 * 0.04) * sqrt(2 * M_PI) / step;
+                s.gyr[0] = 0.3 * cos(2 * M_PI * (t / (2 * step) - 0.44));
+                push_pelvis(p, &s, &det);
+        }
+        flush_events(p, &det);
+        for (long k = 4; (k + 1) * step < 38; k++) {
+                struct gm_event ic = { .t = k * step, .side = GM_SIDE_UNKNOWN, .kind = GM_EVENT_IC };
+                gm_event_list_add(&truth, &ic);
+        }
+        struct gm_match_opts o;
+        struct gm_match_result r;
+        gm_match_opts_default(&o);
+        /* The first steps are scored as they come: only the walk from the fourth on. */
+        struct gm_bout b = { .start = 4 * step, .end = 38 };
+        struct gm_bout_list bouts = { .n = 1, .cap = 1, .b = &b };
+        o.bouts = &bouts;
+        cr_assert_eq(gm_match(&truth, &det, &o, &r), 0);
+        cr_log_info("first rise: ic F1 %.3f, error %.1f ms", gm_match_f1(&r.ic),
+                    r.ic.tp ? 1000 * r.ic.abs_err_sum / r.ic.tp : NAN);
+        cr_expect_geq(gm_match_f1(&r.ic), 0.95, "ic F1 %.3f", gm_match_f1(&r.ic));
+        cr_expect(r.ic.tp && r.ic.abs_err_sum / r.ic.tp < 0.03, "ic error %.1f ms",
+                  r.ic.tp ? 1000 * r.ic.abs_err_sum / r.ic.tp : NAN);
+        gm_pipeline_free(p);
+        gm_event_list_clear(&truth);
+        gm_event_list_clear(&det);
 }
