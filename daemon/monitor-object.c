@@ -369,7 +369,6 @@ static struct gm_bus_doc monitor_docs[2 * GM_METRIC_COUNT + 8];
 /* The properties and what they and the methods hold, from the metric and record tables. */
 static void describe_interface(void)
 {
-        static const char *const suffix[2] = { "Left", "Right" };
         size_t n = 0, d = 0;
 
         if (monitor_properties[0].name)
@@ -386,7 +385,7 @@ static void describe_interface(void)
                 if (!info->property)
                         continue;
                 for (int side = 0; side < 2; side++) {
-                        snprintf(side_names[m][side], sizeof side_names[m][side], "%s%s", info->property, suffix[side]);
+                        gm_metric_property(m, side, side_names[m][side], sizeof side_names[m][side]);
                         describe_side(side_docs[m][side], sizeof side_docs[m][side], m, side);
                         monitor_properties[n++] = (struct gm_bus_property){
                                 .name = side_names[m][side],

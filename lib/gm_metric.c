@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #define TIME_MS(label_, short_) \
@@ -63,14 +64,20 @@ static const struct gm_metric_info metrics[GM_METRIC_COUNT] = {
 };
 /* clang-format on */
 
+/* Also a negative errno from gm_metric_from_name, whatever type the enum is. */
+static bool known(enum gm_metric m)
+{
+        return (unsigned)m < GM_METRIC_COUNT;
+}
+
 const struct gm_metric_info *gm_metric_info(enum gm_metric m)
 {
-        return m < GM_METRIC_COUNT ? &metrics[m] : NULL;
+        return known(m) ? &metrics[m] : NULL;
 }
 
 const char *gm_metric_name(enum gm_metric m)
 {
-        return m < GM_METRIC_COUNT ? metrics[m].key : "invalid";
+        return known(m) ? metrics[m].key : "invalid";
 }
 
 int gm_metric_from_name(const char *key)
@@ -81,16 +88,24 @@ int gm_metric_from_name(const char *key)
         return -EINVAL;
 }
 
+const char *gm_metric_property(enum gm_metric m, enum gm_side side, char *buf, size_t size)
+{
+        if (!known(m) || !metrics[m].property || side > GM_SIDE_RIGHT)
+                return NULL;
+        snprintf(buf, size, "%s%s", metrics[m].property, side == GM_SIDE_LEFT ? "Left" : "Right");
+        return buf;
+}
+
 const char *gm_metric_side_words(enum gm_metric m, enum gm_side side)
 {
-        if (m < GM_METRIC_COUNT && side <= GM_SIDE_RIGHT && metrics[m].side_words[side])
+        if (known(m) && side <= GM_SIDE_RIGHT && metrics[m].side_words[side])
                 return metrics[m].side_words[side];
         return gm_side_name(side);
 }
 
 unsigned gm_metric_locs(enum gm_metric m, enum gm_side side)
 {
-        unsigned needs = m < GM_METRIC_COUNT ? metrics[m].needs : 0, locs = 0;
+        unsigned needs = known(m) ? metrics[m].needs : 0, locs = 0;
         if (needs & GM_METRIC_NEEDS_THIGH && side != GM_SIDE_UNKNOWN)
                 locs |= 1u << (side == GM_SIDE_LEFT ? GM_LOC_LEFT_HIP : GM_LOC_RIGHT_HIP);
         if (needs & GM_METRIC_NEEDS_PELVIS)

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "gm_types.h"
 
@@ -48,12 +49,14 @@ struct gm_metric_info {
         bool glute_sign; /* an asymmetry of it is a sign of weak glutes */
 };
 
-/* The entry of a metric; NULL for one out of range. */
+/* The entry of a metric; NULL for one out of range (gm_metric_from_name's -EINVAL too). */
 const struct gm_metric_info *gm_metric_info(enum gm_metric m);
 /* Its key ("hip_extension"), "invalid" for one out of range. */
 const char *gm_metric_name(enum gm_metric m);
 /* enum gm_metric of a key, or -EINVAL. */
 int gm_metric_from_name(const char *key);
+/* The D-Bus property of a metric's side ("HipExtensionLeft") in buf, or NULL when it has none. */
+const char *gm_metric_property(enum gm_metric m, enum gm_side side, char *buf, size_t size);
 /* What a side's value is of: side_words, else "left" or "right". */
 const char *gm_metric_side_words(enum gm_metric m, enum gm_side side);
 /* The locations a metric of one side needs beyond the contacts: a mask of 1u << enum gm_loc. */

@@ -36,6 +36,7 @@ Test(metric, every_metric_described)
                 cr_assert(info->si_floor >= 0 && info->si_floor < info->max, "%s: SI floor", info->key);
         }
         cr_assert_null(gm_metric_info(GM_METRIC_COUNT));
+        cr_assert_null(gm_metric_info(gm_metric_from_name("cadence")));
         cr_assert_str_eq(gm_metric_name(GM_METRIC_COUNT), "invalid");
 }
 
@@ -114,4 +115,13 @@ Test(metric, words)
         cr_assert_str_eq(gm_metric_side_words(GM_METRIC_STANCE, GM_SIDE_RIGHT), "right");
         /* An angle near zero is divided by its floor: 1 and -1 deg of pelvic drop are not 400 %. */
         cr_assert_float_eq(gm_metric_si(GM_METRIC_PELVIC_DROP, 1, -1), 100.0 * 2 / 3, 1e-9);
+}
+
+Test(metric, properties)
+{
+        char buf[48];
+        cr_assert_str_eq(gm_metric_property(GM_METRIC_HIP_EXT, GM_SIDE_LEFT, buf, sizeof buf), "HipExtensionLeft");
+        cr_assert_str_eq(gm_metric_property(GM_METRIC_STANCE, GM_SIDE_RIGHT, buf, sizeof buf), "StanceTimeRight");
+        cr_assert_null(gm_metric_property(GM_METRIC_IMPACT, GM_SIDE_LEFT, buf, sizeof buf));
+        cr_assert_null(gm_metric_property(GM_METRIC_HIP_EXT, GM_SIDE_UNKNOWN, buf, sizeof buf));
 }
