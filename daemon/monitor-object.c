@@ -254,8 +254,9 @@ static void describe_fields(char *buf, size_t size, const struct gm_record_desc 
         size_t len = strlen(buf);
         for (size_t i = 0; i < d->n_fields && len < size; i++) {
                 const struct gm_field *f = &d->fields[i];
+                const char *unit = gm_field_unit(f);
                 int n = snprintf(buf + len, size - len, " %s (%c%s%s),", f->key, gm_field_dbus_type(f),
-                                 f->unit[0] ? ", " : "", f->unit);
+                                 unit[0] ? ", " : "", unit);
                 if (n < 0)
                         break;
                 len += (size_t)n;
