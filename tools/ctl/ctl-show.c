@@ -84,6 +84,14 @@ static void json_pair(struct ctl_json *j, const char *key, const double v[2])
         ctl_json_object_end(j);
 }
 
+/* "hip_extension_deg": {"left": ..., "right": ...}, named by the metric table's key and unit. */
+static void json_metric(struct ctl_json *j, enum gm_metric m, const double v[2])
+{
+        char key[48];
+        snprintf(key, sizeof key, "%s_%s", gm_metric_name(m), gm_metric_info(m)->unit);
+        json_pair(j, key, v);
+}
+
 static void print_json(const struct ctl_run *run)
 {
         struct ctl_json j;
@@ -97,9 +105,9 @@ static void print_json(const struct ctl_run *run)
         ctl_json_field_double(&j, "duration_s", run->s.duration_s);
         ctl_json_field_uint(&j, "steps", run->s.steps);
         ctl_json_field_double(&j, "cadence_spm", run->s.cadence_spm);
-        json_pair(&j, "stance_ms", run->s.stance_ms);
-        json_pair(&j, "hip_extension_deg", run->s.hip_ext_deg);
-        json_pair(&j, "pelvic_drop_deg", run->s.pelvic_drop_deg);
+        json_metric(&j, GM_METRIC_STANCE, run->s.stance_ms);
+        json_metric(&j, GM_METRIC_HIP_EXT, run->s.hip_ext_deg);
+        json_metric(&j, GM_METRIC_PELVIC_DROP, run->s.pelvic_drop_deg);
         ctl_json_field_double(&j, "asymmetry_max_pct", run->s.asym_max_pct);
         ctl_json_field_string(&j, "asymmetry_metric", run->s.asym_metric);
         ctl_json_field_double(&j, "fatigue_max", run->s.fatigue_max);
@@ -131,9 +139,9 @@ static void print_json(const struct ctl_run *run)
                 ctl_json_field_double(&j, "length_s", m->length_s);
                 ctl_json_field_uint(&j, "steps", m->steps);
                 ctl_json_field_double(&j, "cadence_spm", m->cadence_spm);
-                json_pair(&j, "stance_ms", m->stance_ms);
-                json_pair(&j, "hip_extension_deg", m->hip_ext_deg);
-                json_pair(&j, "pelvic_drop_deg", m->pelvic_drop_deg);
+                json_metric(&j, GM_METRIC_STANCE, m->stance_ms);
+                json_metric(&j, GM_METRIC_HIP_EXT, m->hip_ext_deg);
+                json_metric(&j, GM_METRIC_PELVIC_DROP, m->pelvic_drop_deg);
                 ctl_json_field_double(&j, "asymmetry_max_pct", m->asym_max_pct);
                 ctl_json_field_double(&j, "fatigue", m->fatigue);
                 ctl_json_object_end(&j);
