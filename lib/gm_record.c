@@ -13,6 +13,14 @@
 #define MF(type_, key, metric, side, member) \
         { key, key, GM_FIELD_DOUBLE, offsetof(type_, member[GM_SIDE_##side]), MEMBER_SIZE(type_, member[0]), NULL, NULL, \
           GM_FIELD_METRIC, GM_METRIC_##metric, GM_SIDE_##side }
+/* The sides a run and each of its minutes keep. */
+#define SIDES(type_) \
+        MF(type_, "stance_left_ms", STANCE, LEFT, stance_ms), \
+        MF(type_, "stance_right_ms", STANCE, RIGHT, stance_ms), \
+        MF(type_, "hip_ext_left_deg", HIP_EXT, LEFT, hip_ext_deg), \
+        MF(type_, "hip_ext_right_deg", HIP_EXT, RIGHT, hip_ext_deg), \
+        MF(type_, "pelvic_drop_left_deg", PELVIC_DROP, LEFT, pelvic_drop_deg), \
+        MF(type_, "pelvic_drop_right_deg", PELVIC_DROP, RIGHT, pelvic_drop_deg)
 
 #define R(key, column, ftype, member, unit, label) F(struct gm_run_summary, key, column, ftype, member, unit, label, 0)
 static const struct gm_field run_fields[] = {
@@ -22,12 +30,7 @@ static const struct gm_field run_fields[] = {
         R("duration_s", "duration_s", GM_FIELD_DOUBLE, duration_s, "s", "Duration"),
         R("steps", "steps", GM_FIELD_U64, steps, "", "Steps"),
         R("cadence_spm", "cadence_spm", GM_FIELD_DOUBLE, cadence_spm, "steps/min", "Cadence"),
-        MF(struct gm_run_summary, "stance_left_ms", STANCE, LEFT, stance_ms),
-        MF(struct gm_run_summary, "stance_right_ms", STANCE, RIGHT, stance_ms),
-        MF(struct gm_run_summary, "hip_ext_left_deg", HIP_EXT, LEFT, hip_ext_deg),
-        MF(struct gm_run_summary, "hip_ext_right_deg", HIP_EXT, RIGHT, hip_ext_deg),
-        MF(struct gm_run_summary, "pelvic_drop_left_deg", PELVIC_DROP, LEFT, pelvic_drop_deg),
-        MF(struct gm_run_summary, "pelvic_drop_right_deg", PELVIC_DROP, RIGHT, pelvic_drop_deg),
+        SIDES(struct gm_run_summary),
         R("asym_max_pct", "asym_max_pct", GM_FIELD_DOUBLE, asym_max_pct, "% points", "Max asymmetry"),
         R("asym_metric", "asym_metric", GM_FIELD_TEXT, asym_metric, "", "Max asymmetry metric"),
         R("fatigue_max", "fatigue_max", GM_FIELD_DOUBLE, fatigue_max, "", "Max fatigue"),
@@ -54,12 +57,7 @@ static const struct gm_field minute_fields[] = {
         M("length_s", "length_s", GM_FIELD_DOUBLE, length_s, "s", "Length"),
         M("steps", "steps", GM_FIELD_U64, steps, "", "Steps"),
         M("cadence_spm", "cadence_spm", GM_FIELD_DOUBLE, cadence_spm, "steps/min", "Cadence"),
-        MF(struct gm_run_minute, "stance_left_ms", STANCE, LEFT, stance_ms),
-        MF(struct gm_run_minute, "stance_right_ms", STANCE, RIGHT, stance_ms),
-        MF(struct gm_run_minute, "hip_ext_left_deg", HIP_EXT, LEFT, hip_ext_deg),
-        MF(struct gm_run_minute, "hip_ext_right_deg", HIP_EXT, RIGHT, hip_ext_deg),
-        MF(struct gm_run_minute, "pelvic_drop_left_deg", PELVIC_DROP, LEFT, pelvic_drop_deg),
-        MF(struct gm_run_minute, "pelvic_drop_right_deg", PELVIC_DROP, RIGHT, pelvic_drop_deg),
+        SIDES(struct gm_run_minute),
         M("asym_max_pct", "asym_max_pct", GM_FIELD_DOUBLE, asym_max_pct, "% points", "Max asymmetry"),
         M("fatigue", "fatigue", GM_FIELD_DOUBLE, fatigue, "", "Fatigue"),
         M("activity", "activity", GM_FIELD_ACTIVITY, activity, "", "Activity"),
@@ -85,6 +83,7 @@ static const struct gm_field stride_fields[] = {
 /* clang-format on */
 #undef S
 #undef SF
+#undef SIDES
 #undef MF
 #undef F
 
