@@ -37,7 +37,7 @@ static const struct gm_metric_info metrics[GM_METRIC_COUNT] = {
         [GM_METRIC_HIP_RANGE] = {
                 .key = "hip_range", ANGLE_DEG("Hip range of motion", "hip range"),
                 .needs = GM_METRIC_NEEDS_THIGH | GM_METRIC_NEEDS_PELVIS,
-                .min = 0, .max = 140,
+                .min = 0, .max = 120,
                 .concern_before = "the ", .concern_after = " hip moves through less range", .glute_sign = true,
         },
         [GM_METRIC_PELVIC_DROP] = {
@@ -58,7 +58,7 @@ static const struct gm_metric_info metrics[GM_METRIC_COUNT] = {
         [GM_METRIC_THIGH_EXT] = {
                 .key = "thigh_extension", ANGLE_DEG("Thigh extension", "thigh ext."), .property = "ThighExtension",
                 .needs = GM_METRIC_NEEDS_THIGH,
-                .min = -30, .max = 60, .si_floor = 10,
+                .min = -10, .max = 45, .si_floor = 10, /* as a hip's: the pelvis tilts little */
                 .concern_before = "the ", .concern_after = " thigh extends less", .glute_sign = true,
         },
 };
