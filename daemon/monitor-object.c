@@ -305,12 +305,17 @@ static const struct gm_bus_property head_properties[] = {
         PROP("Cadence", "d", get_cadence),
         PROP("StepCount", "t", get_steps),
 };
+/* clang-format off */
 static const struct gm_bus_property tail_properties[] = {
-        PROP("Asymmetry", "a{sd}", get_asymmetry), PROP("AsymmetryBaseline", "a{sd}", get_asymmetry_baseline),
-        PROP("FatigueScore", "d", get_fatigue),    PROP("SessionStart", "t", get_session_start),
-        PROP("Sensors", "a(sss)", get_sensors),    PROP("SensorReasons", "a{ss}", get_sensor_reasons),
+        PROP("Asymmetry", "a{sd}", get_asymmetry),
+        PROP("AsymmetryBaseline", "a{sd}", get_asymmetry_baseline),
+        PROP("FatigueScore", "d", get_fatigue),
+        PROP("SessionStart", "t", get_session_start),
+        PROP("Sensors", "a(sss)", get_sensors),
+        PROP("SensorReasons", "a{ss}", get_sensor_reasons),
         PROP("DroppedSamples", "t", get_dropped),
 };
+/* clang-format on */
 #undef PROP
 #define N_HEAD (sizeof head_properties / sizeof head_properties[0])
 #define N_TAIL (sizeof tail_properties / sizeof tail_properties[0])
@@ -318,6 +323,7 @@ static const struct gm_bus_property tail_properties[] = {
 /* Made from the metric table once: <property>Left and <property>Right for each metric that has one. */
 static struct gm_bus_property monitor_properties[N_HEAD + 2 * GM_METRIC_COUNT + N_TAIL + 1];
 static char side_names[GM_METRIC_COUNT][2][48];
+
 static const struct gm_bus_method monitor_methods[] = {
         { "ResetBaseline", "", "", "", "", method_reset_baseline },
         { "EndSession", "", "", "", "", method_end_session },
@@ -462,10 +468,15 @@ static void refresh(struct gm_monitor *m)
                 size_t offset, size;
         } fields[] = {
 #define F(n, f) { n, offsetof(struct gm_monitor_values, f), sizeof(((struct gm_monitor_values *)0)->f) }
-                F("Cadence", cadence),        F("StepCount", steps),
-                F("Asymmetry", si),           F("AsymmetryBaseline", si_baseline),
-                F("FatigueScore", fatigue),   F("SessionStart", session_start_us),
+                /* clang-format off */
+                F("Cadence", cadence),
+                F("StepCount", steps),
+                F("Asymmetry", si),
+                F("AsymmetryBaseline", si_baseline),
+                F("FatigueScore", fatigue),
+                F("SessionStart", session_start_us),
                 F("DroppedSamples", dropped),
+        /* clang-format on */
 #undef F
         };
         for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
