@@ -95,6 +95,14 @@ static const char *emits_changed_value(unsigned flags)
         return "false";
 }
 
+static const char *doc_of(const struct gm_bus_doc *docs, const char *member)
+{
+        for (const struct gm_bus_doc *d = docs; d && d->member; d++)
+                if (strcmp(d->member, member) == 0)
+                        return d->doc;
+        return NULL;
+}
+
 static void write_interface(FILE *f, const struct gm_bus_interface *iface, const struct gm_bus_doc *docs)
 {
         fprintf(f, " <interface name=\"%s\">\n", iface->name);
@@ -103,9 +111,9 @@ static void write_interface(FILE *f, const struct gm_bus_interface *iface, const
                 fprintf(f, "  <method name=\"%s\">\n", m->name);
                 write_args(f, m->in_signature, m->in_names, "in");
                 write_args(f, m->out_signature, m->out_names, "out");
-                for (const struct gm_bus_doc *d = docs; d && d->member; d++)
-                        if (strcmp(d->member, m->name) == 0)
-                                write_doc(f, d->doc);
+                const char *doc = doc_of(docs, m->name);
+                if (doc)
+                        write_doc(f, doc);
                 fputs("  </method>\n", f);
         }
 
@@ -116,17 +124,23 @@ static void write_interface(FILE *f, const struct gm_bus_interface *iface, const
         }
 
         for (const struct gm_bus_property *p = iface->properties; p && p->name; p++) {
-                const char *emits = emits_changed_value(p->flags);
+                const char *emits = emits_changed_value(p->flags), *doc = doc_of(docs, p->name);
 
                 fprintf(f, "  <property name=\"%s\" type=\"%s\" access=\"%s\"", p->name, p->signature,
                         p->set ? "readwrite" : "read");
+                if (!emits && !doc) {
+                        fputs("/>\n", f);
+                        continue;
+                }
+                fputs(">\n", f);
                 if (emits)
                         fprintf(f,
-                                ">\n   <annotation name=\"org.freedesktop.DBus.Property.EmitsChangedSignal\""
-                                " value=\"%s\"/>\n  </property>\n",
+                                "   <annotation name=\"org.freedesktop.DBus.Property.EmitsChangedSignal\""
+                                " value=\"%s\"/>\n",
                                 emits);
-                else
-                        fputs("/>\n", f);
+                if (doc)
+                        write_doc(f, doc);
+                fputs("  </property>\n", f);
         }
 
         fputs(" </interface>\n", f);

@@ -10,13 +10,13 @@
  * Returns 0, -EINVAL for an invalid table, or -EIO if writing failed. */
 int gm_bus_interface_write_xml(const struct gm_bus_interface *iface, FILE *f);
 
-/* What a method does, for the installed XML (an org.gtk.GDBus.DocString annotation). */
+/* What a method or property does, for the installed XML (an org.gtk.GDBus.DocString annotation). */
 struct gm_bus_doc {
         const char *member;
         const char *doc;
 };
 
-/* The same, each method with its documentation from docs (ended by a NULL member). */
+/* The same, each method and property with its documentation from docs (ended by a NULL member). */
 int gm_bus_interface_write_xml_doc(const struct gm_bus_interface *iface, const struct gm_bus_doc *docs, FILE *f);
 
 /* Writes the reply to Introspect for one object path: the standard interfaces

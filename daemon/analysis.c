@@ -136,21 +136,13 @@ static bool side_available(const struct gm_analysis *a, enum gm_side side)
 
 static bool metric_available(const struct gm_analysis *a, enum gm_metric m, enum gm_side side)
 {
-        const struct gm_acquisition *acq = a->acq;
+        unsigned locs = gm_metric_locs(m, side);
         if (!side_available(a, side))
                 return false;
-        switch (m) {
-        case GM_METRIC_HIP_EXT:
-        case GM_METRIC_HIP_RANGE:
-                return gm_acquisition_streaming(acq, side == GM_SIDE_LEFT ? GM_LOC_LEFT_HIP : GM_LOC_RIGHT_HIP) &&
-                       gm_acquisition_streaming(acq, GM_LOC_PELVIS);
-        case GM_METRIC_THIGH_EXT:
-                return gm_acquisition_streaming(acq, side == GM_SIDE_LEFT ? GM_LOC_LEFT_HIP : GM_LOC_RIGHT_HIP);
-        case GM_METRIC_PELVIC_DROP:
-                return gm_acquisition_streaming(acq, GM_LOC_PELVIS);
-        default:
-                return true;
-        }
+        for (int loc = 0; loc < GM_LOC_COUNT; loc++)
+                if (locs & 1u << loc && !gm_acquisition_streaming(a->acq, loc))
+                        return false;
+        return true;
 }
 
 const struct gm_metrics *gm_analysis_metrics(const struct gm_analysis *a)

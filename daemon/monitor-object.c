@@ -32,20 +32,42 @@ GETTER(get_state, DBUS_TYPE_STRING, m->v.state)
 GETTER(get_activity, DBUS_TYPE_STRING, m->v.activity)
 GETTER(get_cadence, DBUS_TYPE_DOUBLE, m->v.cadence)
 GETTER(get_steps, DBUS_TYPE_UINT64, m->v.steps)
-GETTER(get_stance_left, DBUS_TYPE_DOUBLE, m->v.stance_ms[GM_SIDE_LEFT])
-GETTER(get_stance_right, DBUS_TYPE_DOUBLE, m->v.stance_ms[GM_SIDE_RIGHT])
-GETTER(get_swing_left, DBUS_TYPE_DOUBLE, m->v.swing_ms[GM_SIDE_LEFT])
-GETTER(get_swing_right, DBUS_TYPE_DOUBLE, m->v.swing_ms[GM_SIDE_RIGHT])
-GETTER(get_hip_left, DBUS_TYPE_DOUBLE, m->v.hip_ext_deg[GM_SIDE_LEFT])
-GETTER(get_hip_right, DBUS_TYPE_DOUBLE, m->v.hip_ext_deg[GM_SIDE_RIGHT])
-GETTER(get_thigh_left, DBUS_TYPE_DOUBLE, m->v.thigh_ext_deg[GM_SIDE_LEFT])
-GETTER(get_thigh_right, DBUS_TYPE_DOUBLE, m->v.thigh_ext_deg[GM_SIDE_RIGHT])
-GETTER(get_drop_left, DBUS_TYPE_DOUBLE, m->v.pelvic_drop_deg[GM_SIDE_LEFT])
-GETTER(get_drop_right, DBUS_TYPE_DOUBLE, m->v.pelvic_drop_deg[GM_SIDE_RIGHT])
 GETTER(get_fatigue, DBUS_TYPE_DOUBLE, m->v.fatigue)
 GETTER(get_session_start, DBUS_TYPE_UINT64, m->v.session_start_us)
 GETTER(get_dropped, DBUS_TYPE_UINT64, m->v.dropped)
 #undef GETTER
+
+/* A metric's value on one side, in its unit, as the property <property>Left or <property>Right
+ * of the metric table: a getter for each slot 2 metric + side, as a getter has only the object. */
+#define SIDE_GETTER(slot)                                                                      \
+        static int get_side_##slot(DBusMessageIter *it, void *userdata)                        \
+        {                                                                                      \
+                const struct gm_monitor *m = userdata;                                         \
+                return append_basic(it, DBUS_TYPE_DOUBLE, &m->v.side[(slot) / 2][(slot) % 2]); \
+        }
+SIDE_GETTER(0)
+SIDE_GETTER(1)
+SIDE_GETTER(2)
+SIDE_GETTER(3)
+SIDE_GETTER(4)
+SIDE_GETTER(5)
+SIDE_GETTER(6)
+SIDE_GETTER(7)
+SIDE_GETTER(8)
+SIDE_GETTER(9)
+SIDE_GETTER(10)
+SIDE_GETTER(11)
+SIDE_GETTER(12)
+SIDE_GETTER(13)
+SIDE_GETTER(14)
+SIDE_GETTER(15)
+#undef SIDE_GETTER
+static const gm_bus_property_get_fn side_getters[] = {
+        get_side_0, get_side_1, get_side_2,  get_side_3,  get_side_4,  get_side_5,  get_side_6,  get_side_7,
+        get_side_8, get_side_9, get_side_10, get_side_11, get_side_12, get_side_13, get_side_14, get_side_15,
+};
+_Static_assert(sizeof side_getters / sizeof side_getters[0] == 2 * GM_METRIC_COUNT,
+               "a getter for each side of a metric");
 
 /* metric → value for every metric whose value is known. */
 static int append_metric_dict(DBusMessageIter *it, const double value[GM_METRIC_COUNT])
@@ -232,8 +254,9 @@ static void describe_fields(char *buf, size_t size, const struct gm_record_desc 
         size_t len = strlen(buf);
         for (size_t i = 0; i < d->n_fields && len < size; i++) {
                 const struct gm_field *f = &d->fields[i];
+                const char *unit = gm_field_unit(f);
                 int n = snprintf(buf + len, size - len, " %s (%c%s%s),", f->key, gm_field_dbus_type(f),
-                                 f->unit[0] ? ", " : "", f->unit);
+                                 unit[0] ? ", " : "", unit);
                 if (n < 0)
                         break;
                 len += (size_t)n;
@@ -275,21 +298,15 @@ static void describe_records(void)
         {                                                                                     \
                 .name = n, .signature = sig, .get = fn, .flags = GM_BUS_PROPERTY_EMITS_CHANGE \
         }
-static const struct gm_bus_property monitor_properties[] = {
+/* The properties before and after those of the metrics' sides. */
+static const struct gm_bus_property head_properties[] = {
         PROP("State", "s", get_state),
         PROP("Activity", "s", get_activity),
         PROP("Cadence", "d", get_cadence),
         PROP("StepCount", "t", get_steps),
-        PROP("StanceTimeLeft", "d", get_stance_left),
-        PROP("StanceTimeRight", "d", get_stance_right),
-        PROP("SwingTimeLeft", "d", get_swing_left),
-        PROP("SwingTimeRight", "d", get_swing_right),
-        PROP("HipExtensionLeft", "d", get_hip_left),
-        PROP("HipExtensionRight", "d", get_hip_right),
-        PROP("ThighExtensionLeft", "d", get_thigh_left),
-        PROP("ThighExtensionRight", "d", get_thigh_right),
-        PROP("PelvicDropLeft", "d", get_drop_left),
-        PROP("PelvicDropRight", "d", get_drop_right),
+};
+/* clang-format off */
+static const struct gm_bus_property tail_properties[] = {
         PROP("Asymmetry", "a{sd}", get_asymmetry),
         PROP("AsymmetryBaseline", "a{sd}", get_asymmetry_baseline),
         PROP("FatigueScore", "d", get_fatigue),
@@ -297,9 +314,15 @@ static const struct gm_bus_property monitor_properties[] = {
         PROP("Sensors", "a(sss)", get_sensors),
         PROP("SensorReasons", "a{ss}", get_sensor_reasons),
         PROP("DroppedSamples", "t", get_dropped),
-        {},
 };
+/* clang-format on */
 #undef PROP
+#define N_HEAD (sizeof head_properties / sizeof head_properties[0])
+#define N_TAIL (sizeof tail_properties / sizeof tail_properties[0])
+
+/* Made from the metric table once: <property>Left and <property>Right for each metric that has one. */
+static struct gm_bus_property monitor_properties[N_HEAD + 2 * GM_METRIC_COUNT + N_TAIL + 1];
+static char side_names[GM_METRIC_COUNT][2][48];
 
 static const struct gm_bus_method monitor_methods[] = {
         { "ResetBaseline", "", "", "", "", method_reset_baseline },
@@ -327,19 +350,81 @@ static const struct gm_bus_interface monitor_interface = {
         .signals = monitor_signals,
 };
 
+/* "Hip extension, left: deg, the median of the side's recent strides; NaN while unknown or
+ * without the left_hip and pelvis sensors." */
+static void describe_side(char *buf, size_t size, enum gm_metric m, enum gm_side side)
+{
+        const struct gm_metric_info *info = gm_metric_info(m);
+        unsigned locs = gm_metric_locs(m, side);
+        const char *sep = " or without the ";
+
+        snprintf(buf, size, "%s, %s: %s, the median of the side's recent strides; NaN while unknown", info->label,
+                 gm_metric_side_words(m, side), info->unit);
+        for (int loc = 0; loc < GM_LOC_COUNT; loc++) {
+                if (!(locs & 1u << loc))
+                        continue;
+                strncat(buf, sep, size - strlen(buf) - 1);
+                strncat(buf, gm_loc_name(loc), size - strlen(buf) - 1);
+                sep = " and ";
+        }
+        strncat(buf, locs & (locs - 1) ? " sensors." : locs ? " sensor." : ".", size - strlen(buf) - 1);
+}
+
+static char side_docs[GM_METRIC_COUNT][2][256], asymmetry_doc[512];
+static struct gm_bus_doc monitor_docs[2 * GM_METRIC_COUNT + 8];
+
+/* The properties and what they and the methods hold, from the metric and record tables. */
+static void describe_interface(void)
+{
+        size_t n = 0, d = 0;
+
+        if (monitor_properties[0].name)
+                return;
+        describe_records();
+        for (size_t i = 0; i < N_HEAD; i++)
+                monitor_properties[n++] = head_properties[i];
+        snprintf(asymmetry_doc, sizeof asymmetry_doc,
+                 "Each metric's signed SI, %% (positive: left larger), while both sides are measured; the metrics:");
+        for (int m = 0; m < GM_METRIC_COUNT; m++) {
+                const struct gm_metric_info *info = gm_metric_info(m);
+                size_t len = strlen(asymmetry_doc);
+                snprintf(asymmetry_doc + len, sizeof asymmetry_doc - len, " %s,", info->key);
+                if (!info->property)
+                        continue;
+                for (int side = 0; side < 2; side++) {
+                        gm_metric_property(m, side, side_names[m][side], sizeof side_names[m][side]);
+                        describe_side(side_docs[m][side], sizeof side_docs[m][side], m, side);
+                        monitor_properties[n++] = (struct gm_bus_property){
+                                .name = side_names[m][side],
+                                .signature = "d",
+                                .get = side_getters[2 * m + side],
+                                .flags = GM_BUS_PROPERTY_EMITS_CHANGE,
+                        };
+                        monitor_docs[d++] = (struct gm_bus_doc){ side_names[m][side], side_docs[m][side] };
+                }
+        }
+        end_sentence(asymmetry_doc);
+        for (size_t i = 0; i < N_TAIL; i++)
+                monitor_properties[n++] = tail_properties[i];
+        monitor_docs[d++] = (struct gm_bus_doc){ "Asymmetry", asymmetry_doc };
+        monitor_docs[d++] = (struct gm_bus_doc){
+                "AsymmetryBaseline",
+                "The runner's baseline SI of each metric, % (empty until learned); keys as Asymmetry."
+        };
+        monitor_docs[d++] = (struct gm_bus_doc){ "GetSessions", sessions_doc };
+        monitor_docs[d++] = (struct gm_bus_doc){ "GetRun", run_doc };
+        monitor_docs[d++] = (struct gm_bus_doc){ "GetStrides", strides_doc };
+        monitor_docs[d++] = (struct gm_bus_doc){
+                "DeleteRun",
+                "Deletes a run with its minutes, strides and advice; the space they took is "
+                "overwritten. Refused for the run in progress (RunInProgress): end it first."
+        };
+}
+
 int gm_monitor_write_xml(FILE *f)
 {
-        const struct gm_bus_doc docs[] = {
-                { "GetSessions", sessions_doc },
-                { "GetRun", run_doc },
-                { "GetStrides", strides_doc },
-                { "DeleteRun",
-                  "Deletes a run with its minutes, strides and advice; the space they took is "
-                  "overwritten. Refused for the run in progress (RunInProgress): end it first." },
-                {},
-        };
-        describe_records();
-        return gm_bus_interface_write_xml_doc(&monitor_interface, docs, f);
+        describe_interface();
+        return gm_bus_interface_write_xml_doc(&monitor_interface, monitor_docs, f);
 }
 
 static void compute(const struct gm_view *view, struct gm_monitor_values *v)
@@ -351,13 +436,9 @@ static void compute(const struct gm_view *view, struct gm_monitor_values *v)
         v->state = gm_acquisition_degraded(view->acq) ? "degraded" : v->activity;
         v->cadence = gm_analysis_cadence(a);
         v->steps = metrics->steps;
-        for (int side = 0; side < 2; side++) {
-                v->stance_ms[side] = gm_analysis_metric(a, GM_METRIC_STANCE, side) * 1000;
-                v->swing_ms[side] = gm_analysis_metric(a, GM_METRIC_SWING, side) * 1000;
-                v->hip_ext_deg[side] = gm_analysis_metric(a, GM_METRIC_HIP_EXT, side);
-                v->thigh_ext_deg[side] = gm_analysis_metric(a, GM_METRIC_THIGH_EXT, side);
-                v->pelvic_drop_deg[side] = gm_analysis_metric(a, GM_METRIC_PELVIC_DROP, side);
-        }
+        for (int i = 0; i < GM_METRIC_COUNT; i++)
+                for (int side = 0; side < 2; side++)
+                        v->side[i][side] = gm_analysis_metric(a, i, side) * gm_metric_info(i)->scale;
         for (int i = 0; i < GM_METRIC_COUNT; i++) {
                 v->si[i] = gm_analysis_si(a, i);
                 v->si_baseline[i] = gm_analysis_si_baseline(a, i);
@@ -387,28 +468,24 @@ static void refresh(struct gm_monitor *m)
                 size_t offset, size;
         } fields[] = {
 #define F(n, f) { n, offsetof(struct gm_monitor_values, f), sizeof(((struct gm_monitor_values *)0)->f) }
+                /* clang-format off */
                 F("Cadence", cadence),
                 F("StepCount", steps),
-                F("StanceTimeLeft", stance_ms[0]),
-                F("StanceTimeRight", stance_ms[1]),
-                F("SwingTimeLeft", swing_ms[0]),
-                F("SwingTimeRight", swing_ms[1]),
-                F("HipExtensionLeft", hip_ext_deg[0]),
-                F("HipExtensionRight", hip_ext_deg[1]),
-                F("ThighExtensionLeft", thigh_ext_deg[0]),
-                F("ThighExtensionRight", thigh_ext_deg[1]),
-                F("PelvicDropLeft", pelvic_drop_deg[0]),
-                F("PelvicDropRight", pelvic_drop_deg[1]),
                 F("Asymmetry", si),
                 F("AsymmetryBaseline", si_baseline),
                 F("FatigueScore", fatigue),
                 F("SessionStart", session_start_us),
                 F("DroppedSamples", dropped),
+        /* clang-format on */
 #undef F
         };
         for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
                 if (memcmp((char *)&old + fields[i].offset, (char *)&m->v + fields[i].offset, fields[i].size))
                         gm_bus_object_changed(m->object, fields[i].name);
+        for (int i = 0; i < GM_METRIC_COUNT; i++)
+                for (int side = 0; side < 2; side++)
+                        if (side_names[i][side][0] && memcmp(&old.side[i][side], &m->v.side[i][side], sizeof(double)))
+                                gm_bus_object_changed(m->object, side_names[i][side]);
         if (strcmp(old.state ? old.state : "", m->v.state))
                 gm_bus_object_changed(m->object, "State");
         if (strcmp(old.activity ? old.activity : "", m->v.activity))
@@ -540,6 +617,7 @@ int gm_monitor_start(struct gm_monitor *m, sd_event *event, const struct gm_view
                      struct gm_runs *runs)
 {
         *m = (struct gm_monitor){ .view = view, .analysis = analysis, .runs = runs };
+        describe_interface();
         compute(view, &m->v);
         int r = gm_bus_new(event, &m->bus);
         if (r < 0)

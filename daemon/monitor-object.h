@@ -22,7 +22,7 @@ struct gm_monitor_values {
         const char *activity;
         double cadence;
         uint64_t steps;
-        double stance_ms[2], swing_ms[2], hip_ext_deg[2], thigh_ext_deg[2], pelvic_drop_deg[2];
+        double side[GM_METRIC_COUNT][2]; /* each metric of each side in its unit (the metric table's) */
         double si[GM_METRIC_COUNT];
         double si_baseline[GM_METRIC_COUNT];
         double fatigue;

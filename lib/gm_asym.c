@@ -18,18 +18,8 @@ double gm_si(double left, double right)
 
 double gm_metric_si(enum gm_metric m, double left, double right)
 {
-        double floor = 0;
-        switch (m) {
-        case GM_METRIC_HIP_EXT:
-        case GM_METRIC_THIGH_EXT:
-                floor = 10; /* deg: peak extension runs 0-20 deg */
-                break;
-        case GM_METRIC_PELVIC_DROP:
-                floor = 3; /* deg: drop runs 2-8 deg */
-                break;
-        default:
-                break;
-        }
+        const struct gm_metric_info *info = gm_metric_info(m);
+        double floor = info ? info->si_floor : 0;
         double mean = (left + right) / 2;
         if (!isfinite(left) || !isfinite(right))
                 return NAN;
@@ -41,13 +31,13 @@ double gm_metric_si(enum gm_metric m, double left, double right)
         return fabs(si) <= 200 ? si : NAN;
 }
 
-void gm_asym_init(struct gm_asym *a, const struct gm_pipeline_cfg *cfg)
+void gm_asym_init(struct gm_asym *a, double warmup_s, double baseline_s, double spike_si, unsigned spike_strides)
 {
         memset(a, 0, sizeof(*a));
-        a->warmup_s = cfg->warmup_s;
-        a->baseline_s = cfg->baseline_s;
-        a->spike_si = cfg->spike_si;
-        a->spike_strides = cfg->spike_strides;
+        a->warmup_s = warmup_s;
+        a->baseline_s = baseline_s;
+        a->spike_si = spike_si;
+        a->spike_strides = spike_strides;
         a->activity = -1;
         a->t_last = -INFINITY;
         gm_asym_reset_baseline(a);

@@ -3,7 +3,7 @@
 
 #include <stdbool.h>
 
-#include "gm_pipeline.h"
+#include "gm_metric.h"
 
 #define GM_ASYM_RECENT 5         /* strides per side in the running median */
 #define GM_ASYM_FRESH_S 8.0      /* a side's value older than this is no comparison for the other's */
@@ -40,7 +40,9 @@ struct gm_asym {
         double t_last;        /* time of the last steady stride */
 };
 
-void gm_asym_init(struct gm_asym *a, const struct gm_pipeline_cfg *cfg);
+/* Baselines start after warmup_s of gait and are learned over baseline_s; a spike leaves the
+ * baseline by spike_si SI points for spike_strides strides in a row. */
+void gm_asym_init(struct gm_asym *a, double warmup_s, double baseline_s, double spike_si, unsigned spike_strides);
 void gm_asym_reset_baseline(struct gm_asym *a);
 /* A finished stride. Strides that are not steady (near an activity change, a pause, a gap or
  * bad samples) are left out of everything. Returns true and fills *spike when a metric left

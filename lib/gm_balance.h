@@ -16,8 +16,8 @@ const char *gm_balance_format(char *buf, size_t size, double si);
 /* How far an SI shift moves the balance, in points of the left share (SI / 4), sign kept. */
 double gm_balance_shift_points(double si_shift);
 
-/* The short name of a metric as people read it ("hip extension", "pelvic drop"); the
- * metric's key with spaces for one this version does not know. */
+/* The name of a metric as people read it in a sentence ("hip extension", "pelvic drop"): the
+ * metric table's label; the metric's key with spaces for one this version does not know. */
 const char *gm_balance_metric_noun(const char *metric, char *buf, size_t size);
 
 /* The side that a signed SI (or SI shift) points to as of concern: for stance time and hip

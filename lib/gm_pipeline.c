@@ -30,18 +30,6 @@
 #define WAITING_LEN 16    /* strides waiting for the other sensors' samples */
 #define STRIDE_WAIT_S 2.0 /* a sensor this far behind the newest sample is not waited for */
 
-static const char *const metric_names[GM_METRIC_COUNT] = {
-        [GM_METRIC_STANCE] = "stance",       [GM_METRIC_SWING] = "swing",
-        [GM_METRIC_STRIDE] = "stride",       [GM_METRIC_HIP_EXT] = "hip_extension",
-        [GM_METRIC_HIP_RANGE] = "hip_range", [GM_METRIC_PELVIC_DROP] = "pelvic_drop",
-        [GM_METRIC_IMPACT] = "impact",       [GM_METRIC_THIGH_EXT] = "thigh_extension",
-};
-
-const char *gm_metric_name(enum gm_metric m)
-{
-        return m < GM_METRIC_COUNT ? metric_names[m] : "invalid";
-}
-
 struct queue {
         void *items;
         size_t size, head, tail; /* tail - head items waiting */
@@ -170,30 +158,6 @@ static double stride_value_median(const struct side_state *s)
         unsigned n = s->n_stride < 8 ? s->n_stride : 8;
         memcpy(v, s->recent_stride, n * sizeof(double));
         return gm_median(v, n);
-}
-
-double gm_stride_metric(const struct gm_stride *st, enum gm_metric m)
-{
-        switch (m) {
-        case GM_METRIC_STANCE:
-                return st->stance_s;
-        case GM_METRIC_SWING:
-                return st->swing_s;
-        case GM_METRIC_STRIDE:
-                return st->stride_s;
-        case GM_METRIC_HIP_EXT:
-                return st->hip_ext_deg;
-        case GM_METRIC_HIP_RANGE:
-                return st->hip_range_deg;
-        case GM_METRIC_PELVIC_DROP:
-                return st->pelvic_drop_deg;
-        case GM_METRIC_IMPACT:
-                return st->impact_g;
-        case GM_METRIC_THIGH_EXT:
-                return st->thigh_ext_deg;
-        default:
-                return NAN;
-        }
 }
 
 /* Extremes and mean of a location's angle history over [from, to]; false when unknown. */
@@ -620,7 +584,7 @@ struct gm_pipeline *gm_pipeline_new(const struct gm_pipeline_cfg *cfg)
                 errno = -r;
                 return NULL;
         }
-        gm_asym_init(&p->asym, &p->cfg);
+        gm_asym_init(&p->asym, p->cfg.warmup_s, p->cfg.baseline_s, p->cfg.spike_si, p->cfg.spike_strides);
         return p;
 }
 

@@ -4,22 +4,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "gm_metric.h"
 #include "gm_types.h"
-
-/* Metrics compared between the sides. */
-enum gm_metric {
-        GM_METRIC_STANCE,
-        GM_METRIC_SWING,
-        GM_METRIC_STRIDE,
-        GM_METRIC_HIP_EXT,
-        GM_METRIC_HIP_RANGE,
-        GM_METRIC_PELVIC_DROP,
-        GM_METRIC_IMPACT,
-        GM_METRIC_THIGH_EXT, /* thigh against the vertical: what a thigh tells without the pelvis */
-        GM_METRIC_COUNT,
-};
-
-const char *gm_metric_name(enum gm_metric m);
 
 struct gm_pipeline_cfg {
         double rate_hz;         /* 50..1000 */
@@ -29,33 +15,6 @@ struct gm_pipeline_cfg {
         double baseline_s;      /* and is learned over this much (default 60) */
         double spike_si;        /* a spike leaves the baseline by this many SI points (default 6) */
         unsigned spike_strides; /* for this many strides in a row (default 4) */
-};
-
-/* One stride of one side: ic to the next ic of the same side. NaN where unknown. */
-struct gm_stride {
-        enum gm_side side;
-        double t_ic, t_next_ic, t_fc;
-        double stride_s, stance_s, swing_s;
-        double cadence_spm;
-        double hip_ext_deg, hip_range_deg;     /* thigh against the pelvis: needs both */
-        double thigh_ext_deg, thigh_range_deg; /* thigh against the vertical */
-        double pelvic_drop_deg;
-        double impact_g;
-        enum gm_activity activity; /* walking or running, from the stride's duty factor */
-        bool steady;               /* not near an activity change, a pause, a gap or bad
-                                       samples: only steady strides make findings */
-};
-
-/* The stride's value of a metric, in SI units (NaN when unknown). */
-double gm_stride_metric(const struct gm_stride *st, enum gm_metric m);
-
-/* An asymmetry metric that left the runner's baseline. */
-struct gm_spike {
-        enum gm_metric metric;
-        double t_onset;  /* first stride of the excursion */
-        double t_detect; /* stride at which it was decided */
-        double si;       /* current SI, % */
-        double baseline; /* baseline SI, % */
 };
 
 struct gm_metrics {

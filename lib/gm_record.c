@@ -2,12 +2,25 @@
 #include "gm_record.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 /* clang-format off */
 #define MEMBER_SIZE(type, member) sizeof(((type *) 0)->member)
 #define F(type_, key, column, ftype, member, unit, label, flags) \
-        { key, column, ftype, offsetof(type_, member), MEMBER_SIZE(type_, member), unit, label, flags }
+        { key, column, ftype, offsetof(type_, member), MEMBER_SIZE(type_, member), unit, label, flags, 0, 0 }
+/* One side of a metric, in an array by side; its unit and label are the metric table's. */
+#define MF(type_, key, metric, side, member) \
+        { key, key, GM_FIELD_DOUBLE, offsetof(type_, member[GM_SIDE_##side]), MEMBER_SIZE(type_, member[0]), NULL, NULL, \
+          GM_FIELD_METRIC, GM_METRIC_##metric, GM_SIDE_##side }
+/* The sides a run and each of its minutes keep. */
+#define SIDES(type_) \
+        MF(type_, "stance_left_ms", STANCE, LEFT, stance_ms), \
+        MF(type_, "stance_right_ms", STANCE, RIGHT, stance_ms), \
+        MF(type_, "hip_ext_left_deg", HIP_EXT, LEFT, hip_ext_deg), \
+        MF(type_, "hip_ext_right_deg", HIP_EXT, RIGHT, hip_ext_deg), \
+        MF(type_, "pelvic_drop_left_deg", PELVIC_DROP, LEFT, pelvic_drop_deg), \
+        MF(type_, "pelvic_drop_right_deg", PELVIC_DROP, RIGHT, pelvic_drop_deg)
 
 #define R(key, column, ftype, member, unit, label) F(struct gm_run_summary, key, column, ftype, member, unit, label, 0)
 static const struct gm_field run_fields[] = {
@@ -17,12 +30,7 @@ static const struct gm_field run_fields[] = {
         R("duration_s", "duration_s", GM_FIELD_DOUBLE, duration_s, "s", "Duration"),
         R("steps", "steps", GM_FIELD_U64, steps, "", "Steps"),
         R("cadence_spm", "cadence_spm", GM_FIELD_DOUBLE, cadence_spm, "steps/min", "Cadence"),
-        R("stance_left_ms", "stance_left_ms", GM_FIELD_DOUBLE, stance_ms[GM_SIDE_LEFT], "ms", "Stance time, left"),
-        R("stance_right_ms", "stance_right_ms", GM_FIELD_DOUBLE, stance_ms[GM_SIDE_RIGHT], "ms", "Stance time, right"),
-        R("hip_ext_left_deg", "hip_ext_left_deg", GM_FIELD_DOUBLE, hip_ext_deg[GM_SIDE_LEFT], "deg", "Hip extension, left"),
-        R("hip_ext_right_deg", "hip_ext_right_deg", GM_FIELD_DOUBLE, hip_ext_deg[GM_SIDE_RIGHT], "deg", "Hip extension, right"),
-        R("pelvic_drop_left_deg", "pelvic_drop_left_deg", GM_FIELD_DOUBLE, pelvic_drop_deg[GM_SIDE_LEFT], "deg", "Pelvic drop, left"),
-        R("pelvic_drop_right_deg", "pelvic_drop_right_deg", GM_FIELD_DOUBLE, pelvic_drop_deg[GM_SIDE_RIGHT], "deg", "Pelvic drop, right"),
+        SIDES(struct gm_run_summary),
         R("asym_max_pct", "asym_max_pct", GM_FIELD_DOUBLE, asym_max_pct, "% points", "Max asymmetry"),
         R("asym_metric", "asym_metric", GM_FIELD_TEXT, asym_metric, "", "Max asymmetry metric"),
         R("fatigue_max", "fatigue_max", GM_FIELD_DOUBLE, fatigue_max, "", "Max fatigue"),
@@ -49,12 +57,7 @@ static const struct gm_field minute_fields[] = {
         M("length_s", "length_s", GM_FIELD_DOUBLE, length_s, "s", "Length"),
         M("steps", "steps", GM_FIELD_U64, steps, "", "Steps"),
         M("cadence_spm", "cadence_spm", GM_FIELD_DOUBLE, cadence_spm, "steps/min", "Cadence"),
-        M("stance_left_ms", "stance_left_ms", GM_FIELD_DOUBLE, stance_ms[GM_SIDE_LEFT], "ms", "Stance time, left"),
-        M("stance_right_ms", "stance_right_ms", GM_FIELD_DOUBLE, stance_ms[GM_SIDE_RIGHT], "ms", "Stance time, right"),
-        M("hip_ext_left_deg", "hip_ext_left_deg", GM_FIELD_DOUBLE, hip_ext_deg[GM_SIDE_LEFT], "deg", "Hip extension, left"),
-        M("hip_ext_right_deg", "hip_ext_right_deg", GM_FIELD_DOUBLE, hip_ext_deg[GM_SIDE_RIGHT], "deg", "Hip extension, right"),
-        M("pelvic_drop_left_deg", "pelvic_drop_left_deg", GM_FIELD_DOUBLE, pelvic_drop_deg[GM_SIDE_LEFT], "deg", "Pelvic drop, left"),
-        M("pelvic_drop_right_deg", "pelvic_drop_right_deg", GM_FIELD_DOUBLE, pelvic_drop_deg[GM_SIDE_RIGHT], "deg", "Pelvic drop, right"),
+        SIDES(struct gm_run_minute),
         M("asym_max_pct", "asym_max_pct", GM_FIELD_DOUBLE, asym_max_pct, "% points", "Max asymmetry"),
         M("fatigue", "fatigue", GM_FIELD_DOUBLE, fatigue, "", "Fatigue"),
         M("activity", "activity", GM_FIELD_ACTIVITY, activity, "", "Activity"),
@@ -62,19 +65,26 @@ static const struct gm_field minute_fields[] = {
 #undef M
 
 #define S(key, column, ftype, member, unit, label) F(struct gm_stride_record, key, column, ftype, member, unit, label, 0)
+/* The stride's own side of a metric. */
+#define SF(key, metric, member) \
+        { key, key, GM_FIELD_DOUBLE, offsetof(struct gm_stride_record, member), \
+          MEMBER_SIZE(struct gm_stride_record, member), NULL, NULL, GM_FIELD_METRIC, GM_METRIC_##metric, GM_SIDE_UNKNOWN }
 static const struct gm_field stride_fields[] = {
         S("t_s", "t_s", GM_FIELD_DOUBLE, t_s, "s", "Initial contact"),
         S("side", "side", GM_FIELD_SIDE, side, "", "Side"),
-        S("stride_ms", "stride_ms", GM_FIELD_DOUBLE, stride_ms, "ms", "Stride time"),
-        S("stance_ms", "stance_ms", GM_FIELD_DOUBLE, stance_ms, "ms", "Stance time"),
-        S("swing_ms", "swing_ms", GM_FIELD_DOUBLE, swing_ms, "ms", "Swing time"),
-        S("hip_ext_deg", "hip_ext_deg", GM_FIELD_DOUBLE, hip_ext_deg, "deg", "Hip extension"),
-        S("pelvic_drop_deg", "pelvic_drop_deg", GM_FIELD_DOUBLE, pelvic_drop_deg, "deg", "Pelvic drop"),
-        S("impact_g", "impact_g", GM_FIELD_DOUBLE, impact_g, "g", "Impact"),
+        SF("stride_ms", STRIDE, stride_ms),
+        SF("stance_ms", STANCE, stance_ms),
+        SF("swing_ms", SWING, swing_ms),
+        SF("hip_ext_deg", HIP_EXT, hip_ext_deg),
+        SF("pelvic_drop_deg", PELVIC_DROP, pelvic_drop_deg),
+        SF("impact_g", IMPACT, impact_g),
         S("activity", "activity", GM_FIELD_ACTIVITY, activity, "", "Activity"),
 };
 /* clang-format on */
 #undef S
+#undef SF
+#undef SIDES
+#undef MF
 #undef F
 
 #define DESC(name, fields)                                       \
@@ -92,6 +102,23 @@ const struct gm_field *gm_record_field(const struct gm_record_desc *d, const cha
                 if (strcmp(d->fields[i].key, key) == 0)
                         return &d->fields[i];
         return NULL;
+}
+
+const char *gm_field_unit(const struct gm_field *f)
+{
+        return f->flags & GM_FIELD_METRIC ? gm_metric_info(f->metric)->unit : f->unit;
+}
+
+const char *gm_field_label(const struct gm_field *f, char *buf, size_t size)
+{
+        if (!(f->flags & GM_FIELD_METRIC))
+                return f->label;
+        const char *label = gm_metric_info(f->metric)->label;
+        if (f->side == GM_SIDE_UNKNOWN)
+                snprintf(buf, size, "%s", label);
+        else
+                snprintf(buf, size, "%s, %s", label, gm_side_name(f->side));
+        return buf;
 }
 
 char gm_field_dbus_type(const struct gm_field *f)

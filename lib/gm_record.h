@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "gm_metric.h"
 #include "gm_run.h"
 
 enum gm_field_type {
@@ -19,8 +20,9 @@ enum gm_field_type {
 };
 
 enum gm_field_flags {
-        GM_FIELD_ROWID = 1 << 0, /* assigned by the store (the record's id), never written */
-        GM_FIELD_ONCE = 1 << 1,  /* written when the record is made, never changed */
+        GM_FIELD_ROWID = 1 << 0,  /* assigned by the store (the record's id), never written */
+        GM_FIELD_ONCE = 1 << 1,   /* written when the record is made, never changed */
+        GM_FIELD_METRIC = 1 << 2, /* a metric's value, described by the metric table */
 };
 
 struct gm_field {
@@ -29,9 +31,11 @@ struct gm_field {
         enum gm_field_type type;
         size_t offset;     /* in the record's struct */
         size_t size;       /* of the member (the buffer for GM_FIELD_TEXT) */
-        const char *unit;  /* "ms", "deg", "steps/min", ... or "" */
-        const char *label; /* for people */
+        const char *unit;  /* "steps/min", "% points", ... or ""; NULL for a metric's: gm_field_unit() */
+        const char *label; /* for people; NULL for a metric's: gm_field_label() */
         unsigned flags;
+        enum gm_metric metric; /* with GM_FIELD_METRIC: the metric, in its unit */
+        enum gm_side side;     /* and its side (GM_SIDE_UNKNOWN: the record's own, as a stride's) */
 };
 
 struct gm_record_desc {
@@ -60,6 +64,11 @@ extern const struct gm_record_desc gm_stride_record; /* struct gm_stride_record 
 
 /* The field called key, NULL if none. */
 const struct gm_field *gm_record_field(const struct gm_record_desc *d, const char *key);
+
+/* A field's unit ("ms", "deg", "steps/min", ... or ""). */
+const char *gm_field_unit(const struct gm_field *f);
+/* A field's label for people ("Hip extension, left"), in buf when made from the metric table. */
+const char *gm_field_label(const struct gm_field *f, char *buf, size_t size);
 
 /* The D-Bus type character of a field ('d', 't', 'x', 'u', 's'). */
 char gm_field_dbus_type(const struct gm_field *f);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "gm_balance.h"
+#include "gm_metric.h"
 #include "gm_recovery.h"
 
 #define US_PER_DAY (86400LL * 1000000LL)
@@ -91,23 +92,6 @@ static unsigned rule_fatigue_rest(const struct gm_run_summary *run)
         return run->fatigue_level_max >= 3 ? 1 : 0;
 }
 
-/* How a metric is named in advice. */
-static const char *metric_words(const char *metric)
-{
-        static const struct {
-                const char *name, *words;
-        } words[] = {
-                { "stance", "stance time" },          { "swing", "swing time" },
-                { "stride", "stride time" },          { "impact", "landing impact" },
-                { "hip_range", "hip range" },         { "thigh_extension", "thigh extension" },
-                { "hip_extension", "hip extension" }, { "pelvic_drop", "pelvic drop" },
-        };
-        for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
-                if (strcmp(words[i].name, metric) == 0)
-                        return words[i].words;
-        return metric;
-}
-
 /* The side whose glutes look weaker, or NULL. A lower hip extension (negative SI
  * excursion) or a larger pelvic drop during a side's stance (positive) points to it. */
 static const char *weaker_side(const struct gm_run_summary *run)
@@ -132,9 +116,9 @@ static bool glute_compensation(const struct gm_run_summary *run)
                 return true;
         /* A summary without the glute fields: fall back to its largest asymmetry. */
         if (!isfinite(run->hip_ext_asym_pct) && !isfinite(run->pelvic_drop_asym_pct) && isfinite(run->asym_max_pct))
-                return (strcmp(run->asym_metric, "hip_extension") == 0 &&
+                return (gm_metric_from_name(run->asym_metric) == GM_METRIC_HIP_EXT &&
                         run->asym_max_pct >= GM_RECOVERY_HIP_EXT_ASYM_PCT) ||
-                       (strcmp(run->asym_metric, "pelvic_drop") == 0 &&
+                       (gm_metric_from_name(run->asym_metric) == GM_METRIC_PELVIC_DROP &&
                         run->asym_max_pct >= GM_RECOVERY_PELVIC_ASYM_PCT);
         return false;
 }
@@ -241,22 +225,26 @@ static void main_finding(const struct gm_run_summary *run, double acwr, char *bu
 {
         static const char *const level_names[] = { "", "mild", "marked", "severe" };
         const char *side = weaker_side(run);
+        char noun[64];
         if (glute_compensation(run)) {
                 char phrase[96];
                 enum gm_side s = side && strcmp(side, "left") == 0 ? GM_SIDE_LEFT : GM_SIDE_RIGHT;
                 if (side && isfinite(run->hip_ext_asym_pct) &&
                     fabs(run->hip_ext_asym_pct) >= GM_RECOVERY_HIP_EXT_ASYM_PCT)
                         snprintf(buf, size, "signs of glute compensation, %s (balance %.1f points off your baseline)",
-                                 gm_balance_side_phrase("hip_extension", s, phrase, sizeof(phrase)),
+                                 gm_balance_side_phrase(gm_metric_name(GM_METRIC_HIP_EXT), s, phrase, sizeof(phrase)),
                                  fabs(gm_balance_shift_points(run->hip_ext_asym_pct)));
                 else if (side)
                         snprintf(buf, size, "signs of glute compensation, %s",
-                                 gm_balance_side_phrase("pelvic_drop", s, phrase, sizeof(phrase)));
+                                 gm_balance_side_phrase(gm_metric_name(GM_METRIC_PELVIC_DROP), s, phrase,
+                                                        sizeof(phrase)));
                 else
-                        snprintf(buf, size, "signs of glute compensation in %s", metric_words(run->asym_metric));
+                        snprintf(buf, size, "signs of glute compensation in %s",
+                                 gm_balance_metric_noun(run->asym_metric, noun, sizeof noun));
         } else if (run->asym_alerted && run->asym_metric[0] && isfinite(run->asym_max_pct) &&
                    run->asym_max_pct >= GM_RECOVERY_OTHER_ASYM_PCT)
-                snprintf(buf, size, "%s balance %.1f points off your baseline", metric_words(run->asym_metric),
+                snprintf(buf, size, "%s balance %.1f points off your baseline",
+                         gm_balance_metric_noun(run->asym_metric, noun, sizeof noun),
                          gm_balance_shift_points(run->asym_max_pct));
         else if (run->fatigue_level_max >= 1 && run->fatigue_level_max <= 3)
                 snprintf(buf, size, "%s fatigue late in the run", level_names[run->fatigue_level_max]);

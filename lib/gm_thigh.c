@@ -2,6 +2,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "gm_metric.h"
 #include "gm_stats.h"
 #include "gm_thigh.h"
 
@@ -20,8 +21,6 @@
 /* The pelvis tilts forward as the hip extends and back as it flexes, taking about an eighth
  * of the thigh's swing: the hip's own range is the rest. */
 #define PELVIC_SHARE 0.13
-#define EXT_MIN_DEG -10.0 /* what a hip can do; outside is a defect, not a reading */
-#define EXT_MAX_DEG 45.0
 #define RANGE_MAX_DEG 120.0
 #define STANCE_SHARE 0.25 /* without a toe-off, the first quarter of the stride is stance */
 
@@ -166,7 +165,10 @@ void gm_thigh_stride(struct gm_thigh *th, double t_ic, double t_fc, double t_nex
         double lo = fmin(th->sign.sign * (min - zero), th->sign.sign * (max - zero)) * 180 / M_PI;
         double hi = lo + swing;
         double thigh_ext = -(lo + hip_mean - PELVIC_TILT_DEG);
-        if (thigh_ext >= EXT_MIN_DEG && thigh_ext <= EXT_MAX_DEG) {
+        /* Beyond what a hip can do (the metric table's range) is a defect, not a reading. */
+        const struct gm_metric_info *thigh = gm_metric_info(GM_METRIC_THIGH_EXT),
+                                    *hip = gm_metric_info(GM_METRIC_HIP_EXT);
+        if (thigh_ext >= thigh->min && thigh_ext <= thigh->max) {
                 out->thigh_ext_deg = thigh_ext;
                 out->thigh_range_deg = hi - lo;
         }
@@ -174,7 +176,7 @@ void gm_thigh_stride(struct gm_thigh *th, double t_ic, double t_fc, double t_nex
          * Its tilt within the stride is not measured (a sacral sensor's pitch axis could not
          * be told reliably from its roll and yaw): its share of the swing is. */
         double hip_ext = -(lo + hip_mean);
-        if (hip_ext >= EXT_MIN_DEG && hip_ext <= EXT_MAX_DEG) {
+        if (hip_ext >= hip->min && hip_ext <= hip->max) {
                 out->hip_ext_deg = hip_ext;
                 out->hip_range_deg = (1 - PELVIC_SHARE) * (hi - lo);
         }

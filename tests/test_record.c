@@ -2,6 +2,7 @@
 #include <criterion/criterion.h>
 #include <ctype.h>
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "gm_record.h"
@@ -21,6 +22,19 @@ static bool is_identifier(const char *s)
         return true;
 }
 
+/* Labels of a metric's sides, made from the metric table as they were written before it. */
+Test(record, metric_labels)
+{
+        char buf[64];
+        cr_assert_str_eq(gm_field_label(gm_record_field(&gm_run_record, "hip_ext_left_deg"), buf, sizeof buf),
+                         "Hip extension, left");
+        cr_assert_str_eq(gm_field_label(gm_record_field(&gm_minute_record, "pelvic_drop_right_deg"), buf, sizeof buf),
+                         "Pelvic drop, right");
+        cr_assert_str_eq(gm_field_label(gm_record_field(&gm_stride_record, "impact_g"), buf, sizeof buf), "Impact");
+        cr_assert_str_eq(gm_field_unit(gm_record_field(&gm_stride_record, "stance_ms")), "ms");
+        cr_assert_str_eq(gm_field_label(gm_record_field(&gm_run_record, "cadence_spm"), buf, sizeof buf), "Cadence");
+}
+
 Test(record, fields_inside_their_struct_and_named_once)
 {
         for (size_t r = 0; r < sizeof records / sizeof records[0]; r++) {
@@ -30,7 +44,17 @@ Test(record, fields_inside_their_struct_and_named_once)
                         const struct gm_field *f = &d->fields[i];
                         cr_assert_leq(f->offset + f->size, sizes[r], "%s.%s outside its struct", d->name, f->key);
                         cr_assert(is_identifier(f->key) && is_identifier(f->column), "%s.%s", d->name, f->key);
-                        cr_assert(f->label && f->label[0] && f->unit, "%s.%s", d->name, f->key);
+                        char label[64];
+                        const char *text = gm_field_label(f, label, sizeof label);
+                        cr_assert(text && text[0] && gm_field_unit(f), "%s.%s", d->name, f->key);
+                        if (f->flags & GM_FIELD_METRIC) {
+                                /* A metric's value is in the metric table's unit, and its name says so. */
+                                char suffix[16];
+                                snprintf(suffix, sizeof suffix, "_%s", gm_field_unit(f));
+                                cr_assert(f->type == GM_FIELD_DOUBLE, "%s.%s", d->name, f->key);
+                                cr_assert_str_eq(f->key + strlen(f->key) - strlen(suffix), suffix, "%s.%s", d->name,
+                                                 f->key);
+                        }
                         cr_assert_eq(gm_record_field(d, f->key), f, "%s.%s given twice", d->name, f->key);
                         for (size_t k = 0; k < i; k++)
                                 cr_assert_str_neq(d->fields[k].column, f->column, "%s: column %s twice", d->name,

@@ -231,17 +231,6 @@ static int summarise(const struct gm_stride_list *list, struct side_values *out)
         return 0;
 }
 
-/* How each metric is shown: SI units times scale, in unit. */
-static const struct {
-        double scale;
-        const char *unit, *json_suffix, *fmt;
-} metric_view[GM_METRIC_COUNT] = {
-        [GM_METRIC_STANCE] = { 1000, "ms", "ms", "%.0f" },   [GM_METRIC_SWING] = { 1000, "ms", "ms", "%.0f" },
-        [GM_METRIC_STRIDE] = { 1000, "ms", "ms", "%.0f" },   [GM_METRIC_HIP_EXT] = { 1, "deg", "deg", "%.1f" },
-        [GM_METRIC_HIP_RANGE] = { 1, "deg", "deg", "%.1f" }, [GM_METRIC_PELVIC_DROP] = { 1, "deg", "deg", "%.1f" },
-        [GM_METRIC_IMPACT] = { 1, "g", "g", "%.2f" },        [GM_METRIC_THIGH_EXT] = { 1, "deg", "deg", "%.1f" },
-};
-
 struct summary {
         const char *path;
         const struct gm_recording_info *rec;
@@ -259,6 +248,16 @@ static void fmt_value(char *buf, size_t len, double v, const char *fmt, const ch
         int n = snprintf(buf, len, fmt, v);
         if (n >= 0 && (size_t)n < len)
                 snprintf(buf + n, len - n, " %s", unit);
+}
+
+/* A stride's value of a metric as the metric table shows it: "281 ms". */
+static void fmt_metric(char *buf, size_t len, double v, enum gm_metric m)
+{
+        const struct gm_metric_info *info = gm_metric_info(m);
+        if (isfinite(v))
+                snprintf(buf, len, "%.*f %s", info->decimals, v * info->scale, info->unit);
+        else
+                snprintf(buf, len, "n/a");
 }
 
 #define TEXT_ROWS 32
@@ -314,9 +313,8 @@ static void print_text(const struct summary *s)
         fmt_value(a, sizeof(a), s->sv.cadence_fft_spm, "%.1f", "steps/min");
         row(&t, "cadence_fft", "%s", a);
         for (int m = 0; m < GM_METRIC_COUNT; m++) {
-                double k = metric_view[m].scale;
-                fmt_value(a, sizeof(a), s->sv.v[m][0] * k, metric_view[m].fmt, metric_view[m].unit);
-                fmt_value(b, sizeof(b), s->sv.v[m][1] * k, metric_view[m].fmt, metric_view[m].unit);
+                fmt_metric(a, sizeof(a), s->sv.v[m][0], m);
+                fmt_metric(b, sizeof(b), s->sv.v[m][1], m);
                 fmt_value(c, sizeof(c), s->sv.si[m], "%+.1f", "%");
                 row(&t, gm_metric_name(m), "left %s, right %s, asymmetry %s", a, b, c);
         }
@@ -423,8 +421,8 @@ static void print_json(const struct summary *s)
         json_num(f, s->sv.cadence_fft_spm, "%.2f");
         fputs(",\n", f);
         for (int m = 0; m < GM_METRIC_COUNT; m++) {
-                double k = metric_view[m].scale;
-                fprintf(f, "  \"%s_%s\": {\"left\": ", gm_metric_name(m), metric_view[m].json_suffix);
+                double k = gm_metric_info(m)->scale;
+                fprintf(f, "  \"%s_%s\": {\"left\": ", gm_metric_name(m), gm_metric_info(m)->unit);
                 json_num(f, s->sv.v[m][0] * k, "%.3f");
                 fputs(", \"right\": ", f);
                 json_num(f, s->sv.v[m][1] * k, "%.3f");

@@ -293,12 +293,15 @@ static int write_documented_xml(FILE *f, const void *arg)
 {
         static const struct gm_bus_doc docs[] = {
                 { "GetSessions", "Runs as a{sv}: \"id\" (t) & <more>." },
+                { "Cadence", "steps/min" },
+                { "Asymmetry", "metric -> SI, %" },
                 { NULL, NULL },
         };
         return gm_bus_interface_write_xml_doc(arg, docs, f);
 }
 
-/* A method's documentation is an annotation inside it, escaped; the others are unchanged. */
+/* A method's or property's documentation is an annotation inside it, escaped, after the
+ * property's other annotations; the others are unchanged. */
 Test(bus_introspect, documentation_is_an_escaped_annotation)
 {
         int r;
@@ -311,9 +314,26 @@ Test(bus_introspect, documentation_is_an_escaped_annotation)
                                   "&quot;id&quot; (t) &amp; &lt;more&gt;.\"/>\n"
                                   "  </method>\n"),
                            "%s", xml);
+        cr_assert_not_null(strstr(xml,
+                                  "  <property name=\"Cadence\" type=\"d\" access=\"read\">\n"
+                                  "   <annotation name=\"org.gtk.GDBus.DocString\" value=\"steps/min\"/>\n"
+                                  "  </property>\n"),
+                           "%s", xml);
+        cr_assert_not_null(strstr(xml,
+                                  "   <annotation name=\"org.freedesktop.DBus.Property.EmitsChangedSignal\""
+                                  " value=\"invalidates\"/>\n"
+                                  "   <annotation name=\"org.gtk.GDBus.DocString\" value=\"metric -&gt; SI, %\"/>\n"
+                                  "  </property>\n"),
+                           "%s", xml);
+        cr_assert_not_null(strstr(xml,
+                                  "  <property name=\"Sensors\" type=\"a(sss)\" access=\"read\">\n"
+                                  "   <annotation name=\"org.freedesktop.DBus.Property.EmitsChangedSignal\""
+                                  " value=\"false\"/>\n"
+                                  "  </property>\n"),
+                           "%s", xml);
         size_t n = 0;
         for (const char *p = xml; (p = strstr(p, "DocString")); p++)
                 n++;
-        cr_assert_eq(n, 1, "one method documented, one annotation");
+        cr_assert_eq(n, 3, "a method and two properties documented, one annotation each");
         free(xml);
 }

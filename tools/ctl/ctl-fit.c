@@ -5,8 +5,11 @@
 #include <math.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "gm_metric.h"
 
 #define FIT_EPOCH_UNIX 631065600  /* 1989-12-31T00:00:00Z */
 #define FIT_PROTOCOL_VERSION 0x20 /* 2.0: developer fields */
@@ -155,14 +158,30 @@ static void define(struct buf *b, uint8_t local, uint16_t global, const struct f
         }
 }
 
-/* The developer fields of a record, in this order. */
+/* The developer fields of a record, in this order: sides of metrics ("hip_extension_left",
+ * in the metric table's unit), then the fatigue score. */
 static const struct {
-        const char *name, *unit;
-} dev_fields[] = {
-        { "hip_extension_left", "deg" }, { "hip_extension_right", "deg" }, { "pelvic_drop_left", "deg" },
-        { "pelvic_drop_right", "deg" },  { "fatigue_score", "0-1" },
+        enum gm_metric metric;
+        enum gm_side side;
+} dev_metrics[] = {
+        { GM_METRIC_HIP_EXT, GM_SIDE_LEFT },
+        { GM_METRIC_HIP_EXT, GM_SIDE_RIGHT },
+        { GM_METRIC_PELVIC_DROP, GM_SIDE_LEFT },
+        { GM_METRIC_PELVIC_DROP, GM_SIDE_RIGHT },
 };
-#define N_DEV (sizeof dev_fields / sizeof dev_fields[0])
+#define N_DEV_METRICS (sizeof dev_metrics / sizeof dev_metrics[0])
+#define N_DEV (N_DEV_METRICS + 1)
+
+static void dev_field(size_t i, char *name, size_t size, const char **unit)
+{
+        if (i < N_DEV_METRICS) {
+                snprintf(name, size, "%s_%s", gm_metric_name(dev_metrics[i].metric), gm_side_name(dev_metrics[i].side));
+                *unit = gm_metric_info(dev_metrics[i].metric)->unit;
+        } else {
+                snprintf(name, size, "fatigue_score");
+                *unit = "0-1";
+        }
+}
 
 /* gaitmon's developer id: any 16 bytes, the same in every file. */
 static const uint8_t application_id[16] = { 0x67, 0x61, 0x69, 0x74, 0x6d, 0x6f, 0x6e, 0x2d,
@@ -272,8 +291,11 @@ int ctl_fit_write(FILE *f, const struct ctl_run *run, const struct gm_stride_rec
                 put_u8(&b, 0);          /* developer_data_index */
                 put_u8(&b, (uint8_t)i); /* field_definition_number */
                 put_u8(&b, T_FLOAT32);
-                put_string(&b, dev_fields[i].name, NAME_SIZE);
-                put_string(&b, dev_fields[i].unit, UNIT_SIZE);
+                char name[NAME_SIZE];
+                const char *unit;
+                dev_field(i, name, sizeof name, &unit);
+                put_string(&b, name, NAME_SIZE);
+                put_string(&b, unit, UNIT_SIZE);
                 put_u16(&b, MESG_RECORD);
         }
 

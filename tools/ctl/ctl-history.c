@@ -14,6 +14,7 @@
 #include "ctl-pager.h"
 #include "ctl-record.h"
 #include "gm_balance.h"
+#include "gm_metric.h"
 
 #define SESSIONS_SIGNATURE "aa{sv}"
 
@@ -79,17 +80,8 @@ static void print_json(const struct session *s, size_t n, uint32_t days)
 /* A metric in a few letters, for a column. */
 static const char *short_metric(const char *metric)
 {
-        static const struct {
-                const char *metric, *words;
-        } names[] = {
-                { "hip_extension", "hip ext." },  { "hip_range", "hip range" }, { "thigh_extension", "thigh ext." },
-                { "pelvic_drop", "pelvic drop" }, { "stance", "stance" },       { "swing", "swing" },
-                { "stride", "stride" },           { "impact", "impact" },
-        };
-        for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-                if (strcmp(names[i].metric, metric) == 0)
-                        return names[i].words;
-        return metric;
+        const struct gm_metric_info *info = gm_metric_info(gm_metric_from_name(metric));
+        return info ? info->short_label : metric;
 }
 
 /* "3.1 pelvic drop": the largest balance shift, points, and its metric. */

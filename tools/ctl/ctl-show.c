@@ -15,6 +15,7 @@
 #include "ctl-status.h"
 #include "ctl-svg.h"
 #include "gm_balance.h"
+#include "gm_metric.h"
 
 #define RUN_SIGNATURE "a{sv}"
 
@@ -83,6 +84,14 @@ static void json_pair(struct ctl_json *j, const char *key, const double v[2])
         ctl_json_object_end(j);
 }
 
+/* "hip_extension_deg": {"left": ..., "right": ...}, named by the metric table's key and unit. */
+static void json_metric(struct ctl_json *j, enum gm_metric m, const double v[2])
+{
+        char key[48];
+        snprintf(key, sizeof key, "%s_%s", gm_metric_name(m), gm_metric_info(m)->unit);
+        json_pair(j, key, v);
+}
+
 static void print_json(const struct ctl_run *run)
 {
         struct ctl_json j;
@@ -96,9 +105,9 @@ static void print_json(const struct ctl_run *run)
         ctl_json_field_double(&j, "duration_s", run->s.duration_s);
         ctl_json_field_uint(&j, "steps", run->s.steps);
         ctl_json_field_double(&j, "cadence_spm", run->s.cadence_spm);
-        json_pair(&j, "stance_ms", run->s.stance_ms);
-        json_pair(&j, "hip_extension_deg", run->s.hip_ext_deg);
-        json_pair(&j, "pelvic_drop_deg", run->s.pelvic_drop_deg);
+        json_metric(&j, GM_METRIC_STANCE, run->s.stance_ms);
+        json_metric(&j, GM_METRIC_HIP_EXT, run->s.hip_ext_deg);
+        json_metric(&j, GM_METRIC_PELVIC_DROP, run->s.pelvic_drop_deg);
         ctl_json_field_double(&j, "asymmetry_max_pct", run->s.asym_max_pct);
         ctl_json_field_string(&j, "asymmetry_metric", run->s.asym_metric);
         ctl_json_field_double(&j, "fatigue_max", run->s.fatigue_max);
@@ -130,9 +139,9 @@ static void print_json(const struct ctl_run *run)
                 ctl_json_field_double(&j, "length_s", m->length_s);
                 ctl_json_field_uint(&j, "steps", m->steps);
                 ctl_json_field_double(&j, "cadence_spm", m->cadence_spm);
-                json_pair(&j, "stance_ms", m->stance_ms);
-                json_pair(&j, "hip_extension_deg", m->hip_ext_deg);
-                json_pair(&j, "pelvic_drop_deg", m->pelvic_drop_deg);
+                json_metric(&j, GM_METRIC_STANCE, m->stance_ms);
+                json_metric(&j, GM_METRIC_HIP_EXT, m->hip_ext_deg);
+                json_metric(&j, GM_METRIC_PELVIC_DROP, m->pelvic_drop_deg);
                 ctl_json_field_double(&j, "asymmetry_max_pct", m->asym_max_pct);
                 ctl_json_field_double(&j, "fatigue", m->fatigue);
                 ctl_json_object_end(&j);
@@ -149,21 +158,25 @@ static void label(const char *text)
         printf("%*s: ", LABEL_WIDTH, text);
 }
 
-static void print_pair(const char *text, const double v[2], int decimals, const char *unit, const char *left_words,
-                       const char *right_words)
+/* A metric's two sides, or something of its sides in its unit under another label (text). */
+static void print_pair(const char *text, enum gm_metric m, const double v[2])
 {
+        const struct gm_metric_info *info = gm_metric_info(m);
         char a[32], b[32];
-        label(text);
+        label(text ? text : info->label);
         if (!isfinite(v[0]) && !isfinite(v[1])) {
                 printf("n/a\n");
                 return;
         }
-        printf("%s %s, %s %s\n", ctl_format_number(a, sizeof a, v[0], decimals, unit), left_words,
-               ctl_format_number(b, sizeof b, v[1], decimals, unit), right_words);
+        printf("%s %s, %s %s\n", ctl_format_number(a, sizeof a, v[0], info->decimals, info->symbol),
+               gm_metric_side_words(m, GM_SIDE_LEFT),
+               ctl_format_number(b, sizeof b, v[1], info->decimals, info->symbol),
+               gm_metric_side_words(m, GM_SIDE_RIGHT));
 }
 
-static const char *pair_cell(char *buf, size_t size, const double v[2], int decimals)
+static const char *pair_cell(char *buf, size_t size, const double v[2], enum gm_metric m)
 {
+        int decimals = gm_metric_info(m)->decimals;
         char a[16], b[16];
         if (!isfinite(v[0]) && !isfinite(v[1])) {
                 snprintf(buf, size, "n/a");
@@ -230,9 +243,9 @@ static void print_text(const struct ctl_run *run)
                 printf("%llu\n", (unsigned long long)run->s.steps);
         label("Cadence");
         printf("%s\n", ctl_format_number(buf, sizeof buf, run->s.cadence_spm, 1, " steps/min"));
-        print_pair("Stance time", run->s.stance_ms, 0, " ms", "left", "right");
-        print_pair("Hip extension", run->s.hip_ext_deg, 1, "°", "left", "right");
-        print_pair("Pelvic drop", run->s.pelvic_drop_deg, 1, "°", CTL_DROP_LEFT, CTL_DROP_RIGHT);
+        print_pair(NULL, GM_METRIC_STANCE, run->s.stance_ms);
+        print_pair(NULL, GM_METRIC_HIP_EXT, run->s.hip_ext_deg);
+        print_pair(NULL, GM_METRIC_PELVIC_DROP, run->s.pelvic_drop_deg);
         label("Max asymmetry");
         double points = gm_balance_shift_points(run->s.asym_max_pct);
         if (isfinite(points)) {
@@ -242,9 +255,9 @@ static void print_text(const struct ctl_run *run)
                        run->s.asym_metric[0] ? ")" : "");
         } else
                 printf("n/a\n");
-        print_shift("Hip ext. shift", "hip_extension", run->s.hip_ext_asym_pct);
-        print_shift("Drop shift", "pelvic_drop", run->s.pelvic_drop_asym_pct);
-        print_pair("Drop rise", run->s.pelvic_drop_rise_deg, 1, "°", CTL_DROP_LEFT, CTL_DROP_RIGHT);
+        print_shift("Hip ext. shift", gm_metric_name(GM_METRIC_HIP_EXT), run->s.hip_ext_asym_pct);
+        print_shift("Drop shift", gm_metric_name(GM_METRIC_PELVIC_DROP), run->s.pelvic_drop_asym_pct);
+        print_pair("Drop rise", GM_METRIC_PELVIC_DROP, run->s.pelvic_drop_rise_deg);
         label("Max fatigue");
         if (isfinite(run->s.fatigue_max))
                 printf("%.2f (level %u of 3)\n", run->s.fatigue_max, run->s.fatigue_level_max);
@@ -283,8 +296,9 @@ static void print_text(const struct ctl_run *run)
                 char cad[16], stance[32], hip[32], drop[32], asym[16], fat[16];
                 printf("%6.0f %6llu %8s %11s %13s %11s %7s %8s\n", m->t_s / 60, (unsigned long long)m->steps,
                        ctl_format_number(cad, sizeof cad, m->cadence_spm, 1, ""),
-                       pair_cell(stance, sizeof stance, m->stance_ms, 0), pair_cell(hip, sizeof hip, m->hip_ext_deg, 1),
-                       pair_cell(drop, sizeof drop, m->pelvic_drop_deg, 1),
+                       pair_cell(stance, sizeof stance, m->stance_ms, GM_METRIC_STANCE),
+                       pair_cell(hip, sizeof hip, m->hip_ext_deg, GM_METRIC_HIP_EXT),
+                       pair_cell(drop, sizeof drop, m->pelvic_drop_deg, GM_METRIC_PELVIC_DROP),
                        ctl_format_number(asym, sizeof asym, gm_balance_shift_points(m->asym_max_pct), 1, ""),
                        ctl_format_number(fat, sizeof fat, m->fatigue, 2, ""));
         }

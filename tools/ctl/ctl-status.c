@@ -11,39 +11,28 @@
 #include "ctl-log.h"
 #include "ctl-status.h"
 #include "gm_balance.h"
+#include "gm_metric.h"
 
 #define LABEL_WIDTH 18
 
-/* Properties shown with their own words; any other is shown after them as it comes. */
+/* Properties shown with their own words, besides the metrics' sides; any other is shown after
+ * them as it comes. */
 static const char *const known[] = {
-        "State",
-        "Activity",
-        "Cadence",
-        "StepCount",
-        "StanceTimeLeft",
-        "StanceTimeRight",
-        "SwingTimeLeft",
-        "SwingTimeRight",
-        "HipExtensionLeft",
-        "HipExtensionRight",
-        "ThighExtensionLeft",
-        "ThighExtensionRight",
-        "PelvicDropLeft",
-        "PelvicDropRight",
-        "Asymmetry",
-        "AsymmetryBaseline",
-        "FatigueScore",
-        "SessionStart",
-        "Sensors",
-        "SensorReasons",
-        "DroppedSamples",
+        "State",        "Activity",     "Cadence", "StepCount",     "Asymmetry",      "AsymmetryBaseline",
+        "FatigueScore", "SessionStart", "Sensors", "SensorReasons", "DroppedSamples",
 };
 
 static bool is_known(const char *name)
 {
+        char property[48];
+
         for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
                 if (strcmp(known[i], name) == 0)
                         return true;
+        for (int m = 0; m < GM_METRIC_COUNT; m++)
+                for (int side = 0; side < 2; side++)
+                        if (gm_metric_property(m, side, property, sizeof property) && strcmp(property, name) == 0)
+                                return true;
         return false;
 }
 
@@ -80,17 +69,22 @@ static void line_string(FILE *f, const struct ctl_props *p, const char *name, co
         fprintf(f, "%s\n", v);
 }
 
-/* "281 ms left, 283 ms right"; the side's words may say more ("on the left leg"). */
-static void line_pair(FILE *f, const struct ctl_props *p, const char *left, const char *right, const char *text,
-                      int decimals, const char *unit, const char *left_words, const char *right_words)
+/* "Stance time: 281 ms left, 283 ms right"; the side's words may say more ("on the left leg"). */
+static void line_metric(FILE *f, const struct ctl_props *p, enum gm_metric m)
 {
-        char a[32], b[32];
+        const struct gm_metric_info *info = gm_metric_info(m);
+        char left[48], right[48], a[32], b[32];
 
-        if (!ctl_props_get(p, left, DBUS_TYPE_DOUBLE) && !ctl_props_get(p, right, DBUS_TYPE_DOUBLE))
+        if (!gm_metric_property(m, GM_SIDE_LEFT, left, sizeof left) ||
+            !gm_metric_property(m, GM_SIDE_RIGHT, right, sizeof right) ||
+            (!ctl_props_get(p, left, DBUS_TYPE_DOUBLE) && !ctl_props_get(p, right, DBUS_TYPE_DOUBLE)))
                 return;
-        label(f, text);
-        fprintf(f, "%s %s, %s %s\n", ctl_format_number(a, sizeof a, ctl_props_double(p, left), decimals, unit),
-                left_words, ctl_format_number(b, sizeof b, ctl_props_double(p, right), decimals, unit), right_words);
+        label(f, info->label);
+        fprintf(f, "%s %s, %s %s\n",
+                ctl_format_number(a, sizeof a, ctl_props_double(p, left), info->decimals, info->symbol),
+                gm_metric_side_words(m, GM_SIDE_LEFT),
+                ctl_format_number(b, sizeof b, ctl_props_double(p, right), info->decimals, info->symbol),
+                gm_metric_side_words(m, GM_SIDE_RIGHT));
 }
 
 /* The value of key in an a{sd} or a{ss} property: true and *ret set when present. */
@@ -253,11 +247,8 @@ void ctl_status_print(FILE *f, const struct ctl_props *p)
                 label(f, "Steps");
                 fprintf(f, "%llu\n", (unsigned long long)ctl_props_u64(p, "StepCount"));
         }
-        line_pair(f, p, "StanceTimeLeft", "StanceTimeRight", "Stance time", 0, " ms", "left", "right");
-        line_pair(f, p, "SwingTimeLeft", "SwingTimeRight", "Swing time", 0, " ms", "left", "right");
-        line_pair(f, p, "HipExtensionLeft", "HipExtensionRight", "Hip extension", 1, "°", "left", "right");
-        line_pair(f, p, "ThighExtensionLeft", "ThighExtensionRight", "Thigh extension", 1, "°", "left", "right");
-        line_pair(f, p, "PelvicDropLeft", "PelvicDropRight", "Pelvic drop", 1, "°", CTL_DROP_LEFT, CTL_DROP_RIGHT);
+        for (int m = 0; m < GM_METRIC_COUNT; m++)
+                line_metric(f, p, m);
         line_asymmetry(f, p);
         if (ctl_props_get(p, "FatigueScore", DBUS_TYPE_DOUBLE)) {
                 label(f, "Fatigue");

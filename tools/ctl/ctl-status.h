@@ -7,10 +7,6 @@
 #include "ctl-json.h"
 #include "ctl-props.h"
 
-/* Pelvic drop is measured during each leg's stance: a side's value is the drop while on that leg. */
-#define CTL_DROP_LEFT "on the left leg"
-#define CTL_DROP_RIGHT "on the right leg"
-
 /* GetAll of the Monitor1 interface into props. Errors are logged. */
 int ctl_status_fetch(DBusConnection *bus, struct ctl_props *props);
 /* Every property, one aligned "Label: value" line each (sensors one line per sensor). */

@@ -14,6 +14,7 @@
 #include "ctl-log.h"
 #include "ctl-status.h"
 #include "gm_balance.h"
+#include "gm_metric.h"
 #include "notify-message.h"
 
 #define EVENTS_SHOWN 4
@@ -75,18 +76,21 @@ static void stamp_now(char *buf, size_t size)
 
 /* ", stance 281 ms/283 ms (49.8 % L / 50.2 % R)": left/right, as the line ends by saying, and
  * the balance when gaitmond measures the metric's asymmetry. */
-static void pair(FILE *f, const struct ctl_props *p, const char *what, const char *left, const char *right,
-                 int decimals, const char *unit, const char *metric)
+static void pair(FILE *f, const struct ctl_props *p, const char *what, enum gm_metric m)
 {
-        char a[32], b[32], balance[40];
-        double si = ctl_status_si(p, "Asymmetry", metric);
+        const struct gm_metric_info *info = gm_metric_info(m);
+        char left[48], right[48], a[32], b[32], balance[40];
+        double si = ctl_status_si(p, "Asymmetry", info->key);
 
+        gm_metric_property(m, GM_SIDE_LEFT, left, sizeof left);
+        gm_metric_property(m, GM_SIDE_RIGHT, right, sizeof right);
         if (!isfinite(ctl_props_double(p, left)) && !isfinite(ctl_props_double(p, right))) {
                 fprintf(f, ", %s n/a", what);
                 return;
         }
-        fprintf(f, ", %s %s/%s", what, ctl_format_number(a, sizeof a, ctl_props_double(p, left), decimals, unit),
-                ctl_format_number(b, sizeof b, ctl_props_double(p, right), decimals, unit));
+        fprintf(f, ", %s %s/%s", what,
+                ctl_format_number(a, sizeof a, ctl_props_double(p, left), info->decimals, info->symbol),
+                ctl_format_number(b, sizeof b, ctl_props_double(p, right), info->decimals, info->symbol));
         if (isfinite(si))
                 fprintf(f, " (%s)", gm_balance_format(balance, sizeof balance, si));
 }
@@ -104,9 +108,10 @@ static void print_changes(struct watch *w, DBusMessage *m, DBusMessageIter *chan
         printf("%s %s, %s, %llu steps", stamp, state ? state : "unknown",
                ctl_format_number(num, sizeof num, ctl_props_double(p, "Cadence"), 0, " steps/min"),
                (unsigned long long)ctl_props_u64(p, "StepCount"));
-        pair(stdout, p, "stance", "StanceTimeLeft", "StanceTimeRight", 0, " ms", "stance");
-        pair(stdout, p, "hip extension", "HipExtensionLeft", "HipExtensionRight", 1, "°", "hip_extension");
-        pair(stdout, p, "pelvic drop", "PelvicDropLeft", "PelvicDropRight", 1, "°", "pelvic_drop");
+        /* The words of a line that must stay short. */
+        pair(stdout, p, "stance", GM_METRIC_STANCE);
+        pair(stdout, p, "hip extension", GM_METRIC_HIP_EXT);
+        pair(stdout, p, "pelvic drop", GM_METRIC_PELVIC_DROP);
         fputs(" (left/right; pelvic drop while on the left/right leg)\n", stdout);
         fflush(stdout);
 }

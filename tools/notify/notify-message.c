@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "gm_balance.h"
+#include "gm_metric.h"
 #include "notify-message.h"
 
 static const char *const kind_names[_NOTIFY_KIND_MAX] = {
@@ -137,12 +138,8 @@ static bool si_is_valid(double v)
  * timing or impact (which a change of pace or of ground also makes). */
 static bool metric_is_glute_sign(const char *metric)
 {
-        static const char *const glute[] = { "hip_extension", "hip_range", "thigh_extension", "pelvic_drop" };
-
-        for (size_t i = 0; i < sizeof(glute) / sizeof(glute[0]); i++)
-                if (strcmp(metric, glute[i]) == 0)
-                        return true;
-        return false;
+        const struct gm_metric_info *info = gm_metric_info(gm_metric_from_name(metric));
+        return info && info->glute_sign;
 }
 
 int notify_message_asymmetry(const char *metric, double value, double baseline, struct notify_message *ret)
