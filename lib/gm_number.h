@@ -90,14 +90,20 @@ static inline const char *gm_number_plain(const char *p, double *v)
                 /* Both words of the fraction at once: how many digits it has varies from
                  * number to number, and a branch on it would mostly guess wrong. */
                 p++;
-                uint64_t lo = gm_number_load8(p), hi = gm_number_load8(p + 8);
+                uint64_t lo = gm_number_load8(p);
                 int a = gm_number_leading_digits(lo);
-                int b = a == 8 ? gm_number_leading_digits(hi) : 0;
-                frac = a + b;
-                if (a == 0 || b == 8 || n + frac > 19) /* 64 bits hold any 19 digits */
+                if (a == 0)
                         return NULL;
                 w = w * pow10[a] + gm_number_digits(lo, a);
-                w = w * pow10[b] + gm_number_digits(hi, b);
+                frac = a;
+                if (a == 8) {
+                        uint64_t hi = gm_number_load8(p + 8);
+                        int b = gm_number_leading_digits(hi);
+                        frac += b;
+                        if (b == 8 || n + frac > 19) /* 64 bits hold any 19 digits */
+                                return NULL;
+                        w = w * pow10[b] + gm_number_digits(hi, b);
+                }
                 p += frac;
         }
         /* strtod would read on past a letter ("1e5", "0x1p3") or a point. */
