@@ -72,14 +72,26 @@ def measure(argv):
     return wall, ru.ru_utime + ru.ru_stime, ru.ru_maxrss
 
 
-def bench(name, argv, runs):
-    res = [measure(argv) for _ in range(runs)]
+def report(name, res):
+    runs = len(res)
     wall = statistics.median(r[0] for r in res)
     cpu = statistics.median(r[1] for r in res)
     rss = statistics.median(r[2] for r in res)
     print('%-28s wall %7.3f s   CPU %7.3f s   peak RSS %8.1f MiB   (median of %d)'
           % (name, wall, cpu, rss / 1024, runs), flush=True)
     return wall, cpu, rss
+
+
+def bench(progs):
+    """Each (name, argv, runs) of progs timed, the programs taking turns run by run, so
+    that what disturbs the machine for a while (other work, writeback) falls on all of
+    them alike rather than on whichever comes first. Their medians, in order."""
+    res = [[] for _ in progs]
+    for i in range(max(n for _, _, n in progs)):
+        for k, (_, argv, n) in enumerate(progs):
+            if i < n:
+                res[k].append(measure(argv))
+    return [report(name, r) for (name, _, _), r in zip(progs, res)]
 
 
 def peer_python():
@@ -168,17 +180,24 @@ def main():
     try:
         rec = os.path.join(work, 'tiled-%d.csv' % args.tiles)
         tile(args.source, rec, args.tiles)
+        os.sync()  # the new file's writeback is not to fall on the first run
         size = os.path.getsize(rec)
         print('recording: %s tiled %d times, %.1f MB' % (os.path.basename(args.source), args.tiles, size / 1e6))
         quiet = ['--quiet']
-        ours = bench('gaitmon-analyze', [args.analyze] + quiet + [rec], args.runs)
+        progs = [('gaitmon-analyze', [args.analyze] + quiet + [rec], args.runs)]
         if args.baseline:
-            base = bench('gaitmon-analyze (baseline)', [args.baseline, rec], args.runs)
-            print('  this build: %.2fx the baseline\'s speed (CPU), %.2fx less memory'
-                  % (base[1] / ours[1], base[2] / ours[2]))
+            progs.append(('gaitmon-analyze (baseline)', [args.baseline, rec], args.runs))
         py = peer_python()
         if py:
-            them = bench('pandas + scipy', [py, os.path.abspath(__file__), '--peer', rec], max(1, min(args.runs, 3)))
+            progs.append(('pandas + scipy', [py, os.path.abspath(__file__), '--peer', rec], max(1, min(args.runs, 3))))
+        timed = bench(progs)
+        ours = timed[0]
+        if args.baseline:
+            base = timed[1]
+            print('  this build: %.2fx the baseline\'s speed (CPU), %.2fx less memory'
+                  % (base[1] / ours[1], base[2] / ours[2]))
+        if py:
+            them = timed[-1]
             print('  gaitmon-analyze: %.1fx faster (wall), %.1fx less CPU, %.1fx less memory than pandas + scipy'
                   % (them[0] / ours[0], them[1] / ours[1], them[2] / ours[2]))
         else:
@@ -191,9 +210,11 @@ def main():
             tile(one, big, 120)
             print('recording: gaitmon-synth 60 s (pelvis, hips, shanks at 400 Hz) tiled 120 times, %.1f MB'
                   % (os.path.getsize(big) / 1e6))
-            bench('gaitmon-analyze, 2 h', [args.analyze] + quiet + [big], 1)
+            os.sync()
+            progs = [('gaitmon-analyze, 2 h', [args.analyze] + quiet + [big], 1)]
             if args.baseline:
-                bench('gaitmon-analyze (baseline), 2 h', [args.baseline, big], 1)
+                progs.append(('gaitmon-analyze (baseline), 2 h', [args.baseline, big], 1))
+            bench(progs)
     finally:
         if not args.keep and not args.workdir:
             shutil.rmtree(work, ignore_errors=True)

@@ -48,6 +48,7 @@ def main():
     ap.add_argument("--seconds", type=float, default=30, help="real-time measurement length (default 30)")
     ap.add_argument("--map", action="store_true", help="also RSS and private pages per library and anonymous memory")
     ap.add_argument("--no-latency", action="store_true", help="skip the injected weakness")
+    ap.add_argument("--smaps", metavar="FILE", help="also copy gaitmond's /proc/PID/smaps to FILE")
     args = ap.parse_args()
     os.environ.setdefault("GM_DAEMON", os.path.join(args.build, "daemon", "gaitmond"))
     os.environ.setdefault("GM_SIM", os.path.join(args.build, "tools", "sim", "gaitmon-sim"))
@@ -66,17 +67,28 @@ def main():
         share = (c1 - c0) / hz / (t1 - t0) * 100
         rss, hwm = memory_kib(pid, "VmRSS"), memory_kib(pid, "VmHWM")
         pss = memory_kib(pid, "Pss", "smaps_rollup")
-        private = memory_kib(pid, "Private_Dirty", "smaps_rollup") + memory_kib(pid, "Private_Clean", "smaps_rollup")
+        dirty = memory_kib(pid, "Private_Dirty", "smaps_rollup")
+        private = dirty + memory_kib(pid, "Private_Clean", "smaps_rollup")
+        by_map = memory_map(pid)
+        # gaitmond's own pages: its binary, heap, stacks and anonymous memory; the rest are
+        # the shared libraries' (counted whole in RSS even where no other process maps them).
+        own = sum(r for name, (r, p) in by_map if ".so" not in name)
+        if args.smaps:
+            with open("/proc/%d/smaps" % pid) as f, open(args.smaps, "w") as out:
+                out.write(f.read())
         dropped = w.bus.get("DroppedSamples")
         print("gaitmond, 5 sensors at 416 Hz in real time over %.0f s:" % (t1 - t0))
         print("  CPU            %.2f %% of one core" % share)
         print("  RSS            %.1f MiB (peak %.1f MiB)" % (rss / 1024, hwm / 1024))
-        print("  of which own   %.1f MiB (private pages; the rest are shared library pages)" % (private / 1024))
+        print("  of which own   %.1f MiB (binary, heap, stacks, anonymous; the rest are shared libraries)"
+              % (own / 1024))
+        print("  private        %.1f MiB (%.1f MiB dirty; clean ones are libraries no other process maps)"
+              % (private / 1024, dirty / 1024))
         print("  PSS            %.1f MiB" % (pss / 1024))
         print("  dropped        %d samples" % dropped)
         if args.map:
             print("  by mapping (KiB):   RSS  private")
-            for name, (r, p) in memory_map(pid):
+            for name, (r, p) in by_map:
                 if r >= 64:
                     print("    %-26s %6d %6d" % (name[:26], r, p))
     if args.no_latency:

@@ -8,67 +8,23 @@
 
 #include "gm_number.h"
 
-static const double pow10_exact[23] = {
+const double gm_number_pow10[23] = {
         1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
         1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
 };
 
 #define MANTISSA_MAX (UINT64_C(1) << 53)
 
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-#define SWAR 1
-#else
-#define SWAR 0
-#endif
-
-#define ONES (~UINT64_C(0) / 255) /* 0x01 in every byte */
-
-/* Eight bytes, the first in the low byte. */
-static inline uint64_t load8(const char *p)
-{
-        uint64_t v;
-        memcpy(&v, p, sizeof(v));
-        return v;
-}
-
-/* The value of eight digits: pairs of digits first, then the four pairs at once, each
- * multiplied into the top half of a 64-bit product by its power of ten. */
-static inline uint64_t digits8(uint64_t v)
-{
-        v -= '0' * ONES;
-        v = v * 10 + (v >> 8); /* byte 2k: 10 x digit 2k + digit 2k+1 (at most 99, no carry) */
-        uint64_t pair = UINT64_C(0x000000ff000000ff);
-        uint64_t a = (v & pair) * (100 + (UINT64_C(1000000) << 32));
-        uint64_t b = ((v >> 16) & pair) * (1 + (UINT64_C(10000) << 32));
-        return (a + b) >> 32;
-}
-
-/* How many of the eight bytes lead as digits (8 if all are). A byte is a digit when
- * XOR '0' leaves it under 10; adding 0x76 sets the top bit of those that are not (a carry
- * only disturbs bytes after the first non-digit, which do not count). */
-static inline int leading_digits(uint64_t v)
-{
-        uint64_t d = v ^ ('0' * ONES);
-        uint64_t bad = ((d + 0x76 * ONES) | d) & (0x80 * ONES);
-        return bad ? __builtin_ctzll(bad) / 8 : 8;
-}
-
 /* Takes the run of digits at *p a word at a time into *w, as long as w stays under 10^19. */
 static inline void run8(const char **p, uint64_t *w, int *digits)
 {
         for (;;) {
-                uint64_t v = load8(*p);
-                int n = leading_digits(v);
+                uint64_t v = gm_number_load8(*p);
+                int n = gm_number_leading_digits(v);
                 if (n == 0 || *digits + n > 19)
                         return;
-                if (n == 8) {
-                        *w = *w * 100000000 + digits8(v);
-                } else {
-                        /* The n digits to the top of the word, '0's below them. */
-                        static const uint64_t pow10[8] = { 1, 10, 100, 1000, 10000, 100000, 1000000, 10000000 };
-                        uint64_t top = v << (8 * (8 - n)) | ('0' * ONES) >> (8 * n);
-                        *w = *w * pow10[n] + digits8(top);
-                }
+                static const uint64_t pow10[9] = { 1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000 };
+                *w = *w * pow10[n] + gm_number_digits(v, n);
                 *p += n;
                 *digits += n;
                 if (n < 8)
@@ -88,7 +44,7 @@ static inline double parse(const char *s, char **end, bool padded)
         uint64_t w = 0;
         int digits = 0, q = 0;
         /* 19 digits cannot overflow 64 bits; the bound on w is checked once after. */
-        if (SWAR && padded)
+        if (GM_NUMBER_SWAR && padded)
                 run8(&p, &w, &digits);
         for (; (unsigned)(*p - '0') < 10; p++, digits++) {
                 if (digits == 19)
@@ -97,7 +53,7 @@ static inline double parse(const char *s, char **end, bool padded)
         }
         if (*p == '.') {
                 p++;
-                if (SWAR && padded) {
+                if (GM_NUMBER_SWAR && padded) {
                         int before = digits;
                         run8(&p, &w, &digits);
                         q -= digits - before;
@@ -131,9 +87,9 @@ static inline double parse(const char *s, char **end, bool padded)
         if (w == 0)
                 v = 0;
         else if (q >= 0 && q <= 22)
-                v = (double)w * pow10_exact[q];
+                v = (double)w * gm_number_pow10[q];
         else if (q < 0 && q >= -22)
-                v = (double)w / pow10_exact[-q];
+                v = (double)w / gm_number_pow10[-q];
         else
                 return strtod(s, end);
         if (end)

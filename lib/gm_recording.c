@@ -200,6 +200,7 @@ struct lines {
         int fd;
         char *buf;
         size_t cap, start, end; /* unread text is buf[start, end) */
+        size_t whole;           /* buf[start, whole) are whole lines, each ending in \n */
         size_t base;            /* file offset of buf[0] */
         size_t nul_at;          /* file offset of the first NUL byte seen, SIZE_MAX if none */
         size_t lineno;
@@ -239,6 +240,7 @@ static int lines_fill(struct lines *L, const char *path, char *err, size_t errle
                 L->base += L->start;
                 L->end -= L->start;
                 L->start = 0;
+                L->whole = 0;
         }
         if (L->end > MAX_LINE)
                 return fail(err, errlen, -EINVAL, "%s:%zu: line longer than %u bytes", path, L->lineno + 1, MAX_LINE);
@@ -269,6 +271,9 @@ static int lines_fill(struct lines *L, const char *path, char *err, size_t errle
         L->end += got;
         /* Numbers are read a word at a time past their end: defined bytes there. */
         memset(L->buf + L->end, 0, 1 + GM_STRTOD_PAD);
+        const char *last = memrchr(L->buf + L->start, '\n', L->end - L->start);
+        if (last)
+                L->whole = last + 1 - L->buf;
         return 0;
 }
 
@@ -441,6 +446,9 @@ struct gm_reader {
         uint64_t intervals, below_band, above_band;
         double *t;
         double *data[GM_LOC_COUNT];
+        /* Where each column's value of row i goes: dst[col][i * step[col]]. */
+        double *dst[MAX_COLS];
+        unsigned step[MAX_COLS];
 };
 
 void gm_reader_free(struct gm_reader *r)
@@ -591,6 +599,11 @@ int gm_reader_open(const char *path, struct gm_reader **out, char *err, size_t e
                 for (size_t i = 0; i < GM_READER_BLOCK * 6; i++)
                         rd->data[l][i] = NAN;
         }
+        for (int c = 0; c < rd->ncols; c++) {
+                const struct column *col = &rd->cols[c];
+                rd->dst[c] = col->loc < 0 ? rd->t : rd->data[col->loc] + col->slot;
+                rd->step[c] = col->loc < 0 ? 1 : 6;
+        }
         if (!rd->header_rate && !rd->seekable) {
                 r = fail(err, errlen, -EINVAL,
                          "%s: without a rate_hz line the recording must be a regular file "
@@ -663,6 +676,30 @@ static int parse_row(struct gm_reader *rd, char *p, size_t i, char *err, size_t 
         return 0;
 }
 
+/* A whole line of plain numbers (gm_number_plain), each ending in a comma but the last,
+ * which ends the line: parsed in one pass where it lies, without looking for the line's
+ * end first. Returns the next line's start, or NULL for any other line (blank, white
+ * space, exponents, a wrong number of fields, bad text), which parse_row then reads
+ * and judges as always. */
+static char *plain_row(struct gm_reader *rd, char *p, size_t i)
+{
+        int last = rd->ncols - 1;
+        for (int col = 0;; col++) {
+                double v;
+                const char *e = gm_number_plain(p, &v);
+                if (!e)
+                        return NULL;
+                rd->dst[col][i * rd->step[col]] = v;
+                if (col == last) {
+                        e += *e == '\r';
+                        return *e == '\n' ? (char *)e + 1 : NULL;
+                }
+                if (*e != ',')
+                        return NULL;
+                p = (char *)e + 1;
+        }
+}
+
 /* Checks on the whole file, once its last row is read. */
 static int finish(struct gm_reader *rd, char *err, size_t errlen)
 {
@@ -700,20 +737,27 @@ int gm_reader_next(struct gm_reader *rd, struct gm_rows *rows, char *err, size_t
         if (rd->done)
                 return 0;
         while (n < GM_READER_BLOCK) {
-                char *line;
-                bool nl;
-                r = lines_next(&rd->L, &line, &nl, rd->path, err, errlen);
-                if (r < 0)
-                        return r;
-                if (r == 0)
-                        break;
-                if (blank(line))
-                        continue;
-                if (!nl)
-                        return fail(err, errlen, -EINVAL, "%s:%zu: the file ends inside this line (cut short?)",
-                                    rd->path, rd->L.lineno);
-                if ((r = parse_row(rd, line, n, err, errlen)) < 0)
-                        return r;
+                struct lines *L = &rd->L;
+                char *next;
+                if (L->start < L->whole && (next = plain_row(rd, L->buf + L->start, n))) {
+                        L->start = next - L->buf;
+                        L->lineno++;
+                } else {
+                        char *line;
+                        bool nl;
+                        r = lines_next(L, &line, &nl, rd->path, err, errlen);
+                        if (r < 0)
+                                return r;
+                        if (r == 0)
+                                break;
+                        if (blank(line))
+                                continue;
+                        if (!nl)
+                                return fail(err, errlen, -EINVAL, "%s:%zu: the file ends inside this line (cut short?)",
+                                            rd->path, L->lineno);
+                        if ((r = parse_row(rd, line, n, err, errlen)) < 0)
+                                return r;
+                }
                 double t = rd->t[n];
                 if (!isfinite(t))
                         return fail(err, errlen, -EINVAL, "%s:%zu: time_s is not finite", rd->path, rd->L.lineno);

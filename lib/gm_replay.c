@@ -147,8 +147,11 @@ int gm_replay_run(const struct gm_recording *rec, const struct gm_pipeline_cfg *
 }
 
 /* Reading and parsing the file take about as long as the pipeline: with a second core the
- * reader runs ahead in its own thread, a block at a time through two slots, while the
- * pipeline (still one thread, fed in the file's order) takes the rows. */
+ * reader runs ahead in its own thread, a block at a time through a ring of slots, while
+ * the pipeline (still one thread, fed in the file's order) takes the rows. Several slots,
+ * not two: on a busy machine either thread may wait for a core, and the other then goes
+ * on with the blocks in between instead of waiting too. */
+#define SLOTS 8
 struct slot {
         size_t n, bytes_done;
         double *t;
@@ -161,7 +164,7 @@ struct pump {
         size_t errlen;
         pthread_mutex_t mu;
         pthread_cond_t cv;
-        struct slot slot[2];
+        struct slot slot[SLOTS];
         unsigned head, full; /* the oldest filled slot; how many are filled */
         bool done, stop;
         int status; /* the reader's last answer once done */
@@ -173,10 +176,10 @@ static void *produce(void *arg)
         const struct gm_recording_info *in = gm_reader_info(pm->rd);
         for (;;) {
                 pthread_mutex_lock(&pm->mu);
-                while (pm->full == 2 && !pm->stop)
+                while (pm->full == SLOTS && !pm->stop)
                         pthread_cond_wait(&pm->cv, &pm->mu);
                 bool stop = pm->stop;
-                struct slot *sl = &pm->slot[(pm->head + pm->full) % 2];
+                struct slot *sl = &pm->slot[(pm->head + pm->full) % SLOTS];
                 pthread_mutex_unlock(&pm->mu);
                 if (stop)
                         return NULL;
@@ -206,7 +209,7 @@ static void *produce(void *arg)
 
 static void pump_free(struct pump *pm)
 {
-        for (int k = 0; k < 2; k++) {
+        for (int k = 0; k < SLOTS; k++) {
                 free(pm->slot[k].t);
                 for (int l = 0; l < GM_LOC_COUNT; l++)
                         free(pm->slot[k].data[l]);
@@ -220,7 +223,7 @@ static int pumped(struct gm_reader *rd, struct feed *f, bool run, char *err, siz
         const struct gm_recording_info *in = gm_reader_info(rd);
         struct pump pm = { .rd = rd, .err = err, .errlen = errlen };
         bool ok = true;
-        for (int k = 0; k < 2 && ok; k++) {
+        for (int k = 0; k < SLOTS && ok; k++) {
                 ok = (pm.slot[k].t = malloc(GM_READER_BLOCK * sizeof(double)));
                 for (int l = 0; l < GM_LOC_COUNT && ok; l++)
                         if (in->loc_mask & (1u << l))
@@ -259,7 +262,7 @@ static int pumped(struct gm_reader *rd, struct feed *f, bool run, char *err, siz
                 if (progress)
                         progress(sl->bytes_done, in->bytes_total, userdata);
                 pthread_mutex_lock(&pm.mu);
-                pm.head ^= 1;
+                pm.head = (pm.head + 1) % SLOTS;
                 pm.full--;
                 pthread_cond_broadcast(&pm.cv);
                 pthread_mutex_unlock(&pm.mu);

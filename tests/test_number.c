@@ -37,7 +37,26 @@ static bool same(const char *s)
         memcpy(buf, s, l + 1);
         memset(buf + l + 1, '7', GM_STRTOD_PAD - 1);
         double c = gm_strtod_padded(buf, &e3);
-        return agree(s, "gm_strtod", a, e1, b, e2) && agree(s, "gm_strtod_padded", a, e1, c, e3 - buf + s);
+        /* The rows' plain numbers: where it takes a number at all, strtod's value and end. */
+        double d;
+        const char *e4 = gm_number_plain(buf, &d);
+        return agree(s, "gm_strtod", a, e1, b, e2) && agree(s, "gm_strtod_padded", a, e1, c, e3 - buf + s) &&
+               (!e4 || agree(s, "gm_number_plain", a, e1, d, e4 - buf + s));
+}
+
+/* It takes the numbers recordings are written with, which are what a row mostly holds. */
+Test(number, plain_takes_recording_numbers)
+{
+        static const char *const cases[] = { "0",        "-0",          "0.0",          "-0.0",
+                                             "9.40865",  "-0.00108666", "-0.000561248", "1234567.12345678",
+                                             "0.000000", "1935.541016", "-12.5" };
+        for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+                char buf[64 + GM_STRTOD_PAD] = { 0 };
+                strcpy(buf, cases[i]);
+                double v;
+                cr_expect_not_null(gm_number_plain(buf, &v), "'%s'", cases[i]);
+                cr_expect(same(cases[i]));
+        }
 }
 
 Test(number, edge_cases)

@@ -727,6 +727,10 @@ int gm_store_open(const char *dir, struct gm_store **ret)
         /* Deleted health data is overwritten, not just unlinked from the b-tree. */
         if (r >= 0)
                 r = exec(s, "PRAGMA secure_delete = ON");
+        /* A minute's row at a time and a rare query: 256 KiB of page cache (SQLite's default
+         * is 2000 KiB) are plenty, and bound what the history adds to the daemon's memory. */
+        if (r >= 0)
+                r = exec(s, "PRAGMA cache_size = -256");
         if (r >= 0 && version < GM_STORE_SCHEMA_VERSION)
                 r = update_schema(s);
         if (r >= 0)
