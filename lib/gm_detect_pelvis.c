@@ -66,6 +66,23 @@
  * about two confident steps. */
 #define SWAY_TRUST 5.0
 
+/* The pelvis turns once each way per stride, so the yaw rate's half period is the step
+ * time, whatever the load humps show: in very slow walking the trunk bounces in single
+ * support with a second hump as large as the step's. The band keeps the stride's swing
+ * (0.4-1.1 Hz from 50 to 130 steps/min) and drops turns and the step's harmonics. */
+#define YAW_BAND_LO_HZ 0.3
+#define YAW_BAND_HI_HZ 2.0
+/* A swing turns when the rate passes this on the other side (rad/s): standing and noise
+ * stay below, a step's swing is 0.15-0.5. */
+#define YAW_MIN_SWING 0.05
+/* Strides (one swing each way) that agree (longest / shortest) tell the step time: a turn
+ * or a stop does not give three alike in a row. */
+#define YAW_STRIDES 3
+#define YAW_AGREE 1.3
+/* The step time is taken from the yaw when the humps go this much faster: they have
+ * split each step in two. */
+#define YAW_SPLIT_FRAC 0.7
+
 /* Running. The vertical specific force at the sacrum is the ground reaction over body
  * mass: zero in flight, above 1 g in contact. A contact is where it exceeds half body
  * weight (clear of noise and of the trunk's own bounce in flight); its start and end are
@@ -150,6 +167,13 @@ struct state {
         double flight_min;  /* lowest load since then, g */
         double run_until;   /* time before which walking steps are not looked for */
         double kern[256];
+        /* The yaw rate's swing: band-passed, which way it turns, the time it last turned
+         * positive, and the last strides' lengths (s). */
+        struct gm_biquad yaw_band[2];
+        bool yaw_up;
+        double t_swing;
+        double strides[YAW_STRIDES];
+        unsigned n_strides;
 };
 
 static size_t samples(const struct state *s, double sec)
@@ -180,6 +204,9 @@ static int init(void *st, double rate_hz, enum gm_side side, bool has_gyr)
         s->run_until = -INFINITY;
         s->t_last_fall = -INFINITY;
         s->flight_min = INFINITY;
+        gm_biquad_highpass(&s->yaw_band[0], rate_hz, YAW_BAND_LO_HZ);
+        gm_biquad_lowpass(&s->yaw_band[1], rate_hz, YAW_BAND_HI_HZ);
+        s->t_swing = NAN;
         for (unsigned k = 0; k <= s->fine_half; k++)
                 s->kern[k] = exp(-0.5 * pow(k / (FINE_SIGMA_S * rate_hz), 2));
         s->run_half = (unsigned)fmin(255, ceil(3 * RUN_SIGMA_S * rate_hz));
@@ -526,6 +553,38 @@ static void run_track(struct state *s)
         }
 }
 
+/* Follows the yaw rate's swing; when its strides agree on a step time that the load humps
+ * split in two, the typical step time is set to it, so that a step's second hump merges
+ * with the first (min_step) instead of counting as a step. */
+static void track_yaw_swing(struct state *s, double yaw, double t)
+{
+        double y = gm_biquad_run(&s->yaw_band[1], gm_biquad_run(&s->yaw_band[0], yaw));
+        /* A swing turns when the rate crosses the far threshold: noise around zero does not. */
+        bool up = s->yaw_up;
+        if (up ? y < -YAW_MIN_SWING : y > YAW_MIN_SWING)
+                s->yaw_up = !up;
+        if (s->yaw_up == up || !s->yaw_up)
+                return;
+        double stride = t - s->t_swing;
+        s->t_swing = t;
+        if (!(stride >= 2 * MIN_STEP_S && stride <= 2 * MAX_STEP_S)) {
+                s->n_strides = 0;
+                return;
+        }
+        s->strides[s->n_strides++ % YAW_STRIDES] = stride;
+        if (s->n_strides < YAW_STRIDES)
+                return;
+        double lo = INFINITY, hi = 0, sum = 0;
+        for (unsigned k = 0; k < YAW_STRIDES; k++) {
+                lo = fmin(lo, s->strides[k]);
+                hi = fmax(hi, s->strides[k]);
+                sum += s->strides[k];
+        }
+        double step_s = sum / YAW_STRIDES / 2;
+        if (hi <= YAW_AGREE * lo && s->step_s < YAW_SPLIT_FRAC * step_s)
+                s->step_s = step_s;
+}
+
 static void push(void *st, const struct gm_sample *smp, struct gm_event_sink *sink)
 {
         struct state *s = st;
@@ -549,6 +608,7 @@ static void push(void *st, const struct gm_sample *smp, struct gm_event_sink *si
         if (i < 2)
                 return;
         run_track(s);
+        track_yaw_swing(s, yaw, smp->t);
         if (smp->t < s->run_until) {
                 /* Running: the load spans are the steps; humps inside them are not. */
                 s->cand = 0;
