@@ -164,7 +164,12 @@ class Daemon:
         self.proc = subprocess.Popen([GAITMOND, "--config", self.conf], stdout=self.log, stderr=self.log, env=e)
         self.bus = bus
         if wait:
-            self.wait_for_name()
+            try:
+                self.wait_for_name()
+            except BaseException:
+                self.proc.kill()
+                self.proc.wait()
+                raise
 
     def wait_for_name(self, timeout=10):
         deadline = time.monotonic() + timeout
@@ -181,9 +186,15 @@ class Daemon:
             return f.read()
 
     def stop(self, timeout=10):
+        """SIGTERM, then its exit code; killed if it has not ended within TIMEOUT s."""
         if self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
-        return self.proc.wait(timeout=timeout)
+        try:
+            return self.proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+            raise AssertionError("gaitmond did not stop on SIGTERM within %g s" % timeout)
 
 
 class Monitor:
@@ -238,20 +249,34 @@ class World:
 
     def __init__(self, scenario, speed, extra_conf="", sim_args=(), env=None):
         self.dir = tempfile.mkdtemp(prefix="gaitmond-test-")
-        self.bus = Bus(self.dir)
-        self.sim = Sim.play(self.dir, scenario, speed, *sim_args)
-        self.daemon = Daemon(self.dir, self.bus, self.sim.uri, extra_conf, env)
+        self.bus = self.sim = self.daemon = None
+        try:
+            self.bus = Bus(self.dir)
+            self.sim = Sim.play(self.dir, scenario, speed, *sim_args)
+            self.daemon = Daemon(self.dir, self.bus, self.sim.uri, extra_conf, env)
+        except BaseException:
+            self.close()
+            raise
 
     def __enter__(self):
         return self
 
+    def close(self):
+        """Stops what was started, the daemon first, and removes the directory."""
+        try:
+            if self.daemon:
+                self.daemon.stop()
+        finally:
+            if self.sim:
+                self.sim.stop()
+            if self.bus:
+                self.bus.stop()
+            shutil.rmtree(self.dir, ignore_errors=True)
+
     def __exit__(self, *exc):
-        if exc[0] is not None:
+        if exc[0] is not None and self.daemon:
             print("---- gaitmond log ----\n" + self.daemon.logtext())
-        self.daemon.stop()
-        self.sim.stop()
-        self.bus.stop()
-        shutil.rmtree(self.dir, ignore_errors=True)
+        self.close()
 
 
 def errors_after_stop(log):
