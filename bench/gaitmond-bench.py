@@ -54,7 +54,7 @@ def main():
     os.environ.setdefault("GM_SIM", os.path.join(args.build, "tools", "sim", "gaitmon-sim"))
     os.environ.setdefault("GM_TESTBUS", os.path.join(TOP, "tests", "lib", "testbus.sh"))
     os.environ.setdefault("GM_SCENARIOS", os.path.join(TOP, "config", "scenarios"))
-    sys.path.insert(0, os.path.join(TOP, "tests", "daemon"))
+    sys.path.insert(0, os.path.join(TOP, "tests", "lib"))
     from gmtest import Monitor, World, wait_until
 
     hz = os.sysconf("SC_CLK_TCK")

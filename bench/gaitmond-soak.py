@@ -354,8 +354,8 @@ def soak(p, args, gm):
             scen = os.path.join(seg_dir, "day.ini")
             with open(scen, "w") as f:
                 f.write(scenario_text(p, *segments[k]))
-            s = gm.Sim(seg_dir, scen, p.speed, "--idle-timeout", "0",
-                       port=sim.port if sim else 0)
+            s = gm.Sim.play(seg_dir, scen, p.speed, "--idle-timeout", "0",
+                            port=sim.port if sim else 0)
             clock.restart(segments[k][0])
             return s
         sim = start_sim(0)
@@ -595,7 +595,7 @@ def main():
     os.environ.setdefault("GM_CTL", os.path.join(args.build, "tools", "ctl", "gaitmonctl"))
     os.environ.setdefault("GM_TESTBUS", os.path.join(TOP, "tests", "lib", "testbus.sh"))
     os.environ.setdefault("GM_SCENARIOS", os.path.join(TOP, "config", "scenarios"))
-    sys.path.insert(0, os.path.join(TOP, "tests", "daemon"))
+    sys.path.insert(0, os.path.join(TOP, "tests", "lib"))
     import gmtest as gm
     gm.CTL = os.environ["GM_CTL"]
 

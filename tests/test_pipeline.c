@@ -39,6 +39,40 @@ static struct gm_match_result score(const struct gm_event_list *truth, const str
         return res;
 }
 
+/* A pipeline for sensors at rate_hz: those of loc_mask, with a gyro those of gyr_mask. */
+static struct gm_pipeline *pipeline_for(double rate_hz, unsigned loc_mask, unsigned gyr_mask)
+{
+        struct gm_pipeline_cfg pc;
+        gm_pipeline_cfg_default(&pc);
+        pc.rate_hz = rate_hz;
+        pc.loc_mask = loc_mask;
+        pc.gyr_mask = gyr_mask;
+        struct gm_pipeline *p = gm_pipeline_new(&pc);
+        cr_assert_not_null(p);
+        return p;
+}
+
+/* The model of mc and a pipeline for the sensors it wears. */
+static struct gm_model *model_and_pipeline(const struct gm_model_cfg *mc, struct gm_pipeline **p)
+{
+        struct gm_model *m = gm_model_new(mc);
+        cr_assert_not_null(m);
+        *p = pipeline_for(mc->rate_hz, mc->loc_mask, mc->gyr_mask);
+        return m;
+}
+
+/* One step of the model: each worn sensor's sample pushed into the pipeline, its true events
+ * added to truth (if not NULL). */
+static void push_step(struct gm_model *m, const struct gm_model_cfg *mc, struct gm_pipeline *p,
+                      struct gm_event_list *truth)
+{
+        struct gm_sample s[GM_LOC_COUNT];
+        gm_model_step(m, s, truth);
+        for (int l = 0; l < GM_LOC_COUNT; l++)
+                if (mc->loc_mask & (1u << l))
+                        gm_pipeline_push(p, l, &s[l]);
+}
+
 Test(pipeline, synthetic_running_events_f1)
 {
         struct gm_model_cfg mc;
@@ -226,22 +260,10 @@ Test(pipeline, fft_cadence_agrees_with_events)
 {
         struct gm_model_cfg mc;
         base_cfg(&mc);
-        struct gm_model *m = gm_model_new(&mc);
-        cr_assert_not_null(m);
-        struct gm_pipeline_cfg pc;
-        gm_pipeline_cfg_default(&pc);
-        pc.rate_hz = mc.rate_hz;
-        pc.loc_mask = mc.loc_mask;
-        pc.gyr_mask = mc.gyr_mask;
-        struct gm_pipeline *p = gm_pipeline_new(&pc);
-        cr_assert_not_null(p);
-        struct gm_sample s[GM_LOC_COUNT];
-        for (int i = 0; i < 60 * 400; i++) {
-                gm_model_step(m, s, NULL);
-                for (int l = 0; l < GM_LOC_COUNT; l++)
-                        if (mc.loc_mask & (1u << l))
-                                gm_pipeline_push(p, l, &s[l]);
-        }
+        struct gm_pipeline *p;
+        struct gm_model *m = model_and_pipeline(&mc, &p);
+        for (int i = 0; i < 60 * 400; i++)
+                push_step(m, &mc, p, NULL);
         struct gm_metrics mt;
         gm_pipeline_snapshot(p, &mt);
         cr_expect_lt(fabs(mt.cadence_fft_spm - mt.cadence_spm) / mt.cadence_spm, 0.02, "fft %.1f events %.1f",
@@ -313,25 +335,15 @@ Test(pipeline, no_allocation_per_sample)
 {
         struct gm_model_cfg mc;
         base_cfg(&mc);
-        struct gm_model *m = gm_model_new(&mc);
-        struct gm_pipeline_cfg pc;
-        gm_pipeline_cfg_default(&pc);
-        pc.rate_hz = mc.rate_hz;
-        pc.loc_mask = mc.loc_mask;
-        pc.gyr_mask = mc.gyr_mask;
-        struct gm_pipeline *p = gm_pipeline_new(&pc);
-        cr_assert(m && p);
-        struct gm_sample s[GM_LOC_COUNT];
+        struct gm_pipeline *p;
+        struct gm_model *m = model_and_pipeline(&mc, &p);
         struct gm_event ev;
         struct gm_stride st;
         size_t before = 0;
         for (int i = 0; i < 90 * 400; i++) {
                 if (i == 10 * 400)
                         before = mallinfo2().uordblks;
-                gm_model_step(m, s, NULL);
-                for (int l = 0; l < GM_LOC_COUNT; l++)
-                        if (mc.loc_mask & (1u << l))
-                                gm_pipeline_push(p, l, &s[l]);
+                push_step(m, &mc, p, NULL);
                 while (gm_pipeline_next_event(p, &ev) || gm_pipeline_next_stride(p, &st))
                         ;
         }
@@ -402,13 +414,7 @@ Test(pipeline, feet_first_strides_right_whatever_the_mounting)
 static size_t feed_strides(const struct gm_recording *rec, size_t block, size_t lag, unsigned late_mask,
                            struct gm_stride *out, size_t cap)
 {
-        struct gm_pipeline_cfg cfg;
-        gm_pipeline_cfg_default(&cfg);
-        cfg.rate_hz = rec->rate_hz;
-        cfg.loc_mask = rec->loc_mask;
-        cfg.gyr_mask = rec->gyr_mask;
-        struct gm_pipeline *p = gm_pipeline_new(&cfg);
-        cr_assert_not_null(p);
+        struct gm_pipeline *p = pipeline_for(rec->rate_hz, rec->loc_mask, rec->gyr_mask);
         size_t n = 0, next[GM_LOC_COUNT] = { 0 };
         struct gm_stride st;
         for (size_t step = 0;; step++) {
@@ -535,19 +541,11 @@ Test(pipeline, a_second_walk_is_measured_as_the_first)
 {
         struct gm_model_cfg mc;
         base_cfg(&mc);
-        struct gm_model *m = gm_model_new(&mc);
-        cr_assert_not_null(m);
-        struct gm_pipeline_cfg pc;
-        gm_pipeline_cfg_default(&pc);
-        pc.rate_hz = mc.rate_hz;
-        pc.loc_mask = mc.loc_mask;
-        pc.gyr_mask = mc.gyr_mask;
-        struct gm_pipeline *p = gm_pipeline_new(&pc);
-        cr_assert_not_null(p);
+        struct gm_pipeline *p;
+        struct gm_model *m = model_and_pipeline(&mc, &p);
         enum { CAP = 4096 };
         static struct gm_stride st[CAP];
         size_t n = 0;
-        struct gm_sample smp[GM_LOC_COUNT];
         struct gm_event_list ev = { 0 };
         /* Walk 4 min, run 4 min, walk the same 4 min again. */
         cr_assert_eq(gm_model_set_gait(m, GM_ACTIVITY_WALKING, 1.4, 112), 0);
@@ -556,10 +554,7 @@ Test(pipeline, a_second_walk_is_measured_as_the_first)
                         cr_assert_eq(gm_model_set_gait(m, GM_ACTIVITY_RUNNING, 3.0, 168), 0);
                 if (i == (long)(480 * mc.rate_hz))
                         cr_assert_eq(gm_model_set_gait(m, GM_ACTIVITY_WALKING, 1.4, 112), 0);
-                gm_model_step(m, smp, &ev);
-                for (int l = 0; l < GM_LOC_COUNT; l++)
-                        if (mc.loc_mask & (1u << l))
-                                gm_pipeline_push(p, l, &smp[l]);
+                push_step(m, &mc, p, &ev);
                 struct gm_stride s;
                 while (gm_pipeline_next_stride(p, &s) > 0)
                         if (n < CAP)

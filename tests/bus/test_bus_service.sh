@@ -18,36 +18,30 @@ OBJECT=/org/gaitmon/Test1
 IFACE=org.gaitmon.Test1
 INTERVAL_MS=250
 
-fail() {
-        echo "FAIL: $*" >&2
-        [ -s "$dir/server.log" ] && sed 's/^/server: /' "$dir/server.log" >&2
-        exit 1
-}
-
 bctl() {
         busctl --address="$TESTBUS_ADDRESS" "$@"
 }
 
 server_alive() {
-        kill -0 "$server_pid" 2>/dev/null || fail "the server died ($1)"
+        kill -0 "$server_pid" 2>/dev/null || die "the server died ($1)"
 }
 
 # expect_output WHAT EXPECTED COMMAND...: the command prints exactly EXPECTED.
 expect_output() {
         local what=$1 expected=$2 out; shift 2
-        out=$("$@" 2>&1) || fail "$what: '$*' failed: $out"
-        [ "$out" = "$expected" ] || fail "$what: expected '$expected', got '$out'"
+        out=$("$@" 2>&1) || die "$what: '$*' failed: $out"
+        [ "$out" = "$expected" ] || die "$what: expected '$expected', got '$out'"
 }
 
 # expect_error ERROR_NAME PATH INTERFACE.MEMBER [dbus-send arguments...]
 expect_error() {
         local name=$1 path=$2 member=$3 out; shift 3
         if out=$(dbus-send --system --print-reply --dest=$SERVICE "$path" "$member" "$@" 2>&1); then
-                fail "$member $*: succeeded, expected $name"
+                die "$member $*: succeeded, expected $name"
         fi
         case "$out" in
         "Error $name: "*) ;;
-        *) fail "$member $*: expected $name, got: $out" ;;
+        *) die "$member $*: expected $name, got: $out" ;;
         esac
         server_alive "after $member $*"
 }
@@ -59,7 +53,7 @@ name_owned() {
 
 wait_for_name() {
         name_up() { server_alive "waiting for $SERVICE"; name_owned; }
-        wait_until 15 name_up || fail "$SERVICE was never owned"
+        wait_until 15 name_up || die "$SERVICE was never owned"
 }
 
 # monitor_up LOG: the monitor writing LOG has seen a call of ours.
@@ -87,6 +81,7 @@ XML
 testbus_start "$dir/bus" "$(testbus_permissive "$dir/policy")" "$dir/policy/peer.conf"
 "$server" --interval-ms $INTERVAL_MS 2>"$dir/server.log" &
 server_pid=$!
+gm_log "$dir/server.log"
 wait_for_name
 
 echo "# introspection"
@@ -111,23 +106,23 @@ for want in \
         '<property name="Name" type="s" access="read">' \
         '<property name="Label" type="s" access="readwrite"/>' \
         '<node name="Child"/>'; do
-        grep -qF -- "$want" <<<"$xml" || fail "introspection lacks $want"
+        grep -qF -- "$want" <<<"$xml" || die "introspection lacks $want"
 done
 # The served interface is the one --print-introspection installs.
 served=$(sed -n '/<interface name="org.gaitmon.Test1">/,/<\/interface>/p' <<<"$xml")
 printed=$("$server" --print-introspection | sed -n '/<interface name="org.gaitmon.Test1">/,/<\/interface>/p')
-[ -n "$served" ] && [ "$served" = "$printed" ] || fail "served and printed interface XML differ"
+[ -n "$served" ] && [ "$served" = "$printed" ] || die "served and printed interface XML differ"
 expect_output "tree" "$(printf '%s\n' '└─/org' '  └─/org/gaitmon' '    └─/org/gaitmon/Test1' \
         '      └─/org/gaitmon/Test1/Child')" bctl tree $SERVICE
 bctl introspect $SERVICE $OBJECT > "$dir/introspect.txt"
-grep -qE '^\.Cadence +property +d +170 +emits-change *$' "$dir/introspect.txt" || fail "busctl introspect: Cadence"
-grep -qE '^\.Name +property +s +"test-object" +const *$' "$dir/introspect.txt" || fail "busctl introspect: Name"
+grep -qE '^\.Cadence +property +d +170 +emits-change *$' "$dir/introspect.txt" || die "busctl introspect: Cadence"
+grep -qE '^\.Name +property +s +"test-object" +const *$' "$dir/introspect.txt" || die "busctl introspect: Name"
 grep -qE '^\.Label +property +s +"initial" +emits-change writable *$' "$dir/introspect.txt" ||
-        fail "busctl introspect: Label"
+        die "busctl introspect: Label"
 intermediate=$(dbus-send --system --print-reply=literal --dest=$SERVICE /org \
         org.freedesktop.DBus.Introspectable.Introspect)
-grep -qF '<node name="gaitmon"/>' <<<"$intermediate" || fail "/org does not lead to gaitmon"
-! grep -qF 'org.gaitmon.Test1' <<<"$intermediate" || fail "/org claims the object's interface"
+grep -qF '<node name="gaitmon"/>' <<<"$intermediate" || die "/org does not lead to gaitmon"
+! grep -qF 'org.gaitmon.Test1' <<<"$intermediate" || die "/org claims the object's interface"
 
 echo "# properties"
 expect_output "Cadence" "d 170" bctl get-property $SERVICE $OBJECT $IFACE Cadence
@@ -142,16 +137,16 @@ expect_output "Sensors as JSON" \
         bctl --json=short get-property $SERVICE $OBJECT $IFACE Sensors
 json=$(bctl --json=short get-property $SERVICE $OBJECT $IFACE Asymmetry)
 grep -qE '^\{"type":"a\{sd\}","data":\{"stance":4\.50*e\+00,"hip_extension":-1\.2250*e\+01\}\}$' <<<"$json" ||
-        fail "Asymmetry as JSON: $json"
+        die "Asymmetry as JSON: $json"
 expect_output "StepCount as JSON" '{"type":"t","data":0}' bctl --json=short get-property $SERVICE $OBJECT $IFACE StepCount
 all=$(dbus-send --system --print-reply --dest=$SERVICE $OBJECT org.freedesktop.DBus.Properties.GetAll string:$IFACE)
 for p in Name Cadence StepCount Asymmetry Baseline Sensors Label; do
-        grep -qF "string \"$p\"" <<<"$all" || fail "GetAll lacks $p"
+        grep -qF "string \"$p\"" <<<"$all" || die "GetAll lacks $p"
 done
 all=$(dbus-send --system --print-reply --dest=$SERVICE $OBJECT org.freedesktop.DBus.Properties.GetAll \
         string:org.freedesktop.DBus.Peer)
-! grep -qF 'string "' <<<"$all" || fail "GetAll of Peer is not empty: $all"
-bctl set-property $SERVICE $OBJECT $IFACE Label s "left hip weak" || fail "Set Label"
+! grep -qF 'string "' <<<"$all" || die "GetAll of Peer is not empty: $all"
+bctl set-property $SERVICE $OBJECT $IFACE Label s "left hip weak" || die "Set Label"
 expect_output "Label after Set" 's "left hip weak"' bctl get-property $SERVICE $OBJECT $IFACE Label
 
 echo "# methods"
@@ -201,7 +196,7 @@ expect_error $E.UnknownProperty $OBJECT org.freedesktop.DBus.Properties.Set \
 expect_error org.gaitmon.Test1.Error.Refused $OBJECT $IFACE.Fail string:named
 expect_error $E.AccessDenied $OBJECT $IFACE.Fail string:errno
 expect_error $E.Failed $OBJECT $IFACE.BadReply
-grep -qF 'method BadReply replied "u", not "s"' "$dir/server.log" || fail "the bad reply was not logged"
+grep -qF 'method BadReply replied "u", not "s"' "$dir/server.log" || die "the bad reply was not logged"
 expect_output "Label unchanged by refused Sets" 's "left hip weak"' bctl get-property $SERVICE $OBJECT $IFACE Label
 
 echo "# 1 MiB arguments"
@@ -212,7 +207,7 @@ server_alive "after 1 MiB arguments"
 echo "# PropertiesChanged throttled, signals"
 bctl monitor --json=short $SERVICE > "$dir/monitor.json" 2>"$dir/monitor.err" &
 monitor_pid=$!
-wait_until 10 monitor_up "$dir/monitor.json" || fail "busctl monitor did not start: $(cat "$dir/monitor.err")"
+wait_until 10 monitor_up "$dir/monitor.json" || die "busctl monitor did not start: $(cat "$dir/monitor.err")"
 churn_ms=1500
 bctl call $SERVICE $OBJECT $IFACE Churn u $churn_ms
 sleep 2.25 # the churn (1.5 s) and three intervals: the last change has gone out
@@ -224,36 +219,36 @@ bctl call $SERVICE $OBJECT $IFACE Spike sd stance 9.5
 wait_until 5 grep -qF '"Label":{"type":"s","data":"after the run"}' "$dir/monitor.json" || true
 kill "$monitor_pid"; wait "$monitor_pid" 2>/dev/null || true; monitor_pid=
 
-[ "$steps" -gt 10 ] || fail "the churn made only $steps steps"
+[ "$steps" -gt 10 ] || die "the churn made only $steps steps"
 changes=$(properties_changed "$dir/monitor.json")
 n=$(grep -c . <<<"$changes" || true)
 max=$(( churn_ms / INTERVAL_MS + 3 ))
-[ "$n" -ge 3 ] && [ "$n" -le "$max" ] || fail "$n PropertiesChanged for $steps changes (expected 3..$max)"
+[ "$n" -ge 3 ] && [ "$n" -le "$max" ] || die "$n PropertiesChanged for $steps changes (expected 3..$max)"
 # No two closer than half the interval (what the monitor saw, so scheduling jitter is allowed for).
 grep -o '"timestamp-realtime":[0-9]*' <<<"$changes" | cut -d: -f2 |
         awk -v min=$(( INTERVAL_MS * 500 )) 'NR > 1 && $1 - prev < min { print "PropertiesChanged " $1 - prev " µs apart"; bad = 1 }
                                               { prev = $1 } END { exit bad }' >&2 ||
-        fail "PropertiesChanged came faster than every $INTERVAL_MS ms"
-grep -qF '"Cadence":{"type":"d","data":' <<<"$changes" || fail "PropertiesChanged never carried Cadence"
-! grep -qE '"(Name|Sensors|Asymmetry|Baseline)":' <<<"$changes" || fail "PropertiesChanged carried unchanged properties"
-grep -qF '},["Baseline"]]}' <<<"$changes" || fail "PropertiesChanged never invalidated Baseline"
+        die "PropertiesChanged came faster than every $INTERVAL_MS ms"
+grep -qF '"Cadence":{"type":"d","data":' <<<"$changes" || die "PropertiesChanged never carried Cadence"
+! grep -qE '"(Name|Sensors|Asymmetry|Baseline)":' <<<"$changes" || die "PropertiesChanged carried unchanged properties"
+grep -qF '},["Baseline"]]}' <<<"$changes" || die "PropertiesChanged never invalidated Baseline"
 last_steps=$(grep -o '"StepCount":{"type":"t","data":[0-9]*}' <<<"$changes" | tail -n1 | tr -dc 0-9)
-[ "$last_steps" = "$steps" ] || fail "the last PropertiesChanged had StepCount $last_steps, the object has $steps"
-grep -qF '"Label":{"type":"s","data":"after the run"}' <<<"$changes" || fail "no PropertiesChanged for Label"
+[ "$last_steps" = "$steps" ] || die "the last PropertiesChanged had StepCount $last_steps, the object has $steps"
+grep -qF '"Label":{"type":"s","data":"after the run"}' <<<"$changes" || die "no PropertiesChanged for Label"
 spikes=$(grep '"member":"AsymmetrySpike"' "$dir/monitor.json" || true)
-[ "$(grep -c . <<<"$spikes")" = 1 ] || fail "expected one AsymmetrySpike, got: $spikes"
+[ "$(grep -c . <<<"$spikes")" = 1 ] || die "expected one AsymmetrySpike, got: $spikes"
 grep -qE '"path":"/org/gaitmon/Test1","interface":"org.gaitmon.Test1","member":"AsymmetrySpike","payload":\{"type":"sdd","data":\["stance",9\.50*e\+00,2\.50*e\+00\]\}' <<<"$spikes" ||
-        fail "AsymmetrySpike arguments: $spikes"
+        die "AsymmetrySpike arguments: $spikes"
 grep -qE '"member":"FatigueAlert","payload":\{"type":"uas","data":\[2,\["cadence","stance"\]\]\}' "$dir/monitor.json" ||
-        fail "FatigueAlert missing or wrong"
-grep -qF 'signal AsymmetrySpike given "s", not "sdd"' "$dir/server.log" || fail "the bad signal was not logged"
+        die "FatigueAlert missing or wrong"
+grep -qF 'signal AsymmetrySpike given "s", not "sdd"' "$dir/server.log" || die "the bad signal was not logged"
 
 echo "# timeouts of outgoing calls"
 "$call" --idle 30 > "$dir/idle.name" &
 idle_pid=$!
 wait_until 5 test -s "$dir/idle.name" || true
 idle_name=$(cat "$dir/idle.name")
-[ -n "$idle_name" ] || fail "the idle peer did not connect"
+[ -n "$idle_name" ] || die "the idle peer did not connect"
 bctl monitor --json=short $SERVICE > "$dir/relay.json" 2>/dev/null &
 monitor_pid=$!
 wait_until 10 monitor_up "$dir/relay.json" || true
@@ -262,11 +257,11 @@ bctl call $SERVICE $OBJECT $IFACE Relay su org.freedesktop.DBus 300
 relays_done() { [ "$(grep -c '"member":"RelayDone"' "$dir/relay.json")" -ge 2 ]; }
 wait_until 10 relays_done || true
 # Checked while the silent peer lives: once it is gone the bus itself would answer NoReply.
-kill -0 "$idle_pid" 2>/dev/null || fail "the idle peer exited early"
+kill -0 "$idle_pid" 2>/dev/null || die "the idle peer exited early"
 grep -qF '"member":"RelayDone","payload":{"type":"s","data":["org.freedesktop.DBus.Error.NoReply"]}' "$dir/relay.json" ||
-        fail "a call to a silent peer did not time out"
+        die "a call to a silent peer did not time out"
 grep -qF '"member":"RelayDone","payload":{"type":"s","data":["ok"]}' "$dir/relay.json" ||
-        fail "a call to the bus driver got no reply"
+        die "a call to the bus driver got no reply"
 kill "$monitor_pid" "$idle_pid"; wait "$monitor_pid" "$idle_pid" 2>/dev/null || true; monitor_pid= idle_pid=
 server_alive "after outgoing calls"
 
@@ -278,28 +273,28 @@ sleep 3
 server_alive "while the bus was down"
 after=$(cpu_ticks)
 # A busy loop would burn about 300 ticks in 3 s.
-[ $(( after - before )) -lt 30 ] || fail "the server used $(( after - before )) ticks of CPU while the bus was down"
+[ $(( after - before )) -lt 30 ] || die "the server used $(( after - before )) ticks of CPU while the bus was down"
 rm -f "$dir/bus/address"
 testbus_start "$dir/bus"
 wait_for_name
-grep -qF 'lost the connection to the system bus, reconnecting' "$dir/server.log" || fail "the loss was not logged"
-grep -qF "connected to the system bus again, owning $SERVICE" "$dir/server.log" || fail "the return was not logged"
+grep -qF 'lost the connection to the system bus, reconnecting' "$dir/server.log" || die "the loss was not logged"
+grep -qF "connected to the system bus again, owning $SERVICE" "$dir/server.log" || die "the return was not logged"
 expect_output "Label after reconnecting" 's "after the run"' bctl get-property $SERVICE $OBJECT $IFACE Label
 expect_output "Describe after reconnecting" 'su "pelvic_drop=3" 11' bctl call $SERVICE $OBJECT $IFACE Describe sd pelvic_drop 3
 expect_error $E.UnknownObject /nowhere $IFACE.Describe string:stance double:1
 
 echo "# name already owned"
 if "$server" 2>"$dir/second.log"; then
-        fail "a second server started while the name was owned"
+        die "a second server started while the name was owned"
 fi
-grep -qF "$SERVICE is already owned by another process" "$dir/second.log" || fail "second server: $(cat "$dir/second.log")"
+grep -qF "$SERVICE is already owned by another process" "$dir/second.log" || die "second server: $(cat "$dir/second.log")"
 
 echo "# clean exit"
 kill -TERM "$server_pid"
 status=0
 wait "$server_pid" || status=$?
 server_pid=
-[ $status -eq 0 ] || fail "the server exited with $status"
+[ $status -eq 0 ] || die "the server exited with $status"
 
 echo "# the policy denies the name"
 testbus_stop
@@ -312,7 +307,7 @@ rm -rf "$dir/bus"
 testbus_start "$dir/bus" "$dir/deny.conf"
 status=0
 "$server" 2>"$dir/denied.log" || status=$?
-[ $status -eq 1 ] || fail "the server exited with $status without its name: $(cat "$dir/denied.log")"
+[ $status -eq 1 ] || die "the server exited with $status without its name: $(cat "$dir/denied.log")"
 grep -qxF "bus-test-server: not allowed to own $SERVICE: check the D-Bus policy" "$dir/denied.log" ||
-        fail "denied: $(cat "$dir/denied.log")"
+        die "denied: $(cat "$dir/denied.log")"
 echo "ok"

@@ -102,7 +102,7 @@ def main():
     bus = sim = proxy = daemon = None
     try:
         bus = Bus(work)
-        sim = Sim(work, "steady-run.ini", 10)
+        sim = Sim.play(work, "steady-run.ini", 10)
         proxy = RewritingProxy(sim.port, hostile)
         daemon = Daemon(work, bus, proxy.uri)
 

@@ -6,7 +6,7 @@ import time
 
 from gmtest import World, wait_until
 
-SPEED = 20
+SPEED = 30
 RUN_CADENCE = 170
 
 

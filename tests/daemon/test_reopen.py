@@ -50,7 +50,7 @@ def main():
         # The emulator restarts: its clock starts again from 0.
         w.sim.stop()
         time.sleep(1.5)
-        w.sim = Sim(w.dir, "steady-run.ini", SPEED, port=w.sim.port)
+        w.sim = Sim.play(w.dir, "steady-run.ini", SPEED, port=w.sim.port)
         wait_until("five sensors back", lambda: streaming(w), timeout=30)
         steps = w.bus.get("StepCount")
         wait_until("steps after the restart", lambda: steps_beyond(steps + 100), timeout=60)

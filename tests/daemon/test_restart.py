@@ -25,7 +25,7 @@ def main():
         wait_until("every sensor faulty", lambda: set(statuses(w).values()) == {"faulty"}, timeout=10)
         assert w.daemon.proc.poll() is None, "gaitmond exited with its emulator"
 
-        w.sim = Sim(w.dir, "walk.ini", SPEED, port=w.sim.port)
+        w.sim = Sim.play(w.dir, "walk.ini", SPEED, port=w.sim.port)
         wait_until("every sensor back", lambda: set(statuses(w).values()) == {"streaming"}, timeout=20)
         recovered = {s[1][0] for s in mon.signals("SensorRecovered")}
         assert len(recovered) == 4, recovered

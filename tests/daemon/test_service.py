@@ -19,37 +19,34 @@ def notify_socket(directory):
     return sock, path
 
 
-def read_notifications(sock, seconds):
-    got = []
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            got.append(sock.recv(4096).decode())
-        except socket.timeout:
-            pass
-    return got
-
-
 class Drain:
     """Keeps reading the notify socket, as the service manager does: a full socket queue
-    (10 datagrams by default) would block the daemon in sd_notify."""
+    (10 datagrams by default) would block the daemon in sd_notify. Each message is kept with
+    the time it came, from the start of the reading."""
 
     def __init__(self, sock):
         self.sock, self.got, self.running = sock, [], True
+        self.start = time.monotonic()
         self.thread = threading.Thread(target=self._run, daemon=True)
         self.thread.start()
 
     def _run(self):
         while self.running:
             try:
-                self.got.append(self.sock.recv(4096).decode())
+                msg = self.sock.recv(4096).decode()
             except (socket.timeout, OSError):
-                pass
+                continue
+            self.got.append((time.monotonic() - self.start, msg))
+
+    def first(self, seconds):
+        """The messages of the first SECONDS, once they are over."""
+        time.sleep(max(0.0, self.start + seconds - time.monotonic()))
+        return [m for at, m in list(self.got) if at < seconds]
 
     def stop(self):
         self.running = False
         self.thread.join()
-        return self.got
+        return [m for _, m in self.got]
 
 
 def check_config_refused():
@@ -126,13 +123,6 @@ def main():
         sock, path = notify_socket(d)
         env = {"NOTIFY_SOCKET": path, "WATCHDOG_USEC": "1000000"}
         with World("steady-run.ini", 5, env=env) as w:
-            msgs = read_notifications(sock, 4)
-            text = "\n".join(msgs)
-            print("notifications:", msgs[:6], "...")
-            assert "READY=1" in text, text
-            assert text.count("WATCHDOG=1") >= 4, "watchdog pinged %d times in 4 s" % text.count("WATCHDOG=1")
-            assert any(m.startswith("STATUS=") and "sensors streaming" in m for m in text.split("\n")), text
-
             drain = Drain(sock)
             check_hostile_calls(w)
 
@@ -178,6 +168,14 @@ def main():
             print("StepCount %d before the reload, then %s" % (before, counts[:3] + ["..."] + counts[-1:]))
             assert min(counts) >= before, (before, counts)
             assert "run tracking refused" not in w.daemon.logtext(), w.daemon.logtext()
+
+            # What the service manager heard in the first 4 s, while all this went on.
+            msgs = drain.first(4)
+            text = "\n".join(msgs)
+            print("notifications:", msgs[:6], "...")
+            assert "READY=1" in text.split("RELOADING=1")[0], "not ready before the first reload: " + text
+            assert text.count("WATCHDOG=1") >= 4, "watchdog pinged %d times in 4 s" % text.count("WATCHDOG=1")
+            assert any(m.startswith("STATUS=") and "sensors streaming" in m for m in text.split("\n")), text
 
             t0 = time.monotonic()
             w.daemon.proc.send_signal(signal.SIGTERM)

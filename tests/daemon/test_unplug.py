@@ -4,7 +4,7 @@ import sys
 from gmtest import Monitor, World, unknown, wait_until
 
 SPEED = 10
-UNPLUG_S, REPLUG_S = 120, 150
+UNPLUG_S, REPLUG_S = 60, 90
 
 
 def status(w, location):

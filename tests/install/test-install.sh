@@ -40,10 +40,8 @@ set -euo pipefail
 check=$1 meson=$2 source=$3 build=$4 prefix=$5 sysconfdir=$6
 shift 6
 
-die() { echo "FAIL: $*" >&2; exit 1; }
-failures=0
-fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
-ok() { echo "ok: $*"; }
+# shellcheck source=../lib/gmtest.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/gmtest.sh"
 
 tmp=$(mktemp -d)
 created_group=no
@@ -53,7 +51,7 @@ cleanup() {
         fi
         rm -rf "$tmp"
 }
-trap cleanup EXIT
+gm_on_exit cleanup
 
 root=$tmp/root
 [ "$check" = package ] ||
@@ -185,7 +183,7 @@ print(u.write_tree(sys.argv[2], 0))' "$source/tests/iio" "$tmp") || die "cannot 
                 esac
         done < <(cd "$dev" && find . -type f | sed 's|^\./||' | sort)
         [ $opened -eq 12 ] || fail "the tree has $opened attributes gaitmond writes, expected 12"
-        [ $failures -eq 0 ] && ok "RUN opens the $opened written attributes of an LSM6DSx-class IMU to group gaitmon and leaves its $kept others alone"
+        [ "$GM_FAILURES" -eq 0 ] && ok "RUN opens the $opened written attributes of an LSM6DSx-class IMU to group gaitmon and leaves its $kept others alone"
         ;;
 
 man)
@@ -386,7 +384,7 @@ package)
                     'udevadm trigger --subsystem-match=iio --action=add'; do
                 grep -q -- "$want" <<<"$postinst" || fail "postinst lacks: $want"
         done
-        [ $failures -eq 0 ] && ok "postinst: sysusers, tmpfiles, units enabled (system and user), bus and udev reloaded"
+        [ "$GM_FAILURES" -eq 0 ] && ok "postinst: sysusers, tmpfiles, units enabled (system and user), bus and udev reloaded"
 
         # dpkg itself, into a scratch root, maintainer scripts run with DPKG_ROOT.
         sysroot=$tmp/sysroot
@@ -474,4 +472,4 @@ EOT
         ;;
 esac
 
-[ $failures -eq 0 ] || die "$failures checks failed"
+gm_verdict

@@ -14,10 +14,8 @@ testbus_sh=$1 policy=$2 probe=$3 daemon=$4
 name=org.gaitmon.Monitor1
 path=/org/gaitmon/Monitor1
 
-failures=0
-fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
-ok() { echo "ok: $*"; }
-die() { echo "FAIL: $*" >&2; exit 1; }
+# shellcheck source=../lib/gmtest.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/gmtest.sh"
 
 [ "$(id -u)" -eq 0 ] || die "must run as root: it creates the users gaitmon and a test user and switches uid with setpriv"
 for prog in "$daemon" "$probe"; do
@@ -34,9 +32,7 @@ tmp=$(mktemp -d)
 created_users=()
 created_group=no
 daemon_pid=
-cleanup() {
-        [ -n "$daemon_pid" ] && kill "$daemon_pid" 2>/dev/null || true
-        testbus_stop
+remove_users() {
         local u
         for u in "${created_users[@]}"; do
                 userdel "$u" 2>/dev/null || true
@@ -44,9 +40,10 @@ cleanup() {
         if [ $created_group = yes ] && getent group gaitmon >/dev/null; then
                 groupdel gaitmon 2>/dev/null || true
         fi
-        rm -rf "$tmp"
 }
-trap cleanup EXIT
+# At exit, the last registered first: gaitmond, the bus (testbus_start), the users, $tmp.
+gm_on_exit 'rm -rf "$tmp"'
+gm_on_exit remove_users
 
 # The service user (as sysusers.d would make it) and a user who is only in group gaitmon.
 getent group gaitmon >/dev/null || created_group=yes
@@ -92,6 +89,8 @@ setpriv --reuid=gaitmon --regid=gaitmon --init-groups \
         env -u NOTIFY_SOCKET -u WATCHDOG_USEC "$daemon" --config "$tmp/gaitmon.conf" \
         >"$tmp/daemon.log" 2>&1 &
 daemon_pid=$!
+gm_on_exit 'gm_kill $daemon_pid'
+gm_log "$tmp/daemon.log"
 
 owned=no
 for _ in $(seq 200); do
@@ -106,7 +105,6 @@ done
 if [ $owned = yes ]; then
         ok "$daemon as user gaitmon owns $name"
 else
-        cat "$tmp/daemon.log" >&2
         die "$daemon as user gaitmon did not get $name"
 fi
 owner_uid=$(bus call org.freedesktop.DBus /org/freedesktop/DBus org.freedesktop.DBus \
@@ -212,5 +210,5 @@ n=$(sed -n 's/^signals: //p' "$tmp/listen-nobody.log")
 [ "$n" = 0 ] && ok "nobody receives no signals of $name" ||
         fail "nobody received signals: $(cat "$tmp/listen-nobody.log")"
 
-[ $failures -eq 0 ] || die "$failures checks failed"
+gm_verdict
 echo "all policy checks passed"

@@ -7,19 +7,19 @@
 set -euo pipefail
 
 source=$1 build=$2
-die() { echo "FAIL: $*" >&2; exit 1; }
-ok() { echo "ok: $*"; }
+# shellcheck source=../lib/gmtest.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/gmtest.sh"
 
 tmp=$(mktemp -d)
 pgid=
-cleanup() {
+stop_recipe() {
         # The recipe's sim, gaitmond and bus live in their own process group.
         [ -n "$pgid" ] && kill -TERM -- "-$pgid" 2>/dev/null || true
         sleep 0.2
         [ -n "$pgid" ] && kill -KILL -- "-$pgid" 2>/dev/null || true
-        rm -rf "$tmp"
 }
-trap cleanup EXIT
+gm_on_exit 'rm -rf "$tmp"'
+gm_on_exit stop_recipe
 
 # The block after "The same by hand".
 awk '/^The same by hand/ { found = 1 } found && /^```sh$/ { inside = 1; next }

@@ -12,7 +12,6 @@
 #                                 tab-separated; the shown text starts with
 #                                 [low], [normal] or [critical]
 #   desktop_screenshot FILE       the X screen as an image
-#   fail MESSAGE                  die: these tests stop at the first failure
 #
 # Also loads tests/lib/gmtest.sh (wait_until, die, gaitmon-sim and gaitmond).
 # Processes started here are killed by desktop_cleanup (set as EXIT trap).
@@ -20,13 +19,11 @@
 # shellcheck source=../lib/gmtest.sh
 . "$(dirname "${BASH_SOURCE[0]}")/../lib/gmtest.sh"
 
-fail() { die "$@"; }
-
 desktop_enter() {
         local script=$1; shift
         local cmd
         for cmd in dbus-run-session dbus-daemon dbus-send Xvfb dunst dunstctl import python3; do
-                command -v "$cmd" >/dev/null || fail "$cmd is not installed (see tools/run's package list)"
+                command -v "$cmd" >/dev/null || die "$cmd is not installed (see tools/run's package list)"
         done
         [ -n "${NOTIFY_TEST_SESSION_DIR:-}" ] && return 0
 
@@ -69,7 +66,7 @@ desktop_start_x() {
         rm -f "$dir/display"
         Xvfb -displayfd 3 -screen 0 1024x768x24 -nolisten tcp 3>"$dir/display" >"$dir/xvfb.log" 2>&1 &
         DESKTOP_PIDS+=($!)
-        wait_until 10 test -s "$dir/display" || fail "Xvfb did not start: $(cat "$dir/xvfb.log")"
+        wait_until 10 test -s "$dir/display" || die "Xvfb did not start: $(cat "$dir/xvfb.log")"
         export DISPLAY=:$(head -n1 "$dir/display")
 }
 
@@ -109,14 +106,14 @@ INI
         dunst -config "$dir/dunstrc" >>"$dir/dunst.log" 2>&1 7>&- &
         DUNST_PID=$!
         DESKTOP_PIDS+=($DUNST_PID)
-        wait_until 10 notification_server_present || fail "dunst did not start: $(cat "$dir/dunst.log")"
+        wait_until 10 notification_server_present || die "dunst did not start: $(cat "$dir/dunst.log")"
 }
 
 desktop_stop_dunst() {
         kill "$DUNST_PID"
         wait "$DUNST_PID" 2>/dev/null || true
         wait_until 5 bash -c '! dbus-send --session --print-reply --dest=org.freedesktop.DBus /org/freedesktop/DBus org.freedesktop.DBus.NameHasOwner string:org.freedesktop.Notifications | grep -q "boolean true"' ||
-                fail "dunst did not leave the session bus"
+                die "dunst did not leave the session bus"
 }
 
 desktop_history() {
@@ -129,7 +126,7 @@ for n in json.load(sys.stdin)["data"][0]:
 }
 
 desktop_screenshot() {
-        import -window root -display "$DISPLAY" "$1" || fail "cannot take a screenshot of $DISPLAY"
-        [ -s "$1" ] || fail "the screenshot $1 is empty"
+        import -window root -display "$DISPLAY" "$1" || die "cannot take a screenshot of $DISPLAY"
+        [ -s "$1" ] || die "the screenshot $1 is empty"
         echo "screenshot: $1"
 }

@@ -9,19 +9,13 @@ import sys
 import tempfile
 import time
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from simproc import SIM, TESTDIR, Sim  # noqa: E402
+from gmtest import SIM, Sim, check, verdict
+
+TESTDIR = os.path.dirname(os.path.abspath(__file__))
 
 LABELS = ["pelvis", "left_hip", "right_hip", "left_shank", "right_shank"]
 CHANNELS = ["accel_x", "accel_y", "accel_z", "anglvel_x", "anglvel_y", "anglvel_z", "timestamp"]
 ACC_SCALE, GYR_SCALE = 0.004785645, 0.001221730
-failures = []
-
-
-def check(cond, what):
-    if not cond:
-        failures.append(what)
-        print("FAIL:", what, file=sys.stderr)
 
 
 def run(*cmd, timeout=30):
@@ -280,11 +274,7 @@ def main():
         check(rc == 0, "SIGTERM exits 0 (rc %d, %s)" % (rc, err))
     test_events_and_duration()
     test_idle_connections()
-    if failures:
-        print("%d failure(s)" % len(failures), file=sys.stderr)
-        return 1
-    print("all gaitmon-sim client checks passed")
-    return 0
+    return verdict("all gaitmon-sim client checks passed")
 
 
 if __name__ == "__main__":

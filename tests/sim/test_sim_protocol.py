@@ -8,16 +8,9 @@ import sys
 import threading
 import time
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from simproc import TESTDIR, Sim  # noqa: E402
+from gmtest import Sim, check, verdict
 
-failures = []
-
-
-def check(cond, what):
-    if not cond:
-        failures.append(what)
-        print("FAIL:", what, file=sys.stderr)
+TESTDIR = os.path.dirname(os.path.abspath(__file__))
 
 
 class Conn:
@@ -268,11 +261,7 @@ def main():
     finally:
         rc, err = sim.stop()
         check(rc == 0, "SIGTERM exits 0 (rc %d, %s)" % (rc, err))
-    if failures:
-        print("%d failure(s)" % len(failures), file=sys.stderr)
-        return 1
-    print("all gaitmon-sim protocol checks passed")
-    return 0
+    return verdict("all gaitmon-sim protocol checks passed")
 
 
 if __name__ == "__main__":

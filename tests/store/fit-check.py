@@ -16,9 +16,13 @@ records at the same times with the same cadence.
 import csv
 import datetime
 import math
+import os
 import sqlite3
 import struct
 import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from gmtest import die  # noqa: E402
 
 FIT_EPOCH = 631065600  # 1989-12-31T00:00:00Z in Unix seconds
 
@@ -36,10 +40,6 @@ BASE = {
     0x07: (None, 1, None),         # string
     0x0D: (None, 1, None),         # byte
 }
-
-
-def fail(msg):
-    sys.exit("FAIL: " + msg)
 
 
 def crc16(data):
@@ -75,14 +75,14 @@ def parse(path):
     data = open(path, "rb").read()
     hsize = data[0]
     if hsize not in (12, 14) or data[8:12] != b".FIT":
-        fail("not a FIT header")
+        die("not a FIT header")
     protocol, profile, dsize = data[1], struct.unpack("<H", data[2:4])[0], struct.unpack("<I", data[4:8])[0]
     if hsize == 14 and struct.unpack("<H", data[12:14])[0] not in (0, crc16(data[:12])):
-        fail("header CRC")
+        die("header CRC")
     if len(data) != hsize + dsize + 2:
-        fail(f"file is {len(data)} bytes, header says {hsize} + {dsize} + 2")
+        die(f"file is {len(data)} bytes, header says {hsize} + {dsize} + 2")
     if crc16(data[:hsize + dsize]) != struct.unpack("<H", data[hsize + dsize:])[0]:
-        fail("file CRC")
+        die("file CRC")
     defs = {}
     dev_desc = {}  # (dev index, field number) -> (name, base type, units)
     messages = []
@@ -91,7 +91,7 @@ def parse(path):
         h = data[pos]
         pos += 1
         if h & 0x80:
-            fail("compressed timestamp headers are not expected here")
+            die("compressed timestamp headers are not expected here")
         local = h & 0x0F
         if h & 0x40:
             little = data[pos + 1] == 0
@@ -112,23 +112,23 @@ def parse(path):
             defs[local] = (glob, little, fields, devs)
             continue
         if local not in defs:
-            fail(f"data message of undefined local type {local}")
+            die(f"data message of undefined local type {local}")
         glob, little, fields, devs = defs[local]
         msg = {"global": glob, "fields": {}, "dev": {}}
         for num, size, base in fields:
             raw = data[pos:pos + size]
             pos += size
             if base not in BASE:
-                fail(f"unknown base type {base:#x}")
+                die(f"unknown base type {base:#x}")
             if base in (0x07, 0x0D) or size == BASE[base][1]:
                 msg["fields"][num] = decode_value(base, raw, little)
             else:
-                fail(f"field {num} of message {glob}: size {size} for base type {base:#x}")
+                die(f"field {num} of message {glob}: size {size} for base type {base:#x}")
         for num, size, index in devs:
             raw = data[pos:pos + size]
             pos += size
             if (index, num) not in dev_desc:
-                fail(f"developer field {num} used before its field_description")
+                die(f"developer field {num} used before its field_description")
             name, base, units = dev_desc[(index, num)]
             msg["dev"][name] = decode_value(base, raw, little)
         if glob == 206:  # field_description
@@ -136,17 +136,17 @@ def parse(path):
             dev_desc[(f[0], f[1])] = (f[3], f[2], f.get(8))
         messages.append(msg)
     if pos != end:
-        fail("records overrun the data size")
+        die("records overrun the data size")
     return protocol, profile, messages, dev_desc
 
 
 def close(a, b, tol, what):
     if a is None or b is None:
         if not (a is None and b is None):
-            fail(f"{what}: {a!r} != {b!r}")
+            die(f"{what}: {a!r} != {b!r}")
         return
     if abs(a - b) > tol:
-        fail(f"{what}: {a!r} != {b!r} (tolerance {tol})")
+        die(f"{what}: {a!r} != {b!r} (tolerance {tol})")
 
 
 def mean(values):
@@ -170,13 +170,13 @@ def main():
         by.setdefault(m["global"], []).append(m)
     file_id = by[0][0]["fields"]
     if file_id[0] != 4 or file_id[4] != start_s - FIT_EPOCH:
-        fail(f"file_id: {file_id}")
+        die(f"file_id: {file_id}")
     names = {v[0]: (v[1], v[2]) for v in dev_desc.values()}
     want = {"hip_extension_left": "deg", "hip_extension_right": "deg", "pelvic_drop_left": "deg",
             "pelvic_drop_right": "deg", "fatigue_score": "0-1"}
     for name, unit in want.items():
         if name not in names or names[name] != (0x88, unit):
-            fail(f"field_description of {name}: {names.get(name)}")
+            die(f"field_description of {name}: {names.get(name)}")
 
     # The expected records, from the database rows.
     seconds = {}
@@ -185,7 +185,7 @@ def main():
         seconds.setdefault(sec, []).append(st)
     records = by.get(20, [])
     if len(records) != len(seconds):
-        fail(f"{len(records)} records for {len(seconds)} seconds with strides")
+        die(f"{len(records)} records for {len(seconds)} seconds with strides")
 
     def fatigue_at(t):
         for m in minutes:
@@ -197,11 +197,11 @@ def main():
         f, dev = rec["fields"], rec["dev"]
         w = f"record at {sec}"
         if f[253] != sec - FIT_EPOCH:
-            fail(f"{w}: timestamp {f[253]}")
+            die(f"{w}: timestamp {f[253]}")
         stride = mean(s["stride_ms"] for s in group)
         cadence = 60000 / stride
         if f[4] != math.floor(cadence):
-            fail(f"{w}: cadence {f[4]} for {cadence}")
+            die(f"{w}: cadence {f[4]} for {cadence}")
         close(f[4] + f[53] / 128, cadence, 0.5 / 128 + 1e-9, f"{w} cadence")
         close(f[41] / 10, mean(s["stance_ms"] for s in group), 0.05 + 1e-9, f"{w} stance_time")
         left = mean(s["stance_ms"] for s in group if s["side"] == "left")
@@ -217,36 +217,36 @@ def main():
 
     session = by[18][0]["fields"]
     if session[2] != start_s - FIT_EPOCH or session[253] != end_s - FIT_EPOCH:
-        fail(f"session times: {session}")
+        die(f"session times: {session}")
     close(session[7] / 1000, run["duration_s"], 0.0005, "session total_elapsed_time")
     if session[5] != (11 if run["activity"] == "walking" else 1):
-        fail(f"session sport {session[5]} for {run['activity']}")
+        die(f"session sport {session[5]} for {run['activity']}")
     if session[18] != round(run["cadence_spm"] / 2):
-        fail(f"session avg_cadence {session[18]} for {run['cadence_spm']} steps/min")
+        die(f"session avg_cadence {session[18]} for {run['cadence_spm']} steps/min")
     lap = by[19][0]["fields"]
     if lap[2] != start_s - FIT_EPOCH or lap[7] != session[7]:
-        fail(f"lap: {lap}")
+        die(f"lap: {lap}")
     activity = by[34][0]["fields"]
     if activity[1] != 1 or activity[0] != session[8]:
-        fail(f"activity: {activity}")
+        die(f"activity: {activity}")
     events = [(e["fields"][0], e["fields"][1]) for e in by[21]]
     if events != [(0, 0), (0, 4)]:
-        fail(f"timer events {events}")
+        die(f"timer events {events}")
     for forbidden in (0, 1, 5, 6, 73):  # position_lat/long, distance, speed, enhanced_speed
         if any(forbidden in r["fields"] for r in records):
-            fail(f"record field {forbidden}: gaitmon has no GPS")
+            die(f"record field {forbidden}: gaitmon has no GPS")
 
     # gpsbabel's reading of the same file: the same points at the same times, the same cadence.
     rows = list(csv.DictReader(open(babel_path)))
     if len(rows) != len(records):
-        fail(f"gpsbabel read {len(rows)} points, the file has {len(records)} records")
+        die(f"gpsbabel read {len(rows)} points, the file has {len(records)} records")
     for row, rec in zip(rows, records):
         t = datetime.datetime.strptime(row["Date"] + " " + row["Time"], "%Y/%m/%d %H:%M:%S")
         t = int(t.replace(tzinfo=datetime.timezone.utc).timestamp())
         if t != rec["fields"][253] + FIT_EPOCH:
-            fail(f"gpsbabel time {row['Date']} {row['Time']} for record at {rec['fields'][253] + FIT_EPOCH}")
+            die(f"gpsbabel time {row['Date']} {row['Time']} for record at {rec['fields'][253] + FIT_EPOCH}")
         if int(row["Cadence"]) != rec["fields"][4]:
-            fail(f"gpsbabel cadence {row['Cadence']} for {rec['fields'][4]}")
+            die(f"gpsbabel cadence {row['Cadence']} for {rec['fields'][4]}")
     print(f"fit: protocol {protocol >> 4}.{protocol & 15}, profile {profile}, {len(messages)} messages, "
           f"{len(records)} records for {len(strides)} strides; every value agrees with the database; "
           f"gpsbabel read {len(rows)} points at the same times")

@@ -1,21 +1,50 @@
-"""Harness for the daemon's integration tests: a private system bus, gaitmon-sim, gaitmond, busctl."""
+"""The Python tests' harness: verdicts, a private system bus, gaitmon-sim, gaitmond, busctl.
+
+Programs and files from the environment: GM_SIM (gaitmon-sim), GM_DAEMON (gaitmond),
+GM_TESTBUS (tests/lib/testbus.sh), GM_SCENARIOS (config/scenarios)."""
 import json
 import os
 import re
 import shutil
 import signal
 import subprocess
+import sys
 import tempfile
 import threading
 import time
 
-GAITMOND = os.environ["GM_DAEMON"]
-SIM = os.environ["GM_SIM"]
-TESTBUS = os.environ["GM_TESTBUS"]
-SCENARIOS = os.environ["GM_SCENARIOS"]
+GAITMOND = os.environ.get("GM_DAEMON", "gaitmond")
+SIM = os.environ.get("GM_SIM", "gaitmon-sim")
+TESTBUS = os.environ.get("GM_TESTBUS", "")
+SCENARIOS = os.environ.get("GM_SCENARIOS", "")
 BUS_NAME = "org.gaitmon.Monitor1"
 PATH = "/org/gaitmon/Monitor1"
 IFACE = "org.gaitmon.Monitor1"
+
+
+failures = []
+
+
+def check(cond, what):
+    """A verdict that lets the test go on: FAIL: WHAT on stderr, counted by verdict()."""
+    if not cond:
+        failures.append(what)
+        print("FAIL:", what, file=sys.stderr)
+    return cond
+
+
+def die(what):
+    """A verdict that ends the test: FAIL: WHAT on stderr, exit status 1."""
+    sys.exit("FAIL: " + what)
+
+
+def verdict(passed):
+    """The test's exit status: 1 if a check failed, else 0 after printing PASSED."""
+    if failures:
+        print("%d failure(s)" % len(failures), file=sys.stderr)
+        return 1
+    print(passed)
+    return 0
 
 
 class Bus:
@@ -53,22 +82,34 @@ class Bus:
 
 
 class Sim:
-    """gaitmon-sim on a free port, writing the true events of what it serves."""
+    """gaitmon-sim with ARGS on a free port (or PORT), the port read from the one line it prints;
+    with EVENTS it writes there the true events of what it serves. Its stderr is kept for stop()."""
 
-    def __init__(self, workdir, scenario, speed, *extra, port=0):
-        self.events = os.path.join(workdir, "true.events.csv")
-        self.proc = subprocess.Popen([SIM, "--port", str(port), "--speed", str(speed), "--events", self.events,
-                                      *extra, os.path.join(SCENARIOS, scenario)],
-                                     stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    def __init__(self, *args, port=0, events=None):
+        self.events = events
+        self.err = tempfile.TemporaryFile()
+        cmd = [SIM, "--port", str(port)] + (["--events", events] if events else []) + list(args)
+        self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=self.err, text=True)
         line = self.proc.stdout.readline()
-        m = re.search(r"listening on 127\.0\.0\.1:(\d+)", line)
-        assert m, "gaitmon-sim did not start: %r" % line
+        m = re.fullmatch(r"gaitmon-sim: listening on 127\.0\.0\.1:(\d+)\n", line)
+        if not m:
+            self.proc.kill()
+            self.proc.wait()
+            raise AssertionError("gaitmon-sim did not start: first line %r, stderr: %s" % (line, self._stderr()))
         self.port = int(m.group(1))
         self.uri = "ip:127.0.0.1:%d" % self.port
+
+    @classmethod
+    def play(cls, workdir, scenario, speed, *extra, port=0):
+        """SCENARIO (a path, or a name in GM_SCENARIOS) at SPEED, its true events in WORKDIR."""
+        return cls("--speed", str(speed), *extra, os.path.join(SCENARIOS, scenario), port=port,
+                   events=os.path.join(workdir, "true.events.csv"))
 
     def true_events(self):
         """(time_s, side, event) of everything served so far."""
         rows = []
+        if not self.events:
+            return rows
         try:
             with open(self.events) as f:
                 for line in f:
@@ -84,10 +125,26 @@ class Sim:
         ev = self.true_events()
         return ev[-1][0] if ev else 0.0
 
+    def alive(self):
+        return self.proc.poll() is None
+
+    def _stderr(self):
+        self.err.seek(0)
+        return self.err.read().decode(errors="replace")
+
     def stop(self):
-        if self.proc.poll() is None:
-            self.proc.terminate()
-        self.proc.wait(timeout=10)
+        """SIGTERM unless it ended by itself; returns its exit code and stderr."""
+        if self.alive():
+            self.proc.send_signal(signal.SIGTERM)
+        note = ""
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()  # a hung emulator must not outlive its test
+            self.proc.wait()
+            note = "did not stop on SIGTERM within 10 s\n"
+        self.proc.stdout.close()
+        return self.proc.returncode, note + self._stderr()
 
 
 class Daemon:
@@ -107,7 +164,12 @@ class Daemon:
         self.proc = subprocess.Popen([GAITMOND, "--config", self.conf], stdout=self.log, stderr=self.log, env=e)
         self.bus = bus
         if wait:
-            self.wait_for_name()
+            try:
+                self.wait_for_name()
+            except BaseException:
+                self.proc.kill()
+                self.proc.wait()
+                raise
 
     def wait_for_name(self, timeout=10):
         deadline = time.monotonic() + timeout
@@ -124,9 +186,15 @@ class Daemon:
             return f.read()
 
     def stop(self, timeout=10):
+        """SIGTERM, then its exit code; killed if it has not ended within TIMEOUT s."""
         if self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
-        return self.proc.wait(timeout=timeout)
+        try:
+            return self.proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+            raise AssertionError("gaitmond did not stop on SIGTERM within %g s" % timeout)
 
 
 class Monitor:
@@ -181,20 +249,34 @@ class World:
 
     def __init__(self, scenario, speed, extra_conf="", sim_args=(), env=None):
         self.dir = tempfile.mkdtemp(prefix="gaitmond-test-")
-        self.bus = Bus(self.dir)
-        self.sim = Sim(self.dir, scenario, speed, *sim_args)
-        self.daemon = Daemon(self.dir, self.bus, self.sim.uri, extra_conf, env)
+        self.bus = self.sim = self.daemon = None
+        try:
+            self.bus = Bus(self.dir)
+            self.sim = Sim.play(self.dir, scenario, speed, *sim_args)
+            self.daemon = Daemon(self.dir, self.bus, self.sim.uri, extra_conf, env)
+        except BaseException:
+            self.close()
+            raise
 
     def __enter__(self):
         return self
 
+    def close(self):
+        """Stops what was started, the daemon first, and removes the directory."""
+        try:
+            if self.daemon:
+                self.daemon.stop()
+        finally:
+            if self.sim:
+                self.sim.stop()
+            if self.bus:
+                self.bus.stop()
+            shutil.rmtree(self.dir, ignore_errors=True)
+
     def __exit__(self, *exc):
-        if exc[0] is not None:
+        if exc[0] is not None and self.daemon:
             print("---- gaitmond log ----\n" + self.daemon.logtext())
-        self.daemon.stop()
-        self.sim.stop()
-        self.bus.stop()
-        shutil.rmtree(self.dir, ignore_errors=True)
+        self.close()
 
 
 def errors_after_stop(log):
