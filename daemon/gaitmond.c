@@ -224,7 +224,7 @@ static int parse_args(struct gaitmond *d, int argc, char **argv, bool *check_onl
                         *introspect = true;
                         break;
                 case 'v':
-                        gm_log_init(LOG_DEBUG);
+                        gm_log_init("gaitmond", LOG_DEBUG);
                         break;
                 case 'h':
                         usage(stdout);
@@ -316,7 +316,7 @@ int main(int argc, char **argv)
 {
         static struct gaitmond d;
         bool check_only = false, introspect = false;
-        gm_log_init(LOG_INFO);
+        gm_log_init("gaitmond", LOG_INFO);
         /* Health data: the history is for the service and its group, whoever started it. */
         umask(0027);
         if (parse_args(&d, argc, argv, &check_only, &introspect) < 0)

@@ -608,11 +608,6 @@ const struct gm_sink gm_monitor_sink = {
         .tick = sink_tick,
 };
 
-static void bus_log(int priority, const char *message, void *userdata)
-{
-        gm_log_full(priority, NULL, "%s", message);
-}
-
 int gm_monitor_start(struct gm_monitor *m, sd_event *event, const struct gm_view *view, struct gm_analysis *analysis,
                      struct gm_runs *runs)
 {
@@ -622,7 +617,7 @@ int gm_monitor_start(struct gm_monitor *m, sd_event *event, const struct gm_view
         int r = gm_bus_new(event, &m->bus);
         if (r < 0)
                 return r;
-        gm_bus_set_log(m->bus, bus_log, m);
+        gm_bus_set_log(m->bus, gm_log_bus, NULL);
         r = gm_bus_object_new(m->bus, GM_MONITOR_PATH, &monitor_interface, m, &m->object);
         if (r < 0) {
                 log_error("cannot set up the D-Bus object: %s", strerror(-r));

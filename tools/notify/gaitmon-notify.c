@@ -16,7 +16,7 @@
 
 #include "daemon-watch.h"
 #include "notify-client.h"
-#include "notify-log.h"
+#include "log.h"
 #include "notify-message.h"
 
 #define USEC_PER_SEC 1000000ULL
@@ -341,11 +341,12 @@ int main(int argc, char *argv[])
         struct agent a = {};
         int r;
 
+        gm_log_init("gaitmon-notify", LOG_INFO);
         r = parse_argv(argc, argv, &o);
         if (r <= 0)
                 return r < 0 ? 2 : EXIT_SUCCESS;
         if (o.verbose)
-                log_set_max_level(LOG_DEBUG);
+                gm_log_init("gaitmon-notify", LOG_DEBUG);
 
         r = agent_init(&a, &o);
         if (r < 0) {

@@ -1,11 +1,16 @@
-/* gaitmond's logging: journald with structured fields, and stderr. */
+/* The log of gaitmond and gaitmon-notify: the journal with structured fields, and stderr
+ * ("PROGRAM: message") unless stderr is the journal already. */
 #pragma once
 
 #include <syslog.h>
 
-void gm_log_init(int max_priority);
+/* ident names the program (SYSLOG_IDENTIFIER and the stderr prefix); messages above
+ * max_priority are dropped. Until called: "gaitmon", LOG_INFO. */
+void gm_log_init(const char *ident, int max_priority);
 /* location may be NULL; it becomes the journal field GAITMON_LOCATION. */
 void gm_log_full(int priority, const char *location, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* A gm_bus_log_fn: the bus layer's messages, as they are. */
+void gm_log_bus(int priority, const char *message, void *userdata);
 
 #define log_error(...) gm_log_full(LOG_ERR, NULL, __VA_ARGS__)
 #define log_warning(...) gm_log_full(LOG_WARNING, NULL, __VA_ARGS__)
