@@ -1,6 +1,7 @@
 /* The log of gaitmond and gaitmon-notify: the journal with structured fields, and stderr. */
 #include "log.h"
 
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -47,4 +48,10 @@ void gm_log_bus(int priority, const char *message, void *userdata)
 {
         (void)userdata;
         gm_log_full(priority, NULL, "%s", message);
+}
+
+void gm_log_bus_sentence(int priority, const char *message, void *userdata)
+{
+        (void)userdata;
+        gm_log_full(priority, NULL, "%c%s.", toupper((unsigned char)message[0]), message[0] ? message + 1 : "");
 }

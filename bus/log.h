@@ -9,8 +9,10 @@
 void gm_log_init(const char *ident, int max_priority);
 /* location may be NULL; it becomes the journal field GAITMON_LOCATION. */
 void gm_log_full(int priority, const char *location, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-/* A gm_bus_log_fn: the bus layer's messages, as they are. */
+/* gm_bus_log_fns: the bus layer's messages (lower case, no full stop) as they are, or as
+ * sentences for a program whose messages are sentences. */
 void gm_log_bus(int priority, const char *message, void *userdata);
+void gm_log_bus_sentence(int priority, const char *message, void *userdata);
 
 #define log_error(...) gm_log_full(LOG_ERR, NULL, __VA_ARGS__)
 #define log_warning(...) gm_log_full(LOG_WARNING, NULL, __VA_ARGS__)

@@ -284,7 +284,7 @@ int daemon_watch_new(sd_event *event, const char *address, daemon_watch_alert_t 
         r = gm_bus_new(event, &w->bus);
         if (r < 0)
                 goto fail;
-        gm_bus_set_log(w->bus, gm_log_bus, NULL);
+        gm_bus_set_log(w->bus, gm_log_bus_sentence, NULL);
         gm_bus_set_callbacks(w->bus, &bus_callbacks, w);
         r = gm_bus_set_bus(w->bus, DBUS_BUS_SYSTEM, address);
         if (r < 0)

@@ -326,7 +326,7 @@ int notify_client_new(sd_event *event, const char *address, struct notify_client
         r = gm_bus_new(event, &c->bus);
         if (r < 0)
                 goto fail;
-        gm_bus_set_log(c->bus, gm_log_bus, NULL);
+        gm_bus_set_log(c->bus, gm_log_bus_sentence, NULL);
         gm_bus_set_callbacks(c->bus, &bus_callbacks, c);
         r = gm_bus_set_bus(c->bus, DBUS_BUS_SESSION, address);
         if (r < 0)
