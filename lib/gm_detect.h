@@ -8,14 +8,14 @@
 struct gm_align;
 
 /* Where detectors put decided events; owned by the pipeline. */
-struct gm_event_sink {
-        void (*emit)(struct gm_event_sink *sink, const struct gm_event *ev);
+struct gm_event_out {
+        void (*emit)(struct gm_event_out *out, const struct gm_event *ev);
 };
 
-static inline void gm_sink_emit(struct gm_event_sink *sink, double t, enum gm_side side, enum gm_event_kind kind)
+static inline void gm_event_emit(struct gm_event_out *out, double t, enum gm_side side, enum gm_event_kind kind)
 {
         struct gm_event ev = { .t = t, .side = side, .kind = kind };
-        sink->emit(sink, &ev);
+        out->emit(out, &ev);
 }
 
 struct gm_detector {
@@ -25,9 +25,9 @@ struct gm_detector {
          * Returns 0 or negative errno. Called again to start over after a gap. */
         int (*init)(void *state, double rate_hz, enum gm_side side, bool has_gyr);
         /* One finite sample; events are emitted in time order once decided. */
-        void (*push)(void *state, const struct gm_sample *s, struct gm_event_sink *sink);
+        void (*push)(void *state, const struct gm_sample *s, struct gm_event_out *out);
         /* End of stream: emit whatever can still be decided. */
-        void (*flush)(void *state, struct gm_event_sink *sink);
+        void (*flush)(void *state, struct gm_event_out *out);
         /* Whether its events rest on a decided frame yet; NULL: always. A side with two
          * sources takes the events of the first that is ready. */
         bool (*ready)(const void *state);

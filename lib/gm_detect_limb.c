@@ -74,16 +74,16 @@ static size_t deepest_min(const struct state *s, size_t from, size_t to)
         return gm_hist_argmin(&s->fine, from, to);
 }
 
-static void emit(struct state *s, struct gm_event_sink *sink, size_t i, enum gm_event_kind kind)
+static void emit(struct state *s, struct gm_event_out *out, size_t i, enum gm_event_kind kind)
 {
         double t = gm_hist_at(&s->t, i) - s->delay;
         if (!s->settled || t <= s->last_emit_t)
                 return;
-        gm_sink_emit(sink, t, s->side, kind);
+        gm_event_emit(out, t, s->side, kind);
         s->last_emit_t = t;
 }
 
-static void decide(struct state *s, struct gm_event_sink *sink)
+static void decide(struct state *s, struct gm_event_out *out)
 {
         size_t p = s->pending;
         size_t w_fc = samples(s, FC_WINDOW * s->stride_s), w_ic = samples(s, IC_WINDOW * s->stride_s);
@@ -103,16 +103,16 @@ static void decide(struct state *s, struct gm_event_sink *sink)
                 ic = deepest_min(s, ic, ic + samples(s, SHANK_IC_WINDOW * s->stride_s));
         /* Until the sign has settled, events would be guesses; they are found again then. */
         if (fc && gm_hist_at(&s->fine, fc) < gm_hist_at(&s->fine, p)) {
-                emit(s, sink, fc, GM_EVENT_FC);
+                emit(s, out, fc, GM_EVENT_FC);
                 s->last_fc = fc;
         }
         if (ic)
-                emit(s, sink, ic, GM_EVENT_IC);
+                emit(s, out, ic, GM_EVENT_IC);
         s->pending = 0;
 }
 
 /* Swing peaks and events at sample i of the stored signals. */
-static void scan(struct state *s, size_t i, struct gm_event_sink *sink)
+static void scan(struct state *s, size_t i, struct gm_event_out *out)
 {
         double ws = gm_hist_at(&s->swing, i);
         /* The swing filter lags; peaks are searched on it, events on the fine signal. */
@@ -132,7 +132,7 @@ static void scan(struct state *s, size_t i, struct gm_event_sink *sink)
                 double since = s->last_peak ? (peak - s->last_peak) / s->rate : 99;
                 if (since > 0.35) {
                         if (s->pending)
-                                decide(s, sink);
+                                decide(s, out);
                         if (since < 2.5)
                                 s->stride_s += 0.2 * (since - s->stride_s);
                         s->peak_level += 0.2 * (s->cand_val - s->peak_level);
@@ -142,7 +142,7 @@ static void scan(struct state *s, size_t i, struct gm_event_sink *sink)
                 s->cand = 0;
         }
         if (s->pending && i >= s->pending + samples(s, (IC_WINDOW + SHANK_IC_WINDOW) * s->stride_s))
-                decide(s, sink);
+                decide(s, out);
 }
 
 static void negate(struct gm_hist *h, struct gm_biquad *f, size_t nf, size_t from, size_t to)
@@ -157,7 +157,7 @@ static void negate(struct gm_hist *h, struct gm_biquad *f, size_t nf, size_t fro
 
 /* The sign of the rotation became known or was reversed: what is stored is read again
  * with the right sign, so the first strides are not lost or misplaced. */
-static void rescan(struct state *s, struct gm_event_sink *sink)
+static void rescan(struct state *s, struct gm_event_out *out)
 {
         if (s->flips != s->align.flips) {
                 negate(&s->swing, s->swing_lp, 2, oldest(s), s->n);
@@ -168,10 +168,10 @@ static void rescan(struct state *s, struct gm_event_sink *sink)
         s->peak_level = 3.0;
         s->stride_s = 1.1;
         for (size_t i = oldest(s) + 1; i < s->n; i++)
-                scan(s, i, sink);
+                scan(s, i, out);
 }
 
-static void push(void *st, const struct gm_sample *smp, struct gm_event_sink *sink)
+static void push(void *st, const struct gm_sample *smp, struct gm_event_out *out)
 {
         struct state *s = st;
         gm_align_push(&s->align, smp, true);
@@ -183,17 +183,17 @@ static void push(void *st, const struct gm_sample *smp, struct gm_event_sink *si
         bool settled = gm_align_sign_settled(&s->align);
         if (settled != s->settled || s->flips != s->align.flips) {
                 s->settled = settled;
-                rescan(s, sink);
+                rescan(s, out);
                 return;
         }
-        scan(s, i, sink);
+        scan(s, i, out);
 }
 
-static void flush(void *st, struct gm_event_sink *sink)
+static void flush(void *st, struct gm_event_out *out)
 {
         struct state *s = st;
         if (s->pending)
-                decide(s, sink);
+                decide(s, out);
 }
 
 static int init_shank(void *st, double rate_hz, enum gm_side side, bool has_gyr)

@@ -268,7 +268,7 @@ static double carry(double x)
         return log(q / (1 - q));
 }
 
-static void emit_step(struct state *s, size_t k, struct gm_event_sink *sink)
+static void emit_step(struct state *s, size_t k, struct gm_event_out *out)
 {
         struct step *st = step_at(s, k);
         /* What the next steps of the chain say, carried back to this one. */
@@ -281,18 +281,18 @@ static void emit_step(struct state *s, size_t k, struct gm_event_sink *sink)
         enum gm_side side = fabs(llr) < SIDE_MIN_LLR ? GM_SIDE_UNKNOWN : right ? GM_SIDE_RIGHT : GM_SIDE_LEFT;
         if (st->running) {
                 /* A runner's contacts do not overlap: its own foot leaves at the end. */
-                gm_sink_emit(sink, st->t_ic, side, GM_EVENT_IC);
-                gm_sink_emit(sink, st->t_fc, side, GM_EVENT_FC);
+                gm_event_emit(out, st->t_ic, side, GM_EVENT_IC);
+                gm_event_emit(out, st->t_fc, side, GM_EVENT_FC);
                 st->decided = true;
                 return;
         }
-        gm_sink_emit(sink, gm_hist_at(&s->t, st->ic), side, GM_EVENT_IC);
+        gm_event_emit(out, gm_hist_at(&s->t, st->ic), side, GM_EVENT_IC);
         /* The other foot leaves the ground at the end of double support. */
-        gm_sink_emit(sink, gm_hist_at(&s->t, st->ic) + DOUBLE_SUPPORT_FRAC * s->step_s,
-                     side == GM_SIDE_UNKNOWN ? side
-                     : right                 ? GM_SIDE_LEFT
-                                             : GM_SIDE_RIGHT,
-                     GM_EVENT_FC);
+        gm_event_emit(out, gm_hist_at(&s->t, st->ic) + DOUBLE_SUPPORT_FRAC * s->step_s,
+                      side == GM_SIDE_UNKNOWN ? side
+                      : right                 ? GM_SIDE_LEFT
+                                              : GM_SIDE_RIGHT,
+                      GM_EVENT_FC);
         st->decided = true;
 }
 
@@ -322,9 +322,9 @@ static size_t first_rise(const struct state *s, size_t peak)
 }
 
 /* Refines a coarse step peak to the heel strike and files the step. */
-static void add_step(struct state *s, size_t peak, struct gm_event_sink *sink)
+static void add_step(struct state *s, size_t peak, struct gm_event_out *out)
 {
-        (void)sink;
+        (void)out;
         /* The coarse filter delays by about 2 x sqrt(2) / (2 pi fc). */
         size_t delay = samples(s, 2 * M_SQRT2 / (2 * M_PI * STEP_LP_HZ));
         size_t c = peak > delay ? peak - delay : 0;
@@ -410,7 +410,7 @@ static void features(struct state *s, struct step *st)
 /* Sides: consecutive steps of a chain alternate, so only the chain's phase is unknown.
  * Each step votes with its yaw against its neighbours' (turning cancels); votes fade so
  * that a missed step only misleads for a few steps. */
-static void update(struct state *s, struct gm_event_sink *sink, bool final)
+static void update(struct state *s, struct gm_event_out *out, bool final)
 {
         size_t first = s->nsteps > NSTEP - 1 ? s->nsteps - (NSTEP - 1) : 0;
         for (size_t k = first; k < s->nsteps; k++) {
@@ -470,7 +470,7 @@ static void update(struct state *s, struct gm_event_sink *sink, bool final)
                         return;
                 /* A lone bump is not walking. */
                 if (st->pos > 0 || same_chain(s, k, k + 1))
-                        emit_step(s, k, sink);
+                        emit_step(s, k, out);
                 st->decided = true;
         }
 }
@@ -585,7 +585,7 @@ static void track_yaw_swing(struct state *s, double yaw, double t)
                 s->step_s = step_s;
 }
 
-static void push(void *st, const struct gm_sample *smp, struct gm_event_sink *sink)
+static void push(void *st, const struct gm_sample *smp, struct gm_event_out *out)
 {
         struct state *s = st;
         gm_align_push(&s->align, smp, true);
@@ -613,7 +613,7 @@ static void push(void *st, const struct gm_sample *smp, struct gm_event_sink *si
                 /* Running: the load spans are the steps; humps inside them are not. */
                 s->cand = 0;
                 s->trough = gm_hist_at(&s->coarse, i - 1);
-                update(s, sink, false);
+                update(s, out, false);
                 return;
         }
 
@@ -630,29 +630,29 @@ static void push(void *st, const struct gm_sample *smp, struct gm_event_sink *si
                         }
                 } else {
                         if (s->cand)
-                                add_step(s, s->cand, sink);
+                                add_step(s, s->cand, out);
                         s->cand = i - 1;
                         s->cand_val = c1;
                 }
         }
         if (s->cand && i - s->cand >= samples(s, min_step(s))) {
                 s->level += 0.2 * (s->cand_val - s->level);
-                add_step(s, s->cand, sink);
+                add_step(s, s->cand, out);
                 s->cand = 0;
         }
-        update(s, sink, false);
+        update(s, out, false);
 }
 
-static void flush(void *st, struct gm_event_sink *sink)
+static void flush(void *st, struct gm_event_out *out)
 {
         struct state *s = st;
         if (s->pending)
                 run_contact(s, &s->pend);
         s->pending = false;
         if (s->cand)
-                add_step(s, s->cand, sink);
+                add_step(s, s->cand, out);
         s->cand = 0;
-        update(s, sink, true);
+        update(s, out, true);
 }
 
 static struct gm_align *align_of(void *st)

@@ -109,7 +109,7 @@ static bool find_fc(const struct state *s, size_t ic0, size_t ic1, double *t_fc)
         return true;
 }
 
-static void accept(struct state *s, size_t c, struct gm_event_sink *sink)
+static void accept(struct state *s, size_t c, struct gm_event_out *out)
 {
         /* The score peaks with |acc|; take the |acc| maximum next to it. */
         size_t pk = c;
@@ -122,7 +122,7 @@ static void accept(struct state *s, size_t c, struct gm_event_sink *sink)
                 double stride = (c - s->last_ic) / s->rate;
                 double t_fc;
                 if (stride < MAX_STRIDE_S && find_fc(s, s->last_ic, c, &t_fc))
-                        gm_sink_emit(sink, t_fc, s->side, GM_EVENT_FC);
+                        gm_event_emit(out, t_fc, s->side, GM_EVENT_FC);
                 if (s->tracking) {
                         s->stride_s += 0.3 * (stride - s->stride_s);
                 } else if (s->searched && stride > MIN_STRIDE_S && stride < MAX_STRIDE_S) {
@@ -131,13 +131,13 @@ static void accept(struct state *s, size_t c, struct gm_event_sink *sink)
                         s->tracking = true;
                 }
         }
-        gm_sink_emit(sink, t_ic, s->side, GM_EVENT_IC);
+        gm_event_emit(out, t_ic, s->side, GM_EVENT_IC);
         s->impact_level += 0.2 * (gm_hist_at(&s->score, c) - s->impact_level);
         s->last_ic = c;
 }
 
 /* Decide candidate c when [c - w, c + w] is known (or the stream ended at hi). */
-static void consider(struct state *s, size_t c, size_t hi, struct gm_event_sink *sink)
+static void consider(struct state *s, size_t c, size_t hi, struct gm_event_out *out)
 {
         double sc = gm_hist_at(&s->score, c);
         double thr = fmax(MIN_IMPACT_G, IMPACT_LEVEL_FRAC * s->impact_level);
@@ -157,7 +157,7 @@ static void consider(struct state *s, size_t c, size_t hi, struct gm_event_sink 
         }
         if (s->last_ic && c - s->last_ic < samples(s, 0.4 * s->stride_s))
                 return;
-        accept(s, c, sink);
+        accept(s, c, out);
         s->searched = true;
 }
 
@@ -169,7 +169,7 @@ static bool is_peak(const struct state *s, size_t c)
 
 /* Tracking: once the window around one stride after the last impact has passed, the
  * largest impact in it is the next one; without one, searching resumes. */
-static void track(struct state *s, bool end, struct gm_event_sink *sink)
+static void track(struct state *s, bool end, struct gm_event_out *out)
 {
         size_t from = s->last_ic + samples(s, (1 - TRACK_WINDOW) * s->stride_s);
         size_t to = s->last_ic + samples(s, (1 + TRACK_WINDOW) * s->stride_s);
@@ -194,7 +194,7 @@ static void track(struct state *s, bool end, struct gm_event_sink *sink)
         }
         if (best) {
                 s->searched = false;
-                accept(s, best, sink);
+                accept(s, best, out);
                 s->decided = best + 1;
         } else {
                 s->tracking = false;
@@ -202,7 +202,7 @@ static void track(struct state *s, bool end, struct gm_event_sink *sink)
         }
 }
 
-static void push(void *st, const struct gm_sample *smp, struct gm_event_sink *sink)
+static void push(void *st, const struct gm_sample *smp, struct gm_event_out *out)
 {
         struct state *s = st;
         gm_align_push(&s->align, smp, false);
@@ -229,35 +229,35 @@ static void push(void *st, const struct gm_sample *smp, struct gm_event_sink *si
         s->n++;
 
         if (s->tracking) {
-                track(s, false, sink);
+                track(s, false, out);
                 return;
         }
         size_t w = samples(s, NMS_FRACTION * s->stride_s);
         if (i >= w) {
                 size_t c = i - w;
                 if (c >= s->decided) {
-                        consider(s, c, s->n, sink);
+                        consider(s, c, s->n, out);
                         s->decided = c + 1;
                 }
         }
 }
 
-static void flush(void *st, struct gm_event_sink *sink)
+static void flush(void *st, struct gm_event_out *out)
 {
         struct state *s = st;
         bool known = s->tracking; /* the stride time is trustworthy */
         if (s->tracking) {
-                track(s, true, sink);
+                track(s, true, out);
         } else {
                 for (size_t c = s->decided > oldest(s) ? s->decided : oldest(s); c < s->n; c++)
-                        consider(s, c, s->n, sink);
+                        consider(s, c, s->n, out);
                 s->decided = s->n;
         }
         /* The toe off after the last impact, when its search window has been seen. */
         size_t next = s->last_ic + samples(s, s->stride_s);
         double t_fc;
         if (known && s->last_ic && next - samples(s, s->stride_s) / 4 <= s->n && find_fc(s, s->last_ic, next, &t_fc))
-                gm_sink_emit(sink, t_fc, s->side, GM_EVENT_FC);
+                gm_event_emit(out, t_fc, s->side, GM_EVENT_FC);
 }
 
 static struct gm_align *align_of(void *st)

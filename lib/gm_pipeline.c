@@ -55,8 +55,8 @@ static int queue_get(struct queue *q, void *item)
 
 struct gm_pipeline;
 
-struct loc_sink {
-        struct gm_event_sink sink;
+struct loc_events {
+        struct gm_event_out out;
         struct gm_pipeline *p;
         unsigned side_mask; /* sides this location decides events for */
         bool contacts;      /* the pelvis timing a runner's contacts for the shanks */
@@ -68,7 +68,7 @@ struct loc_state {
         enum gm_loc loc;
         const struct gm_detector *det; /* NULL: this location decides no events */
         void *det_state;
-        struct loc_sink sink;
+        struct loc_events events;
         struct gm_align align;
         double last_t;
         size_t n;
@@ -399,9 +399,9 @@ static void take_retimed(struct gm_pipeline *p, bool flush)
         }
 }
 
-static void on_event(struct gm_event_sink *sink, const struct gm_event *ev)
+static void on_event(struct gm_event_out *out, const struct gm_event *ev)
 {
-        struct loc_sink *ls = (struct loc_sink *)sink;
+        struct loc_events *ls = (struct loc_events *)out;
         struct gm_pipeline *p = ls->p;
         if (ls->contacts) {
                 gm_retime_contact(&p->retime, ev);
@@ -427,7 +427,7 @@ static void on_event(struct gm_event_sink *sink, const struct gm_event *ev)
                 bool first_ready = !first->det->ready || first->det->ready(first->det_state);
                 enum gm_loc speaker = first_ready ? s->src[0] : s->src[1];
                 const struct loc_state *me = &p->loc[speaker];
-                if (&me->sink != ls)
+                if (&me->events != ls)
                         return;
         }
         if (ls->retimed && gm_retime_hold(&p->retime, ev) == 0)
@@ -461,7 +461,7 @@ static void choose_sources(struct gm_pipeline *p)
                                                : &gm_detector_shank_gyro;
                         if (!ls->has_gyr && k == 0)
                                 continue; /* a foot without gyro: try the shank */
-                        ls->sink.side_mask = 1u << side;
+                        ls->events.side_mask = 1u << side;
                         if (!found)
                                 p->impact_loc[side] = l;
                         ss->src[n++] = l;
@@ -474,20 +474,20 @@ static void choose_sources(struct gm_pipeline *p)
         }
         if (pelvis_sides) {
                 p->loc[GM_LOC_PELVIS].det = &gm_detector_pelvis;
-                p->loc[GM_LOC_PELVIS].sink.side_mask = pelvis_sides;
+                p->loc[GM_LOC_PELVIS].events.side_mask = pelvis_sides;
         } else if (p->have_pelvis) {
                 /* Both sides have limbs: the pelvis times a runner's contacts for the shanks. */
                 for (int l = 0; l < GM_LOC_COUNT; l++) {
                         struct loc_state *ls = &p->loc[l];
-                        if (ls->det == &gm_detector_shank_gyro && ls->sink.side_mask) {
-                                ls->sink.retimed = true;
+                        if (ls->det == &gm_detector_shank_gyro && ls->events.side_mask) {
+                                ls->events.retimed = true;
                                 p->loc[GM_LOC_PELVIS].det = &gm_detector_pelvis;
-                                p->loc[GM_LOC_PELVIS].sink.contacts = true;
+                                p->loc[GM_LOC_PELVIS].events.contacts = true;
                         }
                 }
         }
         for (int l = 0; l < GM_LOC_COUNT; l++)
-                if (p->loc[l].det && !p->loc[l].sink.side_mask && !p->loc[l].sink.contacts)
+                if (p->loc[l].det && !p->loc[l].events.side_mask && !p->loc[l].events.contacts)
                         p->loc[l].det = NULL;
         /* The FFT looks at the pelvis (steps of both feet) or else one event source (strides). */
         p->cadence_loc = GM_LOC_COUNT;
@@ -549,7 +549,7 @@ struct gm_pipeline *gm_pipeline_new(const struct gm_pipeline_cfg *cfg)
                 ls->present = has(cfg->loc_mask, l);
                 ls->has_gyr = has(p->cfg.gyr_mask, l);
                 ls->last_t = NAN;
-                ls->sink = (struct loc_sink){ .sink.emit = on_event, .p = p };
+                ls->events = (struct loc_events){ .out.emit = on_event, .p = p };
         }
         choose_sources(p);
         int r = 0;
@@ -660,7 +660,7 @@ int gm_pipeline_push(struct gm_pipeline *p, enum gm_loc loc, const struct gm_sam
                 p->gaps++;
                 hold(p, s->t);
                 if (ls->det && ls->det->flush)
-                        ls->det->flush(ls->det_state, &ls->sink.sink);
+                        ls->det->flush(ls->det_state, &ls->events.out);
                 init_detector(p, ls);
                 dt = 1.0 / p->cfg.rate_hz;
         }
@@ -683,7 +683,7 @@ int gm_pipeline_push(struct gm_pipeline *p, enum gm_loc loc, const struct gm_sam
         if (loc == p->cadence_loc)
                 gm_cadence_push(&p->cadence, acc_norm);
         if (ls->det)
-                ls->det->push(ls->det_state, s, &ls->sink.sink);
+                ls->det->push(ls->det_state, s, &ls->events.out);
         if (p->retime.count)
                 take_retimed(p, false);
         if (p->n_waiting)
@@ -696,7 +696,7 @@ void gm_pipeline_flush(struct gm_pipeline *p)
         for (int l = 0; l < GM_LOC_COUNT; l++) {
                 struct loc_state *ls = &p->loc[l];
                 if (ls->det && ls->det->flush)
-                        ls->det->flush(ls->det_state, &ls->sink.sink);
+                        ls->det->flush(ls->det_state, &ls->events.out);
         }
         take_retimed(p, true);
         complete_covered(p, true);
