@@ -27,7 +27,7 @@ struct open_buffer {
 };
 
 struct conn {
-        int fd;
+        const struct sim_client_io *io;
         struct sim_engine *e;
         const struct sim_context_desc *ctx;
         char rbuf[SIM_MAX_LINE];
@@ -41,18 +41,7 @@ struct conn {
 
 static int send_all(struct conn *c, const void *data, size_t len)
 {
-        const uint8_t *p = data;
-        while (len) {
-                ssize_t n = send(c->fd, p, len, MSG_NOSIGNAL);
-                if (n < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        return -errno;
-                }
-                p += n;
-                len -= (size_t)n;
-        }
-        return 0;
+        return c->io->send(c->io->userdata, data, len);
 }
 
 static int reply(struct conn *c, long value)
@@ -64,15 +53,10 @@ static int reply(struct conn *c, long value)
 
 static ssize_t fill(struct conn *c)
 {
-        for (;;) {
-                ssize_t n = recv(c->fd, c->rbuf + c->rlen, sizeof(c->rbuf) - c->rlen, 0);
-                if (n < 0 && errno == EINTR)
-                        continue;
-                if (n < 0)
-                        return -errno;
+        ssize_t n = c->io->recv(c->io->userdata, c->rbuf + c->rlen, sizeof(c->rbuf) - c->rlen);
+        if (n > 0)
                 c->rlen += (size_t)n;
-                return n;
-        }
+        return n;
 }
 
 /* Next line into c->line: 1, 0 at the end of the stream (a partial line is dropped),
@@ -424,12 +408,47 @@ static int dispatch(struct conn *c, const struct sim_cmd *cmd)
         return -ECONNRESET;
 }
 
+static ssize_t fd_recv(void *userdata, void *buf, size_t len)
+{
+        int fd = *(const int *)userdata;
+        for (;;) {
+                ssize_t n = recv(fd, buf, len, 0);
+                if (n >= 0)
+                        return n;
+                if (errno != EINTR)
+                        return -errno;
+        }
+}
+
+static int fd_send(void *userdata, const void *data, size_t len)
+{
+        int fd = *(const int *)userdata;
+        const uint8_t *p = data;
+        while (len) {
+                ssize_t n = send(fd, p, len, MSG_NOSIGNAL);
+                if (n < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return -errno;
+                }
+                p += n;
+                len -= (size_t)n;
+        }
+        return 0;
+}
+
 void sim_client_serve(int fd, struct sim_engine *e, const struct sim_context_desc *ctx)
+{
+        struct sim_client_io io = { .recv = fd_recv, .send = fd_send, .userdata = &fd };
+        sim_client_serve_io(&io, e, ctx);
+}
+
+void sim_client_serve_io(const struct sim_client_io *io, struct sim_engine *e, const struct sim_context_desc *ctx)
 {
         struct conn *c = calloc(1, sizeof(*c));
         if (!c)
                 return;
-        c->fd = fd;
+        c->io = io;
         c->e = e;
         c->ctx = ctx;
 
