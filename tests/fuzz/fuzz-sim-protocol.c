@@ -97,7 +97,8 @@ static ssize_t stream_recv(void *userdata, void *buf, size_t len)
 {
         struct stream *s = userdata;
         size_t n = s->size - s->read < len ? s->size - s->read : len;
-        memcpy(buf, s->data + s->read, n);
+        if (n)
+                memcpy(buf, s->data + s->read, n);
         s->read += n;
         return (ssize_t)n;
 }
