@@ -35,8 +35,9 @@ struct conn {
         char line[SIM_MAX_LINE + 1];
         size_t line_len;
         struct open_buffer buf[SIM_MAX_DEVICES];
-        struct sim_raw_sample *raw; /* MAX_CHUNK each, made on the first READBUF */
+        struct sim_raw_sample *raw; /* chunk_cap samples each: the largest chunk read so far */
         uint8_t *out;
+        size_t chunk_cap;
 };
 
 static int send_all(struct conn *c, const void *data, size_t len)
@@ -307,11 +308,16 @@ static int do_readbuf(struct conn *c, const struct sim_cmd *cmd)
                 return reply(c, -EBADF);
         if (cmd->n < b->sample_size)
                 return reply(c, 0);
-        if (!c->raw) {
-                c->raw = malloc(MAX_CHUNK * sizeof(*c->raw));
-                c->out = malloc(MAX_CHUNK * sizeof(struct sim_raw_sample));
-                if (!c->raw || !c->out)
+        if (c->chunk_cap < b->samples) {
+                struct sim_raw_sample *raw = realloc(c->raw, b->samples * sizeof(*raw));
+                if (raw)
+                        c->raw = raw;
+                uint8_t *out = realloc(c->out, b->samples * sizeof(struct sim_raw_sample));
+                if (out)
+                        c->out = out;
+                if (!raw || !out)
                         return reply(c, -ENOMEM);
+                c->chunk_cap = b->samples;
         }
 
         size_t total = cmd->n / b->sample_size;
