@@ -1,5 +1,5 @@
 /* Fuzz target: a client's bytes through gaitmon-sim's command reader and dispatcher, against
- * an emulator of five sensors (one is unplugged a second into the run), in one thread: the
+ * an emulator of five sensors (one is unplugged half a second into the run), in one thread: the
  * reader steps the emulator's clock itself, and every input starts from time 0. The samples
  * come from a plain sawtooth source at the scenario's rate: the gait model at its own rate
  * would cost more than the protocol under test. */
@@ -20,12 +20,12 @@
 #define MAX_ANSWER (1 << 16) /* then the client hangs up, as one that has enough */
 /* The run ends (as with --duration) after the unplug and the replug: longer reads, at the
  * lowest rates, would only step the clock. */
-#define RUN_S 2.5
+#define RUN_S 1.5
 
 static const char scenario_text[] =
         "[sim]\nrate = 104\n"
         "[phase run]\nactivity = running\nduration = 600\n"
-        "[fault cable]\ntype = unplug\nlocation = left_shank\nfrom = 1\nto = 2\n";
+        "[fault cable]\ntype = unplug\nlocation = left_shank\nfrom = 0.5\nto = 1\n";
 
 static struct sim_scenario scenario;
 static struct sim_context_desc context;
