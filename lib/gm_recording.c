@@ -198,6 +198,7 @@ void gm_recording_set(struct gm_recording *rec, enum gm_loc loc, size_t i, const
 /* Lines of a file through a buffer of READ_CHUNK plus the longest line. */
 struct lines {
         int fd;
+        size_t chunk; /* READ_CHUNK, or less for a smaller regular file */
         char *buf;
         size_t cap, start, end; /* unread text is buf[start, end) */
         size_t whole;           /* buf[start, whole) are whole lines, each ending in \n */
@@ -213,7 +214,12 @@ static int lines_open(struct lines *L, const char *path, char *err, size_t errle
         L->fd = open(path, O_RDONLY | O_CLOEXEC);
         if (L->fd < 0)
                 return fail(err, errlen, -errno, "%s: %s", path, strerror(errno));
-        L->cap = 2 * READ_CHUNK;
+        /* A small file needs no big buffer: the median interval reads it several times. */
+        struct stat st;
+        L->chunk = READ_CHUNK;
+        if (fstat(L->fd, &st) == 0 && S_ISREG(st.st_mode) && (size_t)st.st_size < READ_CHUNK)
+                L->chunk = ((size_t)st.st_size / 4096 + 1) * 4096;
+        L->cap = 2 * L->chunk;
         L->buf = malloc(L->cap + 1 + GM_STRTOD_PAD);
         L->nul_at = SIZE_MAX;
         if (!L->buf) {
@@ -244,8 +250,8 @@ static int lines_fill(struct lines *L, const char *path, char *err, size_t errle
         }
         if (L->end > MAX_LINE)
                 return fail(err, errlen, -EINVAL, "%s:%zu: line longer than %u bytes", path, L->lineno + 1, MAX_LINE);
-        if (L->cap - L->end < READ_CHUNK) {
-                size_t cap = L->end + READ_CHUNK;
+        if (L->cap - L->end < L->chunk) {
+                size_t cap = L->end + L->chunk;
                 char *b = realloc(L->buf, cap + 1 + GM_STRTOD_PAD);
                 if (!b)
                         return fail(err, errlen, -ENOMEM, "%s: out of memory", path);
@@ -326,6 +332,11 @@ static bool blank(const char *s)
  * patterns (positive doubles sort like their bits) by 16 bits. */
 #define RADIX_BITS 16
 #define RADIX (1u << RADIX_BITS)
+/* The buckets come in groups, each allocated when a value first falls in it, with their
+ * sums: a pass looks for the rank among 256 groups, then among the 256 buckets of one, and
+ * clears only the groups it filled. */
+#define GROUP_BITS 8
+#define GROUPS (RADIX >> GROUP_BITS)
 
 static int time_pass(const char *path, void (*fn)(double dt, void *ud), void *ud)
 {
@@ -360,11 +371,13 @@ static int time_pass(const char *path, void (*fn)(double dt, void *ud), void *ud
 }
 
 struct select {
-        uint64_t rank[2];   /* wanted order statistics, 0-based */
-        uint64_t prefix[2]; /* their bits found so far */
-        int known;          /* how many high bits of each are known */
-        uint64_t below[2];  /* values whose known bits are smaller */
-        uint64_t *count[2];
+        uint64_t rank[2];           /* wanted order statistics, 0-based */
+        uint64_t prefix[2];         /* their bits found so far */
+        int known;                  /* how many high bits of each are known */
+        uint64_t below[2];          /* values whose known bits are smaller */
+        uint64_t *count[2][GROUPS]; /* each group's buckets, NULL while empty */
+        uint64_t group[2][GROUPS];  /* their sums */
+        bool oom;
 };
 
 static uint64_t dbits(double v)
@@ -381,9 +394,16 @@ static void select_count(double dt, void *ud)
         uint64_t u = dbits(dt);
         for (int j = 0; j < 2; j++) {
                 uint64_t hi = s->known ? u >> (64 - s->known) : 0;
-                if (hi == s->prefix[j])
-                        s->count[j][(u >> (64 - s->known - RADIX_BITS)) & (RADIX - 1)]++;
-                else if (hi < s->prefix[j])
+                if (hi == s->prefix[j]) {
+                        unsigned d = (u >> (64 - s->known - RADIX_BITS)) & (RADIX - 1);
+                        uint64_t **block = &s->count[j][d >> GROUP_BITS];
+                        if (!*block && !(*block = calloc(1u << GROUP_BITS, sizeof(uint64_t)))) {
+                                s->oom = true;
+                                return;
+                        }
+                        (*block)[d & ((1u << GROUP_BITS) - 1)]++;
+                        s->group[j][d >> GROUP_BITS]++;
+                } else if (hi < s->prefix[j])
                         s->below[j]++;
         }
 }
@@ -391,43 +411,54 @@ static void select_count(double dt, void *ud)
 /* The median of the intervals as gm_median would give it, NaN when there are none. */
 static double median_interval(const char *path)
 {
-        struct select s = { 0 };
+        struct select *s = calloc(1, sizeof(*s));
         uint64_t m = 0;
-        s.count[0] = calloc(RADIX, sizeof(uint64_t));
-        s.count[1] = calloc(RADIX, sizeof(uint64_t));
         double med = NAN;
-        if (!s.count[0] || !s.count[1])
-                goto out;
-        for (s.known = 0; s.known < 64; s.known += RADIX_BITS) {
-                memset(s.below, 0, sizeof(s.below));
-                memset(s.count[0], 0, RADIX * sizeof(uint64_t));
-                memset(s.count[1], 0, RADIX * sizeof(uint64_t));
-                if (time_pass(path, select_count, &s) < 0)
+        if (!s)
+                return med;
+        for (s->known = 0; s->known < 64; s->known += RADIX_BITS) {
+                memset(s->below, 0, sizeof(s->below));
+                for (int j = 0; j < 2; j++)
+                        for (unsigned g = 0; g < GROUPS; g++)
+                                if (s->group[j][g]) {
+                                        memset(s->count[j][g], 0, sizeof(uint64_t) << GROUP_BITS);
+                                        s->group[j][g] = 0;
+                                }
+                if (time_pass(path, select_count, s) < 0 || s->oom)
                         goto out;
-                if (s.known == 0) {
+                if (s->known == 0) {
                         /* Every interval counts in the first pass: now the ranks are known. */
-                        for (unsigned d = 0; d < RADIX; d++)
-                                m += s.count[0][d];
+                        for (unsigned g = 0; g < GROUPS; g++)
+                                m += s->group[0][g];
                         if (!m)
                                 goto out;
-                        s.rank[0] = (m - 1) / 2;
-                        s.rank[1] = m / 2;
+                        s->rank[0] = (m - 1) / 2;
+                        s->rank[1] = m / 2;
                 }
                 for (int j = 0; j < 2; j++) {
-                        uint64_t acc = s.below[j];
-                        unsigned d = 0;
-                        while (d < RADIX - 1 && acc + s.count[j][d] <= s.rank[j])
-                                acc += s.count[j][d++];
-                        s.prefix[j] = s.prefix[j] << RADIX_BITS | d;
+                        uint64_t acc = s->below[j];
+                        unsigned g = 0;
+                        while (g < GROUPS - 1 && acc + s->group[j][g] <= s->rank[j])
+                                acc += s->group[j][g++];
+                        /* an empty group (the rank beyond every value) scans like zeros to its end */
+                        const uint64_t *block = s->count[j][g];
+                        unsigned d = 0, last = (1u << GROUP_BITS) - 1;
+                        while (block && d < last && acc + block[d] <= s->rank[j])
+                                acc += block[d++];
+                        if (!block)
+                                d = last;
+                        s->prefix[j] = s->prefix[j] << RADIX_BITS | g << GROUP_BITS | d;
                 }
         }
         double lo, hi;
-        memcpy(&lo, &s.prefix[0], sizeof(lo));
-        memcpy(&hi, &s.prefix[1], sizeof(hi));
+        memcpy(&lo, &s->prefix[0], sizeof(lo));
+        memcpy(&hi, &s->prefix[1], sizeof(hi));
         med = m % 2 ? lo : 0.5 * (lo + hi);
 out:
-        free(s.count[0]);
-        free(s.count[1]);
+        for (int j = 0; j < 2; j++)
+                for (unsigned g = 0; g < GROUPS; g++)
+                        free(s->count[j][g]);
+        free(s);
         return med;
 }
 

@@ -27,7 +27,7 @@ struct open_buffer {
 };
 
 struct conn {
-        int fd;
+        const struct sim_client_io *io;
         struct sim_engine *e;
         const struct sim_context_desc *ctx;
         char rbuf[SIM_MAX_LINE];
@@ -35,24 +35,14 @@ struct conn {
         char line[SIM_MAX_LINE + 1];
         size_t line_len;
         struct open_buffer buf[SIM_MAX_DEVICES];
-        struct sim_raw_sample *raw; /* MAX_CHUNK each, made on the first READBUF */
+        struct sim_raw_sample *raw; /* chunk_cap samples each: the largest chunk read so far */
         uint8_t *out;
+        size_t chunk_cap;
 };
 
 static int send_all(struct conn *c, const void *data, size_t len)
 {
-        const uint8_t *p = data;
-        while (len) {
-                ssize_t n = send(c->fd, p, len, MSG_NOSIGNAL);
-                if (n < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        return -errno;
-                }
-                p += n;
-                len -= (size_t)n;
-        }
-        return 0;
+        return c->io->send(c->io->userdata, data, len);
 }
 
 static int reply(struct conn *c, long value)
@@ -64,15 +54,10 @@ static int reply(struct conn *c, long value)
 
 static ssize_t fill(struct conn *c)
 {
-        for (;;) {
-                ssize_t n = recv(c->fd, c->rbuf + c->rlen, sizeof(c->rbuf) - c->rlen, 0);
-                if (n < 0 && errno == EINTR)
-                        continue;
-                if (n < 0)
-                        return -errno;
+        ssize_t n = c->io->recv(c->io->userdata, c->rbuf + c->rlen, sizeof(c->rbuf) - c->rlen);
+        if (n > 0)
                 c->rlen += (size_t)n;
-                return n;
-        }
+        return n;
 }
 
 /* Next line into c->line: 1, 0 at the end of the stream (a partial line is dropped),
@@ -323,11 +308,16 @@ static int do_readbuf(struct conn *c, const struct sim_cmd *cmd)
                 return reply(c, -EBADF);
         if (cmd->n < b->sample_size)
                 return reply(c, 0);
-        if (!c->raw) {
-                c->raw = malloc(MAX_CHUNK * sizeof(*c->raw));
-                c->out = malloc(MAX_CHUNK * sizeof(struct sim_raw_sample));
-                if (!c->raw || !c->out)
+        if (c->chunk_cap < b->samples) {
+                struct sim_raw_sample *raw = realloc(c->raw, b->samples * sizeof(*raw));
+                if (raw)
+                        c->raw = raw;
+                uint8_t *out = realloc(c->out, b->samples * sizeof(struct sim_raw_sample));
+                if (out)
+                        c->out = out;
+                if (!raw || !out)
                         return reply(c, -ENOMEM);
+                c->chunk_cap = b->samples;
         }
 
         size_t total = cmd->n / b->sample_size;
@@ -424,12 +414,47 @@ static int dispatch(struct conn *c, const struct sim_cmd *cmd)
         return -ECONNRESET;
 }
 
+static ssize_t fd_recv(void *userdata, void *buf, size_t len)
+{
+        int fd = *(const int *)userdata;
+        for (;;) {
+                ssize_t n = recv(fd, buf, len, 0);
+                if (n >= 0)
+                        return n;
+                if (errno != EINTR)
+                        return -errno;
+        }
+}
+
+static int fd_send(void *userdata, const void *data, size_t len)
+{
+        int fd = *(const int *)userdata;
+        const uint8_t *p = data;
+        while (len) {
+                ssize_t n = send(fd, p, len, MSG_NOSIGNAL);
+                if (n < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return -errno;
+                }
+                p += n;
+                len -= (size_t)n;
+        }
+        return 0;
+}
+
 void sim_client_serve(int fd, struct sim_engine *e, const struct sim_context_desc *ctx)
+{
+        struct sim_client_io io = { .recv = fd_recv, .send = fd_send, .userdata = &fd };
+        sim_client_serve_io(&io, e, ctx);
+}
+
+void sim_client_serve_io(const struct sim_client_io *io, struct sim_engine *e, const struct sim_context_desc *ctx)
 {
         struct conn *c = calloc(1, sizeof(*c));
         if (!c)
                 return;
-        c->fd = fd;
+        c->io = io;
         c->e = e;
         c->ctx = ctx;
 

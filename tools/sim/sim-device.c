@@ -73,12 +73,20 @@ int sim_device_init(struct sim_device *dev, unsigned index, enum gm_loc loc, dou
         dev->ring = calloc(SIM_RING_CAP, sizeof(*dev->ring));
         if (!dev->ring)
                 return -ENOMEM;
+        sim_device_reset(dev, index, loc, rate_hz);
+        return 0;
+}
+
+void sim_device_reset(struct sim_device *dev, unsigned index, enum gm_loc loc, double rate_hz)
+{
+        struct sim_raw_sample *ring = dev->ring;
+        memset(dev, 0, sizeof(*dev));
+        dev->ring = ring;
         dev->index = index;
         snprintf(dev->id, sizeof(dev->id), "iio:device%u", index);
         dev->loc = loc;
         dev->rate_hz = rate_hz;
         dev->plugged = true;
-        return 0;
 }
 
 void sim_device_done(struct sim_device *dev)

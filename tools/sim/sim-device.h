@@ -86,6 +86,8 @@ int sim_chan_mask_from_name(const char *name, unsigned *mask);
 bool sim_rate_supported(double hz, double extra_hz, double *exact);
 
 int sim_device_init(struct sim_device *dev, unsigned index, enum gm_loc loc, double rate_hz);
+/* As sim_device_init left it, without faults; the ring is kept, its samples forgotten. */
+void sim_device_reset(struct sim_device *dev, unsigned index, enum gm_loc loc, double rate_hz);
 void sim_device_done(struct sim_device *dev);
 int sim_device_add_fault(struct sim_device *dev, const struct sim_fault *fault);
 double sim_device_next_time(const struct sim_device *dev);

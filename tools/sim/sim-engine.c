@@ -44,6 +44,18 @@ static double mono_s(void)
         return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
+static int add_faults(struct sim_engine *e, struct sim_device *dev)
+{
+        for (size_t i = 0; i < e->cfg.n_faults; i++) {
+                if (e->cfg.faults[i].loc != dev->loc)
+                        continue;
+                int r = sim_device_add_fault(dev, &e->cfg.faults[i]);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
 int sim_engine_new(struct sim_source *src, const struct sim_engine_cfg *cfg, struct sim_engine **out)
 {
         struct sim_engine *e = calloc(1, sizeof(*e));
@@ -71,13 +83,9 @@ int sim_engine_new(struct sim_source *src, const struct sim_engine_cfg *cfg, str
                 if (r < 0)
                         goto fail;
                 e->n_dev++;
-                for (size_t i = 0; i < cfg->n_faults; i++) {
-                        if (cfg->faults[i].loc != (enum gm_loc)l)
-                                continue;
-                        r = sim_device_add_fault(&e->dev[e->n_dev - 1], &cfg->faults[i]);
-                        if (r < 0)
-                                goto fail;
-                }
+                r = add_faults(e, &e->dev[e->n_dev - 1]);
+                if (r < 0)
+                        goto fail;
         }
         if (e->n_dev == 0) {
                 r = -EINVAL;
@@ -117,6 +125,21 @@ void sim_engine_free(struct sim_engine *e)
         pthread_cond_destroy(&e->data_cond);
         pthread_mutex_destroy(&e->lock);
         free(e);
+}
+
+void sim_engine_rewind(struct sim_engine *e)
+{
+        for (size_t d = 0; d < e->n_dev; d++) {
+                struct sim_device *dev = &e->dev[d];
+                sim_device_reset(dev, dev->index, dev->loc, e->cfg.rate_hz);
+                (void)add_faults(e, dev); /* the same faults as when it was made */
+        }
+        memset(&e->prev, 0, sizeof(e->prev));
+        memset(&e->cur, 0, sizeof(e->cur));
+        e->have_frame = false;
+        e->events.n = 0;
+        e->events_flushed_s = 0;
+        e->error = 0;
 }
 
 static void signal_done(struct sim_engine *e)
@@ -410,6 +433,24 @@ ssize_t sim_engine_stream_read(struct sim_engine *e, struct sim_stream *st, stru
                         r = (ssize_t)n;
                         pthread_cond_signal(&e->demand_cond);
                         break;
+                }
+                if (!e->running) {
+                        /* no clock thread: the reader steps the unpaced clock itself */
+                        double target = (e->have_frame ? e->cur.t : 0) + UNPACED_CHUNK_S;
+                        double duration = e->cfg.duration_s;
+                        if (duration > 0 && e->have_frame && e->cur.t + 1.0 / e->src->rate_hz > duration) {
+                                r = -ESHUTDOWN;
+                                break;
+                        }
+                        if (duration > 0 && target > duration)
+                                target = duration;
+                        int p = produce_until(e, target);
+                        write_events(e);
+                        if (p < 0) {
+                                e->error = r = p;
+                                break;
+                        }
+                        continue;
                 }
                 st->want = n;
                 if (e->cfg.speed <= 0)

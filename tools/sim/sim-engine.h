@@ -34,6 +34,9 @@ struct sim_engine;
 /* Takes ownership of src. */
 int sim_engine_new(struct sim_source *src, const struct sim_engine_cfg *cfg, struct sim_engine **out);
 int sim_engine_start(struct sim_engine *e);
+/* Back to time 0 as sim_engine_new left it; the source is the caller's to rewind. Only for an
+ * engine whose clock is not started and that has no open buffer. */
+void sim_engine_rewind(struct sim_engine *e);
 /* Stops the clock, wakes every waiting reader and joins the thread. */
 void sim_engine_stop(struct sim_engine *e);
 void sim_engine_free(struct sim_engine *e);
@@ -56,6 +59,7 @@ int sim_engine_attr_write(struct sim_engine *e, size_t dev, enum sim_attr_kind k
 /* -ENODEV while the device is unplugged. The buffer starts empty, as an enabled kernel buffer does. */
 int sim_engine_stream_open(struct sim_engine *e, size_t dev, struct sim_stream *st);
 /* Waits for n samples and copies them: n, -ENODEV once the device was unplugged
- * since the open, -ESHUTDOWN when stopping. */
+ * since the open, -ESHUTDOWN when stopping. Without a started clock the reader steps
+ * it, unpaced, until it has them (-ESHUTDOWN at the duration). */
 ssize_t sim_engine_stream_read(struct sim_engine *e, struct sim_stream *st, struct sim_raw_sample *out, size_t n);
 void sim_engine_stream_close(struct sim_engine *e, struct sim_stream *st);
