@@ -26,13 +26,19 @@ testbus_start() {
             -e "s|<listen>.*</listen>|<listen>unix:path=$dir/system_bus_socket</listen>|" \
             -e "s|</busconfig>|<includedir>$dir/policy.d</includedir></busconfig>|" \
             /usr/share/dbus-1/system.conf > "$dir/system.conf"
+        # A bus started again in the same directory must not be read from the last one's
+        # file, nor from the new one before dbus-daemon wrote its whole line.
+        rm -f "$dir/address"
         dbus-daemon --config-file="$dir/system.conf" --nofork --nopidfile \
-                --print-address=3 3>"$dir/address" &
+                --print-address=3 3>"$dir/address.new" &
         TESTBUS_PID=$!
         ! declare -F gm_on_exit >/dev/null || gm_on_exit testbus_stop
         local i
-        for i in $(seq 100); do
-                [ -s "$dir/address" ] && break
+        for i in $(seq 200); do
+                if [ "$(wc -l 2>/dev/null <"$dir/address.new" || echo 0)" -ge 1 ]; then
+                        mv "$dir/address.new" "$dir/address"
+                        break
+                fi
                 sleep 0.05
         done
         [ -s "$dir/address" ] || { echo "testbus: dbus-daemon did not start" >&2; return 1; }
