@@ -429,7 +429,7 @@ static void update(struct state *s, struct gm_event_out *out, bool final)
                 double nb[4] = { 0 };
                 unsigned cnt = 0;
                 for (int d = -1; d <= 1; d += 2) {
-                        if (d < 0 ? !(st->pos > 0 && k > first) : !next)
+                        if (d < 0 ? !(st->pos > 1 && k > first) : !next)
                                 continue;
                         const struct step *o = step_at(s, k + d);
                         nb[3] += o->yaw;
@@ -453,7 +453,10 @@ static void update(struct state *s, struct gm_event_out *out, bool final)
                 /* The mounting is fixed: every step tells which sensor direction is right. */
                 for (int a = 0; a < 3; a++)
                         right[a] += yaw * sway[a];
-                st->llr = VOTE_GAIN * vote;
+                /* A walk's first step starts from standing: the pelvis turns to shift the weight
+                 * onto the stance leg, not with a stride, so neither its own yaw and sway nor
+                 * the contrast with them tell its side; the steps after it do. */
+                st->llr = st->pos > 0 ? VOTE_GAIN * vote : 0;
                 st->fwd = st->llr + (st->pos > 0 && k > first ? carry(step_at(s, k - 1)->fwd) : 0);
                 st->voted = true;
         }

@@ -556,3 +556,54 @@ Test(gait_cases, pelvis_very_slow_walk_counts_one_step_per_step)
         gm_event_list_clear(&truth);
         gm_event_list_clear(&det);
 }
+
+/* Short walks from standing: before each walk's first contact the pelvis turns hard to shift
+ * the weight (here the way a right step would turn it), not with a stride. That first
+ * step's side comes from the steps after it, and its turn does not mislead the next one. */
+Test(gait_cases, pelvis_walk_first_step_side_from_the_steps_after)
+{
+        const double rate = 100, step = 0.55, stand = 4, g = 9.80665;
+        const int walks = 6, steps = 10;
+        const double walk_s = stand + steps * step;
+        struct gm_pipeline *p = pelvis_pipeline(rate);
+        struct gm_event_list truth = { 0 }, det = { 0 };
+        for (int w = 0; w < walks; w++)
+                for (int k = 0; k < steps; k++) {
+                        /* With the yaw below, the even contacts of a walk are left ones. */
+                        struct gm_event ic = { .t = w * walk_s + stand + k * step,
+                                               .side = k % 2 ? GM_SIDE_RIGHT : GM_SIDE_LEFT,
+                                               .kind = GM_EVENT_IC };
+                        gm_event_list_add(&truth, &ic);
+                }
+        for (long i = 0; i < (long)(walks * walk_s * rate); i++) {
+                double t = i / rate, in_walk = fmod(t, walk_s) - stand;
+                struct gm_sample s = { .t = t };
+                s.acc[0] = g;
+                if (in_walk > -0.5 && in_walk < steps * step) {
+                        double x = in_walk < 0 ? in_walk + step : fmod(in_walk, step);
+                        double a = 4.0 * exp(-0.5 * pow((x - 0.05) / 0.015, 2)) +
+                                   3.5 * exp(-0.5 * pow((x - 0.2) / 0.04, 2));
+                        if (in_walk >= 0)
+                                s.acc[0] += a - (4.0 * 0.015 + 3.5 * 0.04) * sqrt(2 * M_PI) / step;
+                        s.gyr[0] = in_walk >= 0 ? 0.3 * cos(2 * M_PI * (in_walk / (2 * step) - 0.44)) : 0;
+                        s.gyr[0] += 1.0 * exp(-0.5 * pow((in_walk + 0.05) / 0.1, 2));
+                }
+                push_pelvis(p, &s, &det);
+        }
+        flush_events(p, &det);
+        struct gm_match_result r = score(&truth, &det);
+        cr_log_info("short walks: ic F1 with sides %.3f", gm_match_f1(&r.ic));
+        for (int w = 0; w < walks; w++) {
+                double t0 = w * walk_s + stand;
+                int got = -1; /* not found */
+                for (size_t j = 0; j < det.n; j++)
+                        if (det.ev[j].kind == GM_EVENT_IC && fabs(det.ev[j].t - t0) < 0.1)
+                                got = det.ev[j].side;
+                cr_expect_eq(got, (int)GM_SIDE_LEFT, "walk %d: first contact at %.2f s: %s", w, t0,
+                             got < 0 ? "not found" : gm_side_name(got));
+        }
+        cr_expect_geq(gm_match_f1(&r.ic), 0.95, "ic F1 with sides %.3f", gm_match_f1(&r.ic));
+        gm_pipeline_free(p);
+        gm_event_list_clear(&truth);
+        gm_event_list_clear(&det);
+}
