@@ -20,6 +20,21 @@ static struct gm_match_result score(const struct gm_event_list *truth, const str
         return r;
 }
 
+/* Contacts matched only inside [start, end]: a walk's first steps are scored as they come. */
+static struct gm_match_result score_within(const struct gm_event_list *truth, const struct gm_event_list *det,
+                                           double start, double end, bool any_side)
+{
+        struct gm_match_opts o;
+        struct gm_match_result r;
+        gm_match_opts_default(&o);
+        struct gm_bout b = { .start = start, .end = end };
+        struct gm_bout_list bouts = { .n = 1, .cap = 1, .b = &b };
+        o.bouts = &bouts;
+        o.any_side = any_side;
+        cr_assert_eq(gm_match(truth, det, &o, &r), 0);
+        return r;
+}
+
 /* A pipeline for the pelvis alone, with its gyro. */
 static struct gm_pipeline *pelvis_pipeline(double rate_hz)
 {
@@ -500,14 +515,8 @@ Test(gait_cases, pelvis_walk_contact_is_the_first_rise)
                 struct gm_event ic = { .t = k * step, .side = GM_SIDE_UNKNOWN, .kind = GM_EVENT_IC };
                 gm_event_list_add(&truth, &ic);
         }
-        struct gm_match_opts o;
-        struct gm_match_result r;
-        gm_match_opts_default(&o);
-        /* The first steps are scored as they come: only the walk from the fourth on. */
-        struct gm_bout b = { .start = 4 * step, .end = 38 };
-        struct gm_bout_list bouts = { .n = 1, .cap = 1, .b = &b };
-        o.bouts = &bouts;
-        cr_assert_eq(gm_match(&truth, &det, &o, &r), 0);
+        /* Only the walk from the fourth step on. */
+        struct gm_match_result r = score_within(&truth, &det, 4 * step, 38, false);
         cr_log_info("first rise: ic F1 %.3f, error %.1f ms", gm_match_f1(&r.ic),
                     r.ic.tp ? 1000 * r.ic.abs_err_sum / r.ic.tp : NAN);
         cr_expect_geq(gm_match_f1(&r.ic), 0.95, "ic F1 %.3f", gm_match_f1(&r.ic));
@@ -539,15 +548,8 @@ Test(gait_cases, pelvis_very_slow_walk_counts_one_step_per_step)
                 struct gm_event ic = { .t = k * step, .side = GM_SIDE_UNKNOWN, .kind = GM_EVENT_IC };
                 gm_event_list_add(&truth, &ic);
         }
-        struct gm_match_opts o;
-        struct gm_match_result r;
-        gm_match_opts_default(&o);
         /* Scored once the yaw has shown three strides. */
-        struct gm_bout b = { .start = 10, .end = 58 };
-        struct gm_bout_list bouts = { .n = 1, .cap = 1, .b = &b };
-        o.bouts = &bouts;
-        o.any_side = true;
-        cr_assert_eq(gm_match(&truth, &det, &o, &r), 0);
+        struct gm_match_result r = score_within(&truth, &det, 10, 58, true);
         cr_log_info("very slow walk: ic P %.3f R %.3f", gm_match_precision(&r.ic), gm_match_recall(&r.ic));
         cr_expect_geq(gm_match_precision(&r.ic), 0.9, "ic precision %.3f: single-support humps counted as steps",
                       gm_match_precision(&r.ic));
