@@ -72,6 +72,7 @@ struct gm_stride {
         double thigh_ext_deg, thigh_range_deg; /* thigh against the vertical */
         double pelvic_drop_deg;
         double impact_g;
+        double vertical_osc_cm;    /* the pelvis' rise and fall, mean of the stride's two steps */
         enum gm_activity activity; /* walking or running, from the stride's duty factor */
         bool steady;               /* not near an activity change, a pause, a gap or bad
                                        samples: only steady strides make findings */

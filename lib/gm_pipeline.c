@@ -14,6 +14,7 @@
 #include "gm_retime.h"
 #include "gm_stats.h"
 #include "gm_thigh.h"
+#include "gm_vosc.h"
 
 #define QUEUE_LEN 256      /* events/strides/spikes waiting to be pulled */
 #define MAX_ABS_ACC 2000.0 /* m/s²: beyond any body motion; treated as garbage */
@@ -105,6 +106,7 @@ struct gm_pipeline {
         enum gm_loc impact_loc[2]; /* where impacts of each side are read */
         enum gm_loc hip_loc[2];
         bool have_pelvis;
+        struct gm_vosc vosc; /* the pelvis' rise and fall per step */
         struct gm_retime retime;
         struct gm_stride waiting[WAITING_LEN]; /* finished strides waiting for their samples */
         unsigned waiting_head, n_waiting;
@@ -265,6 +267,7 @@ static void finish_stride(struct gm_pipeline *p, enum gm_side side, double t_ic)
                 .thigh_range_deg = NAN,
                 .pelvic_drop_deg = NAN,
                 .impact_g = NAN,
+                .vertical_osc_cm = NAN,
         };
         if (s->last_fc > s->last_ic && s->last_fc < t_ic) {
                 st.t_fc = s->last_fc;
@@ -333,6 +336,9 @@ static void complete_stride(struct gm_pipeline *p, struct gm_stride *stp)
                     angle_span(pl, st.t_ic, st.t_fc, &slo, &shi, NULL))
                         st.pelvic_drop_deg = fmax(shi - mean, mean - slo) * 180 / M_PI;
         }
+        /* Whichever sensor times the contacts, the pelvis rises and falls between them. */
+        if (p->have_pelvis)
+                st.vertical_osc_cm = gm_vosc_stride(&p->vosc, &p->loc[GM_LOC_PELVIS].t, st.t_ic, t_ic);
         if (p->impact_loc[side] < GM_LOC_COUNT)
                 st.impact_g = peak_acc_g(&p->loc[p->impact_loc[side]], st.t_ic, st.t_ic + IMPACT_WINDOW_S);
         if (isfinite(st.impact_g))
@@ -531,6 +537,7 @@ struct gm_pipeline *gm_pipeline_new(const struct gm_pipeline_cfg *cfg)
         p->cfg = *cfg;
         p->cfg.gyr_mask &= cfg->loc_mask;
         p->have_pelvis = has(cfg->loc_mask, GM_LOC_PELVIS);
+        gm_vosc_init(&p->vosc, cfg->rate_hz);
         p->events = (struct queue){ .items = p->ev_buf, .size = sizeof(struct gm_event) };
         p->strides = (struct queue){ .items = p->st_buf, .size = sizeof(struct gm_stride) };
         p->spikes = (struct queue){ .items = p->sp_buf, .size = sizeof(struct gm_spike) };
@@ -679,6 +686,8 @@ int gm_pipeline_push(struct gm_pipeline *p, enum gm_loc loc, const struct gm_sam
         gm_hist_push(&ls->t, s->t);
         gm_hist_push(&ls->acc_norm, acc_norm);
         gm_hist_push(&ls->angle, angle);
+        if (loc == GM_LOC_PELVIS)
+                gm_vosc_push(&p->vosc, gm_align_vertical_acc(&ls->align, s->acc));
         ls->n++;
         if (loc == p->cadence_loc)
                 gm_cadence_push(&p->cadence, acc_norm);
@@ -750,6 +759,8 @@ void gm_pipeline_snapshot(const struct gm_pipeline *p, struct gm_metrics *out)
         }
         bool moving = isfinite(t_step) && p->t_last - t_step < 3.0;
         out->cadence_spm = moving && isfinite(st) ? 120.0 / st : NAN;
+        out->vertical_osc_cm = moving ? gm_vosc_recent_cm(&p->vosc, p->t_last, SHOWN_FRESH_S) : NAN;
+        out->vertical_osc_mean_cm = gm_vosc_mean_cm(&p->vosc);
         double peak = p->cadence_loc < GM_LOC_COUNT ? gm_cadence_peak_hz(&p->cadence) : NAN;
         out->cadence_fft_spm = moving ? peak * p->cadence_factor : NAN;
         /* One leg's signal may peak at its stride or its step rate: the FFT confirms the

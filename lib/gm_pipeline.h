@@ -20,9 +20,11 @@ struct gm_pipeline_cfg {
 struct gm_metrics {
         double t; /* time of the last sample */
         enum gm_activity activity;
-        double cadence_spm;     /* from events */
-        double cadence_fft_spm; /* dominant frequency of the sliding FFT */
-        uint64_t steps;         /* initial contacts counted */
+        double cadence_spm;          /* from events */
+        double cadence_fft_spm;      /* dominant frequency of the sliding FFT */
+        double vertical_osc_cm;      /* the pelvis' rise and fall per step: median of the last steps */
+        double vertical_osc_mean_cm; /* the same, mean of every step so far */
+        uint64_t steps;              /* initial contacts counted */
         uint64_t strides[2];
         double value[GM_METRIC_COUNT][2];    /* recent per-side median of each metric */
         double load[2];                      /* cumulative per-side load, g·steps */
