@@ -24,6 +24,8 @@ struct group {
         size_t ic_known_tp;        /* ic with a side matched whatever it: the share with the right side */
         size_t ic_unknown, ic_det; /* detected ic whose side is unknown, of all detected (in bouts) */
         unsigned act_n, act_ok;    /* files whose reported activity is the recording's */
+        double vosc_err_sum, vosc_err_max;
+        unsigned vosc_n, vosc_missing;
 };
 
 /* Per-stride hip extension of the reference (NAME.hipext.csv). */
@@ -62,6 +64,56 @@ static int hip_ref_read(const char *path, struct hip_ref *h)
         }
         fclose(f);
         return r;
+}
+
+/* Mean vertical oscillation per recording from its motion capture (vertical-oscillation.csv). */
+#define VOSC_REFS 64
+static struct vosc_ref {
+        char name[64];
+        double mean_cm;
+} vosc_refs[VOSC_REFS];
+static size_t n_vosc_refs;
+
+static int vosc_ref_read(const char *path)
+{
+        FILE *f = fopen(path, "r");
+        if (!f)
+                return -errno;
+        char line[256];
+        int r = 0;
+        if (!fgets(line, sizeof(line), f) || strncmp(line, "name,steps,mean_cm", 18) != 0)
+                r = -EINVAL;
+        while (r == 0 && n_vosc_refs < VOSC_REFS && fgets(line, sizeof(line), f)) {
+                struct vosc_ref *v = &vosc_refs[n_vosc_refs];
+                unsigned steps;
+                if (sscanf(line, "%63[^,],%u,%lf", v->name, &steps, &v->mean_cm) != 3) {
+                        r = -EINVAL;
+                        break;
+                }
+                n_vosc_refs++;
+        }
+        fclose(f);
+        return r;
+}
+
+/* A recording's mean vertical oscillation against its reference's, when it has one. */
+static void score_vosc(const char *base, double cm, struct group *g)
+{
+        size_t len = strcspn(base, " ");
+        for (size_t i = 0; i < n_vosc_refs; i++) {
+                if (strlen(vosc_refs[i].name) != len || strncmp(vosc_refs[i].name, base, len) != 0)
+                        continue;
+                printf("  vertical oscillation %.2f cm (motion capture %.2f cm)\n", cm, vosc_refs[i].mean_cm);
+                if (!isfinite(cm)) {
+                        g->vosc_missing++;
+                        return;
+                }
+                double err = fabs(cm - vosc_refs[i].mean_cm);
+                g->vosc_err_sum += err;
+                g->vosc_err_max = fmax(g->vosc_err_max, err);
+                g->vosc_n++;
+                return;
+        }
 }
 
 static double median_of(double *v, size_t n)
@@ -312,6 +364,7 @@ static int score_file(const char *dir, const char *file, const char *dump_dir, e
         g->act_ok += strcmp(gm_activity_name(said), rec->activity) == 0;
         printf("  side right for %5.1f %% of matched ic with a side, unknown for %zu of %zu ic, activity %s\n",
                any.ic.tp && !any_side ? 100.0 * res.ic.tp / any.ic.tp : NAN, unknown, det_ic, gm_activity_name(said));
+        score_vosc(base, rep.final.vertical_osc_mean_cm, g);
         char hpath[4200];
         snprintf(hpath, sizeof(hpath), "%s/%.*s.hipext.csv", dir, (int)(strlen(file) - 4), file);
         struct hip_ref *h = malloc(sizeof(*h));
@@ -342,7 +395,7 @@ out:
 static void usage(FILE *f)
 {
         fputs("Usage: gaitmon-score [--dump DIR] [--only SUBSTRING] [--ic-tolerance S] [--any-side]\n"
-              "                    [DATASET_DIR]\n"
+              "                    [--vosc-truth FILE] [DATASET_DIR]\n"
               "\n"
               "Runs every recording in DATASET_DIR (default ../shared/datasets) that has a\n"
               "NAME.events.csv ground truth through the gait pipeline and prints, per file and\n"
@@ -354,11 +407,16 @@ static void usage(FILE *f)
               "without the feet, and once more with the pelvis alone.\n"
               "Matching: ic within 0.10 s, fc within 0.15 s, same side (truth 'unknown' matches\n"
               "either); only inside NAME.bouts.csv spans when that file exists.\n"
+              "Vertical oscillation: each recording's mean against the motion capture's\n"
+              "(the rows of --vosc-truth), per group the mean and largest absolute error.\n"
               "\n"
               "  --dump DIR       write the detected events of each file to DIR/NAME.events.csv\n"
               "  --only SUBSTRING score only files whose name contains SUBSTRING\n"
               "  --ic-tolerance S match ic within S seconds instead of 0.10\n"
               "  --any-side       match events whatever their side\n"
+              "  --vosc-truth FILE  mean vertical oscillation of recordings (name,steps,mean_cm,...);\n"
+              "                   default " GM_VOSC_TRUTH
+              "\n"
               "  -h, --help       this text\n",
               f);
 }
@@ -370,10 +428,11 @@ int main(int argc, char **argv)
                 { "only", required_argument, NULL, 'o' },
                 { "ic-tolerance", required_argument, NULL, 't' },
                 { "any-side", no_argument, NULL, 's' },
+                { "vosc-truth", required_argument, NULL, 'v' },
                 { "help", no_argument, NULL, 'h' },
                 { 0 },
         };
-        const char *dump = NULL, *only = NULL;
+        const char *dump = NULL, *only = NULL, *vosc_truth = GM_VOSC_TRUTH;
         int c;
         while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
                 switch (c) {
@@ -397,6 +456,9 @@ int main(int argc, char **argv)
                 case 's':
                         any_side = true;
                         break;
+                case 'v':
+                        vosc_truth = optarg;
+                        break;
                 case 'h':
                         usage(stdout);
                         return 0;
@@ -406,6 +468,12 @@ int main(int argc, char **argv)
                 }
         }
         const char *dir = optind < argc ? argv[optind] : "../shared/datasets";
+        int vr = vosc_ref_read(vosc_truth);
+        if (vr < 0) {
+                fprintf(stderr, "gaitmon-score: %s: %s\n", vosc_truth,
+                        vr == -EINVAL ? "not a name,steps,mean_cm table" : strerror(-vr));
+                return 1;
+        }
         DIR *d = opendir(dir);
         if (!d) {
                 fprintf(stderr, "gaitmon-score: %s: %s\n", dir, strerror(errno));
@@ -474,6 +542,15 @@ int main(int argc, char **argv)
                 printf("%-36s %5u %8.1f %8.1f %8.1f %8.1f %7u\n", gr->name, gr->hip_n,
                        gr->hip_n ? gr->hip_ext_err_sum / gr->hip_n : NAN, gr->hip_ext_err_max,
                        gr->hip_n ? gr->hip_range_err_sum / gr->hip_n : NAN, gr->hip_range_err_max, gr->hip_missing);
+        }
+        printf("\n%-36s %5s %8s %8s %7s\n", "vertical osc. vs motion capture, cm", "files", "errMean", "errMax",
+               "missing");
+        for (int g = 0; g < G_COUNT; g++) {
+                const struct group *gr = &groups[g];
+                if (!gr->vosc_n && !gr->vosc_missing)
+                        continue;
+                printf("%-36s %5u %8.2f %8.2f %7u\n", gr->name, gr->vosc_n,
+                       gr->vosc_n ? gr->vosc_err_sum / gr->vosc_n : NAN, gr->vosc_err_max, gr->vosc_missing);
         }
         return failures ? 1 : 0;
 }
