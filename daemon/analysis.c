@@ -174,6 +174,13 @@ double gm_analysis_cadence(const struct gm_analysis *a)
         return a->metrics.cadence_spm;
 }
 
+double gm_analysis_vertical_osc(const struct gm_analysis *a)
+{
+        if (!gm_acquisition_streaming(a->acq, GM_LOC_PELVIS))
+                return NAN;
+        return a->metrics.vertical_osc_cm;
+}
+
 uint64_t gm_analysis_dropped(const struct gm_analysis *a)
 {
         uint64_t n = 0;

@@ -64,4 +64,6 @@ double gm_analysis_metric(const struct gm_analysis *a, enum gm_metric m, enum gm
 double gm_analysis_si(const struct gm_analysis *a, enum gm_metric m);
 double gm_analysis_si_baseline(const struct gm_analysis *a, enum gm_metric m);
 double gm_analysis_cadence(const struct gm_analysis *a);
+/* The pelvis' recent rise and fall per step (cm), NaN while it is not streaming. */
+double gm_analysis_vertical_osc(const struct gm_analysis *a);
 uint64_t gm_analysis_dropped(const struct gm_analysis *a);

@@ -32,6 +32,7 @@ GETTER(get_state, DBUS_TYPE_STRING, m->v.state)
 GETTER(get_activity, DBUS_TYPE_STRING, m->v.activity)
 GETTER(get_cadence, DBUS_TYPE_DOUBLE, m->v.cadence)
 GETTER(get_steps, DBUS_TYPE_UINT64, m->v.steps)
+GETTER(get_vertical_osc, DBUS_TYPE_DOUBLE, m->v.vertical_osc_cm)
 GETTER(get_fatigue, DBUS_TYPE_DOUBLE, m->v.fatigue)
 GETTER(get_session_start, DBUS_TYPE_UINT64, m->v.session_start_us)
 GETTER(get_dropped, DBUS_TYPE_UINT64, m->v.dropped)
@@ -304,6 +305,7 @@ static const struct gm_bus_property head_properties[] = {
         PROP("Activity", "s", get_activity),
         PROP("Cadence", "d", get_cadence),
         PROP("StepCount", "t", get_steps),
+        PROP("VerticalOscillation", "d", get_vertical_osc),
 };
 /* clang-format off */
 static const struct gm_bus_property tail_properties[] = {
@@ -406,6 +408,11 @@ static void describe_interface(void)
         end_sentence(asymmetry_doc);
         for (size_t i = 0; i < N_TAIL; i++)
                 monitor_properties[n++] = tail_properties[i];
+        monitor_docs[d++] = (struct gm_bus_doc){
+                "VerticalOscillation",
+                "How far the pelvis rises and falls in a step, cm: the median of the last strides' "
+                "(NaN without a streaming pelvis sensor, or while not moving)."
+        };
         monitor_docs[d++] = (struct gm_bus_doc){ "Asymmetry", asymmetry_doc };
         monitor_docs[d++] = (struct gm_bus_doc){
                 "AsymmetryBaseline",
@@ -435,6 +442,7 @@ static void compute(const struct gm_view *view, struct gm_monitor_values *v)
         v->activity = gm_activity_name(metrics->activity);
         v->state = gm_acquisition_degraded(view->acq) ? "degraded" : v->activity;
         v->cadence = gm_analysis_cadence(a);
+        v->vertical_osc_cm = gm_analysis_vertical_osc(a);
         v->steps = metrics->steps;
         for (int i = 0; i < GM_METRIC_COUNT; i++)
                 for (int side = 0; side < 2; side++)
@@ -471,6 +479,7 @@ static void refresh(struct gm_monitor *m)
                 /* clang-format off */
                 F("Cadence", cadence),
                 F("StepCount", steps),
+                F("VerticalOscillation", vertical_osc_cm),
                 F("Asymmetry", si),
                 F("AsymmetryBaseline", si_baseline),
                 F("FatigueScore", fatigue),

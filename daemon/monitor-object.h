@@ -22,6 +22,7 @@ struct gm_monitor_values {
         const char *activity;
         double cadence;
         uint64_t steps;
+        double vertical_osc_cm;
         double side[GM_METRIC_COUNT][2]; /* each metric of each side in its unit (the metric table's) */
         double si[GM_METRIC_COUNT];
         double si_baseline[GM_METRIC_COUNT];

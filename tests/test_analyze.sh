@@ -98,13 +98,16 @@ grep -Eq '^ *time_gaps: 1$' "$work/out" || fail "summary does not report 1 time 
 # a clean walk: text summary, valid JSON, output files
 run "$work/walk.csv"
 [ "$rc" -eq 0 ] || fail "walk exited $rc ($err)"
-for key in duration sensors steps cadence cadence_fft stance swing stride hip_extension pelvic_drop impact spikes bad_samples time_gaps; do
+for key in duration sensors steps cadence cadence_fft vertical_osc stance swing stride hip_extension pelvic_drop impact spikes bad_samples time_gaps; do
         grep -Eq "^ *$key: " "$work/out" || fail "summary lacks '$key': $out"
 done
 grep -Eq '^ *bad_samples: 0$' "$work/out" || fail "clean walk reports bad samples: $out"
 run --json "$work/walk.csv"
 [ "$rc" -eq 0 ] || fail "--json exited $rc ($err)"
 python3 -m json.tool "$work/out" >/dev/null 2>&1 || fail "--json output is not valid JSON: $out"
+# 2.5 m/s² up and down at 1.8 Hz is 2 * 2.5 / (2 pi 1.8)² = 3.9 cm; its second harmonic adds 0.3 at most
+python3 -c 'import json, sys; v = json.load(open(sys.argv[1]))["vertical_osc_cm"]; sys.exit(not 3.6 <= v <= 4.2)' "$work/out" ||
+        fail "--json vertical_osc_cm is not the walk's 3.9 cm: $out"
 
 # a file name that needs escaping in JSON
 cp "$work/walk.csv" "$work/we\"ird \\ name.csv"
@@ -115,7 +118,7 @@ run --events "$work/out.events.csv" --strides "$work/out.strides.csv" "$work/wal
 [ "$rc" -eq 0 ] || fail "--events/--strides exited $rc ($err)"
 [ "$(head -n 1 "$work/out.events.csv" 2>/dev/null)" = "time_s,side,event" ] ||
         fail "events file does not start with time_s,side,event"
-head -n 1 "$work/out.strides.csv" 2>/dev/null | grep -q '^side,t_ic_s,t_fc_s,t_next_ic_s,stride_s,' ||
+head -n 1 "$work/out.strides.csv" 2>/dev/null | grep -q '^side,t_ic_s,t_fc_s,t_next_ic_s,stride_s,.*,vertical_osc_cm$' ||
         fail "strides file has the wrong header"
 ls "$work" | grep -q 'out\.events\.csv\.' && fail "a temporary events file was left behind"
 

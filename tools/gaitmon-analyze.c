@@ -27,8 +27,9 @@ static void usage(FILE *f)
                 "Usage: %s [OPTIONS] RECORDING.csv\n"
                 "\n"
                 "Feed a gaitmon recording (CSV v1) through the gait pipeline and print a summary:\n"
-                "steps, cadence, stance/swing/stride time, hip extension and range, pelvic drop\n"
-                "and impact per side, left/right asymmetry (SI %%, positive = left larger),\n"
+                "steps, cadence, vertical oscillation, stance/swing/stride time, hip extension\n"
+                "and range, pelvic drop and impact per side, left/right asymmetry (SI %%,\n"
+                "positive = left larger),\n"
                 "asymmetry spikes, bad samples and time gaps.\n"
                 "\n"
                 "Options:\n"
@@ -113,7 +114,7 @@ static int write_strides(FILE *f, const void *data)
                 qsort(st, list->n, sizeof(*st), cmp_stride);
         }
         fputs("side,t_ic_s,t_fc_s,t_next_ic_s,stride_s,stance_ms,swing_ms,cadence_spm,"
-              "hip_ext_deg,hip_range_deg,thigh_ext_deg,thigh_range_deg,pelvic_drop_deg,impact_g\n",
+              "hip_ext_deg,hip_range_deg,thigh_ext_deg,thigh_range_deg,pelvic_drop_deg,impact_g,vertical_osc_cm\n",
               f);
         for (size_t i = 0; i < list->n; i++) {
                 const struct gm_stride *s = &st[i];
@@ -131,6 +132,7 @@ static int write_strides(FILE *f, const void *data)
                 csv_num(f, s->thigh_range_deg, "%.2f");
                 csv_num(f, s->pelvic_drop_deg, "%.2f");
                 csv_num(f, s->impact_g, "%.3f");
+                csv_num(f, s->vertical_osc_cm, "%.2f");
                 fputc('\n', f);
         }
         free(st);
@@ -197,6 +199,7 @@ struct side_values {
         double si[GM_METRIC_COUNT];
         double cadence_spm;     /* median over all strides */
         double cadence_fft_spm; /* median of the FFT estimates while walking */
+        double vertical_osc_cm; /* median over all strides */
         size_t strides[2];
 };
 
@@ -227,6 +230,11 @@ static int summarise(const struct gm_stride_list *list, struct side_values *out)
                 if (isfinite(list->st[i].cadence_spm))
                         buf[k++] = list->st[i].cadence_spm;
         out->cadence_spm = gm_median(buf, k);
+        k = 0;
+        for (size_t i = 0; i < list->n; i++)
+                if (isfinite(list->st[i].vertical_osc_cm))
+                        buf[k++] = list->st[i].vertical_osc_cm;
+        out->vertical_osc_cm = gm_median(buf, k);
         free(buf);
         return 0;
 }
@@ -312,6 +320,8 @@ static void print_text(const struct summary *s)
         row(&t, "cadence", "%s", a);
         fmt_value(a, sizeof(a), s->sv.cadence_fft_spm, "%.1f", "steps/min");
         row(&t, "cadence_fft", "%s", a);
+        fmt_value(a, sizeof(a), s->sv.vertical_osc_cm, "%.1f", "cm");
+        row(&t, "vertical_osc", "%s", a);
         for (int m = 0; m < GM_METRIC_COUNT; m++) {
                 fmt_metric(a, sizeof(a), s->sv.v[m][0], m);
                 fmt_metric(b, sizeof(b), s->sv.v[m][1], m);
@@ -419,6 +429,8 @@ static void print_json(const struct summary *s)
         json_num(f, s->sv.cadence_spm, "%.2f");
         fputs(",\n  \"cadence_fft_spm\": ", f);
         json_num(f, s->sv.cadence_fft_spm, "%.2f");
+        fputs(",\n  \"vertical_osc_cm\": ", f);
+        json_num(f, s->sv.vertical_osc_cm, "%.2f");
         fputs(",\n", f);
         for (int m = 0; m < GM_METRIC_COUNT; m++) {
                 double k = gm_metric_info(m)->scale;

@@ -1,5 +1,6 @@
 """The belt pack alone ([sensors] with every location but the pelvis set to none): a run is
-a run, with running stance on both sides, and the walk after it a walk."""
+a run, with running stance on both sides and a runner's vertical oscillation, and the walk
+after it a walk that bounces less."""
 import math
 import os
 import sys
@@ -19,23 +20,28 @@ def main():
         readings = []
         for _ in range(3):
             readings.append((w.bus.get("Activity"), w.bus.get("StanceTimeLeft"), w.bus.get("StanceTimeRight"),
-                             w.bus.get("Cadence")))
+                             w.bus.get("Cadence"), w.bus.get("VerticalOscillation")))
             time.sleep(0.5)
-        print("running: activity, stance left/right ms, cadence:", readings)
-        for activity, left, right, cadence in readings:
+        print("running: activity, stance left/right ms, cadence, vertical oscillation cm:", readings)
+        for activity, left, right, cadence, vosc in readings:
             assert activity == "running", "a run reported as %s" % activity
             for side, v in (("left", left), ("right", right)):
                 # A runner's contact: 0.15-0.35 s; a walker's is over half a second.
                 assert math.isfinite(v) and 150 <= v <= 350, "%s stance %.0f ms while running" % (side, v)
             assert math.isfinite(cadence) and abs(cadence - 168) <= 5, "cadence %.1f" % cadence
+            # Runners bounce 5-12 cm a step.
+            assert math.isfinite(vosc) and 4 <= vosc <= 13, "vertical oscillation %.1f cm while running" % vosc
+        run_vosc = readings[-1][4]
         sensors = w.bus.get("Sensors")
         assert [s[0] for s in sensors if s[2] == "streaming"] == ["pelvis"], sensors
 
         wait_until("half a minute of walking", lambda: w.sim.now() > 155, timeout=60)
-        activity = w.bus.get("Activity")
-        print("walking: activity %s, stance %.0f/%.0f ms" % (activity, w.bus.get("StanceTimeLeft"),
-                                                             w.bus.get("StanceTimeRight")))
+        activity, vosc = w.bus.get("Activity"), w.bus.get("VerticalOscillation")
+        print("walking: activity %s, stance %.0f/%.0f ms, vertical oscillation %.1f cm" % (
+            activity, w.bus.get("StanceTimeLeft"), w.bus.get("StanceTimeRight"), vosc))
         assert activity == "walking", "a walk reported as %s" % activity
+        assert math.isfinite(vosc) and 1 <= vosc < run_vosc, "vertical oscillation %.1f cm walking, %.1f running" % (
+            vosc, run_vosc)
         assert w.daemon.proc.poll() is None
     return 0
 

@@ -19,7 +19,7 @@
  * them as it comes. */
 static const char *const known[] = {
         "State",        "Activity",     "Cadence", "StepCount",     "Asymmetry",      "AsymmetryBaseline",
-        "FatigueScore", "SessionStart", "Sensors", "SensorReasons", "DroppedSamples",
+        "FatigueScore", "SessionStart", "Sensors", "SensorReasons", "DroppedSamples", "VerticalOscillation",
 };
 
 static bool is_known(const char *name)
@@ -246,6 +246,11 @@ void ctl_status_print(FILE *f, const struct ctl_props *p)
         if (ctl_props_get(p, "StepCount", DBUS_TYPE_UINT64)) {
                 label(f, "Steps");
                 fprintf(f, "%llu\n", (unsigned long long)ctl_props_u64(p, "StepCount"));
+        }
+        if (ctl_props_get(p, "VerticalOscillation", DBUS_TYPE_DOUBLE)) {
+                label(f, "Vertical osc.");
+                fprintf(f, "%s\n",
+                        ctl_format_number(buf, sizeof buf, ctl_props_double(p, "VerticalOscillation"), 1, " cm"));
         }
         for (int m = 0; m < GM_METRIC_COUNT; m++)
                 line_metric(f, p, m);
