@@ -13,6 +13,12 @@
 #define FC_WINDOW 0.45      /* fraction of the stride searched before the swing peak */
 #define IC_WINDOW 0.35      /* ... and after it */
 #define SHANK_IC_WINDOW 0.2 /* heel strike follows the swing's end within this fraction */
+/* A foot pushes off with a plantarflexion dip at toe-off and, running, whips once more as it
+ * leaves (a second dip some 0.1 s later, as deep): toe-off is the first of the dips nearly as
+ * deep as the deepest, searched from after the landing's own dip back to the swing. */
+#define FOOT_FC_WINDOW 0.6 /* fraction of the stride searched before the swing peak */
+#define FOOT_LANDING 0.15  /* fraction of the stride after a contact that is the landing */
+#define FOOT_FC_DEPTH 0.8  /* nearly as deep: this fraction of the deepest dip */
 
 struct state {
         double rate;
@@ -27,7 +33,7 @@ struct state {
         double peak_level; /* running typical swing peak */
         double stride_s;   /* running typical stride time */
         size_t pending;    /* decided swing peak waiting for its IC window */
-        size_t last_fc;
+        size_t last_fc, last_ic;
         double delay; /* group delay of the event filter, s */
         bool foot;
         bool settled;       /* the sign of the rotation is known: events are emitted */
@@ -74,6 +80,23 @@ static size_t deepest_min(const struct state *s, size_t from, size_t to)
         return gm_hist_argmin(&s->fine, from, to);
 }
 
+/* The earliest local minimum in [from, to) of the fine signal at least FOOT_FC_DEPTH as deep as
+ * the deepest; 0 when there is none. */
+static size_t first_deep_min(const struct state *s, size_t from, size_t to)
+{
+        size_t deepest = deepest_min(s, from, to);
+        if (!deepest)
+                return 0;
+        double floor = FOOT_FC_DEPTH * gm_hist_at(&s->fine, deepest);
+        if (!(floor < 0))
+                return deepest;
+        for (size_t i = from > oldest(s) + 1 ? from : oldest(s) + 1; i < deepest; i++)
+                if (gm_hist_at(&s->fine, i) <= floor && gm_hist_at(&s->fine, i) <= gm_hist_at(&s->fine, i - 1) &&
+                    gm_hist_at(&s->fine, i) <= gm_hist_at(&s->fine, i + 1))
+                        return i;
+        return deepest;
+}
+
 static void emit(struct state *s, struct gm_event_out *out, size_t i, enum gm_event_kind kind)
 {
         double t = gm_hist_at(&s->t, i) - s->delay;
@@ -90,7 +113,19 @@ static void decide(struct state *s, struct gm_event_out *out)
         size_t lo = p > w_fc ? p - w_fc : 0;
         if (lo <= s->last_fc)
                 lo = s->last_fc + 1;
-        size_t fc = deepest_min(s, lo, p);
+        size_t fc;
+        if (s->foot) {
+                size_t w = samples(s, FOOT_FC_WINDOW * s->stride_s),
+                       after = s->last_ic + samples(s, FOOT_LANDING * s->stride_s);
+                lo = p > w ? p - w : 0;
+                if (s->last_ic && lo < after)
+                        lo = after;
+                if (lo <= s->last_fc)
+                        lo = s->last_fc + 1;
+                fc = first_deep_min(s, lo, p);
+        } else {
+                fc = deepest_min(s, lo, p);
+        }
         size_t ic = 0;
         /* The swing ends where the rotation reverses: a foot is on the ground then; a shank
          * still has the heel strike ahead, its sharp dip just after. */
@@ -106,8 +141,10 @@ static void decide(struct state *s, struct gm_event_out *out)
                 emit(s, out, fc, GM_EVENT_FC);
                 s->last_fc = fc;
         }
-        if (ic)
+        if (ic) {
                 emit(s, out, ic, GM_EVENT_IC);
+                s->last_ic = ic;
+        }
         s->pending = 0;
 }
 
@@ -164,7 +201,7 @@ static void rescan(struct state *s, struct gm_event_out *out)
                 negate(&s->fine, &s->event_lp, 1, oldest(s), s->n);
                 s->flips = s->align.flips;
         }
-        s->cand = s->pending = s->last_peak = 0;
+        s->cand = s->pending = s->last_peak = s->last_ic = 0;
         s->peak_level = 3.0;
         s->stride_s = 1.1;
         for (size_t i = oldest(s) + 1; i < s->n; i++)
