@@ -95,6 +95,7 @@ static void sink_stride(void *userdata, const struct gm_view *v, const struct gm
                 .hip_ext_deg = st->hip_ext_deg,
                 .pelvic_drop_deg = st->pelvic_drop_deg,
                 .impact_g = st->impact_g,
+                .vertical_osc_cm = st->vertical_osc_cm,
                 .activity = st->activity,
         };
 }
@@ -134,6 +135,7 @@ static void run_started(struct gm_runs *runs, double t)
                         .start_us = runs->run_start_us,
                         .activity = runs->activity,
                         .cadence_spm = NAN,
+                        .vertical_osc_cm = NAN,
                 };
                 int r = gm_store_run_begin(runs->store, &run, &runs->run_id);
                 if (r < 0)

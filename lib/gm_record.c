@@ -30,6 +30,7 @@ static const struct gm_field run_fields[] = {
         R("duration_s", "duration_s", GM_FIELD_DOUBLE, duration_s, "s", "Duration"),
         R("steps", "steps", GM_FIELD_U64, steps, "", "Steps"),
         R("cadence_spm", "cadence_spm", GM_FIELD_DOUBLE, cadence_spm, "steps/min", "Cadence"),
+        R("vertical_osc_cm", "vertical_osc_cm", GM_FIELD_DOUBLE, vertical_osc_cm, "cm", "Vertical oscillation"),
         SIDES(struct gm_run_summary),
         R("asym_max_pct", "asym_max_pct", GM_FIELD_DOUBLE, asym_max_pct, "% points", "Max asymmetry"),
         R("asym_metric", "asym_metric", GM_FIELD_TEXT, asym_metric, "", "Max asymmetry metric"),
@@ -57,6 +58,7 @@ static const struct gm_field minute_fields[] = {
         M("length_s", "length_s", GM_FIELD_DOUBLE, length_s, "s", "Length"),
         M("steps", "steps", GM_FIELD_U64, steps, "", "Steps"),
         M("cadence_spm", "cadence_spm", GM_FIELD_DOUBLE, cadence_spm, "steps/min", "Cadence"),
+        M("vertical_osc_cm", "vertical_osc_cm", GM_FIELD_DOUBLE, vertical_osc_cm, "cm", "Vertical oscillation"),
         SIDES(struct gm_run_minute),
         M("asym_max_pct", "asym_max_pct", GM_FIELD_DOUBLE, asym_max_pct, "% points", "Max asymmetry"),
         M("fatigue", "fatigue", GM_FIELD_DOUBLE, fatigue, "", "Fatigue"),
@@ -78,6 +80,7 @@ static const struct gm_field stride_fields[] = {
         SF("hip_ext_deg", HIP_EXT, hip_ext_deg),
         SF("pelvic_drop_deg", PELVIC_DROP, pelvic_drop_deg),
         SF("impact_g", IMPACT, impact_g),
+        S("vertical_osc_cm", "vertical_osc_cm", GM_FIELD_DOUBLE, vertical_osc_cm, "cm", "Vertical oscillation"),
         S("activity", "activity", GM_FIELD_ACTIVITY, activity, "", "Activity"),
 };
 /* clang-format on */

@@ -54,6 +54,7 @@ struct gm_stride_record {
         double hip_ext_deg; /* NaN without a pelvis sensor */
         double pelvic_drop_deg;
         double impact_g;
+        double vertical_osc_cm; /* the pelvis' rise and fall, mean of the stride's two steps */
         enum gm_activity activity;
 };
 

@@ -17,6 +17,7 @@ struct gm_run_minute {
         double t_s;     /* start of the minute, seconds since the run started */
         uint64_t steps; /* steps in this minute */
         double cadence_spm;
+        double vertical_osc_cm; /* the pelvis' rise and fall per step */
         double stance_ms[2];
         double hip_ext_deg[2];
         double pelvic_drop_deg[2];
@@ -33,7 +34,8 @@ struct gm_run_summary {
         double duration_s;
         enum gm_activity activity; /* the dominant one: walking or running */
         uint64_t steps;
-        double cadence_spm; /* mean over the run */
+        double cadence_spm;     /* mean over the run */
+        double vertical_osc_cm; /* mean over the run, the pelvis' rise and fall per step */
         double stance_ms[2];
         double hip_ext_deg[2];
         double pelvic_drop_deg[2];

@@ -35,7 +35,7 @@ static double mean_get(const struct mean *a)
 /* Means over the gait snapshots of a stretch: a minute or the whole run. */
 struct gait_means {
         unsigned snapshots;
-        struct mean cadence, stance[2], hip_ext[2], pelvic_drop[2], fatigue;
+        struct mean cadence, vertical_osc, stance[2], hip_ext[2], pelvic_drop[2], fatigue;
         struct mean excursion[GM_METRIC_COUNT]; /* SI − the pipeline's baseline, signed */
         double walking_s, running_s;
 };
@@ -198,6 +198,7 @@ static void means_add(struct gait_means *g, const struct gm_metrics *m, double f
 {
         g->snapshots++;
         mean_add(&g->cadence, m->cadence_spm);
+        mean_add(&g->vertical_osc, m->vertical_osc_cm);
         for (int side = 0; side < 2; side++) {
                 mean_add(&g->stance[side], m->value[GM_METRIC_STANCE][side]);
                 mean_add(&g->hip_ext[side], m->value[GM_METRIC_HIP_EXT][side]);
@@ -225,6 +226,7 @@ static void emit_minute(struct gm_session *s, double length)
         mn->length_s = length;
         mn->steps = r->minute_steps;
         mn->cadence_spm = mean_get(&g->cadence);
+        mn->vertical_osc_cm = mean_get(&g->vertical_osc);
         for (int side = 0; side < 2; side++) {
                 mn->stance_ms[side] = 1000.0 * mean_get(&g->stance[side]);
                 mn->hip_ext_deg[side] = mean_get(&g->hip_ext[side]);
@@ -263,6 +265,7 @@ static void fill_summary(const struct gm_session *s, double t_end, struct gm_run
         sum->activity = r->running_s >= r->walking_s ? GM_ACTIVITY_RUNNING : GM_ACTIVITY_WALKING;
         sum->steps = r->steps;
         sum->cadence_spm = mean_get(&g->cadence);
+        sum->vertical_osc_cm = mean_get(&g->vertical_osc);
         for (int side = 0; side < 2; side++) {
                 sum->stance_ms[side] = 1000.0 * mean_get(&g->stance[side]);
                 sum->hip_ext_deg[side] = mean_get(&g->hip_ext[side]);

@@ -9,8 +9,9 @@ The record of a wall-clock second holds the strides whose initial contact falls 
 cadence + fractional_cadence/128 = 60000 / mean stride_ms (strides/min); stance_time (41) /10
 = mean stance_ms; stance_time_balance (84) /100 = 100 L / (L + R) of the mean left and right
 stance, invalid unless both sides stepped; developer fields hip_extension_left/right and
-pelvic_drop_left/right the mean of that side's strides, fatigue_score the minute's; a value not
-measured is invalid. GPSBABEL.csv (gpsbabel's unicsv of the same file) must list the same
+pelvic_drop_left/right the mean of that side's strides, fatigue_score the minute's;
+vertical_oscillation (39) /100 = the strides' mean vertical_osc_cm, and the lap's (77) and
+session's (89) the run's; a value not measured is invalid. GPSBABEL.csv (gpsbabel's unicsv of the same file) must list the same
 records at the same times with the same cadence.
 """
 import csv
@@ -214,6 +215,8 @@ def main():
                 close(dev[f"{key}_{side}"], v, 1e-5 * max(1, abs(v or 0)), f"{w} {key}_{side}")
         v = fatigue_at(group[0]["t_s"])
         close(dev["fatigue_score"], v, 1e-6, f"{w} fatigue_score")
+        vosc = mean(s["vertical_osc_cm"] for s in group)
+        close(None if f[39] is None else f[39] / 100, vosc, 0.005 + 1e-9, f"{w} vertical_oscillation")
 
     session = by[18][0]["fields"]
     if session[2] != start_s - FIT_EPOCH or session[253] != end_s - FIT_EPOCH:
@@ -223,8 +226,10 @@ def main():
         die(f"session sport {session[5]} for {run['activity']}")
     if session[18] != round(run["cadence_spm"] / 2):
         die(f"session avg_cadence {session[18]} for {run['cadence_spm']} steps/min")
+    close(None if session[89] is None else session[89] / 100, run["vertical_osc_cm"], 0.005 + 1e-9,
+          "session avg_vertical_oscillation")
     lap = by[19][0]["fields"]
-    if lap[2] != start_s - FIT_EPOCH or lap[7] != session[7]:
+    if lap[2] != start_s - FIT_EPOCH or lap[7] != session[7] or lap[77] != session[89]:
         die(f"lap: {lap}")
     activity = by[34][0]["fields"]
     if activity[1] != 1 or activity[0] != session[8]:

@@ -28,7 +28,9 @@ int main(int argc, char **argv)
                 fprintf(stderr, "store-fill: %s: %s\n", argv[1], strerror(-r));
                 return 1;
         }
-        struct gm_run_summary run = { .start_us = start_us, .activity = GM_ACTIVITY_RUNNING, .cadence_spm = NAN };
+        struct gm_run_summary run = {
+                .start_us = start_us, .activity = GM_ACTIVITY_RUNNING, .cadence_spm = NAN, .vertical_osc_cm = NAN
+        };
         r = gm_store_run_begin(s, &run, &id);
         /* Strides alternate sides every half stride; stride time drifts with fatigue. */
         double t = 0.3;
@@ -50,6 +52,7 @@ int main(int argc, char **argv)
                                                        : (side == GM_SIDE_LEFT ? 9.0 - 0.2 * m : 11.5) + sin(k * 0.11),
                                 .pelvic_drop_deg = (side == GM_SIDE_LEFT ? 4.0 : 5.5 + 0.1 * m) + 0.3 * cos(k * 0.2),
                                 .impact_g = 2.5 + 0.4 * sin(k * 0.13),
+                                .vertical_osc_cm = k % 41 == 3 ? NAN : 8.6 + 0.4 * sin(k * 0.09) + 0.02 * m,
                                 .activity = GM_ACTIVITY_RUNNING,
                         };
                         t += stride_ms / 2000.0;
@@ -60,6 +63,7 @@ int main(int argc, char **argv)
                         .t_s = 60.0 * m,
                         .steps = n,
                         .cadence_spm = 170 - 0.2 * m,
+                        .vertical_osc_cm = 8.6 + 0.02 * m,
                         .stance_ms = { 240 + 0.5 * m, 252 + 0.5 * m },
                         .hip_ext_deg = { 9.0 - 0.2 * m, 11.5 },
                         .pelvic_drop_deg = { 4.0, 5.5 + 0.1 * m },
@@ -83,6 +87,7 @@ int main(int argc, char **argv)
                         .duration_s = 900,
                         .steps = k,
                         .cadence_spm = 168.6,
+                        .vertical_osc_cm = 8.74,
                         .stance_ms = { 243.5, 255.5 },
                         .hip_ext_deg = { 7.6, 11.5 },
                         .pelvic_drop_deg = { 4, 6.2 },

@@ -223,8 +223,8 @@ static double minute_fatigue(const struct ctl_run *run, double t_s)
 struct second {
         int64_t unix_s;
         double first_t_s;
-        double stride_sum, stance_sum, side_stance_sum[2], hip_sum[2], drop_sum[2];
-        unsigned stride_n, stance_n, side_stance_n[2], hip_n[2], drop_n[2];
+        double stride_sum, stance_sum, side_stance_sum[2], hip_sum[2], drop_sum[2], vosc_sum;
+        unsigned stride_n, stance_n, side_stance_n[2], hip_n[2], drop_n[2], vosc_n;
 };
 
 static void write_record(struct buf *b, const struct ctl_run *run, const struct second *sec)
@@ -242,6 +242,8 @@ static void write_record(struct buf *b, const struct ctl_run *run, const struct 
         put_u8(b, whole == 0xff ? 0xff : (uint8_t)scaled(cadence - whole, 128, 0xff));
         put_u16(b, (uint16_t)scaled(stance_ms, 10, 0xffff));
         put_u16(b, (uint16_t)scaled(100 * left / (left + right), 100, 0xffff));
+        /* vertical_oscillation: mm, scale 10 */
+        put_u16(b, (uint16_t)scaled(sec->vosc_n ? 10 * sec->vosc_sum / sec->vosc_n : NAN, 10, 0xffff));
         put_f32(b, sec->hip_n[0] ? sec->hip_sum[0] / sec->hip_n[0] : NAN);
         put_f32(b, sec->hip_n[1] ? sec->hip_sum[1] / sec->hip_n[1] : NAN);
         put_f32(b, sec->drop_n[0] ? sec->drop_sum[0] / sec->drop_n[0] : NAN);
@@ -307,12 +309,13 @@ int ctl_fit_write(FILE *f, const struct ctl_run *run, const struct gm_stride_rec
         put_u8(&b, EVENT_TYPE_START);
 
         static const struct field_def record[] = {
-                { 253, 4, T_UINT32 }, { 4, 1, T_UINT8 }, { 53, 1, T_UINT8 }, { 41, 2, T_UINT16 }, { 84, 2, T_UINT16 },
+                { 253, 4, T_UINT32 }, { 4, 1, T_UINT8 },   { 53, 1, T_UINT8 },
+                { 41, 2, T_UINT16 },  { 84, 2, T_UINT16 }, { 39, 2, T_UINT16 },
         };
         struct field_def dev[N_DEV];
         for (size_t i = 0; i < N_DEV; i++)
                 dev[i] = (struct field_def){ (uint8_t)i, 4, 0 };
-        define(&b, 1, MESG_RECORD, record, 5, dev, N_DEV);
+        define(&b, 1, MESG_RECORD, record, 6, dev, N_DEV);
 
         struct second sec = { .unix_s = INT64_MIN };
         for (size_t i = 0; i < n; i++) {
@@ -331,6 +334,7 @@ int ctl_fit_write(FILE *f, const struct ctl_run *run, const struct gm_stride_rec
                 mean_add(&sec.side_stance_sum[side], &sec.side_stance_n[side], st->stance_ms);
                 mean_add(&sec.hip_sum[side], &sec.hip_n[side], st->hip_ext_deg);
                 mean_add(&sec.drop_sum[side], &sec.drop_n[side], st->pelvic_drop_deg);
+                mean_add(&sec.vosc_sum, &sec.vosc_n, st->vertical_osc_cm);
         }
         if (sec.unix_s != INT64_MIN) {
                 write_record(&b, run, &sec);
@@ -345,10 +349,10 @@ int ctl_fit_write(FILE *f, const struct ctl_run *run, const struct gm_stride_rec
         /* One lap, the whole run. */
         double cadence = run->s.cadence_spm / 2; /* strides/min */
         static const struct field_def lap[] = {
-                { 253, 4, T_UINT32 }, { 254, 2, T_UINT16 }, { 0, 1, T_ENUM },   { 1, 1, T_ENUM },
-                { 2, 4, T_UINT32 },   { 7, 4, T_UINT32 },   { 8, 4, T_UINT32 }, { 17, 1, T_UINT8 },
+                { 253, 4, T_UINT32 }, { 254, 2, T_UINT16 }, { 0, 1, T_ENUM },   { 1, 1, T_ENUM },    { 2, 4, T_UINT32 },
+                { 7, 4, T_UINT32 },   { 8, 4, T_UINT32 },   { 17, 1, T_UINT8 }, { 77, 2, T_UINT16 },
         };
-        define(&b, 3, MESG_LAP, lap, 8, NULL, 0);
+        define(&b, 3, MESG_LAP, lap, 9, NULL, 0);
         put_u8(&b, 3);
         put_u32(&b, fit_time(end_s));
         put_u16(&b, 0);
@@ -358,13 +362,14 @@ int ctl_fit_write(FILE *f, const struct ctl_run *run, const struct gm_stride_rec
         put_u32(&b, elapsed_ms);
         put_u32(&b, elapsed_ms);
         put_u8(&b, (uint8_t)scaled(cadence, 1, 0xff));
+        put_u16(&b, (uint16_t)scaled(10 * run->s.vertical_osc_cm, 10, 0xffff)); /* mm, scale 10 */
 
         static const struct field_def session[] = {
-                { 253, 4, T_UINT32 }, { 254, 2, T_UINT16 }, { 0, 1, T_ENUM },    { 1, 1, T_ENUM },
-                { 2, 4, T_UINT32 },   { 5, 1, T_ENUM },     { 6, 1, T_ENUM },    { 7, 4, T_UINT32 },
-                { 8, 4, T_UINT32 },   { 18, 1, T_UINT8 },   { 25, 2, T_UINT16 }, { 26, 2, T_UINT16 },
+                { 253, 4, T_UINT32 }, { 254, 2, T_UINT16 }, { 0, 1, T_ENUM },    { 1, 1, T_ENUM },   { 2, 4, T_UINT32 },
+                { 5, 1, T_ENUM },     { 6, 1, T_ENUM },     { 7, 4, T_UINT32 },  { 8, 4, T_UINT32 }, { 18, 1, T_UINT8 },
+                { 25, 2, T_UINT16 },  { 26, 2, T_UINT16 },  { 89, 2, T_UINT16 },
         };
-        define(&b, 4, MESG_SESSION, session, 12, NULL, 0);
+        define(&b, 4, MESG_SESSION, session, 13, NULL, 0);
         put_u8(&b, 4);
         put_u32(&b, fit_time(end_s));
         put_u16(&b, 0);
@@ -378,6 +383,7 @@ int ctl_fit_write(FILE *f, const struct ctl_run *run, const struct gm_stride_rec
         put_u8(&b, (uint8_t)scaled(cadence, 1, 0xff));
         put_u16(&b, 0);
         put_u16(&b, 1);
+        put_u16(&b, (uint16_t)scaled(10 * run->s.vertical_osc_cm, 10, 0xffff));
 
         static const struct field_def activity[] = {
                 { 253, 4, T_UINT32 }, { 0, 4, T_UINT32 }, { 1, 2, T_UINT16 },

@@ -105,6 +105,7 @@ static void print_json(const struct ctl_run *run)
         ctl_json_field_double(&j, "duration_s", run->s.duration_s);
         ctl_json_field_uint(&j, "steps", run->s.steps);
         ctl_json_field_double(&j, "cadence_spm", run->s.cadence_spm);
+        ctl_json_field_double(&j, "vertical_osc_cm", run->s.vertical_osc_cm);
         json_metric(&j, GM_METRIC_STANCE, run->s.stance_ms);
         json_metric(&j, GM_METRIC_HIP_EXT, run->s.hip_ext_deg);
         json_metric(&j, GM_METRIC_PELVIC_DROP, run->s.pelvic_drop_deg);
@@ -139,6 +140,7 @@ static void print_json(const struct ctl_run *run)
                 ctl_json_field_double(&j, "length_s", m->length_s);
                 ctl_json_field_uint(&j, "steps", m->steps);
                 ctl_json_field_double(&j, "cadence_spm", m->cadence_spm);
+                ctl_json_field_double(&j, "vertical_osc_cm", m->vertical_osc_cm);
                 json_metric(&j, GM_METRIC_STANCE, m->stance_ms);
                 json_metric(&j, GM_METRIC_HIP_EXT, m->hip_ext_deg);
                 json_metric(&j, GM_METRIC_PELVIC_DROP, m->pelvic_drop_deg);
@@ -243,6 +245,8 @@ static void print_text(const struct ctl_run *run)
                 printf("%llu\n", (unsigned long long)run->s.steps);
         label("Cadence");
         printf("%s\n", ctl_format_number(buf, sizeof buf, run->s.cadence_spm, 1, " steps/min"));
+        label("Vertical osc.");
+        printf("%s\n", ctl_format_number(buf, sizeof buf, run->s.vertical_osc_cm, 1, " cm"));
         print_pair(NULL, GM_METRIC_STANCE, run->s.stance_ms);
         print_pair(NULL, GM_METRIC_HIP_EXT, run->s.hip_ext_deg);
         print_pair(NULL, GM_METRIC_PELVIC_DROP, run->s.pelvic_drop_deg);
