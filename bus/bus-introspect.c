@@ -5,6 +5,8 @@
 #include <stdbool.h>
 #include <string.h>
 
+#include "gm_xml.h"
+
 #define INTROSPECT_DOCTYPE                                                                   \
         "<!DOCTYPE node PUBLIC \"-//freedesktop//DTD D-BUS Object Introspection 1.0//EN\"\n" \
         " \"http://www.freedesktop.org/standards/dbus/1.0/introspect.dtd\">\n"
@@ -64,23 +66,7 @@ static void write_args(FILE *f, const char *signature, const char *names, const 
 static void write_doc(FILE *f, const char *doc)
 {
         fputs("   <annotation name=\"org.gtk.GDBus.DocString\" value=\"", f);
-        for (const char *c = doc; *c; c++)
-                switch (*c) {
-                case '&':
-                        fputs("&amp;", f);
-                        break;
-                case '<':
-                        fputs("&lt;", f);
-                        break;
-                case '>':
-                        fputs("&gt;", f);
-                        break;
-                case '"':
-                        fputs("&quot;", f);
-                        break;
-                default:
-                        fputc(*c, f);
-                }
+        gm_xml_put_escaped(f, doc);
         fputs("\"/>\n", f);
 }
 

@@ -612,24 +612,6 @@ Test(gait_cases, pelvis_walk_first_step_side_from_the_steps_after)
         gm_event_list_clear(&det);
 }
 
-/* Median stance (s) of one side's truth: each ic to the next fc of that side. */
-static double truth_stance(const struct gm_event_list *ev, enum gm_side side)
-{
-        double st[512];
-        size_t n = 0;
-        for (size_t i = 0; i < ev->n && n < 512; i++) {
-                if (ev->ev[i].side != side || ev->ev[i].kind != GM_EVENT_IC)
-                        continue;
-                for (size_t j = i + 1; j < ev->n; j++)
-                        if (ev->ev[j].side == side && ev->ev[j].kind == GM_EVENT_FC) {
-                                if (ev->ev[j].t - ev->ev[i].t < 0.6)
-                                        st[n++] = ev->ev[j].t - ev->ev[i].t;
-                                break;
-                        }
-        }
-        return gm_median(st, n);
-}
-
 /* A running foot pushes off with a plantarflexion dip at toe-off and whips once more some
  * 0.1 s later, about as deep: its contact ends at the first (rbds, a runner at 3.5 m/s with
  * foot sensors; the second read one side's stance 110 ms long, a 39 % asymmetry). */
@@ -656,7 +638,7 @@ Test(gait_cases, running_feet_leave_the_ground_at_the_first_push_off_dip)
                         if ((int)rep.strides.st[i].side == side && isfinite(rep.strides.st[i].stance_s))
                                 v[n++] = rep.strides.st[i].stance_s;
                 stance[side] = gm_median(v, n);
-                double want = truth_stance(&truth, side);
+                double want = true_stance(&truth, side);
                 cr_log_info("%s stance %.0f ms, reference %.0f ms", gm_side_name(side), 1000 * stance[side],
                             1000 * want);
                 cr_expect(fabs(stance[side] - want) < 0.03, "%s stance %.0f ms, truth %.0f ms", gm_side_name(side),

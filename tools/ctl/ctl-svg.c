@@ -4,6 +4,7 @@
 #include <stdbool.h>
 
 #include "ctl-svg.h"
+#include "gm_xml.h"
 
 #define WIDTH 900
 #define MARGIN_LEFT 70
@@ -28,27 +29,6 @@ static double tick_step(double span, unsigned want)
 {
         double raw = span / want, p = pow(10, floor(log10(raw))), f = raw / p;
         return (f < 1.5 ? 1 : f < 3.5 ? 2 : f < 7.5 ? 5 : 10) * p;
-}
-
-static void escape(FILE *f, const char *s)
-{
-        for (; *s; s++)
-                switch (*s) {
-                case '&':
-                        fputs("&amp;", f);
-                        break;
-                case '<':
-                        fputs("&lt;", f);
-                        break;
-                case '>':
-                        fputs("&gt;", f);
-                        break;
-                case '"':
-                        fputs("&quot;", f);
-                        break;
-                default:
-                        fputc(*s, f);
-                }
 }
 
 static bool y_range(const struct ctl_svg_panel *p, size_t n, double *lo, double *hi)
@@ -115,7 +95,7 @@ static void draw_panel(FILE *f, const struct ctl_svg_panel *p, const double *x, 
 
         fprintf(f, "<g class=\"panel\">\n<text x=\"%.0f\" y=\"%.0f\" font-size=\"14\" font-weight=\"bold\">", left,
                 top - 10);
-        escape(f, p->title);
+        gm_xml_put_escaped(f, p->title);
         fputs("</text>\n", f);
         fprintf(f, "<rect x=\"%.0f\" y=\"%.0f\" width=\"%.0f\" height=\"%d\" fill=\"none\" stroke=\"#888\"/>\n", left,
                 top, right - left, PANEL_HEIGHT);
@@ -139,7 +119,7 @@ static void draw_panel(FILE *f, const struct ctl_svg_panel *p, const double *x, 
                 fprintf(f, "<rect x=\"%.0f\" y=\"%.0f\" width=\"12\" height=\"12\" fill=\"%s\"/>\n", right + 12,
                         top + 10 + 20.0 * k, p->series[k].color);
                 fprintf(f, "<text x=\"%.0f\" y=\"%.0f\" font-size=\"12\">", right + 30, top + 21 + 20.0 * k);
-                escape(f, p->series[k].name);
+                gm_xml_put_escaped(f, p->series[k].name);
                 fputs("</text>\n", f);
         }
         fputs("</g>\n", f);
@@ -158,9 +138,9 @@ int ctl_svg_chart(FILE *f, const char *title, const double *x, size_t n, double 
                 "<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n"
                 "<title>",
                 WIDTH, height, WIDTH, height);
-        escape(f, title);
+        gm_xml_put_escaped(f, title);
         fprintf(f, "</title>\n<text x=\"%d\" y=\"28\" font-size=\"18\" font-weight=\"bold\">", MARGIN_LEFT);
-        escape(f, title);
+        gm_xml_put_escaped(f, title);
         fputs("</text>\n", f);
 
         for (size_t i = 0; i < n_panels; i++)

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "sim-xml.h"
+#include "gm_xml.h"
 
 /* The document type libiio 0.24 declares for its contexts. */
 static const char dtd[] =
@@ -28,30 +29,6 @@ static const char dtd[] =
         "<!ATTLIST debug-attribute name CDATA #REQUIRED>"
         "<!ATTLIST buffer-attribute name CDATA #REQUIRED>"
         "]>";
-
-static void put_escaped(FILE *f, const char *s)
-{
-        for (; *s; s++)
-                switch (*s) {
-                case '&':
-                        fputs("&amp;", f);
-                        break;
-                case '<':
-                        fputs("&lt;", f);
-                        break;
-                case '>':
-                        fputs("&gt;", f);
-                        break;
-                case '"':
-                        fputs("&quot;", f);
-                        break;
-                case '\'':
-                        fputs("&apos;", f);
-                        break;
-                default:
-                        fputc(*s, f);
-                }
-}
 
 static void put_channel(FILE *f, int c)
 {
@@ -81,7 +58,7 @@ int sim_xml_context(const struct sim_engine *e, const char *description, char **
                 "<context name=\"network\" version-major=\"%d\" version-minor=\"%d\" version-git=\"%s\" "
                 "description=\"",
                 SIM_VERSION_MAJOR, SIM_VERSION_MINOR, SIM_VERSION_GIT);
-        put_escaped(f, description);
+        gm_xml_put_escaped(f, description);
         fputs("\" >", f);
         fputs("<context-attribute name=\"hw_model\" value=\"gaitmon belt pack (emulated)\" />", f);
         for (size_t d = 0; d < sim_engine_n_devices(e); d++) {
