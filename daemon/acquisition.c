@@ -3,6 +3,7 @@
 #include "acquisition.h"
 
 #include <errno.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -127,6 +128,10 @@ int gm_acquisition_take_status(struct gm_acquisition *acq, enum gm_loc loc, stru
                 .reason = info->reason,
         };
         info->status = status;
+        /* Opening a sensor parses its context's XML in its thread's own heap arena; once it
+         * streams, the pages that parse freed go back to the system (some 100 KiB a sensor). */
+        if (status == GM_SENSOR_STREAMING)
+                malloc_trim(0);
         return 1;
 }
 
