@@ -174,11 +174,25 @@ struct state {
         double t_swing;
         double strides[YAW_STRIDES];
         unsigned n_strides;
+        /* Per-sample constants: the full kernels' weight sums (added in the order
+         * smooth_at adds them) and update()'s waits in samples. */
+        double kern_sum, run_kern_sum;
+        size_t feat_wait, close_wait;
+        size_t undecided; /* steps before this one are decided */
 };
 
 static size_t samples(const struct state *s, double sec)
 {
         return (size_t)(sec * s->rate + 0.5);
+}
+
+/* The weights of a whole kernel, summed as smooth_at sums them. */
+static double kernel_weight(const double *kern, unsigned half)
+{
+        double w = 0;
+        for (int k = -(int)half; k <= (int)half; k++)
+                w += kern[k < 0 ? -k : k];
+        return w;
 }
 
 static int init(void *st, double rate_hz, enum gm_side side, bool has_gyr)
@@ -212,6 +226,10 @@ static int init(void *st, double rate_hz, enum gm_side side, bool has_gyr)
         s->run_half = (unsigned)fmin(255, ceil(3 * RUN_SIGMA_S * rate_hz));
         for (unsigned k = 0; k <= s->run_half; k++)
                 s->run_kern[k] = exp(-0.5 * pow(k / (RUN_SIGMA_S * rate_hz), 2));
+        s->kern_sum = kernel_weight(s->kern, s->fine_half);
+        s->run_kern_sum = kernel_weight(s->run_kern, s->run_half);
+        s->feat_wait = samples(s, SWAY_POST_B_S);
+        s->close_wait = samples(s, MAX_STEP_S + SWAY_POST_B_S);
         (void)has_gyr;
         return 0;
 }
@@ -228,10 +246,17 @@ static size_t oldest(const struct state *s)
         return s->n > GM_HIST_LEN - 1 ? s->n - (GM_HIST_LEN - 1) : 0;
 }
 
-/* Gaussian-smoothed vertical acceleration at i with a kernel of half width half. */
-static double smooth_at(const struct state *s, size_t i, const double *kern, unsigned half)
+/* Gaussian-smoothed vertical acceleration at i with a kernel of half width half, whose
+ * weights sum to full. */
+static double smooth_at(const struct state *s, size_t i, const double *kern, unsigned half, double full)
 {
         double sum = 0, w = 0;
+        if (i >= oldest(s) + half && i + half < s->n) {
+                /* The whole kernel lies in the history: the same sums without the tests. */
+                for (int k = -(int)half; k <= (int)half; k++)
+                        sum += kern[k < 0 ? -k : k] * gm_hist_at(&s->av, i + k);
+                return sum / full;
+        }
         for (int k = -(int)half; k <= (int)half; k++) {
                 size_t j = i + k;
                 if (j < oldest(s) || j >= s->n)
@@ -246,7 +271,7 @@ static double smooth_at(const struct state *s, size_t i, const double *kern, uns
 /* Smoothed for the heel-strike transient (needs i + fine_half < n). */
 static double fine_at(const struct state *s, size_t i)
 {
-        return smooth_at(s, i, s->kern, s->fine_half);
+        return smooth_at(s, i, s->kern, s->fine_half, s->kern_sum);
 }
 
 static struct step *step_at(struct state *s, size_t k)
@@ -413,15 +438,16 @@ static void features(struct state *s, struct step *st)
 static void update(struct state *s, struct gm_event_out *out, bool final)
 {
         size_t first = s->nsteps > NSTEP - 1 ? s->nsteps - (NSTEP - 1) : 0;
-        for (size_t k = first; k < s->nsteps; k++) {
+        /* Decided steps have their features and votes: nothing below is left to do for them. */
+        size_t from = s->undecided > first ? s->undecided : first;
+        for (size_t k = from; k < s->nsteps; k++) {
                 struct step *st = step_at(s, k);
-                if (!st->has_feat && (final || s->n > st->ic + samples(s, SWAY_POST_B_S)))
+                if (!st->has_feat && (final || s->n > st->ic + s->feat_wait))
                         features(s, st);
         }
-        for (size_t k = first; k < s->nsteps; k++) {
+        for (size_t k = from; k < s->nsteps; k++) {
                 struct step *st = step_at(s, k);
-                bool closed = final || (k + 1 < s->nsteps && !same_chain(s, k, k + 1)) ||
-                              s->n > st->ic + samples(s, MAX_STEP_S + SWAY_POST_B_S);
+                bool closed = final || (k + 1 < s->nsteps && !same_chain(s, k, k + 1)) || s->n > st->ic + s->close_wait;
                 bool next = same_chain(s, k, k + 1) && step_at(s, k + 1)->has_feat;
                 if (st->voted || !st->has_feat || !(next || closed))
                         continue;
@@ -457,14 +483,14 @@ static void update(struct state *s, struct gm_event_out *out, bool final)
                 st->fwd = st->llr + (st->pos > 0 && k > first ? carry(step_at(s, k - 1)->fwd) : 0);
                 st->voted = true;
         }
-        for (size_t k = first; k < s->nsteps; k++) {
+        for (size_t k = from; k < s->nsteps; k++) {
                 struct step *st = step_at(s, k);
+                s->undecided = k;
                 if (st->decided)
                         continue;
                 /* The walk has ended: no later step of it will come. */
                 const struct step *newest = step_at(s, s->nsteps - 1);
-                bool closed = final || !same_chain(s, k, s->nsteps - 1) ||
-                              s->n > newest->ic + samples(s, MAX_STEP_S + SWAY_POST_B_S);
+                bool closed = final || !same_chain(s, k, s->nsteps - 1) || s->n > newest->ic + s->close_wait;
                 bool ahead = same_chain(s, k, k + SIDE_LOOKAHEAD) && step_at(s, k + SIDE_LOOKAHEAD - 1)->voted;
                 if (!(st->voted && (ahead || closed)))
                         return;
@@ -473,6 +499,7 @@ static void update(struct state *s, struct gm_event_out *out, bool final)
                         emit_step(s, k, out);
                 st->decided = true;
         }
+        s->undecided = s->nsteps;
 }
 
 /* Time where the load (a at sample j - 1, b at j) crosses half weight, followed to zero
@@ -512,7 +539,8 @@ static void run_track(struct state *s)
         if (s->n < 2 * (size_t)s->run_half + 2)
                 return;
         size_t j = s->n - 1 - s->run_half;
-        double load = 1 + smooth_at(s, j, s->run_kern, s->run_half) / GM_GRAVITY; /* specific force along up, g */
+        double load = 1 + smooth_at(s, j, s->run_kern, s->run_half, s->run_kern_sum) /
+                                  GM_GRAVITY; /* specific force along up, g */
         double prev = s->load_prev;
         bool had = s->have_load;
         s->load_prev = load;
