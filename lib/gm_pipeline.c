@@ -382,14 +382,20 @@ static void take_event(struct gm_pipeline *p, const struct gm_event *ev)
 }
 
 /* The shanks' held events whose contacts the pelvis has spoken for. */
+/* The time the shanks' held events are due against: the pelvis' own, so that how far ahead
+ * the shanks' samples came does not matter; the newest of any sensor once the pelvis has
+ * stopped. */
+static double retime_now(const struct gm_pipeline *p)
+{
+        double pelvis_t = p->loc[GM_LOC_PELVIS].last_t;
+        return isfinite(pelvis_t) && !(p->t_last - pelvis_t > STRIDE_WAIT_S) ? pelvis_t : p->t_last;
+}
+
 static void take_retimed(struct gm_pipeline *p, bool flush)
 {
         struct gm_event ev;
         bool running = p->activity == GM_ACTIVITY_RUNNING, retimed;
-        /* The pelvis' own time, so that how far ahead the shanks' samples came does not
-         * matter; the newest of any sensor once the pelvis has stopped. */
-        double pelvis_t = p->loc[GM_LOC_PELVIS].last_t;
-        double now = isfinite(pelvis_t) && !(p->t_last - pelvis_t > STRIDE_WAIT_S) ? pelvis_t : p->t_last;
+        double now = retime_now(p);
         while (gm_retime_next(&p->retime, now, running, flush, &ev, &retimed) > 0) {
                 /* Contacts timed by the shank alone in a run the pelvis was timing (a pelvis
                  * dropout): strides on two clocks are not compared. */
@@ -684,7 +690,7 @@ int gm_pipeline_push(struct gm_pipeline *p, enum gm_loc loc, const struct gm_sam
                 gm_cadence_push(&p->cadence, acc_norm);
         if (ls->det)
                 ls->det->push(ls->det_state, s, &ls->events.out);
-        if (p->retime.count)
+        if (gm_retime_due(&p->retime, retime_now(p), false))
                 take_retimed(p, false);
         if (p->n_waiting)
                 complete_covered(p, false);
