@@ -35,11 +35,17 @@ struct gm_align {
         unsigned flips;     /* times the sign of the axis was reversed */
         /* Per-sample constants of rate_hz. */
         double k_mean, k_cov, still_n, update_n;
-        unsigned cov_n; /* from here on 1 / n_moving is below k_cov */
-        /* What the last sample gave, for the alignments that follow this one. */
+        double still_gn2, quiet_gn2, moving2; /* |gyr|² and |slow|² thresholds (sqrt_reaches) */
+        unsigned cov_n;                       /* from here on 1 / n_moving is below k_cov */
+        /* What the last sample gave, for the alignments that follow this one: |gyr|² and the
+         * quadratic form of the axis (the rms rate about it, squared), compared against their
+         * thresholds squared (see sqrt_reaches in gm_align.c) rather than square-rooted. */
         bool last_has_gyr, last_moving, last_updated;
-        double last_slow[3], last_gn, last_k, last_rms;
+        double last_slow[3], last_gn2, last_k, last_rms2;
         double last_acc_norm; /* |acc| of the last sample, m/s² (also for the pipeline) */
+        /* "Up" worked out once per sample, for users that read it several times. */
+        bool keep_up;
+        double up[3];
         /* An alignment pushed each sample first (a leader): while both have seen the same
          * samples from their start, gravity and the gyro's moments are the leader's, read
          * through the functions below instead of computed again (this one's own copies of
@@ -54,6 +60,9 @@ struct gm_align {
 void gm_align_init(struct gm_align *a, double rate_hz); /* GM_ALIGN_SIGN_LONGEST */
 void gm_align_set_sign_mode(struct gm_align *a, enum gm_align_sign sign_mode);
 void gm_align_push(struct gm_align *a, const struct gm_sample *s, bool has_gyr);
+/* Work "up" out once in each gm_align_push rather than in each gm_align_up (the same value):
+ * for a sensor whose users read it several times a sample. */
+void gm_align_keep_up(struct gm_align *a);
 /* Unit "up" vector in the sensor frame (still gravity when known, else mean acc). */
 void gm_align_up(const struct gm_align *a, double up[3]);
 /* Acceleration along "up", gravity removed (m/s²). */
