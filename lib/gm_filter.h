@@ -42,8 +42,12 @@ static inline double gm_hist_at(const struct gm_hist *h, size_t i)
         return h->v[i & (GM_HIST_LEN - 1)];
 }
 
+/* The first of the last n samples of t (increasing times) whose time is after `to`, found by
+ * bisection; n when none is. Scans back from a time need not pass over the newer samples. */
+size_t gm_hist_after(const struct gm_hist *t, size_t n, double to);
+
 /* Extremes and mean of v over the samples whose time in t lies in [from, to], among the last
- * n pushed (t and v pushed together). n = 0 when there are none; all_finite tells whether
+ * n pushed (t and v pushed together, t increasing). n = 0 when there are none; all_finite tells whether
  * every value was finite (min, max and mean are those of the finite ones). */
 struct gm_span {
         double min, max, mean;

@@ -123,6 +123,7 @@ struct gm_pipeline {
         int activity_votes;        /* running minus walking among the last strides, clamped */
         enum gm_activity activity; /* the majority's */
         uint64_t steps, bad_samples, gaps;
+        double gap_s; /* GAP_PERIODS / rate_hz */
 };
 
 void gm_pipeline_cfg_default(struct gm_pipeline_cfg *cfg)
@@ -178,7 +179,7 @@ static double peak_acc_g(const struct loc_state *ls, double from, double to)
 {
         double peak = NAN;
         size_t oldest = ls->n > GM_HIST_LEN ? ls->n - GM_HIST_LEN : 0;
-        for (size_t i = ls->n; i-- > oldest;) {
+        for (size_t i = gm_hist_after(&ls->t, ls->n, to); i-- > oldest;) {
                 double t = gm_hist_at(&ls->t, i);
                 if (t < from)
                         break;
@@ -537,6 +538,7 @@ struct gm_pipeline *gm_pipeline_new(const struct gm_pipeline_cfg *cfg)
         p->cfg = *cfg;
         p->cfg.gyr_mask &= cfg->loc_mask;
         p->have_pelvis = has(cfg->loc_mask, GM_LOC_PELVIS);
+        p->gap_s = GAP_PERIODS / cfg->rate_hz;
         p->events = (struct queue){ .items = p->ev_buf, .size = sizeof(struct gm_event) };
         p->strides = (struct queue){ .items = p->st_buf, .size = sizeof(struct gm_stride) };
         p->spikes = (struct queue){ .items = p->sp_buf, .size = sizeof(struct gm_spike) };
@@ -641,15 +643,14 @@ static double pelvis_roll(struct loc_state *ls, const struct gm_sample *s, doubl
 
 static bool sample_ok(const struct gm_sample *s, bool has_gyr)
 {
-        if (!isfinite(s->t))
-                return false;
-        for (int i = 0; i < 3; i++) {
-                if (!isfinite(s->acc[i]) || fabs(s->acc[i]) > MAX_ABS_ACC)
-                        return false;
-                if (has_gyr && (!isfinite(s->gyr[i]) || fabs(s->gyr[i]) > MAX_ABS_GYR))
-                        return false;
-        }
-        return true;
+        /* !(|x| <= max) is also true of NaN and infinities: one test a value, and no branch
+         * between them. */
+        const double *a = s->acc, *g = s->gyr;
+        bool ok = isfinite(s->t) & (fabs(a[0]) <= MAX_ABS_ACC) & (fabs(a[1]) <= MAX_ABS_ACC) &
+                  (fabs(a[2]) <= MAX_ABS_ACC);
+        if (has_gyr)
+                ok &= (fabs(g[0]) <= MAX_ABS_GYR) & (fabs(g[1]) <= MAX_ABS_GYR) & (fabs(g[2]) <= MAX_ABS_GYR);
+        return ok;
 }
 
 int gm_pipeline_push(struct gm_pipeline *p, enum gm_loc loc, const struct gm_sample *s)
@@ -664,7 +665,7 @@ int gm_pipeline_push(struct gm_pipeline *p, enum gm_loc loc, const struct gm_sam
                 return 1;
         }
         double dt = isnan(ls->last_t) ? 1.0 / p->cfg.rate_hz : s->t - ls->last_t;
-        if (dt > GAP_PERIODS / p->cfg.rate_hz) {
+        if (dt > p->gap_s) {
                 /* Events across a hole would be invented: start this sensor's detection over. */
                 p->gaps++;
                 hold(p, s->t);

@@ -93,7 +93,10 @@ static size_t oldest(const struct gm_thigh *th)
 static double rate_integral(const struct gm_thigh *th, double from, double to)
 {
         double sum = 0, prev_t = NAN;
-        for (size_t i = th->n; i-- > oldest(th);) {
+        size_t after = gm_hist_after(&th->t, th->n, to);
+        if (after < th->n)
+                prev_t = gm_hist_at(&th->t, after);
+        for (size_t i = after; i-- > oldest(th);) {
                 double t = gm_hist_at(&th->t, i);
                 if (t < from)
                         break;
