@@ -253,7 +253,17 @@ static double smooth_at(const struct state *s, size_t i, const double *kern, uns
 {
         double sum = 0, w = 0;
         if (i >= oldest(s) + half && i + half < s->n) {
-                /* The whole kernel lies in the history: the same sums without the tests. */
+                /* The whole kernel lies in the history: the same sums in the same order,
+                 * without the tests, and straight from the array when it does not wrap. */
+                size_t first = (i - half) & (GM_HIST_LEN - 1);
+                if (first + 2 * half < GM_HIST_LEN) {
+                        const double *v = s->av.v + first + half;
+                        for (int k = -(int)half; k < 0; k++)
+                                sum += kern[-k] * v[k];
+                        for (int k = 0; k <= (int)half; k++)
+                                sum += kern[k] * v[k];
+                        return sum / full;
+                }
                 for (int k = -(int)half; k <= (int)half; k++)
                         sum += kern[k < 0 ? -k : k] * gm_hist_at(&s->av, i + k);
                 return sum / full;
