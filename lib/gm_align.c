@@ -156,7 +156,7 @@ static void follow_push(struct gm_align *a, const struct gm_align *f)
         bool leader_flipped = f->flips != a->follow_flips;
         a->follow_flips = f->flips;
         a->n = f->n;
-        if (!f->last_has_gyr)
+        if (!f->last_has_gyr || a->up_only)
                 return;
         if (a->sign_mode == GM_ALIGN_SIGN_AFTER_QUIET)
                 vote(a, f->last_slow, f->last_gn2, f->last_moving);
@@ -202,7 +202,7 @@ static void own_push(struct gm_align *a, const struct gm_sample *s, bool has_gyr
                 if (a->n > 0) {
                         struct gm_align own = *a;
                         *a = *f;
-                        a->keep_up = own.keep_up;
+                        a->up_only = own.up_only;
                         a->sign_mode = own.sign_mode;
                         a->balance = own.balance;
                         a->votes = own.votes;
@@ -239,7 +239,7 @@ static void own_push(struct gm_align *a, const struct gm_sample *s, bool has_gyr
                 a->still_run = 0;
         }
 
-        if (has_gyr) {
+        if (has_gyr && !a->up_only) {
                 double slow[3];
                 for (int i = 0; i < 3; i++)
                         slow[i] = gm_biquad_run(&a->slow_lp[i], s->gyr[i]);
@@ -284,21 +284,21 @@ static void own_push(struct gm_align *a, const struct gm_sample *s, bool has_gyr
                         }
                 }
         }
-        if (a->keep_up)
+        if (a->up_only)
                 compute_up(a, a->up);
         a->n++;
 }
 
-void gm_align_keep_up(struct gm_align *a)
+void gm_align_up_only(struct gm_align *a)
 {
-        a->keep_up = true;
+        a->up_only = true;
         compute_up(a, a->up);
 }
 
 void gm_align_up(const struct gm_align *a, double up[3])
 {
         a = core(a);
-        if (a->keep_up)
+        if (a->up_only)
                 memcpy(up, a->up, sizeof(a->up));
         else
                 compute_up(a, up);

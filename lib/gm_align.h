@@ -43,8 +43,8 @@ struct gm_align {
         bool last_has_gyr, last_moving, last_updated;
         double last_slow[3], last_gn2, last_k, last_rms2;
         double last_acc_norm; /* |acc| of the last sample, m/s² (also for the pipeline) */
-        /* "Up" worked out once per sample, for users that read it several times. */
-        bool keep_up;
+        /* Users that read only "up" (gm_align_up_only): worked out once per sample. */
+        bool up_only;
         double up[3];
         /* An alignment pushed each sample first (a leader): while both have seen the same
          * samples from their start, gravity and the gyro's moments are the leader's, read
@@ -60,9 +60,11 @@ struct gm_align {
 void gm_align_init(struct gm_align *a, double rate_hz); /* GM_ALIGN_SIGN_LONGEST */
 void gm_align_set_sign_mode(struct gm_align *a, enum gm_align_sign sign_mode);
 void gm_align_push(struct gm_align *a, const struct gm_sample *s, bool has_gyr);
-/* Work "up" out once in each gm_align_push rather than in each gm_align_up (the same value):
- * for a sensor whose users read it several times a sample. */
-void gm_align_keep_up(struct gm_align *a);
+/* For users that read only "up" (and |acc|), several times a sample: it is worked out once
+ * in each gm_align_push rather than in each gm_align_up (the same value), and the rotation
+ * axis not at all (gm_align_main_rate and gm_align_sign_settled then mean nothing, for this
+ * alignment and those that follow it). */
+void gm_align_up_only(struct gm_align *a);
 /* Unit "up" vector in the sensor frame (still gravity when known, else mean acc). */
 void gm_align_up(const struct gm_align *a, double up[3]);
 /* Acceleration along "up", gravity removed (m/s²). */

@@ -202,7 +202,7 @@ static int init(void *st, double rate_hz, enum gm_side side, bool has_gyr)
         memset(s, 0, sizeof(*s));
         s->rate = rate_hz;
         gm_align_init(&s->align, rate_hz);
-        gm_align_keep_up(&s->align); /* read three times a sample when not following */
+        gm_align_up_only(&s->align); /* up three times a sample, and no axis */
         for (int i = 0; i < 2; i++)
                 gm_biquad_lowpass(&s->step_lp[i], rate_hz, STEP_LP_HZ);
         /* The estimate of "up" is never exact: a slow bias stays in the vertical acceleration. */

@@ -566,9 +566,10 @@ struct gm_pipeline *gm_pipeline_new(const struct gm_pipeline_cfg *cfg)
                 if (!ls->present)
                         continue;
                 gm_align_init(&ls->align, cfg->rate_hz);
-                /* Read four times a sample: by the roll and by the detector's load, yaw and sway. */
+                /* Its up is read four times a sample, by the roll and by the detector's load, yaw
+                 * and sway; its rotation axis by nobody. */
                 if (l == GM_LOC_PELVIS)
-                        gm_align_keep_up(&ls->align);
+                        gm_align_up_only(&ls->align);
                 if ((l == GM_LOC_LEFT_HIP || l == GM_LOC_RIGHT_HIP) && ls->has_gyr) {
                         ls->thigh = malloc(sizeof(*ls->thigh));
                         if (!ls->thigh) {
