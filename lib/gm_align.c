@@ -203,6 +203,7 @@ static void own_push(struct gm_align *a, const struct gm_sample *s, bool has_gyr
                         struct gm_align own = *a;
                         *a = *f;
                         a->up_only = own.up_only;
+                        compute_up(a, a->up); /* the leader's may not be kept */
                         a->sign_mode = own.sign_mode;
                         a->balance = own.balance;
                         a->votes = own.votes;
@@ -225,6 +226,7 @@ static void own_push(struct gm_align *a, const struct gm_sample *s, bool has_gyr
         const double *g = s->gyr;
         double gn2 = has_gyr ? g[0] * g[0] + g[1] * g[1] + g[2] * g[2] : 0; /* |gyr|² */
         bool still = fabs(an - GM_GRAVITY) < 0.4 && (!has_gyr || gn2 < a->still_gn2);
+        bool up_moved = !a->have_still; /* the mean moves every sample, still gravity only here */
         if (still) {
                 a->still_run++;
                 for (int i = 0; i < 3; i++)
@@ -234,6 +236,7 @@ static void own_push(struct gm_align *a, const struct gm_sample *s, bool has_gyr
                         for (int i = 0; i < 3; i++)
                                 a->still_g[i] = a->still_acc[i] / n;
                         a->have_still = true;
+                        up_moved = true;
                 }
         } else {
                 a->still_run = 0;
@@ -284,7 +287,7 @@ static void own_push(struct gm_align *a, const struct gm_sample *s, bool has_gyr
                         }
                 }
         }
-        if (a->up_only)
+        if (a->up_only && up_moved)
                 compute_up(a, a->up);
         a->n++;
 }

@@ -628,18 +628,20 @@ static void push(void *st, const struct gm_sample *smp, struct gm_event_out *out
 {
         struct state *s = st;
         gm_align_push(&s->align, smp, true);
-        double av = gm_align_vertical_acc(&s->align, smp->acc);
-        double yaw = gm_biquad_run(&s->yaw_hp, gm_align_yaw_rate(&s->align, smp->gyr));
+        /* Horizontal acceleration in the sensor frame: the body turns with the sensor, so
+         * the medio-lateral direction stays fixed there. */
+        double up[3];
+        gm_align_up(&s->align, up);
+        /* The vertical acceleration and yaw rate as gm_align_vertical_acc and gm_align_yaw_rate
+         * give them, from one "up". */
+        double along = smp->acc[0] * up[0] + smp->acc[1] * up[1] + smp->acc[2] * up[2];
+        double av = along - GM_GRAVITY;
+        double yaw = gm_biquad_run(&s->yaw_hp, smp->gyr[0] * up[0] + smp->gyr[1] * up[1] + smp->gyr[2] * up[2]);
         double c = gm_biquad_run(&s->step_lp[1], gm_biquad_run(&s->step_lp[0], gm_biquad_run(&s->step_hp, av)));
         gm_hist_push(&s->av, av);
         gm_hist_push(&s->yaw, yaw);
         gm_hist_push(&s->t, smp->t);
         gm_hist_push(&s->coarse, c);
-        /* Horizontal acceleration in the sensor frame: the body turns with the sensor, so
-         * the medio-lateral direction stays fixed there. */
-        double up[3];
-        gm_align_up(&s->align, up);
-        double along = smp->acc[0] * up[0] + smp->acc[1] * up[1] + smp->acc[2] * up[2];
         for (int a = 0; a < 3; a++)
                 gm_hist_push(&s->hor[a], gm_biquad_run(&s->sway_lp[a][1],
                                                        gm_biquad_run(&s->sway_lp[a][0], smp->acc[a] - along * up[a])));

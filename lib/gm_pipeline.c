@@ -75,6 +75,7 @@ struct loc_state {
         struct gm_hist t, acc_norm, angle;       /* angle: pelvic obliquity, rad */
         struct gm_biquad roll_hp[2], roll_lp[2]; /* per horizontal axis */
         double angle_now, roll_cov[3];           /* 2x2 covariance of the band-passed horizontal gyro */
+        double roll_up[3], roll_e[2][3];         /* the up the horizontal axes were made from */
         struct gm_thigh *thigh;                  /* a thigh with a gyro: its sagittal angle */
 };
 
@@ -615,18 +616,24 @@ void gm_pipeline_free(struct gm_pipeline *p)
 /* Pelvic obliquity: the horizontal rotation with most stride-frequency energy is the roll. */
 static double pelvis_roll(struct loc_state *ls, const struct gm_sample *s, double dt)
 {
-        double up[3], e1[3], e2[3];
+        double up[3];
         gm_align_up(&ls->align, up);
-        double ref[3] = { 1, 0, 0 };
-        if (fabs(up[0]) > 0.8) {
-                ref[0] = 0;
-                ref[1] = 1;
+        /* The horizontal axes follow up, which stands still while gravity is known from
+         * standing: worked out again only when it moved. */
+        double *e1 = ls->roll_e[0], *e2 = ls->roll_e[1];
+        if (memcmp(up, ls->roll_up, sizeof(up))) {
+                memcpy(ls->roll_up, up, sizeof(up));
+                double ref[3] = { 1, 0, 0 };
+                if (fabs(up[0]) > 0.8) {
+                        ref[0] = 0;
+                        ref[1] = 1;
+                }
+                cross3(up, ref, e1);
+                double n = sqrt(dot3(e1, e1));
+                for (int i = 0; i < 3; i++)
+                        e1[i] /= n;
+                cross3(up, e1, e2);
         }
-        cross3(up, ref, e1);
-        double n = sqrt(dot3(e1, e1));
-        for (int i = 0; i < 3; i++)
-                e1[i] /= n;
-        cross3(up, e1, e2);
         double h[2] = { dot3(s->gyr, e1), dot3(s->gyr, e2) };
         double b[2];
         for (int i = 0; i < 2; i++)
