@@ -29,19 +29,6 @@ static double dot3(const double a[3], const double b[3])
         return a[0] * b[0] + a[1] * b[1] + a[2] * b[2];
 }
 
-/* The smallest x with sqrt(x) >= c (c > 0): sqrt is correctly rounded and never decreases,
- * so for any sum of squares x, sqrt(x) < c exactly when x is below it. Comparing the sum
- * itself keeps the square root out of the per-sample tests, with the same outcomes. */
-static double sqrt_reaches(double c)
-{
-        double x = c * c;
-        while (x > 0 && sqrt(nextafter(x, 0)) >= c)
-                x = nextafter(x, 0);
-        while (sqrt(x) < c)
-                x = nextafter(x, INFINITY);
-        return x;
-}
-
 /* (w > r) - (w < -r) for r = sqrt(q), the rms rate about the axis: the square root is taken
  * only when w² is too close to q for the comparison of the squares to tell (relative
  * rounding errors are near 1e-16; very small values go the exact way too). */
@@ -74,9 +61,9 @@ void gm_align_init(struct gm_align *a, double rate_hz)
         a->cov_n = ceil(COV_TAU_S * rate_hz);
         a->still_n = STILL_S * rate_hz;
         a->update_n = rate_hz / 4;
-        a->still_gn2 = sqrt_reaches(STILL_RATE);
-        a->quiet_gn2 = sqrt_reaches(QUIET_RATE);
-        a->moving2 = sqrt_reaches(nextafter(MOVING_RATE, INFINITY));
+        a->still_gn2 = gm_sqrt_reaches(STILL_RATE);
+        a->quiet_gn2 = gm_sqrt_reaches(QUIET_RATE);
+        a->moving2 = gm_sqrt_reaches(nextafter(MOVING_RATE, INFINITY));
         for (int i = 0; i < 3; i++)
                 gm_biquad_lowpass(&a->slow_lp[i], rate_hz, SLOW_LP_HZ);
 }
@@ -225,6 +212,7 @@ static void own_push(struct gm_align *a, const struct gm_sample *s, bool has_gyr
         a->last_acc_norm = an;
         const double *g = s->gyr;
         double gn2 = has_gyr ? g[0] * g[0] + g[1] * g[1] + g[2] * g[2] : 0; /* |gyr|² */
+        a->last_gn2 = gn2;
         bool still = fabs(an - GM_GRAVITY) < 0.4 && (!has_gyr || gn2 < a->still_gn2);
         bool up_moved = !a->have_still; /* the mean moves every sample, still gravity only here */
         if (still) {
@@ -250,7 +238,6 @@ static void own_push(struct gm_align *a, const struct gm_sample *s, bool has_gyr
                  * nothing and should not make the estimate forget. */
                 bool moving = slow[0] * slow[0] + slow[1] * slow[1] + slow[2] * slow[2] >= a->moving2;
                 memcpy(a->last_slow, slow, sizeof(slow));
-                a->last_gn2 = gn2;
                 a->last_moving = moving;
                 a->last_updated = false;
                 if (a->sign_mode == GM_ALIGN_SIGN_AFTER_QUIET)
@@ -296,6 +283,16 @@ void gm_align_up_only(struct gm_align *a)
 {
         a->up_only = true;
         compute_up(a, a->up);
+}
+
+double gm_align_acc_norm(const struct gm_align *a)
+{
+        return core(a)->last_acc_norm;
+}
+
+double gm_align_gyr_norm2(const struct gm_align *a)
+{
+        return core(a)->last_gn2;
 }
 
 void gm_align_up(const struct gm_align *a, double up[3])

@@ -39,7 +39,7 @@ struct gm_align {
         unsigned cov_n;                       /* from here on 1 / n_moving is below k_cov */
         /* What the last sample gave, for the alignments that follow this one: |gyr|² and the
          * quadratic form of the axis (the rms rate about it, squared), compared against their
-         * thresholds squared (see sqrt_reaches in gm_align.c) rather than square-rooted. */
+         * thresholds squared (gm_sqrt_reaches) rather than square-rooted. */
         bool last_has_gyr, last_moving, last_updated;
         double last_slow[3], last_gn2, last_k, last_rms2;
         double last_acc_norm; /* |acc| of the last sample, m/s² (also for the pipeline) */
@@ -65,6 +65,9 @@ void gm_align_push(struct gm_align *a, const struct gm_sample *s, bool has_gyr);
  * axis not at all (gm_align_main_rate and gm_align_sign_settled then mean nothing, for this
  * alignment and those that follow it). */
 void gm_align_up_only(struct gm_align *a);
+/* |acc|, m/s², and |gyr|² of the sample pushed last (the leader's, as they are the same). */
+double gm_align_acc_norm(const struct gm_align *a);
+double gm_align_gyr_norm2(const struct gm_align *a);
 /* Unit "up" vector in the sensor frame (still gravity when known, else mean acc). */
 void gm_align_up(const struct gm_align *a, double up[3]);
 /* Acceleration along "up", gravity removed (m/s²). */

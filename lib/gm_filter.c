@@ -58,6 +58,16 @@ size_t gm_hist_argmax(const struct gm_hist *h, size_t from, size_t to)
         return best;
 }
 
+double gm_sqrt_reaches(double c)
+{
+        double x = c * c;
+        while (x > 0 && sqrt(nextafter(x, 0)) >= c)
+                x = nextafter(x, 0);
+        while (sqrt(x) < c)
+                x = nextafter(x, INFINITY);
+        return x;
+}
+
 size_t gm_hist_after(const struct gm_hist *t, size_t n, double to)
 {
         size_t lo = n > GM_HIST_LEN ? n - GM_HIST_LEN : 0, hi = n;

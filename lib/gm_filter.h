@@ -23,6 +23,11 @@ static inline double gm_biquad_run(struct gm_biquad *f, double x)
         return y;
 }
 
+/* The smallest x with sqrt(x) >= c (c > 0). sqrt is correctly rounded and never decreases,
+ * so for a sum of squares x, sqrt(x) < c exactly when x is below it: per-sample tests of a
+ * norm compare the sum instead, with the same outcomes and no square root. */
+double gm_sqrt_reaches(double c);
+
 /* History of the last GM_HIST_LEN values of a signal, indexed by absolute sample number. */
 #define GM_HIST_LEN 8192 /* > 8 s at 1000 Hz */
 

@@ -36,6 +36,7 @@ void gm_thigh_init(struct gm_thigh *th, double rate_hz)
         gm_align_set_sign_mode(&th->align, GM_ALIGN_SIGN_CALLER);
         gm_orient_init(&th->orient, TILT_TAU_S);
         gm_sign_vote_init(&th->sign);
+        th->swing_gn2 = gm_sqrt_reaches(nextafter(SWING_RATE, INFINITY));
         th->last_swing_t = -INFINITY;
         th->activity = -1;
 }
@@ -60,10 +61,12 @@ static void relearn_all(struct gm_thigh *th, int activity)
 void gm_thigh_push(struct gm_thigh *th, const struct gm_sample *s, double dt)
 {
         gm_align_push(&th->align, s, true);
-        gm_orient_push(&th->orient, s->acc, s->gyr, dt);
+        /* |acc| and |gyr|² as the alignment has them. */
+        gm_orient_push_norm(&th->orient, s->acc, gm_align_acc_norm(&th->align), s->gyr, dt);
         const double *up = th->orient.up;
-        /* The thigh's own swing says it is in gait: its reference must not wait for events. */
-        if (sqrt(dot3(s->gyr, s->gyr)) > SWING_RATE)
+        /* The thigh's own swing says it is in gait: its reference must not wait for events.
+         * |gyr| > SWING_RATE, without the square root. */
+        if (gm_align_gyr_norm2(&th->align) >= th->swing_gn2)
                 th->last_swing_t = s->t;
         /* The reference is held once the zero is learned against it: a disturbance (a gap in
          * the samples, a stumble) must not move the frame the zero is in. */

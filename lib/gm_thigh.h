@@ -22,6 +22,7 @@ struct gm_thigh {
         double ref[3]; /* mean "up" over gait: a reference posture */
         size_t ref_n;
         double last_swing_t;           /* the thigh turned fast: gait */
+        double swing_gn2;              /* |gyr|² beyond which it turns fast */
         struct gm_sign_vote sign;      /* + = flexion */
         struct gm_hist t, rate, pitch; /* s; rate about the axis, rad/s; angle, rad */
         size_t n;
