@@ -642,8 +642,22 @@ static double pelvis_roll(struct loc_state *ls, const struct gm_sample *s, doubl
         ls->roll_cov[0] += k * (b[0] * b[0] - ls->roll_cov[0]);
         ls->roll_cov[1] += k * (b[0] * b[1] - ls->roll_cov[1]);
         ls->roll_cov[2] += k * (b[1] * b[1] - ls->roll_cov[2]);
-        double ang = 0.5 * atan2(2 * ls->roll_cov[1], ls->roll_cov[0] - ls->roll_cov[2]);
-        double roll_rate = cos(ang) * h[0] + sin(ang) * h[1];
+        /* The principal axis at half the angle of (x, y) = (c00 - c11, 2 c01): its cosine and
+         * sine by the half-angle formulas (each taken where it does not cancel, the other from
+         * sin 2a = 2 sin a cos a) rather than atan2, cos and sin; they differ by a few units in
+         * the last place. */
+        double x = ls->roll_cov[0] - ls->roll_cov[2], y = 2 * ls->roll_cov[1], r = sqrt(x * x + y * y);
+        double ca = 1, sa = 0;
+        if (r > 0) {
+                if (x >= 0) {
+                        ca = sqrt((r + x) / (2 * r));
+                        sa = y / (2 * r * ca);
+                } else {
+                        sa = copysign(sqrt((r - x) / (2 * r)), y);
+                        ca = y / (2 * r * sa);
+                }
+        }
+        double roll_rate = ca * h[0] + sa * h[1];
 
         ls->angle_now = ls->angle_now * (1 - dt / ROLL_TAU_S) + roll_rate * dt;
         return ls->angle_now;
