@@ -73,6 +73,7 @@ struct loc_state {
         double last_t;
         size_t n;
         struct gm_hist t, acc_norm, angle;       /* angle: pelvic obliquity, rad */
+        bool keep_acc, keep_angle;               /* which are read: an impact sensor's, the pelvis' */
         struct gm_biquad roll_hp[2], roll_lp[2]; /* per horizontal axis */
         double angle_now, roll_cov[3];           /* 2x2 covariance of the band-passed horizontal gyro */
         double roll_up[3], roll_e[2][3];         /* the up the horizontal axes were made from */
@@ -561,6 +562,10 @@ struct gm_pipeline *gm_pipeline_new(const struct gm_pipeline_cfg *cfg)
                 ls->events = (struct loc_events){ .out.emit = on_event, .p = p };
         }
         choose_sources(p);
+        for (int l = 0; l < GM_LOC_COUNT; l++) {
+                p->loc[l].keep_acc = p->impact_loc[0] == (enum gm_loc)l || p->impact_loc[1] == (enum gm_loc)l;
+                p->loc[l].keep_angle = l == GM_LOC_PELVIS;
+        }
         int r = 0;
         for (int l = 0; l < GM_LOC_COUNT && r >= 0; l++) {
                 struct loc_state *ls = &p->loc[l];
@@ -708,9 +713,13 @@ int gm_pipeline_push(struct gm_pipeline *p, enum gm_loc loc, const struct gm_sam
                 angle = pelvis_roll(ls, s, dt);
         if (ls->thigh)
                 gm_thigh_push(ls->thigh, s, dt);
-        gm_hist_push(&ls->t, s->t);
-        gm_hist_push(&ls->acc_norm, acc_norm);
-        gm_hist_push(&ls->angle, angle);
+        /* Only the histories a stride reads: the others would only stream through the cache. */
+        if (ls->keep_acc || ls->keep_angle)
+                gm_hist_push(&ls->t, s->t);
+        if (ls->keep_acc)
+                gm_hist_push(&ls->acc_norm, acc_norm);
+        if (ls->keep_angle)
+                gm_hist_push(&ls->angle, angle);
         ls->n++;
         if (loc == p->cadence_loc)
                 gm_cadence_push(&p->cadence, acc_norm);
