@@ -2,6 +2,7 @@
  * Walking: one load hump per step. Running: the body is airborne between contacts, so
  * each contact is the span over which the sacrum carries load. */
 #include <math.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "gm_align.h"
@@ -178,7 +179,8 @@ struct state {
          * smooth_at adds them) and update()'s waits in samples. */
         double kern_sum, run_kern_sum;
         size_t feat_wait, close_wait;
-        size_t undecided; /* steps before this one are decided */
+        size_t undecided;        /* steps before this one are decided */
+        size_t wake, wake_steps; /* update() has nothing to do up to sample count wake with this many steps */
 };
 
 static size_t samples(const struct state *s, double sec)
@@ -446,7 +448,7 @@ static void features(struct state *s, struct step *st)
 /* Sides: consecutive steps of a chain alternate, so only the chain's phase is unknown.
  * Each step votes with its yaw against its neighbours' (turning cancels); votes fade so
  * that a missed step only misleads for a few steps. */
-static void update(struct state *s, struct gm_event_out *out, bool final)
+static void update_steps(struct state *s, struct gm_event_out *out, bool final)
 {
         size_t first = s->nsteps > NSTEP - 1 ? s->nsteps - (NSTEP - 1) : 0;
         /* Decided steps have their features and votes: nothing below is left to do for them. */
@@ -511,6 +513,36 @@ static void update(struct state *s, struct gm_event_out *out, bool final)
                 st->decided = true;
         }
         s->undecided = s->nsteps;
+}
+
+/* The last sample count at which update_steps, having run, would still find nothing to do:
+ * until a step's features are due or a walk closes (or a step is filed). */
+static size_t next_wake(const struct state *s)
+{
+        size_t first = s->nsteps > NSTEP - 1 ? s->nsteps - (NSTEP - 1) : 0;
+        size_t from = s->undecided > first ? s->undecided : first, wake = SIZE_MAX;
+        for (size_t k = from; k < s->nsteps; k++) {
+                const struct step *st = &s->steps[k % NSTEP];
+                size_t due = st->ic + (st->has_feat ? s->close_wait : s->feat_wait);
+                if (due >= s->n && due < wake) /* a wait already over has had its effect */
+                        wake = due;
+        }
+        if (from < s->nsteps) {
+                size_t due = s->steps[(s->nsteps - 1) % NSTEP].ic + s->close_wait;
+                if (due >= s->n && due < wake)
+                        wake = due;
+        }
+        return wake;
+}
+
+/* update_steps on the samples it can act on: every sample would mostly find nothing new. */
+static void update(struct state *s, struct gm_event_out *out, bool final)
+{
+        if (!final && s->nsteps == s->wake_steps && s->n <= s->wake)
+                return;
+        update_steps(s, out, final);
+        s->wake_steps = s->nsteps;
+        s->wake = next_wake(s);
 }
 
 /* Time where the load (a at sample j - 1, b at j) crosses half weight, followed to zero
