@@ -204,6 +204,7 @@ static void own_push(struct gm_align *a, const struct gm_sample *s, bool has_gyr
         a->last_has_gyr = has_gyr;
         /* The steady-state gains are constants: no division per sample once warmed up. */
         double k_mean = a->n < a->rate_hz ? 1.0 / (a->n + 1) : a->k_mean;
+#pragma GCC unroll 3
         for (int i = 0; i < 3; i++)
                 a->acc_mean[i] += k_mean * (s->acc[i] - a->acc_mean[i]);
 
@@ -232,6 +233,7 @@ static void own_push(struct gm_align *a, const struct gm_sample *s, bool has_gyr
 
         if (has_gyr && !a->up_only) {
                 double slow[3];
+#pragma GCC unroll 3
                 for (int i = 0; i < 3; i++)
                         slow[i] = gm_biquad_run(&a->slow_lp[i], s->gyr[i]);
                 /* Learn only from movement, fast from the first of it: standing teaches

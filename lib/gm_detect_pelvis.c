@@ -674,6 +674,7 @@ static void push(void *st, const struct gm_sample *smp, struct gm_event_out *out
         gm_hist_push(&s->yaw, yaw);
         gm_hist_push(&s->t, smp->t);
         gm_hist_push(&s->coarse, c);
+#pragma GCC unroll 3
         for (int a = 0; a < 3; a++)
                 gm_hist_push(&s->hor[a], gm_biquad_run(&s->sway_lp[a][1],
                                                        gm_biquad_run(&s->sway_lp[a][0], smp->acc[a] - along * up[a])));
