@@ -641,6 +641,7 @@ static double pelvis_roll(struct loc_state *ls, const struct gm_sample *s, doubl
         }
         double h[2] = { dot3(s->gyr, e1), dot3(s->gyr, e2) };
         double b[2];
+#pragma GCC unroll 2
         for (int i = 0; i < 2; i++)
                 b[i] = gm_biquad_run(&ls->roll_lp[i], gm_biquad_run(&ls->roll_hp[i], h[i]));
         double k = dt / 6.0;

@@ -90,6 +90,7 @@ static double fast_atan2(double y, double x)
 double gm_sagittal_angle(const double up[3], const double ref[3], const double axis[3])
 {
         double u[3], r[3], ku = dot3(up, axis), kr = dot3(ref, axis);
+#pragma GCC unroll 3
         for (int i = 0; i < 3; i++) {
                 u[i] = up[i] - ku * axis[i];
                 r[i] = ref[i] - kr * axis[i];
