@@ -32,7 +32,7 @@ static double dot3(const double a[3], const double b[3])
 /* (w > r) - (w < -r) for r = sqrt(q), the rms rate about the axis: the square root is taken
  * only when w² is too close to q for the comparison of the squares to tell (relative
  * rounding errors are near 1e-16; very small values go the exact way too). */
-static int beyond_rms(double w, double q)
+static inline int beyond_rms(double w, double q)
 {
         if (q > 1e-100) {
                 double w2 = w * w;
