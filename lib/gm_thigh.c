@@ -58,8 +58,20 @@ static void relearn_all(struct gm_thigh *th, int activity)
         change_gait(th, activity);
 }
 
+/* The angle of the sample pushed last, from its "up", reference and axis, which the next
+ * push changes first. Taken then rather than at the end of its own push, it no longer waits
+ * on the tilt that was just worked out: the two run side by side. */
+static void take_pitch(struct gm_thigh *th)
+{
+        if (!th->pitch_due)
+                return;
+        th->pitch_due = false;
+        gm_hist_push(&th->pitch, th->ref_n ? gm_sagittal_angle(th->orient.up, th->ref, th->align.axis) : NAN);
+}
+
 void gm_thigh_push(struct gm_thigh *th, const struct gm_sample *s, double dt)
 {
+        take_pitch(th);
         gm_align_push(&th->align, s, true);
         /* |acc| and |gyr|² as the alignment has them. */
         gm_orient_push_norm(&th->orient, s->acc, gm_align_acc_norm(&th->align), s->gyr, dt);
@@ -83,7 +95,7 @@ void gm_thigh_push(struct gm_thigh *th, const struct gm_sample *s, double dt)
         const double *axis = th->align.axis;
         gm_hist_push(&th->t, s->t);
         gm_hist_push(&th->rate, dot3(s->gyr, axis));
-        gm_hist_push(&th->pitch, th->ref_n ? gm_sagittal_angle(up, th->ref, axis) : NAN);
+        th->pitch_due = true;
         th->n++;
 }
 
@@ -147,6 +159,7 @@ static void zero_for(struct gm_thigh *th, double mean, double swing_deg, bool st
 void gm_thigh_stride(struct gm_thigh *th, double t_ic, double t_fc, double t_next_ic, enum gm_activity activity,
                      bool steady, struct gm_thigh_stride *out)
 {
+        take_pitch(th);
         *out = (struct gm_thigh_stride){ NAN, NAN, NAN, NAN };
         /* The physics that decides the sign, one vote a stride: a thigh turns backward
          * (extends) through stance, whatever the speed. */
