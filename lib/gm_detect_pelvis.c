@@ -144,7 +144,8 @@ struct state {
         struct gm_align align;
         struct gm_biquad step_lp[2], step_hp, yaw_hp, sway_lp[3][2];
         double trough; /* lowest coarse value since the last peak */
-        struct gm_hist av, yaw, t, coarse, hor[3];
+        struct gm_hist av, yaw, t, hor[3];
+        double coarse[2]; /* the step filter's output one and two samples back */
         size_t n;
         double level;  /* running typical step hump */
         double step_s; /* running typical step time */
@@ -673,7 +674,9 @@ static void push(void *st, const struct gm_sample *smp, struct gm_event_out *out
         gm_hist_push(&s->av, av);
         gm_hist_push(&s->yaw, yaw);
         gm_hist_push(&s->t, smp->t);
-        gm_hist_push(&s->coarse, c);
+        double c1 = s->coarse[0], c2 = s->coarse[1];
+        s->coarse[1] = c1;
+        s->coarse[0] = c;
 #pragma GCC unroll 3
         for (int a = 0; a < 3; a++)
                 gm_hist_push(&s->hor[a], gm_biquad_run(&s->sway_lp[a][1],
@@ -686,13 +689,12 @@ static void push(void *st, const struct gm_sample *smp, struct gm_event_out *out
         if (smp->t < s->run_until) {
                 /* Running: the load spans are the steps; humps inside them are not. */
                 s->cand = 0;
-                s->trough = gm_hist_at(&s->coarse, i - 1);
+                s->trough = c1;
                 update(s, out, false);
                 return;
         }
 
         /* Local maxima of the coarse signal above the step threshold. */
-        double c1 = gm_hist_at(&s->coarse, i - 1), c2 = gm_hist_at(&s->coarse, i - 2);
         double thr = fmax(MIN_STEP_ACC, 0.2 * s->level);
         s->trough = fmin(s->trough, c1);
         if (c1 > c2 && c1 >= c && c1 - s->trough > thr) {
