@@ -29,6 +29,18 @@ static double dot3(const double a[3], const double b[3])
         return a[0] * b[0] + a[1] * b[1] + a[2] * b[2];
 }
 
+/* The gyro's mean square about the axis x (its second moments c), summed in row order. */
+static inline double axis_rms2(const double c[3][3], const double x[3])
+{
+        double q = 0;
+#pragma GCC unroll 3
+        for (int i = 0; i < 3; i++)
+#pragma GCC unroll 3
+                for (int j = 0; j < 3; j++)
+                        q += x[i] * c[i][j] * x[j];
+        return q;
+}
+
 /* (w > r) - (w < -r) for r = sqrt(q), the rms rate about the axis: the square root is taken
  * only when w² is too close to q for the comparison of the squares to tell (relative
  * rounding errors are near 1e-16; very small values go the exact way too). */
@@ -149,8 +161,13 @@ static void follow_push(struct gm_align *a, const struct gm_align *f)
                 vote(a, f->last_slow, f->last_gn2, f->last_moving);
         if (!f->last_moving)
                 return;
-        double w = dot3(f->last_slow, a->axis);
-        a->balance += f->last_k * (beyond_rms(w, f->last_rms2) - a->balance);
+        if (a->sign_mode != GM_ALIGN_SIGN_CALLER) {
+                /* A leader whose user decides the sign leaves the rms to the followers that
+                 * need it: the same moments about this axis, its sign not mattering. */
+                double w = dot3(f->last_slow, a->axis);
+                double q = f->sign_mode != GM_ALIGN_SIGN_CALLER ? f->last_rms2 : axis_rms2(f->gyr_cov, a->axis);
+                a->balance += f->last_k * (beyond_rms(w, q) - a->balance);
+        }
         if (f->last_updated) {
                 /* The leader's new axis before its own reversal, in this one's sign. */
                 double m = leader_flipped ? -a->follow_sign : a->follow_sign, v[3];
@@ -259,17 +276,14 @@ static void own_push(struct gm_align *a, const struct gm_sample *s, bool has_gyr
                         c[2][0] = c[0][2];
                         c[2][1] = c[1][2];
                         /* The swing is the excursion that stays large the longest: toe-off
-                         * and heel-strike spikes are as tall but brief. */
-                        double w = dot3(slow, a->axis), rms2 = 0;
-                        const double *x = a->axis;
-#pragma GCC unroll 3
-                        for (int i = 0; i < 3; i++)
-#pragma GCC unroll 3
-                                for (int j = 0; j < 3; j++)
-                                        rms2 += x[i] * c[i][j] * x[j];
-                        a->balance += k * (beyond_rms(w, rms2) - a->balance);
+                         * and heel-strike spikes are as tall but brief. The balance decides
+                         * the sign, which a caller who decides it does not need. */
+                        if (a->sign_mode != GM_ALIGN_SIGN_CALLER) {
+                                double w = dot3(slow, a->axis), rms2 = axis_rms2(c, a->axis);
+                                a->balance += k * (beyond_rms(w, rms2) - a->balance);
+                                a->last_rms2 = rms2;
+                        }
                         a->last_k = k;
-                        a->last_rms2 = rms2;
                         if (++a->since_update >= a->update_n) {
                                 a->since_update = 0;
                                 a->last_updated = update_axis(a);

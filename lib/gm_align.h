@@ -11,7 +11,7 @@
 enum gm_align_sign {
         GM_ALIGN_SIGN_LONGEST,     /* the swing is the excursion that stays large longest (shank) */
         GM_ALIGN_SIGN_AFTER_QUIET, /* a foot leaves its quiet mid-stance against the swing (heel rise) */
-        GM_ALIGN_SIGN_CALLER,      /* the axis only keeps continuity; its user decides the sign */
+        GM_ALIGN_SIGN_CALLER,      /* the axis only keeps continuity; its user decides the sign (no balance) */
 };
 
 struct gm_align {

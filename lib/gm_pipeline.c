@@ -583,8 +583,11 @@ struct gm_pipeline *gm_pipeline_new(const struct gm_pipeline_cfg *cfg)
                                 break;
                         }
                         gm_thigh_init(ls->thigh, cfg->rate_hz);
-                        /* Same sensor, same samples, pushed after ls->align. */
+                        /* Same sensor, same samples, pushed after ls->align. The thigh decides
+                         * the axis' sign (its votes), and its follower's axis is the leader's
+                         * whatever sign the leader took: nothing needs the leader's own. */
                         ls->thigh->align.follow = &ls->align;
+                        gm_align_set_sign_mode(&ls->align, GM_ALIGN_SIGN_CALLER);
                 }
                 for (int i = 0; i < 2; i++) {
                         gm_biquad_highpass(&ls->roll_hp[i], cfg->rate_hz, 0.3);
