@@ -261,8 +261,10 @@ static double smooth_at(const struct state *s, size_t i, const double *kern, uns
                 size_t first = (i - half) & (GM_HIST_LEN - 1);
                 if (first + 2 * half < GM_HIST_LEN) {
                         const double *v = s->av.v + first + half;
+#pragma GCC unroll 4
                         for (int k = -(int)half; k < 0; k++)
                                 sum += kern[-k] * v[k];
+#pragma GCC unroll 4
                         for (int k = 0; k <= (int)half; k++)
                                 sum += kern[k] * v[k];
                         return sum / full;
