@@ -74,7 +74,7 @@ static double fast_atan2(double y, double x)
         double ax = fabs(x), ay = fabs(y);
         bool swap = ay > ax;
         double num = swap ? ax : ay, den = swap ? ay : ax;
-        if (!(den > 0) || !(den < INFINITY))
+        if (!(den > 0) || !(den < INFINITY) || !(num <= den)) /* zeros, infinities, NaN */
                 return atan2(y, x);
         double t = num / den;
         int k = (int)(t * 16 + 0.5);
