@@ -11,6 +11,7 @@
 #define SIGN_HYST 0.03       /* the sign flips only on clear, lasting evidence */
 #define QUIET_S 0.04         /* a flat foot rests at least this long in mid-stance */
 #define QUIET_RATE 0.6       /* rad/s: resting, whatever the sensor noise */
+#define STILL_RATE 0.15      /* rad/s: still, as a sensor set down */
 #define VOTES_MAX 10         /* remember the last few strides' votes */
 #define STILL_S 0.5          /* stillness must last this long to define gravity */
 #define SETTLE_S 1.0         /* seconds of movement before the axis is trusted */
@@ -26,6 +27,34 @@ static double norm3(const double v[3])
 static double dot3(const double a[3], const double b[3])
 {
         return a[0] * b[0] + a[1] * b[1] + a[2] * b[2];
+}
+
+/* The gyro's mean square about the axis x (its second moments c), summed in row order. */
+static inline double axis_rms2(const double c[3][3], const double x[3])
+{
+        double q = 0;
+#pragma GCC unroll 3
+        for (int i = 0; i < 3; i++)
+#pragma GCC unroll 3
+                for (int j = 0; j < 3; j++)
+                        q += x[i] * c[i][j] * x[j];
+        return q;
+}
+
+/* (w > r) - (w < -r) for r = sqrt(q), the rms rate about the axis: the square root is taken
+ * only when w² is too close to q for the comparison of the squares to tell (relative
+ * rounding errors are near 1e-16; very small values go the exact way too). */
+static inline int beyond_rms(double w, double q)
+{
+        if (q > 1e-100) {
+                double w2 = w * w;
+                if (w2 > q * (1 + 1e-9))
+                        return (w > 0) - (w < 0);
+                if (w2 < q * (1 - 1e-9))
+                        return 0;
+        }
+        double r = sqrt(q);
+        return (w > r) - (w < -r);
 }
 
 void gm_align_set_sign_mode(struct gm_align *a, enum gm_align_sign sign_mode)
@@ -44,6 +73,9 @@ void gm_align_init(struct gm_align *a, double rate_hz)
         a->cov_n = ceil(COV_TAU_S * rate_hz);
         a->still_n = STILL_S * rate_hz;
         a->update_n = rate_hz / 4;
+        a->still_gn2 = gm_sqrt_reaches(STILL_RATE);
+        a->quiet_gn2 = gm_sqrt_reaches(QUIET_RATE);
+        a->moving2 = gm_sqrt_reaches(nextafter(MOVING_RATE, INFINITY));
         for (int i = 0; i < 3; i++)
                 gm_biquad_lowpass(&a->slow_lp[i], rate_hz, SLOW_LP_HZ);
 }
@@ -90,11 +122,11 @@ static bool update_axis(struct gm_align *a)
 }
 
 /* The heel-rise votes of a foot (GM_ALIGN_SIGN_AFTER_QUIET). */
-static void vote(struct gm_align *a, const double slow[3], double gn, bool moving)
+static void vote(struct gm_align *a, const double slow[3], double gn2, bool moving)
 {
         /* Heel rise starts each foot's push-off; the swing turns the other way. */
         double w = dot3(slow, a->axis);
-        if (gn < QUIET_RATE) {
+        if (gn2 < a->quiet_gn2) { /* |gyr| < QUIET_RATE */
                 if (++a->quiet_run >= QUIET_S * a->rate_hz)
                         a->after_quiet = true;
         } else {
@@ -123,14 +155,19 @@ static void follow_push(struct gm_align *a, const struct gm_align *f)
         bool leader_flipped = f->flips != a->follow_flips;
         a->follow_flips = f->flips;
         a->n = f->n;
-        if (!f->last_has_gyr)
+        if (!f->last_has_gyr || a->up_only)
                 return;
         if (a->sign_mode == GM_ALIGN_SIGN_AFTER_QUIET)
-                vote(a, f->last_slow, f->last_gn, f->last_moving);
+                vote(a, f->last_slow, f->last_gn2, f->last_moving);
         if (!f->last_moving)
                 return;
-        double w = dot3(f->last_slow, a->axis), rms = f->last_rms;
-        a->balance += f->last_k * ((w > rms) - (w < -rms) - a->balance);
+        if (a->sign_mode != GM_ALIGN_SIGN_CALLER) {
+                /* A leader whose user decides the sign leaves the rms to the followers that
+                 * need it: the same moments about this axis, its sign not mattering. */
+                double w = dot3(f->last_slow, a->axis);
+                double q = f->sign_mode != GM_ALIGN_SIGN_CALLER ? f->last_rms2 : axis_rms2(f->gyr_cov, a->axis);
+                a->balance += f->last_k * (beyond_rms(w, q) - a->balance);
+        }
         if (f->last_updated) {
                 /* The leader's new axis before its own reversal, in this one's sign. */
                 double m = leader_flipped ? -a->follow_sign : a->follow_sign, v[3];
@@ -141,19 +178,36 @@ static void follow_push(struct gm_align *a, const struct gm_align *f)
         }
 }
 
+static void compute_up(const struct gm_align *a, double up[3])
+{
+        const double *src = a->have_still ? a->still_g : a->acc_mean;
+        double n = norm3(src);
+        for (int i = 0; i < 3; i++)
+                up[i] = n > 0 ? src[i] / n : (i == 2);
+}
+
+static void own_push(struct gm_align *a, const struct gm_sample *s, bool has_gyr);
+
 void gm_align_push(struct gm_align *a, const struct gm_sample *s, bool has_gyr)
 {
         const struct gm_align *f = a->follow;
+        if (f && f->n == a->n + 1 && f->last_has_gyr == has_gyr && f->rate_hz == a->rate_hz && !f->follow)
+                follow_push(a, f);
+        else
+                own_push(a, s, has_gyr);
+}
+
+static void own_push(struct gm_align *a, const struct gm_sample *s, bool has_gyr)
+{
+        const struct gm_align *f = a->follow;
         if (f) {
-                if (f->n == a->n + 1 && f->last_has_gyr == has_gyr && f->rate_hz == a->rate_hz && !f->follow) {
-                        follow_push(a, f);
-                        return;
-                }
                 /* Parted (the caller broke the contract after the start): go on alone from the
                  * leader's state, the nearest there is. */
                 if (a->n > 0) {
                         struct gm_align own = *a;
                         *a = *f;
+                        a->up_only = own.up_only;
+                        compute_up(a, a->up); /* the leader's may not be kept */
                         a->sign_mode = own.sign_mode;
                         a->balance = own.balance;
                         a->votes = own.votes;
@@ -167,14 +221,18 @@ void gm_align_push(struct gm_align *a, const struct gm_sample *s, bool has_gyr)
         a->last_has_gyr = has_gyr;
         /* The steady-state gains are constants: no division per sample once warmed up. */
         double k_mean = a->n < a->rate_hz ? 1.0 / (a->n + 1) : a->k_mean;
+#pragma GCC unroll 3
         for (int i = 0; i < 3; i++)
                 a->acc_mean[i] += k_mean * (s->acc[i] - a->acc_mean[i]);
 
         /* Still: |acc| close to g and little rotation. */
         double an = norm3(s->acc);
         a->last_acc_norm = an;
-        double gn = has_gyr ? norm3(s->gyr) : 0;
-        bool still = fabs(an - GM_GRAVITY) < 0.4 && (!has_gyr || gn < 0.15);
+        const double *g = s->gyr;
+        double gn2 = has_gyr ? g[0] * g[0] + g[1] * g[1] + g[2] * g[2] : 0; /* |gyr|² */
+        a->last_gn2 = gn2;
+        bool still = fabs(an - GM_GRAVITY) < 0.4 && (!has_gyr || gn2 < a->still_gn2);
+        bool up_moved = !a->have_still; /* the mean moves every sample, still gravity only here */
         if (still) {
                 a->still_run++;
                 for (int i = 0; i < 3; i++)
@@ -184,63 +242,82 @@ void gm_align_push(struct gm_align *a, const struct gm_sample *s, bool has_gyr)
                         for (int i = 0; i < 3; i++)
                                 a->still_g[i] = a->still_acc[i] / n;
                         a->have_still = true;
+                        up_moved = true;
                 }
         } else {
                 a->still_run = 0;
         }
 
-        if (has_gyr) {
+        if (has_gyr && !a->up_only) {
                 double slow[3];
+#pragma GCC unroll 3
                 for (int i = 0; i < 3; i++)
                         slow[i] = gm_biquad_run(&a->slow_lp[i], s->gyr[i]);
                 /* Learn only from movement, fast from the first of it: standing teaches
                  * nothing and should not make the estimate forget. */
-                bool moving = norm3(slow) > MOVING_RATE;
+                bool moving = slow[0] * slow[0] + slow[1] * slow[1] + slow[2] * slow[2] >= a->moving2;
                 memcpy(a->last_slow, slow, sizeof(slow));
-                a->last_gn = gn;
                 a->last_moving = moving;
                 a->last_updated = false;
                 if (a->sign_mode == GM_ALIGN_SIGN_AFTER_QUIET)
-                        vote(a, slow, gn, moving);
+                        vote(a, slow, gn2, moving);
                 if (moving) {
                         a->n_moving++;
                         /* 1/n falls below the constant for good once n passes its inverse. */
                         double k = a->n_moving < a->cov_n ? fmax(1.0 / a->n_moving, a->k_cov) : a->k_cov;
                         /* Symmetric: each off-diagonal moment is computed once, the same value both ways. */
                         double(*c)[3] = a->gyr_cov;
-                        const double *g = s->gyr;
+#pragma GCC unroll 3
                         for (int i = 0; i < 3; i++)
+#pragma GCC unroll 3
                                 for (int j = i; j < 3; j++)
                                         c[i][j] += k * (g[i] * g[j] - c[i][j]);
                         c[1][0] = c[0][1];
                         c[2][0] = c[0][2];
                         c[2][1] = c[1][2];
                         /* The swing is the excursion that stays large the longest: toe-off
-                         * and heel-strike spikes are as tall but brief. */
-                        double w = dot3(slow, a->axis), rms = 0;
-                        for (int i = 0; i < 3; i++)
-                                for (int j = 0; j < 3; j++)
-                                        rms += a->axis[i] * c[i][j] * a->axis[j];
-                        rms = sqrt(rms);
-                        a->balance += k * ((w > rms) - (w < -rms) - a->balance);
+                         * and heel-strike spikes are as tall but brief. The balance decides
+                         * the sign, which a caller who decides it does not need. */
+                        if (a->sign_mode != GM_ALIGN_SIGN_CALLER) {
+                                double w = dot3(slow, a->axis), rms2 = axis_rms2(c, a->axis);
+                                a->balance += k * (beyond_rms(w, rms2) - a->balance);
+                                a->last_rms2 = rms2;
+                        }
                         a->last_k = k;
-                        a->last_rms = rms;
                         if (++a->since_update >= a->update_n) {
                                 a->since_update = 0;
                                 a->last_updated = update_axis(a);
                         }
                 }
         }
+        if (a->up_only && up_moved)
+                compute_up(a, a->up);
         a->n++;
+}
+
+void gm_align_up_only(struct gm_align *a)
+{
+        a->up_only = true;
+        compute_up(a, a->up);
+}
+
+double gm_align_acc_norm(const struct gm_align *a)
+{
+        return core(a)->last_acc_norm;
+}
+
+double gm_align_gyr_norm2(const struct gm_align *a)
+{
+        return core(a)->last_gn2;
 }
 
 void gm_align_up(const struct gm_align *a, double up[3])
 {
         a = core(a);
-        const double *src = a->have_still ? a->still_g : a->acc_mean;
-        double n = norm3(src);
-        for (int i = 0; i < 3; i++)
-                up[i] = n > 0 ? src[i] / n : (i == 2);
+        if (a->up_only)
+                memcpy(up, a->up, sizeof(a->up));
+        else
+                compute_up(a, up);
 }
 
 double gm_align_vertical_acc(const struct gm_align *a, const double acc[3])

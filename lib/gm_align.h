@@ -11,7 +11,7 @@
 enum gm_align_sign {
         GM_ALIGN_SIGN_LONGEST,     /* the swing is the excursion that stays large longest (shank) */
         GM_ALIGN_SIGN_AFTER_QUIET, /* a foot leaves its quiet mid-stance against the swing (heel rise) */
-        GM_ALIGN_SIGN_CALLER,      /* the axis only keeps continuity; its user decides the sign */
+        GM_ALIGN_SIGN_CALLER,      /* the axis only keeps continuity; its user decides the sign (no balance) */
 };
 
 struct gm_align {
@@ -35,11 +35,17 @@ struct gm_align {
         unsigned flips;     /* times the sign of the axis was reversed */
         /* Per-sample constants of rate_hz. */
         double k_mean, k_cov, still_n, update_n;
-        unsigned cov_n; /* from here on 1 / n_moving is below k_cov */
-        /* What the last sample gave, for the alignments that follow this one. */
+        double still_gn2, quiet_gn2, moving2; /* |gyr|² and |slow|² thresholds (sqrt_reaches) */
+        unsigned cov_n;                       /* from here on 1 / n_moving is below k_cov */
+        /* What the last sample gave, for the alignments that follow this one: |gyr|² and the
+         * quadratic form of the axis (the rms rate about it, squared), compared against their
+         * thresholds squared (gm_sqrt_reaches) rather than square-rooted. */
         bool last_has_gyr, last_moving, last_updated;
-        double last_slow[3], last_gn, last_k, last_rms;
+        double last_slow[3], last_gn2, last_k, last_rms2;
         double last_acc_norm; /* |acc| of the last sample, m/s² (also for the pipeline) */
+        /* Users that read only "up" (gm_align_up_only): worked out once per sample. */
+        bool up_only;
+        double up[3];
         /* An alignment pushed each sample first (a leader): while both have seen the same
          * samples from their start, gravity and the gyro's moments are the leader's, read
          * through the functions below instead of computed again (this one's own copies of
@@ -54,6 +60,14 @@ struct gm_align {
 void gm_align_init(struct gm_align *a, double rate_hz); /* GM_ALIGN_SIGN_LONGEST */
 void gm_align_set_sign_mode(struct gm_align *a, enum gm_align_sign sign_mode);
 void gm_align_push(struct gm_align *a, const struct gm_sample *s, bool has_gyr);
+/* For users that read only "up" (and |acc|), several times a sample: it is worked out once
+ * in each gm_align_push rather than in each gm_align_up (the same value), and the rotation
+ * axis not at all (gm_align_main_rate and gm_align_sign_settled then mean nothing, for this
+ * alignment and those that follow it). */
+void gm_align_up_only(struct gm_align *a);
+/* |acc|, m/s², and |gyr|² of the sample pushed last (the leader's, as they are the same). */
+double gm_align_acc_norm(const struct gm_align *a);
+double gm_align_gyr_norm2(const struct gm_align *a);
 /* Unit "up" vector in the sensor frame (still gravity when known, else mean acc). */
 void gm_align_up(const struct gm_align *a, double up[3]);
 /* Acceleration along "up", gravity removed (m/s²). */

@@ -2,6 +2,7 @@
  * Walking: one load hump per step. Running: the body is airborne between contacts, so
  * each contact is the span over which the sacrum carries load. */
 #include <math.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "gm_align.h"
@@ -143,7 +144,8 @@ struct state {
         struct gm_align align;
         struct gm_biquad step_lp[2], step_hp, yaw_hp, sway_lp[3][2];
         double trough; /* lowest coarse value since the last peak */
-        struct gm_hist av, yaw, t, coarse, hor[3];
+        struct gm_hist av, yaw, t, hor[3];
+        double coarse[2]; /* the step filter's output one and two samples back */
         size_t n;
         double level;  /* running typical step hump */
         double step_s; /* running typical step time */
@@ -174,11 +176,26 @@ struct state {
         double t_swing;
         double strides[YAW_STRIDES];
         unsigned n_strides;
+        /* Per-sample constants: the full kernels' weight sums (added in the order
+         * smooth_at adds them) and update()'s waits in samples. */
+        double kern_sum, run_kern_sum;
+        size_t feat_wait, close_wait;
+        size_t undecided;        /* steps before this one are decided */
+        size_t wake, wake_steps; /* update() has nothing to do up to sample count wake with this many steps */
 };
 
 static size_t samples(const struct state *s, double sec)
 {
         return (size_t)(sec * s->rate + 0.5);
+}
+
+/* The weights of a whole kernel, summed as smooth_at sums them. */
+static double kernel_weight(const double *kern, unsigned half)
+{
+        double w = 0;
+        for (int k = -(int)half; k <= (int)half; k++)
+                w += kern[k < 0 ? -k : k];
+        return w;
 }
 
 static int init(void *st, double rate_hz, enum gm_side side, bool has_gyr)
@@ -188,6 +205,7 @@ static int init(void *st, double rate_hz, enum gm_side side, bool has_gyr)
         memset(s, 0, sizeof(*s));
         s->rate = rate_hz;
         gm_align_init(&s->align, rate_hz);
+        gm_align_up_only(&s->align); /* up three times a sample, and no axis */
         for (int i = 0; i < 2; i++)
                 gm_biquad_lowpass(&s->step_lp[i], rate_hz, STEP_LP_HZ);
         /* The estimate of "up" is never exact: a slow bias stays in the vertical acceleration. */
@@ -212,6 +230,10 @@ static int init(void *st, double rate_hz, enum gm_side side, bool has_gyr)
         s->run_half = (unsigned)fmin(255, ceil(3 * RUN_SIGMA_S * rate_hz));
         for (unsigned k = 0; k <= s->run_half; k++)
                 s->run_kern[k] = exp(-0.5 * pow(k / (RUN_SIGMA_S * rate_hz), 2));
+        s->kern_sum = kernel_weight(s->kern, s->fine_half);
+        s->run_kern_sum = kernel_weight(s->run_kern, s->run_half);
+        s->feat_wait = samples(s, SWAY_POST_B_S);
+        s->close_wait = samples(s, MAX_STEP_S + SWAY_POST_B_S);
         (void)has_gyr;
         return 0;
 }
@@ -228,10 +250,29 @@ static size_t oldest(const struct state *s)
         return s->n > GM_HIST_LEN - 1 ? s->n - (GM_HIST_LEN - 1) : 0;
 }
 
-/* Gaussian-smoothed vertical acceleration at i with a kernel of half width half. */
-static double smooth_at(const struct state *s, size_t i, const double *kern, unsigned half)
+/* Gaussian-smoothed vertical acceleration at i with a kernel of half width half, whose
+ * weights sum to full. */
+static double smooth_at(const struct state *s, size_t i, const double *kern, unsigned half, double full)
 {
         double sum = 0, w = 0;
+        if (i >= oldest(s) + half && i + half < s->n) {
+                /* The whole kernel lies in the history: the same sums in the same order,
+                 * without the tests, and straight from the array when it does not wrap. */
+                size_t first = (i - half) & (GM_HIST_LEN - 1);
+                if (first + 2 * half < GM_HIST_LEN) {
+                        const double *v = s->av.v + first + half;
+#pragma GCC unroll 4
+                        for (int k = -(int)half; k < 0; k++)
+                                sum += kern[-k] * v[k];
+#pragma GCC unroll 4
+                        for (int k = 0; k <= (int)half; k++)
+                                sum += kern[k] * v[k];
+                        return sum / full;
+                }
+                for (int k = -(int)half; k <= (int)half; k++)
+                        sum += kern[k < 0 ? -k : k] * gm_hist_at(&s->av, i + k);
+                return sum / full;
+        }
         for (int k = -(int)half; k <= (int)half; k++) {
                 size_t j = i + k;
                 if (j < oldest(s) || j >= s->n)
@@ -246,7 +287,7 @@ static double smooth_at(const struct state *s, size_t i, const double *kern, uns
 /* Smoothed for the heel-strike transient (needs i + fine_half < n). */
 static double fine_at(const struct state *s, size_t i)
 {
-        return smooth_at(s, i, s->kern, s->fine_half);
+        return smooth_at(s, i, s->kern, s->fine_half, s->kern_sum);
 }
 
 static struct step *step_at(struct state *s, size_t k)
@@ -410,18 +451,19 @@ static void features(struct state *s, struct step *st)
 /* Sides: consecutive steps of a chain alternate, so only the chain's phase is unknown.
  * Each step votes with its yaw against its neighbours' (turning cancels); votes fade so
  * that a missed step only misleads for a few steps. */
-static void update(struct state *s, struct gm_event_out *out, bool final)
+static void update_steps(struct state *s, struct gm_event_out *out, bool final)
 {
         size_t first = s->nsteps > NSTEP - 1 ? s->nsteps - (NSTEP - 1) : 0;
-        for (size_t k = first; k < s->nsteps; k++) {
+        /* Decided steps have their features and votes: nothing below is left to do for them. */
+        size_t from = s->undecided > first ? s->undecided : first;
+        for (size_t k = from; k < s->nsteps; k++) {
                 struct step *st = step_at(s, k);
-                if (!st->has_feat && (final || s->n > st->ic + samples(s, SWAY_POST_B_S)))
+                if (!st->has_feat && (final || s->n > st->ic + s->feat_wait))
                         features(s, st);
         }
-        for (size_t k = first; k < s->nsteps; k++) {
+        for (size_t k = from; k < s->nsteps; k++) {
                 struct step *st = step_at(s, k);
-                bool closed = final || (k + 1 < s->nsteps && !same_chain(s, k, k + 1)) ||
-                              s->n > st->ic + samples(s, MAX_STEP_S + SWAY_POST_B_S);
+                bool closed = final || (k + 1 < s->nsteps && !same_chain(s, k, k + 1)) || s->n > st->ic + s->close_wait;
                 bool next = same_chain(s, k, k + 1) && step_at(s, k + 1)->has_feat;
                 if (st->voted || !st->has_feat || !(next || closed))
                         continue;
@@ -460,14 +502,14 @@ static void update(struct state *s, struct gm_event_out *out, bool final)
                 st->fwd = st->llr + (st->pos > 0 && k > first ? carry(step_at(s, k - 1)->fwd) : 0);
                 st->voted = true;
         }
-        for (size_t k = first; k < s->nsteps; k++) {
+        for (size_t k = from; k < s->nsteps; k++) {
                 struct step *st = step_at(s, k);
+                s->undecided = k;
                 if (st->decided)
                         continue;
                 /* The walk has ended: no later step of it will come. */
                 const struct step *newest = step_at(s, s->nsteps - 1);
-                bool closed = final || !same_chain(s, k, s->nsteps - 1) ||
-                              s->n > newest->ic + samples(s, MAX_STEP_S + SWAY_POST_B_S);
+                bool closed = final || !same_chain(s, k, s->nsteps - 1) || s->n > newest->ic + s->close_wait;
                 bool ahead = same_chain(s, k, k + SIDE_LOOKAHEAD) && step_at(s, k + SIDE_LOOKAHEAD - 1)->voted;
                 if (!(st->voted && (ahead || closed)))
                         return;
@@ -476,6 +518,37 @@ static void update(struct state *s, struct gm_event_out *out, bool final)
                         emit_step(s, k, out);
                 st->decided = true;
         }
+        s->undecided = s->nsteps;
+}
+
+/* The last sample count at which update_steps, having run, would still find nothing to do:
+ * until a step's features are due or a walk closes (or a step is filed). */
+static size_t next_wake(const struct state *s)
+{
+        size_t first = s->nsteps > NSTEP - 1 ? s->nsteps - (NSTEP - 1) : 0;
+        size_t from = s->undecided > first ? s->undecided : first, wake = SIZE_MAX;
+        for (size_t k = from; k < s->nsteps; k++) {
+                const struct step *st = &s->steps[k % NSTEP];
+                size_t due = st->ic + (st->has_feat ? s->close_wait : s->feat_wait);
+                if (due >= s->n && due < wake) /* a wait already over has had its effect */
+                        wake = due;
+        }
+        if (from < s->nsteps) {
+                size_t due = s->steps[(s->nsteps - 1) % NSTEP].ic + s->close_wait;
+                if (due >= s->n && due < wake)
+                        wake = due;
+        }
+        return wake;
+}
+
+/* update_steps on the samples it can act on: every sample would mostly find nothing new. */
+static void update(struct state *s, struct gm_event_out *out, bool final)
+{
+        if (!final && s->nsteps == s->wake_steps && s->n <= s->wake)
+                return;
+        update_steps(s, out, final);
+        s->wake_steps = s->nsteps;
+        s->wake = next_wake(s);
 }
 
 /* Time where the load (a at sample j - 1, b at j) crosses half weight, followed to zero
@@ -515,7 +588,8 @@ static void run_track(struct state *s)
         if (s->n < 2 * (size_t)s->run_half + 2)
                 return;
         size_t j = s->n - 1 - s->run_half;
-        double load = 1 + smooth_at(s, j, s->run_kern, s->run_half) / GM_GRAVITY; /* specific force along up, g */
+        double load = 1 + smooth_at(s, j, s->run_kern, s->run_half, s->run_kern_sum) /
+                                  GM_GRAVITY; /* specific force along up, g */
         double prev = s->load_prev;
         bool had = s->have_load;
         s->load_prev = load;
@@ -592,18 +666,23 @@ static void push(void *st, const struct gm_sample *smp, struct gm_event_out *out
 {
         struct state *s = st;
         gm_align_push(&s->align, smp, true);
-        double av = gm_align_vertical_acc(&s->align, smp->acc);
-        double yaw = gm_biquad_run(&s->yaw_hp, gm_align_yaw_rate(&s->align, smp->gyr));
-        double c = gm_biquad_run(&s->step_lp[1], gm_biquad_run(&s->step_lp[0], gm_biquad_run(&s->step_hp, av)));
-        gm_hist_push(&s->av, av);
-        gm_hist_push(&s->yaw, yaw);
-        gm_hist_push(&s->t, smp->t);
-        gm_hist_push(&s->coarse, c);
         /* Horizontal acceleration in the sensor frame: the body turns with the sensor, so
          * the medio-lateral direction stays fixed there. */
         double up[3];
         gm_align_up(&s->align, up);
+        /* The vertical acceleration and yaw rate as gm_align_vertical_acc and gm_align_yaw_rate
+         * give them, from one "up". */
         double along = smp->acc[0] * up[0] + smp->acc[1] * up[1] + smp->acc[2] * up[2];
+        double av = along - GM_GRAVITY;
+        double yaw = gm_biquad_run(&s->yaw_hp, smp->gyr[0] * up[0] + smp->gyr[1] * up[1] + smp->gyr[2] * up[2]);
+        double c = gm_biquad_run(&s->step_lp[1], gm_biquad_run(&s->step_lp[0], gm_biquad_run(&s->step_hp, av)));
+        gm_hist_push(&s->av, av);
+        gm_hist_push(&s->yaw, yaw);
+        gm_hist_push(&s->t, smp->t);
+        double c1 = s->coarse[0], c2 = s->coarse[1];
+        s->coarse[1] = c1;
+        s->coarse[0] = c;
+#pragma GCC unroll 3
         for (int a = 0; a < 3; a++)
                 gm_hist_push(&s->hor[a], gm_biquad_run(&s->sway_lp[a][1],
                                                        gm_biquad_run(&s->sway_lp[a][0], smp->acc[a] - along * up[a])));
@@ -615,13 +694,12 @@ static void push(void *st, const struct gm_sample *smp, struct gm_event_out *out
         if (smp->t < s->run_until) {
                 /* Running: the load spans are the steps; humps inside them are not. */
                 s->cand = 0;
-                s->trough = gm_hist_at(&s->coarse, i - 1);
+                s->trough = c1;
                 update(s, out, false);
                 return;
         }
 
         /* Local maxima of the coarse signal above the step threshold. */
-        double c1 = gm_hist_at(&s->coarse, i - 1), c2 = gm_hist_at(&s->coarse, i - 2);
         double thr = fmax(MIN_STEP_ACC, 0.2 * s->level);
         s->trough = fmin(s->trough, c1);
         if (c1 > c2 && c1 >= c && c1 - s->trough > thr) {

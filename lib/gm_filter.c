@@ -58,25 +58,47 @@ size_t gm_hist_argmax(const struct gm_hist *h, size_t from, size_t to)
         return best;
 }
 
+double gm_sqrt_reaches(double c)
+{
+        double x = c * c;
+        while (x > 0 && sqrt(nextafter(x, 0)) >= c)
+                x = nextafter(x, 0);
+        while (sqrt(x) < c)
+                x = nextafter(x, INFINITY);
+        return x;
+}
+
+size_t gm_hist_after(const struct gm_hist *t, size_t n, double to)
+{
+        size_t lo = n > GM_HIST_LEN ? n - GM_HIST_LEN : 0, hi = n;
+        while (lo < hi) {
+                size_t mid = lo + (hi - lo) / 2;
+                if (gm_hist_at(t, mid) > to)
+                        hi = mid;
+                else
+                        lo = mid + 1;
+        }
+        return lo;
+}
+
 void gm_hist_span(const struct gm_hist *t, const struct gm_hist *v, size_t n, double from, double to,
                   struct gm_span *out)
 {
         double sum = 0;
         *out = (struct gm_span){ .min = INFINITY, .max = -INFINITY, .all_finite = true };
         size_t oldest = n > GM_HIST_LEN ? n - GM_HIST_LEN : 0;
-        for (size_t i = n; i-- > oldest;) {
+        for (size_t i = gm_hist_after(t, n, to); i-- > oldest;) {
                 double ti = gm_hist_at(t, i);
                 if (ti < from)
                         break;
-                if (ti > to)
-                        continue;
                 double a = gm_hist_at(v, i);
                 if (!isfinite(a)) {
                         out->all_finite = false;
                         continue;
                 }
-                out->min = fmin(out->min, a);
-                out->max = fmax(out->max, a);
+                /* fmin and fmax for finite values, as comparisons: no call per sample. */
+                out->min = out->min < a ? out->min : a;
+                out->max = out->max > a ? out->max : a;
                 sum += a;
                 out->n++;
         }

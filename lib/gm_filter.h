@@ -23,6 +23,11 @@ static inline double gm_biquad_run(struct gm_biquad *f, double x)
         return y;
 }
 
+/* The smallest x with sqrt(x) >= c (c > 0). sqrt is correctly rounded and never decreases,
+ * so for a sum of squares x, sqrt(x) < c exactly when x is below it: per-sample tests of a
+ * norm compare the sum instead, with the same outcomes and no square root. */
+double gm_sqrt_reaches(double c);
+
 /* History of the last GM_HIST_LEN values of a signal, indexed by absolute sample number. */
 #define GM_HIST_LEN 8192 /* > 8 s at 1000 Hz */
 
@@ -42,8 +47,12 @@ static inline double gm_hist_at(const struct gm_hist *h, size_t i)
         return h->v[i & (GM_HIST_LEN - 1)];
 }
 
+/* The first of the last n samples of t (increasing times) whose time is after `to`, found by
+ * bisection; n when none is. Scans back from a time need not pass over the newer samples. */
+size_t gm_hist_after(const struct gm_hist *t, size_t n, double to);
+
 /* Extremes and mean of v over the samples whose time in t lies in [from, to], among the last
- * n pushed (t and v pushed together). n = 0 when there are none; all_finite tells whether
+ * n pushed (t and v pushed together, t increasing). n = 0 when there are none; all_finite tells whether
  * every value was finite (min, max and mean are those of the finite ones). */
 struct gm_span {
         double min, max, mean;

@@ -20,16 +20,21 @@ void gm_orient_init(struct gm_orient *o, double tau_s)
 }
 
 /* A vector fixed in the world turns in the sensor frame as dv/dt = -w x v. */
-static void transport(double v[3], const double w[3], double dt)
+static inline void transport(double v[3], const double w[3], double dt)
 {
         double c[3] = { w[1] * v[2] - w[2] * v[1], w[2] * v[0] - w[0] * v[2], w[0] * v[1] - w[1] * v[0] };
+#pragma GCC unroll 3
         for (int i = 0; i < 3; i++)
                 v[i] -= c[i] * dt;
 }
 
 void gm_orient_push(struct gm_orient *o, const double acc[3], const double gyr[3], double dt)
 {
-        double an = norm3(acc);
+        gm_orient_push_norm(o, acc, norm3(acc), gyr, dt);
+}
+
+void gm_orient_push_norm(struct gm_orient *o, const double acc[3], double an, const double gyr[3], double dt)
+{
         if (!isfinite(an) || !(an > 0) || !(dt > 0) || !isfinite(dt))
                 return;
         if (!o->started) {
@@ -47,6 +52,7 @@ void gm_orient_push(struct gm_orient *o, const double acc[3], const double gyr[3
                 transport(o->mean_f, gyr, dt);
                 /* Keep the lengths: the first-order step would stretch them. */
                 double k = nu / norm3(o->up);
+#pragma GCC unroll 3
                 for (int i = 0; i < 3; i++)
                         o->up[i] *= k;
         }
@@ -61,13 +67,16 @@ void gm_orient_push(struct gm_orient *o, const double acc[3], const double gyr[3
                 k = k_age > k ? k_age : k;
         }
         k = k < 1.0 ? k : 1.0;
+#pragma GCC unroll 3
         for (int i = 0; i < 3; i++)
                 o->mean_f[i] += k * (acc[i] - o->mean_f[i]);
         double mn = norm3(o->mean_f);
         if (mn > 0)
+#pragma GCC unroll 3
                 for (int i = 0; i < 3; i++)
                         o->up[i] += k * (o->mean_f[i] / mn - o->up[i]);
         double n = norm3(o->up);
+#pragma GCC unroll 3
         for (int i = 0; i < 3; i++)
                 o->up[i] /= n;
 }

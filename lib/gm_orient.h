@@ -19,5 +19,7 @@ struct gm_orient {
 void gm_orient_init(struct gm_orient *o, double tau_s);
 /* acc m/s², gyr rad/s, dt s. Non-finite input is ignored. */
 void gm_orient_push(struct gm_orient *o, const double acc[3], const double gyr[3], double dt);
+/* The same with |acc| known already (the square root of the sum of squares in axis order). */
+void gm_orient_push_norm(struct gm_orient *o, const double acc[3], double acc_norm, const double gyr[3], double dt);
 /* Whether "up" has had time to settle from its first guess (a few strides). */
 bool gm_orient_settled(const struct gm_orient *o);

@@ -74,8 +74,10 @@ struct loc_state {
         double last_t;
         size_t n;
         struct gm_hist t, acc_norm, angle;       /* angle: pelvic obliquity, rad */
+        bool keep_acc, keep_angle;               /* which are read: an impact sensor's, the pelvis' */
         struct gm_biquad roll_hp[2], roll_lp[2]; /* per horizontal axis */
         double angle_now, roll_cov[3];           /* 2x2 covariance of the band-passed horizontal gyro */
+        double roll_up[3], roll_e[2][3];         /* the up the horizontal axes were made from */
         struct gm_thigh *thigh;                  /* a thigh with a gyro: its sagittal angle */
 };
 
@@ -125,6 +127,7 @@ struct gm_pipeline {
         int activity_votes;        /* running minus walking among the last strides, clamped */
         enum gm_activity activity; /* the majority's */
         uint64_t steps, bad_samples, gaps;
+        double gap_s; /* GAP_PERIODS / rate_hz */
 };
 
 void gm_pipeline_cfg_default(struct gm_pipeline_cfg *cfg)
@@ -180,7 +183,7 @@ static double peak_acc_g(const struct loc_state *ls, double from, double to)
 {
         double peak = NAN;
         size_t oldest = ls->n > GM_HIST_LEN ? ls->n - GM_HIST_LEN : 0;
-        for (size_t i = ls->n; i-- > oldest;) {
+        for (size_t i = gm_hist_after(&ls->t, ls->n, to); i-- > oldest;) {
                 double t = gm_hist_at(&ls->t, i);
                 if (t < from)
                         break;
@@ -388,14 +391,20 @@ static void take_event(struct gm_pipeline *p, const struct gm_event *ev)
 }
 
 /* The shanks' held events whose contacts the pelvis has spoken for. */
+/* The time the shanks' held events are due against: the pelvis' own, so that how far ahead
+ * the shanks' samples came does not matter; the newest of any sensor once the pelvis has
+ * stopped. */
+static double retime_now(const struct gm_pipeline *p)
+{
+        double pelvis_t = p->loc[GM_LOC_PELVIS].last_t;
+        return isfinite(pelvis_t) && !(p->t_last - pelvis_t > STRIDE_WAIT_S) ? pelvis_t : p->t_last;
+}
+
 static void take_retimed(struct gm_pipeline *p, bool flush)
 {
         struct gm_event ev;
         bool running = p->activity == GM_ACTIVITY_RUNNING, retimed;
-        /* The pelvis' own time, so that how far ahead the shanks' samples came does not
-         * matter; the newest of any sensor once the pelvis has stopped. */
-        double pelvis_t = p->loc[GM_LOC_PELVIS].last_t;
-        double now = isfinite(pelvis_t) && !(p->t_last - pelvis_t > STRIDE_WAIT_S) ? pelvis_t : p->t_last;
+        double now = retime_now(p);
         while (gm_retime_next(&p->retime, now, running, flush, &ev, &retimed) > 0) {
                 /* Contacts timed by the shank alone in a run the pelvis was timing (a pelvis
                  * dropout): strides on two clocks are not compared. */
@@ -538,6 +547,7 @@ struct gm_pipeline *gm_pipeline_new(const struct gm_pipeline_cfg *cfg)
         p->cfg.gyr_mask &= cfg->loc_mask;
         p->have_pelvis = has(cfg->loc_mask, GM_LOC_PELVIS);
         gm_vosc_init(&p->vosc, cfg->rate_hz);
+        p->gap_s = GAP_PERIODS / cfg->rate_hz;
         p->events = (struct queue){ .items = p->ev_buf, .size = sizeof(struct gm_event) };
         p->strides = (struct queue){ .items = p->st_buf, .size = sizeof(struct gm_stride) };
         p->spikes = (struct queue){ .items = p->sp_buf, .size = sizeof(struct gm_spike) };
@@ -559,12 +569,20 @@ struct gm_pipeline *gm_pipeline_new(const struct gm_pipeline_cfg *cfg)
                 ls->events = (struct loc_events){ .out.emit = on_event, .p = p };
         }
         choose_sources(p);
+        for (int l = 0; l < GM_LOC_COUNT; l++) {
+                p->loc[l].keep_acc = p->impact_loc[0] == (enum gm_loc)l || p->impact_loc[1] == (enum gm_loc)l;
+                p->loc[l].keep_angle = l == GM_LOC_PELVIS;
+        }
         int r = 0;
         for (int l = 0; l < GM_LOC_COUNT && r >= 0; l++) {
                 struct loc_state *ls = &p->loc[l];
                 if (!ls->present)
                         continue;
                 gm_align_init(&ls->align, cfg->rate_hz);
+                /* Its up is read four times a sample, by the roll and by the detector's load, yaw
+                 * and sway; its rotation axis by nobody. */
+                if (l == GM_LOC_PELVIS)
+                        gm_align_up_only(&ls->align);
                 if ((l == GM_LOC_LEFT_HIP || l == GM_LOC_RIGHT_HIP) && ls->has_gyr) {
                         ls->thigh = malloc(sizeof(*ls->thigh));
                         if (!ls->thigh) {
@@ -572,8 +590,11 @@ struct gm_pipeline *gm_pipeline_new(const struct gm_pipeline_cfg *cfg)
                                 break;
                         }
                         gm_thigh_init(ls->thigh, cfg->rate_hz);
-                        /* Same sensor, same samples, pushed after ls->align. */
+                        /* Same sensor, same samples, pushed after ls->align. The thigh decides
+                         * the axis' sign (its votes), and its follower's axis is the leader's
+                         * whatever sign the leader took: nothing needs the leader's own. */
                         ls->thigh->align.follow = &ls->align;
+                        gm_align_set_sign_mode(&ls->align, GM_ALIGN_SIGN_CALLER);
                 }
                 for (int i = 0; i < 2; i++) {
                         gm_biquad_highpass(&ls->roll_hp[i], cfg->rate_hz, 0.3);
@@ -610,28 +631,49 @@ void gm_pipeline_free(struct gm_pipeline *p)
 /* Pelvic obliquity: the horizontal rotation with most stride-frequency energy is the roll. */
 static double pelvis_roll(struct loc_state *ls, const struct gm_sample *s, double dt)
 {
-        double up[3], e1[3], e2[3];
+        double up[3];
         gm_align_up(&ls->align, up);
-        double ref[3] = { 1, 0, 0 };
-        if (fabs(up[0]) > 0.8) {
-                ref[0] = 0;
-                ref[1] = 1;
+        /* The horizontal axes follow up, which stands still while gravity is known from
+         * standing: worked out again only when it moved. */
+        double *e1 = ls->roll_e[0], *e2 = ls->roll_e[1];
+        if (memcmp(up, ls->roll_up, sizeof(up))) {
+                memcpy(ls->roll_up, up, sizeof(up));
+                double ref[3] = { 1, 0, 0 };
+                if (fabs(up[0]) > 0.8) {
+                        ref[0] = 0;
+                        ref[1] = 1;
+                }
+                cross3(up, ref, e1);
+                double n = sqrt(dot3(e1, e1));
+                for (int i = 0; i < 3; i++)
+                        e1[i] /= n;
+                cross3(up, e1, e2);
         }
-        cross3(up, ref, e1);
-        double n = sqrt(dot3(e1, e1));
-        for (int i = 0; i < 3; i++)
-                e1[i] /= n;
-        cross3(up, e1, e2);
         double h[2] = { dot3(s->gyr, e1), dot3(s->gyr, e2) };
         double b[2];
+#pragma GCC unroll 2
         for (int i = 0; i < 2; i++)
                 b[i] = gm_biquad_run(&ls->roll_lp[i], gm_biquad_run(&ls->roll_hp[i], h[i]));
         double k = dt / 6.0;
         ls->roll_cov[0] += k * (b[0] * b[0] - ls->roll_cov[0]);
         ls->roll_cov[1] += k * (b[0] * b[1] - ls->roll_cov[1]);
         ls->roll_cov[2] += k * (b[1] * b[1] - ls->roll_cov[2]);
-        double ang = 0.5 * atan2(2 * ls->roll_cov[1], ls->roll_cov[0] - ls->roll_cov[2]);
-        double roll_rate = cos(ang) * h[0] + sin(ang) * h[1];
+        /* The principal axis at half the angle of (x, y) = (c00 - c11, 2 c01): its cosine and
+         * sine by the half-angle formulas (each taken where it does not cancel, the other from
+         * sin 2a = 2 sin a cos a) rather than atan2, cos and sin; they differ by a few units in
+         * the last place. */
+        double x = ls->roll_cov[0] - ls->roll_cov[2], y = 2 * ls->roll_cov[1], r = sqrt(x * x + y * y);
+        double ca = 1, sa = 0;
+        if (r > 0) {
+                if (x >= 0) {
+                        ca = sqrt((r + x) / (2 * r));
+                        sa = y / (2 * r * ca);
+                } else {
+                        sa = copysign(sqrt((r - x) / (2 * r)), y);
+                        ca = y / (2 * r * sa);
+                }
+        }
+        double roll_rate = ca * h[0] + sa * h[1];
 
         ls->angle_now = ls->angle_now * (1 - dt / ROLL_TAU_S) + roll_rate * dt;
         return ls->angle_now;
@@ -639,15 +681,14 @@ static double pelvis_roll(struct loc_state *ls, const struct gm_sample *s, doubl
 
 static bool sample_ok(const struct gm_sample *s, bool has_gyr)
 {
-        if (!isfinite(s->t))
-                return false;
-        for (int i = 0; i < 3; i++) {
-                if (!isfinite(s->acc[i]) || fabs(s->acc[i]) > MAX_ABS_ACC)
-                        return false;
-                if (has_gyr && (!isfinite(s->gyr[i]) || fabs(s->gyr[i]) > MAX_ABS_GYR))
-                        return false;
-        }
-        return true;
+        /* !(|x| <= max) is also true of NaN and infinities: one test a value, and no branch
+         * between them. */
+        const double *a = s->acc, *g = s->gyr;
+        bool ok = isfinite(s->t) & (fabs(a[0]) <= MAX_ABS_ACC) & (fabs(a[1]) <= MAX_ABS_ACC) &
+                  (fabs(a[2]) <= MAX_ABS_ACC);
+        if (has_gyr)
+                ok &= (fabs(g[0]) <= MAX_ABS_GYR) & (fabs(g[1]) <= MAX_ABS_GYR) & (fabs(g[2]) <= MAX_ABS_GYR);
+        return ok;
 }
 
 int gm_pipeline_push(struct gm_pipeline *p, enum gm_loc loc, const struct gm_sample *s)
@@ -662,7 +703,7 @@ int gm_pipeline_push(struct gm_pipeline *p, enum gm_loc loc, const struct gm_sam
                 return 1;
         }
         double dt = isnan(ls->last_t) ? 1.0 / p->cfg.rate_hz : s->t - ls->last_t;
-        if (dt > GAP_PERIODS / p->cfg.rate_hz) {
+        if (dt > p->gap_s) {
                 /* Events across a hole would be invented: start this sensor's detection over. */
                 p->gaps++;
                 hold(p, s->t);
@@ -683,17 +724,22 @@ int gm_pipeline_push(struct gm_pipeline *p, enum gm_loc loc, const struct gm_sam
                 angle = pelvis_roll(ls, s, dt);
         if (ls->thigh)
                 gm_thigh_push(ls->thigh, s, dt);
-        gm_hist_push(&ls->t, s->t);
-        gm_hist_push(&ls->acc_norm, acc_norm);
-        gm_hist_push(&ls->angle, angle);
-        if (loc == GM_LOC_PELVIS)
+        /* Only the histories a stride reads: the others would only stream through the cache. */
+        if (ls->keep_acc || ls->keep_angle)
+                gm_hist_push(&ls->t, s->t);
+        if (ls->keep_acc)
+                gm_hist_push(&ls->acc_norm, acc_norm);
+        if (ls->keep_angle) {
+                gm_hist_push(&ls->angle, angle);
+                /* The pelvis' vertical acceleration, beside its times, for its rise and fall. */
                 gm_vosc_push(&p->vosc, gm_align_vertical_acc(&ls->align, s->acc));
+        }
         ls->n++;
         if (loc == p->cadence_loc)
                 gm_cadence_push(&p->cadence, acc_norm);
         if (ls->det)
                 ls->det->push(ls->det_state, s, &ls->events.out);
-        if (p->retime.count)
+        if (gm_retime_due(&p->retime, retime_now(p), false))
                 take_retimed(p, false);
         if (p->n_waiting)
                 complete_covered(p, false);

@@ -12,10 +12,6 @@
 #define IC_AFTER_S 0.05
 #define FC_BEFORE_S 0.20
 #define FC_AFTER_S 0.08
-/* A held event is due once a contact starting this long after it is heard... */
-#define DUE_AFTER_S 0.10
-/* ... or once the sacrum has been silent for this long (walking, a pelvis dropout). */
-#define MAX_HOLD_S 2.5
 /* Contacts older than this do not speak for the shank's events: it is on its own. */
 #define FRESH_S 2.5
 
@@ -69,8 +65,7 @@ int gm_retime_next(struct gm_retime *r, double t_now, bool running, bool flush, 
 {
         while (r->count) {
                 struct gm_event ev = r->held[r->head];
-                bool spoken = r->heard_until > ev.t + DUE_AFTER_S;
-                if (!flush && !spoken && !(t_now - ev.t > MAX_HOLD_S))
+                if (!gm_retime_due(r, t_now, flush))
                         return 0;
                 r->head = (r->head + 1) % GM_RETIME_HELD;
                 r->count--;

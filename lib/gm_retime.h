@@ -32,4 +32,17 @@ int gm_retime_hold(struct gm_retime *r, const struct gm_event *ev);
  * long, or flush), retimed to the contact it belongs to when running (*retimed says whether it
  * was). 1: *out is set; 0: none due. An FC without a contact while contacts are heard is dropped: a stance from two
  * clocks would be wrong by the shank's lag. */
+/* A held event is due once a contact starting this long after it is heard... */
+#define GM_RETIME_DUE_AFTER_S 0.10
+/* ... or once the sacrum has been silent for this long (walking, a pelvis dropout). */
+#define GM_RETIME_MAX_HOLD_S 2.5
+
+/* Whether gm_retime_next would give an event: inline, as the pipeline asks every sample. */
+static inline bool gm_retime_due(const struct gm_retime *r, double t_now, bool flush)
+{
+        if (!r->count)
+                return false;
+        double t = r->held[r->head].t;
+        return flush || r->heard_until > t + GM_RETIME_DUE_AFTER_S || t_now - t > GM_RETIME_MAX_HOLD_S;
+}
 int gm_retime_next(struct gm_retime *r, double t_now, bool running, bool flush, struct gm_event *out, bool *retimed);

@@ -36,6 +36,7 @@ void gm_thigh_init(struct gm_thigh *th, double rate_hz)
         gm_align_set_sign_mode(&th->align, GM_ALIGN_SIGN_CALLER);
         gm_orient_init(&th->orient, TILT_TAU_S);
         gm_sign_vote_init(&th->sign);
+        th->swing_gn2 = gm_sqrt_reaches(nextafter(SWING_RATE, INFINITY));
         th->last_swing_t = -INFINITY;
         th->activity = -1;
 }
@@ -57,13 +58,27 @@ static void relearn_all(struct gm_thigh *th, int activity)
         change_gait(th, activity);
 }
 
+/* The angle of the sample pushed last, from its "up", reference and axis, which the next
+ * push changes first. Taken then rather than at the end of its own push, it no longer waits
+ * on the tilt that was just worked out: the two run side by side. */
+static void take_pitch(struct gm_thigh *th)
+{
+        if (!th->pitch_due)
+                return;
+        th->pitch_due = false;
+        gm_hist_push(&th->pitch, th->ref_n ? gm_sagittal_angle(th->orient.up, th->ref, th->align.axis) : NAN);
+}
+
 void gm_thigh_push(struct gm_thigh *th, const struct gm_sample *s, double dt)
 {
+        take_pitch(th);
         gm_align_push(&th->align, s, true);
-        gm_orient_push(&th->orient, s->acc, s->gyr, dt);
+        /* |acc| and |gyr|² as the alignment has them. */
+        gm_orient_push_norm(&th->orient, s->acc, gm_align_acc_norm(&th->align), s->gyr, dt);
         const double *up = th->orient.up;
-        /* The thigh's own swing says it is in gait: its reference must not wait for events. */
-        if (sqrt(dot3(s->gyr, s->gyr)) > SWING_RATE)
+        /* The thigh's own swing says it is in gait: its reference must not wait for events.
+         * |gyr| > SWING_RATE, without the square root. */
+        if (gm_align_gyr_norm2(&th->align) >= th->swing_gn2)
                 th->last_swing_t = s->t;
         /* The reference is held once the zero is learned against it: a disturbance (a gap in
          * the samples, a stumble) must not move the frame the zero is in. */
@@ -80,7 +95,7 @@ void gm_thigh_push(struct gm_thigh *th, const struct gm_sample *s, double dt)
         const double *axis = th->align.axis;
         gm_hist_push(&th->t, s->t);
         gm_hist_push(&th->rate, dot3(s->gyr, axis));
-        gm_hist_push(&th->pitch, th->ref_n ? gm_sagittal_angle(up, th->ref, axis) : NAN);
+        th->pitch_due = true;
         th->n++;
 }
 
@@ -93,7 +108,10 @@ static size_t oldest(const struct gm_thigh *th)
 static double rate_integral(const struct gm_thigh *th, double from, double to)
 {
         double sum = 0, prev_t = NAN;
-        for (size_t i = th->n; i-- > oldest(th);) {
+        size_t after = gm_hist_after(&th->t, th->n, to);
+        if (after < th->n)
+                prev_t = gm_hist_at(&th->t, after);
+        for (size_t i = after; i-- > oldest(th);) {
                 double t = gm_hist_at(&th->t, i);
                 if (t < from)
                         break;
@@ -141,6 +159,7 @@ static void zero_for(struct gm_thigh *th, double mean, double swing_deg, bool st
 void gm_thigh_stride(struct gm_thigh *th, double t_ic, double t_fc, double t_next_ic, enum gm_activity activity,
                      bool steady, struct gm_thigh_stride *out)
 {
+        take_pitch(th);
         *out = (struct gm_thigh_stride){ NAN, NAN, NAN, NAN };
         /* The physics that decides the sign, one vote a stride: a thigh turns backward
          * (extends) through stance, whatever the speed. */

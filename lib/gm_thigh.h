@@ -22,9 +22,11 @@ struct gm_thigh {
         double ref[3]; /* mean "up" over gait: a reference posture */
         size_t ref_n;
         double last_swing_t;           /* the thigh turned fast: gait */
+        double swing_gn2;              /* |gyr|² beyond which it turns fast */
         struct gm_sign_vote sign;      /* + = flexion */
         struct gm_hist t, rate, pitch; /* s; rate about the axis, rad/s; angle, rad */
         size_t n;
+        bool pitch_due; /* the last sample's angle is taken at the next push or stride */
         /* The zero: learned over the first steady strides of each gait (walking, running),
          * then held for the rest of the recording, so that a side that stops extending shows
          * all of it instead of carrying its zero along, and a second walk is measured as the
