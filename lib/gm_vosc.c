@@ -37,9 +37,7 @@ void gm_vosc_push(struct gm_vosc *v, double vertical_acc)
  * a step 2 % off, so not merely the last before it). */
 static size_t sample_at(const struct gm_hist *t, size_t oldest, size_t n, double at)
 {
-        size_t i = n;
-        while (i > oldest && gm_hist_at(t, i - 1) > at)
-                i--;
+        size_t i = gm_hist_after(t, n, at);
         if (i == n)
                 return n - 1;
         if (i == oldest)
@@ -47,32 +45,34 @@ static size_t sample_at(const struct gm_hist *t, size_t oldest, size_t n, double
         return at - gm_hist_at(t, i - 1) <= gm_hist_at(t, i) - at ? i - 1 : i;
 }
 
-/* Rise and fall (m) of the samples [first, last]. Trapezoids throughout: a mean taken as the
- * samples' plain average weighs the ends twice as much as the integral does, and that alone
- * reads a running step 3 % high. */
+/* Rise and fall (m) of the samples [first, last]; NaN across lost samples or a value that is
+ * not a number. Trapezoids throughout: a mean taken as the samples' plain average weighs the
+ * ends twice as much as the integral does, and that alone reads a running step 3 % high. With
+ * A the integral of the acceleration from the first sample, the speed is A - a (t - t0) - v,
+ * a = A(T) / T its mean acceleration and v = (integral of A) / T - a T / 2 its mean speed: one
+ * pass finds both, a second integrates the height. */
 static double rise_and_fall(const struct gm_vosc *v, const struct gm_hist *t, size_t first, size_t last)
 {
-        double span = gm_hist_at(t, last) - gm_hist_at(t, first);
-        double area = 0;
-        for (size_t i = first + 1; i <= last; i++)
-                area += (gm_hist_at(&v->acc, i) + gm_hist_at(&v->acc, i - 1)) / 2 *
-                        (gm_hist_at(t, i) - gm_hist_at(t, i - 1));
-        double mean_acc = area / span;
-        /* Speed from the first sample on (its start is arbitrary: its mean is taken out). */
-        double speed = 0, speed_area = 0;
+        double t0 = gm_hist_at(t, first), span = gm_hist_at(t, last) - t0, max_dt = MAX_HOLE_PERIODS / v->rate_hz;
+        double area = 0, area_area = 0;
         for (size_t i = first + 1; i <= last; i++) {
                 double dt = gm_hist_at(t, i) - gm_hist_at(t, i - 1);
-                double next = speed + ((gm_hist_at(&v->acc, i) + gm_hist_at(&v->acc, i - 1)) / 2 - mean_acc) * dt;
-                speed_area += (speed + next) / 2 * dt;
-                speed = next;
+                if (!(dt <= max_dt))
+                        return NAN;
+                double next = area + (gm_hist_at(&v->acc, i) + gm_hist_at(&v->acc, i - 1)) / 2 * dt;
+                area_area += (area + next) / 2 * dt;
+                area = next;
         }
-        double mean_speed = speed_area / span;
-        double height = 0, lo = 0, hi = 0;
-        speed = 0;
+        if (!isfinite(area_area))
+                return NAN;
+        double mean_acc = area / span, mean_speed = area_area / span - mean_acc * span / 2;
+        double height = 0, lo = 0, hi = 0, speed = -mean_speed;
+        area = 0;
         for (size_t i = first + 1; i <= last; i++) {
-                double dt = gm_hist_at(t, i) - gm_hist_at(t, i - 1);
-                double next = speed + ((gm_hist_at(&v->acc, i) + gm_hist_at(&v->acc, i - 1)) / 2 - mean_acc) * dt;
-                height += ((speed + next) / 2 - mean_speed) * dt;
+                double ti = gm_hist_at(t, i), dt = ti - gm_hist_at(t, i - 1);
+                area += (gm_hist_at(&v->acc, i) + gm_hist_at(&v->acc, i - 1)) / 2 * dt;
+                double next = area - mean_acc * (ti - t0) - mean_speed;
+                height += (speed + next) / 2 * dt;
                 speed = next;
                 lo = fmin(lo, height);
                 hi = fmax(hi, height);
@@ -97,12 +97,6 @@ double gm_vosc_stride(struct gm_vosc *v, const struct gm_hist *t, double t_ic, d
                 return NAN;
         if (mid - first < 4 || last - mid < 4)
                 return NAN;
-        for (size_t i = first; i <= last; i++) {
-                if (!isfinite(gm_hist_at(&v->acc, i)))
-                        return NAN;
-                if (i > first && gm_hist_at(t, i) - gm_hist_at(t, i - 1) > MAX_HOLE_PERIODS / v->rate_hz)
-                        return NAN;
-        }
         double step[2] = { 100 * rise_and_fall(v, t, first, mid), 100 * rise_and_fall(v, t, mid, last) };
         for (int k = 0; k < 2; k++)
                 if (!(step[k] >= MIN_OSC_CM && step[k] <= MAX_OSC_CM))
