@@ -2,9 +2,10 @@
  * a stride. Half a stride is one step period whatever the phase it starts at, and over one
  * period of steady gait the pelvis comes back to the height and the vertical speed it had:
  * the half's mean acceleration (the estimate of "up" is never exact) and mean speed are taken
- * out before each integration, and what is left is the step's rise and fall. Halves rather
- * than the spans between contacts: a side's contacts may be timed early and the other's late
- * (a foot sensor each), and such spans are no period. */
+ * out before each integration, and what is left is the step's rise and fall. A side's stride
+ * rather than the span between two contacts: the sides' contacts reach the pipeline at
+ * different delays (a foot at once, a shank after the pelvis' timing), while a side's strides
+ * come complete and in order, and half of one is a period whatever the other side's timing. */
 #include "gm_vosc.h"
 
 #include <math.h>
