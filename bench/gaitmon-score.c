@@ -510,7 +510,7 @@ int main(int argc, char **argv)
                 /* Legs with feet are scored again without them: the feet must not be needed;
                  * and with the pelvis alone, as the belt pack is worn. */
                 if (strncmp(names[i], "rbds", 4) == 0 || strncmp(names[i], "wbds", 4) == 0)
-                        if (score_file(dir, names[i], NULL, NO_FEET) < 0)
+                        if (score_file(dir, names[i], dump, NO_FEET) < 0)
                                 failures++;
                 if (strncmp(names[i], "rbds", 4) == 0 || strncmp(names[i], "wbds", 4) == 0)
                         if (score_file(dir, names[i], dump, PELVIS_ONLY) < 0)

@@ -19,6 +19,13 @@
 #define FOOT_FC_WINDOW 0.6 /* fraction of the stride searched before the swing peak */
 #define FOOT_LANDING 0.15  /* fraction of the stride after a contact that is the landing */
 #define FOOT_FC_DEPTH 0.8  /* nearly as deep: this fraction of the deepest dip */
+/* Walking, a foot swings up onto its heel and rolls on it before the heel lands, then slaps
+ * down flat: the contact lies between the end of the upward rotation and the slap's fastest,
+ * which comes within this fraction of the stride. Running lands at once: the rotation ends
+ * at the contact. Walking is told by the foot's duty factor: on the ground for more than half
+ * of the stride (double support). */
+#define FOOT_SLAP 0.15
+#define WALK_DUTY 0.5
 
 struct state {
         double rate;
@@ -32,6 +39,7 @@ struct state {
         size_t last_peak;
         double peak_level; /* running typical swing peak */
         double stride_s;   /* running typical stride time */
+        double duty;       /* running typical fraction of the stride on the ground, 0 = unknown */
         size_t pending;    /* decided swing peak waiting for its IC window */
         size_t last_fc, last_ic;
         double delay; /* group delay of the event filter, s */
@@ -136,8 +144,17 @@ static void decide(struct state *s, struct gm_event_out *out)
                 }
         if (ic && !s->foot)
                 ic = deepest_min(s, ic, ic + samples(s, SHANK_IC_WINDOW * s->stride_s));
+        if (ic && s->foot && s->duty > WALK_DUTY) {
+                /* A flat landing has no slap of its own to find (the window's deepest is its edge). */
+                size_t slap = deepest_min(s, ic, ic + samples(s, FOOT_SLAP * s->stride_s));
+                if (slap > ic && slap + 1 < s->n && gm_hist_at(&s->fine, slap + 1) > gm_hist_at(&s->fine, slap))
+                        ic = (ic + slap) / 2;
+        }
         /* Until the sign has settled, events would be guesses; they are found again then. */
         if (fc && gm_hist_at(&s->fine, fc) < gm_hist_at(&s->fine, p)) {
+                double duty = s->last_ic && fc > s->last_ic ? (fc - s->last_ic) / s->rate / s->stride_s : NAN;
+                if (duty < 1) /* not across a missed stride */
+                        s->duty = s->duty > 0 ? s->duty + 0.2 * (duty - s->duty) : duty;
                 emit(s, out, fc, GM_EVENT_FC);
                 s->last_fc = fc;
         }
@@ -202,6 +219,7 @@ static void rescan(struct state *s, struct gm_event_out *out)
                 s->flips = s->align.flips;
         }
         s->cand = s->pending = s->last_peak = s->last_ic = 0;
+        s->duty = 0;
         s->peak_level = 3.0;
         s->stride_s = 1.1;
         for (size_t i = oldest(s) + 1; i < s->n; i++)

@@ -650,3 +650,32 @@ Test(gait_cases, running_feet_leave_the_ground_at_the_first_push_off_dip)
         gm_event_list_clear(&truth);
         gm_recording_free(rec);
 }
+
+/* Walking slowly, a foot rolls on its heel well before the heel carries load: contact is
+ * between the end of the upswing and the slap that flattens the foot (wbds, 0.49 m/s on a
+ * force-plate treadmill, feet with the legs; the end of the upswing read 50 ms early). */
+Test(gait_cases, slow_walking_feet_land_between_upswing_and_slap)
+{
+        const char *dir = getenv("GM_DATASETS");
+        char path[4096], events[4096], err[512];
+        snprintf(path, sizeof(path), "%s/wbds01_walkT01.csv", dir ? dir : "");
+        snprintf(events, sizeof(events), "%s/wbds01_walkT01.events.csv", dir ? dir : "");
+        struct gm_recording *rec;
+        if (!dir || access(path, R_OK) != 0)
+                cr_skip_test("no datasets directory (GM_DATASETS=%s)", dir ? dir : "");
+        cr_assert_eq(gm_recording_read(path, &rec, err, sizeof(err), NULL, NULL), 0, "%s", err);
+        cr_assert(rec->loc_mask & (1u << GM_LOC_LEFT_FOOT), "the recording has foot sensors");
+        struct gm_event_list truth = { 0 };
+        cr_assert_eq(gm_events_read(events, &truth, err, sizeof(err)), 0, "%s", err);
+        gm_event_list_sort(&truth);
+        struct gm_replay rep;
+        cr_assert_eq(gm_replay_run(rec, NULL, &rep, NULL, NULL), 0);
+        struct gm_match_result r = score(&truth, &rep.events);
+        double mae = r.ic.tp ? r.ic.abs_err_sum / r.ic.tp : NAN;
+        cr_log_info("slow walking with feet: ic F1 %.3f, MAE %.0f ms", gm_match_f1(&r.ic), 1000 * mae);
+        cr_expect_geq(gm_match_f1(&r.ic), 0.97, "ic F1 %.3f", gm_match_f1(&r.ic));
+        cr_expect_lt(mae, 0.025, "ic MAE %.0f ms", 1000 * mae);
+        gm_replay_clear(&rep);
+        gm_event_list_clear(&truth);
+        gm_recording_free(rec);
+}
