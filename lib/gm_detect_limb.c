@@ -143,7 +143,8 @@ static void decide(struct state *s, struct gm_event_out *out)
                         break;
                 }
         if (ic && !s->foot)
-                ic = deepest_min(s, ic, ic + samples(s, SHANK_IC_WINDOW * s->stride_s));
+                ic = s->duty > WALK_DUTY ? first_deep_min(s, ic, ic + samples(s, SHANK_IC_WINDOW * s->stride_s))
+                                         : deepest_min(s, ic, ic + samples(s, SHANK_IC_WINDOW * s->stride_s));
         if (ic && s->foot && s->duty > WALK_DUTY) {
                 /* A flat landing has no slap of its own to find (the window's deepest is its edge). */
                 size_t slap = deepest_min(s, ic, ic + samples(s, FOOT_SLAP * s->stride_s));
