@@ -27,7 +27,6 @@ const char *store_column_decl(const struct gm_field *f)
         }
 }
 
-
 void store_sql_add(struct store_sql *q, const char *fmt, ...)
 {
         va_list ap;
@@ -182,7 +181,7 @@ int store_read_record(sqlite3_stmt *st, int first, const struct gm_record_desc *
 }
 
 char *store_insert_sql(const char *verb, const char *table, const char *prefix_columns, const char *prefix_values,
-                        int first_param, const struct gm_record_desc *d)
+                       int first_param, const struct gm_record_desc *d)
 {
         struct store_sql q = {};
         bool first = false;
@@ -196,7 +195,7 @@ char *store_insert_sql(const char *verb, const char *table, const char *prefix_c
 }
 
 char *store_select_sql(const struct gm_record_desc *a, const struct gm_record_desc *b, const char *middle,
-                        const char *tail)
+                       const char *tail)
 {
         struct store_sql q = {};
         bool first = true;
