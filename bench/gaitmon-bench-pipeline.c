@@ -8,6 +8,7 @@
 #include <sys/resource.h>
 #include <time.h>
 
+#include "gm_events.h"
 #include "gm_model.h"
 #include "gm_pipeline.h"
 

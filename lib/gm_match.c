@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "gm_events.h"
 #include "gm_match.h"
 #include "gm_stats.h"
 

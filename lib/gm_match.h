@@ -1,6 +1,7 @@
 /* Scoring detected gait events against ground truth: matching, timing and stance errors. */
 #pragma once
 
+#include "gm_events.h"
 #include "gm_recording.h"
 
 struct gm_match_opts {

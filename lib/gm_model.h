@@ -3,6 +3,7 @@
 
 #include <stdint.h>
 
+#include "gm_events.h"
 #include "gm_recording.h"
 #include "gm_types.h"
 

@@ -1,5 +1,5 @@
-/* Readers and writers for the CSV formats of design.md. Malformed input is rejected with
- * the file and line; nothing is guessed. */
+/* Reader and writer of recording CSV v1 (design.md). Malformed input is rejected with the file
+ * and line; nothing is guessed. */
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "gm_csv.h"
 #include "gm_number.h"
 #include "gm_recording.h"
 #include "gm_stats.h"
@@ -22,94 +23,6 @@ struct column {
         int loc;  /* -1 for time_s */
         int slot; /* 0..5: acc x/y/z, gyr x/y/z */
 };
-
-static int fail(char *err, size_t errlen, int code, const char *fmt, ...)
-{
-        if (err && errlen) {
-                va_list ap;
-                va_start(ap, fmt);
-                vsnprintf(err, errlen, fmt, ap);
-                va_end(ap);
-        }
-        return code;
-}
-
-/* Whole file into a NUL-terminated buffer. */
-static int slurp(const char *path, char **buf, size_t *len, char *err, size_t errlen)
-{
-        FILE *f = fopen(path, "rb");
-        if (!f)
-                return fail(err, errlen, -errno, "%s: %s", path, strerror(errno));
-        size_t cap = 1 << 16, n = 0;
-        char *b = malloc(cap);
-        for (;;) {
-                if (!b) {
-                        fclose(f);
-                        return fail(err, errlen, -ENOMEM, "%s: out of memory", path);
-                }
-                n += fread(b + n, 1, cap - n - 1, f);
-                if (n < cap - 1)
-                        break;
-                cap *= 2;
-                char *nb = realloc(b, cap);
-                if (!nb)
-                        free(b);
-                b = nb;
-        }
-        int r = ferror(f) ? -EIO : 0;
-        fclose(f);
-        if (r < 0) {
-                free(b);
-                return fail(err, errlen, r, "%s: read error", path);
-        }
-        b[n] = 0;
-        *buf = b;
-        *len = n;
-        return 0;
-}
-
-/* Next line in place: returns its start, NUL-terminates it, strips \r. */
-static char *next_line(char **cursor)
-{
-        char *s = *cursor;
-        if (!*s)
-                return NULL;
-        char *e = strchr(s, '\n');
-        if (e) {
-                *e = 0;
-                *cursor = e + 1;
-        } else {
-                *cursor = s + strlen(s);
-        }
-        size_t l = strlen(s);
-        if (l && s[l - 1] == '\r')
-                s[l - 1] = 0;
-        return s;
-}
-
-static char *trim(char *s)
-{
-        while (*s == ' ' || *s == '\t')
-                s++;
-        size_t l = strlen(s);
-        while (l && (s[l - 1] == ' ' || s[l - 1] == '\t'))
-                s[--l] = 0;
-        return s;
-}
-
-/* A number filling the whole field (NaN and Inf are accepted: bad samples, flagged later). */
-static bool parse_double(const char *s, double *out)
-{
-        if (!*s)
-                return false;
-        char *end;
-        double v = gm_strtod(s, &end);
-        if (end == s || *end)
-                return false;
-        /* ERANGE: overflow gives ±Inf (a bad sample, flagged later), underflow a tiny value. */
-        *out = v;
-        return true;
-}
 
 static int parse_column(const char *name, struct column *c)
 {
@@ -213,7 +126,7 @@ static int lines_open(struct lines *L, const char *path, char *err, size_t errle
         memset(L, 0, sizeof(*L));
         L->fd = open(path, O_RDONLY | O_CLOEXEC);
         if (L->fd < 0)
-                return fail(err, errlen, -errno, "%s: %s", path, strerror(errno));
+                return gm_csv_fail(err, errlen, -errno, "%s: %s", path, strerror(errno));
         /* A small file needs no big buffer: the median interval reads it several times. */
         struct stat st;
         L->chunk = READ_CHUNK;
@@ -225,7 +138,7 @@ static int lines_open(struct lines *L, const char *path, char *err, size_t errle
         if (!L->buf) {
                 close(L->fd);
                 L->fd = -1;
-                return fail(err, errlen, -ENOMEM, "%s: out of memory", path);
+                return gm_csv_fail(err, errlen, -ENOMEM, "%s: out of memory", path);
         }
         return 0;
 }
@@ -249,12 +162,13 @@ static int lines_fill(struct lines *L, const char *path, char *err, size_t errle
                 L->whole = 0;
         }
         if (L->end > MAX_LINE)
-                return fail(err, errlen, -EINVAL, "%s:%zu: line longer than %u bytes", path, L->lineno + 1, MAX_LINE);
+                return gm_csv_fail(err, errlen, -EINVAL, "%s:%zu: line longer than %u bytes", path, L->lineno + 1,
+                                   MAX_LINE);
         if (L->cap - L->end < L->chunk) {
                 size_t cap = L->end + L->chunk;
                 char *b = realloc(L->buf, cap + 1 + GM_STRTOD_PAD);
                 if (!b)
-                        return fail(err, errlen, -ENOMEM, "%s: out of memory", path);
+                        return gm_csv_fail(err, errlen, -ENOMEM, "%s: out of memory", path);
                 L->buf = b;
                 L->cap = cap;
         }
@@ -263,7 +177,7 @@ static int lines_fill(struct lines *L, const char *path, char *err, size_t errle
                 got = read(L->fd, L->buf + L->end, L->cap - L->end);
         while (got < 0 && errno == EINTR);
         if (got < 0)
-                return fail(err, errlen, -errno, "%s: read error: %s", path, strerror(errno));
+                return gm_csv_fail(err, errlen, -errno, "%s: read error: %s", path, strerror(errno));
         if (got == 0) {
                 memset(L->buf + L->end, 0, 1 + GM_STRTOD_PAD);
                 L->eof = true;
@@ -302,10 +216,11 @@ static int lines_next(struct lines *L, char **line, bool *nl, const char *path, 
                 e = L->buf + L->end; /* the spare byte past cap */
         L->lineno++;
         if ((size_t)(e - s) > MAX_LINE)
-                return fail(err, errlen, -EINVAL, "%s:%zu: line longer than %u bytes", path, L->lineno, MAX_LINE);
+                return gm_csv_fail(err, errlen, -EINVAL, "%s:%zu: line longer than %u bytes", path, L->lineno,
+                                   MAX_LINE);
         size_t off = L->base + L->start;
         if (L->nul_at >= off && L->nul_at < off + (size_t)(e - s))
-                return fail(err, errlen, -EINVAL, "%s:%zu: a NUL byte in the text", path, L->lineno);
+                return gm_csv_fail(err, errlen, -EINVAL, "%s:%zu: a NUL byte in the text", path, L->lineno);
         *nl = e < L->buf + L->end;
         L->start = e - L->buf + (*nl ? 1 : 0);
         *e = 0;
@@ -512,33 +427,35 @@ static int read_header(struct gm_reader *rd, char *err, size_t errlen)
                 if (r < 0)
                         return r;
                 if (r == 0)
-                        return fail(err, errlen, -EINVAL, "%s: no header row (time_s,...)", path);
+                        return gm_csv_fail(err, errlen, -EINVAL, "%s: no header row (time_s,...)", path);
                 if (line[0] != '#') {
-                        if (!*trim(line))
+                        if (!*gm_csv_trim(line))
                                 continue;
                         break;
                 }
                 size_t lineno = rd->L.lineno;
-                char *body = trim(line + 1);
+                char *body = gm_csv_trim(line + 1);
                 if (strncmp(body, "gaitmon-recording", 17) == 0) {
-                        if (strcmp(trim(body + 17), "1") != 0)
-                                return fail(err, errlen, -EINVAL,
-                                            "%s:%zu: unsupported recording version '%s' (this reader knows 1)", path,
-                                            lineno, trim(body + 17));
+                        if (strcmp(gm_csv_trim(body + 17), "1") != 0)
+                                return gm_csv_fail(err, errlen, -EINVAL,
+                                                   "%s:%zu: unsupported recording version '%s' (this reader knows 1)",
+                                                   path, lineno, gm_csv_trim(body + 17));
                         magic = true;
                 } else if (strncmp(body, "rate_hz:", 8) == 0) {
                         if (!isnan(header_rate))
-                                return fail(err, errlen, -EINVAL, "%s:%zu: rate_hz given twice", path, lineno);
-                        if (!parse_double(trim(body + 8), &header_rate) || !(header_rate >= 1 && header_rate <= 100000))
-                                return fail(err, errlen, -EINVAL,
-                                            "%s:%zu: rate_hz must be a number between 1 and 100000", path, lineno);
+                                return gm_csv_fail(err, errlen, -EINVAL, "%s:%zu: rate_hz given twice", path, lineno);
+                        if (!gm_csv_number(gm_csv_trim(body + 8), &header_rate) ||
+                            !(header_rate >= 1 && header_rate <= 100000))
+                                return gm_csv_fail(err, errlen, -EINVAL,
+                                                   "%s:%zu: rate_hz must be a number between 1 and 100000", path,
+                                                   lineno);
                 } else if (strncmp(body, "activity:", 9) == 0) {
-                        snprintf(rd->info.activity, sizeof(rd->info.activity), "%s", trim(body + 9));
+                        snprintf(rd->info.activity, sizeof(rd->info.activity), "%s", gm_csv_trim(body + 9));
                 }
         }
         if (!magic)
-                return fail(err, errlen, -EINVAL,
-                            "%s: not a gaitmon recording (first line must be '# gaitmon-recording 1')", path);
+                return gm_csv_fail(err, errlen, -EINVAL,
+                                   "%s: not a gaitmon recording (first line must be '# gaitmon-recording 1')", path);
 
         size_t lineno = rd->L.lineno;
         struct column *cols = rd->cols;
@@ -549,19 +466,20 @@ static int read_header(struct gm_reader *rd, char *err, size_t errlen)
                 next = strchr(tok, ',');
                 if (next)
                         *next++ = 0;
-                char *name = trim(tok);
+                char *name = gm_csv_trim(tok);
                 if (ncols == MAX_COLS)
-                        return fail(err, errlen, -EINVAL, "%s:%zu: too many columns", path, lineno);
+                        return gm_csv_fail(err, errlen, -EINVAL, "%s:%zu: too many columns", path, lineno);
                 struct column *c = &cols[ncols];
                 if (parse_column(name, c) < 0)
-                        return fail(err, errlen, -EINVAL, "%s:%zu: unknown column '%s'", path, lineno, name);
+                        return gm_csv_fail(err, errlen, -EINVAL, "%s:%zu: unknown column '%s'", path, lineno, name);
                 bool dup = c->loc < 0 ? have_time : (slots[c->loc] & (1u << c->slot));
                 if (dup)
-                        return fail(err, errlen, -EINVAL, "%s:%zu: column '%s' appears twice", path, lineno, name);
+                        return gm_csv_fail(err, errlen, -EINVAL, "%s:%zu: column '%s' appears twice", path, lineno,
+                                           name);
                 if (c->loc < 0) {
                         if (ncols != 0)
-                                return fail(err, errlen, -EINVAL, "%s:%zu: time_s must be the first column", path,
-                                            lineno);
+                                return gm_csv_fail(err, errlen, -EINVAL, "%s:%zu: time_s must be the first column",
+                                                   path, lineno);
                         have_time = true;
                 } else {
                         slots[c->loc] |= 1u << c->slot;
@@ -569,7 +487,7 @@ static int read_header(struct gm_reader *rd, char *err, size_t errlen)
                 ncols++;
         }
         if (!have_time)
-                return fail(err, errlen, -EINVAL, "%s:%zu: missing column time_s", path, lineno);
+                return gm_csv_fail(err, errlen, -EINVAL, "%s:%zu: missing column time_s", path, lineno);
         unsigned loc_mask = 0, gyr_mask = 0;
         for (int l = 0; l < GM_LOC_COUNT; l++) {
                 if (!slots[l])
@@ -578,15 +496,15 @@ static int read_header(struct gm_reader *rd, char *err, size_t errlen)
                 for (int k = 0; k < 6; k++) {
                         bool need = k < 3 || (slots[l] & 0x38);
                         if (need && !(slots[l] & (1u << k)))
-                                return fail(err, errlen, -EINVAL, "%s:%zu: missing column %s_%s", path, lineno,
-                                            gm_loc_name(l), what[k]);
+                                return gm_csv_fail(err, errlen, -EINVAL, "%s:%zu: missing column %s_%s", path, lineno,
+                                                   gm_loc_name(l), what[k]);
                 }
                 loc_mask |= 1u << l;
                 if (slots[l] & 0x38)
                         gyr_mask |= 1u << l;
         }
         if (!loc_mask)
-                return fail(err, errlen, -EINVAL, "%s:%zu: no sensor columns", path, lineno);
+                return gm_csv_fail(err, errlen, -EINVAL, "%s:%zu: no sensor columns", path, lineno);
         rd->ncols = ncols;
         rd->info.loc_mask = loc_mask;
         rd->info.gyr_mask = gyr_mask;
@@ -601,7 +519,7 @@ int gm_reader_open(const char *path, struct gm_reader **out, char *err, size_t e
         struct gm_reader *rd = calloc(1, sizeof(*rd));
         if (!rd || !(rd->path = strdup(path))) {
                 free(rd);
-                return fail(err, errlen, -ENOMEM, "%s: out of memory", path);
+                return gm_csv_fail(err, errlen, -ENOMEM, "%s: out of memory", path);
         }
         int r = lines_open(&rd->L, path, err, errlen);
         if (r < 0) {
@@ -636,10 +554,10 @@ int gm_reader_open(const char *path, struct gm_reader **out, char *err, size_t e
                 rd->step[c] = col->loc < 0 ? 1 : 6;
         }
         if (!rd->header_rate && !rd->seekable) {
-                r = fail(err, errlen, -EINVAL,
-                         "%s: without a rate_hz line the recording must be a regular file "
-                         "(its timestamps are read first, for the rate)",
-                         path);
+                r = gm_csv_fail(err, errlen, -EINVAL,
+                                "%s: without a rate_hz line the recording must be a regular file "
+                                "(its timestamps are read first, for the rate)",
+                                path);
                 goto fail;
         }
         if (!rd->header_rate) {
@@ -656,7 +574,7 @@ int gm_reader_open(const char *path, struct gm_reader **out, char *err, size_t e
         *out = rd;
         return 0;
 oom:
-        r = fail(err, errlen, -ENOMEM, "%s: out of memory", path);
+        r = gm_csv_fail(err, errlen, -ENOMEM, "%s: out of memory", path);
 fail:
         gm_reader_free(rd);
         return r;
@@ -670,9 +588,10 @@ static int row_error(const struct gm_reader *rd, char *err, size_t errlen, const
         while (l && (field[l - 1] == ' ' || field[l - 1] == '\t'))
                 l--;
         if (!l)
-                return fail(err, errlen, -EINVAL, "%s:%zu: empty value in column %d", rd->path, rd->L.lineno, col + 1);
-        return fail(err, errlen, -EINVAL, "%s:%zu: '%.*s' in column %d is not a number", rd->path, rd->L.lineno,
-                    (int)(l < 40 ? l : 40), field, col + 1);
+                return gm_csv_fail(err, errlen, -EINVAL, "%s:%zu: empty value in column %d", rd->path, rd->L.lineno,
+                                   col + 1);
+        return gm_csv_fail(err, errlen, -EINVAL, "%s:%zu: '%.*s' in column %d is not a number", rd->path, rd->L.lineno,
+                           (int)(l < 40 ? l : 40), field, col + 1);
 }
 
 static int parse_row(struct gm_reader *rd, char *p, size_t i, char *err, size_t errlen)
@@ -681,8 +600,9 @@ static int parse_row(struct gm_reader *rd, char *p, size_t i, char *err, size_t 
         int ncols = rd->ncols, col = 0;
         for (;; col++) {
                 if (col >= ncols)
-                        return fail(err, errlen, -EINVAL, "%s:%zu: more fields than the %d columns of the header",
-                                    rd->path, rd->L.lineno, ncols);
+                        return gm_csv_fail(err, errlen, -EINVAL,
+                                           "%s:%zu: more fields than the %d columns of the header", rd->path,
+                                           rd->L.lineno, ncols);
                 while (*p == ' ' || *p == '\t')
                         p++;
                 char *field = p, *e;
@@ -702,8 +622,8 @@ static int parse_row(struct gm_reader *rd, char *p, size_t i, char *err, size_t 
                         break;
         }
         if (++col < ncols)
-                return fail(err, errlen, -EINVAL, "%s:%zu: %d fields, the header has %d columns", rd->path,
-                            rd->L.lineno, col, ncols);
+                return gm_csv_fail(err, errlen, -EINVAL, "%s:%zu: %d fields, the header has %d columns", rd->path,
+                                   rd->L.lineno, col, ncols);
         return 0;
 }
 
@@ -737,24 +657,24 @@ static int finish(struct gm_reader *rd, char *err, size_t errlen)
         struct gm_recording_info *in = &rd->info;
         const char *path = rd->path;
         if (in->n < 2)
-                return fail(err, errlen, -EINVAL, "%s: %zu sample rows, at least 2 are needed", path, in->n);
+                return gm_csv_fail(err, errlen, -EINVAL, "%s: %zu sample rows, at least 2 are needed", path, in->n);
         if (rd->header_rate && in->n > 10) {
                 /* Both middle intervals inside the band: the median is, whatever its value. */
                 uint64_t m = rd->intervals;
                 bool inside = m && rd->below_band <= (m - 1) / 2 && rd->above_band <= m - 1 - m / 2;
                 if (!inside && !rd->seekable)
-                        return fail(err, errlen, -EINVAL, "%s: rate_hz %.6g does not match the timestamps", path,
-                                    in->rate_hz);
+                        return gm_csv_fail(err, errlen, -EINVAL, "%s: rate_hz %.6g does not match the timestamps", path,
+                                           in->rate_hz);
                 if (!inside) {
                         double data_rate = 1.0 / median_interval(path);
                         if (fabs(data_rate - in->rate_hz) > RATE_MISMATCH * in->rate_hz)
-                                return fail(err, errlen, -EINVAL,
-                                            "%s: rate_hz %.6g does not match the timestamps (%.6g Hz)", path,
-                                            in->rate_hz, data_rate);
+                                return gm_csv_fail(err, errlen, -EINVAL,
+                                                   "%s: rate_hz %.6g does not match the timestamps (%.6g Hz)", path,
+                                                   in->rate_hz, data_rate);
                 }
         }
         if (!(in->rate_hz >= 1 && in->rate_hz <= 100000))
-                return fail(err, errlen, -EINVAL, "%s: sample rate %.6g Hz out of range", path, in->rate_hz);
+                return gm_csv_fail(err, errlen, -EINVAL, "%s: sample rate %.6g Hz out of range", path, in->rate_hz);
         in->bytes_done = lines_offset(&rd->L);
         return 0;
 }
@@ -784,19 +704,21 @@ int gm_reader_next(struct gm_reader *rd, struct gm_rows *rows, char *err, size_t
                         if (blank(line))
                                 continue;
                         if (!nl)
-                                return fail(err, errlen, -EINVAL, "%s:%zu: the file ends inside this line (cut short?)",
-                                            rd->path, L->lineno);
+                                return gm_csv_fail(err, errlen, -EINVAL,
+                                                   "%s:%zu: the file ends inside this line (cut short?)", rd->path,
+                                                   L->lineno);
                         if ((r = parse_row(rd, line, n, err, errlen)) < 0)
                                 return r;
                 }
                 double t = rd->t[n];
                 if (!isfinite(t))
-                        return fail(err, errlen, -EINVAL, "%s:%zu: time_s is not finite", rd->path, rd->L.lineno);
+                        return gm_csv_fail(err, errlen, -EINVAL, "%s:%zu: time_s is not finite", rd->path,
+                                           rd->L.lineno);
                 if (in->n > 0) {
                         if (!(t > in->t_last))
-                                return fail(err, errlen, -EINVAL,
-                                            "%s:%zu: time goes backwards or repeats (%.6g after %.6g)", rd->path,
-                                            rd->L.lineno, t, in->t_last);
+                                return gm_csv_fail(err, errlen, -EINVAL,
+                                                   "%s:%zu: time goes backwards or repeats (%.6g after %.6g)", rd->path,
+                                                   rd->L.lineno, t, in->t_last);
                         double dt = t - in->t_last;
                         if (dt > rd->gap_s)
                                 in->gaps++;
@@ -852,7 +774,7 @@ int gm_recording_read(const char *path, struct gm_recording **out, char *err, si
         size_t cap = 1024;
         struct gm_recording *rec = gm_recording_new(in->rate_hz, cap, in->loc_mask, in->gyr_mask);
         if (!rec) {
-                r = fail(err, errlen, -ENOMEM, "%s: out of memory", path);
+                r = gm_csv_fail(err, errlen, -ENOMEM, "%s: out of memory", path);
                 goto out;
         }
         snprintf(rec->activity, sizeof(rec->activity), "%s", in->activity);
@@ -863,7 +785,7 @@ int gm_recording_read(const char *path, struct gm_recording **out, char *err, si
                         while (n + rows.n > cap)
                                 cap *= 2;
                         if (grow(rec, cap) < 0) {
-                                r = fail(err, errlen, -ENOMEM, "%s: out of memory", path);
+                                r = gm_csv_fail(err, errlen, -ENOMEM, "%s: out of memory", path);
                                 goto out;
                         }
                 }
@@ -919,146 +841,4 @@ int gm_recording_write(FILE *f, const struct gm_recording *rec)
                 fputc('\n', f);
         }
         return ferror(f) ? -EIO : 0;
-}
-
-int gm_event_list_add(struct gm_event_list *list, const struct gm_event *ev)
-{
-        if (list->n == list->cap) {
-                size_t cap = list->cap ? list->cap * 2 : 256;
-                struct gm_event *e = realloc(list->ev, cap * sizeof(*e));
-                if (!e)
-                        return -ENOMEM;
-                list->ev = e;
-                list->cap = cap;
-        }
-        list->ev[list->n++] = *ev;
-        return 0;
-}
-
-static int cmp_event(const void *a, const void *b)
-{
-        const struct gm_event *x = a, *y = b;
-        return (x->t > y->t) - (x->t < y->t);
-}
-
-void gm_event_list_sort(struct gm_event_list *list)
-{
-        if (list->n > 1)
-                qsort(list->ev, list->n, sizeof(*list->ev), cmp_event);
-}
-
-void gm_event_list_clear(struct gm_event_list *list)
-{
-        free(list->ev);
-        memset(list, 0, sizeof(*list));
-}
-
-int gm_events_write(FILE *f, const struct gm_event_list *list)
-{
-        fputs("time_s,side,event\n", f);
-        for (size_t i = 0; i < list->n; i++)
-                fprintf(f, "%.6f,%s,%s\n", list->ev[i].t, gm_side_name(list->ev[i].side),
-                        gm_event_kind_name(list->ev[i].kind));
-        return ferror(f) ? -EIO : 0;
-}
-
-/* Both small formats: a fixed header, then rows of fields. */
-static int read_table(const char *path, const char *header, int nfields, int (*row)(char **fields, void *ud), void *ud,
-                      char *err, size_t errlen)
-{
-        char *buf = NULL;
-        size_t len;
-        int r = slurp(path, &buf, &len, err, errlen);
-        if (r < 0)
-                return r;
-        char *cursor = buf, *line;
-        size_t lineno = 0;
-        bool seen_header = false;
-        while ((line = next_line(&cursor))) {
-                lineno++;
-                char *s = trim(line);
-                if (!*s || *s == '#')
-                        continue;
-                if (!seen_header) {
-                        if (strcmp(s, header) != 0) {
-                                r = fail(err, errlen, -EINVAL, "%s:%zu: header must be '%s'", path, lineno, header);
-                                goto out;
-                        }
-                        seen_header = true;
-                        continue;
-                }
-                char *fields[8];
-                int n = 0;
-                for (char *tok = s, *next; tok; tok = next) {
-                        next = strchr(tok, ',');
-                        if (next)
-                                *next++ = 0;
-                        if (n == nfields) {
-                                n++;
-                                break;
-                        }
-                        fields[n++] = trim(tok);
-                }
-                if (n != nfields) {
-                        r = fail(err, errlen, -EINVAL, "%s:%zu: expected %d fields", path, lineno, nfields);
-                        goto out;
-                }
-                r = row(fields, ud);
-                if (r < 0) {
-                        r = fail(err, errlen, r, "%s:%zu: bad value", path, lineno);
-                        goto out;
-                }
-        }
-        r = seen_header ? 0 : fail(err, errlen, -EINVAL, "%s: empty file, header '%s' missing", path, header);
-out:
-        free(buf);
-        return r;
-}
-
-static int event_row(char **f, void *ud)
-{
-        struct gm_event ev;
-        int side = gm_side_from_name(f[1]), kind = gm_event_kind_from_name(f[2]);
-        if (!parse_double(f[0], &ev.t) || !isfinite(ev.t) || side < 0 || kind < 0)
-                return -EINVAL;
-        ev.side = side;
-        ev.kind = kind;
-        return gm_event_list_add(ud, &ev);
-}
-
-int gm_events_read(const char *path, struct gm_event_list *out, char *err, size_t errlen)
-{
-        int r = read_table(path, "time_s,side,event", 3, event_row, out, err, errlen);
-        if (r >= 0)
-                gm_event_list_sort(out);
-        return r;
-}
-
-static int bout_row(char **f, void *ud)
-{
-        struct gm_bout_list *list = ud;
-        struct gm_bout b;
-        if (!parse_double(f[0], &b.start) || !parse_double(f[1], &b.end) || !(b.end >= b.start))
-                return -EINVAL;
-        if (list->n == list->cap) {
-                size_t cap = list->cap ? list->cap * 2 : 16;
-                struct gm_bout *nb = realloc(list->b, cap * sizeof(*nb));
-                if (!nb)
-                        return -ENOMEM;
-                list->b = nb;
-                list->cap = cap;
-        }
-        list->b[list->n++] = b;
-        return 0;
-}
-
-int gm_bouts_read(const char *path, struct gm_bout_list *out, char *err, size_t errlen)
-{
-        return read_table(path, "start_s,end_s", 2, bout_row, out, err, errlen);
-}
-
-void gm_bout_list_clear(struct gm_bout_list *list)
-{
-        free(list->b);
-        memset(list, 0, sizeof(*list));
 }

@@ -1,4 +1,4 @@
-/* Recording CSV v1, events CSV and bouts CSV: reading and writing. */
+/* Recording CSV v1: reading and writing. */
 #pragma once
 
 #include <stdio.h>
@@ -16,20 +16,6 @@ struct gm_recording {
         double *data[GM_LOC_COUNT];
         char activity[32]; /* "# activity:" header, "" when absent */
         size_t gaps;       /* rows more than 1.5 sample periods after the previous */
-};
-
-struct gm_event_list {
-        size_t n, cap;
-        struct gm_event *ev;
-};
-
-struct gm_bout {
-        double start, end;
-};
-
-struct gm_bout_list {
-        size_t n, cap;
-        struct gm_bout *b;
 };
 
 /* progress(done_bytes, total_bytes, userdata) is called now and then when not NULL. */
@@ -75,12 +61,3 @@ void gm_recording_free(struct gm_recording *rec);
 void gm_recording_get(const struct gm_recording *rec, enum gm_loc loc, size_t i, struct gm_sample *s);
 void gm_recording_set(struct gm_recording *rec, enum gm_loc loc, size_t i, const struct gm_sample *s);
 int gm_recording_write(FILE *f, const struct gm_recording *rec);
-
-int gm_events_read(const char *path, struct gm_event_list *out, char *err, size_t errlen);
-int gm_events_write(FILE *f, const struct gm_event_list *list);
-int gm_event_list_add(struct gm_event_list *list, const struct gm_event *ev);
-void gm_event_list_sort(struct gm_event_list *list);
-void gm_event_list_clear(struct gm_event_list *list);
-
-int gm_bouts_read(const char *path, struct gm_bout_list *out, char *err, size_t errlen);
-void gm_bout_list_clear(struct gm_bout_list *list);

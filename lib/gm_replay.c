@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "gm_events.h"
 #include "gm_replay.h"
 #include "gm_stats.h"
 

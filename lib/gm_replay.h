@@ -1,6 +1,7 @@
 /* Feeding a whole recording through the pipeline, as the offline tools and tests do. */
 #pragma once
 
+#include "gm_events.h"
 #include "gm_pipeline.h"
 #include "gm_recording.h"
 

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "gm_events.h"
 #include "gm_match.h"
 #include "gm_model.h"
 #include "gm_replay.h"

@@ -2,6 +2,7 @@
 #include <criterion/criterion.h>
 #include <math.h>
 
+#include "gm_events.h"
 #include "gm_match.h"
 
 static void add(struct gm_event_list *l, double t, enum gm_side side, enum gm_event_kind kind)

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "gm_events.h"
 #include "gm_model.h"
 
 static struct gm_model_cfg quiet_cfg(void)

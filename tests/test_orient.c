@@ -4,6 +4,7 @@
 #include <stdio.h>
 
 #include "gm_align.h"
+#include "gm_events.h"
 #include "gm_model.h"
 #include "gm_orient.h"
 #include "gm_sagittal.h"

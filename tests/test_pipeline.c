@@ -6,6 +6,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "gm_events.h"
 #include "gm_match.h"
 #include "gm_model.h"
 #include "gm_replay.h"

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "gm_asym.h"
+#include "gm_events.h"
 #include "gm_model.h"
 #include "gm_recording.h"
 #include "gm_replay.h"

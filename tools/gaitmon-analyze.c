@@ -14,6 +14,7 @@
 
 #include "gm_asym.h"
 #include "gm_cadence.h"
+#include "gm_events.h"
 #include "gm_replay.h"
 #include "gm_stats.h"
 

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "gm_events.h"
 #include "gm_model.h"
 
 static void usage(FILE *f)

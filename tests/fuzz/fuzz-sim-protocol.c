@@ -16,6 +16,7 @@
 #include "sim-scenario.h"
 #include "sim-source.h"
 #include "sim-xml.h"
+#include "gm_events.h"
 
 #define MAX_ANSWER (1 << 16) /* then the client hangs up, as one that has enough */
 /* The run ends (as with --duration) after the unplug and the replug: longer reads, at the

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "sim-engine.h"
+#include "gm_events.h"
 
 #define PACE_TICK_NS 2000000  /* real time between clock steps when paced */
 #define UNPACED_CHUNK_S 0.05  /* simulated time per step when unpaced */

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "gm_events.h"
 #include "gm_model.h"
 #include "sim-source.h"
 

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "sim-source.h"
+#include "gm_events.h"
 
 #define REPLAY_GAP_MAX_S 3600.0
 

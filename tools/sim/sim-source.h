@@ -4,6 +4,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "gm_events.h"
 #include "gm_recording.h"
 #include "gm_types.h"
 #include "sim-scenario.h"
