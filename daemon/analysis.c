@@ -336,22 +336,29 @@ static void publish(struct gm_analysis *a)
         publish_metrics(a);
 }
 
+/* A location's next queued sample in a drain and where it goes on the common clock. Kept until it
+ * is fed: feeding another sensor's sample moves no other's offset (a sensor not placed yet may
+ * guess again, for its first sample alone). */
+struct drain_head {
+        bool queued;
+        int64_t at_ns;
+};
+
 /* The open location whose queued sample comes first on the common clock, -1 when none has one. */
-static int earliest(struct gm_analysis *a, unsigned open)
+static int earliest(struct gm_analysis *a, unsigned open, struct drain_head head[GM_LOC_COUNT])
 {
         int next = -1;
-        int64_t next_at = 0;
         for (int loc = 0; loc < GM_LOC_COUNT; loc++) {
-                if (!(open & 1u << loc))
-                        continue;
-                const struct gm_raw_sample *rs = gm_acquisition_peek(a->acq, loc);
-                if (!rs)
-                        continue;
-                int64_t at = gm_sample_clock_order(&a->clock, loc, rs->ts_ns);
-                if (next < 0 || at < next_at) {
-                        next = loc;
-                        next_at = at;
+                struct drain_head *h = &head[loc];
+                if (!h->queued && open & 1u << loc) {
+                        const struct gm_raw_sample *rs = gm_acquisition_peek(a->acq, loc);
+                        if (rs) {
+                                h->queued = true;
+                                h->at_ns = gm_sample_clock_order(&a->clock, loc, rs->ts_ns);
+                        }
                 }
+                if (h->queued && (next < 0 || h->at_ns < head[next].at_ns))
+                        next = loc;
         }
         return next;
 }
@@ -370,11 +377,13 @@ void gm_analysis_drain(struct gm_analysis *a)
          * ring is not waited for: a sensor that stops does not hold up the others. At most the
          * rings' worth, so that sensors pushing as fast as it feeds do not keep the main loop
          * here; what is left woke it already. */
+        struct drain_head head[GM_LOC_COUNT] = {};
         for (size_t budget = (size_t)__builtin_popcount(open) * GM_RING_CAPACITY; budget > 0; budget--) {
-                int loc = earliest(a, open);
+                int loc = earliest(a, open, head);
                 struct gm_raw_sample rs;
                 if (loc < 0 || !gm_acquisition_pop(a->acq, loc, &rs))
                         break;
+                head[loc].queued = false;
                 notify_ready(a);
                 feed(a, loc, &rs);
                 /* Every second of sample time its snapshot, however many one drain holds. */
