@@ -386,7 +386,8 @@ void gm_analysis_drain(struct gm_analysis *a)
                 head[loc].queued = false;
                 notify_ready(a);
                 feed(a, loc, &rs);
-                /* Every second of sample time its snapshot, however many one drain holds. */
+                /* Every second of sample time its snapshot, however many one drain holds (the
+                 * first one, with no time set, at the drain's end). */
                 if (a->t_latest >= a->next_metrics_t)
                         publish(a);
         }
