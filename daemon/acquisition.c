@@ -140,6 +140,11 @@ bool gm_acquisition_pop(struct gm_acquisition *acq, enum gm_loc loc, struct gm_r
         return gm_ring_pop(acq->sensor[loc].ring, rs);
 }
 
+const struct gm_raw_sample *gm_acquisition_peek(struct gm_acquisition *acq, enum gm_loc loc)
+{
+        return gm_ring_peek(acq->sensor[loc].ring);
+}
+
 void gm_acquisition_check_overruns(struct gm_acquisition *acq, enum gm_loc loc)
 {
         uint64_t overruns = acq->overruns_carried[loc] + atomic_load(&acq->sensor[loc].ring->overruns);

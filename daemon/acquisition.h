@@ -59,6 +59,8 @@ bool gm_acquisition_open(const struct gm_acquisition *acq, enum gm_loc loc);
 int gm_acquisition_take_status(struct gm_acquisition *acq, enum gm_loc loc, struct gm_sensor_change *ch);
 /* The sensor's next sample: false when its ring is empty. */
 bool gm_acquisition_pop(struct gm_acquisition *acq, enum gm_loc loc, struct gm_raw_sample *rs);
+/* The sample pop would return next, left queued (valid until that pop); NULL when empty. */
+const struct gm_raw_sample *gm_acquisition_peek(struct gm_acquisition *acq, enum gm_loc loc);
 /* Says (at most every 10 s) how many samples its ring had to refuse. */
 void gm_acquisition_check_overruns(struct gm_acquisition *acq, enum gm_loc loc);
 

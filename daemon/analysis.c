@@ -320,23 +320,10 @@ static void publish_metrics(struct gm_analysis *a)
         gm_sinks_emit(a->sinks, metrics, &a->metrics);
 }
 
-void gm_analysis_drain(struct gm_analysis *a)
+/* The pipeline's findings to the consumers, then the snapshot when one is due: the consumers
+ * see the strides before the snapshot that counts them. */
+static void publish(struct gm_analysis *a)
 {
-        bool got = false;
-        for (int loc = 0; loc < GM_LOC_COUNT; loc++) {
-                if (!gm_acquisition_open(a->acq, loc))
-                        continue;
-                notice_status(a, loc);
-                struct gm_raw_sample rs;
-                while (gm_acquisition_pop(a->acq, loc, &rs)) {
-                        feed(a, loc, &rs);
-                        got = true;
-                }
-                gm_acquisition_check_overruns(a->acq, loc);
-        }
-        if (got)
-                notify_ready(a);
-
         struct gm_event ev;
         while (gm_pipeline_next_event(a->pipeline, &ev) > 0)
                 ;
@@ -347,6 +334,68 @@ void gm_analysis_drain(struct gm_analysis *a)
         while (gm_pipeline_next_spike(a->pipeline, &sp) > 0)
                 gm_sinks_emit(a->sinks, spike, &sp);
         publish_metrics(a);
+}
+
+/* A location's next queued sample in a drain and where it goes on the common clock. Kept until it
+ * is fed: feeding another sensor's sample moves no other's offset (a sensor not placed yet may
+ * guess again, for its first sample alone). */
+struct drain_head {
+        bool queued;
+        int64_t at_ns;
+};
+
+/* The open location whose queued sample comes first on the common clock, -1 when none has one. */
+static int earliest(struct gm_analysis *a, unsigned open, struct drain_head head[GM_LOC_COUNT])
+{
+        int next = -1;
+        for (int loc = 0; loc < GM_LOC_COUNT; loc++) {
+                struct drain_head *h = &head[loc];
+                if (!h->queued && open & 1u << loc) {
+                        const struct gm_raw_sample *rs = gm_acquisition_peek(a->acq, loc);
+                        if (rs) {
+                                h->queued = true;
+                                h->at_ns = gm_sample_clock_order(&a->clock, loc, rs->ts_ns);
+                        }
+                }
+                if (h->queued && (next < 0 || h->at_ns < head[next].at_ns))
+                        next = loc;
+        }
+        return next;
+}
+
+void gm_analysis_drain(struct gm_analysis *a)
+{
+        unsigned open = 0;
+        for (int loc = 0; loc < GM_LOC_COUNT; loc++)
+                if (gm_acquisition_open(a->acq, loc)) {
+                        notice_status(a, loc);
+                        open |= 1u << loc;
+                }
+
+        /* The earliest queued sample of any location first: a late main loop that finds seconds
+         * queued feeds the locations side by side, not one's seconds before another's. An empty
+         * ring is not waited for: a sensor that stops does not hold up the others. At most the
+         * rings' worth, so that sensors pushing as fast as it feeds do not keep the main loop
+         * here; what is left woke it already. */
+        struct drain_head head[GM_LOC_COUNT] = {};
+        for (size_t budget = (size_t)__builtin_popcount(open) * GM_RING_CAPACITY; budget > 0; budget--) {
+                int loc = earliest(a, open, head);
+                struct gm_raw_sample rs;
+                if (loc < 0 || !gm_acquisition_pop(a->acq, loc, &rs))
+                        break;
+                head[loc].queued = false;
+                notify_ready(a);
+                feed(a, loc, &rs);
+                /* Every second of sample time its snapshot, however many one drain holds (the
+                 * first one, with no time set, at the drain's end). */
+                if (a->t_latest >= a->next_metrics_t)
+                        publish(a);
+        }
+
+        for (int loc = 0; loc < GM_LOC_COUNT; loc++)
+                if (open & 1u << loc)
+                        gm_acquisition_check_overruns(a->acq, loc);
+        publish(a);
 }
 
 void gm_analysis_tick(struct gm_analysis *a)

@@ -49,7 +49,8 @@ void gm_analysis_free(struct gm_analysis *a);
 int gm_analysis_restart(struct gm_analysis *a, bool remeasure);
 /* The sensors of loc_mask were closed and opened again (see gm_sample_clock_reopened). */
 void gm_analysis_reopened(struct gm_analysis *a, unsigned loc_mask, bool same_source);
-/* Moves every queued sample and status change into the pipeline and the consumers. */
+/* Moves the queued samples, earliest first across the sensors (at most the rings' worth), and the
+ * status changes into the pipeline and the consumers, a snapshot each second of sample time. */
 void gm_analysis_drain(struct gm_analysis *a);
 /* Once a second: refresh the snapshot and tell the consumers. */
 void gm_analysis_tick(struct gm_analysis *a);

@@ -141,6 +141,22 @@ static uint64_t missing_between(const struct gm_sample_clock *c, int64_t last_ns
         return missing < 0x1p63 ? (uint64_t)llround(missing) : UINT64_MAX;
 }
 
+int64_t gm_sample_clock_order(const struct gm_sample_clock *c, enum gm_loc loc, int64_t raw_ns)
+{
+        if (!c || (unsigned)loc >= GM_LOC_COUNT)
+                return INT64_MIN;
+        const struct gm_sample_clock_sensor *s = &c->sensor[loc];
+        int64_t offset_ns = s->offset_ns, ts;
+        /* Where such a sample goes depends on the others' samples placed before it (JOINED at
+         * their newest, a restart after the time it was away): placed early, it settles the
+         * sensor's offset, and its later samples are ordered by it. */
+        if (s->reopened || (s->placed == 0 && any_placed(c) && !common_offset(c, &offset_ns)))
+                return INT64_MIN;
+        if (__builtin_add_overflow(raw_ns, offset_ns, &ts))
+                return raw_ns > 0 ? INT64_MAX : INT64_MIN;
+        return ts;
+}
+
 int gm_sample_clock_place(struct gm_sample_clock *c, enum gm_loc loc, int64_t raw_ns, uint64_t mono_us, int64_t *ts_ns,
                           struct gm_sample_clock_event *ev)
 {

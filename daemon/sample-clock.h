@@ -71,6 +71,12 @@ int gm_sample_clock_set_rate(struct gm_sample_clock *c, double rate_hz);
 /* The sensors of loc_mask were closed and opened again: their next timestamps may be on
  * another clock, or, when same_source, on the one they had going on. 0, or -EINVAL. */
 int gm_sample_clock_reopened(struct gm_sample_clock *c, unsigned loc_mask, bool same_source);
+/* Where a sample of sensor loc with timestamp raw_ns would go on the common clock, to take the
+ * sensors' queued samples in time order before placing them: its timestamp with the sensor's
+ * offset (saturated), except that a sensor whose clock its next sample may settle anew (its first
+ * sample, not on a clock the others share, or its first since a reopen) comes first, at
+ * INT64_MIN. INT64_MIN too on bad arguments. */
+int64_t gm_sample_clock_order(const struct gm_sample_clock *c, enum gm_loc loc, int64_t raw_ns);
 /* Places a sample of sensor loc with timestamp raw_ns that arrived at mono_us (a monotonic
  * clock): 1 with its time on the common clock in *ts_ns, 0 when it is dropped (seen before,
  * or out of time order); *ev says what changed either way. -EINVAL on bad arguments,

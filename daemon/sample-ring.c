@@ -32,3 +32,13 @@ bool gm_ring_pop(struct gm_sample_ring *r, struct gm_raw_sample *out)
         atomic_store_explicit(&r->tail, tail + 1, memory_order_release);
         return true;
 }
+
+const struct gm_raw_sample *gm_ring_peek(struct gm_sample_ring *r)
+{
+        size_t tail = atomic_load_explicit(&r->tail, memory_order_relaxed);
+        size_t head = atomic_load_explicit(&r->head, memory_order_acquire);
+        if (tail == head)
+                return NULL;
+        /* The producer leaves the slot alone until the tail moves past it: pop does that. */
+        return &r->slot[tail & (GM_RING_CAPACITY - 1)];
+}

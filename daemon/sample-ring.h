@@ -27,3 +27,6 @@ void gm_ring_init(struct gm_sample_ring *r);
 bool gm_ring_push(struct gm_sample_ring *r, const struct gm_raw_sample *s);
 /* Consumer side. Returns false when empty. */
 bool gm_ring_pop(struct gm_sample_ring *r, struct gm_raw_sample *out);
+/* Consumer side: the next sample pop would return, left in the ring (valid until that pop), or
+ * NULL when empty. */
+const struct gm_raw_sample *gm_ring_peek(struct gm_sample_ring *r);

@@ -302,6 +302,45 @@ Test(sample_clock, late_sensor_on_a_clock_of_its_own_starts_at_the_newest)
         cr_assert_eq(ev.offset_ns, 0);
 }
 
+/* The order of queued samples is where they go on the common clock; a sample that settles its
+ * sensor's clock anew comes first. */
+Test(sample_clock, order_is_the_time_on_the_common_clock)
+{
+        struct gm_sample_clock *c = new_clock();
+        struct gm_sample_clock_event ev;
+        /* Nothing placed: the sensors' own timestamps. */
+        cr_assert_eq(gm_sample_clock_order(c, GM_LOC_PELVIS, 3 * S_NS), 3 * S_NS);
+        pelvis_five_seconds(c);
+        /* A sensor not placed yet reads the clock the others share: its timestamps as they are. */
+        cr_assert_eq(gm_sample_clock_order(c, GM_LOC_LEFT_SHANK, 4 * S_NS), 4 * S_NS);
+        /* A restart's sample is far behind the pelvis's last: first, and it moves the clock. */
+        cr_assert_eq(gm_sample_clock_order(c, GM_LOC_PELVIS, 0), 0);
+        cr_assert_eq(placed(c, GM_LOC_PELVIS, 0, 8 * S_US, &ev), 7 * S_NS);
+        cr_assert_eq(gm_sample_clock_order(c, GM_LOC_PELVIS, S_NS), 8 * S_NS);
+        /* Not placed yet, the shank takes the offset the others share (the pelvis's alone). */
+        cr_assert_eq(gm_sample_clock_order(c, GM_LOC_LEFT_SHANK, S_NS), 8 * S_NS);
+        /* The hip takes it too, then restarts alone 12 s later: no offset is shared any more, and
+         * where the shank's first sample goes depends on the others' newest (JOINED or not). */
+        cr_assert_eq(placed(c, GM_LOC_LEFT_HIP, 3 * S_NS, 8 * S_US, &ev), 10 * S_NS);
+        cr_assert_eq(gm_sample_clock_order(c, GM_LOC_LEFT_HIP, 0), 7 * S_NS);
+        cr_assert_eq(placed(c, GM_LOC_LEFT_HIP, 0, 20 * S_US, &ev), 22 * S_NS);
+        cr_assert_eq(ev.type, GM_SAMPLE_CLOCK_RESTARTED);
+        cr_assert_eq(gm_sample_clock_order(c, GM_LOC_LEFT_HIP, PERIOD_NS), 22 * S_NS + PERIOD_NS);
+        cr_assert_eq(gm_sample_clock_order(c, GM_LOC_LEFT_SHANK, 100 * S_NS), INT64_MIN);
+        cr_assert_eq(placed(c, GM_LOC_LEFT_SHANK, 100 * S_NS, 20 * S_US + 100000, &ev), 22 * S_NS);
+        cr_assert_eq(ev.type, GM_SAMPLE_CLOCK_JOINED);
+        /* Joined, its next samples by its offset. */
+        cr_assert_eq(gm_sample_clock_order(c, GM_LOC_LEFT_SHANK, 100 * S_NS + PERIOD_NS), 22 * S_NS + PERIOD_NS);
+        /* Reopened, its next sample may be on another clock: first again. */
+        cr_assert_eq(gm_sample_clock_reopened(c, 1u << GM_LOC_LEFT_SHANK, false), 0);
+        cr_assert_eq(gm_sample_clock_order(c, GM_LOC_LEFT_SHANK, 100 * S_NS + 2 * PERIOD_NS), INT64_MIN);
+        cr_assert_eq(gm_sample_clock_order(c, GM_LOC_PELVIS, S_NS), 8 * S_NS);
+        /* A time beyond 64 bits saturates; bad arguments come first. */
+        cr_assert_eq(gm_sample_clock_order(c, GM_LOC_PELVIS, INT64_MAX), INT64_MAX);
+        cr_assert_eq(gm_sample_clock_order(c, GM_LOC_COUNT, S_NS), INT64_MIN);
+        cr_assert_eq(gm_sample_clock_order(NULL, GM_LOC_PELVIS, S_NS), INT64_MIN);
+}
+
 Test(sample_clock, reopened_on_the_same_source_goes_on)
 {
         struct gm_sample_clock *c = new_clock();
