@@ -228,6 +228,14 @@ static void check_rate(struct gm_analysis *a, enum gm_loc loc, int64_t ts_ns)
                     "%s: delivers %.0f samples/s, not the configured %.0f Hz "
                     "(the device reports %.0f Hz); the analysis starts again at %.0f Hz",
                     gm_loc_name(loc), measured, a->cfg->sample_rate_hz, device, measured);
+        /* The configuration keeps a block within a second at the rate asked for, not at this one. */
+        if (a->cfg->buffer_samples > measured)
+                gm_log_full(LOG_WARNING, gm_loc_name(loc),
+                            "%s: its blocks of %u samples last %.1f s at %.0f samples/s: the sensors reach the "
+                            "analysis too far apart for their strides to be matched; set buffer_samples to at most "
+                            "%.0f in [iio]",
+                            gm_loc_name(loc), a->cfg->buffer_samples, a->cfg->buffer_samples / measured, measured,
+                            floor(measured));
         pipeline_stop(a);
         a->rate_hz = measured;
         if (pipeline_start(a) < 0) {

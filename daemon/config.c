@@ -163,7 +163,7 @@ struct number_key {
         }
 static const struct number_key number_keys[] = {
         D("iio", "sample_rate_hz", 50, 1000, sample_rate_hz, "a rate from 50 to 1000 Hz"),
-        U("iio", "buffer_samples", 1, 4096, buffer_samples, "a count from 1 to 4096"),
+        U("iio", "buffer_samples", 1, 1000, buffer_samples, "a count from 1 to 1000"),
         D("alerts", "warmup_s", 0, 3600, warmup_s, "seconds from 0 to 3600"),
         D("alerts", "baseline_s", 10, 3600, baseline_s, "seconds from 10 to 3600"),
         D("alerts", "asymmetry_threshold_pct", 0.5, 100, asymmetry_threshold_pct, "percent points from 0.5 to 100"),
@@ -348,6 +348,16 @@ int gm_config_load(struct gm_config *c, const char *path, bool allow_missing, ch
         free(names);
         if (r < 0)
                 return r;
+        /* A sensor's block of samples reaches the analysis at once, when it is full: blocks longer
+         * than a second put the sensors too far apart for their strides to be matched. */
+        if (next.buffer_samples > next.sample_rate_hz) {
+                snprintf(err, err_size,
+                         "%s: [iio] buffer_samples: %u samples last %.1f s at sample_rate_hz = %g; the sensors' blocks "
+                         "would reach the analysis too far apart: at most %.0f (1 s)",
+                         path, next.buffer_samples, next.buffer_samples / next.sample_rate_hz, next.sample_rate_hz,
+                         floor(next.sample_rate_hz));
+                return -EINVAL;
+        }
         *c = next; /* all or nothing: a bad drop-in leaves the caller's config untouched */
         return 0;
 }

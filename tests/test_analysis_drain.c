@@ -24,7 +24,20 @@ static struct {
         struct gm_model *model;
         struct snapshot snap[4096];
         size_t n_snap;
+        /* Strides from strides_from on: all, and those complete (steady, with stance and hip
+         * extension: what findings and fatigue are made of). */
+        double strides_from;
+        size_t n_strides, n_complete;
 } w;
+
+static void on_stride(void *userdata, const struct gm_view *v, const struct gm_stride *st)
+{
+        if (!(st->t_ic >= w.strides_from))
+                return;
+        w.n_strides++;
+        if (st->steady && isfinite(st->stance_s) && isfinite(st->hip_ext_deg))
+                w.n_complete++;
+}
 
 static void on_metrics(void *userdata, const struct gm_view *v, const struct gm_metrics *m)
 {
@@ -36,7 +49,7 @@ static void on_metrics(void *userdata, const struct gm_view *v, const struct gm_
         };
 }
 
-static const struct gm_sink recorder = { .name = "recorder", .metrics = on_metrics };
+static const struct gm_sink recorder = { .name = "recorder", .metrics = on_metrics, .stride = on_stride };
 
 static void setup(void)
 {
@@ -54,6 +67,7 @@ static void setup(void)
                 s->status = GM_SENSOR_STREAMING;
                 s->status_seq = 1;
         }
+        w.strides_from = INFINITY;
         w.view = (struct gm_view){ .acq = &w.acq, .analysis = &w.analysis };
         w.sinks = (struct gm_sinks){ .view = &w.view };
         cr_assert_eq(gm_sinks_add(&w.sinks, &recorder, NULL), 0);
@@ -165,4 +179,43 @@ Test(analysis_drain, a_stopped_sensor_holds_up_no_other)
         size_t n = w.n_snap - first;
         cr_assert(n >= 9 && n <= 11, "%zu snapshots in 10 s of samples", n);
         check_drained();
+}
+
+/* Sensors read in blocks deliver a block's samples at once, each when its block is full: with
+ * blocks as long as the configuration allows (1 s), the strides are as complete as with a tenth
+ * of a second, each second with its snapshot. */
+Test(analysis_drain, sensors_read_in_one_second_blocks_make_complete_strides)
+{
+        run_in_step(20);
+        w.strides_from = 25;
+        enum { BLOCK = (int)RATE_HZ };
+        static struct gm_raw_sample block[GM_LOC_COUNT][BLOCK];
+        size_t fill[GM_LOC_COUNT] = { 0 }, first = w.n_snap;
+        for (long i = 0; i < 60 * (long)RATE_HZ; i++) {
+                struct gm_sample out[GM_LOC_COUNT];
+                double t = gm_model_step(w.model, out, NULL);
+                for (int loc = 0; loc < GM_LOC_COUNT; loc++) {
+                        if (!gm_acquisition_configured(&w.acq, loc))
+                                continue;
+                        struct gm_raw_sample *rs = &block[loc][fill[loc]++];
+                        *rs = (struct gm_raw_sample){ .ts_ns = 5000000000 + llround(t * 1e9) };
+                        for (int k = 0; k < 3; k++) {
+                                rs->acc[k] = (float)out[loc].acc[k];
+                                rs->gyr[k] = (float)out[loc].gyr[k];
+                        }
+                        /* The sensors' first blocks are shorter, each by a tenth of a second more:
+                         * their blocks do not end together. */
+                        if (fill[loc] == BLOCK || (i < BLOCK && fill[loc] == (size_t)(10 * (loc + 1)))) {
+                                for (size_t k = 0; k < fill[loc]; k++)
+                                        cr_assert(gm_ring_push(w.acq.sensor[loc].ring, &block[loc][k]));
+                                fill[loc] = 0;
+                        }
+                }
+                if (i % 10 == 9)
+                        gm_analysis_drain(&w.analysis);
+        }
+        check_snapshots(first, 60);
+        cr_log_info("%zu strides, %zu complete", w.n_strides, w.n_complete);
+        cr_assert_gt(w.n_strides, 60, "%zu strides in 50 s of running", w.n_strides);
+        cr_assert_geq(w.n_complete, w.n_strides - 2, "%zu of %zu strides complete", w.n_complete, w.n_strides);
 }

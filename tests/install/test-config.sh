@@ -34,6 +34,8 @@ refused 'uri = local:\n' "$tmp/bad.conf:1: 'uri' is outside any [section]"
 refused '[sensors]\npelvis = none\nleft_hip = none\nright_hip = none\nleft_shank = none\nright_shank = none\n' \
         "no sensor configured in [sensors]"
 refused '[iio]\nfrobnicate = 1\n' "$tmp/bad.conf:2: unknown key 'frobnicate' in section [iio]"
+refused '[iio]\nsample_rate_hz = 104\nbuffer_samples = 256\n' \
+        "$tmp/bad.conf: [iio] buffer_samples: 256 samples last 2.5 s at sample_rate_hz = 104; the sensors' blocks would"
 for uri in local: ip:127.0.0.1:30431 ip:belt.local usb: serial:/dev/ttyUSB0,115200; do
         printf '[iio]\nuri = %s\n' "$uri" > "$tmp/good.conf"
         out=$("$daemon" --config "$tmp/good.conf" --check-config 2>&1) &&
