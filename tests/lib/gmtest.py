@@ -156,7 +156,7 @@ class Daemon:
         os.makedirs(self.state, exist_ok=True)
         self.conf = os.path.join(workdir, "gaitmon.conf")
         with open(self.conf, "w") as f:
-            f.write("[iio]\nuri = %s\nbuffer_samples = 64\n[daemon]\nstate_directory = %s\n%s"
+            f.write("[iio]\nuri = %s\nbuffer_samples = 32\n[daemon]\nstate_directory = %s\n%s"
                     % (uri, self.state, extra_conf))
         self.log = open(os.path.join(workdir, "gaitmond.log"), "w+")
         e = dict(os.environ, DBUS_SYSTEM_BUS_ADDRESS=bus.address)
