@@ -613,24 +613,32 @@ Test(gait_cases, pelvis_walk_first_step_side_from_the_steps_after)
         gm_event_list_clear(&det);
 }
 
+/* A shared recording and its reference events, replayed; the test is skipped when the datasets
+ * directory (GM_DATASETS) is not there. */
+static struct gm_recording *replay_dataset(const char *name, struct gm_event_list *truth, struct gm_replay *rep)
+{
+        const char *dir = getenv("GM_DATASETS");
+        char path[4096], events[4096], err[512];
+        snprintf(path, sizeof(path), "%s/%s.csv", dir ? dir : "", name);
+        snprintf(events, sizeof(events), "%s/%s.events.csv", dir ? dir : "", name);
+        if (!dir || access(path, R_OK) != 0)
+                cr_skip_test("no datasets directory (GM_DATASETS=%s)", dir ? dir : "");
+        struct gm_recording *rec;
+        cr_assert_eq(gm_recording_read(path, &rec, err, sizeof(err), NULL, NULL), 0, "%s", err);
+        *truth = (struct gm_event_list){ 0 };
+        cr_assert_eq(gm_events_read(events, truth, err, sizeof(err)), 0, "%s", err);
+        cr_assert_eq(gm_replay_run(rec, NULL, rep, NULL, NULL), 0);
+        return rec;
+}
+
 /* A running foot pushes off with a plantarflexion dip at toe-off and whips once more some
  * 0.1 s later, about as deep: its contact ends at the first (rbds, a runner at 3.5 m/s with
  * foot sensors; the second read one side's stance 110 ms long, a 39 % asymmetry). */
 Test(gait_cases, running_feet_leave_the_ground_at_the_first_push_off_dip)
 {
-        const char *dir = getenv("GM_DATASETS");
-        char path[4096], events[4096], err[512];
-        snprintf(path, sizeof(path), "%s/rbds0041_run35.csv", dir ? dir : "");
-        snprintf(events, sizeof(events), "%s/rbds0041_run35.events.csv", dir ? dir : "");
-        struct gm_recording *rec;
-        if (!dir || access(path, R_OK) != 0)
-                cr_skip_test("no datasets directory (GM_DATASETS=%s)", dir ? dir : "");
-        cr_assert_eq(gm_recording_read(path, &rec, err, sizeof(err), NULL, NULL), 0, "%s", err);
-        struct gm_event_list truth = { 0 };
-        cr_assert_eq(gm_events_read(events, &truth, err, sizeof(err)), 0, "%s", err);
-        gm_event_list_sort(&truth);
+        struct gm_event_list truth;
         struct gm_replay rep;
-        cr_assert_eq(gm_replay_run(rec, NULL, &rep, NULL, NULL), 0);
+        struct gm_recording *rec = replay_dataset("rbds0041_run35", &truth, &rep);
         double stance[2];
         for (int side = 0; side < 2; side++) {
                 double v[512];
@@ -657,20 +665,10 @@ Test(gait_cases, running_feet_leave_the_ground_at_the_first_push_off_dip)
  * force-plate treadmill, feet with the legs; the end of the upswing read 50 ms early). */
 Test(gait_cases, slow_walking_feet_land_between_upswing_and_slap)
 {
-        const char *dir = getenv("GM_DATASETS");
-        char path[4096], events[4096], err[512];
-        snprintf(path, sizeof(path), "%s/wbds01_walkT01.csv", dir ? dir : "");
-        snprintf(events, sizeof(events), "%s/wbds01_walkT01.events.csv", dir ? dir : "");
-        struct gm_recording *rec;
-        if (!dir || access(path, R_OK) != 0)
-                cr_skip_test("no datasets directory (GM_DATASETS=%s)", dir ? dir : "");
-        cr_assert_eq(gm_recording_read(path, &rec, err, sizeof(err), NULL, NULL), 0, "%s", err);
-        cr_assert(rec->loc_mask & (1u << GM_LOC_LEFT_FOOT), "the recording has foot sensors");
-        struct gm_event_list truth = { 0 };
-        cr_assert_eq(gm_events_read(events, &truth, err, sizeof(err)), 0, "%s", err);
-        gm_event_list_sort(&truth);
+        struct gm_event_list truth;
         struct gm_replay rep;
-        cr_assert_eq(gm_replay_run(rec, NULL, &rep, NULL, NULL), 0);
+        struct gm_recording *rec = replay_dataset("wbds01_walkT01", &truth, &rep);
+        cr_assert(rec->loc_mask & (1u << GM_LOC_LEFT_FOOT), "the recording has foot sensors");
         struct gm_match_result r = score(&truth, &rep.events);
         double mae = r.ic.tp ? r.ic.abs_err_sum / r.ic.tp : NAN;
         cr_log_info("slow walking with feet: ic F1 %.3f, MAE %.0f ms", gm_match_f1(&r.ic), 1000 * mae);
