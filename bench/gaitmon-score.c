@@ -412,6 +412,7 @@ static void usage(FILE *f)
               "(the rows of --vosc-truth), per group the mean and largest absolute error.\n"
               "\n"
               "  --dump DIR       write the detected events of each file to DIR/NAME.events.csv\n"
+              "                   (rbds/wbds also to 'NAME -feet.events.csv' and 'NAME pelvis.events.csv')\n"
               "  --only SUBSTRING score only files whose name contains SUBSTRING\n"
               "  --ic-tolerance S match ic within S seconds instead of 0.10\n"
               "  --any-side       match events whatever their side\n"
