@@ -31,13 +31,15 @@ double gm_metric_si(enum gm_metric m, double left, double right)
         return fabs(si) <= 200 ? si : NAN;
 }
 
-void gm_asym_init(struct gm_asym *a, double warmup_s, double baseline_s, double spike_si, unsigned spike_strides)
+void gm_asym_init(struct gm_asym *a, double warmup_s, double baseline_s, double spike_si, unsigned spike_strides,
+                  double rate_hz)
 {
         memset(a, 0, sizeof(*a));
         a->warmup_s = warmup_s;
         a->baseline_s = baseline_s;
         a->spike_si = spike_si;
         a->spike_strides = spike_strides;
+        a->rate_hz = rate_hz;
         a->activity = -1;
         a->t_last = -INFINITY;
         gm_asym_reset_baseline(a);
@@ -110,8 +112,9 @@ bool gm_asym_stride(struct gm_asym *a, const struct gm_stride *st, struct gm_spi
         for (int i = 0; i < GM_METRIC_COUNT; i++) {
                 struct gm_asym_metric *m = &a->m[i];
                 struct gm_asym_base *b = &m->base[act];
+                const struct gm_metric_info *info = gm_metric_info(i);
                 double v = gm_stride_metric(st, i);
-                if (!isfinite(v))
+                if (!isfinite(v) || a->rate_hz < info->min_rate_hz)
                         continue;
                 unsigned slot = m->count[st->side]++ % GM_ASYM_RECENT;
                 m->recent[st->side][slot] = v;
@@ -133,7 +136,7 @@ bool gm_asym_stride(struct gm_asym *a, const struct gm_stride *st, struct gm_spi
                 }
                 if (isnan(b->mean))
                         continue;
-                double thr = fmax(a->spike_si, BASE_SD_FACTOR * b->sd);
+                double thr = fmax(fmax(a->spike_si, info->spike_si_min), BASE_SD_FACTOR * b->sd);
                 double dev = fabs(m->si - b->mean);
                 if (dev > thr) {
                         if (m->out_run++ == 0)

@@ -34,6 +34,7 @@ struct gm_asym {
         struct gm_asym_metric m[GM_METRIC_COUNT];
         double gait_s[2]; /* steady gait so far per activity (sum of strides / 2) */
         double warmup_s, baseline_s, spike_si;
+        double rate_hz; /* of the samples: a metric needing faster ones is not judged */
         unsigned spike_strides;
         double base_start[2]; /* gait_s at which each activity's baseline starts */
         int activity;         /* of the last steady stride: 0 walking, 1 running, -1 none */
@@ -41,8 +42,10 @@ struct gm_asym {
 };
 
 /* Baselines start after warmup_s of gait and are learned over baseline_s; a spike leaves the
- * baseline by spike_si SI points for spike_strides strides in a row. */
-void gm_asym_init(struct gm_asym *a, double warmup_s, double baseline_s, double spike_si, unsigned spike_strides);
+ * baseline by spike_si SI points (at least the metric's spike_si_min) for spike_strides strides
+ * in a row. Metrics whose min_rate_hz is above rate_hz have no SI. */
+void gm_asym_init(struct gm_asym *a, double warmup_s, double baseline_s, double spike_si, unsigned spike_strides,
+                  double rate_hz);
 void gm_asym_reset_baseline(struct gm_asym *a);
 /* A finished stride. Strides that are not steady (near an activity change, a pause, a gap or
  * bad samples) are left out of everything. Returns true and fills *spike when a metric left

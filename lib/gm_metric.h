@@ -43,6 +43,9 @@ struct gm_metric_info {
         double min, max;            /* what a body can do, in unit: beyond is a defect, not a reading */
         double si_floor;            /* its SI divides by at least this mean of a stride's values (0: by
                                        the mean): an angle whose zero is a posture is not an absence */
+        double spike_si_min;        /* a smaller shift (SI points) is no finding, whatever the configured
+                                       threshold (0: none): a metric that differs between healthy legs */
+        double min_rate_hz;         /* its asymmetry is judged only from samples this fast (0: any) */
         bool concern_is_higher;     /* an SI pointing to the higher side is of concern (else the lower) */
         const char *concern_before; /* what the side of concern does, around its name */
         const char *concern_after;
