@@ -9,7 +9,6 @@
 #include "gm_recovery.h"
 #include "gm_session.h"
 
-#define RATE_HZ 100.0
 #define ONSET_S 240.0
 #define RAMP_S 20.0
 #define FIND_WITHIN_STRIDES 15.0
@@ -65,16 +64,21 @@ const struct findings_case findings_cases[] = {
           .duration_s = 420, .gap_loc = GM_LOC_RIGHT_SHANK, .gap_from = 200, .gap_to = 205 },
         { .name = "symmetric, lost samples", .truth = "nothing", .weak_side = -1, RUN_ONLY, .duration_s = 420,
           NO_GAP, .lost_per_s = 0.5 },
+        { .name = "symmetric, tiring", .truth = "fatigue", .weak_side = -1, .fatigue_per_hour = 1.0,
+          .seg = { { 0, RUN, 3.2, 172 } }, .n_seg = 1, .duration_s = 720, NO_GAP },
+        { .name = "symmetric, tiring, a shank late", .truth = "fatigue", .weak_side = -1, .fatigue_per_hour = 1.0,
+          .seg = { { 0, RUN, 3.2, 172 } }, .n_seg = 1, .duration_s = 720, NO_GAP, .late_loc = GM_LOC_RIGHT_SHANK,
+          .late_s = 5 },
         { .name = "symmetric, started mid-run", .truth = "nothing", .weak_side = -1, RUN_ONLY, .duration_s = 600,
           .start_s = 300.37, NO_GAP },
         { .name = "left weakness", .truth = "left hip", .weak_side = GM_SIDE_LEFT, RUN_ONLY, .duration_s = 480,
           NO_GAP },
         { .name = "right weakness", .truth = "right hip", .weak_side = GM_SIDE_RIGHT, RUN_ONLY, .duration_s = 480,
           NO_GAP },
-        { .name = "left weakness, tiring", .truth = "left hip, fatigue", .weak_side = GM_SIDE_LEFT, .fatigue = true,
+        { .name = "left weakness, tiring", .truth = "left hip, fatigue", .weak_side = GM_SIDE_LEFT, .fatigue_per_hour = 0.3,
           RUN_ONLY, .duration_s = 900, NO_GAP },
         { .name = "right weakness, tiring", .truth = "right hip, fatigue", .weak_side = GM_SIDE_RIGHT,
-          .fatigue = true, RUN_ONLY, .duration_s = 900, NO_GAP },
+          .fatigue_per_hour = 0.3, RUN_ONLY, .duration_s = 900, NO_GAP },
         { .name = "left weakness, pelvis+shanks", .truth = "left side", .weak_side = GM_SIDE_LEFT,
           .setup = pelvis_and_shanks, RUN_ONLY, .duration_s = 480, NO_GAP },
         { .name = "symmetric, pelvis+shanks, cool-down", .truth = "nothing", .weak_side = -1,
@@ -91,6 +95,8 @@ const struct findings_case findings_cases[] = {
         { .name = "symmetric, pelvis alone, 5 s dropout", .truth = "nothing", .weak_side = -1,
           .setup = pelvis_alone, RUN_ONLY, .duration_s = 420, .gap_loc = GM_LOC_PELVIS, .gap_from = 200,
           .gap_to = 205 },
+        { .name = "symmetric, tiring, pelvis alone", .truth = "fatigue", .weak_side = -1, .fatigue_per_hour = 1.0,
+          .setup = pelvis_alone, .seg = { { 0, RUN, 3.2, 172 } }, .n_seg = 1, .duration_s = 720, NO_GAP },
         { .name = "left weakness, pelvis alone", .truth = "left side", .weak_side = GM_SIDE_LEFT,
           .setup = pelvis_alone, RUN_ONLY, .duration_s = 480, NO_GAP },
         { .name = "right weakness, pelvis alone", .truth = "right side", .weak_side = GM_SIDE_RIGHT,
@@ -204,12 +210,15 @@ static void judge(const struct findings_case *c, struct findings_result *o)
         double limit = FIND_WITHIN_STRIDES + RAMP_S / stride;
         if (c->weak_side < 0) {
                 bool quiet = !strstr(text, "asymmetry") && !strstr(text, "compensation");
-                o->pass = o->false_alarms == 0 && o->fatigue_level_max <= 1 && quiet;
+                /* A tiring runner's fatigue is found; a fresh one's stays at most mild. */
+                bool fatigue = c->fatigue_per_hour > 0 ? o->fatigue_level_max >= 1 : o->fatigue_level_max <= 1;
+                o->pass = o->false_alarms == 0 && fatigue && quiet;
                 snprintf(o->why, sizeof(o->why), "%s",
-                         o->pass           ? ""
-                         : o->false_alarms ? "false alarm"
-                         : !quiet          ? "the summary claims a finding"
-                                           : "fatigue above level 1");
+                         o->pass                   ? ""
+                         : o->false_alarms         ? "false alarm"
+                         : !quiet                  ? "the summary claims a finding"
+                         : c->fatigue_per_hour > 0 ? "no fatigue found"
+                                                   : "fatigue above level 1");
         } else {
                 o->pass = o->false_alarms == 0 && o->found_after_strides <= limit && o->summary_names_finding;
                 snprintf(o->why, sizeof(o->why), "%s",
@@ -220,13 +229,13 @@ static void judge(const struct findings_case *c, struct findings_result *o)
         }
 }
 
-int findings_run(const struct findings_case *c, struct findings_result *out)
+int findings_run(const struct findings_case *c, double rate_hz, unsigned seed, struct findings_result *out)
 {
         memset(out, 0, sizeof(*out));
         struct gm_model_cfg mc;
         gm_model_cfg_default(&mc);
-        mc.rate_hz = RATE_HZ;
-        mc.seed = 17;
+        mc.rate_hz = rate_hz;
+        mc.seed = seed;
         if (c->n_seg) {
                 mc.activity = c->seg[0].activity;
                 mc.speed_mps = c->seg[0].speed;
@@ -240,8 +249,7 @@ int findings_run(const struct findings_case *c, struct findings_result *out)
                 w->onset_s = ONSET_S;
                 w->ramp_s = RAMP_S;
         }
-        if (c->fatigue)
-                mc.fatigue_per_hour = 0.3;
+        mc.fatigue_per_hour = c->fatigue_per_hour;
         if (c->setup)
                 c->setup(&mc);
         struct gm_model *m = gm_model_new(&mc);
@@ -262,6 +270,10 @@ int findings_run(const struct findings_case *c, struct findings_result *out)
         }
         unsigned seg = 1;
         unsigned long long rng = 99;
+        /* The late location's samples, held until a burst is due. */
+        enum { LATE_MAX = 4096 };
+        static struct gm_sample late[LATE_MAX];
+        size_t n_late = 0;
         double lost_until = -1;
         for (long i = 0; i < (long)(c->duration_s * mc.rate_hz); i++) {
                 struct gm_sample smp[GM_LOC_COUNT];
@@ -281,10 +293,21 @@ int findings_run(const struct findings_case *c, struct findings_result *out)
                                 continue;
                         if (l == c->gap_loc && t >= c->gap_from && t < c->gap_to)
                                 continue;
+                        if (c->late_s > 0 && l == c->late_loc) {
+                                late[n_late++] = smp[l];
+                                if (n_late < LATE_MAX && t - late[0].t < c->late_s)
+                                        continue;
+                                for (size_t k = 0; k < n_late; k++)
+                                        gm_pipeline_push(r.p, l, &late[k]);
+                                n_late = 0;
+                                continue;
+                        }
                         gm_pipeline_push(r.p, l, &smp[l]);
                 }
                 drain_pipeline(&r, t);
         }
+        for (size_t k = 0; k < n_late; k++)
+                gm_pipeline_push(r.p, c->late_loc, &late[k]);
         gm_pipeline_flush(r.p);
         drain_pipeline(&r, INFINITY);
         gm_session_end(r.s, c->duration_s);

@@ -30,7 +30,7 @@ struct findings_case {
         const char *name;
         const char *truth;              /* in words, for the table */
         int weak_side;                  /* -1 none, else enum gm_side */
-        bool fatigue;                   /* the runner tires */
+        double fatigue_per_hour;        /* how fast the runner tires; 0: not at all */
         void (*setup)(void *model_cfg); /* struct gm_model_cfg *; NULL: defaults */
         /* Gait schedule: up to 8 segments {from_s, activity, speed, cadence}; the model's
          * configured gait runs until the first. */
@@ -45,11 +45,19 @@ struct findings_case {
         int gap_loc;    /* -1 none: this location sends nothing in [gap_from, gap_to) */
         double gap_from, gap_to;
         double lost_per_s; /* bursts of lost samples (all locations), per second */
+        /* A location whose samples come in bursts of late_s (a reader thread that falls
+         * behind): none when late_s is 0. */
+        int late_loc;
+        double late_s;
         unsigned loc_mask; /* 0: the model's default five */
 };
 
 extern const struct findings_case findings_cases[];
 extern const size_t findings_n_cases;
 
-/* Runs one case. 0 or negative errno. */
-int findings_run(const struct findings_case *c, struct findings_result *out);
+/* The sensors' rate and the model's seed the table is reported at. */
+#define FINDINGS_RATE_HZ 100.0
+#define FINDINGS_SEED 17
+
+/* Runs one case with sensors at rate_hz and the model's noise from seed. 0 or negative errno. */
+int findings_run(const struct findings_case *c, double rate_hz, unsigned seed, struct findings_result *out);

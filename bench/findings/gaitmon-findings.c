@@ -2,13 +2,14 @@
 #include <getopt.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "findings-cases.h"
 
 static void usage(FILE *f)
 {
-        fputs("Usage: gaitmon-findings [--only SUBSTRING] [--verbose]\n"
+        fputs("Usage: gaitmon-findings [--only SUBSTRING] [--rate HZ] [--seed N] [--verbose]\n"
               "\n"
               "Runs gait scenarios with known truth (symmetric runs with cool-downs, run/walk\n"
               "intervals, stops, sensor dropouts, lost samples, a late start; left and right\n"
@@ -18,6 +19,8 @@ static void usage(FILE *f)
               "run summary), the false alarms and the verdict. Exit status 1 when any fails.\n"
               "\n"
               "  --only SUBSTRING  run only scenarios whose name contains SUBSTRING\n"
+              "  --rate HZ         the sensors' sample rate, 50..1000 (default 100)\n"
+              "  --seed N          the gait model's seed (default 17)\n"
               "  --verbose         list every spike and the advice's summary\n"
               "  -h, --help        this text\n",
               f);
@@ -26,19 +29,38 @@ static void usage(FILE *f)
 int main(int argc, char **argv)
 {
         static const struct option opts[] = {
-                { "only", required_argument, NULL, 'o' },
-                { "verbose", no_argument, NULL, 'v' },
-                { "help", no_argument, NULL, 'h' },
-                { 0 },
+                { "only", required_argument, NULL, 'o' }, { "rate", required_argument, NULL, 'r' },
+                { "seed", required_argument, NULL, 's' }, { "verbose", no_argument, NULL, 'v' },
+                { "help", no_argument, NULL, 'h' },       { 0 },
         };
         const char *only = NULL;
         bool verbose = false;
+        double rate_hz = FINDINGS_RATE_HZ;
+        unsigned seed = FINDINGS_SEED;
         int c;
+        char *end;
         while ((c = getopt_long(argc, argv, "hv", opts, NULL)) != -1) {
                 switch (c) {
                 case 'o':
                         only = optarg;
                         break;
+                case 'r':
+                        rate_hz = strtod(optarg, &end);
+                        if (*end || !(rate_hz >= 50 && rate_hz <= 1000)) {
+                                fprintf(stderr, "gaitmon-findings: --rate: a rate from 50 to 1000 Hz, not '%s'\n",
+                                        optarg);
+                                return 2;
+                        }
+                        break;
+                case 's': {
+                        unsigned long v = strtoul(optarg, &end, 10);
+                        if (*end || !*optarg || *optarg == '-' || v > 0xffffffffUL) {
+                                fprintf(stderr, "gaitmon-findings: --seed: a whole number, not '%s'\n", optarg);
+                                return 2;
+                        }
+                        seed = (unsigned)v;
+                        break;
+                }
                 case 'v':
                         verbose = true;
                         break;
@@ -54,6 +76,7 @@ int main(int argc, char **argv)
                 usage(stderr);
                 return 2;
         }
+        printf("sensors at %g Hz, model seed %u\n\n", rate_hz, seed);
         printf("%-38s %-18s %6s %5s %7s %8s %s\n", "scenario", "truth", "spikes", "false", "fatigue", "found",
                "verdict");
         unsigned failed = 0, ran = 0, false_alarms = 0;
@@ -62,7 +85,7 @@ int main(int argc, char **argv)
                 if (only && !strstr(fc->name, only))
                         continue;
                 struct findings_result r;
-                if (findings_run(fc, &r) < 0) {
+                if (findings_run(fc, rate_hz, seed, &r) < 0) {
                         printf("%-38s could not run\n", fc->name);
                         failed++;
                         continue;

@@ -34,6 +34,9 @@ def main():
         levels = [a[0] for _, a in alerts]
         assert all(1 <= lv <= 3 for lv in levels) and all(a[1] for _, a in alerts)
         assert w.bus.get("SessionStart") == 0, "the run did not end"
+        # The run is symmetric: fatigue, however it reads, is no asymmetry.
+        spikes = mon.signals("AsymmetrySpike")
+        assert not spikes, "AsymmetrySpike in a symmetric run: %s\n%s" % (spikes, w.daemon.logtext()[-6000:])
 
         # Kept with the run in the history.
         p = w.bus.call("GetSessions", "u", "1")
