@@ -1,7 +1,8 @@
 """The Python tests' harness: verdicts, a private system bus, gaitmon-sim, gaitmond, busctl.
 
 Programs and files from the environment: GM_SIM (gaitmon-sim), GM_DAEMON (gaitmond),
-GM_TESTBUS (tests/lib/testbus.sh), GM_SCENARIOS (config/scenarios)."""
+GM_TESTBUS (tests/lib/testbus.sh), GM_SCENARIOS (config/scenarios); GM_TEST_SANITIZED=1 for a
+sanitizer build."""
 import json
 import os
 import re
@@ -17,6 +18,9 @@ GAITMOND = os.environ.get("GM_DAEMON", "gaitmond")
 SIM = os.environ.get("GM_SIM", "gaitmon-sim")
 TESTBUS = os.environ.get("GM_TESTBUS", "")
 SCENARIOS = os.environ.get("GM_SCENARIOS", "")
+# A sanitizer build runs the pipeline several times slower: scenarios that push a lot of samples
+# a second are played at a pace it can follow on a loaded machine.
+SANITIZED = os.environ.get("GM_TEST_SANITIZED") == "1"
 BUS_NAME = "org.gaitmon.Monitor1"
 PATH = "/org/gaitmon/Monitor1"
 IFACE = "org.gaitmon.Monitor1"
