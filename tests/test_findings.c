@@ -39,7 +39,7 @@ Test(findings, truth_table, .timeout = 600)
 /* Tiring runs' cadence drifts against the sample clock, and with it where the samples fall on
  * each side's impact. These seeds raised a false impact alert when the impact's balance was
  * judged at 104 Hz and from 6 points at 208 Hz. */
-Test(findings, tiring_runs_at_104_and_208_hz, .timeout = 900)
+Test(findings, tiring_runs_at_104_and_208_hz, .timeout = 600)
 {
         truth_table(104, 2, "tiring");
         truth_table(208, 4, "tiring");
