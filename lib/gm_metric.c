@@ -53,7 +53,7 @@ static const struct gm_metric_info metrics[GM_METRIC_COUNT] = {
                 .key = "impact", .unit = "g", .symbol = " g", .scale = 1, .decimals = 2, .label = "Impact",
                 .short_label = "impact",
                 .min = 0, .max = 50,
-                /* Healthy legs' impacts differ by 5-10 % from stride to stride, and an impact's
+                /* Healthy legs' impacts differ more than their stance times do, and an impact's
                  * top (some 15 ms wide) falls between samples: read to a few percent from 200 Hz
                  * (its sampled peak moves by a quarter at 104 Hz as the cadence drifts). */
                 .spike_si_min = 10, .min_rate_hz = 200,

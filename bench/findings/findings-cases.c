@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "findings-cases.h"
@@ -263,17 +264,16 @@ int findings_run(const struct findings_case *c, double rate_hz, unsigned seed, s
         struct gm_session_cfg sc;
         gm_session_cfg_default(&sc);
         struct runner r = { .p = gm_pipeline_new(&pc), .s = gm_session_new(&sc), .out = out, .stride_s = NAN };
+        /* The late location's samples, held until their burst is due. */
+        size_t late_max = c->late_s > 0 ? (size_t)ceil(c->late_s * mc.rate_hz) + 1 : 0, n_late = 0;
+        struct gm_sample *late = late_max ? calloc(late_max, sizeof(*late)) : NULL;
         int ret = 0;
-        if (!r.p || !r.s) {
+        if (!r.p || !r.s || (late_max && !late)) {
                 ret = -ENOMEM;
                 goto out;
         }
         unsigned seg = 1;
         unsigned long long rng = 99;
-        /* The late location's samples, held until a burst is due. */
-        enum { LATE_MAX = 4096 };
-        static struct gm_sample late[LATE_MAX];
-        size_t n_late = 0;
         double lost_until = -1;
         for (long i = 0; i < (long)(c->duration_s * mc.rate_hz); i++) {
                 struct gm_sample smp[GM_LOC_COUNT];
@@ -295,7 +295,7 @@ int findings_run(const struct findings_case *c, double rate_hz, unsigned seed, s
                                 continue;
                         if (c->late_s > 0 && l == c->late_loc) {
                                 late[n_late++] = smp[l];
-                                if (n_late < LATE_MAX && t - late[0].t < c->late_s)
+                                if (n_late < late_max && t - late[0].t < c->late_s)
                                         continue;
                                 for (size_t k = 0; k < n_late; k++)
                                         gm_pipeline_push(r.p, l, &late[k]);
@@ -316,6 +316,7 @@ int findings_run(const struct findings_case *c, double rate_hz, unsigned seed, s
                 gm_recovery_advise(&out->summary, NULL, 0, 0, 0, &out->advice);
         judge(c, out);
 out:
+        free(late);
         gm_session_free(r.s);
         gm_pipeline_free(r.p);
         gm_model_free(m);

@@ -28,11 +28,16 @@ static void usage(FILE *f)
 
 int main(int argc, char **argv)
 {
+        /* clang-format off */
         static const struct option opts[] = {
-                { "only", required_argument, NULL, 'o' }, { "rate", required_argument, NULL, 'r' },
-                { "seed", required_argument, NULL, 's' }, { "verbose", no_argument, NULL, 'v' },
-                { "help", no_argument, NULL, 'h' },       { 0 },
+                { "only", required_argument, NULL, 'o' },
+                { "rate", required_argument, NULL, 'r' },
+                { "seed", required_argument, NULL, 's' },
+                { "verbose", no_argument, NULL, 'v' },
+                { "help", no_argument, NULL, 'h' },
+                { 0 },
         };
+        /* clang-format on */
         const char *only = NULL;
         bool verbose = false;
         double rate_hz = FINDINGS_RATE_HZ;
