@@ -76,6 +76,9 @@
 /* A swing turns when the rate passes this on the other side (rad/s): standing and noise
  * stay below, a step's swing is 0.15-0.5. */
 #define YAW_MIN_SWING 0.05
+/* A swing beyond this is a turn, not a stride (rad/s): a U-turn while walking reaches
+ * 1.5-3, ten times a stride's swing, and lasts about a stride. */
+#define YAW_MAX_SWING 1.0
 /* Strides (one swing each way) that agree (longest / shortest) tell the step time: a turn
  * or a stop does not give three alike in a row. */
 #define YAW_STRIDES 3
@@ -174,6 +177,7 @@ struct state {
         struct gm_biquad yaw_band[2];
         bool yaw_up;
         double t_swing;
+        double swing_peak; /* largest |rate| since the last stride began */
         double strides[YAW_STRIDES];
         unsigned n_strides;
         /* Per-sample constants: the full kernels' weight sums (added in the order
@@ -638,13 +642,16 @@ static void track_yaw_swing(struct state *s, double yaw, double t)
         double y = gm_biquad_run(&s->yaw_band[1], gm_biquad_run(&s->yaw_band[0], yaw));
         /* A swing turns when the rate crosses the far threshold: noise around zero does not. */
         bool up = s->yaw_up;
+        s->swing_peak = fmax(s->swing_peak, fabs(y));
         if (up ? y < -YAW_MIN_SWING : y > YAW_MIN_SWING)
                 s->yaw_up = !up;
         if (s->yaw_up == up || !s->yaw_up)
                 return;
-        double stride = t - s->t_swing;
+        double stride = t - s->t_swing, peak = s->swing_peak;
         s->t_swing = t;
-        if (!(stride >= 2 * MIN_STEP_S && stride <= 2 * MAX_STEP_S)) {
+        s->swing_peak = 0;
+        /* A turn's swing is no stride, and the strides around it do not agree with it. */
+        if (!(stride >= 2 * MIN_STEP_S && stride <= 2 * MAX_STEP_S) || peak > YAW_MAX_SWING) {
                 s->n_strides = 0;
                 return;
         }

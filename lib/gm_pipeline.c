@@ -384,8 +384,9 @@ static void count_step(struct gm_pipeline *p, double t)
         p->t_last_ic = t;
 }
 
-/* An event of a side, from whichever source speaks for it. */
-static void take_event(struct gm_pipeline *p, const struct gm_event *ev)
+/* An event of a side, from whichever source speaks for it; one_sensor: both sides' events
+ * come from it (the pelvis), so that a stride holds the other foot's contact. */
+static void take_event(struct gm_pipeline *p, const struct gm_event *ev, bool one_sensor)
 {
         struct side_state *s = &p->side[ev->side];
         /* A change of speaker must not repeat or reorder the side's events. */
@@ -395,7 +396,9 @@ static void take_event(struct gm_pipeline *p, const struct gm_event *ev)
         queue_put(&p->events, ev);
         if (ev->kind == GM_EVENT_IC) {
                 count_step(p, ev->t);
-                if (!isnan(s->last_ic))
+                /* Two contacts named for one foot with none of the other between them are a
+                 * step given the wrong side or one whose neighbour was missed: no stride. */
+                if (!isnan(s->last_ic) && (!one_sensor || p->side[!ev->side].last_ic > s->last_ic))
                         finish_stride(p, ev->side, ev->t);
                 s->last_ic = ev->t;
         } else {
@@ -423,7 +426,7 @@ static void take_retimed(struct gm_pipeline *p, bool flush)
                  * dropout): strides on two clocks are not compared. */
                 if (running && !retimed && p->retime.n)
                         hold(p, ev.t);
-                take_event(p, &ev);
+                take_event(p, &ev, false);
         }
 }
 
@@ -460,7 +463,7 @@ static void on_event(struct gm_event_out *out, const struct gm_event *ev)
         }
         if (ls->retimed && gm_retime_hold(&p->retime, ev) == 0)
                 return;
-        take_event(p, ev);
+        take_event(p, ev, ls->side_mask == 3u);
 }
 
 /* Which sensor decides the events of each side: foot, then shank, then the pelvis. */

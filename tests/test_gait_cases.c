@@ -678,3 +678,127 @@ Test(gait_cases, slow_walking_feet_land_between_upswing_and_slap)
         gm_event_list_clear(&truth);
         gm_recording_free(rec);
 }
+
+/* A U-turn added to a lower-back recording: the pelvis turns half round in 2 s about "up",
+ * once in the middle of a short walk and every 6 s of a long one, left and right by turns.
+ * Returns how many. */
+static unsigned add_u_turns(struct gm_recording *rec, const struct gm_bout_list *bouts)
+{
+        const double turn_s = 2.0;
+        /* "Up" in the sensor frame: the mean acceleration of the recording. */
+        double up[3] = { 0 };
+        for (size_t i = 0; i < rec->n; i++)
+                for (int a = 0; a < 3; a++)
+                        up[a] += rec->data[GM_LOC_PELVIS][6 * i + a];
+        double norm = sqrt(up[0] * up[0] + up[1] * up[1] + up[2] * up[2]);
+        unsigned turns = 0;
+        for (size_t b = 0; b < bouts->n; b++) {
+                double start = bouts->b[b].start, end = bouts->b[b].end, len = end - start;
+                for (double mid = len < 8 ? start + len / 2 : start + 3; mid < end - 2 || len < 8; mid += 6) {
+                        double sign = b % 2 ? -1 : 1;
+                        turns++;
+                        for (size_t i = 0; i < rec->n; i++) {
+                                double u = (rec->t[i] - mid) / turn_s + 0.5;
+                                if (!(u > 0 && u < 1))
+                                        continue;
+                                double rate = sign * M_PI / turn_s * (1 - cos(2 * M_PI * u));
+                                for (int a = 0; a < 3; a++)
+                                        rec->data[GM_LOC_PELVIS][6 * i + 3 + a] += rate * up[a] / norm;
+                        }
+                        if (len < 8)
+                                break;
+                }
+        }
+        return turns;
+}
+
+/* The MS001 daily-life recording (mobgap, a person with multiple sclerosis) replayed as
+ * it is and with U-turns, its truth and bouts. */
+struct turned {
+        struct gm_event_list truth;
+        struct gm_bout_list bouts;
+        struct gm_replay straight, turning;
+        unsigned turns;
+};
+
+static void turned_replays(struct turned *tr)
+{
+        const char *name = "mobgap_MS001_Test11_Trial1";
+        char path[4096], err[512];
+        struct gm_recording *rec = replay_dataset(name, &tr->truth, &tr->straight);
+        snprintf(path, sizeof(path), "%s/%s.bouts.csv", getenv("GM_DATASETS"), name);
+        tr->bouts = (struct gm_bout_list){ 0 };
+        cr_assert_eq(gm_bouts_read(path, &tr->bouts, err, sizeof(err)), 0, "%s", err);
+        tr->turns = add_u_turns(rec, &tr->bouts);
+        cr_assert_eq(gm_replay_run(rec, NULL, &tr->turning, NULL, NULL), 0);
+        gm_recording_free(rec);
+}
+
+static void turned_clear(struct turned *tr)
+{
+        gm_bout_list_clear(&tr->bouts);
+        gm_replay_clear(&tr->straight);
+        gm_replay_clear(&tr->turning);
+        gm_event_list_clear(&tr->truth);
+}
+
+/* Turns do not change which steps are found. Each U-turn is a yaw swing ten times a
+ * stride's at about a stride's pace: it was read as the step time, and a step's two humps
+ * merged (recall 0.77 fell to 0.64). */
+Test(gait_cases, pelvis_walk_turns_leave_the_steps_found)
+{
+        struct turned tr;
+        turned_replays(&tr);
+        struct gm_match_opts o;
+        gm_match_opts_default(&o);
+        o.bouts = &tr.bouts;
+        o.any_side = true;
+        struct gm_match_result before, after;
+        cr_assert_eq(gm_match(&tr.truth, &tr.straight.events, &o, &before), 0);
+        cr_assert_eq(gm_match(&tr.truth, &tr.turning.events, &o, &after), 0);
+        cr_log_info("%u turns: ic recall %.3f, straight %.3f; precision %.3f, straight %.3f", tr.turns,
+                    gm_match_recall(&after.ic), gm_match_recall(&before.ic), gm_match_precision(&after.ic),
+                    gm_match_precision(&before.ic));
+        cr_expect_geq(tr.turns, 10, "%u turns", tr.turns);
+        cr_expect_geq(gm_match_recall(&after.ic), gm_match_recall(&before.ic) - 0.02,
+                      "ic recall %.3f with turns, %.3f without", gm_match_recall(&after.ic),
+                      gm_match_recall(&before.ic));
+        cr_expect_geq(gm_match_precision(&after.ic), gm_match_precision(&before.ic) - 0.02,
+                      "ic precision %.3f with turns, %.3f without", gm_match_precision(&after.ic),
+                      gm_match_precision(&before.ic));
+        turned_clear(&tr);
+}
+
+/* With the pelvis alone, a stride holds a contact of the other foot: two contacts named for
+ * one foot in a row (a side misread in a turn, or a step between them missed) are no stride,
+ * or its cadence would read double. */
+Test(gait_cases, pelvis_strides_hold_the_other_foot_s_contact)
+{
+        struct turned tr;
+        turned_replays(&tr);
+        const struct gm_replay *runs[2] = { &tr.straight, &tr.turning };
+        for (int r = 0; r < 2; r++) {
+                const struct gm_replay *rep = runs[r];
+                size_t bad = 0;
+                for (size_t k = 0; k < rep->strides.n; k++) {
+                        const struct gm_stride *st = &rep->strides.st[k];
+                        bool other = false;
+                        for (size_t j = 0; j < rep->events.n; j++) {
+                                const struct gm_event *e = &rep->events.ev[j];
+                                other |= e->kind == GM_EVENT_IC &&
+                                         e->side == (st->side == GM_SIDE_LEFT ? GM_SIDE_RIGHT : GM_SIDE_LEFT) &&
+                                         e->t > st->t_ic && e->t < st->t_next_ic;
+                        }
+                        if (!other)
+                                cr_log_info("%s: %s stride %.2f-%.2f s without a contact of the other foot",
+                                            r ? "turning" : "straight", gm_side_name(st->side), st->t_ic,
+                                            st->t_next_ic);
+                        bad += !other;
+                }
+                cr_log_info("%s: %zu strides", r ? "turning" : "straight", rep->strides.n);
+                cr_expect_gt(rep->strides.n, 50, "%zu strides", rep->strides.n);
+                cr_expect_eq(bad, 0, "%s: %zu of %zu strides without a contact of the other foot",
+                             r ? "turning" : "straight", bad, rep->strides.n);
+        }
+        turned_clear(&tr);
+}
