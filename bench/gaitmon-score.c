@@ -408,6 +408,8 @@ static void usage(FILE *f)
               "without the feet, and once more with the pelvis alone.\n"
               "Matching: ic within 0.10 s, fc within 0.15 s, same side (truth 'unknown' matches\n"
               "either); only inside NAME.bouts.csv spans when that file exists.\n"
+              "Cadence: 120 / the median stride, a foot's contact to its next with a contact\n"
+              "between (of a one-leg recording, its leg's), detected against the reference's.\n"
               "Vertical oscillation: each recording's mean against the motion capture's\n"
               "(the rows of --vosc-truth), per group the mean and largest absolute error.\n"
               "\n"

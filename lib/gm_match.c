@@ -141,16 +141,31 @@ double gm_events_cadence(const struct gm_event_list *ev, const struct gm_bout_li
         if (!strides)
                 return NAN;
         size_t n = 0;
-        for (int side = GM_SIDE_LEFT; side <= GM_SIDE_UNKNOWN; side++) {
+        /* "unknown" is one leg's sensor when no contact names the other leg, and otherwise
+         * a step of either foot. With both sides, a stride is one foot's contact to its next with a contact
+         * between: two named for one foot in a row are a same-foot step or a wrong side.
+         * The list is in time order. */
+        unsigned sides = 0;
+        for (size_t i = 0; i < ev->n; i++)
+                if (ev->ev[i].kind == GM_EVENT_IC)
+                        sides |= 1u << ev->ev[i].side;
+        bool named = (sides & 3u) == 3u;
+        for (int side = GM_SIDE_LEFT; side <= (named ? GM_SIDE_RIGHT : GM_SIDE_UNKNOWN); side++) {
                 double prev = NAN;
+                bool between = !named;
                 for (size_t i = 0; i < ev->n; i++) {
                         const struct gm_event *e = &ev->ev[i];
-                        if (e->kind != GM_EVENT_IC || (int)e->side != side || !in_bouts(bouts, e->t, 0))
+                        if (e->kind != GM_EVENT_IC || !in_bouts(bouts, e->t, 0))
                                 continue;
+                        if ((int)e->side != side) {
+                                between = true;
+                                continue;
+                        }
                         double dt = e->t - prev;
-                        if (dt > 0.25 && dt < 2.5)
+                        if (between && dt > 0.25 && dt < 2.5)
                                 strides[n++] = dt;
                         prev = e->t;
+                        between = !named;
                 }
         }
         double cad = 120.0 / gm_median(strides, n);

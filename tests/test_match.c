@@ -116,3 +116,24 @@ Test(match, stance_and_cadence)
         gm_event_list_clear(&truth);
         gm_event_list_clear(&det);
 }
+
+/* Cadence from strides: one foot's contact to its next with a contact between. Contacts of
+ * unknown side are one leg's when no contact names a side, and otherwise steps of either
+ * foot; two named for one foot in a row are no stride (they would read double cadence). */
+Test(match, cadence_strides_hold_a_contact_between)
+{
+        struct gm_event_list one_leg = { 0 }, mixed = { 0 };
+        /* One shank, side unknown: strides of 1.2 s are 100 steps/min. */
+        for (int i = 0; i < 6; i++)
+                add(&one_leg, 1.2 * i, GM_SIDE_UNKNOWN, GM_EVENT_IC);
+        cr_expect_float_eq(gm_events_cadence(&one_leg, NULL), 100.0, 1e-9);
+        /* Steps of 0.6 s: L R L R, six of unknown side, then L L (a misread side) R L R. */
+        const enum gm_side L = GM_SIDE_LEFT, R = GM_SIDE_RIGHT, U = GM_SIDE_UNKNOWN;
+        const enum gm_side sides[] = { L, R, L, R, U, U, U, U, U, U, L, L, R, L, R };
+        for (size_t i = 0; i < sizeof(sides) / sizeof(sides[0]); i++)
+                add(&mixed, 0.6 * i, sides[i], GM_EVENT_IC);
+        cr_expect_float_eq(gm_events_cadence(&mixed, NULL), 100.0, 1e-9, "cadence %.1f",
+                           gm_events_cadence(&mixed, NULL));
+        gm_event_list_clear(&one_leg);
+        gm_event_list_clear(&mixed);
+}
