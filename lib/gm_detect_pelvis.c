@@ -62,10 +62,15 @@
 #define SWAY_POST_A_S 0.15
 #define SWAY_POST_B_S 0.25
 /* Sway contrast that makes a confident vote (m/s²): typical step-to-step swing is 2-4. */
-#define SWAY_SCALE 0.5
+#define SWAY_SCALE 1.0
 /* Length of the learnt "right" direction (yaw votes x m/s²) at which sway counts half:
  * about two confident steps. */
 #define SWAY_TRUST 5.0
+/* Once learnt, sway counts twice what the yaw does: on lower-back walking recordings its
+ * sign names the side of 93-98 % of contacts (99 % beyond 2 m/s²), the yaw's 85-90 %; in a
+ * U-turn the turn's own rise and fall outweighs a stride's yaw swing (67 %), not its sway
+ * (95 %). */
+#define SWAY_GAIN 2.0
 
 /* The pelvis turns once each way per stride, so the yaw rate's half period is the step
  * time, whatever the load humps show: in very slow walking the trunk bounces in single
@@ -493,9 +498,9 @@ static void update_steps(struct state *s, struct gm_event_out *out, bool final)
                         norm += right[a] * right[a];
                 }
                 /* The learnt direction is trusted once a few confident steps agree on it. */
-                double vote = yaw +
-                              (norm > 0 ? tanh(dot / sqrt(norm) / SWAY_SCALE) * sqrt(norm) / (sqrt(norm) + SWAY_TRUST)
-                                        : 0);
+                double vote = yaw + (norm > 0 ? SWAY_GAIN * tanh(dot / sqrt(norm) / SWAY_SCALE) * sqrt(norm) /
+                                                        (sqrt(norm) + SWAY_TRUST)
+                                              : 0);
                 /* The mounting is fixed: every step tells which sensor direction is right. */
                 for (int a = 0; a < 3; a++)
                         right[a] += yaw * sway[a];
