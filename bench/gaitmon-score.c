@@ -11,6 +11,7 @@
 #include "gm_match.h"
 #include "gm_replay.h"
 #include "gm_stats.h"
+#include "u-turns.h"
 
 struct group {
         const char *name;
@@ -247,6 +248,9 @@ static void score_hip(const char *base, const struct hip_ref *h, const struct gm
 /* Matching criteria other than the defaults, to split side errors from timing errors. */
 static double ic_tolerance = 0.10;
 static bool any_side;
+/* U-turns added to the pelvis of recordings with bouts, and how many. */
+static bool u_turns;
+static unsigned n_turns;
 
 /* Which sensors of a recording are scored. */
 enum variant { ALL, NO_FEET, PELVIS_ONLY };
@@ -284,6 +288,8 @@ static int score_file(const char *dir, const char *file, const char *dump_dir, e
                 }
                 have_bouts = true;
         }
+        if (u_turns && have_bouts)
+                n_turns += gm_add_u_turns(rec, &bouts);
         if (v == NO_FEET) {
                 rec->loc_mask &= ~feet_mask;
                 rec->gyr_mask &= ~feet_mask;
@@ -396,7 +402,7 @@ out:
 static void usage(FILE *f)
 {
         fputs("Usage: gaitmon-score [--dump DIR] [--only SUBSTRING] [--ic-tolerance S] [--any-side]\n"
-              "                    [--vosc-truth FILE] [DATASET_DIR]\n"
+              "                    [--u-turns] [--vosc-truth FILE] [DATASET_DIR]\n"
               "\n"
               "Runs every recording in DATASET_DIR (default ../shared/datasets) that has a\n"
               "NAME.events.csv ground truth through the gait pipeline and prints, per file and\n"
@@ -418,6 +424,9 @@ static void usage(FILE *f)
               "  --only SUBSTRING score only files whose name contains SUBSTRING\n"
               "  --ic-tolerance S match ic within S seconds instead of 0.10\n"
               "  --any-side       match events whatever their side\n"
+              "  --u-turns        add a 2 s U-turn to the pelvis' yaw in the middle of each bout\n"
+              "                   shorter than 8 s and every 6 s of a longer one (recordings\n"
+              "                   with NAME.bouts.csv): how turns move what the pelvis finds\n"
               "  --vosc-truth FILE  mean vertical oscillation of recordings (name,steps,mean_cm,...);\n"
               "                   default " GM_VOSC_TRUTH
               "\n"
@@ -432,6 +441,7 @@ int main(int argc, char **argv)
                 { "only", required_argument, NULL, 'o' },
                 { "ic-tolerance", required_argument, NULL, 't' },
                 { "any-side", no_argument, NULL, 's' },
+                { "u-turns", no_argument, NULL, 'u' },
                 { "vosc-truth", required_argument, NULL, 'v' },
                 { "help", no_argument, NULL, 'h' },
                 { 0 },
@@ -459,6 +469,9 @@ int main(int argc, char **argv)
                 }
                 case 's':
                         any_side = true;
+                        break;
+                case 'u':
+                        u_turns = true;
                         break;
                 case 'v':
                         vosc_truth = optarg;
@@ -521,6 +534,8 @@ int main(int argc, char **argv)
                                 failures++;
                 free(names[i]);
         }
+        if (u_turns)
+                printf("\nu-turns: %u added to the pelvis of the recordings with bouts\n", n_turns);
         printf("\n%-36s %5s %5s %5s %6s | %5s %6s | %6s | %5s %5s | %5s %5s %4s\n", "group (files)", "icP", "icR",
                "icF1", "icMAE", "fcF1", "fcMAE", "stErr", "cad%", "max%", "side%", "unkn%", "act");
         for (int g = 0; g < G_COUNT; g++) {

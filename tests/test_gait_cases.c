@@ -10,6 +10,7 @@
 #include "gm_model.h"
 #include "gm_replay.h"
 #include "gm_stats.h"
+#include "u-turns.h"
 
 static const unsigned legs = (1u << GM_LOC_PELVIS) | (1u << GM_LOC_LEFT_HIP) | (1u << GM_LOC_RIGHT_HIP) |
                              (1u << GM_LOC_LEFT_SHANK) | (1u << GM_LOC_RIGHT_SHANK);
@@ -679,39 +680,6 @@ Test(gait_cases, slow_walking_feet_land_between_upswing_and_slap)
         gm_recording_free(rec);
 }
 
-/* A U-turn added to a lower-back recording: the pelvis turns half round in 2 s about "up",
- * once in the middle of a short walk and every 6 s of a long one, left and right by turns.
- * Returns how many. */
-static unsigned add_u_turns(struct gm_recording *rec, const struct gm_bout_list *bouts)
-{
-        const double turn_s = 2.0;
-        /* "Up" in the sensor frame: the mean acceleration of the recording. */
-        double up[3] = { 0 };
-        for (size_t i = 0; i < rec->n; i++)
-                for (int a = 0; a < 3; a++)
-                        up[a] += rec->data[GM_LOC_PELVIS][6 * i + a];
-        double norm = sqrt(up[0] * up[0] + up[1] * up[1] + up[2] * up[2]);
-        unsigned turns = 0;
-        for (size_t b = 0; b < bouts->n; b++) {
-                double start = bouts->b[b].start, end = bouts->b[b].end, len = end - start;
-                for (double mid = len < 8 ? start + len / 2 : start + 3; mid < end - 2 || len < 8; mid += 6) {
-                        double sign = b % 2 ? -1 : 1;
-                        turns++;
-                        for (size_t i = 0; i < rec->n; i++) {
-                                double u = (rec->t[i] - mid) / turn_s + 0.5;
-                                if (!(u > 0 && u < 1))
-                                        continue;
-                                double rate = sign * M_PI / turn_s * (1 - cos(2 * M_PI * u));
-                                for (int a = 0; a < 3; a++)
-                                        rec->data[GM_LOC_PELVIS][6 * i + 3 + a] += rate * up[a] / norm;
-                        }
-                        if (len < 8)
-                                break;
-                }
-        }
-        return turns;
-}
-
 /* The MS001 daily-life recording (mobgap, a person with multiple sclerosis) replayed as
  * it is and with U-turns, its truth and bouts. */
 struct turned {
@@ -729,7 +697,7 @@ static void turned_replays(struct turned *tr)
         snprintf(path, sizeof(path), "%s/%s.bouts.csv", getenv("GM_DATASETS"), name);
         tr->bouts = (struct gm_bout_list){ 0 };
         cr_assert_eq(gm_bouts_read(path, &tr->bouts, err, sizeof(err)), 0, "%s", err);
-        tr->turns = add_u_turns(rec, &tr->bouts);
+        tr->turns = gm_add_u_turns(rec, &tr->bouts);
         cr_assert_eq(gm_replay_run(rec, NULL, &tr->turning, NULL, NULL), 0);
         gm_recording_free(rec);
 }
