@@ -248,10 +248,11 @@ static void emit_minute(struct gm_session *s, double length)
         r->minute_steps = 0;
 }
 
-/* Emit every full minute that ended by t. */
+/* Emit every full minute that ended before t. A snapshot at a minute's very end is that
+ * minute's: were it the run's last, the steps it brings would go into no minute. */
 static void roll_minutes(struct gm_session *s, double t)
 {
-        while (t >= s->run.minute_t0 + MINUTE_S) {
+        while (t > s->run.minute_t0 + MINUTE_S) {
                 emit_minute(s, MINUTE_S);
                 s->run.minute_t0 += MINUTE_S;
         }

@@ -361,3 +361,48 @@ Test(session, new_limits_apply_to_the_run_in_progress)
         cr_expect_eq(gm_session_end(s, t), 1);
         gm_session_free(s);
 }
+
+/* The minutes hold every step of the run, also when its last gait falls on a minute's end:
+ * the steps that came with it belong to the minute it ends, not to one never written. */
+Test(session, minutes_hold_every_step_when_a_run_ends_on_a_minute)
+{
+        struct gm_session_cfg sc;
+        gm_session_cfg_default(&sc);
+        struct gm_session *s = gm_session_new(&sc);
+        cr_assert_not_null(s);
+        uint64_t steps = 0;
+        double t = 0;
+        for (; t <= 120; t += 1) { /* gait up to 120 s, two minutes exactly */
+                struct gm_metrics m = running_snapshot(t);
+                m.steps = steps += 3;
+                cr_assert_eq(gm_session_push_metrics(s, &m), 0);
+        }
+        for (; t <= 120 + 2 * sc.idle_timeout_s; t += 1) {
+                struct gm_metrics m = running_snapshot(t);
+                m.activity = GM_ACTIVITY_IDLE;
+                m.steps = steps;
+                cr_assert_eq(gm_session_push_metrics(s, &m), 0);
+        }
+        struct gm_session_event ev;
+        uint64_t in_minutes = 0, in_run = 0;
+        size_t minutes = 0, ends = 0;
+        while (gm_session_next_event(s, &ev)) {
+                if (ev.kind == GM_SESSION_MINUTE) {
+                        in_minutes += ev.minute.steps;
+                        minutes++;
+                        cr_log_info("minute at %.0f s, %.0f s long: %llu steps", ev.minute.t_s, ev.minute.length_s,
+                                    (unsigned long long)ev.minute.steps);
+                }
+                if (ev.kind == GM_SESSION_RUN_END) {
+                        in_run = ev.summary.steps;
+                        ends++;
+                        cr_expect_float_eq(ev.summary.duration_s, 120, 1e-9);
+                }
+        }
+        cr_expect_eq(ends, 1);
+        cr_expect_eq(minutes, 2, "%zu minutes in a run of 120 s", minutes);
+        cr_expect_eq(in_run, 3 * 120, "%llu steps in the run", (unsigned long long)in_run);
+        cr_expect_eq(in_minutes, in_run, "%llu steps in the minutes, %llu in the run", (unsigned long long)in_minutes,
+                     (unsigned long long)in_run);
+        gm_session_free(s);
+}
