@@ -142,9 +142,9 @@ double gm_events_cadence(const struct gm_event_list *ev, const struct gm_bout_li
                 return NAN;
         size_t n = 0;
         /* "unknown" is one leg's sensor when no contact names the other leg, and otherwise
-         * a step of either foot. With both sides, a stride is one foot's contact to its next with a contact
-         * between: two named for one foot in a row are a same-foot step or a wrong side.
-         * The list is in time order. */
+         * a step of either foot. With both sides, a stride is one foot's contact to its next
+         * with a contact between: two named for one foot in a row are a same-foot step or a
+         * wrong side. The list is in time order. */
         unsigned sides = 0;
         for (size_t i = 0; i < ev->n; i++)
                 if (ev->ev[i].kind == GM_EVENT_IC)

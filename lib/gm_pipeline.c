@@ -398,7 +398,8 @@ static void take_event(struct gm_pipeline *p, const struct gm_event *ev, bool on
                 count_step(p, ev->t);
                 /* Two contacts named for one foot with none of the other between them are a
                  * step given the wrong side or one whose neighbour was missed: no stride. */
-                if (!isnan(s->last_ic) && (!one_sensor || p->side[!ev->side].last_ic > s->last_ic))
+                const struct side_state *other = &p->side[ev->side == GM_SIDE_LEFT ? GM_SIDE_RIGHT : GM_SIDE_LEFT];
+                if (!isnan(s->last_ic) && (!one_sensor || other->last_ic > s->last_ic))
                         finish_stride(p, ev->side, ev->t);
                 s->last_ic = ev->t;
         } else {
