@@ -67,9 +67,9 @@
  * about two confident steps. */
 #define SWAY_TRUST 5.0
 /* Once learnt, sway counts twice what the yaw does: on lower-back walking recordings its
- * sign names the side of 93-98 % of contacts (99 % beyond 2 m/s²), the yaw's 85-90 %; in a
- * U-turn the turn's own rise and fall outweighs a stride's yaw swing (67 %), not its sway
- * (95 %). */
+ * sign names the side of 95 % of contacts (all of those beyond 2 m/s²), the yaw's 88 %; in
+ * a U-turn the turn's own rise and fall outweighs a stride's yaw swing (67 %), not its
+ * sway (95 %). */
 #define SWAY_GAIN 2.0
 
 /* The pelvis turns once each way per stride, so the yaw rate's half period is the step
