@@ -702,6 +702,18 @@ static void turned_replays(struct turned *tr)
         gm_recording_free(rec);
 }
 
+/* The reference's contacts matched with the straight and the turning replay's. */
+static void turned_match(const struct turned *tr, bool any_side, struct gm_match_result *straight,
+                         struct gm_match_result *turning)
+{
+        struct gm_match_opts o;
+        gm_match_opts_default(&o);
+        o.bouts = &tr->bouts;
+        o.any_side = any_side;
+        cr_assert_eq(gm_match(&tr->truth, &tr->straight.events, &o, straight), 0);
+        cr_assert_eq(gm_match(&tr->truth, &tr->turning.events, &o, turning), 0);
+}
+
 static void turned_clear(struct turned *tr)
 {
         gm_bout_list_clear(&tr->bouts);
@@ -717,13 +729,8 @@ Test(gait_cases, pelvis_walk_turns_leave_the_steps_found)
 {
         struct turned tr;
         turned_replays(&tr);
-        struct gm_match_opts o;
-        gm_match_opts_default(&o);
-        o.bouts = &tr.bouts;
-        o.any_side = true;
         struct gm_match_result before, after;
-        cr_assert_eq(gm_match(&tr.truth, &tr.straight.events, &o, &before), 0);
-        cr_assert_eq(gm_match(&tr.truth, &tr.turning.events, &o, &after), 0);
+        turned_match(&tr, true, &before, &after);
         cr_log_info("%u turns: ic recall %.3f, straight %.3f; precision %.3f, straight %.3f", tr.turns,
                     gm_match_recall(&after.ic), gm_match_recall(&before.ic), gm_match_precision(&after.ic),
                     gm_match_precision(&before.ic));
@@ -744,12 +751,8 @@ Test(gait_cases, pelvis_walk_turns_keep_the_sides)
 {
         struct turned tr;
         turned_replays(&tr);
-        struct gm_match_opts o;
-        gm_match_opts_default(&o);
-        o.bouts = &tr.bouts;
         struct gm_match_result before, after;
-        cr_assert_eq(gm_match(&tr.truth, &tr.straight.events, &o, &before), 0);
-        cr_assert_eq(gm_match(&tr.truth, &tr.turning.events, &o, &after), 0);
+        turned_match(&tr, false, &before, &after);
         cr_log_info("ic F1 with sides %.3f with turns, %.3f without", gm_match_f1(&after.ic), gm_match_f1(&before.ic));
         cr_expect_geq(gm_match_f1(&after.ic), gm_match_f1(&before.ic) - 0.01,
                       "ic F1 with sides %.3f with turns, %.3f without", gm_match_f1(&after.ic),
