@@ -231,7 +231,10 @@ static void own_push(struct gm_align *a, const struct gm_sample *s, bool has_gyr
         const double *g = s->gyr;
         double gn2 = has_gyr ? g[0] * g[0] + g[1] * g[1] + g[2] * g[2] : 0; /* |gyr|² */
         a->last_gn2 = gn2;
-        bool still = fabs(an - GM_GRAVITY) < 0.4 && (!has_gyr || gn2 < a->still_gn2);
+        /* A trunk's (up_only) gravity is its mean acceleration, not that of its last still
+         * spell: a person stands otherwise than they walk (leaning at a counter, stooping),
+         * and without a gyroscope |acc| near g does not tell stillness from gait. */
+        bool still = !a->up_only && fabs(an - GM_GRAVITY) < 0.4 && (!has_gyr || gn2 < a->still_gn2);
         bool up_moved = !a->have_still; /* the mean moves every sample, still gravity only here */
         if (still) {
                 a->still_run++;

@@ -60,10 +60,11 @@ struct gm_align {
 void gm_align_init(struct gm_align *a, double rate_hz); /* GM_ALIGN_SIGN_LONGEST */
 void gm_align_set_sign_mode(struct gm_align *a, enum gm_align_sign sign_mode);
 void gm_align_push(struct gm_align *a, const struct gm_sample *s, bool has_gyr);
-/* For users that read only "up" (and |acc|), several times a sample: it is worked out once
- * in each gm_align_push rather than in each gm_align_up (the same value), and the rotation
- * axis not at all (gm_align_main_rate and gm_align_sign_settled then mean nothing, for this
- * alignment and those that follow it). */
+/* For users that read only "up" (and |acc|), several times a sample: a trunk's. It is
+ * worked out once in each gm_align_push rather than in each gm_align_up (the same value),
+ * always from the mean acceleration over a few strides (the posture the body is in now, not
+ * the one it last stood still in), and the rotation axis not at all (gm_align_main_rate and
+ * gm_align_sign_settled then mean nothing, for this alignment and those that follow it). */
 void gm_align_up_only(struct gm_align *a);
 /* |acc|, m/s², and |gyr|² of the sample pushed last (the leader's, as they are the same). */
 double gm_align_acc_norm(const struct gm_align *a);

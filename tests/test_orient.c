@@ -192,3 +192,36 @@ Test(align, a_follower_computes_what_it_would_alone, .timeout = 120)
                 gm_event_list_clear(&truth);
         }
 }
+
+/* A trunk's "up" is the posture it walks in: standing still stooped 20 degrees forward, then
+ * walking upright, the pelvis' up follows the walk within seconds (it was the still spell's
+ * until the next one). */
+Test(align, a_trunk_s_up_follows_the_posture_it_walks_in)
+{
+        const double rate = 100, g = 9.80665, lean = 20 * M_PI / 180;
+        struct gm_align a;
+        gm_align_init(&a, rate);
+        gm_align_up_only(&a);
+        for (long i = 0; i < (long)(30 * rate); i++) {
+                double t = i / rate;
+                struct gm_sample s = { .t = t };
+                if (t < 10) {
+                        s.acc[0] = g * sin(lean);
+                        s.acc[2] = g * cos(lean);
+                } else {
+                        /* Upright steps: a vertical bounce, a forward surge, the pelvis turning. */
+                        double w = 2 * M_PI * 1.8;
+                        s.acc[2] = g + 2.0 * sin(w * t);
+                        s.acc[0] = 1.0 * sin(w * t + 1);
+                        s.acc[1] = 1.5 * sin(w / 2 * t);
+                        s.gyr[2] = 0.5 * sin(w / 2 * t);
+                        s.gyr[1] = 0.3 * sin(w * t);
+                }
+                gm_align_push(&a, &s, true);
+        }
+        double up[3];
+        gm_align_up(&a, up);
+        double off = acos(fmin(1, up[2])) * 180 / M_PI;
+        cr_expect_lt(off, 3, "up %.1f deg from upright after 20 s of upright walking (%.2f %.2f %.2f)", off, up[0],
+                     up[1], up[2]);
+}
