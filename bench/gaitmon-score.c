@@ -251,6 +251,8 @@ static bool any_side;
 /* U-turns added to the pelvis of recordings with bouts, and how many. */
 static bool u_turns;
 static unsigned n_turns;
+/* Accelerometers alone: every gyroscope column left out. */
+static bool no_gyro;
 
 /* Which sensors of a recording are scored. */
 enum variant { ALL, NO_FEET, PELVIS_ONLY };
@@ -290,6 +292,8 @@ static int score_file(const char *dir, const char *file, const char *dump_dir, e
         }
         if (u_turns && have_bouts)
                 n_turns += gm_add_u_turns(rec, &bouts);
+        if (no_gyro)
+                rec->gyr_mask = 0;
         if (v == NO_FEET) {
                 rec->loc_mask &= ~feet_mask;
                 rec->gyr_mask &= ~feet_mask;
@@ -402,7 +406,7 @@ out:
 static void usage(FILE *f)
 {
         fputs("Usage: gaitmon-score [--dump DIR] [--only SUBSTRING] [--ic-tolerance S] [--any-side]\n"
-              "                    [--u-turns] [--vosc-truth FILE] [DATASET_DIR]\n"
+              "                    [--u-turns] [--no-gyro] [--vosc-truth FILE] [DATASET_DIR]\n"
               "\n"
               "Runs every recording in DATASET_DIR (default ../shared/datasets) that has a\n"
               "NAME.events.csv ground truth through the gait pipeline and prints, per file and\n"
@@ -427,6 +431,7 @@ static void usage(FILE *f)
               "  --u-turns        add a 2 s U-turn to the pelvis' yaw in the middle of each bout\n"
               "                   shorter than 8 s and every 6 s of a longer one (recordings\n"
               "                   with NAME.bouts.csv): how turns move what the pelvis finds\n"
+              "  --no-gyro        leave out every gyroscope column: sensors with accelerometers alone\n"
               "  --vosc-truth FILE  mean vertical oscillation of recordings (name,steps,mean_cm,...);\n"
               "                   default " GM_VOSC_TRUTH
               "\n"
@@ -442,6 +447,7 @@ int main(int argc, char **argv)
                 { "ic-tolerance", required_argument, NULL, 't' },
                 { "any-side", no_argument, NULL, 's' },
                 { "u-turns", no_argument, NULL, 'u' },
+                { "no-gyro", no_argument, NULL, 'g' },
                 { "vosc-truth", required_argument, NULL, 'v' },
                 { "help", no_argument, NULL, 'h' },
                 { 0 },
@@ -472,6 +478,9 @@ int main(int argc, char **argv)
                         break;
                 case 'u':
                         u_turns = true;
+                        break;
+                case 'g':
+                        no_gyro = true;
                         break;
                 case 'v':
                         vosc_truth = optarg;

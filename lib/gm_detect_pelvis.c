@@ -63,19 +63,32 @@
 #define SWAY_POST_B_S 0.25
 /* Sway contrast that makes a confident vote (m/s²): typical step-to-step swing is 2-4. */
 #define SWAY_SCALE 1.0
-/* Length of the learnt "right" direction (yaw votes x m/s²) at which sway counts half:
- * about two confident steps. */
+/* Evidence for the learnt direction of "right" (yaw votes x m/s², or the braking's below)
+ * at which sway counts half: about two confident steps. */
 #define SWAY_TRUST 5.0
 /* Once learnt, sway counts twice what the yaw does: on lower-back walking recordings its
  * sign names the side of 95 % of contacts (all of those beyond 2 m/s²), the yaw's 88 %; in
  * a U-turn the turn's own rise and fall outweighs a stride's yaw swing (67 %), not its
  * sway (95 %). */
 #define SWAY_GAIN 2.0
+/* Without a gyroscope the sway tells which way is right on its own. At a walking contact
+ * the trunk is braked: its forward acceleration drops the same way at every step, while the
+ * sideways push changes sign from foot to foot. So the sway features summed over the steps
+ * point along the line of walking, and that sum crossed with "up" points to the right: on
+ * every lower-back walking recording we have (mobgap, wbds: 9 of 9, from the first steps
+ * on). In running the sway windows fall half a step later and the sum points the other way
+ * (rbds: 5 of 5). With a gyroscope the yaw says it more strongly (1.3-2.6 m/s² a step, the
+ * braking 0.3-1.8), and adding the braking's evidence only made the sway overrule the yaw
+ * where the sway is weak (wbds). The braking's evidence counts this much. */
+#define FWD_GAIN 2.0
 
 /* The pelvis turns once each way per stride, so the yaw rate's half period is the step
  * time, whatever the load humps show: in very slow walking the trunk bounces in single
- * support with a second hump as large as the step's. The band keeps the stride's swing
- * (0.4-1.1 Hz from 50 to 130 steps/min) and drops turns and the step's harmonics. */
+ * support with a second hump as large as the step's, and once the step time is read
+ * double, every other step falls within min_step of the one before and it stays double.
+ * The band keeps the stride's swing (0.4-1.1 Hz from 50 to 130 steps/min) and drops turns
+ * and the step's harmonics. Without a gyroscope the sideways sway along the learnt
+ * medio-lateral axis swings once each way per stride too. */
 #define YAW_BAND_LO_HZ 0.3
 #define YAW_BAND_HI_HZ 2.0
 /* A swing turns when the rate passes this on the other side (rad/s): standing and noise
@@ -88,8 +101,13 @@
  * or a stop does not give three alike in a row. */
 #define YAW_STRIDES 3
 #define YAW_AGREE 1.3
-/* The step time is taken from the yaw when the humps go this much faster: they have
- * split each step in two. */
+/* The sway's thresholds (m/s²): a step's swing is 1-3. */
+#define SWAY_MIN_SWING 0.25
+#define SWAY_MAX_SWING 5.0
+/* The step time is taken from the swing when the humps go this much faster (they have
+ * split each step in two) or slower (they have merged two steps: on mobgap MS001 the humps
+ * read 0.94 s where the yaw's 0.64 s, and without a gyroscope 1.1 s where the sway's
+ * 0.56 s). */
 #define YAW_SPLIT_FRAC 0.7
 
 /* Running. The vertical specific force at the sacrum is the ground reaction over body
@@ -128,12 +146,14 @@ struct step {
         double t_ic; /* time of the initial contact, s */
         double t_fc; /* running: the contact's end, s */
         bool running;
-        double yaw;     /* mean yaw rate just around the contact */
-        double sway[3]; /* horizontal acceleration before minus after the contact */
-        double llr;     /* log-odds right vs left from this step's own features */
-        double fwd;     /* log-odds given this and the earlier steps of its chain */
-        size_t chain;   /* chain number: steps of one uninterrupted walk */
-        unsigned pos;   /* position in its chain */
+        double yaw;       /* mean yaw rate just around the contact */
+        double sway[3];   /* horizontal acceleration before minus after the contact */
+        double yaw_c;     /* its yaw against its neighbours', as a vote (-1..1) */
+        double sway_c[3]; /* its sway against its neighbours' */
+        double llr;       /* log-odds right vs left from this step's own features */
+        double fwd;       /* log-odds given this and the earlier steps of its chain */
+        size_t chain;     /* chain number: steps of one uninterrupted walk */
+        unsigned pos;     /* position in its chain */
         bool has_feat;
         bool voted;
         bool decided;
@@ -162,9 +182,13 @@ struct state {
         struct step steps[NSTEP];
         size_t nsteps; /* steps so far (index into the ring modulo NSTEP) */
         size_t chain;
-        /* Learnt direction of "right" in the sensor frame (sway x yaw), walking and running:
-         * the sway windows sit at different phases of the two gaits. */
+        /* Walking and running apart (the sway windows sit at different phases of the two
+         * gaits), "right" in the sensor frame: the yaw votes (or without a gyroscope the
+         * sway's own) times the steps' sway contrasts, and the sway summed crossed with up
+         * (the braking at contact). */
         double right[2][3];
+        double ahead[2][3];
+        bool has_gyr;
         unsigned fine_half; /* half width of the smoothing kernel, samples */
         unsigned run_half;  /* the same for the running load */
         double run_kern[256];
@@ -177,10 +201,10 @@ struct state {
         double flight_min;  /* lowest load since then, g */
         double run_until;   /* time before which walking steps are not looked for */
         double kern[256];
-        /* The yaw rate's swing: band-passed, which way it turns, the time it last turned
-         * positive, and the last strides' lengths (s). */
-        struct gm_biquad yaw_band[2];
-        bool yaw_up;
+        /* The yaw rate's (or the sway's) swing: band-passed, which way it turns, the time it
+         * last turned positive, and the last strides' lengths (s). */
+        struct gm_biquad swing_band[2];
+        bool swing_up;
         double t_swing;
         double swing_peak; /* largest |rate| since the last stride began */
         double strides[YAW_STRIDES];
@@ -231,8 +255,8 @@ static int init(void *st, double rate_hz, enum gm_side side, bool has_gyr)
         s->run_until = -INFINITY;
         s->t_last_fall = -INFINITY;
         s->flight_min = INFINITY;
-        gm_biquad_highpass(&s->yaw_band[0], rate_hz, YAW_BAND_LO_HZ);
-        gm_biquad_lowpass(&s->yaw_band[1], rate_hz, YAW_BAND_HI_HZ);
+        gm_biquad_highpass(&s->swing_band[0], rate_hz, YAW_BAND_LO_HZ);
+        gm_biquad_lowpass(&s->swing_band[1], rate_hz, YAW_BAND_HI_HZ);
         s->t_swing = NAN;
         for (unsigned k = 0; k <= s->fine_half; k++)
                 s->kern[k] = exp(-0.5 * pow(k / (FINE_SIGMA_S * rate_hz), 2));
@@ -243,7 +267,7 @@ static int init(void *st, double rate_hz, enum gm_side side, bool has_gyr)
         s->run_kern_sum = kernel_weight(s->run_kern, s->run_half);
         s->feat_wait = samples(s, SWAY_POST_B_S);
         s->close_wait = samples(s, MAX_STEP_S + SWAY_POST_B_S);
-        (void)has_gyr;
+        s->has_gyr = has_gyr;
         return 0;
 }
 
@@ -318,14 +342,29 @@ static double carry(double x)
         return log(q / (1 - q));
 }
 
+static double side_vote(const struct state *s, bool running, double yaw, const double sway[3]);
+
+/* A step's own log-odds, with what has been learnt of the sensor's directions until now. A
+ * walk's first step starts from standing: the pelvis turns to shift the weight onto the
+ * stance leg, not with a stride, so neither its own yaw and sway nor the contrast with them
+ * tell its side; the steps after it do. */
+static double step_llr(const struct state *s, const struct step *st)
+{
+        return st->pos > 0 ? VOTE_GAIN * side_vote(s, st->running, st->yaw_c, st->sway_c) : 0;
+}
+
 static void emit_step(struct state *s, size_t k, struct gm_event_out *out)
 {
         struct step *st = step_at(s, k);
-        /* What the next steps of the chain say, carried back to this one. */
+        /* Its own votes and those of the steps before it, read again with what the later steps
+         * have taught since; then what the next steps of the chain say, carried back to it. */
+        size_t first = s->nsteps > NSTEP - 1 ? s->nsteps - (NSTEP - 1) : 0;
+        st->llr = step_llr(s, st);
+        st->fwd = st->llr + (st->pos > 0 && k > first ? carry(step_at(s, k - 1)->fwd) : 0);
         double back = 0;
         for (size_t j = k + SIDE_LOOKAHEAD; j > k; j--)
                 if (same_chain(s, k, j) && step_at(s, j)->voted)
-                        back = carry(step_at(s, j)->llr + back);
+                        back = carry(step_llr(s, step_at(s, j)) + back);
         double llr = st->fwd + back;
         bool right = llr >= 0;
         enum gm_side side = fabs(llr) < SIDE_MIN_LLR ? GM_SIDE_UNKNOWN : right ? GM_SIDE_RIGHT : GM_SIDE_LEFT;
@@ -438,6 +477,18 @@ static double window_mean(const struct state *s, const struct gm_hist *h, size_t
         return cnt ? sum / cnt : 0;
 }
 
+static double dot3(const double a[3], const double b[3])
+{
+        return a[0] * b[0] + a[1] * b[1] + a[2] * b[2];
+}
+
+static void cross(const double a[3], const double b[3], double out[3])
+{
+        out[0] = a[1] * b[2] - a[2] * b[1];
+        out[1] = a[2] * b[0] - a[0] * b[2];
+        out[2] = a[0] * b[1] - a[1] * b[0];
+}
+
 /* Side features of a contact. Yaw: mean rate about "up" (counter-clockwise seen from
  * above) is positive around a right ic, negative around a left one (McCamley 2012).
  * Sway: horizontal acceleration towards the new stance foot before the contact, away
@@ -455,6 +506,51 @@ static void features(struct state *s, struct step *st)
                 st->sway[a] = window_mean(s, &s->hor[a], st->ic, -SWAY_PRE_A_S, -SWAY_PRE_B_S) -
                               window_mean(s, &s->hor[a], st->ic, SWAY_POST_A_S, SWAY_POST_B_S);
         st->has_feat = true;
+}
+
+/* The learnt direction of "right" in the sensor frame, and the evidence for it: the
+ * yaw-weighted sway's; without a gyroscope, the sway's own axis pointed the way the braking
+ * says (the braking's sum holds the alternating sway turned by a right angle, which the
+ * axis does not see). */
+static double right_way(const struct state *s, bool running, double dir[3])
+{
+        const double *right = s->right[running];
+        double n = sqrt(dot3(right, right));
+        if (!(n > 0))
+                return 0;
+        for (int a = 0; a < 3; a++)
+                dir[a] = right[a] / n;
+        double sure = s->has_gyr ? n : FWD_GAIN * dot3(dir, s->ahead[running]);
+        if (sure < 0)
+                for (int a = 0; a < 3; a++)
+                        dir[a] = -dir[a];
+        return fabs(sure);
+}
+
+/* The yaw's and the sway's vote for a step being right. */
+static double side_vote(const struct state *s, bool running, double yaw, const double sway[3])
+{
+        double dir[3], sure = right_way(s, running, dir);
+        /* The direction is trusted once a few confident steps agree on it. */
+        return yaw + (sure > 0 ? SWAY_GAIN * tanh(dot3(sway, dir) / SWAY_SCALE) * sure / (sure + SWAY_TRUST) : 0);
+}
+
+/* The mounting is fixed: every step tells more of which sensor direction is right. Without
+ * a gyroscope the axis is drawn by the sway itself: a step's contrast counts along the axis
+ * so far, whichever way that points (the braking names the way). */
+static void learn_right(struct state *s, const struct step *st, double yaw, const double sway[3])
+{
+        double *right = s->right[st->running], up[3], ahead[3];
+        if (!s->has_gyr) {
+                double n = sqrt(dot3(right, right));
+                yaw = n > 0 ? tanh(dot3(sway, right) / n / SWAY_SCALE) : 1;
+        }
+        gm_align_up(&s->align, up);
+        cross(st->sway, up, ahead);
+        for (int a = 0; a < 3; a++) {
+                right[a] += yaw * sway[a];
+                s->ahead[st->running][a] += (st->running ? -1 : 1) * ahead[a];
+        }
 }
 
 /* Sides: consecutive steps of a chain alternate, so only the chain's phase is unknown.
@@ -490,25 +586,12 @@ static void update_steps(struct state *s, struct gm_event_out *out, bool final)
                 }
                 if (!cnt)
                         cnt = 1;
-                double yaw = tanh((st->yaw - nb[3] / cnt) / YAW_SCALE), sway[3], dot = 0, norm = 0;
-                double *right = s->right[st->running];
-                for (int a = 0; a < 3; a++) {
-                        sway[a] = st->sway[a] - nb[a] / cnt;
-                        dot += sway[a] * right[a];
-                        norm += right[a] * right[a];
-                }
-                /* The learnt direction is trusted once a few confident steps agree on it. */
-                double vote = yaw + (norm > 0 ? SWAY_GAIN * tanh(dot / sqrt(norm) / SWAY_SCALE) * sqrt(norm) /
-                                                        (sqrt(norm) + SWAY_TRUST)
-                                              : 0);
-                /* The mounting is fixed: every step tells which sensor direction is right. */
+                st->yaw_c = tanh((st->yaw - nb[3] / cnt) / YAW_SCALE);
                 for (int a = 0; a < 3; a++)
-                        right[a] += yaw * sway[a];
-                /* A walk's first step starts from standing: the pelvis turns to shift the weight
-                 * onto the stance leg, not with a stride, so neither its own yaw and sway nor
-                 * the contrast with them tell its side; the steps after it do. */
-                st->llr = st->pos > 0 ? VOTE_GAIN * vote : 0;
+                        st->sway_c[a] = st->sway[a] - nb[a] / cnt;
+                st->llr = step_llr(s, st);
                 st->fwd = st->llr + (st->pos > 0 && k > first ? carry(step_at(s, k - 1)->fwd) : 0);
+                learn_right(s, st, st->yaw_c, st->sway_c);
                 st->voted = true;
         }
         for (size_t k = from; k < s->nsteps; k++) {
@@ -639,24 +722,25 @@ static void run_track(struct state *s)
         }
 }
 
-/* Follows the yaw rate's swing; when its strides agree on a step time that the load humps
- * split in two, the typical step time is set to it, so that a step's second hump merges
- * with the first (min_step) instead of counting as a step. */
-static void track_yaw_swing(struct state *s, double yaw, double t)
+/* Follows the yaw rate's (or the sway's) swing, which turns when it passes min_swing on the
+ * other side; when its strides agree on a step time that the load humps split in two or
+ * merge two of, the typical step time is set to it, so that min_step lets each step's humps
+ * merge and the steps apart. */
+static void track_swing(struct state *s, double v, double t, double min_swing, double max_swing)
 {
-        double y = gm_biquad_run(&s->yaw_band[1], gm_biquad_run(&s->yaw_band[0], yaw));
+        double y = gm_biquad_run(&s->swing_band[1], gm_biquad_run(&s->swing_band[0], v));
         /* A swing turns when the rate crosses the far threshold: noise around zero does not. */
-        bool up = s->yaw_up;
+        bool up = s->swing_up;
         s->swing_peak = fmax(s->swing_peak, fabs(y));
-        if (up ? y < -YAW_MIN_SWING : y > YAW_MIN_SWING)
-                s->yaw_up = !up;
-        if (s->yaw_up == up || !s->yaw_up)
+        if (up ? y < -min_swing : y > min_swing)
+                s->swing_up = !up;
+        if (s->swing_up == up || !s->swing_up)
                 return;
         double stride = t - s->t_swing, peak = s->swing_peak;
         s->t_swing = t;
         s->swing_peak = 0;
         /* A turn's swing is no stride, and the strides around it do not agree with it. */
-        if (!(stride >= 2 * MIN_STEP_S && stride <= 2 * MAX_STEP_S) || peak > YAW_MAX_SWING) {
+        if (!(stride >= 2 * MIN_STEP_S && stride <= 2 * MAX_STEP_S) || peak > max_swing) {
                 s->n_strides = 0;
                 return;
         }
@@ -670,14 +754,14 @@ static void track_yaw_swing(struct state *s, double yaw, double t)
                 sum += s->strides[k];
         }
         double step_s = sum / YAW_STRIDES / 2;
-        if (hi <= YAW_AGREE * lo && s->step_s < YAW_SPLIT_FRAC * step_s)
+        if (hi <= YAW_AGREE * lo && (s->step_s < YAW_SPLIT_FRAC * step_s || step_s < YAW_SPLIT_FRAC * s->step_s))
                 s->step_s = step_s;
 }
 
 static void push(void *st, const struct gm_sample *smp, struct gm_event_out *out)
 {
         struct state *s = st;
-        gm_align_push(&s->align, smp, true);
+        gm_align_push(&s->align, smp, s->has_gyr);
         /* Horizontal acceleration in the sensor frame: the body turns with the sensor, so
          * the medio-lateral direction stays fixed there. */
         double up[3];
@@ -686,7 +770,10 @@ static void push(void *st, const struct gm_sample *smp, struct gm_event_out *out
          * give them, from one "up". */
         double along = smp->acc[0] * up[0] + smp->acc[1] * up[1] + smp->acc[2] * up[2];
         double av = along - GM_GRAVITY;
-        double yaw = gm_biquad_run(&s->yaw_hp, smp->gyr[0] * up[0] + smp->gyr[1] * up[1] + smp->gyr[2] * up[2]);
+        /* Without a gyroscope the sway alone names the sides, and the humps alone the steps. */
+        double yaw = s->has_gyr ? gm_biquad_run(&s->yaw_hp,
+                                                smp->gyr[0] * up[0] + smp->gyr[1] * up[1] + smp->gyr[2] * up[2])
+                                : 0;
         double c = gm_biquad_run(&s->step_lp[1], gm_biquad_run(&s->step_lp[0], gm_biquad_run(&s->step_hp, av)));
         gm_hist_push(&s->av, av);
         gm_hist_push(&s->yaw, yaw);
@@ -702,7 +789,14 @@ static void push(void *st, const struct gm_sample *smp, struct gm_event_out *out
         if (i < 2)
                 return;
         run_track(s);
-        track_yaw_swing(s, yaw, smp->t);
+        double dir[3];
+        if (s->has_gyr)
+                track_swing(s, yaw, smp->t, YAW_MIN_SWING, YAW_MAX_SWING);
+        else if (right_way(s, false, dir) > 0 || right_way(s, true, dir) > 0)
+                track_swing(s,
+                            dir[0] * gm_hist_at(&s->hor[0], i) + dir[1] * gm_hist_at(&s->hor[1], i) +
+                                    dir[2] * gm_hist_at(&s->hor[2], i),
+                            smp->t, SWAY_MIN_SWING, SWAY_MAX_SWING);
         if (smp->t < s->run_until) {
                 /* Running: the load spans are the steps; humps inside them are not. */
                 s->cand = 0;
