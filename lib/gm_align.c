@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "gm_align.h"
+#include "gm_vec.h"
 
 #define MEAN_TAU_S 4.0       /* gravity from the mean acceleration over a few strides */
 #define COV_TAU_S 6.0        /* rotation axis from the last few strides */
@@ -18,16 +19,6 @@
 #define SETTLE_VOTES 2       /* a single heel rise may be a shuffle */
 #define SETTLE_LONGEST_S 2.0 /* a couple of strides before the longest excursion is known */
 #define SETTLE_BALANCE 0.06  /* and then a clear lead of one direction */
-
-static double norm3(const double v[3])
-{
-        return sqrt(v[0] * v[0] + v[1] * v[1] + v[2] * v[2]);
-}
-
-static double dot3(const double a[3], const double b[3])
-{
-        return a[0] * b[0] + a[1] * b[1] + a[2] * b[2];
-}
 
 /* The gyro's mean square about the axis x (its second moments c), summed in row order. */
 static inline double axis_rms2(const double c[3][3], const double x[3])
@@ -107,14 +98,14 @@ static bool update_axis(struct gm_align *a)
                 double w[3];
                 for (int i = 0; i < 3; i++)
                         w[i] = a->gyr_cov[i][0] * v[0] + a->gyr_cov[i][1] * v[1] + a->gyr_cov[i][2] * v[2];
-                double n = norm3(w);
+                double n = gm_norm3(w);
                 if (!(n > 1e-12))
                         return false;
                 for (int i = 0; i < 3; i++)
                         v[i] = w[i] / n;
         }
         /* Keep continuity with the old axis, then let the balance decide the sign. */
-        if (dot3(v, a->axis) < 0)
+        if (gm_dot3(v, a->axis) < 0)
                 for (int i = 0; i < 3; i++)
                         v[i] = -v[i];
         decide_sign(a, v);
@@ -125,7 +116,7 @@ static bool update_axis(struct gm_align *a)
 static void vote(struct gm_align *a, const double slow[3], double gn2, bool moving)
 {
         /* Heel rise starts each foot's push-off; the swing turns the other way. */
-        double w = dot3(slow, a->axis);
+        double w = gm_dot3(slow, a->axis);
         if (gn2 < a->quiet_gn2) { /* |gyr| < QUIET_RATE */
                 if (++a->quiet_run >= QUIET_S * a->rate_hz)
                         a->after_quiet = true;
@@ -164,7 +155,7 @@ static void follow_push(struct gm_align *a, const struct gm_align *f)
         if (a->sign_mode != GM_ALIGN_SIGN_CALLER) {
                 /* A leader whose user decides the sign leaves the rms to the followers that
                  * need it: the same moments about this axis, its sign not mattering. */
-                double w = dot3(f->last_slow, a->axis);
+                double w = gm_dot3(f->last_slow, a->axis);
                 double q = f->sign_mode != GM_ALIGN_SIGN_CALLER ? f->last_rms2 : axis_rms2(f->gyr_cov, a->axis);
                 a->balance += f->last_k * (beyond_rms(w, q) - a->balance);
         }
@@ -181,7 +172,7 @@ static void follow_push(struct gm_align *a, const struct gm_align *f)
 static void compute_up(const struct gm_align *a, double up[3])
 {
         const double *src = a->have_still ? a->still_g : a->acc_mean;
-        double n = norm3(src);
+        double n = gm_norm3(src);
         for (int i = 0; i < 3; i++)
                 up[i] = n > 0 ? src[i] / n : (i == 2);
 }
@@ -226,7 +217,7 @@ static void own_push(struct gm_align *a, const struct gm_sample *s, bool has_gyr
                 a->acc_mean[i] += k_mean * (s->acc[i] - a->acc_mean[i]);
 
         /* Still: |acc| close to g and little rotation. */
-        double an = norm3(s->acc);
+        double an = gm_norm3(s->acc);
         a->last_acc_norm = an;
         const double *g = s->gyr;
         double gn2 = has_gyr ? g[0] * g[0] + g[1] * g[1] + g[2] * g[2] : 0; /* |gyr|² */
@@ -241,7 +232,7 @@ static void own_push(struct gm_align *a, const struct gm_sample *s, bool has_gyr
                 for (int i = 0; i < 3; i++)
                         a->still_acc[i] += (s->acc[i] - a->still_acc[i]) / a->still_run;
                 if (a->still_run >= a->still_n) {
-                        double n = norm3(a->still_acc);
+                        double n = gm_norm3(a->still_acc);
                         for (int i = 0; i < 3; i++)
                                 a->still_g[i] = a->still_acc[i] / n;
                         a->have_still = true;
@@ -282,7 +273,7 @@ static void own_push(struct gm_align *a, const struct gm_sample *s, bool has_gyr
                          * and heel-strike spikes are as tall but brief. The balance decides
                          * the sign, which a caller who decides it does not need. */
                         if (a->sign_mode != GM_ALIGN_SIGN_CALLER) {
-                                double w = dot3(slow, a->axis), rms2 = axis_rms2(c, a->axis);
+                                double w = gm_dot3(slow, a->axis), rms2 = axis_rms2(c, a->axis);
                                 a->balance += k * (beyond_rms(w, rms2) - a->balance);
                                 a->last_rms2 = rms2;
                         }
@@ -327,12 +318,12 @@ double gm_align_vertical_acc(const struct gm_align *a, const double acc[3])
 {
         double up[3];
         gm_align_up(a, up);
-        return dot3(acc, up) - GM_GRAVITY;
+        return gm_dot3(acc, up) - GM_GRAVITY;
 }
 
 double gm_align_main_rate(const struct gm_align *a, const double gyr[3])
 {
-        return dot3(gyr, a->axis);
+        return gm_dot3(gyr, a->axis);
 }
 
 bool gm_align_sign_settled(const struct gm_align *a)
@@ -350,5 +341,5 @@ double gm_align_yaw_rate(const struct gm_align *a, const double gyr[3])
 {
         double up[3];
         gm_align_up(a, up);
-        return dot3(gyr, up);
+        return gm_dot3(gyr, up);
 }

@@ -8,6 +8,7 @@
 #include "gm_align.h"
 #include "gm_detect.h"
 #include "gm_filter.h"
+#include "gm_vec.h"
 
 /* Each step loads the body: the vertical acceleration of the pelvis peaks in double
  * support, once per step. A low-pass well above the step rate (<= 3 Hz when walking)
@@ -477,18 +478,6 @@ static double window_mean(const struct state *s, const struct gm_hist *h, size_t
         return cnt ? sum / cnt : 0;
 }
 
-static double dot3(const double a[3], const double b[3])
-{
-        return a[0] * b[0] + a[1] * b[1] + a[2] * b[2];
-}
-
-static void cross(const double a[3], const double b[3], double out[3])
-{
-        out[0] = a[1] * b[2] - a[2] * b[1];
-        out[1] = a[2] * b[0] - a[0] * b[2];
-        out[2] = a[0] * b[1] - a[1] * b[0];
-}
-
 /* Side features of a contact. Yaw: mean rate about "up" (counter-clockwise seen from
  * above) is positive around a right ic, negative around a left one (McCamley 2012).
  * Sway: horizontal acceleration towards the new stance foot before the contact, away
@@ -515,12 +504,12 @@ static void features(struct state *s, struct step *st)
 static double right_way(const struct state *s, bool running, double dir[3])
 {
         const double *right = s->right[running];
-        double n = sqrt(dot3(right, right));
+        double n = sqrt(gm_dot3(right, right));
         if (!(n > 0))
                 return 0;
         for (int a = 0; a < 3; a++)
                 dir[a] = right[a] / n;
-        double sure = s->has_gyr ? n : FWD_GAIN * dot3(dir, s->ahead[running]);
+        double sure = s->has_gyr ? n : FWD_GAIN * gm_dot3(dir, s->ahead[running]);
         if (sure < 0)
                 for (int a = 0; a < 3; a++)
                         dir[a] = -dir[a];
@@ -532,7 +521,7 @@ static double side_vote(const struct state *s, bool running, double yaw, const d
 {
         double dir[3], sure = right_way(s, running, dir);
         /* The direction is trusted once a few confident steps agree on it. */
-        return yaw + (sure > 0 ? SWAY_GAIN * tanh(dot3(sway, dir) / SWAY_SCALE) * sure / (sure + SWAY_TRUST) : 0);
+        return yaw + (sure > 0 ? SWAY_GAIN * tanh(gm_dot3(sway, dir) / SWAY_SCALE) * sure / (sure + SWAY_TRUST) : 0);
 }
 
 /* The mounting is fixed: every step tells more of which sensor direction is right. Without
@@ -542,11 +531,11 @@ static void learn_right(struct state *s, const struct step *st, double yaw, cons
 {
         double *right = s->right[st->running], up[3], ahead[3];
         if (!s->has_gyr) {
-                double n = sqrt(dot3(right, right));
-                yaw = n > 0 ? tanh(dot3(sway, right) / n / SWAY_SCALE) : 1;
+                double n = sqrt(gm_dot3(right, right));
+                yaw = n > 0 ? tanh(gm_dot3(sway, right) / n / SWAY_SCALE) : 1;
         }
         gm_align_up(&s->align, up);
-        cross(st->sway, up, ahead);
+        gm_cross3(st->sway, up, ahead);
         for (int a = 0; a < 3; a++) {
                 right[a] += yaw * sway[a];
                 s->ahead[st->running][a] += (st->running ? -1 : 1) * ahead[a];

@@ -4,13 +4,9 @@
 #include <string.h>
 
 #include "gm_orient.h"
+#include "gm_vec.h"
 
 #define SETTLE_S 1.5 /* the plain mean over a few strides is close enough to start from */
-
-static double norm3(const double v[3])
-{
-        return sqrt(v[0] * v[0] + v[1] * v[1] + v[2] * v[2]);
-}
 
 void gm_orient_init(struct gm_orient *o, double tau_s)
 {
@@ -30,7 +26,7 @@ static inline void transport(double v[3], const double w[3], double dt)
 
 void gm_orient_push(struct gm_orient *o, const double acc[3], const double gyr[3], double dt)
 {
-        gm_orient_push_norm(o, acc, norm3(acc), gyr, dt);
+        gm_orient_push_norm(o, acc, gm_norm3(acc), gyr, dt);
 }
 
 void gm_orient_push_norm(struct gm_orient *o, const double acc[3], double an, const double gyr[3], double dt)
@@ -47,11 +43,11 @@ void gm_orient_push_norm(struct gm_orient *o, const double acc[3], double an, co
                 return;
         }
         if (isfinite(gyr[0]) && isfinite(gyr[1]) && isfinite(gyr[2])) {
-                double nu = norm3(o->up);
+                double nu = gm_norm3(o->up);
                 transport(o->up, gyr, dt);
                 transport(o->mean_f, gyr, dt);
                 /* Keep the lengths: the first-order step would stretch them. */
-                double k = nu / norm3(o->up);
+                double k = nu / gm_norm3(o->up);
 #pragma GCC unroll 3
                 for (int i = 0; i < 3; i++)
                         o->up[i] *= k;
@@ -70,12 +66,12 @@ void gm_orient_push_norm(struct gm_orient *o, const double acc[3], double an, co
 #pragma GCC unroll 3
         for (int i = 0; i < 3; i++)
                 o->mean_f[i] += k * (acc[i] - o->mean_f[i]);
-        double mn = norm3(o->mean_f);
+        double mn = gm_norm3(o->mean_f);
         if (mn > 0)
 #pragma GCC unroll 3
                 for (int i = 0; i < 3; i++)
                         o->up[i] += k * (o->mean_f[i] / mn - o->up[i]);
-        double n = norm3(o->up);
+        double n = gm_norm3(o->up);
 #pragma GCC unroll 3
         for (int i = 0; i < 3; i++)
                 o->up[i] /= n;

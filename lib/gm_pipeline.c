@@ -15,6 +15,7 @@
 #include "gm_stats.h"
 #include "gm_thigh.h"
 #include "gm_vosc.h"
+#include "gm_vec.h"
 
 #define QUEUE_LEN 256      /* events/strides/spikes waiting to be pulled */
 #define MAX_ABS_ACC 2000.0 /* m/s²: beyond any body motion; treated as garbage */
@@ -143,18 +144,6 @@ void gm_pipeline_cfg_default(struct gm_pipeline_cfg *cfg)
 static bool has(unsigned mask, enum gm_loc l)
 {
         return mask & (1u << l);
-}
-
-static double dot3(const double a[3], const double b[3])
-{
-        return a[0] * b[0] + a[1] * b[1] + a[2] * b[2];
-}
-
-static void cross3(const double a[3], const double b[3], double out[3])
-{
-        out[0] = a[1] * b[2] - a[2] * b[1];
-        out[1] = a[2] * b[0] - a[0] * b[2];
-        out[2] = a[0] * b[1] - a[1] * b[0];
 }
 
 static double stride_value_median(const struct side_state *s)
@@ -661,13 +650,13 @@ static double pelvis_roll(struct loc_state *ls, const struct gm_sample *s, doubl
                         ref[0] = 0;
                         ref[1] = 1;
                 }
-                cross3(up, ref, e1);
-                double n = sqrt(dot3(e1, e1));
+                gm_cross3(up, ref, e1);
+                double n = sqrt(gm_dot3(e1, e1));
                 for (int i = 0; i < 3; i++)
                         e1[i] /= n;
-                cross3(up, e1, e2);
+                gm_cross3(up, e1, e2);
         }
-        double h[2] = { dot3(s->gyr, e1), dot3(s->gyr, e2) };
+        double h[2] = { gm_dot3(s->gyr, e1), gm_dot3(s->gyr, e2) };
         double b[2];
 #pragma GCC unroll 2
         for (int i = 0; i < 2; i++)

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "gm_sagittal.h"
+#include "gm_vec.h"
 
 #define DECIDE_VOTES 3 /* a lead of three strides decides the sign */
 #define SCORE_MAX 6
@@ -36,11 +37,6 @@ void gm_sign_vote_add(struct gm_sign_vote *v, double evidence)
                 v->against = 0;
                 v->reversals++;
         }
-}
-
-static double dot3(const double a[3], const double b[3])
-{
-        return a[0] * b[0] + a[1] * b[1] + a[2] * b[2];
 }
 
 /* atan(k / 16), k = 0..16, correctly rounded. */
@@ -89,15 +85,15 @@ static double fast_atan2(double y, double x)
 
 double gm_sagittal_angle(const double up[3], const double ref[3], const double axis[3])
 {
-        double u[3], r[3], ku = dot3(up, axis), kr = dot3(ref, axis);
+        double u[3], r[3], ku = gm_dot3(up, axis), kr = gm_dot3(ref, axis);
 #pragma GCC unroll 3
         for (int i = 0; i < 3; i++) {
                 u[i] = up[i] - ku * axis[i];
                 r[i] = ref[i] - kr * axis[i];
         }
-        if (!(dot3(u, u) > 1e-6 && dot3(r, r) > 1e-6))
+        if (!(gm_dot3(u, u) > 1e-6 && gm_dot3(r, r) > 1e-6))
                 return NAN;
         double c[3] = { r[1] * u[2] - r[2] * u[1], r[2] * u[0] - r[0] * u[2], r[0] * u[1] - r[1] * u[0] };
         /* "Up" turns against the segment: a segment turned by +a about the axis sees up at -a. */
-        return -fast_atan2(dot3(c, axis), dot3(r, u));
+        return -fast_atan2(gm_dot3(c, axis), gm_dot3(r, u));
 }

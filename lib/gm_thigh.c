@@ -5,6 +5,7 @@
 #include "gm_metric.h"
 #include "gm_stats.h"
 #include "gm_thigh.h"
+#include "gm_vec.h"
 
 #define TILT_TAU_S 1.0  /* orientation fusion: gyro short term, gravity long term */
 #define REF_TAU_S 10.0  /* the reference posture follows the mean over gait */
@@ -23,11 +24,6 @@
 #define PELVIC_SHARE 0.13
 #define RANGE_MAX_DEG 120.0
 #define STANCE_SHARE 0.25 /* without a toe-off, the first quarter of the stride is stance */
-
-static double dot3(const double a[3], const double b[3])
-{
-        return a[0] * b[0] + a[1] * b[1] + a[2] * b[2];
-}
 
 void gm_thigh_init(struct gm_thigh *th, double rate_hz)
 {
@@ -94,7 +90,7 @@ void gm_thigh_push(struct gm_thigh *th, const struct gm_sample *s, double dt)
         }
         const double *axis = th->align.axis;
         gm_hist_push(&th->t, s->t);
-        gm_hist_push(&th->rate, dot3(s->gyr, axis));
+        gm_hist_push(&th->rate, gm_dot3(s->gyr, axis));
         th->pitch_due = true;
         th->n++;
 }
