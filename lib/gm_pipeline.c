@@ -426,7 +426,8 @@ static void on_event(struct gm_event_out *out, const struct gm_event *ev)
         struct gm_pipeline *p = ls->p;
         if (ls->contacts) {
                 gm_retime_contact(&p->retime, ev);
-                return;
+                if (!ls->side_mask)
+                        return;
         }
         if (ev->side == GM_SIDE_UNKNOWN && ls->side_mask == 3u) {
                 /* A step whose side the pelvis cannot tell: published as such and counted,
@@ -454,6 +455,12 @@ static void on_event(struct gm_event_out *out, const struct gm_event *ev)
         if (ls->retimed && gm_retime_hold(&p->retime, ev) == 0)
                 return;
         take_event(p, ev, ls->side_mask == 3u);
+}
+
+/* A placement whatever its side: the foot, the shank, the pelvis (or none). */
+static enum gm_loc loc_kind(enum gm_loc l)
+{
+        return l == GM_LOC_RIGHT_FOOT ? GM_LOC_LEFT_FOOT : l == GM_LOC_RIGHT_SHANK ? GM_LOC_LEFT_SHANK : l;
 }
 
 /* Which sensor decides the events of each side: foot, then shank, then the pelvis. */
@@ -496,8 +503,11 @@ static void choose_sources(struct gm_pipeline *p)
         if (pelvis_sides) {
                 p->loc[GM_LOC_PELVIS].det = &gm_detector_pelvis;
                 p->loc[GM_LOC_PELVIS].events.side_mask = pelvis_sides;
-        } else if (p->have_pelvis) {
-                /* Both sides have limbs: the pelvis times a runner's contacts for the shanks. */
+        }
+        if (p->have_pelvis) {
+                /* The pelvis times a runner's contacts for the shanks, also beside the side it
+                 * names itself: the two sides' stances are then read on one clock, not the
+                 * shank's against the sacrum's. */
                 for (int l = 0; l < GM_LOC_COUNT; l++) {
                         struct loc_state *ls = &p->loc[l];
                         if (ls->det == &gm_detector_shank_gyro && ls->events.side_mask) {
@@ -521,6 +531,22 @@ static void choose_sources(struct gm_pipeline *p)
                                 p->cadence_loc = p->impact_loc[side];
                                 p->cadence_factor = 120;
                         }
+        }
+        /* Impacts are compared side against side, so both are read on sensors of one kind (a
+         * shank peaks at several times the sacrum's g): the feet, the shanks or the pelvis,
+         * whichever both sides have first; none when they share none. A one-legged
+         * recording keeps its leg's. */
+        if (p->impact_loc[GM_SIDE_LEFT] < GM_LOC_COUNT && p->impact_loc[GM_SIDE_RIGHT] < GM_LOC_COUNT &&
+            loc_kind(p->impact_loc[GM_SIDE_LEFT]) != loc_kind(p->impact_loc[GM_SIDE_RIGHT])) {
+                static const enum gm_loc pairs[2][2] = { { GM_LOC_LEFT_FOOT, GM_LOC_RIGHT_FOOT },
+                                                         { GM_LOC_LEFT_SHANK, GM_LOC_RIGHT_SHANK } };
+                enum gm_loc both[2] = { GM_LOC_COUNT, GM_LOC_COUNT };
+                for (int k = 0; k < 2 && both[0] == GM_LOC_COUNT; k++)
+                        if (has(p->cfg.loc_mask, pairs[k][0]) && has(p->cfg.loc_mask, pairs[k][1]))
+                                memcpy(both, pairs[k], sizeof(both));
+                if (both[0] == GM_LOC_COUNT && p->have_pelvis)
+                        both[0] = both[1] = GM_LOC_PELVIS;
+                memcpy(p->impact_loc, both, sizeof(both));
         }
 }
 
