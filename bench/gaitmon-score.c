@@ -130,6 +130,7 @@ enum {
         G_SHANK_RUN,
         G_SHANK_WALK,
         G_FOOT_WALK,
+        G_FOOT_RUN,
         G_LEGS_RUN,
         G_LEGS_RUN_FEET,
         G_LEGS_WALK,
@@ -138,12 +139,10 @@ enum {
         G_COUNT
 };
 static struct group groups[G_COUNT] = {
-        { .name = "pelvis walking" }, { .name = "pelvis slow walking" },
-        { .name = "pelvis running" }, { .name = "shank running" },
-        { .name = "shank walking" },  { .name = "foot walking" },
-        { .name = "legs running" },   { .name = "legs+feet running" },
-        { .name = "legs walking" },   { .name = "legs+feet walking" },
-        { .name = "other" },
+        { .name = "pelvis walking" }, { .name = "pelvis slow walking" }, { .name = "pelvis running" },
+        { .name = "shank running" },  { .name = "shank walking" },       { .name = "foot walking" },
+        { .name = "foot running" },   { .name = "legs running" },        { .name = "legs+feet running" },
+        { .name = "legs walking" },   { .name = "legs+feet walking" },   { .name = "other" },
 };
 
 static const unsigned feet_mask = (1u << GM_LOC_LEFT_FOOT) | (1u << GM_LOC_RIGHT_FOOT);
@@ -160,7 +159,7 @@ static int classify(const char *base, const struct gm_recording *rec)
                 return running ? G_LEGS_RUN : G_LEGS_WALK;
         }
         if (rec->loc_mask & feet)
-                return running ? G_OTHER : G_FOOT_WALK;
+                return running ? G_FOOT_RUN : G_FOOT_WALK;
         if (rec->loc_mask & shanks)
                 return running ? G_SHANK_RUN : G_SHANK_WALK;
         if (rec->loc_mask == (1u << GM_LOC_PELVIS))
@@ -255,7 +254,7 @@ static unsigned n_turns;
 static bool no_gyro;
 
 /* Which sensors of a recording are scored. */
-enum variant { ALL, NO_FEET, PELVIS_ONLY };
+enum variant { ALL, NO_FEET, PELVIS_ONLY, FEET_ONLY };
 
 static int score_file(const char *dir, const char *file, const char *dump_dir, enum variant v)
 {
@@ -298,6 +297,10 @@ static int score_file(const char *dir, const char *file, const char *dump_dir, e
                 rec->loc_mask &= ~feet_mask;
                 rec->gyr_mask &= ~feet_mask;
                 strcat(base, " -feet");
+        } else if (v == FEET_ONLY) {
+                rec->loc_mask &= feet_mask;
+                rec->gyr_mask &= feet_mask;
+                strcat(base, " feet");
         } else if (v == PELVIS_ONLY) {
                 rec->loc_mask &= 1u << GM_LOC_PELVIS;
                 rec->gyr_mask &= 1u << GM_LOC_PELVIS;
@@ -375,12 +378,14 @@ static int score_file(const char *dir, const char *file, const char *dump_dir, e
         g->act_ok += strcmp(gm_activity_name(said), rec->activity) == 0;
         printf("  side right for %5.1f %% of matched ic with a side, unknown for %zu of %zu ic, activity %s\n",
                any.ic.tp && !any_side ? 100.0 * res.ic.tp / any.ic.tp : NAN, unknown, det_ic, gm_activity_name(said));
-        score_vosc(base, rep.final.vertical_osc_mean_cm, g);
+        /* Vertical oscillation is the pelvis', hip extension needs a thigh: the feet alone do
+         * not claim them, nor the pelvis alone hip extension. */
+        if (v != FEET_ONLY)
+                score_vosc(base, rep.final.vertical_osc_mean_cm, g);
         char hpath[4200];
         snprintf(hpath, sizeof(hpath), "%s/%.*s.hipext.csv", dir, (int)(strlen(file) - 4), file);
         struct hip_ref *h = malloc(sizeof(*h));
-        /* Hip extension needs a thigh: the pelvis alone does not claim it. */
-        if (h && v != PELVIS_ONLY && hip_ref_read(hpath, h) == 0)
+        if (h && v != PELVIS_ONLY && v != FEET_ONLY && hip_ref_read(hpath, h) == 0)
                 score_hip(base, h, &rep, g);
         free(h);
         gm_replay_clear(&rep);
@@ -415,7 +420,7 @@ static void usage(FILE *f)
               "share of ic given a side and matched whatever it that have the right side (side%),\n"
               "the share of detected ic whose side is unknown (unkn%) and\n"
               "how many files are reported as their activity (act). rbds/wbds are scored again\n"
-              "without the feet, and once more with the pelvis alone.\n"
+              "without the feet, and once more with the pelvis alone; rbds also with the feet alone.\n"
               "Matching: ic within 0.10 s, fc within 0.15 s, same side (truth 'unknown' matches\n"
               "either); only inside NAME.bouts.csv spans when that file exists.\n"
               "Cadence: 120 / the median stride, a foot's contact to its next with a contact\n"
@@ -424,7 +429,8 @@ static void usage(FILE *f)
               "(the rows of --vosc-truth), per group the mean and largest absolute error.\n"
               "\n"
               "  --dump DIR       write the detected events of each file to DIR/NAME.events.csv\n"
-              "                   (rbds/wbds also to 'NAME -feet.events.csv' and 'NAME pelvis.events.csv')\n"
+              "                   (rbds/wbds also to 'NAME -feet.events.csv' and 'NAME pelvis.events.csv',\n"
+              "                   rbds to 'NAME feet.events.csv')\n"
               "  --only SUBSTRING score only files whose name contains SUBSTRING\n"
               "  --ic-tolerance S match ic within S seconds instead of 0.10\n"
               "  --any-side       match events whatever their side\n"
@@ -540,6 +546,10 @@ int main(int argc, char **argv)
                                 failures++;
                 if (strncmp(names[i], "rbds", 4) == 0 || strncmp(names[i], "wbds", 4) == 0)
                         if (score_file(dir, names[i], dump, PELVIS_ONLY) < 0)
+                                failures++;
+                /* And the runners with their feet alone, as foot pods are worn. */
+                if (strncmp(names[i], "rbds", 4) == 0)
+                        if (score_file(dir, names[i], dump, FEET_ONLY) < 0)
                                 failures++;
                 free(names[i]);
         }

@@ -18,6 +18,7 @@
 #define SETTLE_S 1.0         /* seconds of movement before the axis is trusted */
 #define SETTLE_VOTES 2       /* a single heel rise may be a shuffle */
 #define SETTLE_LONGEST_S 2.0 /* a couple of strides before the longest excursion is known */
+#define UNVOTED_S 10.0       /* a foot without a heel-rise vote after this long goes by the longest */
 #define SETTLE_BALANCE 0.06  /* and then a clear lead of one direction */
 
 /* The gyro's mean square about the axis x (its second moments c), summed in row order. */
@@ -331,10 +332,18 @@ bool gm_align_sign_settled(const struct gm_align *a)
         unsigned n_moving = core(a)->n_moving;
         if (n_moving < SETTLE_S * a->rate_hz)
                 return false;
-        if (a->sign_mode == GM_ALIGN_SIGN_AFTER_QUIET)
+        /* A foot that never rests (a run joined in its stride, a forefoot runner) gives no
+         * heel-rise votes: after a while, a clear lead of one direction decides. */
+        if (a->sign_mode == GM_ALIGN_SIGN_AFTER_QUIET && (a->votes != 0 || n_moving < UNVOTED_S * a->rate_hz))
                 return fabs(a->votes) >= SETTLE_VOTES;
         /* A near tie (slow walking: stance and swing rotations last alike) is no evidence. */
         return n_moving >= SETTLE_LONGEST_S * a->rate_hz && fabs(a->balance) > SETTLE_BALANCE;
+}
+
+bool gm_align_sign_voted(const struct gm_align *a)
+{
+        return gm_align_sign_settled(a) &&
+               (a->sign_mode != GM_ALIGN_SIGN_AFTER_QUIET || fabs(a->votes) >= SETTLE_VOTES);
 }
 
 double gm_align_yaw_rate(const struct gm_align *a, const double gyr[3])

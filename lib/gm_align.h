@@ -10,7 +10,8 @@
 /* How the sign of the dominant rotation is told. */
 enum gm_align_sign {
         GM_ALIGN_SIGN_LONGEST,     /* the swing is the excursion that stays large longest (shank) */
-        GM_ALIGN_SIGN_AFTER_QUIET, /* a foot leaves its quiet mid-stance against the swing (heel rise) */
+        GM_ALIGN_SIGN_AFTER_QUIET, /* a foot leaves its quiet mid-stance against the swing (heel rise);
+                                    * a foot that never rests, by the longest after a while */
         GM_ALIGN_SIGN_CALLER,      /* the axis only keeps continuity; its user decides the sign (no balance) */
 };
 
@@ -77,7 +78,11 @@ double gm_align_vertical_acc(const struct gm_align *a, const double acc[3]);
  * the longest (the swing of a limb) is positive. */
 double gm_align_main_rate(const struct gm_align *a, const double gyr[3]);
 /* Whether the sign of the main rate rests on evidence yet: a second of movement, and for a
- * foot two more heel rises one way than the other. */
+ * foot two more heel rises one way than the other (or, with none after 10 s of movement,
+ * a clear longest excursion). */
 bool gm_align_sign_settled(const struct gm_align *a);
+/* Settled by the mode's own evidence: for GM_ALIGN_SIGN_AFTER_QUIET, heel-rise votes rather
+ * than the longest excursion it falls back on. */
+bool gm_align_sign_voted(const struct gm_align *a);
 /* Angular rate about "up" (yaw), right-handed. */
 double gm_align_yaw_rate(const struct gm_align *a, const double gyr[3]);
