@@ -290,7 +290,7 @@ static int score_file(const char *dir, const char *file, const char *dump_dir, e
                 have_bouts = true;
         }
         if (u_turns && have_bouts)
-                n_turns += gm_add_u_turns(rec, &bouts);
+                n_turns += gm_add_u_turns(rec, &bouts, &truth);
         if (no_gyro)
                 rec->gyr_mask = 0;
         if (v == NO_FEET) {
@@ -434,9 +434,10 @@ static void usage(FILE *f)
               "  --only SUBSTRING score only files whose name contains SUBSTRING\n"
               "  --ic-tolerance S match ic within S seconds instead of 0.10\n"
               "  --any-side       match events whatever their side\n"
-              "  --u-turns        add a 2 s U-turn to the pelvis' yaw in the middle of each bout\n"
-              "                   shorter than 8 s and every 6 s of a longer one (recordings\n"
-              "                   with NAME.bouts.csv): how turns move what the pelvis finds\n"
+              "  --u-turns        add a 2 s U-turn to the pelvis (its yaw, and its centripetal\n"
+              "                   acceleration at 1 m/s) in the middle of each bout shorter than\n"
+              "                   8 s and every 6 s of a longer one (recordings with\n"
+              "                   NAME.bouts.csv): how turns move what the pelvis finds\n"
               "  --no-gyro        leave out every gyroscope column: sensors with accelerometers alone\n"
               "  --vosc-truth FILE  mean vertical oscillation of recordings (name,steps,mean_cm,...);\n"
               "                   default " GM_VOSC_TRUTH
