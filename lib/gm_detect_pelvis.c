@@ -88,8 +88,7 @@
  * support with a second hump as large as the step's, and once the step time is read
  * double, every other step falls within min_step of the one before and it stays double.
  * The band keeps the stride's swing (0.4-1.1 Hz from 50 to 130 steps/min) and drops turns
- * and the step's harmonics. Without a gyroscope the sideways sway along the learnt
- * medio-lateral axis swings once each way per stride too. */
+ * and the step's harmonics. */
 #define YAW_BAND_LO_HZ 0.3
 #define YAW_BAND_HI_HZ 2.0
 /* A swing turns when the rate passes this on the other side (rad/s): standing and noise
@@ -102,13 +101,9 @@
  * or a stop does not give three alike in a row. */
 #define YAW_STRIDES 3
 #define YAW_AGREE 1.3
-/* The sway's thresholds (m/s²): a step's swing is 1-3. */
-#define SWAY_MIN_SWING 0.25
-#define SWAY_MAX_SWING 5.0
-/* The step time is taken from the swing when the humps go this much faster (they have
- * split each step in two) or slower (they have merged two steps: on mobgap MS001 the humps
- * read 0.94 s where the yaw's 0.64 s, and without a gyroscope 1.1 s where the sway's
- * 0.56 s). */
+/* The step time is taken from the yaw when the humps go this much faster (they have split
+ * each step in two) or slower (they have merged two steps: on mobgap MS001 the humps read
+ * 0.94 s where the yaw's 0.64 s). */
 #define YAW_SPLIT_FRAC 0.7
 
 /* Running. The vertical specific force at the sacrum is the ground reaction over body
@@ -202,10 +197,10 @@ struct state {
         double flight_min;  /* lowest load since then, g */
         double run_until;   /* time before which walking steps are not looked for */
         double kern[256];
-        /* The yaw rate's (or the sway's) swing: band-passed, which way it turns, the time it
-         * last turned positive, and the last strides' lengths (s). */
-        struct gm_biquad swing_band[2];
-        bool swing_up;
+        /* The yaw rate's swing: band-passed, which way it turns, the time it last turned
+         * positive, and the last strides' lengths (s). */
+        struct gm_biquad yaw_band[2];
+        bool yaw_up;
         double t_swing;
         double swing_peak; /* largest |rate| since the last stride began */
         double strides[YAW_STRIDES];
@@ -256,8 +251,8 @@ static int init(void *st, double rate_hz, enum gm_side side, bool has_gyr)
         s->run_until = -INFINITY;
         s->t_last_fall = -INFINITY;
         s->flight_min = INFINITY;
-        gm_biquad_highpass(&s->swing_band[0], rate_hz, YAW_BAND_LO_HZ);
-        gm_biquad_lowpass(&s->swing_band[1], rate_hz, YAW_BAND_HI_HZ);
+        gm_biquad_highpass(&s->yaw_band[0], rate_hz, YAW_BAND_LO_HZ);
+        gm_biquad_lowpass(&s->yaw_band[1], rate_hz, YAW_BAND_HI_HZ);
         s->t_swing = NAN;
         for (unsigned k = 0; k <= s->fine_half; k++)
                 s->kern[k] = exp(-0.5 * pow(k / (FINE_SIGMA_S * rate_hz), 2));
@@ -711,25 +706,24 @@ static void run_track(struct state *s)
         }
 }
 
-/* Follows the yaw rate's (or the sway's) swing, which turns when it passes min_swing on the
- * other side; when its strides agree on a step time that the load humps split in two or
- * merge two of, the typical step time is set to it, so that min_step lets each step's humps
- * merge and the steps apart. */
-static void track_swing(struct state *s, double v, double t, double min_swing, double max_swing)
+/* Follows the yaw rate's swing; when its strides agree on a step time that the load humps
+ * split in two or merge two of, the typical step time is set to it, so that min_step lets
+ * each step's humps merge and the steps apart. */
+static void track_yaw_swing(struct state *s, double yaw, double t)
 {
-        double y = gm_biquad_run(&s->swing_band[1], gm_biquad_run(&s->swing_band[0], v));
+        double y = gm_biquad_run(&s->yaw_band[1], gm_biquad_run(&s->yaw_band[0], yaw));
         /* A swing turns when the rate crosses the far threshold: noise around zero does not. */
-        bool up = s->swing_up;
+        bool up = s->yaw_up;
         s->swing_peak = fmax(s->swing_peak, fabs(y));
-        if (up ? y < -min_swing : y > min_swing)
-                s->swing_up = !up;
-        if (s->swing_up == up || !s->swing_up)
+        if (up ? y < -YAW_MIN_SWING : y > YAW_MIN_SWING)
+                s->yaw_up = !up;
+        if (s->yaw_up == up || !s->yaw_up)
                 return;
         double stride = t - s->t_swing, peak = s->swing_peak;
         s->t_swing = t;
         s->swing_peak = 0;
         /* A turn's swing is no stride, and the strides around it do not agree with it. */
-        if (!(stride >= 2 * MIN_STEP_S && stride <= 2 * MAX_STEP_S) || peak > max_swing) {
+        if (!(stride >= 2 * MIN_STEP_S && stride <= 2 * MAX_STEP_S) || peak > YAW_MAX_SWING) {
                 s->n_strides = 0;
                 return;
         }
@@ -778,14 +772,8 @@ static void push(void *st, const struct gm_sample *smp, struct gm_event_out *out
         if (i < 2)
                 return;
         run_track(s);
-        double dir[3];
         if (s->has_gyr)
-                track_swing(s, yaw, smp->t, YAW_MIN_SWING, YAW_MAX_SWING);
-        else if (right_way(s, false, dir) > 0 || right_way(s, true, dir) > 0)
-                track_swing(s,
-                            dir[0] * gm_hist_at(&s->hor[0], i) + dir[1] * gm_hist_at(&s->hor[1], i) +
-                                    dir[2] * gm_hist_at(&s->hor[2], i),
-                            smp->t, SWAY_MIN_SWING, SWAY_MAX_SWING);
+                track_yaw_swing(s, yaw, smp->t);
         if (smp->t < s->run_until) {
                 /* Running: the load spans are the steps; humps inside them are not. */
                 s->cand = 0;
