@@ -499,7 +499,7 @@ static void features(struct state *s, struct step *st)
 static double right_way(const struct state *s, bool running, double dir[3])
 {
         const double *right = s->right[running];
-        double n = sqrt(gm_dot3(right, right));
+        double n = gm_norm3(right);
         if (!(n > 0))
                 return 0;
         for (int a = 0; a < 3; a++)
@@ -524,17 +524,18 @@ static double side_vote(const struct state *s, bool running, double yaw, const d
  * so far, whichever way that points (the braking names the way). */
 static void learn_right(struct state *s, const struct step *st, double yaw, const double sway[3])
 {
-        double *right = s->right[st->running], up[3], ahead[3];
+        double *right = s->right[st->running];
         if (!s->has_gyr) {
-                double n = sqrt(gm_dot3(right, right));
+                /* Only without a gyroscope is the braking's evidence read (right_way). */
+                double n = gm_norm3(right), up[3], ahead[3];
                 yaw = n > 0 ? tanh(gm_dot3(sway, right) / n / SWAY_SCALE) : 1;
+                gm_align_up(&s->align, up);
+                gm_cross3(st->sway, up, ahead);
+                for (int a = 0; a < 3; a++)
+                        s->ahead[st->running][a] += (st->running ? -1 : 1) * ahead[a];
         }
-        gm_align_up(&s->align, up);
-        gm_cross3(st->sway, up, ahead);
-        for (int a = 0; a < 3; a++) {
+        for (int a = 0; a < 3; a++)
                 right[a] += yaw * sway[a];
-                s->ahead[st->running][a] += (st->running ? -1 : 1) * ahead[a];
-        }
 }
 
 /* Sides: consecutive steps of a chain alternate, so only the chain's phase is unknown.

@@ -677,7 +677,7 @@ static double pelvis_roll(struct loc_state *ls, const struct gm_sample *s, doubl
                         ref[1] = 1;
                 }
                 gm_cross3(up, ref, e1);
-                double n = sqrt(gm_dot3(e1, e1));
+                double n = gm_norm3(e1);
                 for (int i = 0; i < 3; i++)
                         e1[i] /= n;
                 gm_cross3(up, e1, e2);
