@@ -117,6 +117,7 @@ int gm_acquisition_take_status(struct gm_acquisition *acq, enum gm_loc loc, stru
         memcpy(info->device, s->device, sizeof(info->device));
         memcpy(info->reason, s->reason, sizeof(info->reason));
         info->device_rate_hz = s->device_rate_hz;
+        info->has_gyr = s->device_has_gyr;
         pthread_mutex_unlock(&s->lock);
         if (seq == acq->status_seq[loc])
                 return 0;

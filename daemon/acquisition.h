@@ -17,6 +17,7 @@ struct gm_sensor_info {
         char device[64];              /* e.g. "iio:device3 (lsm6dso)" */
         char reason[160];             /* why it is not streaming */
         double device_rate_hz;        /* what the device runs at */
+        bool has_gyr;                 /* the device has a gyroscope */
 };
 
 struct gm_acquisition {

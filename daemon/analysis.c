@@ -37,7 +37,7 @@ static int pipeline_start(struct gm_analysis *a)
         pc.rate_hz = a->rate_hz;
         (void)gm_sample_clock_set_rate(&a->clock, a->rate_hz); /* gaps and restarts count in its periods */
         pc.loc_mask = gm_acquisition_mask(a->acq);
-        pc.gyr_mask = gm_acquisition_mask(a->acq);
+        pc.gyr_mask = gm_acquisition_mask(a->acq) & ~a->no_gyr_mask;
         pc.warmup_s = a->cfg->warmup_s;
         pc.baseline_s = a->cfg->baseline_s;
         pc.spike_si = a->cfg->asymmetry_threshold_pct;
@@ -190,11 +190,34 @@ uint64_t gm_analysis_dropped(const struct gm_analysis *a)
         return n;
 }
 
+/* A device with an accelerometer alone is analysed without rates: the pipeline starts again
+ * when a location's device turns out to have a gyroscope or not to have one (until a device
+ * streams, one is assumed). */
+static void check_gyroscope(struct gm_analysis *a, enum gm_loc loc)
+{
+        const struct gm_sensor_info *info = gm_acquisition_info(a->acq, loc);
+        unsigned bit = 1u << loc;
+        if (info->status != GM_SENSOR_STREAMING || info->has_gyr == !(a->no_gyr_mask & bit))
+                return;
+        a->no_gyr_mask ^= bit;
+        gm_log_full(LOG_NOTICE, gm_loc_name(loc), "%s: %s %s; the analysis starts again %s", gm_loc_name(loc),
+                    info->device, info->has_gyr ? "has a gyroscope" : "has no gyroscope",
+                    info->has_gyr ? "with its rates" : "with its accelerometer alone");
+        pipeline_stop(a);
+        a->next_metrics_t = NAN;
+        if (pipeline_start(a) < 0) {
+                a->no_gyr_mask ^= bit;
+                (void)pipeline_start(a);
+        }
+}
+
 static void notice_status(struct gm_analysis *a, enum gm_loc loc)
 {
         struct gm_sensor_change ch;
-        if (gm_acquisition_take_status(a->acq, loc, &ch) > 0)
+        if (gm_acquisition_take_status(a->acq, loc, &ch) > 0) {
                 gm_sinks_emit(a->sinks, sensor_changed, loc, &ch);
+                check_gyroscope(a, loc);
+        }
 }
 
 /* The rate the sensors really deliver, from their timestamps over the first seconds: a

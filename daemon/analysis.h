@@ -27,6 +27,7 @@ struct gm_analysis {
         struct gm_sample_clock clock; /* the sensors' timestamps on one clock */
         double rate_hz;               /* the pipeline's: configured, or measured when off */
         struct gm_rate_check rate_check[GM_LOC_COUNT];
+        unsigned no_gyr_mask; /* locations whose device has an accelerometer alone */
         bool have_t0;
         int64_t t0_ns;                  /* sample time 0 */
         double t_latest;                /* sample time of the newest sample */

@@ -1,5 +1,6 @@
 /* The channels gaitmond reads from an IIO device: found, checked, converted. */
 #include <errno.h>
+#include <math.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -19,12 +20,27 @@ static bool format_fits(const struct iio_data_format *f, unsigned max_length)
                f->shift <= f->length - f->bits; /* not shift + bits: a huge shift wraps round */
 }
 
+static struct iio_channel *find_buffered(struct iio_device *dev, const char *id)
+{
+        struct iio_channel *chn = iio_device_find_channel(dev, id, false);
+        return chn && iio_channel_is_scan_element(chn) ? chn : NULL;
+}
+
 int gm_iio_channels_find(struct iio_device *dev, const char *device, struct gm_iio_channels *ch, char *why,
                          size_t why_size)
 {
+        /* An accelerometer alone (no anglvel channel at all) is read as one: the analysis
+         * works without the rates. Some of the rates and not the others is a fault. */
+        unsigned rates = 0;
+        for (int i = 3; i < 6; i++)
+                rates += find_buffered(dev, gm_iio_axis_ids[i]) != NULL;
+        ch->n_axes = rates == 0 ? 3 : 6;
         for (int i = 0; i < 6; i++) {
-                ch->axis[i] = iio_device_find_channel(dev, gm_iio_axis_ids[i], false);
-                if (!ch->axis[i] || !iio_channel_is_scan_element(ch->axis[i])) {
+                ch->axis[i] = (unsigned)i < ch->n_axes ? find_buffered(dev, gm_iio_axis_ids[i]) : NULL;
+                ch->scale[i] = 1.0;
+                if ((unsigned)i >= ch->n_axes)
+                        continue;
+                if (!ch->axis[i]) {
                         snprintf(why, why_size, "%s has no buffered %s channel", device, gm_iio_axis_ids[i]);
                         return -ENOTSUP;
                 }
@@ -35,7 +51,6 @@ int gm_iio_channels_find(struct iio_device *dev, const char *device, struct gm_i
                                  device, gm_iio_axis_ids[i]);
                         return -ENOTSUP;
                 }
-                ch->scale[i] = 1.0;
         }
         ch->timestamp = iio_device_find_channel(dev, "timestamp", false);
         if (!ch->timestamp || !iio_channel_is_scan_element(ch->timestamp)) {
@@ -84,6 +99,6 @@ void gm_iio_convert(const struct gm_iio_channels *ch, const void *const p_axis[6
         out->ts_ns = read_timestamp(ch->timestamp, p_ts);
         for (int i = 0; i < 3; i++) {
                 out->acc[i] = (float)read_axis(ch->axis[i], p_axis[i], ch->scale[i]);
-                out->gyr[i] = (float)read_axis(ch->axis[i + 3], p_axis[i + 3], ch->scale[i + 3]);
+                out->gyr[i] = ch->n_axes > 3 ? (float)read_axis(ch->axis[i + 3], p_axis[i + 3], ch->scale[i + 3]) : NAN;
         }
 }

@@ -38,6 +38,7 @@ struct gm_sensor {
         char device[64];       /* e.g. "iio:device3 (lsm6dso)" */
         char reason[160];      /* why it is not streaming */
         double device_rate_hz; /* what the device runs at */
+        bool device_has_gyr;   /* it has a gyroscope (else an accelerometer alone) */
         unsigned status_seq;
 
         const struct gm_source_driver *driver;

@@ -87,7 +87,7 @@ static int open_source(struct gm_sensor *s, struct iio_source *src, char *why, s
         int r = gm_iio_channels_find(dev, device, &src->ch, why, why_size);
         if (r < 0)
                 return r;
-        for (int i = 0; i < 6; i++) {
+        for (unsigned i = 0; i < src->ch.n_axes; i++) {
                 if (iio_channel_attr_read_double(src->ch.axis[i], "scale", &src->ch.scale[i]) < 0) {
                         snprintf(why, why_size, "%s: cannot read the scale of %s", device, gm_iio_axis_ids[i]);
                         return -EIO;
@@ -103,6 +103,7 @@ static int open_source(struct gm_sensor *s, struct iio_source *src, char *why, s
                 rate = s->rate_hz;
         pthread_mutex_lock(&s->lock);
         s->device_rate_hz = rate;
+        s->device_has_gyr = src->ch.n_axes > 3;
         pthread_mutex_unlock(&s->lock);
 
         struct iio_buffer *buf = iio_device_create_buffer(dev, s->buffer_samples, false);
@@ -127,13 +128,13 @@ static int stream(struct gm_sensor *s, struct iio_source *src)
                 ptrdiff_t step = iio_buffer_step(src->buf);
                 const char *end = iio_buffer_end(src->buf);
                 const char *p_ts = iio_buffer_first(src->buf, src->ch.timestamp);
-                const void *p[6];
-                for (int i = 0; i < 6; i++)
+                const void *p[6] = { NULL };
+                for (unsigned i = 0; i < src->ch.n_axes; i++)
                         p[i] = iio_buffer_first(src->buf, src->ch.axis[i]);
                 for (; p_ts < end; p_ts += step) {
                         struct gm_raw_sample rs;
                         gm_iio_convert(&src->ch, p, p_ts, &rs);
-                        for (int i = 0; i < 6; i++)
+                        for (unsigned i = 0; i < src->ch.n_axes; i++)
                                 p[i] = (const char *)p[i] + step;
                         gm_ring_push(s->ring, &rs);
                 }

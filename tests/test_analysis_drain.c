@@ -65,6 +65,7 @@ static void setup(void)
                 gm_ring_init(s->ring);
                 pthread_mutex_init(&s->lock, NULL);
                 s->status = GM_SENSOR_STREAMING;
+                s->device_has_gyr = true; /* IMUs, as the model's samples are */
                 s->status_seq = 1;
         }
         w.strides_from = INFINITY;

@@ -54,13 +54,17 @@ static void usage(FILE *f)
               "event times its seconds. Each device is an " SIM_CHIP_NAME
               " (label = location) with\n"
               "accel_x/y/z and anglvel_x/y/z (le:s16, ±16 g, ±2000 dps) and timestamp (le:s64, ns);\n"
+              "one in [sim] accel_only (or a replayed location without gyroscope columns) is an\n"
+              "accelerometer alone, an " SIM_ACCEL_CHIP_NAME
+              " with accel_x/y/z and timestamp.\n"
               "sampling_frequency is writable (12.5 26 52 104 208 416 833 Hz). After the last\n"
               "phase the runner stands still; a recording that ends (without --loop) leaves\n"
               "the wearer standing still too.\n"
               "\n"
               "Scenario INI (all keys optional unless marked; times in simulated seconds):\n"
               "  [sim]             seed = 1, rate = 416 (starting sampling_frequency),\n"
-              "                    locations = pelvis, left_hip, right_hip, left_shank, right_shank\n"
+              "                    locations = pelvis, left_hip, right_hip, left_shank, right_shank,\n"
+              "                    accel_only = locations served without a gyroscope (none)\n"
               "  [phase NAME]      one per phase, in file order: duration (required),\n"
               "                    activity = idle|walking|running (required), speed (m/s),\n"
               "                    cadence (steps/min, both feet)\n"

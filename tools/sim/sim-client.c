@@ -20,8 +20,9 @@
 struct open_buffer {
         bool open;
         struct sim_stream st;
-        size_t samples; /* samples per chunk, from OPEN */
-        uint32_t mask;
+        size_t samples;     /* samples per chunk, from OPEN */
+        uint32_t mask;      /* enum sim_chan bits */
+        uint32_t wire_mask; /* the same as the client numbers the channels */
         size_t sample_size;
         size_t offset[SIM_CHAN_COUNT];
 };
@@ -109,12 +110,18 @@ static int read_payload(struct conn *c, char *dst, size_t len)
         return 0;
 }
 
-static int find_channel(const struct sim_cmd *cmd)
+/* A channel of the device (an accelerometer alone has no anglvel): enum sim_chan or -ENXIO. */
+static int find_channel(const struct conn *c, size_t dev, const struct sim_cmd *cmd)
 {
         if (cmd->output)
                 return -ENXIO; /* these sensors have input channels only */
         int chan = sim_chan_from_name(cmd->chn);
-        return chan < 0 ? -ENXIO : chan;
+        int chans[SIM_CHAN_COUNT];
+        unsigned n = sim_engine_device_channels(c->e, dev, chans);
+        for (unsigned i = 0; chan >= 0 && i < n; i++)
+                if (chans[i] == chan)
+                        return chan;
+        return -ENXIO;
 }
 
 /* Every attribute at once, as libiio packs them: per attribute a big-endian length
@@ -151,7 +158,7 @@ static int do_read(struct conn *c, const struct sim_cmd *cmd)
         if (dev < 0)
                 return reply(c, dev);
         int chan = -1;
-        if (cmd->kind == SIM_ATTR_CHANNEL && (chan = find_channel(cmd)) < 0)
+        if (cmd->kind == SIM_ATTR_CHANNEL && (chan = find_channel(c, (size_t)dev, cmd)) < 0)
                 return reply(c, chan);
         if (!cmd->attr)
                 return read_all_attrs(c, (size_t)dev, cmd->kind, chan);
@@ -183,7 +190,7 @@ static int do_write(struct conn *c, const struct sim_cmd *cmd)
         int chan = -1;
         if (dev < 0)
                 r = dev;
-        else if (cmd->kind == SIM_ATTR_CHANNEL && (chan = find_channel(cmd)) < 0)
+        else if (cmd->kind == SIM_ATTR_CHANNEL && (chan = find_channel(c, (size_t)dev, cmd)) < 0)
                 r = chan;
         else if (!cmd->attr)
                 r = -EINVAL; /* writing every attribute at once: nothing here takes it */
@@ -195,7 +202,8 @@ out:
         return r;
 }
 
-static int parse_mask(const char *text, uint32_t *mask)
+/* A mask of the device's n channels, bit i for its i-th. */
+static int parse_mask(const char *text, unsigned n, uint32_t *mask)
 {
         if (strlen(text) != MASK_WORDS * 8)
                 return -EINVAL;
@@ -209,7 +217,7 @@ static int parse_mask(const char *text, uint32_t *mask)
                         return -EINVAL;
                 m = m << 4 | (uint32_t)v;
         }
-        if (m == 0 || m >> SIM_CHAN_COUNT)
+        if (m == 0 || m >> n)
                 return -EINVAL;
         *mask = m;
         return 0;
@@ -241,9 +249,15 @@ static int do_open(struct conn *c, const struct sim_cmd *cmd)
         if (dev < 0)
                 return reply(c, dev);
         struct open_buffer *b = &c->buf[dev];
-        uint32_t mask;
-        if (cmd->n == 0 || cmd->cyclic || parse_mask(cmd->mask, &mask) < 0)
+        int chans[SIM_CHAN_COUNT];
+        unsigned n = sim_engine_device_channels(c->e, (size_t)dev, chans);
+        uint32_t wire;
+        if (cmd->n == 0 || cmd->cyclic || parse_mask(cmd->mask, n, &wire) < 0)
                 return reply(c, -EINVAL); /* cyclic buffers are for output devices */
+        uint32_t mask = 0;
+        for (unsigned i = 0; i < n; i++)
+                if (wire & 1u << i)
+                        mask |= 1u << chans[i];
         if (b->open)
                 return reply(c, -EBUSY);
         int r = sim_engine_stream_open(c->e, (size_t)dev, &b->st);
@@ -251,6 +265,7 @@ static int do_open(struct conn *c, const struct sim_cmd *cmd)
                 return reply(c, r);
         b->open = true;
         b->mask = mask;
+        b->wire_mask = wire;
         b->samples = cmd->n < MAX_CHUNK ? cmd->n : MAX_CHUNK;
         layout(b);
         return reply(c, 0);
@@ -334,7 +349,7 @@ static int do_readbuf(struct conn *c, const struct sim_cmd *cmd)
                 int s = reply(c, (long)bytes);
                 if (s >= 0 && first) {
                         char mask_line[MASK_WORDS * 8 + 2];
-                        snprintf(mask_line, sizeof(mask_line), "%08x\n", b->mask);
+                        snprintf(mask_line, sizeof(mask_line), "%08x\n", b->wire_mask);
                         s = send_all(c, mask_line, MASK_WORDS * 8 + 1);
                 }
                 if (s >= 0)

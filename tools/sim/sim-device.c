@@ -70,6 +70,7 @@ bool sim_rate_supported(double hz, double extra_hz, double *exact)
 int sim_device_init(struct sim_device *dev, unsigned index, enum gm_loc loc, double rate_hz)
 {
         memset(dev, 0, sizeof(*dev));
+        dev->has_gyr = true;
         dev->ring = calloc(SIM_RING_CAP, sizeof(*dev->ring));
         if (!dev->ring)
                 return -ENOMEM;
@@ -80,13 +81,29 @@ int sim_device_init(struct sim_device *dev, unsigned index, enum gm_loc loc, dou
 void sim_device_reset(struct sim_device *dev, unsigned index, enum gm_loc loc, double rate_hz)
 {
         struct sim_raw_sample *ring = dev->ring;
+        bool has_gyr = dev->has_gyr;
         memset(dev, 0, sizeof(*dev));
         dev->ring = ring;
+        dev->has_gyr = has_gyr;
         dev->index = index;
         snprintf(dev->id, sizeof(dev->id), "iio:device%u", index);
         dev->loc = loc;
         dev->rate_hz = rate_hz;
         dev->plugged = true;
+}
+
+unsigned sim_device_channels(const struct sim_device *dev, int chans[SIM_CHAN_COUNT])
+{
+        unsigned n = 0;
+        for (int c = 0; c < SIM_CHAN_COUNT; c++)
+                if (dev->has_gyr || c < SIM_CHAN_ANGLVEL_X || c > SIM_CHAN_ANGLVEL_Z)
+                        chans[n++] = c;
+        return n;
+}
+
+const char *sim_device_chip(const struct sim_device *dev)
+{
+        return dev->has_gyr ? SIM_CHIP_NAME : SIM_ACCEL_CHIP_NAME;
 }
 
 void sim_device_done(struct sim_device *dev)

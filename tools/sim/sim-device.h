@@ -20,6 +20,7 @@ enum sim_chan {
 
 #define SIM_AXES 6 /* channels carrying s16 samples */
 #define SIM_CHIP_NAME "lsm6dso"
+#define SIM_ACCEL_CHIP_NAME "lis3dh" /* an accelerometer alone */
 /* The chip's own sensitivities at its widest ranges. */
 #define SIM_ACCEL_SCALE 0.004785645   /* m/s² per LSB at ±16 g (0.488 mg/LSB) */
 #define SIM_ANGLVEL_SCALE 0.001221730 /* rad/s per LSB at ±2000 dps (70 mdps/LSB) */
@@ -67,6 +68,7 @@ struct sim_device {
         unsigned index;
         char id[24]; /* iio:deviceN */
         enum gm_loc loc;
+        bool has_gyr;   /* an IMU (lsm6dso), else an accelerometer alone (lis3dh) */
         double rate_hz; /* sampling_frequency */
         double epoch_s; /* next sample is at epoch_s + k / rate_hz */
         uint64_t k;
@@ -86,9 +88,14 @@ int sim_chan_mask_from_name(const char *name, unsigned *mask);
 bool sim_rate_supported(double hz, double extra_hz, double *exact);
 
 int sim_device_init(struct sim_device *dev, unsigned index, enum gm_loc loc, double rate_hz);
-/* As sim_device_init left it, without faults; the ring is kept, its samples forgotten. */
+/* As sim_device_init left it, without faults; the ring and has_gyr are kept, its samples
+ * forgotten. */
 void sim_device_reset(struct sim_device *dev, unsigned index, enum gm_loc loc, double rate_hz);
 void sim_device_done(struct sim_device *dev);
+/* The device's channels in scan order, which is also their libiio numbering (the bits of
+ * a buffer's mask): how many. */
+unsigned sim_device_channels(const struct sim_device *dev, int chans[SIM_CHAN_COUNT]);
+const char *sim_device_chip(const struct sim_device *dev);
 int sim_device_add_fault(struct sim_device *dev, const struct sim_fault *fault);
 double sim_device_next_time(const struct sim_device *dev);
 /* Unplug state and faults at simulated time t; stores the sample when plugged. */

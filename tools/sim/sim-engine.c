@@ -83,6 +83,7 @@ int sim_engine_new(struct sim_source *src, const struct sim_engine_cfg *cfg, str
                 r = sim_device_init(&e->dev[e->n_dev], (unsigned)e->n_dev, l, cfg->rate_hz);
                 if (r < 0)
                         goto fail;
+                e->dev[e->n_dev].has_gyr = src->gyr_mask & 1u << l;
                 e->n_dev++;
                 r = add_faults(e, &e->dev[e->n_dev - 1]);
                 if (r < 0)
@@ -353,6 +354,16 @@ enum gm_loc sim_engine_device_loc(const struct sim_engine *e, size_t dev)
         return e->dev[dev].loc;
 }
 
+const char *sim_engine_device_chip(const struct sim_engine *e, size_t dev)
+{
+        return sim_device_chip(&e->dev[dev]);
+}
+
+unsigned sim_engine_device_channels(const struct sim_engine *e, size_t dev, int chans[SIM_CHAN_COUNT])
+{
+        return sim_device_channels(&e->dev[dev], chans);
+}
+
 int sim_engine_find_device(const struct sim_engine *e, const char *name)
 {
         for (size_t i = 0; i < e->n_dev; i++)
@@ -361,9 +372,10 @@ int sim_engine_find_device(const struct sim_engine *e, const char *name)
         for (size_t i = 0; i < e->n_dev; i++)
                 if (strcmp(name, gm_loc_name(e->dev[i].loc)) == 0)
                         return (int)i;
-        /* every device has the same chip name: it finds the first, as iiod does */
-        if (strcmp(name, SIM_CHIP_NAME) == 0)
-                return 0;
+        /* devices of one chip share its name: it finds the first, as iiod does */
+        for (size_t i = 0; i < e->n_dev; i++)
+                if (strcmp(name, sim_device_chip(&e->dev[i])) == 0)
+                        return (int)i;
         return -ENODEV;
 }
 

@@ -48,6 +48,9 @@ double sim_engine_now(struct sim_engine *e);
 size_t sim_engine_n_devices(const struct sim_engine *e);
 const char *sim_engine_device_id(const struct sim_engine *e, size_t dev);
 enum gm_loc sim_engine_device_loc(const struct sim_engine *e, size_t dev);
+const char *sim_engine_device_chip(const struct sim_engine *e, size_t dev);
+/* Its channels in scan order (see sim_device_channels). */
+unsigned sim_engine_device_channels(const struct sim_engine *e, size_t dev, int chans[SIM_CHAN_COUNT]);
 /* A device by id, label or chip name; index or -ENODEV. */
 int sim_engine_find_device(const struct sim_engine *e, const char *name);
 

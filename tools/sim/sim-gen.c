@@ -85,6 +85,7 @@ int sim_gen_new(const struct sim_scenario *sc, struct sim_source **out)
         g->phase_end = sc->phases[0].duration_s;
         g->base.rate_hz = SIM_MODEL_RATE_HZ;
         g->base.loc_mask = sc->loc_mask;
+        g->base.gyr_mask = sc->loc_mask & ~sc->accel_only_mask;
         g->base.step = gen_step;
         g->base.free = gen_free;
         *out = &g->base;

@@ -154,6 +154,7 @@ int sim_replay_new(const char *path, bool loop, struct sim_source **out, char *e
         r->base.rate_hz = r->rec->rate_hz;
         r->base.native_hz = r->rec->rate_hz;
         r->base.loc_mask = r->rec->loc_mask;
+        r->base.gyr_mask = r->rec->gyr_mask; /* a recording without rates: accelerometers alone */
         r->base.step = replay_step;
         r->base.free = replay_free;
         *out = &r->base;

@@ -33,6 +33,7 @@ struct parse_ctx {
         unsigned asym_line[2];
         size_t n_asym;
         unsigned mount_line[GM_LOC_COUNT];
+        unsigned accel_only_line;
         unsigned mount_mask;
 };
 
@@ -141,7 +142,16 @@ static int handle_sim(struct parse_ctx *ctx, const char *section, const char *na
                                     value);
                 return 1;
         }
-        return fail(ctx, ctx->line, "unknown key '%s' in [%s] (seed, rate, locations)", name, section);
+        if (strcmp(name, "accel_only") == 0) {
+                if (parse_locations(value, &sc->accel_only_mask) < 0)
+                        return fail(ctx, ctx->line,
+                                    "[sim] accel_only = '%s': expected distinct names among pelvis, left_hip, "
+                                    "right_hip, left_shank, right_shank, left_foot, right_foot",
+                                    value);
+                ctx->accel_only_line = ctx->line;
+                return 1;
+        }
+        return fail(ctx, ctx->line, "unknown key '%s' in [%s] (seed, rate, locations, accel_only)", name, section);
 }
 
 static int handle_phase(struct parse_ctx *ctx, const char *section, const char *pname, const char *name,
@@ -405,6 +415,10 @@ static int check(struct parse_ctx *ctx)
                         return fail(ctx, ctx->mount_line[l], "[mount %s]: no such location in [sim] locations",
                                     gm_loc_name(l)),
                                -EINVAL;
+
+        if (sc->accel_only_mask & ~sc->loc_mask)
+                return fail(ctx, ctx->accel_only_line, "[sim] accel_only names a location not in [sim] locations"),
+                       -EINVAL;
 
         unsigned per_loc[GM_LOC_COUNT] = { 0 };
         for (size_t i = 0; i < sc->n_faults; i++) {

@@ -23,6 +23,7 @@ struct sim_scenario {
         uint64_t seed;
         double rate_hz; /* sampling_frequency the devices start with */
         unsigned loc_mask;
+        unsigned accel_only_mask; /* locations served as an accelerometer alone */
         struct sim_phase phases[SIM_MAX_PHASES];
         size_t n_phases;
         struct gm_model_weakness weak[2];

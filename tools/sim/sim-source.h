@@ -21,7 +21,8 @@ struct sim_frame {
 struct sim_source {
         double rate_hz; /* frames per simulated second */
         unsigned loc_mask;
-        double native_hz; /* a rate to offer besides the chip's (a recording's), or 0 */
+        unsigned gyr_mask; /* locations served with a gyroscope */
+        double native_hz;  /* a rate to offer besides the chip's (a recording's), or 0 */
         /* Next frame; true events up to it are appended to events. 0 or negative errno. */
         int (*step)(struct sim_source *src, struct sim_frame *frame, struct gm_event_list *events);
         void (*free)(struct sim_source *src);

@@ -30,14 +30,16 @@ static const char dtd[] =
         "<!ATTLIST buffer-attribute name CDATA #REQUIRED>"
         "]>";
 
-static void put_channel(FILE *f, int c)
+/* Channel c at scan index: the kernel numbers a device's scan elements without gaps. */
+static void put_channel(FILE *f, int c, unsigned index)
 {
         const struct sim_chan_info *ci = &sim_chans[c];
         fprintf(f, "<channel id=\"%s\" type=\"input\">", ci->id);
         if (ci->scale > 0)
-                fprintf(f, "<scan-element index=\"%d\" format=\"le:s16/16&gt;&gt;0\" scale=\"%.9f\" />", c, ci->scale);
+                fprintf(f, "<scan-element index=\"%u\" format=\"le:s16/16&gt;&gt;0\" scale=\"%.9f\" />", index,
+                        ci->scale);
         else
-                fprintf(f, "<scan-element index=\"%d\" format=\"le:s64/64&gt;&gt;0\" />", c);
+                fprintf(f, "<scan-element index=\"%u\" format=\"le:s64/64&gt;&gt;0\" />", index);
         /* the kernel names a shared attribute after the type, a separate one after the channel */
         for (const char *const *a = sim_device_attr_names(SIM_ATTR_CHANNEL, c); *a; a++)
                 fprintf(f, "<attribute name=\"%s\" filename=\"in_%s_%s\" />", *a,
@@ -62,10 +64,12 @@ int sim_xml_context(const struct sim_engine *e, const char *description, char **
         fputs("\" >", f);
         fputs("<context-attribute name=\"hw_model\" value=\"gaitmon belt pack (emulated)\" />", f);
         for (size_t d = 0; d < sim_engine_n_devices(e); d++) {
-                fprintf(f, "<device id=\"%s\" name=\"%s\" label=\"%s\" >", sim_engine_device_id(e, d), SIM_CHIP_NAME,
-                        gm_loc_name(sim_engine_device_loc(e, d)));
-                for (int c = 0; c < SIM_CHAN_COUNT; c++)
-                        put_channel(f, c);
+                fprintf(f, "<device id=\"%s\" name=\"%s\" label=\"%s\" >", sim_engine_device_id(e, d),
+                        sim_engine_device_chip(e, d), gm_loc_name(sim_engine_device_loc(e, d)));
+                int chans[SIM_CHAN_COUNT];
+                unsigned n = sim_engine_device_channels(e, d, chans);
+                for (unsigned i = 0; i < n; i++)
+                        put_channel(f, chans[i], i);
                 for (const char *const *a = sim_device_attr_names(SIM_ATTR_DEVICE, -1); *a; a++)
                         fprintf(f, "<attribute name=\"%s\" />", *a);
                 for (const char *const *a = sim_device_attr_names(SIM_ATTR_BUFFER, -1); *a; a++)
