@@ -3,7 +3,9 @@ LSM6DSx-class IMUs in sysfs whose character devices deliver a synthetic run. gai
 finds them by label, streams them and measures the run; an IMU unplugged (removed from
 sysfs, its reads ended) is reported and found again when it comes back; devices that
 keep 104 Hz whatever is written to sampling_frequency (and read back what was
-written) are measured at the rate their timestamps show."""
+written) are measured at the rate their timestamps show, the pelvis' among them an
+accelerometer alone (a LIS3DH-class device without anglvel channels), analysed without
+its rates."""
 import os
 import shutil
 import subprocess
@@ -37,8 +39,8 @@ def all_streaming(bus):
 class Belt:
     """A umockdev testbed with the five IMUs, gaitmond on it and a private bus."""
 
-    def __init__(self, work, rate_hz, seconds, short=None):
-        self.work, self.rate_hz = work, rate_hz
+    def __init__(self, work, rate_hz, seconds, short=None, accel_only=()):
+        self.work, self.rate_hz, self.accel_only = work, rate_hz, accel_only
         os.makedirs(work)
         rec = os.path.join(work, "run-%g.csv" % rate_hz)
         subprocess.run([SYNTH, "--duration", str(seconds), "--rate", "%g" % rate_hz, "--seed", "3",
@@ -47,7 +49,7 @@ class Belt:
         assert rate == rate_hz, rate
         self.tb = UMockdev.Testbed.new()
         for n, loc in enumerate(imus.LOCATIONS):
-            self.tb.add_from_string(imus.description(n, loc, rate_hz))
+            self.tb.add_from_string(imus.description(n, loc, rate_hz, gyro=loc not in accel_only))
             end = int(short[1] * rate_hz) if short and short[0] == loc else None
             self.load(n, 0, end)
         self.started = time.monotonic()
@@ -66,7 +68,7 @@ class Belt:
         path = os.path.join(self.work, "iio:device%d.script" % n)
         # One byte a character: the script is bytes, not UTF-8.
         with open(path, "w", encoding="latin-1") as f:
-            f.write(imus.script(self.data[loc], T0_NS, SPEED, start, end))
+            f.write(imus.script(self.data[loc], T0_NS, SPEED, start, end, gyro=loc not in self.accel_only))
         self.tb.load_script("/dev/iio:device%d" % n, path)
 
     def data_time(self):
@@ -138,9 +140,13 @@ def unplug_replug(work):
 
 
 def fixed_rate(work):
-    b = Belt(work, 104, 300)
+    b = Belt(work, 104, 300, accel_only=("pelvis",))
     try:
-        wait_until("all five streaming", lambda: all_streaming(b.bus), timeout=30)
+        s = wait_until("all five streaming", lambda: all_streaming(b.bus), timeout=30)
+        assert s["pelvis"][0] == "iio:device0 (lis3dh)", s
+        want = "pelvis: iio:device0 (lis3dh) has no gyroscope"
+        print(wait_until("the accelerometer noticed", lambda: next(
+            (x for x in b.daemon.logtext().splitlines() if want in x), None), timeout=30))
         want = "delivers 104 samples/s, not the configured 416 Hz"
         line = wait_until("the rate noticed", lambda: next(
             (x for x in b.daemon.logtext().splitlines() if want in x), None), timeout=30)

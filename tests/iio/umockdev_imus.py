@@ -1,7 +1,8 @@
 """IMUs of the belt pack as umockdev fakes them: a sysfs tree per LSM6DSx-class device
 (accelerometer and gyroscope scan elements, timestamp, buffer, trigger, sampling
-frequency, label) and a script of what its character device /dev/iio:deviceN
-delivers, made from a gaitmon-synth recording."""
+frequency, label), or per LIS3DH-class accelerometer (no gyroscope), and a script of
+what its character device /dev/iio:deviceN delivers, made from a gaitmon-synth
+recording."""
 import struct
 
 # LSM6DSO at +-16 g and +-2000 dps, as the driver reports them.
@@ -15,16 +16,18 @@ def syspath(n):
     return "/sys/devices/platform/soc/i2c-1/1-%04x/iio:device%d" % (0x6a + n, n)
 
 
-def description(n, label, rate_hz):
-    """umockdev-record text of iio:deviceN (sysfs values end in a newline, as the kernel's do)."""
-    attrs = [("name", "lsm6dso"), ("label", label), ("sampling_frequency", "%g" % rate_hz),
+def description(n, label, rate_hz, gyro=True):
+    """umockdev-record text of iio:deviceN (sysfs values end in a newline, as the kernel's do);
+    without gyro an accelerometer alone."""
+    kinds = ("accel", "anglvel") if gyro else ("accel",)
+    attrs = [("name", "lsm6dso" if gyro else "lis3dh"), ("label", label), ("sampling_frequency", "%g" % rate_hz),
              ("sampling_frequency_available", "12.5 26 52 104 208 416 833"),
-             ("in_accel_scale", "%.9f" % ACC_SCALE), ("in_anglvel_scale", "%.9f" % GYR_SCALE),
-             ("current_timestamp_clock", "realtime"),
+             ("in_accel_scale", "%.9f" % ACC_SCALE)] + ([("in_anglvel_scale", "%.9f" % GYR_SCALE)] if gyro else [])
+    attrs += [("current_timestamp_clock", "realtime"),
              ("buffer/enable", "0"), ("buffer/length", "128"), ("buffer/watermark", "1"),
              ("trigger/current_trigger", ""), ("dev", "241:%d" % n)]
     index = 0
-    for kind in ("accel", "anglvel"):
+    for kind in kinds:
         for axis in "xyz":
             ch = "in_%s_%s" % (kind, axis)
             attrs += [(ch + "_raw", "0"), ("scan_elements/%s_en" % ch, "0"),
@@ -91,17 +94,21 @@ def _clip(v):
     return max(-32768, min(32767, int(round(v))))
 
 
-def script(samples, t0_ns, speed, start=0, end=None):
+def script(samples, t0_ns, speed, start=0, end=None, gyro=True):
     """umockdev script: samples[start:end] in blocks of BLOCK, each after its time at
-    SPEED times real time, with the scan layout of description(): six s16 axes, padding
-    to 8 bytes, the s64 timestamp t0_ns + t."""
+    SPEED times real time, with the scan layout of description(): six s16 axes (three
+    without gyro), padding to 8 bytes, the s64 timestamp t0_ns + t."""
     end = len(samples) if end is None else end
     lines, last_t = [], samples[start][0]
     for i in range(start, end, BLOCK):
         block = samples[i:min(i + BLOCK, end)]
-        data = bytearray(b"".join(struct.pack("<6h4xq", *(_clip(v / ACC_SCALE) for v in s[1:4]),
-                                              *(_clip(v / GYR_SCALE) for v in s[4:7]),
-                                              t0_ns + int(round(s[0] * 1e9))) for s in block))
+        if gyro:
+            data = bytearray(b"".join(struct.pack("<6h4xq", *(_clip(v / ACC_SCALE) for v in s[1:4]),
+                                                  *(_clip(v / GYR_SCALE) for v in s[4:7]),
+                                                  t0_ns + int(round(s[0] * 1e9))) for s in block))
+        else:
+            data = bytearray(b"".join(struct.pack("<3h2xq", *(_clip(v / ACC_SCALE) for v in s[1:4]),
+                                                  t0_ns + int(round(s[0] * 1e9))) for s in block))
         # umockdev skips the blanks before a block, and a space has no escape: a
         # block starting with one starts one LSB of x acceleration away instead.
         if data[0] == 0x20:
