@@ -203,9 +203,7 @@ static void check_gyroscope(struct gm_analysis *a, enum gm_loc loc)
         gm_log_full(LOG_NOTICE, gm_loc_name(loc), "%s: %s %s; the analysis starts again %s", gm_loc_name(loc),
                     info->device, info->has_gyr ? "has a gyroscope" : "has no gyroscope",
                     info->has_gyr ? "with its rates" : "with its accelerometer alone");
-        pipeline_stop(a);
-        a->next_metrics_t = NAN;
-        if (pipeline_start(a) < 0) {
+        if (gm_analysis_restart(a, false) < 0) {
                 a->no_gyr_mask ^= bit;
                 (void)pipeline_start(a);
         }

@@ -682,15 +682,15 @@ Test(gait_cases, slow_walking_feet_land_between_upswing_and_slap)
 
 /* A mobgap walking recording replayed as it is and once more changed by change(), which
  * says how much it changed; its truth and bouts. */
-struct ms001_pair {
+struct mobgap_pair {
         struct gm_event_list truth;
         struct gm_bout_list bouts;
         struct gm_replay plain, changed;
         unsigned changes;
 };
 
-static void mobgap_replays(struct ms001_pair *mp, const char *name,
-                           unsigned (*change)(struct gm_recording *rec, const struct ms001_pair *mp))
+static void mobgap_replays(struct mobgap_pair *mp, const char *name,
+                           unsigned (*change)(struct gm_recording *rec, const struct mobgap_pair *mp))
 {
         char path[4096], err[512];
         struct gm_recording *rec = replay_dataset(name, &mp->truth, &mp->plain);
@@ -703,15 +703,15 @@ static void mobgap_replays(struct ms001_pair *mp, const char *name,
 }
 
 /* The MS001 daily-life recording (a person with multiple sclerosis). */
-static void ms001_replays(struct ms001_pair *mp,
-                          unsigned (*change)(struct gm_recording *rec, const struct ms001_pair *mp))
+static void ms001_replays(struct mobgap_pair *mp,
+                          unsigned (*change)(struct gm_recording *rec, const struct mobgap_pair *mp))
 {
         mobgap_replays(mp, "mobgap_MS001_Test11_Trial1", change);
 }
 
 /* The reference's contacts matched with a replay's. */
-static void ms001_match(const struct ms001_pair *mp, const struct gm_replay *rep, bool any_side,
-                        struct gm_match_result *res)
+static void mobgap_match(const struct mobgap_pair *mp, const struct gm_replay *rep, bool any_side,
+                         struct gm_match_result *res)
 {
         struct gm_match_opts o;
         gm_match_opts_default(&o);
@@ -720,7 +720,7 @@ static void ms001_match(const struct ms001_pair *mp, const struct gm_replay *rep
         cr_assert_eq(gm_match(&mp->truth, &rep->events, &o, res), 0);
 }
 
-static void ms001_clear(struct ms001_pair *mp)
+static void mobgap_clear(struct mobgap_pair *mp)
 {
         gm_bout_list_clear(&mp->bouts);
         gm_replay_clear(&mp->plain);
@@ -728,13 +728,13 @@ static void ms001_clear(struct ms001_pair *mp)
         gm_event_list_clear(&mp->truth);
 }
 
-static unsigned add_u_turns(struct gm_recording *rec, const struct ms001_pair *mp)
+static unsigned add_u_turns(struct gm_recording *rec, const struct mobgap_pair *mp)
 {
         return gm_add_u_turns(rec, &mp->bouts, &mp->truth);
 }
 
 /* As a recording without the pelvis' gyroscope columns reads. */
-static unsigned drop_gyroscope(struct gm_recording *rec, const struct ms001_pair *mp)
+static unsigned drop_gyroscope(struct gm_recording *rec, const struct mobgap_pair *mp)
 {
         (void)mp;
         rec->gyr_mask = 0;
@@ -749,11 +749,11 @@ static unsigned drop_gyroscope(struct gm_recording *rec, const struct ms001_pair
  * merged (recall 0.77 fell to 0.64). */
 Test(gait_cases, pelvis_walk_turns_leave_the_steps_found)
 {
-        struct ms001_pair tr;
+        struct mobgap_pair tr;
         ms001_replays(&tr, add_u_turns);
         struct gm_match_result before, after;
-        ms001_match(&tr, &tr.plain, true, &before);
-        ms001_match(&tr, &tr.changed, true, &after);
+        mobgap_match(&tr, &tr.plain, true, &before);
+        mobgap_match(&tr, &tr.changed, true, &after);
         cr_log_info("%u turns: ic recall %.3f, straight %.3f; precision %.3f, straight %.3f", tr.changes,
                     gm_match_recall(&after.ic), gm_match_recall(&before.ic), gm_match_precision(&after.ic),
                     gm_match_precision(&before.ic));
@@ -764,7 +764,7 @@ Test(gait_cases, pelvis_walk_turns_leave_the_steps_found)
         cr_expect_geq(gm_match_precision(&after.ic), gm_match_precision(&before.ic) - 0.02,
                       "ic precision %.3f with turns, %.3f without", gm_match_precision(&after.ic),
                       gm_match_precision(&before.ic));
-        ms001_clear(&tr);
+        mobgap_clear(&tr);
 }
 
 /* Sides hold through turns: in a turn its own rise and fall outweighs a stride's yaw swing,
@@ -772,16 +772,16 @@ Test(gait_cases, pelvis_walk_turns_leave_the_steps_found)
  * same, 0.779). */
 Test(gait_cases, pelvis_walk_turns_keep_the_sides)
 {
-        struct ms001_pair tr;
+        struct mobgap_pair tr;
         ms001_replays(&tr, add_u_turns);
         struct gm_match_result before, after;
-        ms001_match(&tr, &tr.plain, false, &before);
-        ms001_match(&tr, &tr.changed, false, &after);
+        mobgap_match(&tr, &tr.plain, false, &before);
+        mobgap_match(&tr, &tr.changed, false, &after);
         cr_log_info("ic F1 with sides %.3f with turns, %.3f without", gm_match_f1(&after.ic), gm_match_f1(&before.ic));
         cr_expect_geq(gm_match_f1(&after.ic), gm_match_f1(&before.ic) - 0.02,
                       "ic F1 with sides %.3f with turns, %.3f without", gm_match_f1(&after.ic),
                       gm_match_f1(&before.ic));
-        ms001_clear(&tr);
+        mobgap_clear(&tr);
 }
 
 /* Sides hold through U-turns on every lower-back walking recording we have. A turn's yaw
@@ -797,7 +797,7 @@ Test(gait_cases, pelvis_sides_hold_through_u_turns)
         unsigned turns = 0;
         size_t right = 0, matched = 0;
         for (size_t f = 0; f < sizeof(names) / sizeof(names[0]); f++) {
-                struct ms001_pair tr;
+                struct mobgap_pair tr;
                 mobgap_replays(&tr, names[f], add_u_turns);
                 turns += tr.changes;
                 struct gm_event_list sided = { 0 };
@@ -814,7 +814,7 @@ Test(gait_cases, pelvis_sides_hold_through_u_turns)
                 right += with.ic.tp;
                 matched += any.ic.tp;
                 gm_event_list_clear(&sided);
-                ms001_clear(&tr);
+                mobgap_clear(&tr);
         }
         cr_log_info("%u turns: %zu of %zu matched contacts with the right side", turns, right, matched);
         cr_expect_geq(turns, 20, "%u turns", turns);
@@ -827,7 +827,7 @@ Test(gait_cases, pelvis_sides_hold_through_u_turns)
  * or its cadence would read double. */
 Test(gait_cases, pelvis_strides_hold_the_other_foot_s_contact)
 {
-        struct ms001_pair tr;
+        struct mobgap_pair tr;
         ms001_replays(&tr, add_u_turns);
         const struct gm_replay *runs[2] = { &tr.plain, &tr.changed };
         for (int r = 0; r < 2; r++) {
@@ -853,7 +853,7 @@ Test(gait_cases, pelvis_strides_hold_the_other_foot_s_contact)
                 cr_expect_eq(bad, 0, "%s: %zu of %zu strides without a contact of the other foot",
                              r ? "turning" : "straight", bad, rep->strides.n);
         }
-        ms001_clear(&tr);
+        mobgap_clear(&tr);
 }
 
 /* A pelvis with an accelerometer alone: the trunk is braked at every contact while its
@@ -861,22 +861,22 @@ Test(gait_cases, pelvis_strides_hold_the_other_foot_s_contact)
  * with "up" points right, and the sides come from the sway (every contact was "left"). */
 Test(gait_cases, pelvis_without_gyroscope_names_sides_by_the_braking)
 {
-        struct ms001_pair gp;
+        struct mobgap_pair gp;
         ms001_replays(&gp, drop_gyroscope);
         unsigned ic[3] = { 0 };
         for (size_t k = 0; k < gp.changed.events.n; k++)
                 if (gp.changed.events.ev[k].kind == GM_EVENT_IC)
                         ic[gp.changed.events.ev[k].side]++;
         struct gm_match_result sided, any;
-        ms001_match(&gp, &gp.changed, false, &sided);
-        ms001_match(&gp, &gp.changed, true, &any);
+        mobgap_match(&gp, &gp.changed, false, &sided);
+        mobgap_match(&gp, &gp.changed, true, &any);
         cr_log_info("without gyroscope: %u left, %u right, %u unknown; ic F1 %.3f with sides, %.3f any side", ic[0],
                     ic[1], ic[2], gm_match_f1(&sided.ic), gm_match_f1(&any.ic));
         cr_expect_geq(ic[GM_SIDE_LEFT], 40, "%u left", ic[GM_SIDE_LEFT]);
         cr_expect_geq(ic[GM_SIDE_RIGHT], 40, "%u right", ic[GM_SIDE_RIGHT]);
         cr_expect_geq(gm_match_f1(&sided.ic), 0.95 * gm_match_f1(&any.ic), "ic F1 %.3f with sides, %.3f any side",
                       gm_match_f1(&sided.ic), gm_match_f1(&any.ic));
-        ms001_clear(&gp);
+        mobgap_clear(&gp);
 }
 
 /* Without a gyroscope the steps are found as with it. With "up" from spells of |acc| near g
@@ -885,17 +885,17 @@ Test(gait_cases, pelvis_without_gyroscope_names_sides_by_the_braking)
  * within min_step of the one before (recall 0.33, against 0.77 with the gyroscope). */
 Test(gait_cases, pelvis_without_gyroscope_keeps_every_step)
 {
-        struct ms001_pair gp;
+        struct mobgap_pair gp;
         ms001_replays(&gp, drop_gyroscope);
         struct gm_match_result with, without;
-        ms001_match(&gp, &gp.plain, true, &with);
-        ms001_match(&gp, &gp.changed, true, &without);
+        mobgap_match(&gp, &gp.plain, true, &with);
+        mobgap_match(&gp, &gp.changed, true, &without);
         cr_log_info("ic recall %.3f without gyroscope, %.3f with", gm_match_recall(&without.ic),
                     gm_match_recall(&with.ic));
         cr_expect_geq(gm_match_recall(&without.ic), gm_match_recall(&with.ic) - 0.15,
                       "ic recall %.3f without gyroscope, %.3f with", gm_match_recall(&without.ic),
                       gm_match_recall(&with.ic));
-        ms001_clear(&gp);
+        mobgap_clear(&gp);
 }
 
 /* rbds0041's 3.5 m/s run read with the pelvis and one shank (the left), the other side left
